@@ -1,0 +1,44 @@
+"""Errors the domain and application layers raise; they know nothing of HTTP or GraphQL.
+
+Each carries a stable machine-readable ``code``; entrypoints map the class to a status in one
+place (``libs.common.http.errors``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A command or query that cannot be carried out as asked."""
+
+    code: str = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details or {}
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The state changed under the caller (or the thing exists already): retry or give up."""
+
+    code = "conflict"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"

@@ -1,0 +1,55 @@
+"""Builds a service's Litestar app with what every service shares.
+
+Health routes, the error mapping, OpenAPI at ``/docs`` and the runtime's start/stop hooks;
+the service adds its own routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.types import ControllerRouterHandler
+
+from libs.common.http.errors import EXCEPTION_HANDLERS
+from libs.common.http.health import HealthController
+from libs.common.runtime import ServiceRuntime
+
+MAX_REQUEST_BODY = 32 * 1024 * 1024
+
+
+def build_service_app(
+    runtime: ServiceRuntime,
+    route_handlers: Sequence[ControllerRouterHandler] = (),
+    *,
+    title: str,
+    description: str = "",
+    dependencies: dict[str, Provide] | None = None,
+    openapi_path: str = "/docs",
+    on_shutdown_extra: Sequence[Callable[[], Awaitable[None]]] = (),
+    **litestar_options: Any,
+) -> Litestar:
+    async def provide_runtime() -> ServiceRuntime:
+        return runtime
+
+    return Litestar(
+        route_handlers=[HealthController, *route_handlers],
+        dependencies={"runtime": Provide(provide_runtime), **(dependencies or {})},
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[runtime.start],
+        on_shutdown=[runtime.stop, *on_shutdown_extra],
+        openapi_config=OpenAPIConfig(
+            title=title,
+            version="0.1.0",
+            description=description,
+            path=openapi_path,
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        request_max_body_size=MAX_REQUEST_BODY,
+        logging_config=None,  # the process configures logging once (libs.common.logs)
+        **litestar_options,
+    )

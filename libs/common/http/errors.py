@@ -1,0 +1,82 @@
+"""The one mapping from errors to HTTP responses, registered on every service's app.
+
+Bodies are ``{"code", "message", "details"}``; an unexpected error is masked (no stack trace
+leaves the process) and logged with an id the caller can quote.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from libs.common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    InvalidInput: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+}
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+def status_for(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 422
+
+
+def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
+    return Response(ErrorBody(exc.code, exc.message, exc.details), status_code=status_for(exc))
+
+
+def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    code = "invalid_request" if isinstance(exc, ValidationException) else _code_for_status(exc.status_code)
+    details: dict[str, Any] = {"errors": exc.extra} if exc.extra else {}
+    headers = dict(exc.headers) if exc.headers else None
+    return Response(ErrorBody(code, exc.detail, details), status_code=exc.status_code, headers=headers)
+
+
+def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    error_id = uuid.uuid4().hex
+    log.exception("unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
+    return Response(
+        ErrorBody("internal_error", "internal error; quote this id when reporting it", {"error_id": error_id}),
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def _code_for_status(status: int) -> str:
+    return {
+        400: "invalid_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "request_too_large",
+        415: "unsupported_media_type",
+        429: "rate_limited",
+    }.get(status, "http_error")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+    Exception: unexpected_error_handler,
+}

@@ -1,0 +1,103 @@
+"""What every service process holds while it runs: settings, a Postgres pool, a producer.
+
+The producer connects in the background: a broker that is down must not stop the service
+from taking commands (the outbox keeps the events until the relay can publish them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from libs.common.db import create_pool, describe_db_error
+from libs.common.kafka import make_producer
+from libs.common.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[], Awaitable[str]]
+"""A readiness check: returns "ok" or a short reason."""
+
+
+class ServiceRuntime:
+    def __init__(self, name: str, settings: Settings) -> None:
+        self.name = name
+        self.settings = settings
+        self._pool: asyncpg.Pool | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._producer_ready = asyncio.Event()
+        self._producer_task: asyncio.Task[None] | None = None
+        self.extra_checks: dict[str, Check] = {}
+        self.background: list[asyncio.Task[None]] = []
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError(f"{self.name}: the database pool is used before start-up")
+        return self._pool
+
+    @property
+    def producer(self) -> AIOKafkaProducer | None:
+        """The started producer, or ``None`` while the broker is unreachable."""
+        return self._producer if self._producer_ready.is_set() else None
+
+    async def start(self) -> None:
+        self._pool = await create_pool(self.settings.database_url, service=self.name, max_size=self.settings.db_pool_size)
+        self._producer_task = asyncio.create_task(self._connect_producer(), name=f"{self.name}-producer")
+
+    async def stop(self) -> None:
+        for task in [*self.background, *([self._producer_task] if self._producer_task else [])]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._producer is not None:
+            with contextlib.suppress(Exception):
+                await self._producer.stop()
+        if self._pool is not None:
+            await self._pool.close()
+
+    async def _connect_producer(self) -> None:
+        delay = 0.2
+        while True:
+            producer = make_producer(self.settings, client_id=f"tinhso-{self.name}")
+            try:
+                await producer.start()
+            except Exception as exc:  # any failure: log, back off, try again
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                log.warning("broker not reachable yet (%s); retrying in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            self._producer = producer
+            self._producer_ready.set()
+            return
+
+    async def check_database(self) -> str:
+        try:
+            async with asyncio.timeout(2):
+                await self.pool.fetchval("SELECT 1")
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            return describe_db_error(exc)
+        return "ok"
+
+    async def check_broker(self) -> str:
+        producer = self.producer
+        if producer is None:
+            return "connecting"
+        try:
+            async with asyncio.timeout(2):
+                await producer.client.fetch_all_metadata()
+        except Exception as exc:  # aiokafka raises a variety; any of them means not ready
+            return f"{type(exc).__name__}: {exc}"
+        return "ok"
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, Check] = {"database": self.check_database, "broker": self.check_broker, **self.extra_checks}
+        results = await asyncio.gather(*(check() for check in checks.values()))
+        return dict(zip(checks, results, strict=True))

@@ -1,0 +1,42 @@
+"""Runs one service process: settings, logging, then uvicorn on the service's port."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+
+import uvicorn
+from litestar import Litestar
+
+from libs.common.logs import configure_logging
+from libs.common.settings import Settings, SettingsError, load_settings
+
+
+def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"tinhso {name}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not settings.database_url or not settings.kafka_bootstrap:
+        print(
+            f"tinhso {name}: TINHSO_DATABASE_URL and TINHSO_KAFKA_BOOTSTRAP must be set "
+            "(run `tinhso up` to start everything on the embedded default)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    configure_logging(settings.log_level.value)
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port_of(name),
+        log_config=None,
+        log_level=settings.log_level.value,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    logging.getLogger(__name__).info("%s listening on http://%s:%d", name, settings.host, settings.port_of(name))
+    uvicorn.Server(config).run()

@@ -1,0 +1,135 @@
+"""Platform settings, read once from ``TINHSO_*`` environment variables.
+
+Every field maps to one variable (``kafka_bootstrap`` -> ``TINHSO_KAFKA_BOOTSTRAP``) and
+is validated by msgspec, so a wrong value fails at start-up with one line naming the
+variable instead of a traceback deep inside a connection attempt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+
+ENV_PREFIX = "TINHSO_"
+
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Idempotence(StrEnum):
+    """Whether the Kafka producer asks for idempotent delivery.
+
+    ``auto`` turns it on for a configured (real) cluster and off for the embedded broker,
+    which does not implement the InitProducerId request.
+    """
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Documented in the README's configuration table; keep the two in step."""
+
+    database_url: str = ""
+    kafka_bootstrap: str = ""
+    kafka_enable_idempotence: Idempotence = Idempotence.AUTO
+    kafka_partitions: Annotated[int, msgspec.Meta(ge=1, le=256)] = 3
+    topic_prefix: str = "tinhso"
+    state_dir: str = ".tinhso"
+    host: str = "127.0.0.1"
+    gateway_port: Port = 8000
+    registry_port: Port = 8001
+    broadcast_port: Port = 8002
+    metrics_port: Port = 8003
+    log_level: LogLevel = LogLevel.INFO
+    otlp_endpoint: str = ""
+    db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    ready_timeout_seconds: PositiveInt = 60
+
+    @property
+    def embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def embedded_broker(self) -> bool:
+        return not self.kafka_bootstrap
+
+    @property
+    def state_path(self) -> Path:
+        return Path(self.state_dir).expanduser().resolve()
+
+    @property
+    def idempotent_producer(self) -> bool:
+        if self.kafka_enable_idempotence is Idempotence.AUTO:
+            return not self.embedded_broker
+        return self.kafka_enable_idempotence is Idempotence.ON
+
+    def port_of(self, service: str) -> int:
+        port: int = getattr(self, f"{service}_port")
+        return port
+
+    def topic(self, service: str) -> str:
+        return f"{self.topic_prefix}.{service}.events"
+
+    def to_env(self) -> dict[str, str]:
+        """The variables that reproduce these settings in a child process."""
+        env: dict[str, str] = {}
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            env[env_name(name)] = str(value.value if isinstance(value, StrEnum) else value)
+        return env
+
+
+class SettingsError(ValueError):
+    """A configuration value is wrong; the message names the variable."""
+
+
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the environment; ``overrides`` win (used by tests and the CLI)."""
+    environ = os.environ if environ is None else environ
+    known = {env_name(f): f for f in Settings.__struct_fields__}
+    raw: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        if key not in known:
+            hint = ", ".join(sorted(known))
+            raise SettingsError(f"{key} is not a tinhso setting (known: {hint})")
+        raw[known[key]] = value
+    raw.update(overrides)
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(_explain(exc, raw)) from None
+
+
+def _explain(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> str:
+    message = str(exc)
+    # msgspec reports the failing path as "- at `$.field`"; turn it into the variable name.
+    field = message.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in message else ""
+    reason = message.split(" - at ", 1)[0]
+    if field in Settings.__struct_fields__:
+        value = raw.get(field, "")
+        if field == "log_level":
+            reason = "expected one of " + ", ".join(level.value for level in LogLevel)
+        elif field == "kafka_enable_idempotence":
+            reason = "expected one of " + ", ".join(i.value for i in Idempotence)
+        return f"{env_name(field)}={value!r} is invalid: {reason}"
+    return f"invalid configuration: {message}"

@@ -1,0 +1,95 @@
+"""PostgreSQL and the broker for a platform run: embedded ones, or the configured ones.
+
+``Infrastructure.start`` returns settings whose URLs point at what is actually running, so
+everything after it (migrations, the services) is the same code in both cases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import asyncpg
+import msgspec
+
+from libs.common.db import describe_db_error
+from libs.common.embedded.broker import EmbeddedBroker
+from libs.common.embedded.postgres import EmbeddedPostgres, EmbeddedPostgresError
+from libs.common.kafka import broker_reachable, ensure_topics, service_topics
+from libs.common.migrations import MigrationError, apply_migrations
+from libs.common.settings import Idempotence, Settings
+from services.cli.catalogue import all_migrations
+
+log = logging.getLogger("tinhso")
+
+
+class StartupError(RuntimeError):
+    """Something the platform needs is not there; the message is one line for the operator."""
+
+
+class Infrastructure:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.postgres: EmbeddedPostgres | None = None
+        self.broker: EmbeddedBroker | None = None
+
+    async def start(self, *, with_broker: bool = True) -> Settings:
+        settings = self.settings
+        state = settings.state_path
+        if settings.embedded_database:
+            self.postgres = EmbeddedPostgres(state / "pgdata", host="127.0.0.1")
+            log.info("starting embedded PostgreSQL (data in %s)", state / "pgdata")
+            try:
+                await asyncio.to_thread(self.postgres.start)
+            except EmbeddedPostgresError as exc:
+                raise StartupError(str(exc).splitlines()[0]) from None
+            settings = msgspec.structs.replace(settings, database_url=self.postgres.url)
+        else:
+            await _check_database(settings.database_url)
+        if with_broker:
+            if settings.embedded_broker:
+                self.broker = EmbeddedBroker(state / "broker.log", host="127.0.0.1")
+                log.info("starting embedded Kafka-protocol broker (Tansu, in-memory log)")
+                await asyncio.to_thread(self.broker.start)
+                # The embedded broker lacks InitProducerId; "auto" must not turn into "on" in the
+                # services just because they now see a bootstrap address.
+                idempotence = settings.kafka_enable_idempotence
+                if idempotence is Idempotence.AUTO:
+                    idempotence = Idempotence.OFF
+                settings = msgspec.structs.replace(
+                    settings, kafka_bootstrap=self.broker.bootstrap, kafka_enable_idempotence=idempotence
+                )
+            else:
+                reason = await broker_reachable(settings.kafka_bootstrap)
+                if reason is not None:
+                    raise StartupError(f"TINHSO_KAFKA_BOOTSTRAP={settings.kafka_bootstrap!r}: broker unreachable ({reason})")
+            await ensure_topics(settings.kafka_bootstrap, service_topics(settings), settings.kafka_partitions)
+        self.settings = settings
+        return settings
+
+    def stop(self) -> None:
+        if self.broker is not None:
+            self.broker.stop()
+            self.broker = None
+        if self.postgres is not None:
+            self.postgres.stop()
+            self.postgres = None
+
+
+async def _check_database(url: str) -> None:
+    try:
+        conn = await asyncpg.connect(url, timeout=5)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+        raise StartupError(f"TINHSO_DATABASE_URL: cannot connect ({describe_db_error(exc)})") from None
+    await conn.close()
+
+
+async def migrate(database_url: str) -> list[str]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        applied = await apply_migrations(conn, all_migrations())
+    except MigrationError as exc:
+        raise StartupError(str(exc)) from None
+    finally:
+        await conn.close()
+    return [f"{m.service}/{m.id}" for m in applied]

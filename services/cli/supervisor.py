@@ -1,0 +1,97 @@
+"""Runs each service as its own process, prefixes its output, restarts it when it dies.
+
+A service that exits without being asked to is restarted after a back-off that grows with
+quick successive failures (so a crash loop does not spin the CPU) and resets once the
+service has stayed up for a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping
+
+from libs.common.embedded.process import die_with_parent
+
+log = logging.getLogger("tinhso")
+
+STABLE_AFTER_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 10.0
+
+
+class SupervisedService:
+    def __init__(self, name: str, env: Mapping[str, str]) -> None:
+        self.name = name
+        self.env = dict(env)
+        self.proc: asyncio.subprocess.Process | None = None
+        self.restarts = 0
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"supervise-{self.name}")
+
+    async def _run(self) -> None:
+        backoff = 0.5
+        while not self._stopping:
+            started = time.monotonic()
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                f"services.{self.name}",
+                env=self.env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                preexec_fn=die_with_parent(),  # noqa: PLW1509
+            )
+            assert self.proc.stdout is not None
+            await self._pump(self.proc.stdout)
+            code = await self.proc.wait()
+            if self._stopping:
+                return
+            if time.monotonic() - started > STABLE_AFTER_SECONDS:
+                backoff = 0.5
+            self.restarts += 1
+            log.error("%s exited with code %s; restarting in %.1f s (restart #%d)", self.name, code, backoff, self.restarts)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    async def _pump(self, stream: asyncio.StreamReader) -> None:
+        prefix = f"{self.name:<9} | "
+        while line := await stream.readline():
+            sys.stdout.write(prefix + line.decode(errors="replace"))
+            sys.stdout.flush()
+
+    async def stop(self, timeout: float = 15.0) -> None:
+        self._stopping = True
+        proc = self.proc
+        if proc is not None and proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), timeout)
+            except TimeoutError:
+                log.warning("%s did not stop within %.0f s; killing it", self.name, timeout)
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+def child_environment(settings_env: Mapping[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_")}
+    env.update(settings_env)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env

@@ -1,0 +1,98 @@
+"""``tinhso up``: infrastructure, migrations, the four services, then wait for Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+
+import httpx
+
+from libs.common.embedded.process import port_in_use
+from libs.common.settings import Settings, env_name
+from services.cli.catalogue import SERVICES
+from services.cli.infrastructure import Infrastructure, StartupError, migrate
+from services.cli.supervisor import SupervisedService, child_environment
+
+log = logging.getLogger("tinhso")
+
+
+def preflight(settings: Settings) -> None:
+    """Fail before starting anything if a service port is taken."""
+    for service in SERVICES:
+        port = settings.port_of(service)
+        if port_in_use(settings.host, port):
+            raise StartupError(
+                f"{env_name(service + '_port')}={port}: port {port} on {settings.host} is already in use "
+                "(another tinhso up, or set the variable to a free port)"
+            )
+
+
+async def run_platform(settings: Settings, *, stop_event: asyncio.Event | None = None) -> None:
+    preflight(settings)
+    stop_event = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_event.set)
+
+    infra = Infrastructure(settings)
+    services: list[SupervisedService] = []
+    try:
+        settings = await infra.start()
+        for applied in await migrate(settings.database_url):
+            log.info("migration applied: %s", applied)
+        env = child_environment(settings.to_env())
+        services = [SupervisedService(name, env) for name in SERVICES]
+        for service in services:
+            service.start()
+        ready = asyncio.create_task(wait_until_ready(settings))
+        stopped = asyncio.create_task(stop_event.wait())
+        done, _ = await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if ready in done:
+            ready.result()
+            print_banner(settings)
+            await stop_event.wait()
+        else:
+            ready.cancel()
+        log.info("stopping")
+    finally:
+        await asyncio.gather(*(s.stop() for s in reversed(services)), return_exceptions=True)
+        await asyncio.to_thread(infra.stop)
+        log.info("stopped")
+
+
+async def wait_until_ready(settings: Settings) -> None:
+    started = time.monotonic()
+    deadline = started + settings.ready_timeout_seconds
+    pending = set(SERVICES)
+    async with httpx.AsyncClient() as client:
+        while pending:
+            for service in sorted(pending):
+                url = f"http://{settings.host}:{settings.port_of(service)}/health/ready"
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(url, timeout=1.0)).status_code == 200:
+                        pending.discard(service)
+                        log.info("%s ready after %.1f s", service, time.monotonic() - started)
+            if pending and time.monotonic() > deadline:
+                raise StartupError(f"not ready after {settings.ready_timeout_seconds} s: {', '.join(sorted(pending))}")
+            await asyncio.sleep(0.2)
+
+
+def print_banner(settings: Settings) -> None:
+    base = f"http://{settings.host}"
+    gw = f"{base}:{settings.gateway_port}"
+    lines = [
+        "",
+        "tinhso is up.",
+        f"  GraphQL + explorer   {gw}/graphql",
+        f"  REST (partners)      {gw}/api/v1   docs: {gw}/api/v1/docs",
+        f"  Health               {gw}/health/ready",
+        *(f"  {s:<20} {base}:{settings.port_of(s)}/docs" for s in SERVICES if s != "gateway"),
+        f"  PostgreSQL           {settings.database_url}",
+        f"  Kafka bootstrap      {settings.kafka_bootstrap}",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)

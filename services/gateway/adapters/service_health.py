@@ -1,0 +1,23 @@
+"""Asks each internal service whether it is ready (for the gateway's own readiness)."""
+
+from __future__ import annotations
+
+import httpx
+
+from libs.common.settings import Settings
+
+INTERNAL_SERVICES = ("registry", "broadcast", "metrics")
+
+
+def service_url(settings: Settings, service: str) -> str:
+    return f"http://{settings.host}:{settings.port_of(service)}"
+
+
+async def service_readiness(client: httpx.AsyncClient, settings: Settings, service: str) -> str:
+    try:
+        response = await client.get(f"{service_url(settings, service)}/health/ready", timeout=2.0)
+    except httpx.HTTPError as exc:
+        return f"unreachable: {type(exc).__name__}"
+    if response.status_code == 200:
+        return "ok"
+    return f"not ready (HTTP {response.status_code})"

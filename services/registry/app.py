@@ -1,0 +1,23 @@
+"""Composition root of the registry service: builds its runtime and its Litestar app.
+
+Entity registry: administrative units with history, digital teams, radio stations, loudspeaker clusters, telecom infrastructure, information systems.
+"""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from libs.common.http.app import build_service_app
+from libs.common.runtime import ServiceRuntime
+from libs.common.settings import Settings
+
+NAME = "registry"
+
+
+def create_app(settings: Settings) -> Litestar:
+    runtime = ServiceRuntime(NAME, settings)
+    return build_service_app(
+        runtime,
+        title="tinhso registry (internal)",
+        description="Entity registry: administrative units with history, digital teams, radio stations, loudspeaker clusters, telecom infrastructure, information systems.",
+    )

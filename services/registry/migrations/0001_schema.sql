@@ -1,0 +1,2 @@
+-- The registry service owns this schema: its event store, read models and checkpoints live here.
+CREATE SCHEMA IF NOT EXISTS registry;
