@@ -22,23 +22,23 @@ class DomainError(Exception):
         self.details = details or {}
 
 
-class InvalidInput(DomainError):
+class InvalidInputError(DomainError):
     code = "invalid_input"
 
 
-class NotFound(DomainError):
+class NotFoundError(DomainError):
     code = "not_found"
 
 
-class Conflict(DomainError):
+class ConflictError(DomainError):
     """The state changed under the caller (or the thing exists already): retry or give up."""
 
     code = "conflict"
 
 
-class Unauthorized(DomainError):
+class UnauthorizedError(DomainError):
     code = "unauthorized"
 
 
-class Forbidden(DomainError):
+class ForbiddenError(DomainError):
     code = "forbidden"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
@@ -26,10 +27,9 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int, 
         existing = set(await admin.list_topics())
         missing = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics if t not in existing]
         if missing:
-            try:
+            # another process may create one between our list and our create
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process created it between our list and create
     finally:
         await admin.close()
 

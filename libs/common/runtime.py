@@ -47,7 +47,9 @@ class ServiceRuntime:
         return self._producer if self._producer_ready.is_set() else None
 
     async def start(self) -> None:
-        self._pool = await create_pool(self.settings.database_url, service=self.name, max_size=self.settings.db_pool_size)
+        self._pool = await create_pool(
+            self.settings.database_url, service=self.name, max_size=self.settings.db_pool_size
+        )
         self._producer_task = asyncio.create_task(self._connect_producer(), name=f"{self.name}-producer")
 
     async def stop(self) -> None:

@@ -1,6 +1,7 @@
 """Composition root of the broadcast service: builds its runtime and its Litestar app.
 
-Broadcasting operations: programmes, deliveries, relays and airtime, signal health, outreach, emergency broadcasts.
+Broadcasting operations: programmes, deliveries, relays and airtime, signal health,
+outreach, emergency broadcasts.
 """
 
 from __future__ import annotations
@@ -19,5 +20,8 @@ def create_app(settings: Settings) -> Litestar:
     return build_service_app(
         runtime,
         title="tinhso broadcast (internal)",
-        description="Broadcasting operations: programmes, deliveries, relays and airtime, signal health, outreach, emergency broadcasts.",
+        description=(
+            "Broadcasting operations: programmes, deliveries, relays and airtime, signal health, "
+            "outreach, emergency broadcasts."
+        ),
     )

@@ -62,7 +62,9 @@ class Infrastructure:
             else:
                 reason = await broker_reachable(settings.kafka_bootstrap)
                 if reason is not None:
-                    raise StartupError(f"TINHSO_KAFKA_BOOTSTRAP={settings.kafka_bootstrap!r}: broker unreachable ({reason})")
+                    raise StartupError(
+                        f"TINHSO_KAFKA_BOOTSTRAP={settings.kafka_bootstrap!r}: broker unreachable ({reason})"
+                    )
             await ensure_topics(settings.kafka_bootstrap, service_topics(settings), settings.kafka_partitions)
         self.settings = settings
         return settings

@@ -51,19 +51,24 @@ class SupervisedService:
                 env=self.env,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
-                preexec_fn=die_with_parent(),  # noqa: PLW1509
+                preexec_fn=die_with_parent(),
             )
             assert self.proc.stdout is not None
             await self._pump(self.proc.stdout)
             code = await self.proc.wait()
-            if self._stopping:
+            if self.stop_requested():
                 return
             if time.monotonic() - started > STABLE_AFTER_SECONDS:
                 backoff = 0.5
             self.restarts += 1
-            log.error("%s exited with code %s; restarting in %.1f s (restart #%d)", self.name, code, backoff, self.restarts)
+            log.error(
+                "%s exited with code %s; restarting in %.1f s (restart #%d)", self.name, code, backoff, self.restarts
+            )
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    def stop_requested(self) -> bool:
+        return self._stopping
 
     async def _pump(self, stream: asyncio.StreamReader) -> None:
         prefix = f"{self.name:<9} | "

@@ -1,6 +1,7 @@
 """Composition root of the registry service: builds its runtime and its Litestar app.
 
-Entity registry: administrative units with history, digital teams, radio stations, loudspeaker clusters, telecom infrastructure, information systems.
+Entity registry: administrative units with history, digital teams, radio stations,
+loudspeaker clusters, telecom infrastructure, information systems.
 """
 
 from __future__ import annotations
@@ -19,5 +20,8 @@ def create_app(settings: Settings) -> Litestar:
     return build_service_app(
         runtime,
         title="tinhso registry (internal)",
-        description="Entity registry: administrative units with history, digital teams, radio stations, loudspeaker clusters, telecom infrastructure, information systems.",
+        description=(
+            "Entity registry: administrative units with history, digital teams, radio stations, "
+            "loudspeaker clusters, telecom infrastructure, information systems."
+        ),
     )

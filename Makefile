@@ -1,0 +1,53 @@
+# Two commands after cloning: `make up` starts the platform, `make test` runs the tests.
+# Each first bootstraps what it needs from uv.lock, with only python3 (>= 3.11) and make.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: up test lint typecheck format check install generate bench clean help
+
+help:
+	@echo "make up        start the whole platform on the embedded default"
+	@echo "make test      run the test suite"
+	@echo "make check     lint, format check, type check, then the tests (what CI runs)"
+	@echo "make generate  regenerate checked-in files derived from code"
+	@echo "make bench     run the benchmarks under bench/"
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 >= 3.11 is needed, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --locked --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.synced
+
+up: install
+	$(BIN)/tinhso up
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

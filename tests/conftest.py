@@ -1,0 +1,64 @@
+"""Session-wide fixtures: one embedded PostgreSQL and one embedded broker for the whole run.
+
+Integration tests talk to these real servers; every test that needs a clean slate makes
+its own database (``fresh_database``) rather than truncating shared state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from libs.common.embedded.broker import EmbeddedBroker
+from libs.common.embedded.postgres import EmbeddedPostgres
+from libs.common.settings import Idempotence, Settings, load_settings
+
+
+@pytest.fixture(scope="session")
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("tinhso-state")
+
+
+@pytest.fixture(scope="session")
+def postgres(state_dir: Path) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(state_dir / "pgdata")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def broker(state_dir: Path) -> Iterator[EmbeddedBroker]:
+    server = EmbeddedBroker(state_dir / "broker.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def fresh_database(postgres: EmbeddedPostgres) -> AsyncIterator[str]:
+    """The URL of a new, empty database, dropped after the test."""
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = await asyncpg.connect(postgres.url)
+    await admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield postgres.url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin.close()
+
+
+@pytest.fixture
+def settings(fresh_database: str, broker: EmbeddedBroker, state_dir: Path) -> Settings:
+    return load_settings(
+        {},
+        database_url=fresh_database,
+        kafka_bootstrap=broker.bootstrap,
+        kafka_enable_idempotence=Idempotence.OFF.value,
+        topic_prefix="t" + uuid.uuid4().hex[:8],
+        state_dir=str(state_dir),
+    )

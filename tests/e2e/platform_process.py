@@ -1,0 +1,95 @@
+"""Runs ``tinhso up`` as a real subprocess for end-to-end tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+from libs.common.embedded.process import free_port
+
+SERVICES = ("gateway", "registry", "broadcast", "metrics")
+
+
+class PlatformProcess:
+    def __init__(self, state_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.state_dir = state_dir
+        self.ports = {service: free_port() for service in SERVICES}
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_")}
+        self.env.update({f"TINHSO_{s.upper()}_PORT": str(p) for s, p in self.ports.items()})
+        self.env["TINHSO_STATE_DIR"] = str(state_dir)
+        self.env.update(extra_env or {})
+        self.log_path = state_dir / f"up-{time.monotonic_ns()}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def url(self, service: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+    def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "services.cli.main", "up"], env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+
+    @property
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 60.0) -> float:
+        assert self.proc is not None
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"tinhso up exited with {self.proc.returncode}:\n{self.output}")
+            # The banner comes after every service answered ready, so it marks the whole platform.
+            if "tinhso is up." in self.output:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(self.url("gateway", "/health/ready"), timeout=1).status_code == 200:
+                        return time.monotonic() - started
+            time.sleep(0.2)
+        raise AssertionError(f"not ready within {timeout} s:\n{self.output}")
+
+    def database_url(self) -> str:
+        match = re.search(r"PostgreSQL\s+(postgresql://\S+)", self.output)
+        assert match, self.output
+        return match.group(1)
+
+    def descendants(self) -> list[psutil.Process]:
+        assert self.proc is not None
+        return psutil.Process(self.proc.pid).children(recursive=True)
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 60.0) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+
+    def kill_everything(self) -> None:
+        """Last-resort cleanup so a failing test does not leave servers behind."""
+        if self.proc is None:
+            return
+        with contextlib.suppress(psutil.NoSuchProcess):
+            for child in self.descendants():
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    child.kill()
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def wait_gone(processes: list[psutil.Process], timeout: float = 15.0) -> list[psutil.Process]:
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
+    return alive

@@ -1,0 +1,151 @@
+"""``tinhso up`` as a user runs it: a subprocess, real ports, real embedded servers."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+import pytest
+
+from tests.e2e.platform_process import SERVICES, PlatformProcess, wait_gone
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def platform(tmp_path: Path) -> Iterator[PlatformProcess]:
+    process = PlatformProcess(tmp_path / "state")
+    yield process
+    process.kill_everything()
+
+
+def _sql(url: str, query: str) -> object:
+    async def run() -> object:
+        conn = await asyncpg.connect(url)
+        try:
+            if query.lstrip().upper().startswith("SELECT"):
+                return await conn.fetchval(query)
+            return await conn.execute(query)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def test_up_brings_every_service_to_ready_and_stops_without_leaving_a_process(platform: PlatformProcess) -> None:
+    platform.start()
+    elapsed = platform.wait_ready(timeout=60)
+    assert elapsed < 60
+
+    for service in SERVICES:
+        assert httpx.get(platform.url(service, "/health/live")).status_code == 200
+        assert httpx.get(platform.url(service, "/health/ready")).status_code == 200
+    gateway = httpx.get(platform.url("gateway", "/health/ready")).json()
+    assert gateway["checks"] == dict.fromkeys(("database", "broker", "registry", "broadcast", "metrics"), "ok")
+    assert "GraphQL + explorer" in platform.output
+    assert "/graphql" in platform.output
+    graphql = httpx.post(platform.url("gateway", "/graphql"), json={"query": "{ platform { version } }"})
+    assert graphql.json()["data"]["platform"]["version"]
+
+    children = platform.descendants()
+    names = " ".join(" ".join(p.cmdline()) for p in children)
+    assert "postgres" in names
+    assert "tansu" in names
+    assert all(f"services.{s}" in names for s in SERVICES)
+
+    assert platform.stop(signal.SIGINT) == 0
+    assert wait_gone(children) == []
+
+
+def test_data_written_before_a_stop_is_there_after_the_next_up(platform: PlatformProcess) -> None:
+    platform.start()
+    platform.wait_ready()
+    url = platform.database_url()
+    _sql(url, "CREATE TABLE public.kept (note text); INSERT INTO public.kept VALUES ('Ba Bể')")
+    assert platform.stop() == 0
+
+    again = PlatformProcess(platform.state_dir)
+    try:
+        again.start()
+        again.wait_ready()
+        assert _sql(again.database_url(), "SELECT note FROM public.kept") == "Ba Bể"
+        assert again.stop() == 0
+    finally:
+        again.kill_everything()
+
+
+def test_a_service_that_dies_is_restarted_and_becomes_ready_again(platform: PlatformProcess) -> None:
+    platform.start()
+    platform.wait_ready()
+    registry = next(p for p in platform.descendants() if "services.registry" in " ".join(p.cmdline()))
+    registry.kill()
+    registry.wait(10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(platform.url("registry", "/health/ready"), timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    else:
+        pytest.fail("registry was not restarted:\n" + platform.output)
+    assert "registry exited with code" in platform.output
+    assert platform.stop() == 0
+
+
+def test_a_killed_supervisor_takes_its_children_with_it(platform: PlatformProcess) -> None:
+    platform.start()
+    platform.wait_ready()
+    children = platform.descendants()
+    assert platform.stop(signal.SIGKILL) == -signal.SIGKILL
+    assert wait_gone(children, timeout=30) == []
+
+
+def _run_up(env_extra: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    process = PlatformProcess(tmp_path / "state", env_extra)
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli.main", "up"],
+        env=process.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_an_unknown_log_level_is_one_clear_line_and_a_non_zero_exit(tmp_path: Path) -> None:
+    result = _run_up({"TINHSO_LOG_LEVEL": "loud"}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "TINHSO_LOG_LEVEL='loud' is invalid" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_port_in_use_is_named_and_nothing_is_started(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run_up({"TINHSO_REGISTRY_PORT": str(port)}, tmp_path)
+    assert result.returncode == 1
+    assert f"TINHSO_REGISTRY_PORT={port}: port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "state" / "pgdata").exists()
+
+
+def test_an_unreachable_database_url_is_named(tmp_path: Path) -> None:
+    result = _run_up({"TINHSO_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nowhere"}, tmp_path)
+    assert result.returncode == 1
+    assert "TINHSO_DATABASE_URL: cannot connect" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [p for p in psutil.process_iter(["cmdline"]) if "tansu" in " ".join(p.info["cmdline"] or [])] == []
