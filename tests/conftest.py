@@ -13,8 +13,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from libs.common.db import create_pool
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
+from libs.common.eventstore.schema import backbone_migrations
+from libs.common.migrations import apply_migrations
 from libs.common.settings import Idempotence, Settings, load_settings
 
 
@@ -62,3 +65,14 @@ def settings(fresh_database: str, broker: EmbeddedBroker, state_dir: Path) -> Se
         topic_prefix="t" + uuid.uuid4().hex[:8],
         state_dir=str(state_dir),
     )
+
+
+@pytest.fixture
+async def store_pool(fresh_database: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh database whose ``test`` schema has the backbone tables."""
+    conn = await asyncpg.connect(fresh_database)
+    await apply_migrations(conn, backbone_migrations("test"))
+    await conn.close()
+    pool = await create_pool(fresh_database, service="test", max_size=12)
+    yield pool
+    await pool.close()

@@ -1,0 +1,49 @@
+"""Maps wire names to event classes for one topic, and decodes stored data into events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+from contracts.base import Event
+from contracts.upcasting import UnknownSchemaVersionError, Upcasters
+
+_decoder = msgspec.json.Decoder(dict[str, Any])
+
+
+class UnknownEventTypeError(ValueError):
+    pass
+
+
+class EventCatalogue:
+    """The event types of one service's topic, with their upcasters."""
+
+    def __init__(self, service: str, types: Iterable[type[Event]], upcasters: Upcasters | None = None) -> None:
+        self.service = service
+        self.types: dict[str, type[Event]] = {}
+        for cls in types:
+            name = cls.type_name()
+            if not name.startswith(service + "."):
+                raise ValueError(f"{name} does not belong to the {service} topic")
+            if name in self.types:
+                raise ValueError(f"{name} is declared twice")
+            self.types[name] = cls
+        self.upcasters = upcasters or Upcasters()
+        self._direct = {name: msgspec.json.Decoder(cls) for name, cls in self.types.items()}
+
+    def __contains__(self, type_name: str) -> bool:
+        return type_name in self.types
+
+    def decode(self, type_name: str, schema_version: int, data: bytes) -> Event:
+        cls = self.types.get(type_name)
+        if cls is None:
+            raise UnknownEventTypeError(f"{type_name} is not an event of the {self.service} topic")
+        if schema_version == cls.SCHEMA_VERSION:
+            return self._direct[type_name].decode(data)
+        if schema_version > cls.SCHEMA_VERSION:
+            raise UnknownSchemaVersionError(f"{type_name} v{schema_version} is newer than this code")
+        lifted = self.upcasters.upcast(type_name, schema_version, cls.SCHEMA_VERSION, _decoder.decode(data))
+        lifted["type"] = type_name
+        return msgspec.convert(lifted, cls)

@@ -1,0 +1,122 @@
+"""Load -> fold -> decide -> append, in one transaction, retried on a concurrency conflict.
+
+A service describes an aggregate as a :class:`Decider` of pure functions; this module is the
+only place that turns a command into stored events, so every command path gets the same
+version check, idempotency and retry behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from contracts.base import Event
+from contracts.catalogue import EventCatalogue
+from contracts.envelope import Envelope, Metadata
+from libs.common.eventstore.errors import ConcurrencyError
+from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords
+from libs.common.eventstore.store import EventStore, NewEvent
+
+C = TypeVar("C")
+S = TypeVar("S")
+
+
+@dataclass(frozen=True, slots=True)
+class Decider(Generic[C, S]):
+    """An aggregate as pure functions: no I/O, so it is unit-tested without a database."""
+
+    stream_type: str
+    initial: Callable[[], S]
+    evolve: Callable[[S, Event], S]
+    decide: Callable[[C, S], Sequence[Event | NewEvent]]
+
+    def fold(self, events: Sequence[Event]) -> S:
+        state = self.initial()
+        for event in events:
+            state = self.evolve(state, event)
+        return state
+
+
+class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
+    stream_id: str
+    version: int
+    event_ids: list[UUID]
+    replayed: bool = False
+
+
+_result_decoder = msgspec.json.Decoder(CommandResult)
+
+
+class CommandExecutor:
+    def __init__(self, pool: asyncpg.Pool, schema: str, catalogue: EventCatalogue) -> None:
+        self.pool = pool
+        self.store = EventStore(schema)
+        self.catalogue = catalogue
+        self.idempotency = IdempotencyRecords(schema)
+
+    async def execute(
+        self,
+        decider: Decider[C, S],
+        stream_id: str,
+        command: C,
+        *,
+        metadata: Metadata | None = None,
+        idempotency: IdempotencyKey | None = None,
+        retries: int = 3,
+    ) -> CommandResult:
+        attempt = 0
+        while True:
+            try:
+                return await self._once(decider, stream_id, command, metadata, idempotency)
+            except ConcurrencyError:
+                attempt += 1
+                if attempt > retries:
+                    raise
+            except asyncpg.UniqueViolationError:
+                # Two requests with one idempotency key raced: the loser retries and finds
+                # the winner's record.
+                if idempotency is None:
+                    raise
+                attempt += 1
+                if attempt > retries:
+                    raise
+            await asyncio.sleep(random.uniform(0, 0.005 * attempt))  # noqa: S311 - jitter, not crypto
+
+    async def _once(
+        self,
+        decider: Decider[C, S],
+        stream_id: str,
+        command: C,
+        metadata: Metadata | None,
+        idempotency: IdempotencyKey | None,
+    ) -> CommandResult:
+        async with self.pool.acquire() as conn, conn.transaction():
+            if idempotency is not None:
+                remembered = await self.idempotency.find(conn, idempotency)
+                if remembered is not None:
+                    return msgspec.structs.replace(_result_decoder.decode(remembered), replayed=True)
+            history = await self.store.load(conn, stream_id)
+            state = decider.fold([self.decode(e) for e in history])
+            new_events = decider.decide(command, state)
+            version = history[-1].version if history else 0
+            appended = await self.store.append(
+                conn, stream_id, decider.stream_type, version, new_events, metadata=metadata
+            )
+            result = CommandResult(
+                stream_id=stream_id,
+                version=appended[-1].version if appended else version,
+                event_ids=[e.event_id for e in appended],
+            )
+            if idempotency is not None:
+                await self.idempotency.save(conn, idempotency, msgspec.json.encode(result))
+            return result
+
+    def decode(self, envelope: Envelope) -> Event:
+        return self.catalogue.decode(envelope.type, envelope.schema_version, envelope.data)
