@@ -42,6 +42,16 @@ CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON {s}.events
     FOR EACH STATEMENT EXECUTE FUNCTION {s}.events_are_append_only();
 REVOKE UPDATE, DELETE, TRUNCATE ON {s}.events FROM PUBLIC;
 
+-- Wakes the outbox relay at commit (NOTIFY is transactional and folded per transaction), so
+-- it need not poll fast to keep publish latency low.
+CREATE FUNCTION {s}.events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{s}_events', '');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER events_appended AFTER INSERT ON {s}.events
+    FOR EACH STATEMENT EXECUTE FUNCTION {s}.events_notify();
+
 CREATE TABLE {s}.idempotency_keys (
     principal     text        NOT NULL,
     key           text        NOT NULL,

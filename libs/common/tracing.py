@@ -1,0 +1,105 @@
+"""OpenTelemetry: one trace from a partner's request to the projection that applied its events.
+
+The command path stores the request's ``traceparent`` on every event it appends; the relay
+sends it as a Kafka header and in the envelope; the projection runner starts its apply span
+as a child of it. Events appended without a trace (bulk loads, benchmarks) get no per-event
+span, so tracing costs nothing on those hot paths. Spans are exported over OTLP only when
+``TINHSO_OTLP_ENDPOINT`` is set; otherwise they are recorded and dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from contracts.envelope import Envelope
+
+_propagator = TraceContextTextMapPropagator()
+
+
+def setup_tracing(service: str, *, otlp_endpoint: str = "", sample_ratio: float = 1.0) -> TracerProvider:
+    """Install the process-wide tracer provider (once, in a composition root)."""
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": f"tinhso-{service}", "service.namespace": "tinhso"}),
+        sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
+    )
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces")))
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def tracer() -> trace.Tracer:
+    return trace.get_tracer("tinhso")
+
+
+def current_traceparent() -> str | None:
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def context_from_traceparent(traceparent: str | None) -> otel_context.Context | None:
+    if not traceparent:
+        return None
+    return _propagator.extract({"traceparent": traceparent})
+
+
+@contextmanager
+def span(name: str, kind: SpanKind = SpanKind.INTERNAL, **attributes: str | int) -> Iterator[Span]:
+    with tracer().start_as_current_span(name, kind=kind, attributes=attributes) as current:
+        yield current
+
+
+@contextmanager
+def traced_publish(topic: str, envelope: Envelope) -> Iterator[None]:
+    """A PRODUCER span for an event that was traced at its origin; nothing otherwise."""
+    parent = context_from_traceparent(envelope.traceparent)
+    if parent is None:
+        yield
+        return
+    with tracer().start_as_current_span(
+        f"publish {topic}",
+        context=parent,
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": topic,
+            "messaging.message.id": str(envelope.event_id),
+            "tinhso.event_type": envelope.type,
+        },
+    ):
+        yield
+
+
+@contextmanager
+def traced_apply(projection: str, envelope: Envelope) -> Iterator[None]:
+    """A CONSUMER span, child of the command's trace, around applying one traced event."""
+    parent = context_from_traceparent(envelope.traceparent)
+    if parent is None:
+        yield
+        return
+    with tracer().start_as_current_span(
+        f"apply {projection}",
+        context=parent,
+        kind=SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.operation.type": "process",
+            "messaging.message.id": str(envelope.event_id),
+            "tinhso.projection": projection,
+            "tinhso.event_type": envelope.type,
+        },
+    ):
+        yield
