@@ -68,6 +68,15 @@ class EventStore:
             ORDER BY tx_id, position
             LIMIT $3
         """
+        self._read_types_sql = f"""
+            SELECT {_COLUMNS} FROM {s}.events
+            WHERE (tx_id, position) > ($1::xid8, $2)
+              AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+              AND type = ANY($4::text[])
+            ORDER BY tx_id, position
+            LIMIT $3
+        """
+        self._count_sql = f"SELECT count(*) FROM {s}.events WHERE type = ANY($1::text[])"
         self._version_sql = f"SELECT coalesce(max(version), 0) FROM {s}.events WHERE stream_id = $1"
 
     async def append(
@@ -143,14 +152,23 @@ class EventStore:
         version: int = await conn.fetchval(self._version_sql, stream_id)
         return version
 
-    async def read_committed(self, conn: Conn, after: SourcePosition = START, limit: int = 1000) -> list[Envelope]:
+    async def read_committed(
+        self, conn: Conn, after: SourcePosition = START, limit: int = 1000, types: Sequence[str] | None = None
+    ) -> list[Envelope]:
         """Events after ``after`` in commit-safe order.
 
         Only events of transactions older than every transaction still running are returned:
         a later reader will never find an event ordered before one it already returned.
         """
-        rows = await conn.fetch(self._read_sql, after[0], after[1], limit)
+        if types is None:
+            rows = await conn.fetch(self._read_sql, after[0], after[1], limit)
+        else:
+            rows = await conn.fetch(self._read_types_sql, after[0], after[1], limit, list(types))
         return [_envelope(row) for row in rows]
+
+    async def count(self, conn: Conn, types: Sequence[str]) -> int:
+        total: int = await conn.fetchval(self._count_sql, list(types))
+        return total
 
 
 def _envelope(row: asyncpg.Record) -> Envelope:

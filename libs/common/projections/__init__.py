@@ -1,0 +1,1 @@
+"""Projections: consume topics, keep read models in Postgres with exactly-once effect."""

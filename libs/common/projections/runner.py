@@ -1,0 +1,340 @@
+"""Consumes a projection's topics and applies each partition's batch in one transaction.
+
+Exactly-once effect: the transaction that applies a batch also moves the checkpoint of that
+(topic, partition) to the batch's last source position, and events at or below the
+checkpoint are skipped. Redelivery, a relay that republishes, and a crash at any point
+therefore change nothing twice. Kafka offsets are only a hint for where to resume.
+
+An event that cannot be decoded or applied goes to the dead letters with its error and the
+batch goes on without it (the batch is retried event by event, each in a savepoint).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import asyncpg
+import msgspec
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from contracts.envelope import Envelope
+from libs.common.db import Conn
+from libs.common.eventstore.store import START, SourcePosition
+from libs.common.projections import dead_letters
+from libs.common.projections.projection import Applied, Projection, ensure_schema
+from libs.common.tracing import span, traced_apply
+
+log = logging.getLogger(__name__)
+
+_envelope = msgspec.json.Decoder(Envelope)
+
+
+@dataclass
+class PartitionLag:
+    topic: str
+    partition: int
+    applied_offset: int | None
+    highwater: int | None
+    events: int | None
+    seconds: float
+    last_position: SourcePosition
+    last_recorded_at: datetime | None = None
+
+
+@dataclass
+class RunnerStatus:
+    running: bool = False
+    applied: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+    last_error: str | None = None
+    lag: dict[tuple[str, int], PartitionLag] = field(default_factory=dict)
+
+
+@dataclass
+class Checkpoint:
+    position: SourcePosition
+    kafka_offset: int | None
+    last_recorded_at: datetime | None
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        projection: Projection,
+        pool: asyncpg.Pool,
+        *,
+        bootstrap: str,
+        topics: dict[str, str],
+        group_id: str | None,
+        max_records: int = 2000,
+        schema: str | None = None,
+    ) -> None:
+        """``topics`` maps each source service to its topic; ``group_id=None`` assigns every
+        partition to this runner (no group join: faster start, no scale-out)."""
+        self.projection = projection
+        self.pool = pool
+        self.bootstrap = bootstrap
+        self.topics = topics
+        self.group_id = group_id
+        self.max_records = max_records
+        self.schema = schema or projection.name
+        self.status = RunnerStatus()
+        s = self.schema
+        self._read_checkpoint = (
+            f"SELECT tx_id, position, kafka_offset, last_recorded_at FROM {s}.checkpoints "
+            "WHERE topic = $1 AND partition = $2 FOR UPDATE"
+        )
+        self._save_checkpoint = f"""
+            INSERT INTO {s}.checkpoints (topic, partition, tx_id, position, kafka_offset, last_recorded_at, applied)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (topic, partition) DO UPDATE SET tx_id = $3, position = $4, kafka_offset = $5,
+                last_recorded_at = $6, applied = {s}.checkpoints.applied + $7, updated_at = now()
+        """
+        self._hint_sql = f"SELECT partition, kafka_offset FROM {s}.checkpoints WHERE topic = $1"
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def run(self) -> None:
+        """Forever; restarts the consumer after any failure that is not the projection's own."""
+        async with self.pool.acquire() as conn:
+            await ensure_schema(conn, self.projection)
+        while True:
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database trouble: back off and start over
+                self.status.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("projection %s stopped (%s); restarting in 1 s", self.projection.name, exc)
+                await asyncio.sleep(1.0)
+            finally:
+                self.status.running = False
+
+    async def _consume(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+            client_id=f"tinhso-projection-{self.projection.name}",
+        )
+        await consumer.start()
+        self._consumer = consumer
+        try:
+            topics = list(self.topics.values())
+            if self.group_id is None:
+                partitions = await self._all_partitions(consumer, topics)
+                consumer.assign(partitions)
+                await self._seek_to_hints(consumer, partitions)
+            else:
+                consumer.subscribe(topics, listener=_SeekOnAssign(self, consumer))
+            self.status.running = True
+            while True:
+                batches = await consumer.getmany(timeout_ms=500, max_records=self.max_records)
+                for tp, records in batches.items():
+                    await self.apply_records(tp.topic, tp.partition, records)
+                    self._update_lag(consumer, tp)
+                if batches and self.group_id is not None:
+                    with contextlib.suppress(Exception):  # offsets are a hint; checkpoints are the truth
+                        await consumer.commit()
+        finally:
+            self._consumer = None
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+
+    async def _all_partitions(self, consumer: AIOKafkaConsumer, topics: list[str]) -> list[TopicPartition]:
+        found: list[TopicPartition] = []
+        for topic in topics:
+            parts = None
+            for _ in range(100):
+                parts = consumer.partitions_for_topic(topic)
+                if parts:
+                    break
+                await consumer._client.force_metadata_update()
+                await asyncio.sleep(0.1)
+            if not parts:
+                raise RuntimeError(f"topic {topic} has no partitions yet")
+            found.extend(TopicPartition(topic, p) for p in sorted(parts))
+        return found
+
+    async def _seek_to_hints(self, consumer: AIOKafkaConsumer, partitions: Sequence[TopicPartition]) -> None:
+        hints: dict[tuple[str, int], int] = {}
+        async with self.pool.acquire() as conn:
+            for topic in {tp.topic for tp in partitions}:
+                for row in await conn.fetch(self._hint_sql, topic):
+                    if row["kafka_offset"] is not None:
+                        hints[(topic, row["partition"])] = row["kafka_offset"] + 1
+        for tp in partitions:
+            if (tp.topic, tp.partition) in hints:
+                consumer.seek(tp, hints[(tp.topic, tp.partition)])
+
+    async def apply_records(self, topic: str, partition: int, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        if not records:
+            return
+        envelopes: list[tuple[int, Envelope]] = []
+        undecodable: list[tuple[int, bytes, str]] = []
+        for record in records:
+            assert record.value is not None
+            try:
+                envelopes.append((record.offset, _envelope.decode(record.value)))
+            except msgspec.DecodeError as exc:
+                undecodable.append((record.offset, record.value, str(exc)))
+        for offset, _, error in undecodable:
+            log.error("projection %s: undecodable record %s/%d@%d: %s", self.schema, topic, partition, offset, error)
+        last_offset = records[-1].offset
+        with span(f"apply-batch {self.projection.name}", topic=topic, partition=partition, size=len(records)):
+            async with self.pool.acquire() as conn, conn.transaction():
+                # Shared: many batches at once; a rebuild's swap takes it exclusively.
+                await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self.projection.lock_key())
+                checkpoint = await self._checkpoint(conn, topic, partition)
+                fresh = _after(envelopes, checkpoint.position)
+                self.status.skipped += len(envelopes) - len(fresh)
+                if not fresh:
+                    return
+                applied = await self.apply_envelopes(conn, topic, partition, fresh)
+                last = fresh[-1][1]
+                await conn.execute(
+                    self._save_checkpoint,
+                    topic,
+                    partition,
+                    last.tx_id,
+                    last.position,
+                    last_offset,
+                    last.recorded_at,
+                    applied,
+                )
+                previous = self.status.lag.get((topic, partition))
+                self.status.lag[(topic, partition)] = PartitionLag(
+                    topic,
+                    partition,
+                    last_offset,
+                    previous.highwater if previous else None,
+                    None,
+                    0.0,
+                    last.source_position,
+                    last.recorded_at,
+                )
+                self.status.applied += applied
+
+    async def _checkpoint(self, conn: Conn, topic: str, partition: int) -> Checkpoint:
+        row = await conn.fetchrow(self._read_checkpoint, topic, partition)
+        if row is None:
+            return Checkpoint(START, None, None)
+        return Checkpoint((row["tx_id"], row["position"]), row["kafka_offset"], row["last_recorded_at"])
+
+    async def apply_envelopes(
+        self, conn: Conn, topic: str, partition: int, fresh: Sequence[tuple[int | None, Envelope]]
+    ) -> int:
+        """Apply what the projection handles; dead-letter what fails. Returns how many applied."""
+        relevant: list[tuple[int | None, Applied]] = []
+        for offset, envelope in fresh:
+            if envelope.type not in self.projection.handles:
+                continue
+            try:
+                relevant.append((offset, Applied(envelope, self.projection.decode(envelope))))
+            except Exception as exc:  # unknown schema version, bad data: dead-letter it
+                await self._dead_letter(conn, topic, partition, offset, envelope=envelope, exc=exc)
+        if not relevant:
+            return 0
+        try:
+            async with conn.transaction():  # a savepoint: a failing batch rolls back alone
+                await self._apply(conn, [a for _, a in relevant])
+            return len(relevant)
+        except Exception:  # find the poison event(s): one at a time
+            log.warning("projection %s: batch failed; applying one event at a time", self.schema)
+        applied = 0
+        for offset, item in relevant:
+            try:
+                async with conn.transaction():
+                    await self._apply(conn, [item])
+                applied += 1
+            except Exception as exc:  # this one is poison
+                await self._dead_letter(conn, topic, partition, offset, envelope=item.envelope, exc=exc)
+        return applied
+
+    async def _apply(self, conn: Conn, batch: list[Applied]) -> None:
+        traced = [a for a in batch if a.envelope.traceparent]
+        if not traced:
+            await self.projection.apply(conn, self.schema, batch)
+            return
+        # Traced events get a span each, as children of the command that caused them.
+        start = 0
+        for i, item in enumerate(batch):
+            if item.envelope.traceparent:
+                if start < i:
+                    await self.projection.apply(conn, self.schema, batch[start:i])
+                with traced_apply(self.projection.name, item.envelope):
+                    await self.projection.apply(conn, self.schema, [item])
+                start = i + 1
+        if start < len(batch):
+            await self.projection.apply(conn, self.schema, batch[start:])
+
+    async def _dead_letter(
+        self, conn: Conn, topic: str, partition: int, offset: int | None, *, envelope: Envelope, exc: Exception
+    ) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        log.error(
+            "projection %s: event %s (%s) dead-lettered: %s", self.schema, envelope.event_id, envelope.type, error
+        )
+        await dead_letters.record(
+            conn,
+            self.projection.service,
+            self.projection.name,
+            topic=topic,
+            partition=partition,
+            kafka_offset=offset,
+            envelope=envelope,
+            error=error,
+        )
+        self.status.dead_lettered += 1
+
+    def _update_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> None:
+        lag = self.status.lag.get((tp.topic, tp.partition))
+        highwater = consumer.highwater(tp)
+        if lag is None or highwater is None:
+            return
+        lag.highwater = highwater
+        lag.events = max(0, highwater - (lag.applied_offset or -1) - 1)
+
+    def lag_snapshot(self) -> list[PartitionLag]:
+        """Per partition: events behind the high-water mark, and how old the last applied
+        event is when something is still waiting (0 s when caught up)."""
+        now = time.time()
+        out = []
+        for lag in self.status.lag.values():
+            waiting = bool(lag.events) and lag.last_recorded_at is not None
+            seconds = max(0.0, now - lag.last_recorded_at.timestamp()) if waiting and lag.last_recorded_at else 0.0
+            out.append(dataclasses.replace(lag, seconds=seconds))
+        return out
+
+
+class _SeekOnAssign(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: ProjectionRunner, consumer: AIOKafkaConsumer) -> None:
+        self.runner = runner
+        self.consumer = consumer
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        await self.runner._seek_to_hints(self.consumer, assigned)
+
+
+def _after(envelopes: list[tuple[int, Envelope]], checkpoint: SourcePosition) -> list[tuple[int, Envelope]]:
+    """Events past the checkpoint, each once, in order (a republished log repeats itself)."""
+    fresh = []
+    high = checkpoint
+    for offset, envelope in envelopes:
+        if envelope.source_position > high:
+            fresh.append((offset, envelope))
+            high = envelope.source_position
+    return fresh
