@@ -62,6 +62,7 @@ def settings(fresh_database: str, broker: EmbeddedBroker, state_dir: Path) -> Se
         database_url=fresh_database,
         kafka_bootstrap=broker.bootstrap,
         kafka_enable_idempotence=Idempotence.OFF.value,
+        projection_assignment="manual",
         topic_prefix="t" + uuid.uuid4().hex[:8],
         state_dir=str(state_dir),
     )

@@ -19,13 +19,17 @@ def service_topics(settings: Settings) -> list[str]:
     return [settings.topic(service) for service in SERVICES_WITH_TOPICS]
 
 
-async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int, timeout: float = 30.0) -> None:
+async def ensure_topics(
+    bootstrap: str, topics: Iterable[str], partitions: int, *, replication: int = 1, timeout: float = 30.0
+) -> None:
     """Create the topics that do not exist yet; existing ones are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
     await asyncio.wait_for(admin.start(), timeout)
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics if t not in existing]
+        missing = [
+            NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in topics if t not in existing
+        ]
         if missing:
             # another process may create one between our list and our create
             with contextlib.suppress(TopicAlreadyExistsError):

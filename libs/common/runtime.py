@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from libs.common.backbone import Backbone
 from libs.common.db import create_pool, describe_db_error
 from libs.common.kafka import make_producer
 from libs.common.settings import Settings
@@ -25,9 +26,10 @@ Check = Callable[[], Awaitable[str]]
 
 
 class ServiceRuntime:
-    def __init__(self, name: str, settings: Settings) -> None:
+    def __init__(self, name: str, settings: Settings, backbone: Backbone | None = None) -> None:
         self.name = name
         self.settings = settings
+        self.backbone = backbone
         self._pool: asyncpg.Pool | None = None
         self._producer: AIOKafkaProducer | None = None
         self._producer_ready = asyncio.Event()
@@ -51,8 +53,12 @@ class ServiceRuntime:
             self.settings.database_url, service=self.name, max_size=self.settings.db_pool_size
         )
         self._producer_task = asyncio.create_task(self._connect_producer(), name=f"{self.name}-producer")
+        if self.backbone is not None:
+            self.backbone.start(self._pool, lambda: self.producer)
 
     async def stop(self) -> None:
+        if self.backbone is not None:
+            await self.backbone.stop()
         for task in [*self.background, *([self._producer_task] if self._producer_task else [])]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

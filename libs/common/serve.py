@@ -11,6 +11,7 @@ from litestar import Litestar
 
 from libs.common.logs import configure_logging
 from libs.common.settings import Settings, SettingsError, load_settings
+from libs.common.tracing import setup_tracing
 
 
 def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
@@ -27,6 +28,7 @@ def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
         )
         raise SystemExit(2)
     configure_logging(settings.log_level.value)
+    setup_tracing(name, otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
     app = create_app(settings)
     config = uvicorn.Config(
         app,

@@ -40,6 +40,19 @@ class Idempotence(StrEnum):
     OFF = "off"
 
 
+class Assignment(StrEnum):
+    """How projection runners get their partitions.
+
+    ``group`` joins a consumer group (scale-out across replicas); ``manual`` assigns every
+    partition to the one process (starts at once; the embedded broker's group join takes
+    about 5 s). ``auto`` is group on a configured cluster, manual on the embedded broker.
+    """
+
+    AUTO = "auto"
+    GROUP = "group"
+    MANUAL = "manual"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Documented in the README's configuration table; keep the two in step."""
 
@@ -47,6 +60,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     kafka_bootstrap: str = ""
     kafka_enable_idempotence: Idempotence = Idempotence.AUTO
     kafka_partitions: Annotated[int, msgspec.Meta(ge=1, le=256)] = 3
+    kafka_replication_factor: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1
+    projection_assignment: Assignment = Assignment.AUTO
     topic_prefix: str = "tinhso"
     state_dir: str = ".tinhso"
     host: str = "127.0.0.1"
@@ -54,8 +69,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     registry_port: Port = 8001
     broadcast_port: Port = 8002
     metrics_port: Port = 8003
+    registry_url: str = ""
+    broadcast_url: str = ""
+    metrics_url: str = ""
     log_level: LogLevel = LogLevel.INFO
     otlp_endpoint: str = ""
+    trace_sample_ratio: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 1.0
     db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     ready_timeout_seconds: PositiveInt = 60
 
@@ -77,9 +96,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             return not self.embedded_broker
         return self.kafka_enable_idempotence is Idempotence.ON
 
+    @property
+    def projection_groups(self) -> bool:
+        if self.projection_assignment is Assignment.AUTO:
+            return not self.embedded_broker
+        return self.projection_assignment is Assignment.GROUP
+
     def port_of(self, service: str) -> int:
         port: int = getattr(self, f"{service}_port")
         return port
+
+    def service_url(self, service: str) -> str:
+        """Where the gateway reaches a service: ``TINHSO_<SERVICE>_URL``, else this host's port."""
+        configured: str = getattr(self, f"{service}_url", "")
+        if configured:
+            return configured.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104 - comparing, not binding
+        return f"http://{host}:{self.port_of(service)}"
 
     def topic(self, service: str) -> str:
         return f"{self.topic_prefix}.{service}.events"
@@ -131,5 +164,7 @@ def _explain(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> str:
             reason = "expected one of " + ", ".join(level.value for level in LogLevel)
         elif field == "kafka_enable_idempotence":
             reason = "expected one of " + ", ".join(i.value for i in Idempotence)
+        elif field == "projection_assignment":
+            reason = "expected one of " + ", ".join(a.value for a in Assignment)
         return f"{env_name(field)}={value!r} is invalid: {reason}"
     return f"invalid configuration: {message}"

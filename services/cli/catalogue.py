@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import Migration, discover
+from libs.common.projections.projection import Projection
 
 SERVICES = ("registry", "broadcast", "metrics", "gateway")
 EVENT_SOURCED = ("registry", "broadcast", "metrics")
@@ -17,3 +20,13 @@ def migrations_for(service: str) -> list[Migration]:
 
 def all_migrations() -> list[Migration]:
     return [m for service in SERVICES for m in migrations_for(service)]
+
+
+def all_projections() -> dict[str, Projection]:
+    """Every projection of every service, by name."""
+    found: dict[str, Projection] = {}
+    for service in EVENT_SOURCED:
+        module = importlib.import_module(f"services.{service}.entrypoints.projections")
+        for projection in module.PROJECTIONS:
+            found[projection.name] = projection
+    return found

@@ -6,18 +6,18 @@ everything after it (migrations, the services) is the same code in both cases.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import asyncpg
 import msgspec
+from aiokafka.errors import KafkaError
 
 from libs.common.db import describe_db_error
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres, EmbeddedPostgresError
 from libs.common.kafka import broker_reachable, ensure_topics, service_topics
 from libs.common.migrations import MigrationError, apply_migrations
-from libs.common.settings import Idempotence, Settings
+from libs.common.settings import Assignment, Idempotence, Settings
 from services.cli.catalogue import all_migrations
 
 log = logging.getLogger("tinhso")
@@ -39,8 +39,10 @@ class Infrastructure:
         if settings.embedded_database:
             self.postgres = EmbeddedPostgres(state / "pgdata", host="127.0.0.1")
             log.info("starting embedded PostgreSQL (data in %s)", state / "pgdata")
+            # Started from the main thread on purpose: the kernel's parent-death signal follows
+            # the thread that forked, and the main thread lives as long as the supervisor.
             try:
-                await asyncio.to_thread(self.postgres.start)
+                self.postgres.start()
             except EmbeddedPostgresError as exc:
                 raise StartupError(str(exc).splitlines()[0]) from None
             settings = msgspec.structs.replace(settings, database_url=self.postgres.url)
@@ -50,14 +52,23 @@ class Infrastructure:
             if settings.embedded_broker:
                 self.broker = EmbeddedBroker(state / "broker.log", host="127.0.0.1")
                 log.info("starting embedded Kafka-protocol broker (Tansu, in-memory log)")
-                await asyncio.to_thread(self.broker.start)
+                try:
+                    self.broker.start()
+                except (RuntimeError, OSError) as exc:
+                    raise StartupError(str(exc).splitlines()[0]) from None
                 # The embedded broker lacks InitProducerId; "auto" must not turn into "on" in the
                 # services just because they now see a bootstrap address.
                 idempotence = settings.kafka_enable_idempotence
                 if idempotence is Idempotence.AUTO:
                     idempotence = Idempotence.OFF
+                assignment = settings.projection_assignment
+                if assignment is Assignment.AUTO:
+                    assignment = Assignment.MANUAL
                 settings = msgspec.structs.replace(
-                    settings, kafka_bootstrap=self.broker.bootstrap, kafka_enable_idempotence=idempotence
+                    settings,
+                    kafka_bootstrap=self.broker.bootstrap,
+                    kafka_enable_idempotence=idempotence,
+                    projection_assignment=assignment,
                 )
             else:
                 reason = await broker_reachable(settings.kafka_bootstrap)
@@ -65,7 +76,15 @@ class Infrastructure:
                     raise StartupError(
                         f"TINHSO_KAFKA_BOOTSTRAP={settings.kafka_bootstrap!r}: broker unreachable ({reason})"
                     )
-            await ensure_topics(settings.kafka_bootstrap, service_topics(settings), settings.kafka_partitions)
+            try:
+                await ensure_topics(
+                    settings.kafka_bootstrap,
+                    service_topics(settings),
+                    settings.kafka_partitions,
+                    replication=settings.kafka_replication_factor,
+                )
+            except (KafkaError, OSError, TimeoutError) as exc:
+                raise StartupError(f"cannot create the service topics: {exc}") from None
         self.settings = settings
         return settings
 

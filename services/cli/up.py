@@ -7,11 +7,13 @@ import contextlib
 import logging
 import signal
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from libs.common.embedded.process import port_in_use
 from libs.common.settings import Settings, env_name
+from services.cli import platform_state
 from services.cli.catalogue import SERVICES
 from services.cli.infrastructure import Infrastructure, StartupError, migrate
 from services.cli.supervisor import SupervisedService, child_environment
@@ -31,6 +33,9 @@ def preflight(settings: Settings) -> None:
 
 
 async def run_platform(settings: Settings, *, stop_event: asyncio.Event | None = None) -> None:
+    already = platform_state.running(settings.state_path)
+    if already is not None:
+        raise StartupError(f"tinhso is already running from {settings.state_path} (pid {already.pid})")
     preflight(settings)
     stop_event = stop_event or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -41,6 +46,7 @@ async def run_platform(settings: Settings, *, stop_event: asyncio.Event | None =
     services: list[SupervisedService] = []
     try:
         settings = await infra.start()
+        platform_state.write(settings.state_path, settings.database_url, settings.kafka_bootstrap)
         for applied in await migrate(settings.database_url):
             log.info("migration applied: %s", applied)
         env = child_environment(settings.to_env())
@@ -59,7 +65,8 @@ async def run_platform(settings: Settings, *, stop_event: asyncio.Event | None =
         log.info("stopping")
     finally:
         await asyncio.gather(*(s.stop() for s in reversed(services)), return_exceptions=True)
-        await asyncio.to_thread(infra.stop)
+        infra.stop()
+        platform_state.remove(settings.state_path)
         log.info("stopped")
 
 
@@ -70,7 +77,7 @@ async def wait_until_ready(settings: Settings) -> None:
     async with httpx.AsyncClient() as client:
         while pending:
             for service in sorted(pending):
-                url = f"http://{settings.host}:{settings.port_of(service)}/health/ready"
+                url = f"{settings.service_url(service)}/health/ready"
                 with contextlib.suppress(httpx.HTTPError):
                     if (await client.get(url, timeout=1.0)).status_code == 200:
                         pending.discard(service)
@@ -80,17 +87,24 @@ async def wait_until_ready(settings: Settings) -> None:
             await asyncio.sleep(0.2)
 
 
+def without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def print_banner(settings: Settings) -> None:
-    base = f"http://{settings.host}"
-    gw = f"{base}:{settings.gateway_port}"
+    gw = settings.service_url("gateway")
     lines = [
         "",
         "tinhso is up.",
         f"  GraphQL + explorer   {gw}/graphql",
         f"  REST (partners)      {gw}/api/v1   docs: {gw}/api/v1/docs",
         f"  Health               {gw}/health/ready",
-        *(f"  {s:<20} {base}:{settings.port_of(s)}/docs" for s in SERVICES if s != "gateway"),
-        f"  PostgreSQL           {settings.database_url}",
+        *(f"  {s:<20} {settings.service_url(s)}/docs" for s in SERVICES if s != "gateway"),
+        f"  PostgreSQL           {without_password(settings.database_url)}",
         f"  Kafka bootstrap      {settings.kafka_bootstrap}",
         "Press Ctrl-C to stop.",
         "",

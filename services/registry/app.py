@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from libs.common.backbone import Backbone
 from libs.common.http.app import build_service_app
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
+from services.registry.entrypoints.projections import PROJECTIONS
 
 NAME = "registry"
 
 
 def create_app(settings: Settings) -> Litestar:
-    runtime = ServiceRuntime(NAME, settings)
+    runtime = ServiceRuntime(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
     return build_service_app(
         runtime,
         title="tinhso registry (internal)",

@@ -21,6 +21,8 @@ import warnings
 from pathlib import Path
 from typing import IO
 
+import psutil
+
 with warnings.catch_warnings():
     # Importing the package builds its own (unused here) server helper, which warns about
     # XDG_RUNTIME_DIR on machines without a login session.
@@ -114,6 +116,7 @@ class EmbeddedPostgres:
 
     def _preexec(self) -> None:
         if self._run_as is not None:
+            os.setgroups([])  # drop root's supplementary groups too
             os.setgid(self._run_as.pw_gid)
             os.setuid(self._run_as.pw_uid)
         # SIGINT is PostgreSQL's fast shutdown; SIGTERM ("smart") would wait for every client.
@@ -162,18 +165,21 @@ class EmbeddedPostgres:
             raise EmbeddedPostgresError("initdb failed: " + result.stderr.decode(errors="replace")[-2000:])
 
     def _stop_leftover(self) -> None:
-        """A server from an earlier run that was not stopped still holds the data directory."""
+        """A server of ours from an earlier run that was not stopped still holds the data
+        directory. Only a ``postgres`` process serving this very directory is stopped."""
         pid_file = self.data_dir / "postmaster.pid"
-        if not pid_file.exists():
-            return
-        with contextlib.suppress(ValueError, IndexError, OSError):
+        try:
             pid = int(pid_file.read_text().splitlines()[0])
-            os.kill(pid, 0)
-            log.warning("stopping a PostgreSQL left over from an earlier run (pid %d)", pid)
-            os.kill(pid, signal.SIGINT)
-            for _ in range(300):
-                os.kill(pid, 0)
-                time.sleep(0.1)
+            proc = psutil.Process(pid)
+            ours = proc.name() == "postgres" and str(self.data_dir) in " ".join(proc.cmdline())
+        except (FileNotFoundError, ValueError, IndexError, psutil.Error):
+            return
+        if not ours:
+            return
+        log.warning("stopping a PostgreSQL left over from an earlier run (pid %d)", pid)
+        with contextlib.suppress(psutil.Error):
+            proc.send_signal(signal.SIGINT)
+            proc.wait(30)
 
     def _wait_accepting(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

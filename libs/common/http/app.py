@@ -13,8 +13,10 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from litestar.types import ControllerRouterHandler
 
+from libs.common.http.admin import AdminController
 from libs.common.http.errors import EXCEPTION_HANDLERS
 from libs.common.http.health import HealthController
 from libs.common.runtime import ServiceRuntime
@@ -37,7 +39,7 @@ def build_service_app(
         return runtime
 
     return Litestar(
-        route_handlers=[HealthController, *route_handlers],
+        route_handlers=[HealthController, AdminController, *route_handlers],
         dependencies={"runtime": Provide(provide_runtime), **(dependencies or {})},
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start],
@@ -51,5 +53,6 @@ def build_service_app(
         ),
         request_max_body_size=MAX_REQUEST_BODY,
         logging_config=None,  # the process configures logging once (libs.common.logs)
+        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig())],
         **litestar_options,
     )

@@ -9,13 +9,9 @@ from libs.common.settings import Settings
 INTERNAL_SERVICES = ("registry", "broadcast", "metrics")
 
 
-def service_url(settings: Settings, service: str) -> str:
-    return f"http://{settings.host}:{settings.port_of(service)}"
-
-
 async def service_readiness(client: httpx.AsyncClient, settings: Settings, service: str) -> str:
     try:
-        response = await client.get(f"{service_url(settings, service)}/health/ready", timeout=2.0)
+        response = await client.get(f"{settings.service_url(service)}/health/ready", timeout=2.0)
     except httpx.HTTPError as exc:
         return f"unreachable: {type(exc).__name__}"
     if response.status_code == 200:

@@ -1,0 +1,69 @@
+"""The event backbone of one service process: its outbox relay and its projection runners.
+
+Built in a service's composition root, started and stopped by its runtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+
+import asyncpg
+
+from libs.common.db import Conn
+from libs.common.projections.projection import Projection
+from libs.common.projections.runner import ProjectionRunner
+from libs.common.relay import OutboxRelay, ProducerProvider
+from libs.common.settings import Settings
+
+
+class Backbone:
+    def __init__(self, service: str, settings: Settings, projections: Sequence[Projection] = ()) -> None:
+        self.service = service
+        self.settings = settings
+        self.projections = list(projections)
+        self.relay: OutboxRelay | None = None
+        self.runners: list[ProjectionRunner] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self, pool: asyncpg.Pool, producer: ProducerProvider) -> None:
+        settings = self.settings
+        self.relay = OutboxRelay(
+            settings.database_url,
+            self.service,
+            settings.topic(self.service),
+            producer,
+            bootstrap=settings.kafka_bootstrap,
+            partitions=settings.kafka_partitions,
+            replication=settings.kafka_replication_factor,
+        )
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
+        for projection in self.projections:
+            runner = ProjectionRunner(
+                projection,
+                pool,
+                bootstrap=settings.kafka_bootstrap,
+                topics={source: settings.topic(source) for source in projection.sources},
+                group_id=f"{settings.topic_prefix}.{projection.name}" if settings.projection_groups else None,
+            )
+            self.runners.append(runner)
+            self._tasks.append(asyncio.create_task(runner.run(), name=f"projection-{projection.name}"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+
+    async def relay_pending(self, conn: Conn) -> int:
+        """Events committed but not yet published (what an operator calls relay lag)."""
+        if self.relay is None:
+            return 0
+        tx_id, position = self.relay.status.last_position
+        pending: int = await conn.fetchval(
+            f"SELECT count(*) FROM {self.service}.events WHERE (tx_id, position) > ($1::xid8, $2)", tx_id, position
+        )
+        return pending

@@ -1,0 +1,89 @@
+"""``/admin``: how far the relay and each projection have got, for operators and dashboards."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, get
+from litestar.di import NamedDependency
+
+from libs.common.runtime import ServiceRuntime
+
+
+class PartitionLagView(msgspec.Struct, frozen=True):
+    topic: str
+    partition: int
+    applied_offset: int | None
+    highwater: int | None
+    lag_events: int | None
+    lag_seconds: float
+    last_position: tuple[int, int]
+
+
+class ProjectionView(msgspec.Struct, frozen=True):
+    name: str
+    running: bool
+    applied: int
+    skipped: int
+    dead_lettered: int
+    last_error: str | None
+    partitions: list[PartitionLagView]
+
+
+class RelayView(msgspec.Struct, frozen=True):
+    topic: str
+    active: bool
+    published: int
+    pending: int
+    republished: int
+    last_position: tuple[int, int]
+    last_error: str | None
+
+
+class AdminController(Controller):
+    path = "/admin"
+    tags = ["admin"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+
+    @get("/projections", operation_id="adminProjections", sync_to_thread=False)
+    def projections(self, runtime: NamedDependency[ServiceRuntime]) -> list[ProjectionView]:
+        runners = runtime.backbone.runners if runtime.backbone else []
+        return [
+            ProjectionView(
+                name=r.projection.name,
+                running=r.status.running,
+                applied=r.status.applied,
+                skipped=r.status.skipped,
+                dead_lettered=r.status.dead_lettered,
+                last_error=r.status.last_error,
+                partitions=[
+                    PartitionLagView(
+                        lag.topic,
+                        lag.partition,
+                        lag.applied_offset,
+                        lag.highwater,
+                        lag.events,
+                        lag.seconds,
+                        lag.last_position,
+                    )
+                    for lag in r.lag_snapshot()
+                ],
+            )
+            for r in runners
+        ]
+
+    @get("/relay", operation_id="adminRelay")
+    async def relay(self, runtime: NamedDependency[ServiceRuntime]) -> RelayView | None:
+        backbone = runtime.backbone
+        if backbone is None or backbone.relay is None:
+            return None
+        status = backbone.relay.status
+        async with runtime.pool.acquire() as conn:
+            pending = await backbone.relay_pending(conn)
+        return RelayView(
+            topic=backbone.relay.topic,
+            active=status.active,
+            published=status.published,
+            pending=pending,
+            republished=status.republished,
+            last_position=status.last_position,
+            last_error=status.last_error,
+        )

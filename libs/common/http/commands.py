@@ -1,0 +1,54 @@
+"""What a command route takes from its request besides the body: who, why, and retry safety.
+
+The caller's identity comes from headers the gateway sets. Until the gateway signs a
+principal token (the gateway issue), services trust these headers: they listen on loopback
+only by default.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Request
+
+from contracts.envelope import Metadata
+from libs.common.errors import InvalidInputError
+from libs.common.eventstore.idempotency import IdempotencyKey
+from libs.common.tracing import current_traceparent
+
+ACTOR_HEADER = "x-tinhso-actor"
+PARTNER_HEADER = "x-tinhso-partner"
+CORRELATION_HEADER = "x-correlation-id"
+CAUSATION_HEADER = "x-causation-id"
+IDEMPOTENCY_HEADER = "idempotency-key"
+
+
+def _uuid_header(request: Request[Any, Any, Any], name: str) -> uuid.UUID | None:
+    value = request.headers.get(name)
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidInputError(f"header {name} must be a UUID", code="invalid_header") from None
+
+
+def command_metadata(request: Request[Any, Any, Any]) -> Metadata:
+    return Metadata(
+        actor=request.headers.get(ACTOR_HEADER),
+        partner=request.headers.get(PARTNER_HEADER),
+        correlation_id=_uuid_header(request, CORRELATION_HEADER) or uuid.uuid4(),
+        causation_id=_uuid_header(request, CAUSATION_HEADER),
+        traceparent=current_traceparent(),
+    )
+
+
+def idempotency_key(request: Request[Any, Any, Any], metadata: Metadata, command: object) -> IdempotencyKey | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if not key:
+        return None
+    if len(key) > 200:
+        raise InvalidInputError("Idempotency-Key is longer than 200 characters", code="invalid_header")
+    principal = metadata.partner or metadata.actor or "anonymous"
+    return IdempotencyKey.for_request(principal, key, command)
