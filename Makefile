@@ -39,6 +39,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m contracts.generate --check
 
 typecheck: install
 	$(BIN)/mypy
@@ -48,6 +49,12 @@ format: install
 	$(BIN)/ruff check --fix .
 
 check: lint typecheck test
+
+generate: install
+	$(BIN)/python -m contracts.generate
+
+bench: install
+	$(BIN)/python bench/backbone.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
