@@ -19,6 +19,7 @@ from libs.common.embedded.postgres import EmbeddedPostgres
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import apply_migrations
 from libs.common.settings import Idempotence, Settings, load_settings
+from tests.support.telemetry import Telemetry
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +78,8 @@ async def store_pool(fresh_database: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await create_pool(fresh_database, service="test", max_size=12)
     yield pool
     await pool.close()
+
+
+@pytest.fixture(scope="session")
+def telemetry() -> Telemetry:
+    return Telemetry()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from libs.common import backbone_metrics
 from libs.common.db import Conn
 from libs.common.projections.projection import Projection
 from libs.common.projections.runner import ProjectionRunner
@@ -49,8 +50,10 @@ class Backbone:
             )
             self.runners.append(runner)
             self._tasks.append(asyncio.create_task(runner.run(), name=f"projection-{projection.name}"))
+        backbone_metrics.track(self)
 
     async def stop(self) -> None:
+        backbone_metrics.untrack(self)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -9,11 +9,15 @@ span, so tracing costs nothing on those hot paths. Spans are exported over OTLP 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from opentelemetry import context as otel_context
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -26,17 +30,18 @@ from contracts.envelope import Envelope
 _propagator = TraceContextTextMapPropagator()
 
 
-def setup_tracing(service: str, *, otlp_endpoint: str = "", sample_ratio: float = 1.0) -> TracerProvider:
-    """Install the process-wide tracer provider (once, in a composition root)."""
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": f"tinhso-{service}", "service.namespace": "tinhso"}),
-        sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
-    )
+def setup_tracing(
+    service: str, *, otlp_endpoint: str = "", sample_ratio: float = 1.0, metric_readers: Sequence[MetricReader] = ()
+) -> TracerProvider:
+    """Install the process-wide tracer and meter providers (once, in a composition root)."""
+    resource = Resource.create({"service.name": f"tinhso-{service}", "service.namespace": "tinhso"})
+    provider = TracerProvider(resource=resource, sampler=ParentBased(TraceIdRatioBased(sample_ratio)))
+    readers: list[MetricReader] = list(metric_readers)
     if otlp_endpoint:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
-
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces")))
+        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{otlp_endpoint}/v1/metrics")))
     trace.set_tracer_provider(provider)
+    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
     return provider
 
 

@@ -5,52 +5,21 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-import pytest
-from litestar import Request, post
-from litestar.params import FromPath, JSONBody
 from litestar.testing import AsyncTestClient
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from libs.common.backbone import Backbone
-from libs.common.eventstore.commands import CommandExecutor, CommandResult
-from libs.common.http.app import build_service_app
-from libs.common.http.commands import command_metadata
-from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
-from libs.common.tracing import setup_tracing
-from tests.support.counter import CATALOGUE, COUNTER, Increment
-from tests.support.counter_projection import CounterTotals, totals
-
-_provider: TracerProvider | None = None
-_exporter = InMemorySpanExporter()
-
-
-@pytest.fixture
-def spans() -> InMemorySpanExporter:
-    global _provider  # noqa: PLW0603 - OpenTelemetry allows one global provider per process
-    if _provider is None:
-        _provider = setup_tracing("test")
-        _provider.add_span_processor(SimpleSpanProcessor(_exporter))
-    _exporter.clear()
-    return _exporter
+from tests.support.counter_projection import totals
+from tests.support.counter_service import counter_service
+from tests.support.telemetry import Telemetry
 
 
 async def test_a_partners_trace_id_reaches_the_span_of_the_projection_that_applied_the_command(
-    settings: Settings, store_pool: asyncpg.Pool, spans: InMemorySpanExporter
+    settings: Settings, store_pool: asyncpg.Pool, telemetry: Telemetry
 ) -> None:
-    runtime = ServiceRuntime("test", settings, Backbone("test", settings, [CounterTotals()]))
-
-    @post("/counters/{stream_id:str}/increment", operation_id="increment")
-    async def increment(stream_id: FromPath[str], data: JSONBody[Increment], request: Request) -> CommandResult:  # type: ignore[type-arg]
-        # The app runs on the test client's own event loop: use the runtime's pool, made there.
-        executor = CommandExecutor(runtime.pool, "test", CATALOGUE)
-        return await executor.execute(COUNTER, stream_id, data, metadata=command_metadata(request))
-
+    telemetry.spans.clear()
+    app, _ = counter_service(settings)
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
-    app = build_service_app(runtime, [increment], title="trace test")
     async with AsyncTestClient(app=app) as client:
         response = await client.post(
             "/counters/c-1/increment",
@@ -72,7 +41,7 @@ async def test_a_partners_trace_id_reaches_the_span_of_the_projection_that_appli
     assert stored["partner"] == "VNPT"
     assert stored["correlation_id"] is not None
     assert stored["traceparent"].split("-")[1] == trace_id
-    finished = spans.get_finished_spans()
+    finished = telemetry.spans.get_finished_spans()
     by_kind = {(s.kind, s.name.split(" ")[0]): s for s in finished}
     server = by_kind[(SpanKind.SERVER, "POST")]
     publish = by_kind[(SpanKind.PRODUCER, "publish")]

@@ -1,0 +1,71 @@
+"""A service's backbone seen from outside: commands over HTTP, /admin, and its metrics."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from litestar.testing import AsyncTestClient
+
+from libs.common.settings import Settings
+from tests.support.counter_projection import totals
+from tests.support.counter_service import counter_service
+from tests.support.telemetry import Telemetry
+
+
+async def test_admin_endpoints_and_metrics_show_relay_and_projection_progress(
+    settings: Settings, store_pool: asyncpg.Pool, telemetry: Telemetry
+) -> None:
+    app, _ = counter_service(settings)
+    async with AsyncTestClient(app=app) as client:
+        for n in range(12):
+            response = await client.post(f"/counters/c-{n % 3}/increment", json={"by": n})
+            assert response.status_code == 201, response.text
+        async with asyncio.timeout(20):
+            while True:
+                async with store_pool.acquire() as conn:
+                    ready = await conn.fetchval("SELECT to_regclass('test_totals.totals')")
+                    if ready and sum(e for _, e, _ in (await totals(conn)).values()) == 12:
+                        break
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.7)  # one more fetch so the runner sees the high-water mark
+        relay = (await client.get("/admin/relay")).json()
+        projections = (await client.get("/admin/projections")).json()
+        lag_points = telemetry.metric_points("tinhso.projection.lag.events")
+        published_points = telemetry.metric_points("tinhso.relay.published")
+
+    assert relay["active"] is True
+    assert relay["published"] == 12
+    assert relay["pending"] == 0
+    [projection] = projections
+    assert projection["name"] == "test_totals"
+    assert projection["applied"] == 12
+    assert projection["running"] is True
+    assert sum(p["applied_offset"] + 1 for p in projection["partitions"]) == 12
+    assert all(p["lag_events"] == 0 for p in projection["partitions"])
+    assert any(attrs.get("projection") == "test_totals" for attrs, _ in lag_points)
+    assert ({"service": "test"}, 12) in published_points
+
+
+async def test_an_idempotency_key_replays_the_first_answer_over_http(
+    settings: Settings, store_pool: asyncpg.Pool
+) -> None:
+    app, _ = counter_service(settings)
+    headers = {"idempotency-key": "k-1", "x-tinhso-partner": "VNPT"}
+    async with AsyncTestClient(app=app) as client:
+        first = await client.post("/counters/c/increment", json={"by": 2}, headers=headers)
+        again = await client.post("/counters/c/increment", json={"by": 2}, headers=headers)
+        other = await client.post("/counters/c/increment", json={"by": 3}, headers=headers)
+        bad = await client.post("/counters/c/increment", json={"by": "two"})
+        bad_header = await client.post("/counters/c/increment", json={"by": 1}, headers={"x-correlation-id": "nope"})
+    assert first.status_code == again.status_code == 201
+    assert again.json()["event_ids"] == first.json()["event_ids"]
+    assert again.json()["replayed"] is True
+    assert other.status_code == 409
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid_request"
+    assert bad_header.status_code == 400
+    assert bad_header.json()["code"] == "invalid_header"
+    async with store_pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM test.events") == 1
