@@ -102,6 +102,13 @@ def rebuild_command(name: str) -> None:
     click.echo(f"rebuilt {name}: {done.done} events at {done.rate:,.0f} events/s; swapped in")
 
 
+def _service(name: str) -> str:
+    if name not in EVENT_SOURCED:
+        click.echo(f"tinhso: no service named {name!r} (one of: {', '.join(EVENT_SOURCED)})", err=True)
+        sys.exit(2)
+    return name
+
+
 @click.group()
 def dlq() -> None:
     """Dead letters: events a projection could not apply."""
@@ -130,10 +137,11 @@ def dlq_list(projection: str | None) -> None:
 
 
 @dlq.command("show")
-@click.argument("service", type=click.Choice(EVENT_SOURCED))
+@click.argument("service")
 @click.argument("letter_id", type=int)
 def dlq_show(service: str, letter_id: int) -> None:
     """One dead letter in full, with the event's envelope."""
+    service = _service(service)
     settings = settings_or_exit()
 
     async def work() -> None:
@@ -148,10 +156,11 @@ def dlq_show(service: str, letter_id: int) -> None:
 
 
 @dlq.command("retry")
-@click.argument("service", type=click.Choice(EVENT_SOURCED))
+@click.argument("service")
 @click.argument("letter_id", type=int)
 def dlq_retry(service: str, letter_id: int) -> None:
     """Apply a dead letter again through its projection; removed when it succeeds."""
+    service = _service(service)
     settings = settings_or_exit()
 
     async def work() -> str | None:
@@ -169,10 +178,11 @@ def dlq_retry(service: str, letter_id: int) -> None:
 
 
 @dlq.command("discard")
-@click.argument("service", type=click.Choice(EVENT_SOURCED))
+@click.argument("service")
 @click.argument("letter_id", type=int)
 def dlq_discard(service: str, letter_id: int) -> None:
     """Drop a dead letter for good (the event stays in the log)."""
+    service = _service(service)
     settings = settings_or_exit()
 
     async def work() -> bool:
