@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 from uuid import UUID
@@ -20,6 +20,7 @@ import msgspec
 from contracts.base import Event
 from contracts.catalogue import EventCatalogue
 from contracts.envelope import Envelope, Metadata
+from libs.common.db import Conn
 from libs.common.eventstore.errors import ConcurrencyError
 from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords
 from libs.common.eventstore.store import EventStore, NewEvent
@@ -54,6 +55,39 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
 _result_decoder = msgspec.json.Decoder(CommandResult)
 
 
+class Transaction:
+    """One command's database transaction: load aggregates, decide, append, possibly to
+    several streams (a merge touches every merged unit); all or nothing."""
+
+    def __init__(self, executor: CommandExecutor, conn: Conn, metadata: Metadata | None) -> None:
+        self.executor = executor
+        self.conn = conn
+        self.metadata = metadata
+        self.appended: list[Envelope] = []
+
+    async def load(self, decider: Decider[C, S], stream_id: str) -> tuple[S, int]:
+        history = await self.executor.store.load(self.conn, stream_id)
+        state = decider.fold([self.executor.decode(e) for e in history])
+        return state, history[-1].version if history else 0
+
+    async def decide(self, decider: Decider[C, S], stream_id: str, command: C) -> list[Envelope]:
+        state, version = await self.load(decider, stream_id)
+        return await self.append(decider, stream_id, version, decider.decide(command, state))
+
+    async def append(
+        self, decider: Decider[C, S], stream_id: str, version: int, events: Sequence[Event | NewEvent]
+    ) -> list[Envelope]:
+        appended = await self.executor.store.append(
+            self.conn, stream_id, decider.stream_type, version, events, metadata=self.metadata
+        )
+        self.appended.extend(appended)
+        return appended
+
+
+Work = Callable[[Transaction], Awaitable[str]]
+"""A multi-stream command: does its work in the transaction, returns the main stream id."""
+
+
 class CommandExecutor:
     def __init__(self, pool: asyncpg.Pool, schema: str, catalogue: EventCatalogue) -> None:
         self.pool = pool
@@ -71,49 +105,52 @@ class CommandExecutor:
         idempotency: IdempotencyKey | None = None,
         retries: int = 3,
     ) -> CommandResult:
+        """Load one stream, decide, append."""
+
+        async def work(tx: Transaction) -> str:
+            await tx.decide(decider, stream_id, command)
+            return stream_id
+
+        return await self.run(work, metadata=metadata, idempotency=idempotency, retries=retries)
+
+    async def run(
+        self,
+        work: Work,
+        *,
+        metadata: Metadata | None = None,
+        idempotency: IdempotencyKey | None = None,
+        retries: int = 3,
+    ) -> CommandResult:
+        """Run ``work`` in one transaction, retried from scratch on a concurrency conflict."""
         attempt = 0
         while True:
             try:
-                return await self._once(decider, stream_id, command, metadata, idempotency)
+                return await self._once(work, metadata, idempotency)
             except ConcurrencyError:
                 attempt += 1
                 if attempt > retries:
                     raise
-            except asyncpg.UniqueViolationError:
+            except asyncpg.UniqueViolationError as exc:
                 # Two requests with one idempotency key raced: the loser retries and finds
                 # the winner's record.
-                if idempotency is None:
+                if idempotency is None or exc.table_name != "idempotency_keys":
                     raise
                 attempt += 1
                 if attempt > retries:
                     raise
             await asyncio.sleep(random.uniform(0, 0.005 * attempt))  # noqa: S311 - jitter, not crypto
 
-    async def _once(
-        self,
-        decider: Decider[C, S],
-        stream_id: str,
-        command: C,
-        metadata: Metadata | None,
-        idempotency: IdempotencyKey | None,
-    ) -> CommandResult:
+    async def _once(self, work: Work, metadata: Metadata | None, idempotency: IdempotencyKey | None) -> CommandResult:
         async with self.pool.acquire() as conn, conn.transaction():
             if idempotency is not None:
                 remembered = await self.idempotency.find(conn, idempotency)
                 if remembered is not None:
                     return msgspec.structs.replace(_result_decoder.decode(remembered), replayed=True)
-            history = await self.store.load(conn, stream_id)
-            state = decider.fold([self.decode(e) for e in history])
-            new_events = decider.decide(command, state)
-            version = history[-1].version if history else 0
-            appended = await self.store.append(
-                conn, stream_id, decider.stream_type, version, new_events, metadata=metadata
-            )
-            result = CommandResult(
-                stream_id=stream_id,
-                version=appended[-1].version if appended else version,
-                event_ids=[e.event_id for e in appended],
-            )
+            tx = Transaction(self, conn, metadata)
+            main_stream = await work(tx)
+            main = [e for e in tx.appended if e.stream_id == main_stream]
+            version = main[-1].version if main else await self.store.current_version(conn, main_stream)
+            result = CommandResult(stream_id=main_stream, version=version, event_ids=[e.event_id for e in tx.appended])
             if idempotency is not None:
                 await self.idempotency.save(conn, idempotency, msgspec.json.encode(result))
             return result
