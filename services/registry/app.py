@@ -12,6 +12,7 @@ from libs.common.backbone import Backbone
 from libs.common.http.app import build_service_app
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
+from services.registry.entrypoints.http_units import UnitCommandsController, UnitQueriesController
 from services.registry.entrypoints.projections import PROJECTIONS
 
 NAME = "registry"
@@ -21,6 +22,7 @@ def create_app(settings: Settings) -> Litestar:
     runtime = ServiceRuntime(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
     return build_service_app(
         runtime,
+        [UnitCommandsController, UnitQueriesController],
         title="tinhso registry (internal)",
         description=(
             "Entity registry: administrative units with history, digital teams, radio stations, "

@@ -60,6 +60,14 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
     return Response(ErrorBody(code, exc.detail, details), status_code=exc.status_code, headers=headers)
 
 
+def undecodable_body_handler(_: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[ErrorBody]:
+    # Litestar decodes JSON bodies as UTF-8 and lets this escape; it is the client's mistake.
+    return Response(
+        ErrorBody("invalid_request", "the request body is not valid UTF-8", {"position": exc.start}),
+        status_code=400,
+    )
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     error_id = uuid.uuid4().hex
     log.error("unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
@@ -86,5 +94,6 @@ def _code_for_status(status: int) -> str:
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    UnicodeDecodeError: undecodable_body_handler,
     Exception: unexpected_error_handler,
 }

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from libs.common.projections.projection import Projection
+from services.registry.entrypoints.units_projection import UnitsProjection
 
-PROJECTIONS: list[Projection] = []
+PROJECTIONS: list[Projection] = [UnitsProjection()]

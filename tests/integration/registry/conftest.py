@@ -1,0 +1,73 @@
+"""A running registry service (real database and broker, its projections live) for HTTP tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from libs.common.migrations import apply_migrations
+from libs.common.settings import Settings
+from services.cli.catalogue import all_migrations
+from services.registry.app import create_app
+
+
+class Registry:
+    def __init__(self, client: AsyncTestClient, database_url: str) -> None:  # type: ignore[type-arg]
+        self.client = client
+        self.database_url = database_url
+
+    async def command(self, path: str, body: dict[str, Any], expect: int = 201, **headers: str) -> dict[str, Any]:
+        response = await self.client.post(f"/commands/{path}", json=body, headers=headers)
+        assert response.status_code == expect, f"{path}: {response.status_code} {response.text}"
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def get(self, path: str, **params: Any) -> Any:
+        response = await self.client.get(path, params={k: v for k, v in params.items() if v is not None})
+        assert response.status_code == 200, f"{path}: {response.status_code} {response.text}"
+        return response.json()
+
+    async def eventually(self, probe: Callable[[], Any], timeout: float = 20.0) -> Any:
+        """Poll a query until it is truthy: read models follow the log a moment later."""
+        async with asyncio.timeout(timeout):
+            while True:
+                value = await probe()
+                if value:
+                    return value
+                await asyncio.sleep(0.05)
+
+    async def caught_up(self, timeout: float = 20.0) -> None:
+        """Wait until every projection has applied everything the relay published."""
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    total = await conn.fetchval("SELECT count(*) FROM registry.events")
+                    relay = await conn.fetchval("SELECT coalesce(max(published), 0) FROM registry.relay_progress")
+                    applied = (
+                        await conn.fetchval("SELECT coalesce(sum(applied), 0) FROM registry_units.checkpoints")
+                        if await conn.fetchval("SELECT to_regclass('registry_units.checkpoints')")
+                        else 0
+                    )
+                    handled = await conn.fetchval(
+                        "SELECT count(*) FROM registry.events WHERE type LIKE 'registry.unit_%'"
+                    )
+                    if relay >= total and applied >= handled:
+                        return
+                    await asyncio.sleep(0.05)
+        finally:
+            await conn.close()
+
+
+@pytest.fixture
+async def registry(settings: Settings) -> AsyncIterator[Registry]:
+    conn = await asyncpg.connect(settings.database_url)
+    await apply_migrations(conn, all_migrations())
+    await conn.close()
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield Registry(client, settings.database_url)
