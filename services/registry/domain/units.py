@@ -31,11 +31,12 @@ from services.registry.domain.names import clean_code, clean_name
 Status = Literal["absent", "active", "merged", "split", "dissolved"]
 
 LEVELS: tuple[UnitLevel, ...] = ("province", "district", "commune", "village")
-PARENT_LEVEL: dict[UnitLevel, UnitLevel | None] = {
-    "province": None,
-    "district": "province",
-    "commune": "district",
-    "village": "commune",
+PARENT_LEVELS: dict[UnitLevel, tuple[UnitLevel, ...]] = {
+    "province": (),
+    "district": ("province",),
+    # Since 2025-07-01 Vietnam has no district level: communes sit directly under a province.
+    "commune": ("district", "province"),
+    "village": ("commune",),
 }
 
 
@@ -104,14 +105,15 @@ UnitCommand = RegisterUnit | RenameUnit | ReparentUnit | EndUnit
 
 
 def _check_parent(level: UnitLevel, parent: Unit | None, day: datetime.date) -> None:
-    wanted = PARENT_LEVEL[level]
-    if wanted is None:
+    allowed = PARENT_LEVELS[level]
+    if not allowed:
         if parent is not None:
             raise InvalidInputError("a province has no parent unit", code="invalid_parent")
         return
+    wanted = " or ".join(allowed)
     if parent is None or not parent.exists:
         raise NotFoundError(f"a {level} needs a parent {wanted}; none was found", code="unknown_parent")
-    if parent.level != wanted:
+    if parent.level not in allowed:
         raise InvalidInputError(
             f"a {level} belongs under a {wanted}, not under a {parent.level} ({parent.code})",
             code="invalid_parent_level",
