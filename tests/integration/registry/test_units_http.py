@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from libs.common.db import create_pool
+from libs.common.projections.rebuild import rebuild
+from libs.common.settings import Settings
+from services.registry.entrypoints.units_projection import UnitsProjection
 from tests.integration.registry.conftest import Registry
 
 
@@ -179,3 +183,55 @@ async def test_bad_input_gets_a_clear_error_code_and_changes_nothing(registry: R
     assert response.status_code == 400
     await registry.caught_up()
     assert (await registry.get("/units/list"))["total_count"] == 5
+
+
+async def test_rebuilding_the_units_read_model_from_the_log_gives_identical_answers(
+    registry: Registry, settings: Settings
+) -> None:
+    await _province(registry)
+    await registry.command(
+        "units/merge",
+        {
+            "source_codes": ["01864", "01867"],
+            "effective_on": "2025-07-01",
+            "successor": {
+                "code": "01999",
+                "name": "Xã Ba Bể",
+                "level": "commune",
+                "parent_code": "061",
+                "valid_from": "2025-07-01",
+            },
+        },
+    )
+    [commune] = await registry.get("/units/by-code", codes="01870")
+    await registry.command(
+        f"units/{commune['unit_id']}/rename", {"name": "Thị trấn Chợ Rã Mới", "effective_on": "2023-01-01"}
+    )
+    await registry.caught_up()
+
+    async def answers() -> list[Any]:
+        return [
+            await registry.get("/units/list", first=500),
+            await registry.get("/units/list", as_of="2022-01-01", first=500),
+            await registry.get("/units/list", search="cho ra"),
+            await registry.get("/units/by-code", codes="01864,01870,061", as_of="2024-01-01"),
+            sorted(
+                await registry.get(
+                    f"/units/{(await registry.get('/units/by-code', codes='06'))[0]['unit_id']}/descendants"
+                )
+            ),
+        ]
+
+    before = await answers()
+    pool = await create_pool(settings.database_url, service="test")
+    try:
+        progress = await rebuild(
+            UnitsProjection(),
+            pool,
+            topics={"registry": settings.topic("registry")},
+            partitions=settings.kafka_partitions,
+        )
+    finally:
+        await pool.close()
+    assert progress.done == 9
+    assert await answers() == before
