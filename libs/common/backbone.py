@@ -62,11 +62,19 @@ class Backbone:
         self._tasks.clear()
 
     async def relay_pending(self, conn: Conn) -> int:
-        """Events committed but not yet published (what an operator calls relay lag)."""
+        """Events committed but not yet published (what an operator calls relay lag).
+
+        Read from the stored progress, so a standby replica answers as truly as the active one.
+        """
         if self.relay is None:
             return 0
-        tx_id, position = self.relay.status.last_position
         pending: int = await conn.fetchval(
-            f"SELECT count(*) FROM {self.service}.events WHERE (tx_id, position) > ($1::xid8, $2)", tx_id, position
+            f"""
+            SELECT count(*) FROM {self.service}.events e
+            WHERE (e.tx_id, e.position) > coalesce(
+                (SELECT (p.tx_id, p.position) FROM {self.service}.relay_progress p WHERE p.topic = $1),
+                ('0'::xid8, 0::bigint))
+            """,
+            self.relay.topic,
         )
         return pending

@@ -9,6 +9,7 @@ from services.cli.console import run_or_exit, settings_or_exit
 from services.cli.database import database
 from services.cli.infrastructure import migrate
 from services.cli.operations import dlq, projections
+from services.cli.seed import seed
 from services.cli.up import run_platform
 
 
@@ -35,7 +36,7 @@ def migrate_command() -> None:
     configure_logging(settings.log_level.value)
 
     async def work() -> list[str]:
-        async with database(settings, migrated=False) as resolved:
+        async with database(settings, own=True) as resolved:
             return await migrate(resolved.database_url)
 
     applied = run_or_exit(work)
@@ -44,6 +45,7 @@ def migrate_command() -> None:
 
 cli.add_command(projections)
 cli.add_command(dlq)
+cli.add_command(seed)
 
 
 def main() -> None:

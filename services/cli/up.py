@@ -33,10 +33,19 @@ def preflight(settings: Settings) -> None:
 
 
 async def run_platform(settings: Settings, *, stop_event: asyncio.Event | None = None) -> None:
-    already = platform_state.running(settings.state_path)
-    if already is not None:
-        raise StartupError(f"tinhso is already running from {settings.state_path} (pid {already.pid})")
-    preflight(settings)
+    ownership = platform_state.Ownership(settings.state_path)
+    try:
+        ownership.acquire()
+    except platform_state.AlreadyRunningError as exc:
+        raise StartupError(str(exc)) from None
+    try:
+        preflight(settings)
+        await _run(settings, ownership, stop_event)
+    finally:
+        ownership.release()
+
+
+async def _run(settings: Settings, ownership: platform_state.Ownership, stop_event: asyncio.Event | None) -> None:
     stop_event = stop_event or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -46,7 +55,7 @@ async def run_platform(settings: Settings, *, stop_event: asyncio.Event | None =
     services: list[SupervisedService] = []
     try:
         settings = await infra.start()
-        platform_state.write(settings.state_path, settings.database_url, settings.kafka_bootstrap)
+        ownership.publish(settings.database_url, settings.kafka_bootstrap)
         for applied in await migrate(settings.database_url):
             log.info("migration applied: %s", applied)
         env = child_environment(settings.to_env())
@@ -66,7 +75,6 @@ async def run_platform(settings: Settings, *, stop_event: asyncio.Event | None =
     finally:
         await asyncio.gather(*(s.stop() for s in reversed(services)), return_exceptions=True)
         infra.stop()
-        platform_state.remove(settings.state_path)
         log.info("stopped")
 
 

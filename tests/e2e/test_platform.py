@@ -148,3 +148,34 @@ def test_an_unreachable_database_url_is_named(tmp_path: Path) -> None:
     assert "TINHSO_DATABASE_URL: cannot connect" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "state" / "broker.log").exists(), "the broker must not start after a database failure"
+
+
+def test_a_second_up_on_the_same_state_is_refused_and_migrate_uses_the_running_database(
+    platform: PlatformProcess,
+) -> None:
+    platform.start()
+    platform.wait_ready()
+    postgres = [p for p in platform.descendants() if p.name() == "postgres"]
+    second = subprocess.run(
+        [sys.executable, "-m", "services.cli.main", "up"],
+        env={**platform.env, **{f"TINHSO_{s.upper()}_PORT": "1" for s in SERVICES}},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert second.returncode == 1
+    assert "already running" in second.stderr
+    migrate = subprocess.run(
+        [sys.executable, "-m", "services.cli.main", "migrate"],
+        env=platform.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    assert "up to date" in migrate.stdout
+    assert all(p.is_running() for p in postgres), "migrate must not touch the running PostgreSQL"
+    assert httpx.get(platform.url("gateway", "/health/ready")).status_code == 200
+    assert platform.stop() == 0
