@@ -39,7 +39,16 @@ log = logging.getLogger(__name__)
 ProducerProvider = Callable[[], AIOKafkaProducer | None]
 
 _encode = msgspec.json.encode
-_offsets = msgspec.json.Decoder(dict[str, int])
+
+
+class PartitionMark(msgspec.Struct, frozen=True):
+    """Where the relay's output ends in one partition: the next offset and the last event."""
+
+    next_offset: int
+    last_event_id: str | None = None
+
+
+_marks = msgspec.json.Decoder(dict[str, PartitionMark | int])
 
 
 @dataclass
@@ -50,7 +59,7 @@ class RelayStatus:
     last_position: SourcePosition = START
     last_publish_at: float | None = None
     last_error: str | None = None
-    partition_offsets: dict[str, int] = field(default_factory=dict)
+    partition_offsets: dict[str, PartitionMark] = field(default_factory=dict)
 
 
 def relay_lock_key(schema: str) -> int:
@@ -184,14 +193,16 @@ class OutboxRelay:
                 verified = False
                 await asyncio.sleep(0.5)
                 continue
-            for partition, (_, last) in acked.items():
-                offsets[partition] = last + 1
+            for partition, (_, last, last_event_id) in acked.items():
+                offsets[partition] = PartitionMark(last + 1, last_event_id)
             position = batch[-1].source_position
             published += len(batch)
             await self._save(conn, position, offsets, published, republished)
 
-    async def _publish(self, producer: AIOKafkaProducer, batch: list[Envelope]) -> dict[str, tuple[int, int]]:
-        """Send a batch and wait for every acknowledgement: (first, last) offset per partition."""
+    async def _publish(self, producer: AIOKafkaProducer, batch: list[Envelope]) -> dict[str, tuple[int, int, str]]:
+        """Send a batch and wait for every acknowledgement.
+
+        Per partition: the first and last offset acknowledged, and the last event's id."""
         futures = []
         for envelope in batch:
             with traced_publish(self.topic, envelope):
@@ -204,45 +215,59 @@ class OutboxRelay:
                     )
                 )
         results: list[RecordMetadata] = await asyncio.gather(*futures)
-        acked: dict[str, tuple[int, int]] = {}
-        for meta in results:
+        acked: dict[str, tuple[int, int, str]] = {}
+        for meta, envelope in zip(results, batch, strict=True):
             key = str(meta.partition)
-            first, last = acked.get(key, (meta.offset, meta.offset))
-            acked[key] = (min(first, meta.offset), max(last, meta.offset))
+            first, last, last_id = acked.get(key, (meta.offset, meta.offset, str(envelope.event_id)))
+            if meta.offset >= last:
+                last, last_id = meta.offset, str(envelope.event_id)
+            acked[key] = (min(first, meta.offset), last, last_id)
         return acked
 
-    async def _verify_broker(self, offsets: dict[str, int]) -> None:
-        if not offsets:
-            await ensure_topics(self.bootstrap, [self.topic], self.partitions, replication=self.replication)
+    async def _verify_broker(self, offsets: dict[str, PartitionMark]) -> None:
+        """Is the last record we published in each partition still where we left it?
+
+        End offsets cannot tell (the embedded broker reports the start of its last record
+        batch + 1 there), so the relay reads back its own last record and compares the
+        event id: anything else means the log we wrote to is gone.
+        """
+        await ensure_topics(self.bootstrap, [self.topic], self.partitions, replication=self.replication)
+        marks = {int(p): m for p, m in offsets.items() if m.next_offset > 0}
+        if not marks:
             return
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+        )
         await consumer.start()
         try:
-            partitions = [TopicPartition(self.topic, int(p)) for p in offsets]
-            # The embedded broker's end offsets can trail acknowledged writes for a moment;
-            # only a shortfall that persists means the log is gone.
-            for attempt in range(5):
-                ends = await consumer.end_offsets(partitions)
-                short = {tp: end for tp, end in ends.items() if end < offsets[str(tp.partition)]}
-                if not short:
-                    return
-                await asyncio.sleep(0.2 * (attempt + 1))
+            for partition, mark in marks.items():
+                found = await _read_one(consumer, TopicPartition(self.topic, partition), mark.next_offset - 1)
+                if found is None or (mark.last_event_id is not None and found != mark.last_event_id):
+                    raise BrokerLostDataError(
+                        f"partition {partition} of {self.topic} no longer holds offset {mark.next_offset - 1} "
+                        "as published"
+                    )
         finally:
             await consumer.stop()
-        tp, end = next(iter(short.items()))
-        published = offsets[str(tp.partition)]
-        raise BrokerLostDataError(f"partition {tp.partition} of {self.topic} ends at {end}, below {published}")
 
-    async def _load_progress(self, conn: Conn) -> tuple[SourcePosition, dict[str, int], int, int]:
+    async def _load_progress(self, conn: Conn) -> tuple[SourcePosition, dict[str, PartitionMark], int, int]:
         row = await conn.fetchrow(self._load_sql, self.topic)
         if row is None:
             return START, {}, 0, 0
-        offsets = _offsets.decode(row["partition_offsets"])
+        offsets = {
+            p: m if isinstance(m, PartitionMark) else PartitionMark(m)  # a bare int: the first format
+            for p, m in _marks.decode(row["partition_offsets"]).items()
+        }
         self._set_status((row["tx_id"], row["position"]), offsets, row["published"], row["republished"])
         return (row["tx_id"], row["position"]), offsets, row["published"], row["republished"]
 
     async def _save(
-        self, conn: Conn, position: SourcePosition, offsets: dict[str, int], published: int, republished: int
+        self,
+        conn: Conn,
+        position: SourcePosition,
+        offsets: dict[str, PartitionMark],
+        published: int,
+        republished: int,
     ) -> None:
         await conn.execute(
             self._save_sql, self.topic, position[0], position[1], _encode(offsets), published, republished
@@ -251,17 +276,34 @@ class OutboxRelay:
         self.status.last_publish_at = time.time()
         self.status.last_error = None
 
-    def _set_status(self, position: SourcePosition, offsets: dict[str, int], published: int, republished: int) -> None:
+    def _set_status(
+        self, position: SourcePosition, offsets: dict[str, PartitionMark], published: int, republished: int
+    ) -> None:
         self.status.last_position = position
         self.status.partition_offsets = dict(offsets)
         self.status.published = published
         self.status.republished = republished
 
 
-def _check_offsets_advance(recorded: dict[str, int], acked: dict[str, tuple[int, int]]) -> None:
+async def _read_one(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> str | None:
+    """The event id of the record at ``offset``, or ``None`` when the partition has no such record."""
+    consumer.assign([tp])
+    consumer.seek(tp, offset)
+    for _ in range(3):  # a fetch may come back empty while the broker warms up
+        batches = await consumer.getmany(tp, timeout_ms=1000)
+        for record in batches.get(tp, []):
+            if record.offset != offset:
+                return None  # reset elsewhere: the offset is out of range
+            headers = dict(record.headers)
+            return headers.get("event_id", b"").decode() or None
+    return None
+
+
+def _check_offsets_advance(recorded: dict[str, PartitionMark], acked: dict[str, tuple[int, int, str]]) -> None:
     """A batch that starts below where the last one ended landed in a log that restarted empty."""
-    for partition, (first, _) in acked.items():
-        expected_next = recorded.get(partition, 0)
+    for partition, (first, _, _) in acked.items():
+        mark = recorded.get(partition)
+        expected_next = mark.next_offset if mark else 0
         if first < expected_next:
             raise BrokerLostDataError(
                 f"partition {partition} acknowledged offset {first}, below the {expected_next} already published"

@@ -268,3 +268,49 @@ async def test_a_runner_in_a_consumer_group_applies_too(
             assert await totals(conn) == {"s-0": (5, 5, 5), "s-1": (5, 5, 5)}
     finally:
         await r.stop()
+
+
+async def test_a_record_that_is_not_an_envelope_is_dead_lettered_and_the_partition_goes_on(
+    store_pool: asyncpg.Pool, fresh_database: str, broker: EmbeddedBroker
+) -> None:
+    async with rig(store_pool, fresh_database, broker) as r:
+        await write(store_pool, streams=2, per_stream=3)
+        await r.wait_applied(6)
+        for partition in range(3):
+            await r.producer.send_and_wait(r.topic, b"not json at all", partition=partition)
+        await write(store_pool, streams=2, per_stream=2, prefix="after")
+        await r.wait_applied(13)  # 10 events + 3 dead letters
+        async with store_pool.acquire() as conn:
+            letters = await dead_letters.list_dead_letters(conn, "test")
+            result = await totals(conn)
+    assert [letter.type for letter in letters] == ["undecodable"] * 3
+    assert all("DecodeError" in letter.error for letter in letters)
+    assert result["after-1"] == (2, 2, 2)
+
+
+async def test_a_stored_offset_that_points_past_unapplied_events_is_not_trusted(
+    store_pool: asyncpg.Pool, fresh_database: str, broker: EmbeddedBroker
+) -> None:
+    """What a log with republished copies, or a broker that came back empty, can do to an
+    offset: the record there is not the last one applied. The runner must read from the start."""
+    r = Rig(store_pool, fresh_database, broker.bootstrap, CounterTotals())
+    await r.start()
+    try:
+        await write(store_pool, streams=6, per_stream=5)
+        await r.wait_applied(30)
+        runner_task = r.tasks.pop()
+        runner_task.cancel()
+        await asyncio.gather(runner_task, return_exceptions=True)
+        async with store_pool.acquire() as conn:
+            # Forget everything applied, but keep offsets that point at the last records.
+            await conn.execute("UPDATE test_totals.checkpoints SET tx_id = 0, position = 0, applied = 0")
+            await conn.execute("TRUNCATE test_totals.totals")
+        r.runner = ProjectionRunner(
+            CounterTotals(), store_pool, bootstrap=broker.bootstrap, topics={"test": r.topic}, group_id=None
+        )
+        r.tasks.append(asyncio.create_task(r.runner.run()))
+        await r.wait_applied(30)
+        async with store_pool.acquire() as conn:
+            assert await totals(conn) == {f"s-{n}": (5, 5, 5) for n in range(6)}
+    finally:
+        await r.stop()

@@ -12,22 +12,24 @@ batch goes on without it (the batch is retried event by event, each in a savepoi
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import dataclasses
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from contracts.envelope import Envelope
 from libs.common.db import Conn
-from libs.common.eventstore.store import START, SourcePosition
+from libs.common.eventstore.store import SourcePosition
 from libs.common.projections import dead_letters
 from libs.common.projections.projection import Applied, Projection, ensure_schema
 from libs.common.tracing import span, traced_apply
@@ -89,25 +91,35 @@ class ProjectionRunner:
         self.schema = schema or projection.name
         self.status = RunnerStatus()
         s = self.schema
+        # The row is created before it is locked: FOR UPDATE on a row that does not exist yet
+        # locks nothing, and two runners could both apply a partition's first batch.
+        self._create_checkpoint = (
+            f"INSERT INTO {s}.checkpoints (topic, partition, tx_id, position) VALUES ($1, $2, 0, 0) "
+            "ON CONFLICT (topic, partition) DO NOTHING"
+        )
         self._read_checkpoint = (
             f"SELECT tx_id, position, kafka_offset, last_recorded_at FROM {s}.checkpoints "
             "WHERE topic = $1 AND partition = $2 FOR UPDATE"
         )
+        self._move_hint = f"UPDATE {s}.checkpoints SET kafka_offset = $3 WHERE topic = $1 AND partition = $2"
         self._save_checkpoint = f"""
             INSERT INTO {s}.checkpoints (topic, partition, tx_id, position, kafka_offset, last_recorded_at, applied)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
             ON CONFLICT (topic, partition) DO UPDATE SET tx_id = $3, position = $4, kafka_offset = $5,
                 last_recorded_at = $6, applied = {s}.checkpoints.applied + $7, updated_at = now()
         """
-        self._hint_sql = f"SELECT partition, kafka_offset FROM {s}.checkpoints WHERE topic = $1"
+        self._hint_sql = (
+            f"SELECT partition, kafka_offset, tx_id, position FROM {s}.checkpoints "
+            "WHERE topic = $1 AND kafka_offset IS NOT NULL"
+        )
         self._consumer: AIOKafkaConsumer | None = None
 
     async def run(self) -> None:
         """Forever; restarts the consumer after any failure that is not the projection's own."""
-        async with self.pool.acquire() as conn:
-            await ensure_schema(conn, self.projection)
         while True:
             try:
+                async with self.pool.acquire() as conn:
+                    await ensure_schema(conn, self.projection)
                 await self._consume()
             except asyncio.CancelledError:
                 raise
@@ -136,7 +148,10 @@ class ProjectionRunner:
                 consumer.assign(partitions)
                 await self._seek_to_hints(consumer, partitions)
             else:
-                consumer.subscribe(topics, listener=_SeekOnAssign(self, consumer))
+                # In a group, Kafka's committed offsets say where to resume: they belong to the
+                # log they were committed against (an empty broker forgets them too, and the
+                # runner reads from the start and skips by checkpoint).
+                consumer.subscribe(topics)
             self.status.running = True
             while True:
                 batches = await consumer.getmany(timeout_ms=500, max_records=self.max_records)
@@ -167,15 +182,33 @@ class ProjectionRunner:
         return found
 
     async def _seek_to_hints(self, consumer: AIOKafkaConsumer, partitions: Sequence[TopicPartition]) -> None:
-        hints: dict[tuple[str, int], int] = {}
+        """Resume after the stored Kafka offset, when it is safe.
+
+        It is safe when the record at that offset is one already applied (its source position is
+        at or below the checkpoint): the relay writes each partition in commit order and every
+        republish starts from the beginning, so every later event lies after it. After a broker
+        that came back empty, or a log with republished copies, the offset may point elsewhere;
+        then the runner reads the partition from the start and skips by checkpoint.
+        """
+        hints: dict[tuple[str, int], tuple[int, SourcePosition]] = {}
         async with self.pool.acquire() as conn:
             for topic in {tp.topic for tp in partitions}:
                 for row in await conn.fetch(self._hint_sql, topic):
-                    if row["kafka_offset"] is not None:
-                        hints[(topic, row["partition"])] = row["kafka_offset"] + 1
+                    hints[(topic, row["partition"])] = (row["kafka_offset"], (row["tx_id"], row["position"]))
         for tp in partitions:
-            if (tp.topic, tp.partition) in hints:
-                consumer.seek(tp, hints[(tp.topic, tp.partition)])
+            hint = hints.get((tp.topic, tp.partition))
+            if hint is None:
+                continue
+            offset, checkpoint = hint
+            at_hint = await _record_at(consumer, tp, offset)
+            if at_hint is not None and at_hint.source_position <= checkpoint:
+                consumer.seek(tp, offset + 1)
+            else:
+                log.warning(
+                    "projection %s: offset %d of %s[%d] is not what was applied; reading the partition from the start",
+                    self.projection.name, offset, tp.topic, tp.partition,
+                )  # fmt: skip
+                await consumer.seek_to_beginning(tp)
 
     async def apply_records(self, topic: str, partition: int, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         if not records:
@@ -183,22 +216,24 @@ class ProjectionRunner:
         envelopes: list[tuple[int, Envelope]] = []
         undecodable: list[tuple[int, bytes, str]] = []
         for record in records:
-            assert record.value is not None
             try:
-                envelopes.append((record.offset, _envelope.decode(record.value)))
+                envelopes.append((record.offset, _envelope.decode(record.value or b"")))
             except msgspec.DecodeError as exc:
-                undecodable.append((record.offset, record.value, str(exc)))
-        for offset, _, error in undecodable:
-            log.error("projection %s: undecodable record %s/%d@%d: %s", self.schema, topic, partition, offset, error)
+                undecodable.append((record.offset, record.value or b"", str(exc)))
         last_offset = records[-1].offset
         with span(f"apply-batch {self.projection.name}", topic=topic, partition=partition, size=len(records)):
             async with self.pool.acquire() as conn, conn.transaction():
                 # Shared: many batches at once; a rebuild's swap takes it exclusively.
                 await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self.projection.lock_key())
                 checkpoint = await self._checkpoint(conn, topic, partition)
+                for offset, raw, error in undecodable:
+                    await self._dead_letter_raw(conn, topic, partition, offset, raw=raw, error=error)
                 fresh = _after(envelopes, checkpoint.position)
                 self.status.skipped += len(envelopes) - len(fresh)
                 if not fresh:
+                    # Copies of applied events only: remember that they were read, so a
+                    # restart does not read them again.
+                    await conn.execute(self._move_hint, topic, partition, last_offset)
                     return
                 applied = await self.apply_envelopes(conn, topic, partition, fresh)
                 last = fresh[-1][1]
@@ -226,10 +261,40 @@ class ProjectionRunner:
                 self.status.applied += applied
 
     async def _checkpoint(self, conn: Conn, topic: str, partition: int) -> Checkpoint:
+        await conn.execute(self._create_checkpoint, topic, partition)
         row = await conn.fetchrow(self._read_checkpoint, topic, partition)
-        if row is None:
-            return Checkpoint(START, None, None)
+        assert row is not None
         return Checkpoint((row["tx_id"], row["position"]), row["kafka_offset"], row["last_recorded_at"])
+
+    async def _dead_letter_raw(
+        self, conn: Conn, topic: str, partition: int, offset: int, *, raw: bytes, error: str
+    ) -> None:
+        """A record that is not an envelope at all: kept with its bytes, under a made-up id."""
+        log.error("projection %s: undecodable record %s[%d]@%d: %s", self.schema, topic, partition, offset, error)
+        placeholder = Envelope(
+            event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"kafka://{topic}/{partition}/{offset}"),
+            stream_id="",
+            stream_type="",
+            version=0,
+            type="undecodable",
+            schema_version=0,
+            occurred_at=datetime.fromtimestamp(0, UTC),
+            recorded_at=datetime.now(UTC),
+            tx_id=0,
+            position=0,
+            data=msgspec.Raw(msgspec.json.encode({"raw_base64": base64.b64encode(raw).decode()})),
+        )
+        await dead_letters.record(
+            conn,
+            self.projection.service,
+            self.projection.name,
+            topic=topic,
+            partition=partition,
+            kafka_offset=offset,
+            envelope=placeholder,
+            error=f"DecodeError: {error}",
+        )
+        self.status.dead_lettered += 1
 
     async def apply_envelopes(
         self, conn: Conn, topic: str, partition: int, fresh: Sequence[tuple[int | None, Envelope]]
@@ -317,16 +382,19 @@ class ProjectionRunner:
         return out
 
 
-class _SeekOnAssign(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, runner: ProjectionRunner, consumer: AIOKafkaConsumer) -> None:
-        self.runner = runner
-        self.consumer = consumer
-
-    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        return None
-
-    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        await self.runner._seek_to_hints(self.consumer, assigned)
+async def _record_at(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> Envelope | None:
+    """The envelope stored at ``offset`` (``None`` when there is no such record or it is unreadable)."""
+    consumer.seek(tp, offset)
+    for _ in range(3):
+        batches = await consumer.getmany(tp, timeout_ms=1000)
+        for record in batches.get(tp, []):
+            if record.offset != offset:
+                return None
+            try:
+                return _envelope.decode(record.value or b"")
+            except msgspec.DecodeError:
+                return None
+    return None
 
 
 def _after(envelopes: list[tuple[int, Envelope]], checkpoint: SourcePosition) -> list[tuple[int, Envelope]]:
