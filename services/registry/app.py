@@ -12,6 +12,9 @@ from libs.common.backbone import Backbone
 from libs.common.http.app import build_service_app
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
+from services.registry.entrypoints.http_assets import AssetCommandsController
+from services.registry.entrypoints.http_assets_queries import AssetQueriesController
+from services.registry.entrypoints.http_import import ImportController
 from services.registry.entrypoints.http_units import UnitCommandsController, UnitQueriesController
 from services.registry.entrypoints.projections import PROJECTIONS
 
@@ -22,7 +25,13 @@ def create_app(settings: Settings) -> Litestar:
     runtime = ServiceRuntime(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
     return build_service_app(
         runtime,
-        [UnitCommandsController, UnitQueriesController],
+        [
+            UnitCommandsController,
+            UnitQueriesController,
+            ImportController,
+            AssetCommandsController,
+            AssetQueriesController,
+        ],
         title="tinhso registry (internal)",
         description=(
             "Entity registry: administrative units with history, digital teams, radio stations, "

@@ -38,6 +38,8 @@ PARENT_LEVELS: dict[UnitLevel, tuple[UnitLevel, ...]] = {
     "commune": ("district", "province"),
     "village": ("commune",),
 }
+TWO_TIER_FROM = datetime.date(2025, 7, 1)
+"""Resolution 202/2025/QH15: local government in two tiers (province, commune) from this day."""
 
 
 class Unit(msgspec.Struct, frozen=True, kw_only=True):
@@ -116,6 +118,12 @@ def _check_parent(level: UnitLevel, parent: Unit | None, day: datetime.date) -> 
     if parent.level not in allowed:
         raise InvalidInputError(
             f"a {level} belongs under a {wanted}, not under a {parent.level} ({parent.code})",
+            code="invalid_parent_level",
+        )
+    if level == "commune" and parent.level == "province" and day < TWO_TIER_FROM:
+        raise InvalidInputError(
+            f"before {TWO_TIER_FROM.isoformat()} a commune belongs under a district, not directly under "
+            f"the province ({parent.code})",
             code="invalid_parent_level",
         )
     if not parent.active_on(day):

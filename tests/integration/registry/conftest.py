@@ -14,6 +14,7 @@ from libs.common.migrations import apply_migrations
 from libs.common.settings import Settings
 from services.cli.catalogue import all_migrations
 from services.registry.app import create_app
+from services.registry.entrypoints.projections import PROJECTIONS
 
 
 class Registry:
@@ -42,26 +43,28 @@ class Registry:
                 await asyncio.sleep(0.05)
 
     async def caught_up(self, timeout: float = 20.0) -> None:
-        """Wait until every projection has applied everything the relay published."""
+        """Wait until every registry projection has applied (or dead-lettered) every event it handles."""
         conn = await asyncpg.connect(self.database_url)
         try:
             async with asyncio.timeout(timeout):
-                while True:
-                    total = await conn.fetchval("SELECT count(*) FROM registry.events")
-                    relay = await conn.fetchval("SELECT coalesce(max(published), 0) FROM registry.relay_progress")
-                    applied = (
-                        await conn.fetchval("SELECT coalesce(sum(applied), 0) FROM registry_units.checkpoints")
-                        if await conn.fetchval("SELECT to_regclass('registry_units.checkpoints')")
-                        else 0
-                    )
-                    handled = await conn.fetchval(
-                        "SELECT count(*) FROM registry.events WHERE type LIKE 'registry.unit_%'"
-                    )
-                    if relay >= total and applied >= handled:
-                        return
+                while not await _all_applied(conn):  # noqa: ASYNC110 - polling the database
                     await asyncio.sleep(0.05)
         finally:
             await conn.close()
+
+
+async def _all_applied(conn: asyncpg.Connection) -> bool:
+    for projection in PROJECTIONS:
+        if not await conn.fetchval("SELECT to_regclass($1)", f"{projection.name}.checkpoints"):
+            return False
+        handled = await conn.fetchval(
+            "SELECT count(*) FROM registry.events WHERE type = ANY($1::text[])", list(projection.handles)
+        )
+        applied = await conn.fetchval(f"SELECT coalesce(sum(applied), 0) FROM {projection.name}.checkpoints")
+        dead = await conn.fetchval("SELECT count(*) FROM registry.dead_letters WHERE projection = $1", projection.name)
+        if applied + dead < handled:
+            return False
+    return True
 
 
 @pytest.fixture

@@ -1,0 +1,112 @@
+"""A service process for the HTTP benchmarks: the counter aggregate behind a command API.
+
+Wired the way a tinhso service is (compare ``tests/support/counter_service.py`` and
+``libs/common/serve.py``): tracing set up as ``run_service`` does, a :class:`ServiceRuntime`
+(pool, producer, optionally a :class:`Backbone`), ``build_service_app`` (health and admin
+routes, error mapping, OpenTelemetry middleware), served by uvicorn with its defaults
+(uvloop, httptools) in one process.
+
+``POST /streams/{stream_id}/increment`` takes the command's metadata from the request
+(``command_metadata``: correlation id, traceparent) and runs
+``CommandExecutor.execute(COUNTER, ...)``: load, fold, decide, append with the expected
+version, in one transaction.
+
+With ``BENCH_BACKBONE=1`` the runtime also runs the service's backbone: the outbox relay
+publishing schema ``test`` to ``<prefix>.test.events`` and a projection runner applying that
+topic to a folded read model that NOTIFYs ``BENCH_NOTIFY_CHANNEL`` at each commit.
+
+Run by ``bench/backbone.py`` as ``python bench/_server.py`` with ``BENCH_*`` variables.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+if __name__ == "__main__":  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import msgspec
+import uvicorn
+from litestar import Litestar, Request, post
+from litestar.di import Provide
+
+from bench._projections import TotalsFolded
+from libs.common.backbone import Backbone
+from libs.common.eventstore.commands import CommandExecutor, CommandResult
+from libs.common.http.app import build_service_app
+from libs.common.http.commands import command_metadata
+from libs.common.logs import configure_logging
+from libs.common.runtime import ServiceRuntime
+from libs.common.settings import Idempotence, load_settings
+from libs.common.tracing import setup_tracing
+from tests.support.counter import CATALOGUE, COUNTER, Increment
+
+SERVICE = "test"
+"""The counter's events are ``test.*``: its store schema and topic carry that name."""
+
+
+class IncrementRequest(msgspec.Struct, frozen=True):
+    by: int = 1
+
+
+@post("/streams/{stream_id:str}/increment", operation_id="incrementCounter", tags=["bench"])
+async def increment(
+    stream_id: str,
+    data: IncrementRequest,
+    request: Request[Any, Any, Any],
+    executor: CommandExecutor,
+) -> CommandResult:
+    return await executor.execute(COUNTER, stream_id, Increment(by=data.by), metadata=command_metadata(request))
+
+
+def create_app(env: dict[str, str]) -> Litestar:
+    settings = load_settings(
+        {},
+        database_url=env["BENCH_DATABASE_URL"],
+        kafka_bootstrap=env["BENCH_BOOTSTRAP"],
+        kafka_enable_idempotence=Idempotence.OFF.value,
+        topic_prefix=env.get("BENCH_TOPIC_PREFIX", "bench"),
+        db_pool_size=int(env.get("BENCH_POOL_SIZE", "10")),
+    )
+    backbone = None
+    if env.get("BENCH_BACKBONE") == "1":
+        projection = TotalsFolded(
+            env["BENCH_PROJECTION"], store_schema=SERVICE, notify_channel=env.get("BENCH_NOTIFY_CHANNEL")
+        )
+        backbone = Backbone(SERVICE, settings, [projection])
+    runtime = ServiceRuntime(SERVICE, settings, backbone)
+    executors: list[CommandExecutor] = []
+
+    async def provide_executor() -> CommandExecutor:
+        if not executors:  # the pool exists only after start-up
+            executors.append(CommandExecutor(runtime.pool, SERVICE, CATALOGUE))
+        return executors[0]
+
+    return build_service_app(
+        runtime, [increment], title="tinhso bench counter", dependencies={"executor": Provide(provide_executor)}
+    )
+
+
+def main() -> None:
+    env = dict(os.environ)
+    configure_logging("warning")
+    if env.get("BENCH_TRACING", "1") == "1":  # as run_service does; sampling ratio 1.0 is the default
+        setup_tracing("bench")
+    config = uvicorn.Config(
+        create_app(env),
+        host="127.0.0.1",
+        port=int(env["BENCH_PORT"]),
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+    uvicorn.Server(config).run()
+
+
+if __name__ == "__main__":
+    main()
