@@ -207,8 +207,9 @@ class ReadModelWatch:
         if self._conn is not None:
             await self._conn.close()
 
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         now = time.time()
+        assert isinstance(payload, str)
         for entry in payload.split(","):
             stream, _, recorded_us = entry.partition("|")
             self.seen[stream] = (int(recorded_us) / 1e6, now)
