@@ -47,6 +47,7 @@ class Backbone:
                 bootstrap=settings.kafka_bootstrap,
                 topics={source: settings.topic(source) for source in projection.sources},
                 group_id=f"{settings.topic_prefix}.{projection.name}" if settings.projection_groups else None,
+                fetch_wait_ms=settings.kafka_fetch_wait_ms,
             )
             self.runners.append(runner)
             self._tasks.append(asyncio.create_task(runner.run(), name=f"projection-{projection.name}"))

@@ -62,6 +62,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     kafka_partitions: Annotated[int, msgspec.Meta(ge=1, le=256)] = 3
     kafka_replication_factor: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1
     projection_assignment: Assignment = Assignment.AUTO
+    kafka_fetch_wait_ms: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 25
+    """How long a consumer's fetch may wait for data: the floor of the projections' latency."""
     topic_prefix: str = "tinhso"
     state_dir: str = ".tinhso"
     host: str = "127.0.0.1"

@@ -88,17 +88,16 @@ def traced_publish(topic: str, envelope: Envelope) -> Iterator[None]:
         yield
 
 
-@contextmanager
-def traced_apply(projection: str, envelope: Envelope) -> Iterator[None]:
-    """A CONSUMER span, child of the command's trace, around applying one traced event."""
+def record_apply_span(projection: str, envelope: Envelope, start_ns: int, end_ns: int) -> None:
+    """A CONSUMER span, child of the command's trace, for an event applied in a batch."""
     parent = context_from_traceparent(envelope.traceparent)
     if parent is None:
-        yield
         return
-    with tracer().start_as_current_span(
+    applied = tracer().start_span(
         f"apply {projection}",
         context=parent,
         kind=SpanKind.CONSUMER,
+        start_time=start_ns,
         attributes={
             "messaging.system": "kafka",
             "messaging.operation.type": "process",
@@ -106,5 +105,5 @@ def traced_apply(projection: str, envelope: Envelope) -> Iterator[None]:
             "tinhso.projection": projection,
             "tinhso.event_type": envelope.type,
         },
-    ):
-        yield
+    )
+    applied.end(end_time=end_ns)

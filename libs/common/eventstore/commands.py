@@ -106,12 +106,26 @@ class CommandExecutor:
         retries: int = 3,
     ) -> CommandResult:
         """Load one stream, decide, append."""
+        if idempotency is None:
+            return await self._retrying(lambda: self._single(decider, stream_id, command, metadata), retries, None)
 
         async def work(tx: Transaction) -> str:
             await tx.decide(decider, stream_id, command)
             return stream_id
 
         return await self.run(work, metadata=metadata, idempotency=idempotency, retries=retries)
+
+    async def _single(
+        self, decider: Decider[C, S], stream_id: str, command: C, metadata: Metadata | None
+    ) -> CommandResult:
+        """One stream, nothing else to record: no transaction needed. The append is one
+        statement that checks the version it was decided on, so a writer in between makes it
+        fail with a conflict (and a retry) rather than interleave."""
+        async with self.pool.acquire() as conn:
+            tx = Transaction(self, conn, metadata)
+            appended = await tx.decide(decider, stream_id, command)
+            version = appended[-1].version if appended else await self.store.current_version(conn, stream_id)
+            return CommandResult(stream_id=stream_id, version=version, event_ids=[e.event_id for e in appended])
 
     async def run(
         self,
@@ -122,10 +136,15 @@ class CommandExecutor:
         retries: int = 3,
     ) -> CommandResult:
         """Run ``work`` in one transaction, retried from scratch on a concurrency conflict."""
+        return await self._retrying(lambda: self._once(work, metadata, idempotency), retries, idempotency)
+
+    async def _retrying(
+        self, attempt_once: Callable[[], Awaitable[CommandResult]], retries: int, idempotency: IdempotencyKey | None
+    ) -> CommandResult:
         attempt = 0
         while True:
             try:
-                return await self._once(work, metadata, idempotency)
+                return await attempt_once()
             except ConcurrencyError:
                 attempt += 1
                 if attempt > retries:

@@ -53,6 +53,7 @@ def build_service_app(
         ),
         request_max_body_size=MAX_REQUEST_BODY,
         logging_config=None,  # the process configures logging once (libs.common.logs)
-        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig())],
+        # One server span per request; the ASGI send/receive spans cost more than they tell.
+        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude_spans=["receive", "send"]))],
         **litestar_options,
     )

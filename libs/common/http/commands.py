@@ -51,4 +51,6 @@ def idempotency_key(request: Request[Any, Any, Any], metadata: Metadata, command
     if len(key) > 200:
         raise InvalidInputError("Idempotency-Key is longer than 200 characters", code="invalid_header")
     principal = metadata.partner or metadata.actor or "anonymous"
-    return IdempotencyKey.for_request(principal, key, command)
+    # The path is part of the request: one key and body sent to two different units are two
+    # different requests, not a replay.
+    return IdempotencyKey.for_request(principal, key, {"path": request.url.path, "body": command})
