@@ -32,16 +32,18 @@ class EventCatalogue:
             self.types[name] = cls
         self.upcasters = upcasters or Upcasters()
         self._direct = {name: msgspec.json.Decoder(cls) for name, cls in self.types.items()}
+        self._current = {name: cls.SCHEMA_VERSION for name, cls in self.types.items()}
 
     def __contains__(self, type_name: str) -> bool:
         return type_name in self.types
 
     def decode(self, type_name: str, schema_version: int, data: bytes) -> Event:
+        direct = self._direct.get(type_name)
+        if direct is not None and schema_version == self._current[type_name]:
+            return direct.decode(data)  # the common case, kept short: it runs once per event
         cls = self.types.get(type_name)
         if cls is None:
             raise UnknownEventTypeError(f"{type_name} is not an event of the {self.service} topic")
-        if schema_version == cls.SCHEMA_VERSION:
-            return self._direct[type_name].decode(data)
         if schema_version > cls.SCHEMA_VERSION:
             raise UnknownSchemaVersionError(f"{type_name} v{schema_version} is newer than this code")
         lifted = self.upcasters.upcast(type_name, schema_version, cls.SCHEMA_VERSION, _decoder.decode(data))

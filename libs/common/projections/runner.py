@@ -77,7 +77,7 @@ class ProjectionRunner:
         bootstrap: str,
         topics: dict[str, str],
         group_id: str | None,
-        max_records: int = 2000,
+        max_records: int = 5000,
         schema: str | None = None,
         fetch_wait_ms: int = 25,
     ) -> None:
@@ -398,9 +398,10 @@ async def _record_at(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int
 def _after(envelopes: list[tuple[int, Envelope]], checkpoint: SourcePosition) -> list[tuple[int, Envelope]]:
     """Events past the checkpoint, each once, in order (a republished log repeats itself)."""
     fresh = []
-    high = checkpoint
-    for offset, envelope in envelopes:
-        if envelope.source_position > high:
+    high_tx, high_pos = checkpoint
+    for offset, envelope in envelopes:  # the hot loop: compare the pair without building tuples
+        tx = envelope.tx_id
+        if tx > high_tx or (tx == high_tx and envelope.position > high_pos):
             fresh.append((offset, envelope))
-            high = envelope.source_position
+            high_tx, high_pos = tx, envelope.position
     return fresh
