@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Sequence
 
 import asyncpg
@@ -17,6 +18,8 @@ from libs.common.projections.projection import Projection
 from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import OutboxRelay, ProducerProvider
 from libs.common.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Backbone:
@@ -57,9 +60,14 @@ class Backbone:
         backbone_metrics.untrack(self)
         for task in self._tasks:
             task.cancel()
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=10)
+            for task in stuck:
+                log.warning("%s did not stop within 10 s", task.get_name())
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            if task.done() and not task.cancelled():
+                with contextlib.suppress(Exception):
+                    task.result()
         self._tasks.clear()
 
     async def relay_pending(self, conn: Conn) -> int:

@@ -21,6 +21,8 @@ from libs.common.settings import Settings
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_SECONDS = 10
+
 Check = Callable[[], Awaitable[str]]
 """A readiness check: returns "ok" or a short reason."""
 
@@ -65,9 +67,15 @@ class ServiceRuntime:
                 await task
         if self._producer is not None:
             with contextlib.suppress(Exception):
-                await self._producer.stop()
+                await asyncio.wait_for(self._producer.stop(), SHUTDOWN_SECONDS)
         if self._pool is not None:
-            await self._pool.close()
+            try:
+                # close() waits for every connection to be released; a stuck one must not hold
+                # the process (and a supervisor's restart) hostage.
+                await asyncio.wait_for(self._pool.close(), SHUTDOWN_SECONDS)
+            except TimeoutError:
+                log.warning("%s: database connections still busy after %d s; closing them", self.name, SHUTDOWN_SECONDS)
+                self._pool.terminate()
 
     async def _connect_producer(self) -> None:
         delay = 0.2

@@ -1,8 +1,8 @@
 """Bulk-import kinds for administrative units: register, merge, reparent, rename, dissolve.
 
-Bodies match the unit command routes (``RegisterUnitBody`` and ``MergeUnitsBody`` in
-``entrypoints/http_units.py``); the routes that name a unit by id in their path take its
-official ``code`` here instead, resolved on the date the item is about. Every handler goes
+Register and merge items are the unit command routes' own bodies (``application/unit_inputs.py``);
+the routes that name a unit by id in their path take its official ``code`` here instead,
+resolved on the date the item is about. Every handler goes
 through :class:`UnitCommands`, so an imported item is exactly the command sent one by one.
 """
 
@@ -12,37 +12,11 @@ import datetime
 
 import msgspec
 
-from contracts.registry_events import UnitLevel
 from libs.common.errors import ConflictError
 from services.registry.application import unit_matching
 from services.registry.application.import_kinds import ImportContext, ImportKind, Keys, Outcome
-from services.registry.application.units import UnitCommandResult, UnitCommands, UnitSpec
-
-
-class RegisterUnitItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    code: str
-    name: str
-    level: UnitLevel
-    valid_from: datetime.date
-    parent_code: str | None = None
-    unit_type: str | None = None
-
-    def spec(self) -> UnitSpec:
-        return UnitSpec(
-            code=self.code,
-            name=self.name,
-            level=self.level,
-            valid_from=self.valid_from,
-            parent_code=self.parent_code,
-            unit_type=self.unit_type,
-        )
-
-
-class MergeUnitsItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    source_codes: list[str]
-    effective_on: datetime.date
-    successor: RegisterUnitItem | None = None
-    successor_code: str | None = None
+from services.registry.application.unit_inputs import MergeUnitsInput, RegisterUnitInput
+from services.registry.application.units import UnitCommandResult, UnitCommands
 
 
 class ReparentUnitItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -67,7 +41,7 @@ def _outcome(done: UnitCommandResult, code: str) -> Outcome:
     return Outcome(unit_id=done.unit_id, code=code.strip(), result=done.result)
 
 
-async def register(ctx: ImportContext, item: RegisterUnitItem) -> Outcome:
+async def register(ctx: ImportContext, item: RegisterUnitInput) -> Outcome:
     try:
         done = await UnitCommands(ctx.executor).register(
             item.spec(), metadata=ctx.metadata, idempotency=ctx.idempotency
@@ -83,7 +57,7 @@ async def register(ctx: ImportContext, item: RegisterUnitItem) -> Outcome:
     return _outcome(done, item.code)
 
 
-async def merge(ctx: ImportContext, item: MergeUnitsItem) -> Outcome:
+async def merge(ctx: ImportContext, item: MergeUnitsInput) -> Outcome:
     successor = item.successor.spec() if item.successor else None
     code = successor.code if successor else (item.successor_code or "")
     try:
@@ -139,9 +113,9 @@ async def dissolve(ctx: ImportContext, item: DissolveUnitItem) -> Outcome:
     return _outcome(done, item.code)
 
 
-REGISTER_UNIT = ImportKind(RegisterUnitItem, register, lambda b: Keys.of(reads=[b.parent_code], writes=[b.code]))
+REGISTER_UNIT = ImportKind(RegisterUnitInput, register, lambda b: Keys.of(reads=[b.parent_code], writes=[b.code]))
 MERGE_UNITS = ImportKind(
-    MergeUnitsItem,
+    MergeUnitsInput,
     merge,
     lambda b: Keys.of(
         reads=[b.successor.parent_code if b.successor else None],

@@ -21,7 +21,8 @@ from libs.common.http.commands import command_metadata, idempotency_key
 from libs.common.runtime import ServiceRuntime
 from services.registry.adapters import units_read
 from services.registry.adapters.units_read import UnitPage, UnitView
-from services.registry.application.units import UnitCommandResult, UnitCommands, UnitSpec
+from services.registry.application.unit_inputs import MergeUnitsInput, RegisterUnitInput
+from services.registry.application.units import UnitCommandResult, UnitCommands
 
 MAX_PAGE = 500
 MAX_BATCH = 1000
@@ -29,25 +30,6 @@ MAX_BATCH = 1000
 
 async def provide_unit_commands(runtime: NamedDependency[ServiceRuntime]) -> UnitCommands:
     return UnitCommands(CommandExecutor(runtime.pool, "registry", CATALOGUE))
-
-
-class RegisterUnitBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    code: str
-    name: str
-    level: UnitLevel
-    valid_from: datetime.date
-    parent_code: str | None = None
-    unit_type: str | None = None
-
-    def spec(self) -> UnitSpec:
-        return UnitSpec(
-            code=self.code,
-            name=self.name,
-            level=self.level,
-            valid_from=self.valid_from,
-            parent_code=self.parent_code,
-            unit_type=self.unit_type,
-        )
 
 
 class RenameUnitBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -60,15 +42,8 @@ class ReparentUnitBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     effective_on: datetime.date
 
 
-class MergeUnitsBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    source_codes: list[str]
-    effective_on: datetime.date
-    successor: RegisterUnitBody | None = None
-    successor_code: str | None = None
-
-
 class SplitUnitBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    successors: list[RegisterUnitBody]
+    successors: list[RegisterUnitInput]
     effective_on: datetime.date
 
 
@@ -87,7 +62,7 @@ class UnitCommandsController(Controller):
 
     @post("/register", operation_id="registerUnit")
     async def register(
-        self, data: JSONBody[RegisterUnitBody], request: Req, units: NamedDependency[UnitCommands]
+        self, data: JSONBody[RegisterUnitInput], request: Req, units: NamedDependency[UnitCommands]
     ) -> UnitCommandResult:
         meta = command_metadata(request)
         return await units.register(data.spec(), metadata=meta, idempotency=idempotency_key(request, meta, data))
@@ -124,7 +99,7 @@ class UnitCommandsController(Controller):
 
     @post("/merge", operation_id="mergeUnits")
     async def merge(
-        self, data: JSONBody[MergeUnitsBody], request: Req, units: NamedDependency[UnitCommands]
+        self, data: JSONBody[MergeUnitsInput], request: Req, units: NamedDependency[UnitCommands]
     ) -> UnitCommandResult:
         meta = command_metadata(request)
         return await units.merge(
