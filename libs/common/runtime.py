@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import UnknownError
 
 from libs.common.backbone import Backbone
 from libs.common.db import create_pool, describe_db_error
@@ -36,6 +37,7 @@ class ServiceRuntime:
         self._producer: AIOKafkaProducer | None = None
         self._producer_ready = asyncio.Event()
         self._producer_task: asyncio.Task[None] | None = None
+        self._producer_problem = "connecting"
         self.extra_checks: dict[str, Check] = {}
         self.background: list[asyncio.Task[None]] = []
 
@@ -86,7 +88,14 @@ class ServiceRuntime:
             except Exception as exc:  # any failure: log, back off, try again
                 with contextlib.suppress(Exception):
                     await producer.stop()
-                log.warning("broker not reachable yet (%s); retrying in %.1f s", exc, delay)
+                if self.settings.idempotent_producer and isinstance(exc, UnknownError):
+                    # What a broker without InitProducerId (such as the embedded Tansu) answers.
+                    self._producer_problem = (
+                        "the broker refused an idempotent producer; set TINHSO_KAFKA_ENABLE_IDEMPOTENCE=off"
+                    )
+                else:
+                    self._producer_problem = f"connecting ({type(exc).__name__})"
+                log.warning("producer not started: %s; retrying in %.1f s", self._producer_problem, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
                 continue
@@ -105,7 +114,7 @@ class ServiceRuntime:
     async def check_broker(self) -> str:
         producer = self.producer
         if producer is None:
-            return "connecting"
+            return self._producer_problem
         try:
             async with asyncio.timeout(2):
                 await producer.client.fetch_all_metadata()

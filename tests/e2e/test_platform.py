@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import asyncpg
 import httpx
 import pytest
 
+from libs.common.embedded.broker import EmbeddedBroker
+from libs.common.embedded.postgres import EmbeddedPostgres
+from services.cli.catalogue import all_migrations
 from tests.e2e.platform_process import SERVICES, PlatformProcess, wait_gone
 
 pytestmark = pytest.mark.slow
@@ -179,3 +183,32 @@ def test_a_second_up_on_the_same_state_is_refused_and_migrate_uses_the_running_d
     assert all(p.is_running() for p in postgres), "migrate must not touch the running PostgreSQL"
     assert httpx.get(platform.url("gateway", "/health/ready")).status_code == 200
     assert platform.stop() == 0
+
+
+def test_configured_database_and_broker_are_used_and_nothing_embedded_is_started(
+    tmp_path: Path, postgres: EmbeddedPostgres, broker: EmbeddedBroker
+) -> None:
+    database = f"e2e_{uuid.uuid4().hex[:8]}"
+    _sql(postgres.url, f"CREATE DATABASE {database}")
+    url = postgres.url.rsplit("/", 1)[0] + "/" + database
+    process = PlatformProcess(
+        tmp_path / "state",
+        {
+            "TINHSO_DATABASE_URL": url,
+            "TINHSO_KAFKA_BOOTSTRAP": broker.bootstrap,
+            "TINHSO_TOPIC_PREFIX": database,
+            # A configured broker gets an idempotent producer by default; this one is Tansu.
+            "TINHSO_KAFKA_ENABLE_IDEMPOTENCE": "off",
+        },
+    )
+    try:
+        process.start()
+        process.wait_ready()
+        names = [p.name() for p in process.descendants()]
+        assert "postgres" not in names
+        assert not any("tansu" in n for n in names)
+        assert not (tmp_path / "state" / "pgdata").exists()
+        assert _sql(url, "SELECT count(*) FROM public.tinhso_migrations") == len(all_migrations())
+        assert process.stop() == 0
+    finally:
+        process.kill_everything()

@@ -7,7 +7,7 @@ import msgspec
 from litestar.testing import AsyncTestClient
 
 from libs.common.migrations import apply_migrations
-from libs.common.settings import Settings
+from libs.common.settings import Idempotence, Settings
 from services.cli.catalogue import all_migrations
 from services.registry.app import create_app as create_registry
 
@@ -46,3 +46,16 @@ async def _poll_ready(client: AsyncTestClient) -> object:  # type: ignore[type-a
             return response.json()
         await asyncio.sleep(0.1)
     return response.json()
+
+
+async def test_a_broker_that_refuses_idempotent_producers_is_named_in_readiness(settings: Settings) -> None:
+    await _migrate(settings.database_url)
+    strict = msgspec.structs.replace(settings, kafka_enable_idempotence=Idempotence.ON)
+    async with AsyncTestClient(app=create_registry(strict)) as client:
+        for _ in range(50):
+            body = (await client.get("/health/ready")).json()
+            if "IDEMPOTENCE" in body["checks"]["broker"]:
+                break
+            await asyncio.sleep(0.1)
+    assert body["status"] == "not_ready"
+    assert "TINHSO_KAFKA_ENABLE_IDEMPOTENCE=off" in body["checks"]["broker"]
