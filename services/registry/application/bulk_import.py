@@ -37,7 +37,7 @@ from contracts.envelope import Metadata
 from libs.common.errors import DomainError
 from libs.common.eventstore.commands import CommandExecutor
 from libs.common.eventstore.idempotency import IdempotencyKey
-from services.registry.application import unit_import
+from services.registry.application import asset_import, unit_import
 from services.registry.application.import_kinds import ImportContext, ImportKind, Keys
 from services.registry.application.import_parsing import RawItem, check_count
 from services.registry.application.import_report import ImportProgress, ImportReport, ItemError, ItemResult
@@ -50,6 +50,20 @@ KINDS: Mapping[str, ImportKind[Any]] = {
     "reparent_unit": unit_import.REPARENT_UNIT,
     "rename_unit": unit_import.RENAME_UNIT,
     "dissolve_unit": unit_import.DISSOLVE_UNIT,
+    # assets (application/asset_import.py: how items name stations and systems they act on)
+    "register_organisation": asset_import.REGISTER_ORGANISATION,
+    "register_radio_station": asset_import.REGISTER_RADIO_STATION,
+    "upgrade_radio_station": asset_import.UPGRADE_RADIO_STATION,
+    "change_radio_station_status": asset_import.CHANGE_RADIO_STATION_STATUS,
+    "register_speaker_cluster": asset_import.REGISTER_SPEAKER_CLUSTER,
+    "commission_bts_station": asset_import.COMMISSION_BTS_STATION,
+    "connect_village_fibre": asset_import.CONNECT_VILLAGE_FIBRE,
+    "establish_digital_team": asset_import.ESTABLISH_DIGITAL_TEAM,
+    "open_postal_point": asset_import.OPEN_POSTAL_POINT,
+    "register_video_endpoint": asset_import.REGISTER_VIDEO_ENDPOINT,
+    "register_wifi_hotspot": asset_import.REGISTER_WIFI_HOTSPOT,
+    "register_information_system": asset_import.REGISTER_INFORMATION_SYSTEM,
+    "approve_security_level": asset_import.APPROVE_SECURITY_LEVEL,
 }
 
 CHUNK = 500

@@ -226,7 +226,7 @@ def decide_cluster(command: ClusterCommand, cluster: Cluster) -> Sequence[Event]
             village = command.village
             if village is not None:
                 require_unit(village, ("village",), command.as_of, what="loudspeaker cluster")
-                if village.parent_id != station.unit_id:
+                if village.parent_on(command.as_of) != station.unit_id:
                     raise InvalidInputError(
                         f"village {village.code} is not in the station's commune",
                         code="village_not_in_commune",

@@ -54,6 +54,18 @@ class Unit(msgspec.Struct, frozen=True, kw_only=True):
     valid_from: datetime.date = datetime.date.min
     valid_to: datetime.date | None = None
     successor_ids: tuple[str, ...] = ()
+    parents: tuple[tuple[datetime.date, str], ...] = ()
+    """(from, parent id), oldest first: a village moved in 2025 still belonged to its old
+    commune in 2022, and a 2022 fact about it is checked against that."""
+
+    def parent_on(self, day: datetime.date) -> str | None:
+        if not self.parents:  # a snapshot built without its history: only the current parent
+            return self.parent_id
+        current = None
+        for since, parent_id in self.parents:
+            if since <= day:
+                current = parent_id
+        return current
 
     @property
     def exists(self) -> bool:
@@ -228,11 +240,14 @@ def evolve(unit: Unit, event: Event) -> Unit:
                 level=event.level,
                 parent_id=event.parent_id,
                 valid_from=event.valid_from,
+                parents=((event.valid_from, event.parent_id),) if event.parent_id else (),
             )
         case UnitRenamed():
             return msgspec.structs.replace(unit, name=event.name)
         case UnitReparented():
-            return msgspec.structs.replace(unit, parent_id=event.parent_id)
+            return msgspec.structs.replace(
+                unit, parent_id=event.parent_id, parents=(*unit.parents, (event.effective_on, event.parent_id))
+            )
         case UnitMerged():
             return msgspec.structs.replace(
                 unit, status="merged", valid_to=event.effective_on, successor_ids=(event.successor_id,)

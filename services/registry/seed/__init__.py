@@ -8,6 +8,9 @@
   villages, valid from 2020-02-01;
 - ``merge_2025``: the items that replay the 2025-07-01 reorganisation (docs/adr/0005).
 
-``demo_assets`` (stations, clusters, base stations, teams), when it exists, adds
-``demo_items()``. Nothing here touches a database; ``tinhso seed`` imports the items.
+- ``demo_assets`` (with ``demo_radio``, ``demo_network``, ``demo_support``): the 2022 demo
+  dataset (stations, clusters, base stations, fibre, teams, postal points, video endpoints,
+  information systems) reproducing the seeds' figures, for ``tinhso seed --demo``.
+
+Nothing here touches a database; ``tinhso seed`` imports the items.
 """

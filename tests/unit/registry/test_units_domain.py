@@ -96,3 +96,13 @@ def test_moving_a_commune_under_another_district_records_the_old_parent() -> Non
     assert isinstance(event, UnitReparented)
     assert (event.parent_id, event.previous_parent_id) == ("d2", "d")
     assert UNIT.decide(ReparentUnit(parent=DISTRICT, effective_on=D(2023, 1, 1)), COMMUNE) == []
+
+
+def test_a_unit_remembers_which_parent_it_had_on_each_day() -> None:
+    other = registered("d2", "062", "district", PROVINCE)
+    [moved] = UNIT.decide(ReparentUnit(parent=other, effective_on=D(2023, 1, 1)), COMMUNE)
+    assert isinstance(moved, UnitReparented)
+    after = UNIT.evolve(COMMUNE, moved)
+    assert after.parent_on(D(2022, 12, 31)) == "d"
+    assert after.parent_on(D(2023, 1, 1)) == "d2"
+    assert after.parent_on(D(2019, 1, 1)) is None

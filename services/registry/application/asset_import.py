@@ -1,0 +1,377 @@
+"""Bulk-import kinds for the registry's assets: organisations, radio stations and loudspeaker
+clusters, base stations, village fibre, digital teams, postal points, video-conference
+endpoints, Wi-Fi hotspots, information systems and their security levels.
+
+A kind whose route takes no id in its path imports the route's own body (``CommissionBtsInput``,
+``EstablishTeamInput``…), so an imported item is exactly the command sent one by one; except
+``register_organisation``, whose body's ``kind`` would clash with the item's: it is
+``organisation_kind`` there.
+
+Assets get server-generated ids, which a file cannot know; a kind that acts on an existing
+asset names it by something stable instead (``asset_matching``):
+
+- ``upgrade_radio_station``, ``change_radio_station_status``: ``unit_code``, the station's
+  commune, resolved on the upgrade's / change's date; the station is the one in service in
+  that commune that day (one station per commune);
+- ``register_speaker_cluster``: ``station_unit_code``, the same, on ``installed_on``;
+- ``approve_security_level``: ``system_key``, the ``key`` of the ``register_information_system``
+  item that created the system, imported earlier by the same principal (so that item must
+  carry a key).
+
+Re-import (the bulk importer's rules): every item has an idempotency key, so importing the
+same file again replays each item's stored result ("unchanged"); a kind that resolves a
+reference first checks its own stored result, so a replay never depends on the reference still
+resolving. Give asset items a ``key``: without one an item is known by a hash of its content,
+so two identical unkeyed items (two base stations of one operator in one commune, neither
+located) are one item. Items without a key that hit a one-per-X rule are "unchanged" when the
+holder is what the item asks for (as ``register_unit`` does): an organisation's code, a
+commune's station, a unit's active team, an operator's fibre in a village. Other assets have no
+natural identity: the same file imported by another principal creates them again.
+
+``Keys`` (what may run side by side) name units by code and assets by namespaced references:
+``organisation:<CODE>``, ``radio_station:<commune code>``, ``digital_team:<unit code>``,
+``village_fibre:<village code>``, ``information_system`` (every system registration writes it,
+every approval reads it, so approvals wait for the registrations before them).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import msgspec
+
+from contracts.registry_events import OperationalStatus, OrganisationKind, StationTechnology
+from libs.common.errors import ConflictError
+from services.registry.application import asset_matching
+from services.registry.application.assets import AssetCommandResult, province_today
+from services.registry.application.facilities import (
+    FacilityCommands,
+    OpenPostalPointInput,
+    RegisterVideoEndpointInput,
+    RegisterWifiHotspotInput,
+)
+from services.registry.application.import_kinds import ImportContext, ImportKind, Keys, Outcome
+from services.registry.application.organisations import OrganisationCommands, RegisterOrganisationInput
+from services.registry.application.radio import (
+    ChangeRadioStationStatusInput,
+    RadioCommands,
+    RegisterRadioStationInput,
+    RegisterSpeakerClusterInput,
+    UpgradeRadioStationInput,
+)
+from services.registry.application.systems import (
+    ApproveSecurityLevelInput,
+    RegisterInformationSystemInput,
+    SystemCommands,
+)
+from services.registry.application.teams import EstablishTeamInput, TeamCommands
+from services.registry.application.telecom import CommissionBtsInput, ConnectVillageFibreInput, TelecomCommands
+
+SYSTEMS = "information_system"
+
+
+class RegisterOrganisationItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``RegisterOrganisationInput`` with ``kind`` spelled ``organisation_kind``."""
+
+    code: str
+    name: str
+    organisation_kind: OrganisationKind
+    unit_code: str | None = None
+    as_of: datetime.date | None = None
+
+    def input(self) -> RegisterOrganisationInput:
+        return RegisterOrganisationInput(
+            code=self.code, name=self.name, kind=self.organisation_kind, unit_code=self.unit_code, as_of=self.as_of
+        )
+
+
+class UpgradeRadioStationItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    unit_code: str
+    """The station's commune, resolved on ``upgraded_on``."""
+    technology: StationTechnology
+    upgraded_on: datetime.date
+    funding_source: str | None = None
+
+
+class ChangeRadioStationStatusItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    unit_code: str
+    """The station's commune, resolved on ``effective_on``."""
+    status: OperationalStatus
+    effective_on: datetime.date
+    reason: str | None = None
+
+
+class RegisterSpeakerClusterItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    station_unit_code: str
+    """The commune whose station the cluster belongs to, resolved on ``installed_on`` (or today)."""
+    village_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    installed_on: datetime.date | None = None
+
+
+class ApproveSecurityLevelItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    system_key: str
+    """The ``key`` of this principal's earlier ``register_information_system`` item."""
+    level: int
+    approved_on: datetime.date
+    decision: str | None = None
+
+
+def _org(code: str | None) -> str | None:
+    return None if code is None else "organisation:" + code.strip().upper()
+
+
+def _station(code: str) -> str:
+    return "radio_station:" + code.strip()
+
+
+def _done(done: AssetCommandResult, code: str | None = None) -> Outcome:
+    return Outcome(code=code.strip() if code is not None else None, result=done.result)
+
+
+def _holder(ctx: ImportContext, exc: ConflictError, rule: str) -> str:
+    """The asset holding the rule ``exc`` broke, if an unkeyed item may be found already done."""
+    holder = exc.details.get("holder_id")
+    if ctx.keyed or exc.code != rule or not isinstance(holder, str):
+        raise exc
+    return holder
+
+
+# --- organisations ------------------------------------------------------------------------
+
+
+async def register_organisation(ctx: ImportContext, item: RegisterOrganisationItem) -> Outcome:
+    try:
+        done = await OrganisationCommands(ctx.executor).register(
+            item.input(), metadata=ctx.metadata, idempotency=ctx.idempotency
+        )
+    except ConflictError as exc:
+        holder = _holder(ctx, exc, "duplicate_organisation_code")
+        as_of = item.as_of or province_today()
+        if not await asset_matching.organisation_registered_as(
+            ctx.executor, holder, name=item.name, kind=item.organisation_kind, unit_code=item.unit_code, as_of=as_of
+        ):
+            raise
+        return Outcome(code=item.code.strip().upper(), already_done=True)
+    return _done(done, item.code.strip().upper())
+
+
+# --- radio --------------------------------------------------------------------------------
+
+
+async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationInput) -> Outcome:
+    try:
+        done = await RadioCommands(ctx.executor).register_station(
+            item, metadata=ctx.metadata, idempotency=ctx.idempotency
+        )
+    except ConflictError as exc:
+        holder = _holder(ctx, exc, "station_exists")
+        if not await asset_matching.station_registered_as(
+            ctx.executor,
+            holder,
+            unit_code=item.unit_code,
+            technology=item.technology,
+            installed_on=item.installed_on,
+            funding_source=item.funding_source,
+            operator_code=item.operator_code,
+            as_of=item.installed_on or province_today(),
+        ):
+            raise
+        return Outcome(code=item.unit_code.strip(), already_done=True)
+    return _done(done, item.unit_code)
+
+
+async def upgrade_radio_station(ctx: ImportContext, item: UpgradeRadioStationItem) -> Outcome:
+    if (replayed := await asset_matching.remembered(ctx.executor, ctx.idempotency)) is not None:
+        return Outcome(code=item.unit_code.strip(), result=replayed)
+    station_id = await asset_matching.station_on(ctx.executor, item.unit_code, item.upgraded_on)
+    data = UpgradeRadioStationInput(
+        technology=item.technology, upgraded_on=item.upgraded_on, funding_source=item.funding_source
+    )
+    done = await RadioCommands(ctx.executor).upgrade_station(
+        station_id, data, metadata=ctx.metadata, idempotency=ctx.idempotency
+    )
+    return _done(done, item.unit_code)
+
+
+async def change_radio_station_status(ctx: ImportContext, item: ChangeRadioStationStatusItem) -> Outcome:
+    if (replayed := await asset_matching.remembered(ctx.executor, ctx.idempotency)) is not None:
+        return Outcome(code=item.unit_code.strip(), result=replayed)
+    station_id = await asset_matching.station_on(ctx.executor, item.unit_code, item.effective_on)
+    data = ChangeRadioStationStatusInput(status=item.status, effective_on=item.effective_on, reason=item.reason)
+    done = await RadioCommands(ctx.executor).change_station_status(
+        station_id, data, metadata=ctx.metadata, idempotency=ctx.idempotency
+    )
+    return _done(done, item.unit_code)
+
+
+async def register_speaker_cluster(ctx: ImportContext, item: RegisterSpeakerClusterItem) -> Outcome:
+    if (replayed := await asset_matching.remembered(ctx.executor, ctx.idempotency)) is not None:
+        return Outcome(code=item.village_code, result=replayed)
+    on = item.installed_on or province_today()
+    station_id = await asset_matching.station_on(ctx.executor, item.station_unit_code, on)
+    data = RegisterSpeakerClusterInput(
+        station_id=station_id,
+        village_code=item.village_code,
+        latitude=item.latitude,
+        longitude=item.longitude,
+        installed_on=item.installed_on,
+    )
+    done = await RadioCommands(ctx.executor).register_cluster(data, metadata=ctx.metadata, idempotency=ctx.idempotency)
+    return _done(done, item.village_code)
+
+
+# --- telecom, teams, facilities -----------------------------------------------------------
+
+
+async def commission_bts(ctx: ImportContext, item: CommissionBtsInput) -> Outcome:
+    done = await TelecomCommands(ctx.executor).commission_bts(item, metadata=ctx.metadata, idempotency=ctx.idempotency)
+    return _done(done, item.unit_code)
+
+
+async def connect_village_fibre(ctx: ImportContext, item: ConnectVillageFibreInput) -> Outcome:
+    try:
+        done = await TelecomCommands(ctx.executor).connect_fibre(
+            item, metadata=ctx.metadata, idempotency=ctx.idempotency
+        )
+    except ConflictError as exc:
+        if ctx.keyed or exc.code != "fibre_already_connected":
+            raise
+        village_id = await asset_matching.fibre_connected_as(
+            ctx.executor,
+            village_code=item.village_code,
+            operator_code=item.operator_code,
+            connected_on=item.connected_on,
+        )
+        if village_id is None:
+            raise
+        return Outcome(unit_id=village_id, code=item.village_code.strip(), already_done=True)
+    return _done(done, item.village_code)
+
+
+async def establish_digital_team(ctx: ImportContext, item: EstablishTeamInput) -> Outcome:
+    try:
+        done = await TeamCommands(ctx.executor).establish(item, metadata=ctx.metadata, idempotency=ctx.idempotency)
+    except ConflictError as exc:
+        holder = _holder(ctx, exc, "team_exists")
+        if not await asset_matching.team_established_as(
+            ctx.executor,
+            holder,
+            unit_code=item.unit_code,
+            level=item.level,
+            established_on=item.established_on,
+            member_count=item.member_count,
+        ):
+            raise
+        return Outcome(code=item.unit_code.strip(), already_done=True)
+    return _done(done, item.unit_code)
+
+
+async def open_postal_point(ctx: ImportContext, item: OpenPostalPointInput) -> Outcome:
+    done = await FacilityCommands(ctx.executor).open_postal_point(
+        item, metadata=ctx.metadata, idempotency=ctx.idempotency
+    )
+    return _done(done, item.unit_code)
+
+
+async def register_video_endpoint(ctx: ImportContext, item: RegisterVideoEndpointInput) -> Outcome:
+    done = await FacilityCommands(ctx.executor).register_video_endpoint(
+        item, metadata=ctx.metadata, idempotency=ctx.idempotency
+    )
+    return _done(done, item.unit_code)
+
+
+async def register_wifi_hotspot(ctx: ImportContext, item: RegisterWifiHotspotInput) -> Outcome:
+    done = await FacilityCommands(ctx.executor).register_wifi_hotspot(
+        item, metadata=ctx.metadata, idempotency=ctx.idempotency
+    )
+    return _done(done, item.unit_code)
+
+
+# --- information systems ------------------------------------------------------------------
+
+
+async def register_information_system(ctx: ImportContext, item: RegisterInformationSystemInput) -> Outcome:
+    done = await SystemCommands(ctx.executor).register(item, metadata=ctx.metadata, idempotency=ctx.idempotency)
+    return _done(done)
+
+
+async def approve_security_level(ctx: ImportContext, item: ApproveSecurityLevelItem) -> Outcome:
+    if (replayed := await asset_matching.remembered(ctx.executor, ctx.idempotency)) is not None:
+        return Outcome(result=replayed)
+    system_id = await asset_matching.imported_asset_id(
+        ctx.executor, ctx.idempotency.principal, "register_information_system", item.system_key
+    )
+    data = ApproveSecurityLevelInput(level=item.level, approved_on=item.approved_on, decision=item.decision)
+    done = await SystemCommands(ctx.executor).approve_security_level(
+        system_id, data, metadata=ctx.metadata, idempotency=ctx.idempotency
+    )
+    return _done(done)
+
+
+# --- the kinds ----------------------------------------------------------------------------
+
+REGISTER_ORGANISATION = ImportKind(
+    RegisterOrganisationItem,
+    register_organisation,
+    lambda b: Keys.of(reads=[b.unit_code], writes=[_org(b.code)]),
+)
+REGISTER_RADIO_STATION = ImportKind(
+    RegisterRadioStationInput,
+    register_radio_station,
+    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)], writes=[_station(b.unit_code)]),
+)
+UPGRADE_RADIO_STATION = ImportKind(
+    UpgradeRadioStationItem,
+    upgrade_radio_station,
+    lambda b: Keys.of(reads=[b.unit_code], writes=[_station(b.unit_code)]),
+)
+CHANGE_RADIO_STATION_STATUS = ImportKind(
+    ChangeRadioStationStatusItem,
+    change_radio_station_status,
+    lambda b: Keys.of(reads=[b.unit_code], writes=[_station(b.unit_code)]),
+)
+REGISTER_SPEAKER_CLUSTER = ImportKind(
+    RegisterSpeakerClusterItem,
+    register_speaker_cluster,
+    lambda b: Keys.of(reads=[_station(b.station_unit_code), b.station_unit_code, b.village_code]),
+)
+COMMISSION_BTS_STATION = ImportKind(
+    CommissionBtsInput,
+    commission_bts,
+    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
+)
+CONNECT_VILLAGE_FIBRE = ImportKind(
+    ConnectVillageFibreInput,
+    connect_village_fibre,
+    lambda b: Keys.of(
+        reads=[b.village_code, _org(b.operator_code)], writes=["village_fibre:" + b.village_code.strip()]
+    ),
+)
+ESTABLISH_DIGITAL_TEAM = ImportKind(
+    EstablishTeamInput,
+    establish_digital_team,
+    lambda b: Keys.of(reads=[b.unit_code], writes=["digital_team:" + b.unit_code.strip()]),
+)
+OPEN_POSTAL_POINT = ImportKind(
+    OpenPostalPointInput,
+    open_postal_point,
+    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
+)
+REGISTER_VIDEO_ENDPOINT = ImportKind(
+    RegisterVideoEndpointInput, register_video_endpoint, lambda b: Keys.of(reads=[b.unit_code])
+)
+REGISTER_WIFI_HOTSPOT = ImportKind(
+    RegisterWifiHotspotInput,
+    register_wifi_hotspot,
+    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
+)
+REGISTER_INFORMATION_SYSTEM = ImportKind(
+    RegisterInformationSystemInput, register_information_system, lambda b: Keys.of(writes=[SYSTEMS])
+)
+APPROVE_SECURITY_LEVEL = ImportKind(
+    ApproveSecurityLevelItem,
+    approve_security_level,
+    lambda b: Keys.of(reads=[SYSTEMS], writes=[f"{SYSTEMS}:{b.system_key}"]),
+)
