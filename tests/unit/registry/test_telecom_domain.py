@@ -21,6 +21,7 @@ from services.registry.domain.telecom import (
     DecommissionBts,
     VillageFibre,
 )
+from services.registry.seed import reference
 from tests.unit.registry.asset_fixtures import (
     CENTRE,
     COMMUNE,
@@ -43,7 +44,8 @@ COMMISSION = CommissionBts(
     commissioned_on=D(2022, 5, 1),
 )
 BTS = history(BTS_STATION, COMMISSION)
-GEO = Path(__file__).resolve().parents[4] / "shared" / "data" / "backan_districts_geo.csv"
+# The packaged copy of ../shared/data (its README cites the source; test_seed_data checks the copy).
+GEO = Path(reference.__file__).parent / "data" / reference.GEO_FILE
 
 
 def test_a_base_station_carries_distinct_technologies_in_generation_order() -> None:
@@ -117,7 +119,6 @@ def test_fibre_is_recorded_for_villages_only() -> None:
     assert caught.value.code == "invalid_unit_level"
 
 
-@pytest.mark.skipif(not GEO.exists(), reason="the shared reference data is not next to the repository")
 def test_the_province_box_is_the_union_of_the_district_boxes_in_the_reference_data() -> None:
     with GEO.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
