@@ -241,11 +241,13 @@ class OutboxRelay:
         await consumer.start()
         try:
             for partition, mark in marks.items():
-                found = await _read_one(consumer, TopicPartition(self.topic, partition), mark.next_offset - 1)
-                if found is None or (mark.last_event_id is not None and found != mark.last_event_id):
+                seen = await _read_one(consumer, TopicPartition(self.topic, partition), mark.next_offset - 1)
+                shorter = seen.log_end is not None and seen.log_end < mark.next_offset
+                replaced = seen.event_id is not None and mark.last_event_id not in (None, seen.event_id)
+                if shorter or replaced:
                     raise BrokerLostDataError(
                         f"partition {partition} of {self.topic} no longer holds offset {mark.next_offset - 1} "
-                        "as published"
+                        f"as published (log end {seen.log_end})"
                     )
         finally:
             await consumer.stop()
@@ -285,18 +287,29 @@ class OutboxRelay:
         self.status.republished = republished
 
 
-async def _read_one(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> str | None:
-    """The event id of the record at ``offset``, or ``None`` when the partition has no such record."""
+class _Seen(msgspec.Struct, frozen=True):
+    event_id: str | None = None
+    """Of the record found at the offset asked for; None when none was read there."""
+    log_end: int | None = None
+    """The partition's high-water mark after a fetch; None when no fetch answered."""
+
+
+async def _read_one(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> _Seen:
+    """What the partition holds at ``offset``. An empty answer proves nothing (a slow broker,
+    or retention that removed old segments): only a log that ends below what was published,
+    or another event at that offset, means the log was lost."""
     consumer.assign([tp])
     consumer.seek(tp, offset)
-    for _ in range(3):  # a fetch may come back empty while the broker warms up
+    for _ in range(3):
         batches = await consumer.getmany(tp, timeout_ms=1000)
+        log_end = consumer.highwater(tp)
         for record in batches.get(tp, []):
-            if record.offset != offset:
-                return None  # reset elsewhere: the offset is out of range
-            headers = dict(record.headers)
-            return headers.get("event_id", b"").decode() or None
-    return None
+            if record.offset == offset:
+                return _Seen(dict(record.headers).get("event_id", b"").decode() or None, log_end)
+            break
+        if log_end is not None:
+            return _Seen(None, log_end)
+    return _Seen()
 
 
 def _check_offsets_advance(recorded: dict[str, PartitionMark], acked: dict[str, tuple[int, int, str]]) -> None:

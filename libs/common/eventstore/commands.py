@@ -162,6 +162,9 @@ class CommandExecutor:
     async def _once(self, work: Work, metadata: Metadata | None, idempotency: IdempotencyKey | None) -> CommandResult:
         async with self.pool.acquire() as conn, conn.transaction():
             if idempotency is not None:
+                # A client that retries while its first request still runs: the retry waits here,
+                # then finds the first one's record, instead of racing it into a conflict.
+                await self.idempotency.lock(conn, idempotency)
                 remembered = await self.idempotency.find(conn, idempotency)
                 if remembered is not None:
                     return msgspec.structs.replace(_result_decoder.decode(remembered), replayed=True)

@@ -33,6 +33,10 @@ class IdempotencyRecords:
             f"INSERT INTO {schema}.idempotency_keys (principal, key, request_hash, result) VALUES ($1, $2, $3, $4)"
         )
 
+    async def lock(self, conn: Conn, key: IdempotencyKey) -> None:
+        """Serialise requests with one key until the holder's transaction ends."""
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{key.principal}|{key.key}")
+
     async def find(self, conn: Conn, key: IdempotencyKey) -> bytes | None:
         row = await conn.fetchrow(self._find, key.principal, key.key)
         if row is None:

@@ -95,8 +95,15 @@ async def retry(conn: Conn, service_schema: str, projection: Projection, letter_
     envelope = _envelope.decode(letter.envelope)
     try:
         async with conn.transaction():
+            # Like a runner's batch (a rebuild's swap waits), and once: a second operator
+            # retrying the same letter finds it gone.
+            await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", projection.lock_key())
+            claimed = await conn.fetchval(
+                f"DELETE FROM {service_schema}.dead_letters WHERE id = $1 RETURNING id", letter_id
+            )
+            if claimed is None:
+                return None  # retried meanwhile by someone else
             await projection.apply(conn, projection.name, [Applied(envelope, projection.decode(envelope))])
-            await conn.execute(f"DELETE FROM {service_schema}.dead_letters WHERE id = $1", letter_id)
     except Exception as exc:  # the operator sees why it still fails
         error = f"{type(exc).__name__}: {exc}"
         await conn.execute(

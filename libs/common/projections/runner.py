@@ -319,7 +319,9 @@ class ProjectionRunner:
             async with conn.transaction():  # a savepoint: a failing batch rolls back alone
                 await self._apply(conn, [a for _, a in relevant])
             return len(relevant)
-        except Exception:  # find the poison event(s): one at a time
+        except Exception as exc:  # find the poison event(s): one at a time
+            if is_transient(exc):
+                raise
             log.warning("projection %s: batch failed; applying one event at a time", self.schema)
         applied = 0
         for offset, item in relevant:
@@ -327,7 +329,9 @@ class ProjectionRunner:
                 async with conn.transaction():
                     await self._apply(conn, [item])
                 applied += 1
-            except Exception as exc:  # this one is poison
+            except Exception as exc:
+                if is_transient(exc):
+                    raise  # not the event's fault: the whole batch rolls back and is retried
                 await self._dead_letter(conn, topic, partition, offset, envelope=item.envelope, exc=exc)
         return applied
 
@@ -378,6 +382,20 @@ class ProjectionRunner:
             seconds = max(0.0, now - lag.last_recorded_at.timestamp()) if waiting and lag.last_recorded_at else 0.0
             out.append(dataclasses.replace(lag, seconds=seconds))
         return out
+
+
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57", "58")
+"""Connection, transaction rollback (deadlock, serialization), resources, operator
+intervention, system errors: retrying later can succeed, so they are not the event's fault."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, (OSError, asyncpg.InterfaceError, TimeoutError)):
+        return True
+    if isinstance(exc, asyncpg.PostgresError):
+        state = exc.sqlstate or ""
+        return state.startswith(_TRANSIENT_SQLSTATE_CLASSES) or state == "55P03"  # lock_not_available
+    return False
 
 
 async def _record_at(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> Envelope | None:

@@ -134,7 +134,8 @@ class UnitsProjection(Projection):
                 await conn.execute(
                     f"""
                     INSERT INTO {s}.unit_names VALUES ($1, $2, public.tinhso_search_text($2), $3, NULL)
-                    ON CONFLICT (unit_id, valid_from) DO UPDATE SET name = $2, search_name = EXCLUDED.search_name
+                    ON CONFLICT (unit_id, valid_from) DO UPDATE
+                        SET name = $2, search_name = EXCLUDED.search_name, valid_to = NULL
                     """,
                     event.unit_id,
                     event.name,
@@ -151,7 +152,7 @@ class UnitsProjection(Projection):
                 await conn.execute(
                     f"""
                     INSERT INTO {s}.unit_parents VALUES ($1, $2, $3, NULL)
-                    ON CONFLICT (unit_id, valid_from) DO UPDATE SET parent_id = $2
+                    ON CONFLICT (unit_id, valid_from) DO UPDATE SET parent_id = $2, valid_to = NULL
                     """,
                     event.unit_id,
                     event.parent_id,
