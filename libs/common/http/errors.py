@@ -10,6 +10,7 @@ import logging
 import uuid
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -68,6 +69,23 @@ def undecodable_body_handler(_: Request[Any, Any, Any], exc: UnicodeDecodeError)
     )
 
 
+_CLIENT_DATA_ERRORS = (
+    asyncpg.CharacterNotInRepertoireError,  # a NUL character in text
+    asyncpg.UntranslatableCharacterError,  # \u0000 in JSON text
+    asyncpg.NumericValueOutOfRangeError,
+    asyncpg.DatetimeFieldOverflowError,
+)
+
+
+def database_refused_value_handler(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[ErrorBody]:
+    """Values PostgreSQL refuses to store, which only a client can send (a NUL in a name, a
+    number past its column's range): the request's fault, so a 400 and not a masked 500."""
+    if isinstance(exc, _CLIENT_DATA_ERRORS):
+        message = "a value cannot be stored: " + (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return Response(ErrorBody("invalid_value", message), status_code=400)
+    return unexpected_error_handler(request, exc)
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     error_id = uuid.uuid4().hex
     log.error("unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
@@ -95,5 +113,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
     UnicodeDecodeError: undecodable_body_handler,
+    asyncpg.DataError: database_refused_value_handler,
     Exception: unexpected_error_handler,
 }

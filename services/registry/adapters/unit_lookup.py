@@ -11,8 +11,10 @@ from libs.common.errors import ConflictError
 
 
 async def unit_id_for_code(conn: Conn, code: str, on: datetime.date) -> str | None:
+    """FOR SHARE: a command that builds on the unit (a child under it, a merge of it) and one
+    that ends it cannot both commit; the second waits and sees the first's outcome."""
     unit_id: str | None = await conn.fetchval(
-        "SELECT unit_id FROM registry.unit_lookup WHERE code = $1 AND validity @> $2::date", code, on
+        "SELECT unit_id FROM registry.unit_lookup WHERE code = $1 AND validity @> $2::date FOR SHARE", code, on
     )
     return unit_id
 

@@ -129,7 +129,8 @@ async def list_units(
     if search:
         # Match the name the unit had on the day asked about, or any name in its history
         # without a date (so an old name still finds the unit).
-        needle = arg(search)
+        # LIKE's own wildcards in the search text are literal characters, not patterns.
+        needle = arg(search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"))
         conditions.append(
             f"""u.unit_id IN (SELECT n2.unit_id FROM {S}.unit_names n2
                 WHERE n2.search_name LIKE '%' || public.tinhso_search_text({needle}) || '%'

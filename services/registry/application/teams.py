@@ -4,6 +4,7 @@ lookup holds it, claimed when a team is established and released when it is disb
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 import msgspec
 
@@ -23,6 +24,9 @@ from services.registry.domain.teams import (
     stream_id,
 )
 
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+"""A head count the read model stores as a PostgreSQL integer."""
+
 
 class TeamMemberInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     name: str
@@ -34,20 +38,20 @@ class EstablishTeamInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     """A commune or a village, resolved on ``established_on``."""
     level: TeamLevel
     established_on: datetime.date
-    member_count: int
+    member_count: Count
     members: list[TeamMemberInput] = msgspec.field(default_factory=list)
 
 
 class ChangeTeamMembersInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    member_count: int
+    member_count: Count
     effective_on: datetime.date
     members: list[TeamMemberInput] | None = None
 
 
 class ReportTeamActivityInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     reported_on: datetime.date
-    households_supported: int = 0
-    sessions: int = 0
+    households_supported: Count = 0
+    sessions: Count = 0
     summary: str | None = None
 
 

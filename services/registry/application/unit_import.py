@@ -17,6 +17,7 @@ from services.registry.application import unit_matching
 from services.registry.application.import_kinds import ImportContext, ImportKind, Keys, Outcome
 from services.registry.application.unit_inputs import MergeUnitsInput, RegisterUnitInput
 from services.registry.application.units import UnitCommandResult, UnitCommands
+from services.registry.domain.names import day_before
 
 
 class ReparentUnitItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -99,7 +100,7 @@ async def rename(ctx: ImportContext, item: RenameUnitItem) -> Outcome:
 
 async def dissolve(ctx: ImportContext, item: DissolveUnitItem) -> Outcome:
     # Resolved the day before: on the date itself a dissolved unit no longer holds its code.
-    unit_id = await unit_matching.unit_id_on(ctx.executor, item.code, item.effective_on - datetime.timedelta(days=1))
+    unit_id = await unit_matching.unit_id_on(ctx.executor, item.code, day_before(item.effective_on))
     try:
         done = await UnitCommands(ctx.executor).dissolve(
             unit_id, item.effective_on, item.reason, metadata=ctx.metadata, idempotency=ctx.idempotency

@@ -16,7 +16,7 @@ from libs.common.errors import NotFoundError
 from libs.common.eventstore.commands import CommandExecutor
 from services.registry.adapters import unit_lookup
 from services.registry.application.units import UnitSpec
-from services.registry.domain.names import clean_code, clean_name
+from services.registry.domain.names import clean_code, clean_name, day_before
 from services.registry.domain.units import UNIT, Unit, stream_id
 
 
@@ -77,11 +77,11 @@ async def merged_as(
 ) -> str | None:
     """The successor, if every source already ended on ``effective_on`` merged into it and it
     is the successor asked for."""
-    day_before = effective_on - datetime.timedelta(days=1)
+    last_day = day_before(effective_on)
     successors: set[str] = set()
     for code in source_codes:
         try:
-            source = await current_unit(executor, await unit_id_on(executor, code, day_before))
+            source = await current_unit(executor, await unit_id_on(executor, code, last_day))
         except NotFoundError:
             return None
         if source.status != "merged" or source.valid_to != effective_on:

@@ -17,7 +17,7 @@ from libs.common.errors import InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult, Transaction
 from libs.common.eventstore.idempotency import IdempotencyKey
 from services.registry.adapters import unit_lookup
-from services.registry.domain.names import clean_code
+from services.registry.domain.names import clean_code, day_before
 from services.registry.domain.units import (
     UNIT,
     EndUnit,
@@ -157,8 +157,8 @@ class UnitCommands:
         new_id = new_unit_id()
 
         async def work(tx: Transaction) -> str:
-            day_before = effective_on - datetime.timedelta(days=1)
-            sources = [await unit_by_code(tx, code, day_before) for code in dict.fromkeys(source_codes)]
+            last_day = day_before(effective_on)
+            sources = [await unit_by_code(tx, code, last_day) for code in dict.fromkeys(source_codes)]
             levels = {s.level for s in sources}
             if len(levels) != 1:
                 raise InvalidInputError("only units of one level merge", code="invalid_merge")

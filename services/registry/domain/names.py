@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 
@@ -35,3 +36,10 @@ def clean_code(raw: str, *, field: str = "code") -> str:
             code="invalid_code",
         )
     return code
+
+
+def day_before(day: datetime.date) -> datetime.date:
+    """The last day a unit that ends on ``day`` still existed."""
+    if day == datetime.date.min:
+        raise InvalidInputError("the date is out of range", code="invalid_date")
+    return day - datetime.timedelta(days=1)

@@ -54,6 +54,8 @@ class Unit(msgspec.Struct, frozen=True, kw_only=True):
     valid_from: datetime.date = datetime.date.min
     valid_to: datetime.date | None = None
     successor_ids: tuple[str, ...] = ()
+    last_on: datetime.date = datetime.date.min
+    """The date of its latest fact: history is told in order, never rewritten backwards."""
     parents: tuple[tuple[datetime.date, str], ...] = ()
     """(from, parent id), oldest first: a village moved in 2025 still belonged to its old
     commune in 2022, and a 2022 fact about it is checked against that."""
@@ -154,6 +156,11 @@ def _check_active(unit: Unit, day: datetime.date, action: str) -> None:
         )
     if unit.status != "active":
         raise ConflictError(f"unit {unit.code} is {unit.status}; cannot {action} it", code="unit_not_active")
+    if day < unit.last_on:
+        raise InvalidInputError(
+            f"cannot {action} {unit.code} on {day.isoformat()}: its history already runs to {unit.last_on.isoformat()}",
+            code="date_out_of_order",
+        )
 
 
 def decide(command: UnitCommand, unit: Unit) -> Sequence[Event]:
@@ -226,7 +233,8 @@ def _end(command: EndUnit, unit: Unit) -> Sequence[Event]:
                 unit_id=unit.unit_id, successor_ids=list(command.successor_ids), effective_on=command.effective_on
             )
         ]
-    return [UnitDissolved(unit_id=unit.unit_id, effective_on=command.effective_on, reason=command.reason)]
+    reason = clean_name(command.reason, field="reason") if command.reason else None
+    return [UnitDissolved(unit_id=unit.unit_id, effective_on=command.effective_on, reason=reason)]
 
 
 def evolve(unit: Unit, event: Event) -> Unit:
@@ -240,13 +248,17 @@ def evolve(unit: Unit, event: Event) -> Unit:
                 level=event.level,
                 parent_id=event.parent_id,
                 valid_from=event.valid_from,
+                last_on=event.valid_from,
                 parents=((event.valid_from, event.parent_id),) if event.parent_id else (),
             )
         case UnitRenamed():
-            return msgspec.structs.replace(unit, name=event.name)
+            return msgspec.structs.replace(unit, name=event.name, last_on=event.effective_on)
         case UnitReparented():
             return msgspec.structs.replace(
-                unit, parent_id=event.parent_id, parents=(*unit.parents, (event.effective_on, event.parent_id))
+                unit,
+                parent_id=event.parent_id,
+                last_on=event.effective_on,
+                parents=(*unit.parents, (event.effective_on, event.parent_id)),
             )
         case UnitMerged():
             return msgspec.structs.replace(

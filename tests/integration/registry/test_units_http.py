@@ -235,3 +235,28 @@ async def test_rebuilding_the_units_read_model_from_the_log_gives_identical_answ
         await pool.close()
     assert progress.done == 9
     assert await answers() == before
+
+
+async def test_characters_and_dates_postgresql_cannot_store_are_a_400_not_a_500(registry: Registry) -> None:
+    await _province(registry)
+    [commune] = await registry.get("/units/by-code", codes="01870")
+    for path in ("/units/?ids=a%00b", "/units/a%00b/descendants"):
+        response = await registry.client.get(path)
+        assert response.status_code == 400, (path, response.text)
+        assert response.json()["code"] == "invalid_value"
+    nul = await registry.command(
+        f"units/{commune['unit_id']}/dissolve", {"effective_on": "2024-01-01", "reason": "a\u0000b"}, expect=400
+    )
+    assert nul["code"] == "invalid_name"
+    too_early = await registry.command(
+        "units/merge",
+        {"source_codes": ["01864", "01867"], "successor_code": "01870", "effective_on": "0001-01-01"},
+        expect=400,
+    )
+    assert too_early["code"] == "invalid_date"
+
+
+async def test_a_search_for_a_percent_sign_matches_names_with_one_not_everything(registry: Registry) -> None:
+    await _province(registry)
+    assert (await registry.get("/units/list", search="%"))["total_count"] == 0
+    assert (await registry.get("/units/list", search="_"))["total_count"] == 0

@@ -106,3 +106,13 @@ def test_a_unit_remembers_which_parent_it_had_on_each_day() -> None:
     assert after.parent_on(D(2022, 12, 31)) == "d"
     assert after.parent_on(D(2023, 1, 1)) == "d2"
     assert after.parent_on(D(2019, 1, 1)) is None
+
+
+def test_a_unit_history_is_told_in_order() -> None:
+    [renamed] = UNIT.decide(RenameUnit(name="Xã Mới", effective_on=D(2023, 1, 1)), COMMUNE)
+    assert isinstance(renamed, UnitRenamed)
+    later = UNIT.evolve(COMMUNE, renamed)
+    with pytest.raises(InvalidInputError) as caught:
+        UNIT.decide(RenameUnit(name="Xã Cũ", effective_on=D(2022, 1, 1)), later)
+    assert caught.value.code == "date_out_of_order"
+    assert UNIT.decide(RenameUnit(name="Xã Mới Hơn", effective_on=D(2023, 1, 1)), later)
