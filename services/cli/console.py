@@ -7,6 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import asyncpg
 import click
 
 from libs.common.settings import Settings, SettingsError, load_settings
@@ -34,6 +35,10 @@ def run_or_exit(work: Callable[[], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except StartupError as exc:
         click.echo(f"tinhso: {exc}", err=True)
+        sys.exit(EXIT_STARTUP)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        # e.g. a database that was never migrated: one line, not a traceback
+        click.echo(f"tinhso: database error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", err=True)
         sys.exit(EXIT_STARTUP)
     except KeyboardInterrupt:
         sys.exit(130)

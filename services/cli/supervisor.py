@@ -31,6 +31,7 @@ class SupervisedService:
         self.proc: asyncio.subprocess.Process | None = None
         self.restarts = 0
         self._stopping = False
+        self._stop_event = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -44,15 +45,24 @@ class SupervisedService:
         backoff = 0.5
         while not self._stopping:
             started = time.monotonic()
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                f"services.{self.name}",
-                env=self.env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-                preexec_fn=die_with_parent(),
-            )
+            try:
+                self.proc = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    f"services.{self.name}",
+                    env=self.env,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.STDOUT,
+                    preexec_fn=die_with_parent(),
+                )
+            except OSError as exc:  # no process at all: the same treatment as one that died
+                self.restarts += 1
+                log.error("%s could not be started (%s); retrying in %.1f s", self.name, exc, backoff)
+                await self._nap(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            if self.stop_requested():  # asked to stop while the process was being created
+                self.proc.send_signal(signal.SIGTERM)
             assert self.proc.stdout is not None
             await self._pump(self.proc.stdout)
             code = await self.proc.wait()
@@ -64,11 +74,16 @@ class SupervisedService:
             log.error(
                 "%s exited with code %s; restarting in %.1f s (restart #%d)", self.name, code, backoff, self.restarts
             )
-            await asyncio.sleep(backoff)
+            await self._nap(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
 
     def stop_requested(self) -> bool:
         return self._stopping
+
+    async def _nap(self, seconds: float) -> None:
+        """A back-off that a stop cuts short."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_event.wait(), seconds)
 
     async def _pump(self, stream: asyncio.StreamReader) -> None:
         prefix = f"{self.name:<9} | "
@@ -78,6 +93,7 @@ class SupervisedService:
 
     async def stop(self, timeout: float = 15.0) -> None:
         self._stopping = True
+        self._stop_event.set()
         proc = self.proc
         if proc is not None and proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
@@ -90,8 +106,13 @@ class SupervisedService:
                     proc.kill()
                 await proc.wait()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # Let a spawn in progress finish (it sees _stopping and signals its child) rather
+            # than cancel it half-way and leave the new child unsignalled.
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout)
+            except TimeoutError:
+                self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
 
 
