@@ -170,7 +170,10 @@ async def test_only_one_relay_is_active_and_a_standby_takes_over_when_it_dies(
         relays = [make_relay(fresh_database, topic, broker.bootstrap, lambda: producer) for _ in range(2)]
         tasks = [asyncio.create_task(r.run()) for r in relays]
         try:
-            await asyncio.sleep(1.0)
+            async with asyncio.timeout(10):
+                while not any(r.status.active for r in relays):  # noqa: ASYNC110 - polling relay status
+                    await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)  # give the other one every chance to (wrongly) become active too
             assert [r.status.active for r in relays].count(True) == 1
             leader = 0 if relays[0].status.active else 1
             standby = relays[1 - leader]

@@ -142,7 +142,9 @@ async def test_a_relay_that_republishes_everything_causes_no_double_effect(
         async with asyncio.timeout(15):
             while r.relay.status.published < 23:  # noqa: ASYNC110 - polling the relay's own counter
                 await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)  # let the runner consume the republished copies
+        async with asyncio.timeout(15):  # the runner reads the republished copies and skips them
+            while r.runner.status.skipped < 20:  # noqa: ASYNC110 - polling the runner's own counter
+                await asyncio.sleep(0.05)
         async with store_pool.acquire() as conn:
             result = await totals(conn)
     assert r.runner.status.skipped >= 20
@@ -241,8 +243,9 @@ async def test_lag_is_reported_per_partition(
     async with rig(store_pool, fresh_database, broker) as r:
         await write(store_pool, streams=6, per_stream=5)
         await r.wait_applied(30)
-        await asyncio.sleep(0.6)
-        lag = r.runner.lag_snapshot()
+        async with asyncio.timeout(15):  # the next fetches tell the runner the high-water marks
+            while not (lag := r.runner.lag_snapshot()) or any(e.events != 0 for e in lag):  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
     assert {entry.topic for entry in lag} == {r.topic}
     assert sum((entry.applied_offset or 0) + 1 for entry in lag) == 30
     assert all(entry.events == 0 for entry in lag)

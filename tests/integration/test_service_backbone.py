@@ -28,9 +28,14 @@ async def test_admin_endpoints_and_metrics_show_relay_and_projection_progress(
                     if ready and sum(e for _, e, _ in (await totals(conn)).values()) == 12:
                         break
                 await asyncio.sleep(0.05)
-        await asyncio.sleep(0.7)  # one more fetch so the runner sees the high-water mark
-        relay = (await client.get("/admin/relay")).json()
-        projections = (await client.get("/admin/projections")).json()
+        async with asyncio.timeout(15):  # the relay saves its progress, the runner sees high-water marks
+            while True:
+                relay = (await client.get("/admin/relay")).json()
+                projections = (await client.get("/admin/projections")).json()
+                parts = projections[0]["partitions"] if projections else []
+                if relay["published"] == 12 and parts and all(p["lag_events"] == 0 for p in parts):
+                    break
+                await asyncio.sleep(0.05)
         lag_points = telemetry.metric_points("tinhso.projection.lag.events")
         published_points = telemetry.metric_points("tinhso.relay.published")
 
