@@ -23,7 +23,10 @@ S = "registry_units"
 # the history tables for that day.
 _SELECT = f"""
     SELECT u.unit_id, u.code, u.level, u.unit_type, u.valid_from, u.valid_to, u.status,
-           u.successor_ids, u.predecessor_ids,
+           ARRAY(SELECT l.successor_id FROM {S}.lineage l WHERE l.predecessor_id = u.unit_id
+                 ORDER BY l.successor_id) AS successor_ids,
+           ARRAY(SELECT l.predecessor_id FROM {S}.lineage l WHERE l.successor_id = u.unit_id
+                 ORDER BY l.predecessor_id) AS predecessor_ids,
            coalesce(n.name, u.name) AS name,
            CASE WHEN $1::date IS NULL THEN u.parent_id ELSE p.parent_id END AS parent_id
     FROM {S}.units u

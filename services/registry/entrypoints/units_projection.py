@@ -3,6 +3,7 @@
 - ``units``: one row per unit with its current name, parent, validity and lineage;
   ``search_name`` is ``tinhso_search_text(name)`` (lower-case, unaccented) under a trigram index.
 - ``unit_names`` / ``unit_parents``: validity intervals, for "as of" questions.
+- ``lineage``: (predecessor, successor) of every merge and split.
 - ``closure``: (ancestor, descendant, depth) over the current hierarchy, for "this unit and
   everything under it". Events of different units arrive from different partitions in any
   relative order, so a unit's closure rows are completed whichever of parent and child
@@ -50,8 +51,6 @@ class UnitsProjection(Projection):
             valid_from       date NOT NULL,
             valid_to         date,
             status           text NOT NULL,
-            successor_ids    text[] NOT NULL DEFAULT '{{}}',
-            predecessor_ids  text[] NOT NULL DEFAULT '{{}}',
             version          integer NOT NULL
         );
         CREATE INDEX IF NOT EXISTS units_code ON {s}.units (code, valid_from);
@@ -82,6 +81,13 @@ class UnitsProjection(Projection):
             PRIMARY KEY (ancestor_id, descendant_id)
         );
         CREATE INDEX IF NOT EXISTS closure_descendant ON {s}.closure (descendant_id);
+        CREATE TABLE IF NOT EXISTS {s}.lineage (
+            predecessor_id  text NOT NULL,
+            successor_id    text NOT NULL,
+            effective_on    date NOT NULL,
+            PRIMARY KEY (predecessor_id, successor_id)
+        );
+        CREATE INDEX IF NOT EXISTS lineage_successor ON {s}.lineage (successor_id);
         """
 
     async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
@@ -95,8 +101,8 @@ class UnitsProjection(Projection):
                 await conn.execute(
                     f"""
                     INSERT INTO {s}.units (unit_id, code, name, search_name, level, unit_type, parent_id, valid_from,
-                                           status, predecessor_ids, version)
-                    VALUES ($1, $2, $3, public.tinhso_search_text($3), $4, $5, $6, $7, 'active', $8, $9)
+                                           status, version)
+                    VALUES ($1, $2, $3, public.tinhso_search_text($3), $4, $5, $6, $7, 'active', $8)
                     """,
                     event.unit_id,
                     event.code,
@@ -105,9 +111,9 @@ class UnitsProjection(Projection):
                     event.unit_type,
                     event.parent_id,
                     event.valid_from,
-                    event.predecessor_ids,
                     version,
                 )
+                await _record_lineage(conn, s, event.predecessor_ids, [event.unit_id], event.valid_from)
                 await conn.execute(
                     f"INSERT INTO {s}.unit_names VALUES ($1, $2, public.tinhso_search_text($2), $3, NULL)",
                     event.unit_id,
@@ -170,16 +176,27 @@ class UnitsProjection(Projection):
                 )
                 status = {UnitMerged: "merged", UnitSplit: "split", UnitDissolved: "dissolved"}[type(event)]
                 await conn.execute(
-                    f"UPDATE {s}.units SET status = $2, valid_to = $3, successor_ids = $4, version = $5 "
-                    "WHERE unit_id = $1",
+                    f"UPDATE {s}.units SET status = $2, valid_to = $3, version = $4 WHERE unit_id = $1",
                     event.unit_id,
                     status,
                     event.effective_on,
-                    successors,
                     version,
                 )
+                await _record_lineage(conn, s, [event.unit_id], successors, event.effective_on)
                 await _close_interval(conn, f"{s}.unit_names", event.unit_id, event.effective_on)
                 await _close_interval(conn, f"{s}.unit_parents", event.unit_id, event.effective_on)
+
+
+async def _record_lineage(
+    conn: Conn, s: str, predecessors: Sequence[str], successors: Sequence[str], on: object
+) -> None:
+    """Both sides of a merge or split say it happened (the sources' streams and the new unit's);
+    whichever arrives first records the link, so lineage reads the same in every arrival order,
+    also for a merge into a unit that already existed."""
+    await conn.executemany(
+        f"INSERT INTO {s}.lineage VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        [(p, n, on) for p in predecessors for n in successors],
+    )
 
 
 async def _close_interval(conn: Conn, table: str, unit_id: str, on: object) -> None:

@@ -98,6 +98,7 @@ async def test_the_2025_merge_keeps_the_old_communes_before_the_date_and_the_37_
     [province_2025] = await _units(registry, level="province", as_of="2025-07-01")
     assert (province_2024["code"], province_2025["code"]) == ("06", "19")
     assert province_2024["successor_ids"] == [province_2025["unit_id"]]
+    assert province_2025["predecessor_ids"] == [province_2024["unit_id"]], "lineage reads both ways"
 
     # Villages moved to the successor of their commune; in 2024 they still sit in the old one.
     [village_2024] = await registry.get("/units/by-code", codes="01852-T01", as_of="2024-12-31")

@@ -260,3 +260,15 @@ async def test_a_search_for_a_percent_sign_matches_names_with_one_not_everything
     await _province(registry)
     assert (await registry.get("/units/list", search="%"))["total_count"] == 0
     assert (await registry.get("/units/list", search="_"))["total_count"] == 0
+
+
+async def test_a_merge_into_an_existing_unit_is_lineage_on_both_sides(registry: Registry) -> None:
+    await _province(registry)
+    merged = await registry.command(
+        "units/merge", {"source_codes": ["01864"], "successor_code": "01870", "effective_on": "2024-01-01"}
+    )
+    await registry.caught_up()
+    [source] = await registry.get("/units/by-code", codes="01864", as_of="2023-12-31")
+    [target] = await registry.get("/units/", ids=merged["unit_id"])
+    assert source["successor_ids"] == [target["unit_id"]]
+    assert target["predecessor_ids"] == [source["unit_id"]]
