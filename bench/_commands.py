@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -25,7 +24,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from bench._common import REPO, say
+from bench._common import REPO, ServiceProcess, say
 from bench._http import KeepAliveConnection
 from contracts.envelope import Metadata
 from libs.common.eventstore.commands import CommandExecutor
@@ -53,64 +52,24 @@ class Load:
         self.latencies.extend(other.latencies)
 
 
-class ServerProcess:
+class ServerProcess(ServiceProcess):
     """The bench service (``bench/_server.py``) under uvicorn, in its own process."""
 
     def __init__(self, database_url: str, bootstrap: str, *, port: int, log_path: Path, **extra: str) -> None:
-        self.port = port
-        self.log_path = log_path
-        self.env = {
+        env = {
             **os.environ,
             "BENCH_DATABASE_URL": database_url,
             "BENCH_BOOTSTRAP": bootstrap,
             "BENCH_PORT": str(port),
             **extra,
         }
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
-
-    def spawn(self) -> None:
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, str(REPO / "bench" / "_server.py")],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=REPO,
-            )
-
-    async def start(self, timeout: float = 30.0) -> None:
-        self.spawn()
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"bench server exited:\n{self.log_path.read_text()[-3000:]}")
-            conn = KeepAliveConnection("127.0.0.1", self.port)
-            try:
-                status, _ = await conn.get("/health/live")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            finally:
-                await conn.close()
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"bench server did not answer:\n{self.log_path.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
+        super().__init__(
+            [sys.executable, str(REPO / "bench" / "_server.py")],
+            env,
+            port=port,
+            log_path=log_path,
+            label="bench server",
+        )
 
 
 async def relay_status(port: int) -> dict[str, Any]:

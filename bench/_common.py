@@ -6,10 +6,12 @@ stdout stays one JSON object a script can parse.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -19,9 +21,11 @@ from pathlib import Path
 import asyncpg
 import psutil
 
+from bench._http import KeepAliveConnection
 from libs.common.db import create_pool
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
+from libs.common.embedded.process import stop_process
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import apply_migrations
 from libs.common.settings import Idempotence, Settings, load_settings
@@ -240,3 +244,46 @@ def rounded(value: object) -> object:
 
 def cpu_count() -> int:
     return os.cpu_count() or 1
+
+
+class ServiceProcess:
+    """A service under test in its own process (so client and server do not share an event
+    loop), its output in ``log_path``; started when its ``/health/live`` answers."""
+
+    def __init__(self, argv: Sequence[str], env: dict[str, str], *, port: int, log_path: Path, label: str) -> None:
+        self.argv = list(argv)
+        self.env = env
+        self.port = port
+        self.log_path = log_path
+        self.label = label
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    async def start(self, timeout: float = 60.0) -> None:
+        with self.log_path.open("ab") as log:  # Popen returns at once: nothing here blocks the loop
+            self.proc = subprocess.Popen(  # noqa: ASYNC220
+                self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.label} exited:\n{self.log_path.read_text()[-3000:]}")
+            conn = KeepAliveConnection("127.0.0.1", self.port)
+            try:
+                status, _ = await conn.get("/health/live")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            finally:
+                await conn.close()
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"{self.label} did not answer:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc, timeout=15)
+            self.proc = None

@@ -28,7 +28,6 @@ import importlib
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,7 +42,18 @@ import asyncpg
 import msgspec
 import uvloop
 
-from bench._common import REPO, Report, Row, Servers, embedded_servers, percentile, quiet_logging, ratio, rounded, say
+from bench._common import (
+    Report,
+    Row,
+    Servers,
+    ServiceProcess,
+    embedded_servers,
+    percentile,
+    quiet_logging,
+    ratio,
+    rounded,
+    say,
+)
 from bench._http import KeepAliveConnection
 from libs.common.db import create_pool
 from libs.common.embedded.process import free_port
@@ -67,12 +77,11 @@ POOL_SIZE = 10  # the service's default TINHSO_DB_POOL_SIZE
 PREFIX = "benchreg"
 
 
-class Service:
+class Service(ServiceProcess):
     """The registry service in its own process, configured as ``tinhso up`` would."""
 
     def __init__(self, servers: Servers, state: Path) -> None:
-        self.port = free_port()
-        self.log_path = state / "registry.log"
+        port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_")}
         env.update(
             TINHSO_DATABASE_URL=servers.url,
@@ -80,39 +89,18 @@ class Service:
             TINHSO_KAFKA_ENABLE_IDEMPOTENCE="off",
             TINHSO_PROJECTION_ASSIGNMENT="manual",
             TINHSO_TOPIC_PREFIX=PREFIX,
-            TINHSO_REGISTRY_PORT=str(self.port),
+            TINHSO_REGISTRY_PORT=str(port),
             TINHSO_STATE_DIR=str(state),
             TINHSO_LOG_LEVEL="warning",
             TINHSO_DB_POOL_SIZE=str(POOL_SIZE),
         )
-        self.env = env
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def spawn(self) -> None:
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "services.registry"],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=REPO,
-            )
-
-    async def start(self, timeout: float = 60.0) -> None:
-        self.spawn()
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"registry exited:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                status, _ = await self.request("GET", "/health/live")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"registry did not answer:\n{self.log_path.read_text()[-3000:]}")
+        super().__init__(
+            [sys.executable, "-m", "services.registry"],
+            env,
+            port=port,
+            log_path=state / "registry.log",
+            label="registry",
+        )
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
         conn = KeepAliveConnection("127.0.0.1", self.port)
@@ -120,16 +108,6 @@ class Service:
             return await conn.request(method, path, body)
         finally:
             await conn.close()
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 async def _count_events(db: asyncpg.Pool) -> int:
