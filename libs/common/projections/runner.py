@@ -275,7 +275,6 @@ class ProjectionRunner:
         self, conn: Conn, topic: str, partition: int, offset: int, *, raw: bytes, error: str
     ) -> None:
         """A record that is not an envelope at all: kept with its bytes, under a made-up id."""
-        log.error("projection %s: undecodable record %s[%d]@%d: %s", self.schema, topic, partition, offset, error)
         placeholder = Envelope(
             event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"kafka://{topic}/{partition}/{offset}"),
             stream_id="",
@@ -289,17 +288,7 @@ class ProjectionRunner:
             position=0,
             data=msgspec.Raw(msgspec.json.encode({"raw_base64": base64.b64encode(raw).decode()})),
         )
-        await dead_letters.record(
-            conn,
-            self.projection.service,
-            self.projection.name,
-            topic=topic,
-            partition=partition,
-            kafka_offset=offset,
-            envelope=placeholder,
-            error=f"DecodeError: {error}",
-        )
-        self.status.dead_lettered += 1
+        await self._dead_letter(conn, topic, partition, offset, envelope=placeholder, error=f"DecodeError: {error}")
 
     async def apply_envelopes(
         self, conn: Conn, topic: str, partition: int, fresh: Sequence[tuple[int | None, Envelope]]
@@ -312,7 +301,7 @@ class ProjectionRunner:
             try:
                 relevant.append((offset, Applied(envelope, self.projection.decode(envelope))))
             except Exception as exc:  # unknown schema version, bad data: dead-letter it
-                await self._dead_letter(conn, topic, partition, offset, envelope=envelope, exc=exc)
+                await self._dead_letter(conn, topic, partition, offset, envelope=envelope, error=_describe(exc))
         if not relevant:
             return 0
         try:
@@ -332,7 +321,7 @@ class ProjectionRunner:
             except Exception as exc:
                 if is_transient(exc):
                     raise  # not the event's fault: the whole batch rolls back and is retried
-                await self._dead_letter(conn, topic, partition, offset, envelope=item.envelope, exc=exc)
+                await self._dead_letter(conn, topic, partition, offset, envelope=item.envelope, error=_describe(exc))
         return applied
 
     async def _apply(self, conn: Conn, batch: list[Applied]) -> None:
@@ -346,9 +335,8 @@ class ProjectionRunner:
                 record_apply_span(self.projection.name, item.envelope, started, ended)
 
     async def _dead_letter(
-        self, conn: Conn, topic: str, partition: int, offset: int | None, *, envelope: Envelope, exc: Exception
+        self, conn: Conn, topic: str, partition: int, offset: int | None, *, envelope: Envelope, error: str
     ) -> None:
-        error = f"{type(exc).__name__}: {exc}"
         log.error(
             "projection %s: event %s (%s) dead-lettered: %s", self.schema, envelope.event_id, envelope.type, error
         )
@@ -382,6 +370,10 @@ class ProjectionRunner:
             seconds = max(0.0, now - lag.last_recorded_at.timestamp()) if waiting and lag.last_recorded_at else 0.0
             out.append(dataclasses.replace(lag, seconds=seconds))
         return out
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57", "58")
