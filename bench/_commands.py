@@ -24,7 +24,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from bench._common import REPO, ServiceProcess, say
+from bench._common import REPO, ServiceProcess, principal_header, principal_public_key_file, say
 from bench._http import KeepAliveConnection
 from contracts.envelope import Metadata
 from libs.common.eventstore.commands import CommandExecutor
@@ -61,6 +61,7 @@ class ServerProcess(ServiceProcess):
             "BENCH_DATABASE_URL": database_url,
             "BENCH_BOOTSTRAP": bootstrap,
             "BENCH_PORT": str(port),
+            "BENCH_PUBLIC_KEY_FILE": principal_public_key_file(),
             **extra,
         }
         super().__init__(
@@ -74,7 +75,7 @@ class ServerProcess(ServiceProcess):
 
 async def relay_status(port: int) -> dict[str, Any]:
     """The service's ``GET /admin/relay``: published, pending, republished..."""
-    conn = KeepAliveConnection("127.0.0.1", port)
+    conn = KeepAliveConnection("127.0.0.1", port, principal_header())
     try:
         status, body = await conn.get("/admin/relay")
     finally:
@@ -85,7 +86,7 @@ async def relay_status(port: int) -> dict[str, Any]:
 
 async def closed_loop(port: int, *, clients: int, seconds: float, streams: int, prefix: str) -> Load:
     load = Load()
-    conns = [KeepAliveConnection("127.0.0.1", port) for _ in range(clients)]
+    conns = [KeepAliveConnection("127.0.0.1", port, principal_header()) for _ in range(clients)]
     for conn in conns:
         await conn.connect()
     deadline = time.monotonic() + seconds
@@ -188,7 +189,7 @@ async def open_loop_e2e(
     result = EndToEnd()
     idle: asyncio.Queue[KeepAliveConnection] = asyncio.Queue()
     for _ in range(connections):
-        conn = KeepAliveConnection("127.0.0.1", port)
+        conn = KeepAliveConnection("127.0.0.1", port, principal_header())
         await conn.connect()
         idle.put_nowait(conn)
     total = int(rate * seconds)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from libs.common.embedded.postgres import EmbeddedPostgres
 from libs.common.embedded.process import stop_process
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import apply_migrations
+from libs.common.principal import Principal, PrincipalSigner, ensure_keypair, public_key_path
 from libs.common.settings import Idempotence, Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,6 +39,27 @@ _STARTED = time.monotonic()
 
 def say(message: str) -> None:
     print(f"[{time.monotonic() - _STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+@functools.cache
+def _bench_keys() -> Settings:
+    """A key pair for this bench run: the services verify callers as they do behind the gateway."""
+    keys = tempfile.mkdtemp(prefix="tinhso-bench-keys-")
+    settings = load_settings({}, state_dir=keys, principal_token_ttl_seconds=3600)
+    ensure_keypair(settings)
+    return settings
+
+
+def principal_public_key_file() -> str:
+    """For a service's ``TINHSO_PRINCIPAL_PUBLIC_KEY_FILE``."""
+    return str(public_key_path(_bench_keys()))
+
+
+@functools.cache
+def principal_header() -> dict[str, str]:
+    """The header the gateway would send for an admin caller (valid for an hour)."""
+    admin = Principal(subject="bench:admin", partner="BENCH", scopes=frozenset({"admin"}))
+    return PrincipalSigner.from_settings(_bench_keys()).headers(admin)
 
 
 def quiet_logging() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+from collections.abc import Mapping
 
 
 class HttpError(RuntimeError):
@@ -17,9 +18,10 @@ class HttpError(RuntimeError):
 
 
 class KeepAliveConnection:
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, headers: Mapping[str, str] | None = None) -> None:
         self.host = host
         self.port = port
+        self._extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
@@ -43,7 +45,7 @@ class KeepAliveConnection:
         assert self._reader is not None
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{self._extra}\r\n"
         )
         self._writer.write(head.encode() + body)
         raw = await self._reader.readuntil(b"\r\n\r\n")

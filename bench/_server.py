@@ -70,6 +70,7 @@ def create_app(env: dict[str, str]) -> Litestar:
         kafka_enable_idempotence=Idempotence.OFF.value,
         topic_prefix=env.get("BENCH_TOPIC_PREFIX", "bench"),
         db_pool_size=int(env.get("BENCH_POOL_SIZE", "10")),
+        principal_public_key_file=env["BENCH_PUBLIC_KEY_FILE"],
     )
     backbone = None
     if env.get("BENCH_BACKBONE") == "1":

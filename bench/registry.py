@@ -49,6 +49,8 @@ from bench._common import (
     ServiceProcess,
     embedded_servers,
     percentile,
+    principal_header,
+    principal_public_key_file,
     quiet_logging,
     ratio,
     rounded,
@@ -93,6 +95,7 @@ class Service(ServiceProcess):
             TINHSO_STATE_DIR=str(state),
             TINHSO_LOG_LEVEL="warning",
             TINHSO_DB_POOL_SIZE=str(POOL_SIZE),
+            TINHSO_PRINCIPAL_PUBLIC_KEY_FILE=principal_public_key_file(),
         )
         super().__init__(
             [sys.executable, "-m", "services.registry"],
@@ -103,7 +106,7 @@ class Service(ServiceProcess):
         )
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        conn = KeepAliveConnection("127.0.0.1", self.port)
+        conn = KeepAliveConnection("127.0.0.1", self.port, principal_header())
         try:
             return await conn.request(method, path, body)
         finally:
@@ -227,7 +230,7 @@ async def pick_query(service: Service, db: asyncpg.Pool) -> Query:
 
 
 async def http_latencies(service: Service, query: Query) -> list[float]:
-    conns = [KeepAliveConnection("127.0.0.1", service.port) for _ in range(CLIENTS)]
+    conns = [KeepAliveConnection("127.0.0.1", service.port, principal_header()) for _ in range(CLIENTS)]
     for n, conn in enumerate(conns):
         await conn.connect()
         await conn.get(query.path(n))  # warm the connection; not measured

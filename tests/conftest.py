@@ -18,13 +18,17 @@ from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import apply_migrations
+from libs.common.principal import ensure_keypair
 from libs.common.settings import Idempotence, Settings, load_settings
 from tests.support.telemetry import Telemetry
 
 
 @pytest.fixture(scope="session")
 def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("tinhso-state")
+    """Also holds the gateway's key pair, which every service app needs to verify callers."""
+    path = tmp_path_factory.mktemp("tinhso-state")
+    ensure_keypair(load_settings({}, state_dir=str(path)))
+    return path
 
 
 @pytest.fixture(scope="session")

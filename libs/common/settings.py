@@ -79,6 +79,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     trace_sample_ratio: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 1.0
     db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     ready_timeout_seconds: PositiveInt = 60
+    principal_private_key_file: str = ""
+    """The gateway's Ed25519 signing key (PEM); empty: ``<state_dir>/keys/principal-ed25519.pem``."""
+    principal_public_key_file: str = ""
+    """The key services verify principal tokens with; empty: ``<state_dir>/keys/principal-ed25519.pub.pem``."""
+    principal_token_ttl_seconds: Annotated[int, msgspec.Meta(ge=10, le=3600)] = 120
 
     @property
     def embedded_database(self) -> bool:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from libs.common.embedded.process import port_in_use
+from libs.common.principal import ensure_keypair
 from libs.common.settings import Settings, env_name
 from services.cli import platform_state
 from services.cli.catalogue import SERVICES
@@ -58,6 +59,9 @@ async def _run(settings: Settings, ownership: platform_state.Ownership, stop_eve
         ownership.publish(settings.database_url, settings.kafka_bootstrap)
         for applied in await migrate(settings.database_url):
             log.info("migration applied: %s", applied)
+        if not (settings.principal_private_key_file or settings.principal_public_key_file):
+            if ensure_keypair(settings):
+                log.info("created the gateway's principal signing key in %s", settings.state_path / "keys")
         env = child_environment(settings.to_env())
         services = [SupervisedService(name, env) for name in SERVICES]
         for service in services:

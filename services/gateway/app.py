@@ -36,4 +36,5 @@ def create_app(settings: Settings) -> Litestar:
         description="Public REST API for partners (VNPT, Viettel, the post, district offices).",
         openapi_path="/api/v1/docs",
         on_shutdown_extra=[close_client],
+        internal=False,  # partners authenticate here; it is the gateway that signs principals
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-from litestar.testing import AsyncTestClient
 
 from libs.common.settings import Settings
 from tests.support.counter_projection import totals
 from tests.support.counter_service import counter_service
+from tests.support.principals import service_client
 from tests.support.telemetry import Telemetry
 
 
@@ -17,7 +17,7 @@ async def test_admin_endpoints_and_metrics_show_relay_and_projection_progress(
     settings: Settings, store_pool: asyncpg.Pool, telemetry: Telemetry
 ) -> None:
     app, _ = counter_service(settings)
-    async with AsyncTestClient(app=app) as client:
+    async with service_client(app, settings) as client:
         for n in range(12):
             response = await client.post(f"/counters/c-{n % 3}/increment", json={"by": n})
             assert response.status_code == 201, response.text
@@ -56,8 +56,8 @@ async def test_an_idempotency_key_replays_the_first_answer_over_http(
     settings: Settings, store_pool: asyncpg.Pool
 ) -> None:
     app, _ = counter_service(settings)
-    headers = {"idempotency-key": "k-1", "x-tinhso-partner": "VNPT"}
-    async with AsyncTestClient(app=app) as client:
+    headers = {"idempotency-key": "k-1"}
+    async with service_client(app, settings) as client:
         first = await client.post("/counters/c/increment", json={"by": 2}, headers=headers)
         again = await client.post("/counters/c/increment", json={"by": 2}, headers=headers)
         other = await client.post("/counters/c/increment", json={"by": 3}, headers=headers)

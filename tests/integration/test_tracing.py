@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-from litestar.testing import AsyncTestClient
 from opentelemetry.trace import SpanKind
 
+from libs.common.principal import Principal
 from libs.common.settings import Settings
 from tests.support.counter_projection import totals
 from tests.support.counter_service import counter_service
+from tests.support.principals import service_client
 from tests.support.telemetry import Telemetry
 
 
@@ -20,11 +21,12 @@ async def test_a_partners_trace_id_reaches_the_span_of_the_projection_that_appli
     telemetry.spans.clear()
     app, _ = counter_service(settings)
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
-    async with AsyncTestClient(app=app) as client:
+    vnpt = Principal(subject="partner:vnpt", partner="VNPT", scopes=frozenset({"admin"}))
+    async with service_client(app, settings, vnpt) as client:
         response = await client.post(
             "/counters/c-1/increment",
             json={"by": 5},
-            headers={"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01", "x-tinhso-partner": "VNPT"},
+            headers={"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"},
         )
         assert response.status_code == 201, response.text
         async with asyncio.timeout(20):

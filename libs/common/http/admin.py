@@ -6,6 +6,7 @@ import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 
+from libs.common.http.auth import admin_guard
 from libs.common.runtime import ServiceRuntime
 
 
@@ -42,6 +43,7 @@ class RelayView(msgspec.Struct, frozen=True):
 class AdminController(Controller):
     path = "/admin"
     tags = ["admin"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+    guards = [admin_guard]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
     @get("/projections", operation_id="adminProjections", sync_to_thread=False)
     def projections(self, runtime: NamedDependency[ServiceRuntime]) -> list[ProjectionView]:

@@ -17,8 +17,10 @@ from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlu
 from litestar.types import ControllerRouterHandler
 
 from libs.common.http.admin import AdminController
+from libs.common.http.auth import principal_middleware
 from libs.common.http.errors import EXCEPTION_HANDLERS
 from libs.common.http.health import HealthController
+from libs.common.principal import PrincipalVerifier
 from libs.common.runtime import ServiceRuntime
 
 MAX_REQUEST_BODY = 32 * 1024 * 1024
@@ -33,8 +35,14 @@ def build_service_app(
     dependencies: dict[str, Provide] | None = None,
     openapi_path: str = "/docs",
     on_shutdown_extra: Sequence[Callable[[], Awaitable[None]]] = (),
+    internal: bool = True,
     **litestar_options: Any,
 ) -> Litestar:
+    """``internal`` services accept only requests carrying the gateway's signed principal."""
+    middleware = list(litestar_options.pop("middleware", []))
+    if internal:
+        middleware.insert(0, principal_middleware(PrincipalVerifier.from_settings(runtime.settings)))
+
     async def provide_runtime() -> ServiceRuntime:
         return runtime
 
@@ -55,5 +63,6 @@ def build_service_app(
         logging_config=None,  # the process configures logging once (libs.common.logs)
         # One server span per request; the ASGI send/receive spans cost more than they tell.
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude_spans=["receive", "send"]))],
+        middleware=middleware,
         **litestar_options,
     )

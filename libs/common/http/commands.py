@@ -1,8 +1,7 @@
 """What a command route takes from its request besides the body: who, why, and retry safety.
 
-The caller's identity comes from headers the gateway sets. Until the gateway signs a
-principal token (the gateway issue), services trust these headers: they listen on loopback
-only by default.
+The caller's identity is the principal the gateway signed (``libs.common.http.auth``); the
+event envelope records it, so the log is the audit trail of who wrote what.
 """
 
 from __future__ import annotations
@@ -15,10 +14,9 @@ from litestar import Request
 from contracts.envelope import Metadata
 from libs.common.errors import InvalidInputError
 from libs.common.eventstore.idempotency import IdempotencyKey
+from libs.common.http.auth import request_principal
 from libs.common.tracing import current_traceparent
 
-ACTOR_HEADER = "x-tinhso-actor"
-PARTNER_HEADER = "x-tinhso-partner"
 CORRELATION_HEADER = "x-correlation-id"
 CAUSATION_HEADER = "x-causation-id"
 IDEMPOTENCY_HEADER = "idempotency-key"
@@ -35,9 +33,10 @@ def _uuid_header(request: Request[Any, Any, Any], name: str) -> uuid.UUID | None
 
 
 def command_metadata(request: Request[Any, Any, Any]) -> Metadata:
+    principal = request_principal(request)
     return Metadata(
-        actor=request.headers.get(ACTOR_HEADER),
-        partner=request.headers.get(PARTNER_HEADER),
+        actor=principal.subject,
+        partner=principal.partner,
         correlation_id=_uuid_header(request, CORRELATION_HEADER) or uuid.uuid4(),
         causation_id=_uuid_header(request, CAUSATION_HEADER),
         traceparent=current_traceparent(),

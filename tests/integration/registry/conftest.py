@@ -11,16 +11,24 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from libs.common.migrations import apply_migrations
+from libs.common.principal import Principal
 from libs.common.settings import Settings
 from services.cli.catalogue import all_migrations
 from services.registry.app import create_app
 from services.registry.entrypoints.projections import PROJECTIONS
+from tests.support.principals import principal_headers, service_client
 
 
 class Registry:
-    def __init__(self, client: AsyncTestClient, database_url: str) -> None:  # type: ignore[type-arg]
+    def __init__(self, client: AsyncTestClient, settings: Settings) -> None:  # type: ignore[type-arg]
         self.client = client
-        self.database_url = database_url
+        self.settings = settings
+        self.database_url = settings.database_url
+
+    def as_partner(self, partner: str, *scopes: str) -> dict[str, str]:
+        """Headers that make a request come from ``partner`` (admin scope unless ``scopes``)."""
+        principal = Principal(subject=f"partner:{partner}", partner=partner, scopes=frozenset(scopes or {"admin"}))
+        return principal_headers(self.settings, principal)
 
     async def command(self, path: str, body: dict[str, Any], expect: int = 201, **headers: str) -> dict[str, Any]:
         response = await self.client.post(f"/commands/{path}", json=body, headers=headers)
@@ -72,5 +80,5 @@ async def registry(settings: Settings) -> AsyncIterator[Registry]:
     conn = await asyncpg.connect(settings.database_url)
     await apply_migrations(conn, all_migrations())
     await conn.close()
-    async with AsyncTestClient(app=create_app(settings)) as client:
-        yield Registry(client, settings.database_url)
+    async with service_client(create_app(settings), settings) as client:
+        yield Registry(client, settings)

@@ -163,7 +163,7 @@ async def test_units_already_there_are_unchanged_for_another_principal_and_keys_
         {"kind": "dissolve_unit", "code": "01867-X", "effective_on": "2025-07-01"},
     ]
     del items[4]["successor"]["kind"]
-    first = await _import(registry, items, headers={"x-tinhso-partner": "vnpt"})
+    first = await _import(registry, items, headers=registry.as_partner("vnpt"))
     assert [r["status"] for r in first["items"]] == [
         "unchanged",
         "created",
@@ -175,7 +175,7 @@ async def test_units_already_there_are_unchanged_for_another_principal_and_keys_
     assert first["items"][5]["error"]["code"] == "unknown_unit"
     events = await _count(registry, "events")
 
-    other = await _import(registry, items, headers={"x-tinhso-partner": "viettel"})
+    other = await _import(registry, items, headers=registry.as_partner("viettel"))
 
     assert [r["status"] for r in other["items"][:5]] == ["unchanged"] * 5
     assert other["items"][4]["unit_id"] == first["items"][4]["unit_id"]

@@ -1,0 +1,109 @@
+"""Principal tokens: what the gateway signs is what a service reads back, and nothing else passes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from libs.common.errors import UnauthorizedError
+from libs.common.principal import (
+    ALGORITHM,
+    AUDIENCE,
+    ISSUER,
+    KeyFileError,
+    Principal,
+    PrincipalSigner,
+    PrincipalVerifier,
+    ensure_keypair,
+    load_public_key,
+    private_key_path,
+    public_key_path,
+)
+from libs.common.settings import load_settings
+
+VNPT = Principal(
+    subject="partner:vnpt/key:ab12",
+    partner="VNPT",
+    scopes=frozenset({"read", "registry:write"}),
+    organisation="VNPT",
+    unit_code=None,
+)
+
+
+def _pair() -> tuple[PrincipalSigner, PrincipalVerifier, Ed25519PrivateKey]:
+    key = Ed25519PrivateKey.generate()
+    return PrincipalSigner(key, ttl_seconds=60), PrincipalVerifier(key.public_key()), key
+
+
+def test_a_signed_principal_reads_back_field_for_field() -> None:
+    signer, verifier, _ = _pair()
+    district = Principal(subject="u:1", scopes=frozenset({"broadcast:write"}), unit_code="061")
+    assert verifier.verify(signer.sign(VNPT)) == VNPT
+    assert verifier.verify(signer.sign(district)) == district
+
+
+def test_the_signer_reuses_a_token_and_the_verifier_remembers_it() -> None:
+    signer, verifier, _ = _pair()
+    token = signer.sign(VNPT)
+    assert signer.sign(VNPT) == token
+    assert verifier.verify(token) is verifier.verify(token)
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-jwt", "a.b.c"])
+def test_a_missing_or_malformed_token_is_unauthorized(token: str | None) -> None:
+    _, verifier, _ = _pair()
+    with pytest.raises(UnauthorizedError):
+        verifier.verify(token)
+
+
+def test_a_token_signed_with_another_key_is_unauthorized() -> None:
+    signer, _, _ = _pair()
+    _, verifier, _ = _pair()
+    with pytest.raises(UnauthorizedError, match="not valid"):
+        verifier.verify(signer.sign(VNPT))
+
+
+def test_an_expired_token_and_one_for_another_audience_are_unauthorized() -> None:
+    _, verifier, key = _pair()
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "scp": ["admin"], "iat": now - 600, "exp": now - 60}
+    with pytest.raises(UnauthorizedError):
+        verifier.verify(jwt.encode(claims, key, algorithm=ALGORITHM))
+    claims |= {"iat": now, "exp": now + 60, "aud": "someone-else"}
+    with pytest.raises(UnauthorizedError):
+        verifier.verify(jwt.encode(claims, key, algorithm=ALGORITHM))
+
+
+def test_an_unsigned_token_is_unauthorized() -> None:
+    _, verifier, _ = _pair()
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "scp": ["admin"], "iat": now, "exp": now + 60}
+    with pytest.raises(UnauthorizedError):
+        verifier.verify(jwt.encode(claims, "", algorithm="none"))
+
+
+def test_admin_allows_every_scope_others_only_their_own() -> None:
+    admin = Principal(subject="a", scopes=frozenset({"admin"}))
+    assert admin.allows("alerts:issue")
+    assert VNPT.allows("registry:write")
+    assert not VNPT.allows("broadcast:write")
+
+
+def test_the_key_pair_is_made_once_private_key_unreadable_by_others(tmp_path: Path) -> None:
+    settings = load_settings({}, state_dir=str(tmp_path))
+    assert ensure_keypair(settings) is True
+    first = public_key_path(settings).read_bytes()
+    assert ensure_keypair(settings) is False
+    assert public_key_path(settings).read_bytes() == first
+    assert private_key_path(settings).stat().st_mode & 0o077 == 0
+    signer = PrincipalSigner.from_settings(settings)
+    assert PrincipalVerifier.from_settings(settings).verify(signer.sign(VNPT)) == VNPT
+
+
+def test_a_missing_key_file_names_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(KeyFileError, match="TINHSO_PRINCIPAL_PUBLIC_KEY_FILE"):
+        load_public_key(tmp_path / "nope.pem")
