@@ -1,11 +1,301 @@
-"""Events of the broadcast service's topic.
+"""Events of the broadcast service's topic: programmes and their distribution to commune
+stations, relay sessions and local broadcasts (airtime), the signal health of loudspeaker
+clusters, mobile outreach, and emergency alerts.
 
-Empty for now: the broadcast service's domain events are added by their own issues. Each
-new type goes into the list below (and ``python -m contracts.generate`` is run).
+Routing: every event about a station, cluster, programme, delivery, relay, outreach or alert
+carries ``unit_code``, the official code of the unit it concerns (the station's commune, the
+producer unit of a programme, the area of an alert), so a consumer such as the gateway's live
+fan-out can route it without a lookup. Station and cluster ids are the registry's ids.
+
+Times: ``*_at`` are instants (timezone-aware, stored as UTC); ``*_on`` and ``air_date`` are
+calendar dates in the province's time zone (Asia/Ho_Chi_Minh, UTC+07:00 all year).
+
+Signal health: heartbeats are telemetry, not events. Only what changes a cluster's state is
+logged: ``cluster_signal_lost`` (the cluster went down: a NO_SIGNAL or OFFLINE report, or a
+cluster silent past the threshold), ``cluster_signal_restored`` (it came up again), and the
+incidents derived from an outage that lasts longer than the threshold
+(``signal_incident_opened`` / ``signal_incident_closed``). See docs/adr/0007.
 """
 
 from __future__ import annotations
 
+import datetime
+from typing import Literal
+
+import msgspec
+
+from contracts.base import Event
 from contracts.catalogue import EventCatalogue
 
-CATALOGUE = EventCatalogue("broadcast", [])
+RelaySource = Literal["VOV1", "VTV1", "PROVINCIAL", "LOCAL", "OTHER"]
+"""VOV1 national radio, VTV1 national TV, PROVINCIAL the provincial radio-TV (TBK), LOCAL the
+station's own or its district centre's programmes, OTHER anything else."""
+ItemKind = Literal["news", "article"]
+DownCause = Literal["NO_SIGNAL", "OFFLINE", "SILENT"]
+"""NO_SIGNAL / OFFLINE: reported by the cluster's monitoring; SILENT: no report for longer
+than the configured threshold."""
+AlertCategory = Literal["disaster", "epidemic", "security", "other"]
+AlertPriority = Literal["low", "normal", "high", "critical"]
+
+
+class ProgrammeItem(msgspec.Struct, frozen=True, kw_only=True):
+    """One news item (tin) or article (bài) of a programme."""
+
+    kind: ItemKind
+    title: str
+    topic: str | None = None
+    """Free text, e.g. "Covid-19"; reports count items by topic."""
+
+
+class AudioFile(msgspec.Struct, frozen=True, kw_only=True):
+    content_hash: str
+    """``sha256:<64 hex>``: what the stations check the received file against."""
+    size_bytes: int
+    duration_seconds: int
+    uri: str
+
+
+# --- programmes -----------------------------------------------------------------------------
+
+
+class ProgrammeRecorded(Event, frozen=True, kw_only=True, tag="broadcast.programme_recorded"):
+    """A district centre (or the province) produced a radio programme."""
+
+    programme_id: str
+    unit_code: str
+    """The producer unit (a district, or the province)."""
+    unit_id: str
+    title: str
+    air_date: datetime.date
+    duration_seconds: int
+    news_items: int
+    articles: int
+    items: list[ProgrammeItem] = msgspec.field(default_factory=list)
+    """Optional detail; when given, its counts per kind equal ``news_items`` and ``articles``."""
+    segments: list[str] = msgspec.field(default_factory=list)
+    """Thematic segments (chuyên mục) the programme carries, e.g. "Xây dựng Đảng"."""
+    audio: AudioFile | None = None
+
+
+class ProgrammeCorrected(Event, frozen=True, kw_only=True, tag="broadcast.programme_corrected"):
+    """A correction: each field given replaces the recorded one; ``None`` leaves it as it was."""
+
+    programme_id: str
+    unit_code: str
+    reason: str
+    title: str | None = None
+    air_date: datetime.date | None = None
+    duration_seconds: int | None = None
+    news_items: int | None = None
+    articles: int | None = None
+    items: list[ProgrammeItem] | None = None
+    segments: list[str] | None = None
+    audio: AudioFile | None = None
+
+
+# --- distribution: one delivery per (programme, station) -----------------------------------
+
+
+class ProgrammeDeliverySent(Event, frozen=True, kw_only=True, tag="broadcast.programme_delivery_sent"):
+    programme_id: str
+    station_id: str
+    unit_code: str
+    """The station's commune."""
+    producer_unit_code: str
+    sent_at: datetime.datetime
+    due_at: datetime.datetime
+    """When the station should have aired it: later than that it is late (or missing)."""
+
+
+class ProgrammeDeliveryReceived(Event, frozen=True, kw_only=True, tag="broadcast.programme_delivery_received"):
+    programme_id: str
+    station_id: str
+    unit_code: str
+    received_at: datetime.datetime
+    content_hash: str | None = None
+
+
+class ProgrammeDeliveryAired(Event, frozen=True, kw_only=True, tag="broadcast.programme_delivery_aired"):
+    programme_id: str
+    station_id: str
+    unit_code: str
+    aired_at: datetime.datetime
+
+
+class ProgrammeDeliveryFailed(Event, frozen=True, kw_only=True, tag="broadcast.programme_delivery_failed"):
+    programme_id: str
+    station_id: str
+    unit_code: str
+    failed_at: datetime.datetime
+    reason: str
+
+
+# --- relays and local broadcasts (airtime) ---------------------------------------------------
+
+
+class RelaySessionRecorded(Event, frozen=True, kw_only=True, tag="broadcast.relay_session_recorded"):
+    """A station was on air from ``started_at`` to ``ended_at`` (at most 24 h), relaying
+    ``source`` or broadcasting a local programme (``LOCAL``)."""
+
+    session_id: str
+    station_id: str
+    unit_code: str
+    source: RelaySource
+    started_at: datetime.datetime
+    ended_at: datetime.datetime
+    programme_id: str | None = None
+    note: str | None = None
+
+
+class RelaySessionCancelled(Event, frozen=True, kw_only=True, tag="broadcast.relay_session_cancelled"):
+    """A correction: the session was recorded by mistake and no longer counts."""
+
+    session_id: str
+    station_id: str
+    unit_code: str
+    reason: str
+
+
+# --- signal health ---------------------------------------------------------------------------
+
+
+class SignalMonitoringConfigured(Event, frozen=True, kw_only=True, tag="broadcast.signal_monitoring_configured"):
+    """How long a cluster may stay down (or silent) before an incident is opened."""
+
+    silence_threshold_seconds: int
+
+
+class ClusterSignalLost(Event, frozen=True, kw_only=True, tag="broadcast.cluster_signal_lost"):
+    """The cluster went down (appended by the report that changed its state, at once)."""
+
+    cluster_id: str
+    station_id: str
+    unit_code: str
+    """The station's commune."""
+    down_since: datetime.datetime
+    cause: DownCause
+
+
+class ClusterSignalRestored(Event, frozen=True, kw_only=True, tag="broadcast.cluster_signal_restored"):
+    """The cluster came up again."""
+
+    cluster_id: str
+    station_id: str
+    unit_code: str
+    down_since: datetime.datetime
+    restored_at: datetime.datetime
+
+
+class SignalIncidentOpened(Event, frozen=True, kw_only=True, tag="broadcast.signal_incident_opened"):
+    incident_id: str
+    cluster_id: str
+    station_id: str
+    unit_code: str
+    down_since: datetime.datetime
+    opened_at: datetime.datetime
+    threshold_seconds: int
+    cause: DownCause
+
+
+class SignalIncidentClosed(Event, frozen=True, kw_only=True, tag="broadcast.signal_incident_closed"):
+    incident_id: str
+    cluster_id: str
+    station_id: str
+    unit_code: str
+    down_since: datetime.datetime
+    closed_at: datetime.datetime
+    """When the signal came back: the outage lasted ``closed_at - down_since``."""
+
+
+# --- mobile outreach ---------------------------------------------------------------------
+
+
+class OutreachSessionHeld(Event, frozen=True, kw_only=True, tag="broadcast.outreach_session_held"):
+    """A mobile information team (đội thông tin lưu động) held a session."""
+
+    outreach_id: str
+    unit_code: str
+    held_on: datetime.date
+    topic: str | None = None
+    audience: int | None = None
+
+
+class LoudspeakerVehicleTripMade(Event, frozen=True, kw_only=True, tag="broadcast.loudspeaker_vehicle_trip_made"):
+    outreach_id: str
+    unit_code: str
+    made_on: datetime.date
+    route: str | None = None
+    distance_km: float | None = None
+
+
+# --- emergency broadcasts ------------------------------------------------------------------
+
+
+class EmergencyAlertIssued(Event, frozen=True, kw_only=True, tag="broadcast.emergency_alert_issued"):
+    """An alert to an area: ``unit_code`` and every unit under it."""
+
+    alert_id: str
+    unit_code: str
+    unit_id: str
+    category: AlertCategory
+    priority: AlertPriority
+    title: str
+    message: str
+    issued_at: datetime.datetime
+    expires_at: datetime.datetime
+    station_count: int
+
+
+class EmergencyAlertDispatched(Event, frozen=True, kw_only=True, tag="broadcast.emergency_alert_dispatched"):
+    """The alert went out to one station of the area (one event per station, same command)."""
+
+    alert_id: str
+    station_id: str
+    unit_code: str
+    """The station's commune."""
+    area_unit_code: str
+    priority: AlertPriority
+    expires_at: datetime.datetime
+
+
+class EmergencyAlertAcknowledged(Event, frozen=True, kw_only=True, tag="broadcast.emergency_alert_acknowledged"):
+    alert_id: str
+    station_id: str
+    unit_code: str
+    acknowledged_at: datetime.datetime
+
+
+class EmergencyAlertCancelled(Event, frozen=True, kw_only=True, tag="broadcast.emergency_alert_cancelled"):
+    alert_id: str
+    unit_code: str
+    cancelled_at: datetime.datetime
+    reason: str
+
+
+PROGRAMME_EVENTS: list[type[Event]] = [ProgrammeRecorded, ProgrammeCorrected]
+DELIVERY_EVENTS: list[type[Event]] = [
+    ProgrammeDeliverySent,
+    ProgrammeDeliveryReceived,
+    ProgrammeDeliveryAired,
+    ProgrammeDeliveryFailed,
+]
+RELAY_EVENTS: list[type[Event]] = [RelaySessionRecorded, RelaySessionCancelled]
+SIGNAL_EVENTS: list[type[Event]] = [
+    SignalMonitoringConfigured,
+    ClusterSignalLost,
+    ClusterSignalRestored,
+    SignalIncidentOpened,
+    SignalIncidentClosed,
+]
+OUTREACH_EVENTS: list[type[Event]] = [OutreachSessionHeld, LoudspeakerVehicleTripMade]
+ALERT_EVENTS: list[type[Event]] = [
+    EmergencyAlertIssued,
+    EmergencyAlertDispatched,
+    EmergencyAlertAcknowledged,
+    EmergencyAlertCancelled,
+]
+
+CATALOGUE = EventCatalogue(
+    "broadcast",
+    [*PROGRAMME_EVENTS, *DELIVERY_EVENTS, *RELAY_EVENTS, *SIGNAL_EVENTS, *OUTREACH_EVENTS, *ALERT_EVENTS],
+)
