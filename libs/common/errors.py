@@ -42,3 +42,13 @@ class UnauthorizedError(DomainError):
 
 class ForbiddenError(DomainError):
     code = "forbidden"
+
+
+class RateLimitedError(DomainError):
+    """The caller sent more than its share; ``retry_after`` says in how many seconds to try again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details={**(details or {}), "retry_after": retry_after})
+        self.retry_after = retry_after

@@ -84,6 +84,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     principal_public_key_file: str = ""
     """The key services verify principal tokens with; empty: ``<state_dir>/keys/principal-ed25519.pub.pem``."""
     principal_token_ttl_seconds: Annotated[int, msgspec.Meta(ge=10, le=3600)] = 120
+    auth_cache_seconds: Annotated[float, msgspec.Meta(ge=0.0, le=60.0)] = 5.0
+    """How long the gateway trusts a credential it checked: the bound on a revoke's delay."""
+    rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 1200
+    """Requests a minute per partner, across every gateway replica; 0 turns the limit off."""
+    rate_limit_burst: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 200
+    rate_limit_anonymous_per_minute: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 120
+    """Requests a minute per client host without credentials; 0 turns the limit off."""
+    rate_limit_anonymous_burst: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 30
+    gateway_max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 8 * 1024 * 1024
+    jwt_issuer: str = ""
+    """The identity provider whose JWTs the gateway accepts (``iss``); empty: API keys only."""
+    jwt_audience: str = ""
+    jwt_jwks_file: str = ""
+    jwt_public_key_file: str = ""
+    jwt_algorithms: str = "RS256,ES256,EdDSA"
+    jwt_scopes_claim: str = "scope"
+    jwt_organisation_claim: str = "organisation"
+    jwt_unit_code_claim: str = "unit_code"
+    jwt_partner_claim: str = "partner"
 
     @property
     def embedded_database(self) -> bool:

@@ -59,7 +59,7 @@ def build_service_app(
             path=openapi_path,
             render_plugins=[ScalarRenderPlugin()],
         ),
-        request_max_body_size=MAX_REQUEST_BODY,
+        request_max_body_size=litestar_options.pop("request_max_body_size", MAX_REQUEST_BODY),
         logging_config=None,  # the process configures logging once (libs.common.logs)
         # One server span per request; the ASGI send/receive spans cost more than they tell.
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude_spans=["receive", "send"]))],

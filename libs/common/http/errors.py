@@ -23,6 +23,7 @@ from libs.common.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
+    RateLimitedError,
     UnauthorizedError,
 )
 
@@ -34,6 +35,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     ForbiddenError: 403,
     NotFoundError: 404,
     ConflictError: 409,
+    RateLimitedError: 429,
 }
 
 
@@ -51,7 +53,8 @@ def status_for(exc: DomainError) -> int:
 
 
 def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
-    return Response(ErrorBody(exc.code, exc.message, exc.details), status_code=status_for(exc))
+    headers = {"retry-after": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
+    return Response(ErrorBody(exc.code, exc.message, exc.details), status_code=status_for(exc), headers=headers)
 
 
 def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:

@@ -1,0 +1,1 @@
+"""Who may call the gateway: partners' API keys, external JWTs, scopes and rate limits."""
