@@ -9,6 +9,7 @@ from services.cli.console import run_or_exit, settings_or_exit
 from services.cli.database import database
 from services.cli.infrastructure import migrate
 from services.cli.operations import dlq, projections
+from services.cli.partners import partners
 from services.cli.seed import seed
 from services.cli.up import run_platform
 
@@ -46,6 +47,7 @@ def migrate_command() -> None:
 cli.add_command(projections)
 cli.add_command(dlq)
 cli.add_command(seed)
+cli.add_command(partners)
 
 
 def main() -> None:

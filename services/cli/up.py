@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from libs.common.db import create_pool
 from libs.common.embedded.process import port_in_use
 from libs.common.principal import ensure_keypair
 from libs.common.settings import Settings, env_name
@@ -18,6 +19,7 @@ from services.cli import platform_state
 from services.cli.catalogue import SERVICES
 from services.cli.infrastructure import Infrastructure, StartupError, migrate
 from services.cli.supervisor import SupervisedService, child_environment
+from services.gateway.security.dev_key import banner_lines, ensure_dev_admin_key
 
 log = logging.getLogger("tinhso")
 
@@ -59,6 +61,7 @@ async def _run(settings: Settings, ownership: platform_state.Ownership, stop_eve
         ownership.publish(settings.database_url, settings.kafka_bootstrap)
         for applied in await migrate(settings.database_url):
             log.info("migration applied: %s", applied)
+        banner_extra = await dev_admin_banner(settings) if infra.postgres is not None else []
         if not (settings.principal_private_key_file or settings.principal_public_key_file):
             if ensure_keypair(settings):
                 log.info("created the gateway's principal signing key in %s", settings.state_path / "keys")
@@ -71,7 +74,7 @@ async def _run(settings: Settings, ownership: platform_state.Ownership, stop_eve
         done, _ = await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if ready in done:
             ready.result()
-            print_banner(settings)
+            print_banner(settings, banner_extra)
             await stop_event.wait()
         else:
             ready.cancel()
@@ -107,7 +110,16 @@ def without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def print_banner(settings: Settings) -> None:
+async def dev_admin_banner(settings: Settings) -> list[str]:
+    """The embedded default's development admin key, made once (services.gateway.security.dev_key)."""
+    pool = await create_pool(settings.database_url, service="cli", max_size=1)
+    try:
+        return banner_lines(await ensure_dev_admin_key(pool, settings.state_path))
+    finally:
+        await pool.close()
+
+
+def print_banner(settings: Settings, extra: list[str] | None = None) -> None:
     gw = settings.service_url("gateway")
     lines = [
         "",
@@ -118,6 +130,7 @@ def print_banner(settings: Settings) -> None:
         *(f"  {s:<20} {settings.service_url(s)}/docs" for s in SERVICES if s != "gateway"),
         f"  PostgreSQL           {without_password(settings.database_url)}",
         f"  Kafka bootstrap      {settings.kafka_bootstrap}",
+        *(extra or []),
         "Press Ctrl-C to stop.",
         "",
     ]
