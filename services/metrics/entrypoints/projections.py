@@ -3,5 +3,7 @@
 from __future__ import annotations
 
 from libs.common.projections.projection import Projection
+from services.metrics.entrypoints.facts_projection import FactsProjection
+from services.metrics.entrypoints.values_projection import ValuesProjection
 
-PROJECTIONS: list[Projection] = []
+PROJECTIONS: list[Projection] = [ValuesProjection(), FactsProjection()]

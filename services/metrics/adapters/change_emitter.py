@@ -1,0 +1,140 @@
+"""Announces computed values that changed: ``metrics.indicator_value_changed`` (and threshold
+breaches or clearances) appended to the metrics event store by the computing projection, in
+the transaction that applies the batch and moves its checkpoint.
+
+For each unit a batch touched, its ancestors (province, district, commune; villages are not
+announced) are re-evaluated for the year of the touched day and, for a stock, for the current
+year too (what the operations centre watches). Each value is compared with the last one
+announced (``metrics.emitted_values``); only differences are appended, so a redelivered batch,
+a rebuild or a no-op event announces nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+import msgspec
+
+from contracts.base import Event
+from contracts.metrics_events import IndicatorDefinition, IndicatorValueChanged
+from libs.common.db import Conn
+from libs.common.eventstore.store import new_event_id
+from services.metrics.adapters.facts_writer import Touched
+from services.metrics.adapters.indicator_data import FACTS, VALUES, UnitRow
+from services.metrics.application.catalogue_reader import SHARED
+from services.metrics.application.evaluation import PROVINCE_TZ, evaluate, needed_codes
+from services.metrics.domain.periods import Period
+from services.metrics.domain.values import Threshold, UnitRef, threshold_events
+
+ANNOUNCED_LEVELS = ("province", "district", "commune")
+ACTOR = "metrics:computed"
+
+_ANCESTORS = f"""
+WITH RECURSIVE up(unit_id) AS (
+    SELECT unnest($1::text[])
+    UNION
+    SELECT p.parent_id FROM up JOIN {FACTS}.unit_parents p ON p.unit_id = up.unit_id
+     AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)
+)
+SELECT u.unit_id, u.code, u.name, u.level FROM up JOIN {FACTS}.units u USING (unit_id)
+WHERE u.level = ANY($3::text[]) AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to > $2)
+"""
+
+_EMITTED = "SELECT code, unit_id, value, version FROM metrics.emitted_values WHERE period = $1 AND unit_id = ANY($2)"
+_INSERT = """
+INSERT INTO metrics.events (event_id, stream_id, stream_type, version, type, schema_version, occurred_at, actor, data)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[],
+                     $8::text[], $9::jsonb[])
+"""
+
+
+def announced_codes(catalogue: dict[str, IndicatorDefinition]) -> list[str]:
+    """Computed indicators and formulas over computed ones only (reported values are announced
+    by the commands that record them)."""
+    out = []
+    for code, d in catalogue.items():
+        if d.method not in ("computed", "formula"):
+            continue
+        if all(catalogue[c].method in ("computed", "formula") for c in needed_codes(catalogue, [code])):
+            out.append(code)
+    return sorted(out)
+
+
+async def emit_changes(conn: Conn, schema: str, touched: Touched, occurred_at: datetime.datetime) -> int:
+    """Returns how many events it appended."""
+    catalogue = (await SHARED.current(conn)).indicators
+    codes = announced_codes(catalogue)
+    if not codes:
+        return 0
+    current_year = datetime.datetime.now(PROVINCE_TZ).year
+    by_year: dict[int, set[str]] = defaultdict(set)
+    for unit_id, day, flow in touched.items:
+        by_year[day.year].add(unit_id)
+        if not flow and day.year < current_year:
+            by_year[current_year].add(unit_id)
+    appended = 0
+    for year, unit_ids in sorted(by_year.items()):
+        period = Period(year, "year", 1)
+        rows = await conn.fetch(_ANCESTORS, sorted(unit_ids), period.end, list(ANNOUNCED_LEVELS))
+        units = [UnitRow(r["unit_id"], r["code"], r["name"], r["level"]) for r in rows]
+        if units:
+            appended += await _announce(conn, catalogue, codes, units, period)
+    return appended
+
+
+async def _announce(
+    conn: Conn, catalogue: dict[str, IndicatorDefinition], codes: list[str], units: list[UnitRow], period: Period
+) -> int:
+    values = await evaluate(conn, catalogue, codes, units, period)
+    ids = [u.unit_id for u in units]
+    known = {
+        (r["code"], r["unit_id"]): (r["value"], r["version"]) for r in await conn.fetch(_EMITTED, str(period), ids)
+    }
+    thresholds = {
+        r["code"]: Threshold(r["operator"], r["threshold"], r["level"], r["severity"])
+        for r in await conn.fetch(f"SELECT code, operator, threshold, level, severity FROM {VALUES}.thresholds")
+    }
+    rows: list[tuple[str, str, str, int, Event, datetime.datetime]] = []
+    emitted: list[tuple[str, str, str, float | None, str | None, int]] = []
+    for v in values:
+        previous, version = known.get((v.code, v.unit.unit_id), (None, 0))
+        if version == 0 and not v.value:
+            continue  # nothing was there and nothing is: no news
+        if version > 0 and previous == v.value:
+            continue
+        stream = f"computed:{v.code}:{v.unit.unit_id}:{v.period}"
+        unit = UnitRef(v.unit.unit_id, v.unit.code, v.unit.level)
+        events: list[Event] = [
+            IndicatorValueChanged(
+                indicator_code=v.code, unit_id=unit.unit_id, unit_code=unit.code, unit_level=unit.level,
+                period=v.period, value=v.value, reason=v.reason, previous_value=previous, target=v.target,
+                origin="computed", source=v.source, as_of=v.as_of,
+            ),
+            *threshold_events(thresholds.get(v.code), v.code, unit, v.period, previous, v.value, v.as_of),
+        ]  # fmt: skip
+        for event in events:
+            version += 1
+            rows.append((stream, "computed_value", event.type_name(), version, event, v.as_of))
+        emitted.append((v.code, v.unit.unit_id, v.period, v.value, v.reason, version))
+    if not rows:
+        return 0
+    await conn.execute(
+        _INSERT,
+        [new_event_id() for _ in rows],
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[3] for r in rows],
+        [r[2] for r in rows],
+        [r[4].SCHEMA_VERSION for r in rows],
+        [r[5] for r in rows],
+        [ACTOR] * len(rows),
+        [msgspec.json.encode(r[4]).decode() for r in rows],
+    )
+    await conn.executemany(
+        """INSERT INTO metrics.emitted_values (code, unit_id, period, value, reason, version)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (code, unit_id, period) DO UPDATE SET value = $4, reason = $5, version = $6""",
+        emitted,
+    )
+    return len(rows)

@@ -1,0 +1,1 @@
+"""Command handlers and queries of the metrics service."""

@@ -1,0 +1,1 @@
+"""The metrics service's pure domain: periods, formulas, the catalogue and reported values."""

@@ -1,0 +1,158 @@
+"""The ``metrics_facts`` projection: registry and broadcast events become dated facts per unit.
+
+It is the metrics service's own copy of the unit hierarchy (levels, parents, validity), so no
+command or query calls the registry; and it keeps the facts computed indicators count. After
+each batch, in the live schema only, the change emitter recomputes the indicators of the units
+the batch touched and appends ``metrics.indicator_value_changed`` for those that changed, in
+the same transaction as the checkpoint: exactly once per change. A rebuild (the ``__next``
+schema) emits nothing: the values it recomputes were announced when they first changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import ClassVar
+
+from contracts import broadcast_events as b
+from contracts import registry_events as r
+from contracts.base import Event
+from contracts.catalogue import EventCatalogue
+from libs.common.db import Conn
+from libs.common.projections.projection import Applied, Projection
+from services.metrics.adapters.change_emitter import emit_changes
+from services.metrics.adapters.facts_writer import FactsWriter, Touched
+from services.metrics.entrypoints.facts_tables import TABLES
+
+NAME = "metrics_facts"
+_HANDLED: list[type[Event]] = [
+    *r.UNIT_EVENTS,
+    r.DigitalTeamEstablished, r.DigitalTeamMembersChanged, r.DigitalTeamDisbanded,
+    r.RadioStationRegistered, r.RadioStationUpgraded, r.RadioStationStatusChanged,
+    r.SpeakerClusterRegistered, r.SpeakerClusterDecommissioned,
+    r.BtsStationCommissioned, r.BtsTechnologiesChanged, r.BtsStationDecommissioned,
+    r.VillageFibreConnected, r.PostalPointOpened, r.PostalPointClosed,
+    r.VideoEndpointRegistered, r.WifiHotspotRegistered,
+    b.RelaySessionRecorded, b.RelaySessionCancelled, b.ClusterSignalLost, b.ClusterSignalRestored,
+    b.OutreachSessionHeld, b.LoudspeakerVehicleTripMade,
+]  # fmt: skip
+PROVINCE_TZ = datetime.timezone(datetime.timedelta(hours=7))
+LEVEL_FACT = {"district": "admin.districts", "commune": "admin.communes", "village": "admin.villages"}
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(PROVINCE_TZ).date()
+
+
+class FactsProjection(Projection):
+    name: ClassVar[str] = NAME
+    service: ClassVar[str] = "metrics"
+    sources: ClassVar[dict[str, EventCatalogue]] = {"registry": r.CATALOGUE, "broadcast": b.CATALOGUE}
+    handles: ClassVar[frozenset[str]] = frozenset(cls.type_name() for cls in _HANDLED)
+
+    def tables_sql(self, schema: str) -> str:
+        return TABLES.format(s=schema)
+
+    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
+        touched = Touched()
+        writer = FactsWriter(conn, schema, touched)
+        for item in batch:
+            await _apply_one(writer, item.event, local_day(item.envelope.occurred_at))
+        if schema == self.name and (touched.items or touched.unresolved):
+            await emit_changes(conn, schema, touched, batch[-1].envelope.occurred_at)
+
+
+async def _apply_one(w: FactsWriter, e: Event, today: datetime.date) -> None:  # noqa: PLR0912, PLR0915 - one dispatch table
+    if isinstance(e, r.UnitRegistered):
+        await w.register_unit(e.unit_id, e.code, e.name, e.level, e.parent_id, e.valid_from)
+    elif isinstance(e, r.UnitRenamed):
+        await w.rename_unit(e.unit_id, e.name)
+    elif isinstance(e, r.UnitReparented):
+        await w.set_parent(e.unit_id, e.parent_id, e.effective_on)
+    elif isinstance(e, r.UnitMerged | r.UnitSplit | r.UnitDissolved):
+        await w.end_unit(e.unit_id, e.effective_on)
+    elif isinstance(e, r.DigitalTeamEstablished):
+        await w.register_asset(e.team_id, f"team:{e.level}", e.unit_id)
+        await w.set_fact(e.team_id, f"teams.{e.level}", e.unit_id, 1.0, e.established_on)
+        await w.set_fact(e.team_id, f"teams.{e.level}.members", e.unit_id, float(e.member_count), e.established_on)
+    elif isinstance(e, r.DigitalTeamMembersChanged):
+        found = await w.asset(e.team_id)
+        if found is not None:
+            level = found[0].split(":", 1)[1]
+            await w.set_fact(e.team_id, f"teams.{level}.members", found[1], float(e.member_count), e.effective_on)
+    elif isinstance(e, r.DigitalTeamDisbanded):
+        await w.end_facts(e.team_id, e.effective_on)
+    elif isinstance(e, r.BtsStationDecommissioned):
+        await w.end_facts(e.bts_id, e.effective_on)
+    elif isinstance(e, r.PostalPointClosed):
+        await w.end_facts(e.point_id, e.effective_on)
+    elif isinstance(e, r.RadioStationRegistered):
+        day = e.installed_on or today
+        await w.register_asset(e.station_id, "station", e.unit_id)
+        await w.set_fact(e.station_id, "radio.stations", e.unit_id, 1.0, day)
+        await w.set_fact(e.station_id, "radio.stations.ip", e.unit_id, float(e.technology == "IP"), day)
+        await w.set_fact(e.station_id, "radio.stations.working", e.unit_id, 1.0, day)
+    elif isinstance(e, r.RadioStationUpgraded):
+        unit = await w.asset_unit(e.station_id)
+        await w.set_fact(e.station_id, "radio.stations.ip", unit, float(e.technology == "IP"), e.upgraded_on)
+    elif isinstance(e, r.RadioStationStatusChanged):
+        unit = await w.asset_unit(e.station_id)
+        if e.status == "DECOMMISSIONED":
+            await w.end_facts(e.station_id, e.effective_on)
+        else:
+            await w.set_fact(
+                e.station_id, "radio.stations.working", unit, float(e.status == "OPERATIONAL"), e.effective_on
+            )
+    elif isinstance(e, r.SpeakerClusterRegistered):
+        unit = await w.asset_unit(e.station_id)
+        await w.register_asset(e.cluster_id, "cluster", unit)
+        await w.set_fact(e.cluster_id, "radio.clusters", unit, 1.0, e.installed_on or today, via_station=e.station_id)
+    elif isinstance(e, r.SpeakerClusterDecommissioned):
+        await w.end_facts(e.cluster_id, e.effective_on)
+    elif isinstance(e, r.BtsStationCommissioned | r.BtsTechnologiesChanged):
+        if isinstance(e, r.BtsStationCommissioned):
+            day = e.commissioned_on or today
+            await w.register_asset(e.bts_id, "bts", e.unit_id)
+            bts_unit: str | None = e.unit_id
+            await w.set_fact(e.bts_id, "telecom.bts", bts_unit, 1.0, day)
+        else:
+            day = e.effective_on
+            bts_unit = await w.asset_unit(e.bts_id)
+        for tech in ("2G", "3G", "4G", "5G"):
+            await w.set_fact(e.bts_id, f"telecom.bts.{tech.lower()}", bts_unit, float(tech in e.technologies), day)
+    elif isinstance(e, r.VillageFibreConnected):
+        await w.set_fact(e.village_id, "telecom.villages.fibre", e.village_id, 1.0, e.connected_on)
+    elif isinstance(e, r.PostalPointOpened):
+        await w.set_fact(e.point_id, "postal.points", e.unit_id, 1.0, e.opened_on or today)
+    elif isinstance(e, r.VideoEndpointRegistered):
+        await w.set_fact(e.endpoint_id, "egov.video_endpoints", e.unit_id, 1.0, e.installed_on or today)
+    elif isinstance(e, r.WifiHotspotRegistered):
+        await w.set_fact(e.hotspot_id, "telecom.wifi_hotspots", e.unit_id, 1.0, e.installed_on or today)
+    else:
+        await _apply_broadcast(w, e)
+
+
+async def _apply_broadcast(w: FactsWriter, e: Event) -> None:
+    if isinstance(e, b.RelaySessionRecorded):
+        hours = max(0.0, (e.ended_at - e.started_at).total_seconds() / 3600)
+        unit = await w.asset_unit(e.station_id)
+        day = local_day(e.started_at)
+        await w.add_flow(e.session_id, "broadcast.relay_hours", hours, day, unit_id=unit, via_station=e.station_id)
+    elif isinstance(e, b.RelaySessionCancelled):
+        await w.remove_flows(e.session_id)
+    elif isinstance(e, b.ClusterSignalLost):
+        unit = await w.asset_unit(e.station_id)
+        await w.set_fact(
+            e.cluster_id, "radio.clusters.down", unit, 1.0, local_day(e.down_since), via_station=e.station_id
+        )
+    elif isinstance(e, b.ClusterSignalRestored):
+        unit = await w.asset_unit(e.station_id)
+        await w.set_fact(e.cluster_id, "radio.clusters.down", unit, 0.0, local_day(e.restored_at))
+    elif isinstance(e, b.OutreachSessionHeld | b.LoudspeakerVehicleTripMade):
+        day = e.held_on if isinstance(e, b.OutreachSessionHeld) else e.made_on
+        fact = "broadcast.outreach_sessions" if isinstance(e, b.OutreachSessionHeld) else "broadcast.vehicle_trips"
+        unit = await w.unit_by_code(e.unit_code, day)
+        key = f"{fact}:{e.outreach_id}"
+        await w.add_flow(key, fact, 1.0, day, unit_id=unit, via_code=None if unit else e.unit_code)

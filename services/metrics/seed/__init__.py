@@ -1,0 +1,1 @@
+"""The province's indicator catalogue as shipped with the service."""
