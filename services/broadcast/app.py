@@ -1,10 +1,13 @@
 """Composition root of the broadcast service: builds its runtime and its Litestar app.
 
 Broadcasting operations: programmes, deliveries, relays and airtime, signal health,
-outreach, emergency broadcasts.
+outreach, emergency broadcasts. Besides its projections, the runtime runs the incident
+detector (``entrypoints.detector``).
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from litestar import Litestar
 
@@ -12,15 +15,27 @@ from libs.common.backbone import Backbone
 from libs.common.http.app import build_service_app
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
+from services.broadcast.entrypoints.detector import run_detector
+from services.broadcast.entrypoints.http_commands import BroadcastCommandsController
+from services.broadcast.entrypoints.http_context import broadcast_commands
+from services.broadcast.entrypoints.http_queries import BroadcastQueriesController
 from services.broadcast.entrypoints.projections import PROJECTIONS
 
 NAME = "broadcast"
 
 
+class BroadcastRuntime(ServiceRuntime):
+    async def start(self) -> None:
+        await super().start()
+        detector = run_detector(broadcast_commands(self).signal, self.pool)
+        self.background.append(asyncio.create_task(detector, name="broadcast-incident-detector"))
+
+
 def create_app(settings: Settings) -> Litestar:
-    runtime = ServiceRuntime(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
+    runtime = BroadcastRuntime(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
     return build_service_app(
         runtime,
+        [BroadcastCommandsController, BroadcastQueriesController],
         title="tinhso broadcast (internal)",
         description=(
             "Broadcasting operations: programmes, deliveries, relays and airtime, signal health, "

@@ -3,5 +3,14 @@
 from __future__ import annotations
 
 from libs.common.projections.projection import Projection
+from services.broadcast.entrypoints.airtime_projection import AirtimeProjection
+from services.broadcast.entrypoints.operations_projection import OperationsProjection
+from services.broadcast.entrypoints.registry_projection import RegistryViewProjection
+from services.broadcast.entrypoints.signal_projection import SignalProjection
 
-PROJECTIONS: list[Projection] = []
+PROJECTIONS: list[Projection] = [
+    RegistryViewProjection(),
+    OperationsProjection(),
+    AirtimeProjection(),
+    SignalProjection(),
+]

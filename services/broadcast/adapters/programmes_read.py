@@ -1,0 +1,230 @@
+"""Programme and delivery queries: lists with cursor pagination, period summaries, deliveries
+of many programmes, and per-station views of late or missing deliveries."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import asyncpg
+import msgspec
+
+from contracts.broadcast_events import AudioFile, ProgrammeItem
+from libs.common.db import Conn
+from libs.common.errors import InvalidInputError
+from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
+from services.broadcast.adapters.registry_view import S as REGISTRY
+from services.broadcast.domain.period import Period, format_duration
+
+OPS = "broadcast_operations"
+_items = msgspec.json.Decoder(list[ProgrammeItem])
+_audio = msgspec.json.Decoder(AudioFile)
+
+
+class ProgrammeView(msgspec.Struct, frozen=True, kw_only=True):
+    programme_id: str
+    unit_code: str
+    title: str
+    air_date: datetime.date
+    duration_seconds: int
+    news_items: int
+    articles: int
+    segments: list[str]
+    items: list[ProgrammeItem]
+    audio: AudioFile | None
+    corrections: int
+
+
+class ProgrammePage(msgspec.Struct, frozen=True, kw_only=True):
+    programmes: list[ProgrammeView]
+    next_cursor: str | None
+    """Pass it back as ``cursor`` for the next page; ``None`` on the last page."""
+
+
+def _cursor(air_date: datetime.date, programme_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{air_date.isoformat()}|{programme_id}".encode()).decode()
+
+
+def _uncursor(cursor: str) -> tuple[datetime.date, str]:
+    try:
+        day, programme_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return datetime.date.fromisoformat(day), programme_id
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInputError("the cursor is not one this service gave out", code="invalid_cursor") from None
+
+
+def _view(row: asyncpg.Record) -> ProgrammeView:
+    return ProgrammeView(
+        programme_id=row["programme_id"],
+        unit_code=row["unit_code"],
+        title=row["title"],
+        air_date=row["air_date"],
+        duration_seconds=row["duration_seconds"],
+        news_items=row["news_items"],
+        articles=row["articles"],
+        segments=list(row["segments"]),
+        items=_items.decode(row["items"]),
+        audio=None if row["audio"] is None else _audio.decode(row["audio"]),
+        corrections=row["corrections"],
+    )
+
+
+async def list_programmes(
+    conn: Conn,
+    unit: UnitRow | None,
+    *,
+    first_day: datetime.date | None,
+    last_day: datetime.date | None,
+    cursor: str | None,
+    limit: int,
+) -> ProgrammePage:
+    after_day, after_id = _uncursor(cursor) if cursor else (datetime.date.min, "")
+    rows = await conn.fetch(
+        f"""WITH RECURSIVE {SUBTREE_CTE}
+            SELECT p.* FROM {OPS}.programmes p
+            WHERE ($1::text IS NULL OR p.unit_id IN (SELECT unit_id FROM subtree))
+              AND ($2::date IS NULL OR p.air_date >= $2) AND ($3::date IS NULL OR p.air_date <= $3)
+              AND (p.air_date, p.programme_id) > ($4::date, $5::text)
+            ORDER BY p.air_date, p.programme_id LIMIT $6""",
+        unit.unit_id if unit else None,
+        first_day,
+        last_day,
+        after_day,
+        after_id,
+        limit + 1,
+    )
+    views = [_view(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    return ProgrammePage(
+        programmes=views, next_cursor=_cursor(views[-1].air_date, views[-1].programme_id) if more else None
+    )
+
+
+class TopicCount(msgspec.Struct, frozen=True, kw_only=True):
+    topic: str
+    news_items: int
+    articles: int
+
+
+class ProgrammeSummary(msgspec.Struct, frozen=True, kw_only=True):
+    unit_code: str
+    period: str
+    programmes: int
+    news_items: int
+    articles: int
+    duration_seconds: int
+    duration: str
+    segments: dict[str, int]
+    """Programmes carrying each thematic segment."""
+    topics: list[TopicCount]
+    """Listed items by topic (only programmes that list their items)."""
+
+
+async def programme_summary(conn: Conn, unit: UnitRow, period: Period) -> ProgrammeSummary:
+    rows = await conn.fetch(
+        f"""WITH RECURSIVE {SUBTREE_CTE}
+            SELECT p.* FROM {OPS}.programmes p
+            WHERE p.unit_id IN (SELECT unit_id FROM subtree) AND p.air_date BETWEEN $2 AND $3""",
+        unit.unit_id,
+        period.first_day,
+        period.last_day,
+    )
+    views = [_view(r) for r in rows]
+    segments: Counter[str] = Counter(s for v in views for s in v.segments)
+    topics: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for v in views:
+        for item in v.items:
+            if item.topic:
+                topics[item.topic][0 if item.kind == "news" else 1] += 1
+    seconds = sum(v.duration_seconds for v in views)
+    return ProgrammeSummary(
+        unit_code=unit.code,
+        period=str(period),
+        programmes=len(views),
+        news_items=sum(v.news_items for v in views),
+        articles=sum(v.articles for v in views),
+        duration_seconds=seconds,
+        duration=format_duration(seconds),
+        segments=dict(sorted(segments.items())),
+        topics=[TopicCount(topic=t, news_items=n[0], articles=n[1]) for t, n in sorted(topics.items())],
+    )
+
+
+Timeliness = Literal["on_time", "late", "missing", "pending", "failed"]
+
+
+class DeliveryView(msgspec.Struct, frozen=True, kw_only=True):
+    programme_id: str
+    station_id: str
+    unit_code: str
+    status: str
+    timeliness: Timeliness
+    """``late``: aired after ``due_at``, or received and still not aired past it; ``missing``:
+    not even received past ``due_at``; ``pending``: not due yet."""
+    sent_at: datetime.datetime
+    due_at: datetime.datetime
+    received_at: datetime.datetime | None
+    aired_at: datetime.datetime | None
+    failed_at: datetime.datetime | None
+    failure_reason: str | None
+
+
+def _timeliness(row: dict[str, object], now: datetime.datetime) -> Timeliness:
+    status, due = row["status"], row["due_at"]
+    assert isinstance(due, datetime.datetime)
+    if status == "failed":
+        return "failed"
+    if status == "aired":
+        aired = row["aired_at"]
+        assert isinstance(aired, datetime.datetime)
+        return "late" if aired > due else "on_time"
+    if now <= due:
+        return "pending"
+    return "late" if status == "received" else "missing"
+
+
+def _delivery(r: asyncpg.Record, now: datetime.datetime) -> DeliveryView:
+    row: dict[str, Any] = dict(r)
+    return DeliveryView(**row, timeliness=_timeliness(row, now))
+
+
+_DELIVERY_COLUMNS = (
+    "programme_id, station_id, unit_code, status, sent_at, due_at, received_at, aired_at, failed_at, failure_reason"
+)
+
+
+async def deliveries_of(
+    conn: Conn, programme_ids: Sequence[str], now: datetime.datetime
+) -> dict[str, list[DeliveryView]]:
+    rows = await conn.fetch(
+        f"""SELECT {_DELIVERY_COLUMNS} FROM {OPS}.deliveries WHERE programme_id = ANY($1::text[])
+            ORDER BY programme_id, station_id""",
+        list(programme_ids),
+    )
+    out: dict[str, list[DeliveryView]] = {p: [] for p in programme_ids}
+    for r in rows:
+        out[r["programme_id"]].append(_delivery(r, now))
+    return out
+
+
+async def deliveries_at(
+    conn: Conn, station_ids: Sequence[str], now: datetime.datetime, only_problems: bool
+) -> dict[str, list[DeliveryView]]:
+    rows = await conn.fetch(
+        f"""SELECT {_DELIVERY_COLUMNS} FROM {OPS}.deliveries WHERE station_id = ANY($1::text[])
+            ORDER BY station_id, due_at, programme_id""",
+        list(station_ids),
+    )
+    out: dict[str, list[DeliveryView]] = {s: [] for s in station_ids}
+    for r in rows:
+        view = _delivery(r, now)
+        if not only_problems or view.timeliness in ("late", "missing", "failed"):
+            out[r["station_id"]].append(view)
+    return out
+
+
+async def unit_exists_in_registry(conn: Conn, unit_id: str) -> bool:
+    return bool(await conn.fetchval(f"SELECT 1 FROM {REGISTRY}.units WHERE unit_id = $1", unit_id))

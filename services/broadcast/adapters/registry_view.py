@@ -1,0 +1,112 @@
+"""Queries on the broadcast service's read model of the registry (``broadcast_registry``).
+
+The hierarchy is followed with recursive queries over ``parent_id`` at read time, so the
+answer is complete whichever order the units' events arrived in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from libs.common.db import Conn
+
+S = "broadcast_registry"
+
+SUBTREE_CTE = f"""
+    subtree AS (
+        SELECT unit_id FROM {S}.units WHERE unit_id = $1
+        UNION
+        SELECT u.unit_id FROM {S}.units u JOIN subtree t ON u.parent_id = t.unit_id
+    )
+"""
+"""``WITH RECURSIVE`` body: the unit ``$1`` and every unit under it (current hierarchy)."""
+
+
+class UnitRow(msgspec.Struct, frozen=True, kw_only=True):
+    unit_id: str
+    code: str
+    name: str
+    level: str
+    parent_id: str | None
+
+
+class StationRow(msgspec.Struct, frozen=True, kw_only=True):
+    station_id: str
+    unit_id: str
+    unit_code: str
+    status: str
+
+
+class ClusterRow(msgspec.Struct, frozen=True, kw_only=True):
+    cluster_id: str
+    station_id: str
+    status: str
+    unit_id: str | None
+    unit_code: str | None
+    """The station's commune; ``None`` while the station (or its commune) is not projected yet."""
+
+
+async def unit_by_code(conn: Conn, code: str) -> UnitRow | None:
+    """The unit holding the code now (codes are reused after merges: the current holder wins)."""
+    row = await conn.fetchrow(
+        f"""SELECT unit_id, code, name, level, parent_id FROM {S}.units WHERE code = $1
+            ORDER BY valid_to IS NULL DESC, valid_from DESC LIMIT 1""",
+        code,
+    )
+    return None if row is None else UnitRow(**dict(row))
+
+
+async def units_by_codes(conn: Conn, codes: Sequence[str]) -> dict[str, UnitRow]:
+    rows = await conn.fetch(
+        f"""SELECT DISTINCT ON (code) unit_id, code, name, level, parent_id FROM {S}.units
+            WHERE code = ANY($1::text[]) ORDER BY code, valid_to IS NULL DESC, valid_from DESC""",
+        list(codes),
+    )
+    return {r["code"]: UnitRow(**dict(r)) for r in rows}
+
+
+async def units_outside(conn: Conn, unit_ids: Sequence[str], ancestor_id: str) -> list[str]:
+    """Those of ``unit_ids`` that are neither ``ancestor_id`` nor under it."""
+    rows = await conn.fetch(
+        f"""WITH RECURSIVE {SUBTREE_CTE}
+            SELECT id FROM unnest($2::text[]) AS id WHERE id NOT IN (SELECT unit_id FROM subtree)""",
+        ancestor_id,
+        list(set(unit_ids)),
+    )
+    return [r["id"] for r in rows]
+
+
+async def stations(conn: Conn, station_ids: Sequence[str]) -> dict[str, StationRow]:
+    rows = await conn.fetch(
+        f"""SELECT s.station_id, s.unit_id, u.code AS unit_code, s.status
+            FROM {S}.stations s JOIN {S}.units u ON u.unit_id = s.unit_id
+            WHERE s.station_id = ANY($1::text[])""",
+        list(set(station_ids)),
+    )
+    return {r["station_id"]: StationRow(**dict(r)) for r in rows}
+
+
+async def stations_in_area(conn: Conn, unit_id: str) -> list[StationRow]:
+    """Every station not decommissioned in the unit or under it, in station order."""
+    rows = await conn.fetch(
+        f"""WITH RECURSIVE {SUBTREE_CTE}
+            SELECT s.station_id, s.unit_id, u.code AS unit_code, s.status
+            FROM {S}.stations s JOIN subtree t ON t.unit_id = s.unit_id JOIN {S}.units u ON u.unit_id = s.unit_id
+            WHERE s.status <> 'DECOMMISSIONED' ORDER BY s.station_id""",
+        unit_id,
+    )
+    return [StationRow(**dict(r)) for r in rows]
+
+
+async def clusters(conn: Conn, cluster_ids: Sequence[str]) -> dict[str, ClusterRow]:
+    rows = await conn.fetch(
+        f"""SELECT c.cluster_id, c.station_id, c.status, s.unit_id, u.code AS unit_code
+            FROM {S}.clusters c
+            LEFT JOIN {S}.stations s ON s.station_id = c.station_id
+            LEFT JOIN {S}.units u ON u.unit_id = s.unit_id
+            WHERE c.cluster_id = ANY($1::text[])""",
+        list(set(cluster_ids)),
+    )
+    return {r["cluster_id"]: ClusterRow(**dict(r)) for r in rows}

@@ -1,0 +1,177 @@
+"""Signal reports from clusters (single or batched from a partner's monitoring system), the
+monitoring configuration, and the detection of incidents.
+
+A batch is all or nothing: one unknown or decommissioned cluster refuses the whole batch
+(naming every offender), so a partner can fix and resend it without working out which half
+was taken.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Annotated
+
+import msgspec
+
+from contracts.base import Event
+from contracts.broadcast_events import SignalMonitoringConfigured
+from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
+from libs.common.eventstore.commands import Decider, Transaction
+from services.broadcast.adapters import registry_view, signal_state
+from services.broadcast.application.access import require_units_within_reach
+from services.broadcast.application.base import Caller, Commands, utc_now
+from services.broadcast.domain.common import aware
+from services.broadcast.domain.signal import (
+    ClusterSignal,
+    Observation,
+    ObservationKind,
+    detect,
+    evolve,
+    observe,
+    signal_stream,
+)
+
+MAX_BATCH = 10_000
+CONFIG_STREAM = "signal_config"
+MIN_THRESHOLD, MAX_THRESHOLD = 1, 7 * 24 * 3600
+
+
+def _no_decide(command: object, state: ClusterSignal) -> Sequence[Event]:
+    raise NotImplementedError("signal state is decided in batches by SignalCommands")
+
+
+def _initial() -> ClusterSignal:
+    return ClusterSignal(cluster_id="", station_id="", unit_code="")
+
+
+CLUSTER_SIGNAL: Decider[object, ClusterSignal] = Decider(
+    stream_type="cluster_signal", initial=_initial, evolve=evolve, decide=_no_decide
+)
+SIGNAL_CONFIG: Decider[object, None] = Decider(
+    stream_type="signal_config", initial=lambda: None, evolve=lambda s, e: None, decide=lambda c, s: []
+)
+
+
+class SignalReport(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    cluster_id: str
+    kind: ObservationKind
+    observed_at: datetime.datetime
+
+
+class ReportSignalsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reports: Annotated[list[SignalReport], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+
+
+class ConfigureSignalInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    silence_threshold_seconds: int
+
+
+class SignalReportResult(msgspec.Struct, frozen=True, kw_only=True):
+    accepted: int
+    out_of_order: int
+    """Reports older than the cluster's latest: kept in the counts, no change of state."""
+    state_changes: int
+    event_ids: list[str]
+
+
+class SignalCommands(Commands):
+    async def report(self, data: ReportSignalsInput, caller: Caller) -> SignalReportResult:
+        received_at = utc_now()
+        by_cluster: dict[str, list[Observation]] = defaultdict(list)
+        for index, report in enumerate(data.reports):
+            try:
+                observed_at = aware(report.observed_at, field="observed_at")
+            except InvalidInputError as exc:
+                exc.details["index"] = index
+                raise
+            by_cluster[report.cluster_id].append(Observation(kind=report.kind, observed_at=observed_at))
+        summary: dict[str, int] = {}
+
+        async def work(tx: Transaction) -> str:
+            known = await registry_view.clusters(tx.conn, list(by_cluster))
+            unknown = sorted(set(by_cluster) - {c for c, row in known.items() if row.unit_code is not None})
+            if unknown:
+                raise NotFoundError(
+                    "unknown loudspeaker cluster", code="unknown_cluster", details={"cluster_ids": unknown[:100]}
+                )
+            closed = sorted(c for c, row in known.items() if row.status == "decommissioned")
+            if closed:
+                raise ConflictError(
+                    "a decommissioned loudspeaker cluster cannot report",
+                    code="cluster_decommissioned",
+                    details={"cluster_ids": closed[:100]},
+                )
+            await require_units_within_reach(
+                tx.conn, caller.principal, [r.unit_id for r in known.values() if r.unit_id]
+            )
+            seeds = [
+                ClusterSignal(cluster_id=c, station_id=row.station_id, unit_code=row.unit_code or "")
+                for c, row in known.items()
+            ]
+            states = await signal_state.lock(tx.conn, seeds)
+            changed: list[ClusterSignal] = []
+            late: dict[str, int] = {}
+            for cluster_id, state in states.items():
+                outcome = observe(state, by_cluster[cluster_id], received_at)
+                late[cluster_id] = outcome.out_of_order
+                new_state = outcome.state
+                if outcome.events:
+                    appended = await tx.append(CLUSTER_SIGNAL, signal_stream(cluster_id), state.version, outcome.events)
+                    new_state = msgspec.structs.replace(new_state, version=appended[-1].version)
+                changed.append(new_state)
+            await signal_state.save(tx.conn, changed, {c: len(o) for c, o in by_cluster.items()}, late)
+            summary["late"] = sum(late.values())
+            return signal_stream(data.reports[0].cluster_id)
+
+        result = await self._run(work, caller)
+        return SignalReportResult(
+            accepted=len(data.reports),
+            out_of_order=summary.get("late", 0),
+            state_changes=len(result.event_ids),
+            event_ids=[str(e) for e in result.event_ids],
+        )
+
+    async def configure(self, data: ConfigureSignalInput, caller: Caller) -> int:
+        seconds = data.silence_threshold_seconds
+        if not MIN_THRESHOLD <= seconds <= MAX_THRESHOLD:
+            raise InvalidInputError(
+                f"silence_threshold_seconds must be between {MIN_THRESHOLD} and {MAX_THRESHOLD:,}",
+                code="invalid_threshold",
+            )
+
+        async def work(tx: Transaction) -> str:
+            version = await signal_state.settings_version(tx.conn)
+            appended = await tx.append(
+                SIGNAL_CONFIG, CONFIG_STREAM, version, [SignalMonitoringConfigured(silence_threshold_seconds=seconds)]
+            )
+            await signal_state.save_threshold(tx.conn, seconds, appended[-1].version)
+            return CONFIG_STREAM
+
+        await self._run(work, caller)
+        return seconds
+
+    async def detect_due(self, now: datetime.datetime, limit: int = 500) -> int:
+        """Open the incidents that are due at ``now``; returns how many clusters changed."""
+
+        async def work(tx: Transaction) -> str:
+            threshold = await signal_state.threshold_seconds(tx.conn)
+            due = await signal_state.lock_due(tx.conn, now - datetime.timedelta(seconds=threshold), limit)
+            changed: list[ClusterSignal] = []
+            for state in due:
+                outcome = detect(state, now, threshold)
+                if not outcome.events:
+                    continue
+                appended = await tx.append(
+                    CLUSTER_SIGNAL, signal_stream(state.cluster_id), state.version, outcome.events
+                )
+                changed.append(msgspec.structs.replace(outcome.state, version=appended[-1].version))
+            if changed:
+                await signal_state.save(tx.conn, changed, {}, {})
+            counts["changed"] = len(changed)
+            return CONFIG_STREAM
+
+        counts: dict[str, int] = {}
+        await self.executor.run(work)
+        return counts.get("changed", 0)

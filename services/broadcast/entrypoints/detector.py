@@ -1,0 +1,49 @@
+"""The incident detector: a background task that opens the incidents that fall due.
+
+It sleeps until the earliest deadline (a cluster's last report, or its outage's start, plus
+the threshold), at most ``MAX_IDLE`` so that clusters reporting for the first time and a
+changed threshold are picked up quickly. Every replica may run one: the due rows are locked
+``SKIP LOCKED`` and the domain opens an incident once per outage, so two detectors never open
+two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+
+import asyncpg
+
+from services.broadcast.adapters import signal_state
+from services.broadcast.application.base import utc_now
+from services.broadcast.application.signal import SignalCommands
+
+log = logging.getLogger(__name__)
+
+MAX_IDLE = 0.2
+BATCH = 500
+
+
+async def run_detector(commands: SignalCommands, pool: asyncpg.Pool) -> None:
+    while True:
+        try:
+            changed = await commands.detect_due(utc_now(), BATCH)
+            if changed >= BATCH:
+                continue  # more are due: no sleep
+            await asyncio.sleep(await _until_next(pool))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # keep detecting: a failed round is retried after a pause
+            log.exception("incident detection failed; retrying in 1 s")
+            await asyncio.sleep(1.0)
+
+
+async def _until_next(pool: asyncpg.Pool) -> float:
+    async with pool.acquire() as conn:
+        reference = await signal_state.next_reference(conn)
+        threshold = await signal_state.threshold_seconds(conn)
+    if reference is None:
+        return MAX_IDLE
+    wait = (reference + datetime.timedelta(seconds=threshold) - utc_now()).total_seconds()
+    return min(max(wait, 0.01), MAX_IDLE)
