@@ -6,6 +6,8 @@ its own database (``fresh_database``) rather than truncating shared state.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,11 +26,16 @@ from tests.support.telemetry import Telemetry
 
 
 @pytest.fixture(scope="session")
-def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Also holds the gateway's key pair, which every service app needs to verify callers."""
-    path = tmp_path_factory.mktemp("tinhso-state")
+def state_dir() -> Iterator[Path]:
+    """Also holds the gateway's key pair, which every service app needs to verify callers.
+
+    Not under pytest's basetemp: a newer pytest run deletes all but the last three basetemps,
+    and PostgreSQL shuts down when its data directory disappears under it.
+    """
+    path = Path(tempfile.mkdtemp(prefix="tinhso-test-state-"))
     ensure_keypair(load_settings({}, state_dir=str(path)))
-    return path
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
