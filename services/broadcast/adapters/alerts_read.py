@@ -37,7 +37,7 @@ class AlertView(msgspec.Struct, frozen=True, kw_only=True):
 class UnacknowledgedReport(msgspec.Struct, frozen=True, kw_only=True):
     alert_id: str
     unit_code: str
-    after_minutes: int
+    after_minutes: float
     deadline: datetime.datetime
     complete: bool
     """False while the deadline is still ahead: stations may yet acknowledge in time."""
@@ -78,7 +78,7 @@ async def _stations(conn: Conn, alert_id: str) -> list[AlertStationView]:
 
 
 async def unacknowledged(
-    conn: Conn, alert_id: str, after_minutes: int, now: datetime.datetime
+    conn: Conn, alert_id: str, after_minutes: float, now: datetime.datetime
 ) -> UnacknowledgedReport | None:
     row = await conn.fetchrow(
         f"SELECT unit_code, issued_at, station_count FROM {OPS}.alerts WHERE alert_id = $1", alert_id

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from contracts.broadcast_events import AudioFile, ProgrammeItem
-from libs.common.errors import ConflictError, NotFoundError
+from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Transaction
 from services.broadcast.adapters import registry_view
 from services.broadcast.application.access import require_units_within_reach, unit_by_code
@@ -131,6 +131,13 @@ class ProgrammeCommands(Commands):
             outside = set(
                 await registry_view.units_outside(tx.conn, [s.unit_id for s in stations.values()], programme.unit_id)
             )
+            strays = sorted(sid for sid, st in stations.items() if st.unit_id in outside)
+            if strays:
+                raise InvalidInputError(
+                    "a station is outside the programme's area (its producer unit and the units under it)",
+                    code="station_outside_programme_area",
+                    details={"station_ids": strays},
+                )
             sent_at = data.sent_at or utc_now()
             for station_id in dict.fromkeys(data.station_ids):
                 station = stations[station_id]

@@ -227,7 +227,7 @@ class BroadcastQueriesController(Controller):
 
     @get("/alerts/{alert_id:str}/unacknowledged", operation_id="unacknowledgedStations")
     async def unacknowledged(
-        self, alert_id: FromPath[str], request: Req, runtime: Runtime, after_minutes: FromQuery[int]
+        self, alert_id: FromPath[str], request: Req, runtime: Runtime, after_minutes: FromQuery[float]
     ) -> alerts_read.UnacknowledgedReport:
         """The stations that had not acknowledged the alert within ``after_minutes`` of its issue."""
         reader(request)
