@@ -12,6 +12,7 @@ a rebuild or a no-op event announces nothing.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 
 import msgspec
@@ -29,6 +30,7 @@ from services.metrics.domain.values import Threshold, UnitRef, threshold_events
 
 ANNOUNCED_LEVELS = ("province", "district", "commune")
 ACTOR = "metrics:computed"
+EMIT_LOCK = int.from_bytes(hashlib.sha256(b"tinhso-metrics:emit-changes").digest()[:8], "big", signed=True)
 
 _ANCESTORS = f"""
 WITH RECURSIVE up(unit_id) AS (
@@ -73,6 +75,9 @@ async def emit_changes(conn: Conn, schema: str, touched: Touched, occurred_at: d
         by_year[day.year].add(unit_id)
         if not flow and day.year < current_year:
             by_year[current_year].add(unit_id)
+    # Replicas in a consumer group apply different partitions at once and may announce the same
+    # value: one at a time, each reading what the previous one announced.
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", EMIT_LOCK)
     appended = 0
     for year, unit_ids in sorted(by_year.items()):
         period = Period(year, "year", 1)
