@@ -1,40 +1,72 @@
 """Composition root of the gateway: GraphQL at /graphql, public REST under /api/v1.
 
-Its readiness also reports each internal service, so one URL tells an operator whether
-the whole platform is up.
+It builds what the API needs once per process: the pooled client for the internal services
+(which signs the caller's principal onto every call), the live-event consumer with its hub
+and unit directory, the persisted-query store, and the partners' authentication and rate
+limits. Its readiness also reports each internal service, so one URL tells an operator
+whether the whole platform is up.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+from collections.abc import AsyncIterator
 
-import httpx
 from litestar import Litestar
 
 from libs.common.http.app import build_service_app
+from libs.common.principal import PrincipalSigner
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
+from services.gateway.adapters.internal import InternalServices
+from services.gateway.adapters.persisted_queries import PersistedQueries
 from services.gateway.adapters.service_health import INTERNAL_SERVICES, service_readiness
-from services.gateway.entrypoints.graphql import GraphQLController
+from services.gateway.entrypoints.graphql import graphql_controller
+from services.gateway.events.consumer import GatewayConsumer
+from services.gateway.events.directory import UnitDirectory
+from services.gateway.events.hub import EventHub
+from services.gateway.graphql.context import Gateway
+from services.gateway.graphql.limits import Limits
+from services.gateway.graphql.schema import build_schema
+from services.gateway.rest.routes import rest_controllers
+from services.gateway.security.wiring import build_security
 
 NAME = "gateway"
 
 
-def create_app(settings: Settings) -> Litestar:
+def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     runtime = ServiceRuntime(NAME, settings)
-    client = httpx.AsyncClient()
+    services = InternalServices(settings, PrincipalSigner.from_settings(settings))
     for service in INTERNAL_SERVICES:
-        runtime.extra_checks[service] = functools.partial(service_readiness, client, settings, service)
+        runtime.extra_checks[service] = functools.partial(service_readiness, services.client, settings, service)
+    hub, directory = EventHub(), UnitDirectory()
+    consumer = GatewayConsumer(settings, hub, directory)
+    gateway = Gateway(services=services, hub=hub, directory=directory, limits=limits or Limits())
+    security = build_security(runtime)
+    schema = build_schema(gateway.limits, PersistedQueries(lambda: runtime.pool))
 
-    async def close_client() -> None:
-        await client.aclose()
+    @contextlib.asynccontextmanager
+    async def live_events(_: Litestar) -> AsyncIterator[None]:
+        task = asyncio.create_task(consumer.run(), name="gateway-live-events")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
-    return build_service_app(
+    app = build_service_app(
         runtime,
-        [GraphQLController],
+        [graphql_controller(schema, gateway, security), *rest_controllers(gateway, security)],
         title="tinhso public API",
         description="Public REST API for partners (VNPT, Viettel, the post, district offices).",
         openapi_path="/api/v1/docs",
-        on_shutdown_extra=[close_client],
+        on_shutdown_extra=[services.close],
         internal=False,  # partners authenticate here; it is the gateway that signs principals
+        lifespan=[live_events],
     )
+    app.state.gateway = gateway
+    app.state.consumer = consumer
+    return app

@@ -1,32 +1,151 @@
-"""The GraphQL endpoint. Only the platform query exists yet; the partner contract comes next."""
+"""The GraphQL endpoint at /graphql: queries and mutations over HTTP, subscriptions over
+WebSocket (graphql-transport-ws only), GraphiQL for a browser.
+
+Who calls is decided here, once per request: the HTTP context getter authenticates the
+``Authorization`` header and applies the rate limit; a WebSocket authenticates in
+``connection_init`` (payload ``{"authorization": "Bearer …"}``). The legacy graphql-ws protocol
+is off on purpose: it has no connection_init authentication step.
+
+strawberry's Litestar controller is subclassed only to declare its handlers' dependencies
+explicitly (Litestar deprecates inferred ones) and to authenticate in ``on_ws_connect``.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any, Protocol
+
 import strawberry
+from litestar import Request, Response, WebSocket, get, post, websocket
+from litestar.background_tasks import BackgroundTasks
+from litestar.datastructures import Headers
+from litestar.di import NamedDependency, Provide
+from litestar.enums import ScopeType
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.types import Scope
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.litestar import make_graphql_controller
+from strawberry.litestar.controller import GraphQLResource
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
-from services.gateway.version import VERSION
-
-
-@strawberry.type(description="The running platform.")
-class Platform:
-    version: str
+from libs.common.errors import DomainError
+from libs.common.principal import Principal
+from services.gateway.graphql.context import Gateway, GatewayContext
 
 
-@strawberry.type
-class Query:
-    @strawberry.field(description="Which tinhso version answers.")
-    def platform(self) -> Platform:
-        return Platform(version=VERSION)
+class Admission(Protocol):
+    """Authenticates a caller and charges its rate limit (``security.wiring.GatewaySecurity``):
+    raises UnauthorizedError (401) or RateLimitedError (429); None is an anonymous caller."""
+
+    async def admit(self, authorization: str | None, client_host: str | None) -> Principal | None: ...
 
 
-schema = strawberry.Schema(query=Query)
+def client_host(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return str(client[0]) if client else None
 
-GraphQLController = make_graphql_controller(
-    schema,
-    path="/graphql",
-    graphql_ide="graphiql",
-    # The legacy graphql-ws protocol is off on purpose: it has no connection_init auth step.
-    subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-)
+
+def _response() -> Response[Any]:
+    return Response({}, background=BackgroundTasks([]))
+
+
+async def _no_root_value() -> None:
+    return None
+
+
+def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Admission) -> type:
+    async def caller_context(scope: Scope, headers: Headers) -> GatewayContext:
+        if scope["type"] == ScopeType.WEBSOCKET:
+            # Authenticated in connection_init; until then the connection is anonymous.
+            return GatewayContext.create(gateway, None, cache=False)
+        principal = await security.admit(headers.get("authorization"), client_host(scope))
+        return GatewayContext.create(gateway, principal)
+
+    async def http_context(
+        custom_context: NamedDependency[GatewayContext],
+        response: NamedDependency[Response[Any]],
+        request: Request[Any, Any, Any],
+    ) -> GatewayContext:
+        custom_context.request = request
+        custom_context.response = response
+        return custom_context
+
+    async def ws_context(
+        custom_context: NamedDependency[GatewayContext], socket: WebSocket[Any, Any, Any]
+    ) -> GatewayContext:
+        custom_context.websocket = socket
+        return custom_context
+
+    base: Any = make_graphql_controller(
+        schema,
+        path="/graphql",
+        graphql_ide="graphiql",
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=10),
+        max_subscriptions_per_connection=gateway.limits.max_subscriptions_per_connection,
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
+
+    class GatewayGraphQLController(base):  # type: ignore[misc]
+        dependencies = {  # noqa: RUF012 - Litestar reads it from the class
+            "custom_context": Provide(caller_context),
+            "context": Provide(http_context),
+            "context_ws": Provide(ws_context),
+            "root_value": Provide(_no_root_value),
+            "response": Provide(_response, sync_to_thread=False),
+        }
+
+        @get(raises=[ValidationException, NotFoundException])
+        async def handle_http_get(
+            self,
+            request: Request[Any, Any, Any],
+            context: NamedDependency[GatewayContext],
+            root_value: NamedDependency[None],
+            response: NamedDependency[Response[Any]],
+        ) -> Response[GraphQLResource | str]:
+            self.temporal_response = response
+            result: Response[GraphQLResource | str] = await self.execute_request(
+                request=request, context=context, root_value=root_value
+            )
+            return result
+
+        @post(status_code=200)
+        async def handle_http_post(
+            self,
+            request: Request[Any, Any, Any],
+            context: NamedDependency[GatewayContext],
+            root_value: NamedDependency[None],
+            response: NamedDependency[Response[Any]],
+        ) -> Response[GraphQLResource | str]:
+            self.temporal_response = response
+            result: Response[GraphQLResource | str] = await self.execute_request(
+                request=request, context=context, root_value=root_value
+            )
+            return result
+
+        @websocket()
+        async def websocket_endpoint(
+            self,
+            socket: WebSocket[Any, Any, Any],
+            context_ws: NamedDependency[GatewayContext],
+            root_value: NamedDependency[None],
+        ) -> None:
+            await self.run(request=socket, context=context_ws, root_value=root_value)
+
+        async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
+            params = context.connection_params or {}
+            authorization = params.get("authorization") or params.get("Authorization")
+            socket = context.websocket
+            try:
+                principal = await security.admit(
+                    authorization if isinstance(authorization, str) else None,
+                    client_host(socket.scope) if socket else None,
+                )
+            except DomainError as exc:
+                raise ConnectionRejectionError({"code": exc.code.upper(), "message": exc.message}) from None
+            context.use_principal(principal)
+            return {"subject": principal.subject if principal else None}
+
+    return GatewayGraphQLController

@@ -1,0 +1,181 @@
+"""Calls to the internal services on a caller's behalf: signed principal, trace context, counts.
+
+Every call carries the caller's principal as the gateway-signed token (services reject calls
+without it) and the current trace context, so the gateway's request span is the parent of the
+service's. A service's refusal (4xx with ``{"code", "message", "details"}``) becomes a
+``ServiceError`` carrying the service's own code; anything else (unreachable, 5xx, a body that
+is not what the contract says) is a ``ServiceUnavailableError`` the API masks.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+from opentelemetry.trace import SpanKind
+
+from libs.common.errors import DomainError
+from libs.common.principal import Principal, PrincipalSigner
+from libs.common.settings import Settings
+from libs.common.tracing import current_traceparent, tracer
+
+T = TypeVar("T")
+
+TIMEOUT = httpx.Timeout(10.0, connect=2.0)
+
+GATEWAY_PRINCIPAL = Principal(subject="tinhso-gateway", scopes=frozenset({"read"}))
+"""Who the gateway is when it reads for itself (the unit hierarchy behind subscriptions)."""
+
+
+class ServiceError(DomainError):
+    """A service refused a call; ``status`` is its HTTP status, ``code`` its own error code."""
+
+    def __init__(self, service: str, status: int, code: str, message: str, details: dict[str, Any]) -> None:
+        super().__init__(message, code=code, details=details)
+        self.service = service
+        self.status = status
+
+
+class ServiceUnavailableError(Exception):
+    """A service could not answer (down, 5xx, or an answer that breaks its contract)."""
+
+
+class _ErrorBody(msgspec.Struct):
+    code: str = "error"
+    message: str = ""
+    details: dict[str, Any] = {}
+
+
+class CallStats:
+    """Internal calls made while serving one request, per service (tests and logs read it)."""
+
+    def __init__(self) -> None:
+        self.calls: collections.Counter[str] = collections.Counter()
+        self.paths: list[str] = []
+
+    def record(self, service: str, path: str) -> None:
+        self.calls[service] += 1
+        self.paths.append(f"{service} {path}")
+
+
+class InternalServices:
+    """One pooled HTTP client for the three services, shared by every request of the process."""
+
+    def __init__(self, settings: Settings, signer: PrincipalSigner, client: httpx.AsyncClient | None = None) -> None:
+        self._urls = {name: settings.service_url(name) for name in ("registry", "broadcast", "metrics")}
+        self._signer = signer
+        self.client = client or httpx.AsyncClient(
+            timeout=TIMEOUT, limits=httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        )
+
+    def caller(self, principal: Principal, stats: CallStats | None = None) -> ServiceCaller:
+        return ServiceCaller(self, principal, stats or CallStats())
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    def url(self, service: str, path: str) -> str:
+        return self._urls[service] + path
+
+    def headers(self, principal: Principal, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        headers = self._signer.headers(principal)
+        traceparent = current_traceparent()
+        if traceparent:
+            headers["traceparent"] = traceparent
+        if extra:
+            headers.update(extra)
+        return headers
+
+
+class ServiceCaller:
+    """The services as one caller sees them: its principal on every call, its stats counted."""
+
+    def __init__(self, services: InternalServices, principal: Principal, stats: CallStats) -> None:
+        self.services = services
+        self.principal = principal
+        self.stats = stats
+
+    async def get(self, service: str, path: str, params: Mapping[str, str], result_type: type[T]) -> T:
+        result: T = await self._call("GET", service, path, result_type, params=params)
+        return result
+
+    async def post(
+        self,
+        service: str,
+        path: str,
+        body: object,
+        result_type: type[T],
+        *,
+        idempotency_key: str | None = None,
+        content: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> T:
+        headers = {"content-type": content_type}
+        if idempotency_key:
+            headers["idempotency-key"] = idempotency_key
+        payload = content if content is not None else msgspec.json.encode(body)
+        result: T = await self._call("POST", service, path, result_type, content=payload, headers=headers)
+        return result
+
+    async def post_raw(
+        self,
+        service: str,
+        path: str,
+        content: bytes,
+        content_type: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: float = 300.0,
+    ) -> bytes:
+        """A body forwarded as it is (bulk files), its answer returned as raw JSON."""
+        headers = {"content-type": content_type}
+        if idempotency_key:
+            headers["idempotency-key"] = idempotency_key
+        raw: bytes = await self._call(
+            "POST", service, path, None, content=content, headers=headers, timeout=httpx.Timeout(timeout, connect=2.0)
+        )
+        return raw
+
+    async def _call(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        result_type: type[T] | None,
+        *,
+        params: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout = TIMEOUT,
+    ) -> Any:
+        self.stats.record(service, path)
+        attributes = {"tinhso.service": service, "http.request.method": method, "url.path": path}
+        with tracer().start_as_current_span(f"{method} {service}{path}", kind=SpanKind.CLIENT, attributes=attributes):
+            try:
+                response = await self.services.client.request(
+                    method,
+                    self.services.url(service, path),
+                    params=params,
+                    content=content,
+                    headers=self.services.headers(self.principal, headers),
+                    timeout=timeout,
+                )
+            except httpx.HTTPError as exc:
+                raise ServiceUnavailableError(f"{service} {method} {path}: {type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 500:
+            raise ServiceUnavailableError(f"{service} {method} {path}: HTTP {response.status_code}")
+        if response.status_code >= 400:
+            try:
+                body = msgspec.json.decode(response.content, type=_ErrorBody)
+            except msgspec.DecodeError:
+                body = _ErrorBody(code=f"http_{response.status_code}", message=response.text[:500])
+            raise ServiceError(service, response.status_code, body.code, body.message, body.details)
+        if result_type is None:
+            return response.content
+        try:
+            return msgspec.json.decode(response.content, type=result_type)
+        except msgspec.DecodeError as exc:
+            raise ServiceUnavailableError(f"{service} {method} {path}: unexpected answer: {exc}") from exc

@@ -1,0 +1,164 @@
+"""The gateway's own Kafka consumer: every partition of the three service topics, no group.
+
+Every gateway replica must see every event (each holds its own subscribers), so partitions are
+assigned manually, all of them, with no consumer group and no committed offsets. Broadcast and
+metrics partitions start at their end: subscribers want what happens from now on. The
+registry's start from the beginning, because the unit directory (which unit sits under which)
+is folded from its whole history; only what arrives after the start is fanned out.
+
+A topic that does not exist yet (a fresh platform whose relay has not published) is picked up
+when it appears; everything in it is then new, so it is read from its beginning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable
+
+import msgspec
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from contracts.envelope import Envelope
+from libs.common.settings import Settings
+from services.gateway.events.directory import UnitDirectory
+from services.gateway.events.hub import EventHub, LiveEvent
+
+log = logging.getLogger(__name__)
+
+_envelope = msgspec.json.Decoder(Envelope)
+_data = msgspec.json.Decoder(dict)
+
+TOPIC_CHECK_SECONDS = 1.0
+
+
+class GatewayConsumer:
+    def __init__(self, settings: Settings, hub: EventHub, directory: UnitDirectory) -> None:
+        self.bootstrap = settings.kafka_bootstrap
+        self.fetch_wait_ms = settings.kafka_fetch_wait_ms
+        self.registry_topic = settings.topic("registry")
+        self.topics = [settings.topic(s) for s in ("registry", "broadcast", "metrics")]
+        self.hub = hub
+        self.directory = directory
+        self.ready = asyncio.Event()
+        """Set once every topic is assigned and the registry's history is folded in."""
+        self.last_error: str | None = None
+        self._next: dict[TopicPartition, int] = {}
+        self._live_from: dict[TopicPartition, int] = {}
+        self._started = False
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker trouble: start a new consumer where this one was
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("gateway event consumer stopped (%s); restarting in 1 s", exc)
+                await asyncio.sleep(1.0)
+
+    async def _consume(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=self.fetch_wait_ms,
+            client_id="tinhso-gateway-live",
+        )
+        await consumer.start()
+        try:
+            assigned: set[TopicPartition] = set()
+            next_check = 0.0
+            while True:
+                now = time.monotonic()
+                if now >= next_check or not assigned:
+                    assigned = await self._assign(consumer, assigned)
+                    next_check = now + TOPIC_CHECK_SECONDS
+                if not assigned:
+                    await asyncio.sleep(0.2)
+                    continue
+                batches = await consumer.getmany(timeout_ms=200, max_records=5000)
+                for tp, records in batches.items():
+                    self._handle(tp, records)
+                if not self.ready.is_set() and self._caught_up(assigned):
+                    self.ready.set()
+        finally:
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+
+    async def _assign(self, consumer: AIOKafkaConsumer, assigned: set[TopicPartition]) -> set[TopicPartition]:
+        existing = await consumer.topics()
+        wanted = {
+            TopicPartition(topic, partition)
+            for topic in self.topics
+            if topic in existing
+            for partition in consumer.partitions_for_topic(topic) or ()
+        }
+        at_start = not self._started
+        self._started = True
+        if wanted == assigned:
+            return assigned
+        consumer.assign(sorted(wanted))
+        new = [tp for tp in wanted if tp not in self._live_from]
+        if new and at_start:
+            await consumer.seek_to_end(*new)
+            for tp in new:
+                self._live_from[tp] = await consumer.position(tp)
+        else:
+            # A topic born after the gateway started holds only new events.
+            self._live_from.update(dict.fromkeys(new, 0))
+        for tp in wanted:
+            if tp in self._next:
+                consumer.seek(tp, self._next[tp])
+            elif tp.topic == self.registry_topic:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, self._live_from[tp])
+        return wanted
+
+    def _caught_up(self, assigned: Iterable[TopicPartition]) -> bool:
+        """The registry's history is folded in (the directory is complete up to the start)."""
+        return all(
+            self._next.get(tp, 0) >= self._live_from.get(tp, 0) for tp in assigned if tp.topic == self.registry_topic
+        )
+
+    def _handle(self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        is_registry = tp.topic == self.registry_topic
+        live_from = self._live_from.get(tp, 0)
+        for record in records:
+            self._next[tp] = record.offset + 1
+            if record.value is None:
+                continue
+            try:
+                envelope = _envelope.decode(record.value)
+                data = _data.decode(envelope.data)
+            except msgspec.DecodeError:
+                log.warning("undecodable record at %s[%d]@%d skipped", tp.topic, tp.partition, record.offset)
+                continue
+            if is_registry:
+                self.directory.apply(envelope.type, data)
+            if record.offset < live_from:
+                continue
+            unit_id = self.directory.unit_of(data)
+            self.hub.publish(
+                LiveEvent(
+                    event_id=str(envelope.event_id),
+                    type=envelope.type,
+                    stream_id=envelope.stream_id,
+                    occurred_at=envelope.occurred_at,
+                    recorded_at=envelope.recorded_at,
+                    unit_id=unit_id,
+                    unit_code=_text(data.get("unit_code")) or self.directory.code_of(unit_id),
+                    data=data,
+                    published_at=time.monotonic(),
+                )
+            )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

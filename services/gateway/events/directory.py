@@ -1,0 +1,83 @@
+"""The unit hierarchy and where each asset sits, kept in memory from the registry's topic.
+
+Live subscriptions filter by "this unit and everything under it" for every event they see, so
+the answer must not cost a call: the gateway folds the registry's events into this directory
+(read from the topic's beginning when the gateway starts, then live). It knows units by id
+and by code, each unit's parent, and the unit of each station, cluster, base station or team.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_DEPTH = 16
+"""Province → district → commune → village is 4; the bound only guards against a cycle."""
+
+_ASSET_KEYS = ("station_id", "bts_id", "team_id", "point_id", "endpoint_id", "hotspot_id")
+
+
+class UnitDirectory:
+    def __init__(self) -> None:
+        self._parent: dict[str, str | None] = {}
+        self._code: dict[str, str] = {}
+        self._by_code: dict[str, str] = {}
+        self._asset_unit: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._parent)
+
+    def apply(self, event_type: str, data: dict[str, Any]) -> None:
+        """Fold one registry event in; events of other kinds are ignored."""
+        unit_id = data.get("unit_id")
+        if event_type == "registry.unit_registered" and isinstance(unit_id, str):
+            self._parent[unit_id] = data.get("parent_id")
+            code = data.get("code")
+            if isinstance(code, str):
+                self._code[unit_id] = code
+                # A code reused after a merge names the newest unit from then on.
+                self._by_code[code] = unit_id
+        elif event_type == "registry.unit_reparented" and isinstance(unit_id, str):
+            self._parent[unit_id] = data.get("parent_id")
+        elif event_type == "registry.speaker_cluster_registered":
+            cluster_id, station_id = data.get("cluster_id"), data.get("station_id")
+            where = data.get("village_id") or self._asset_unit.get(str(station_id))
+            if isinstance(cluster_id, str) and isinstance(where, str):
+                self._asset_unit[cluster_id] = where
+        elif isinstance(unit_id, str):
+            for key in _ASSET_KEYS:
+                asset_id = data.get(key)
+                if isinstance(asset_id, str):
+                    self._asset_unit.setdefault(asset_id, unit_id)
+
+    def unit_id_for_code(self, code: str) -> str | None:
+        return self._by_code.get(code)
+
+    def code_of(self, unit_id: str | None) -> str | None:
+        return self._code.get(unit_id) if unit_id else None
+
+    def unit_of(self, data: dict[str, Any]) -> str | None:
+        """The unit an event is about: named directly, by code, or through the asset it names."""
+        for key in ("unit_id", "village_id"):
+            value = data.get(key)
+            if isinstance(value, str) and value in self._parent:
+                return value
+        code = data.get("unit_code")
+        if isinstance(code, str) and code in self._by_code:
+            return self._by_code[code]
+        for key in ("cluster_id", *_ASSET_KEYS):
+            value = data.get(key)
+            if isinstance(value, str) and value in self._asset_unit:
+                return self._asset_unit[value]
+        value = data.get("unit_id")
+        return value if isinstance(value, str) else None
+
+    def within(self, unit_id: str | None, ancestor_id: str) -> bool:
+        """Is ``unit_id`` the ancestor itself or somewhere under it?"""
+        current = unit_id
+        for _ in range(MAX_DEPTH):
+            if current is None:
+                return False
+            if current == ancestor_id:
+                return True
+            current = self._parent.get(current)
+        return False

@@ -1,0 +1,82 @@
+"""What every resolver sees: the caller, the services as that caller, and this request's loaders.
+
+An HTTP request gets a fresh context (fresh DataLoaders: their cache lives for one request).
+A WebSocket connection keeps one context for its life; its principal is set from
+``connection_init`` and its loaders do not cache, so a long-lived subscription never answers
+from a stale cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.litestar.controller import BaseContext
+from strawberry.types import Info
+
+from libs.common.errors import ForbiddenError, UnauthorizedError
+from libs.common.principal import Principal
+from services.gateway.adapters.internal import CallStats, InternalServices, ServiceCaller
+from services.gateway.events.directory import UnitDirectory
+from services.gateway.events.hub import EventHub
+from services.gateway.graphql.limits import Limits
+from services.gateway.graphql.loaders import Loaders
+
+ANONYMOUS = Principal(subject="anonymous")
+"""Forwarded for a caller without credentials: it holds no scope, so services refuse its writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    """The process-wide parts the API needs, made once in the composition root."""
+
+    services: InternalServices
+    hub: EventHub
+    directory: UnitDirectory
+    limits: Limits
+
+
+class GatewayContext(BaseContext, kw_only=True):
+    gateway: Gateway
+    principal: Principal | None = None
+    stats: CallStats
+    loaders: Loaders
+    connection_params: dict[str, Any] | None = None
+
+    @classmethod
+    def create(cls, gateway: Gateway, principal: Principal | None, *, cache: bool = True) -> GatewayContext:
+        stats = CallStats()
+        caller = gateway.services.caller(principal or ANONYMOUS, stats)
+        return cls(gateway=gateway, principal=principal, stats=stats, loaders=Loaders(caller, cache=cache))
+
+    def use_principal(self, principal: Principal | None) -> None:
+        """After connection_init: calls from now on are made as this caller."""
+        self.principal = principal
+        self.loaders = Loaders(self.gateway.services.caller(principal or ANONYMOUS, self.stats), cache=False)
+
+    def authenticated(self) -> Principal:
+        """Writes need credentials; which writes a caller may make is the owning service's call."""
+        if self.principal is None:
+            raise UnauthorizedError(
+                "this needs credentials: send 'Authorization: Bearer <API key or JWT>'", code="unauthenticated"
+            )
+        return self.principal
+
+    def reader(self) -> Principal:
+        """The caller, who must hold ``read`` (or admin) to see anything."""
+        return self.require("read")
+
+    def require(self, scope: str) -> Principal:
+        principal = self.authenticated()
+        if not principal.allows(scope):
+            raise ForbiddenError(f"this needs the scope {scope!r}", code="forbidden", details={"scope": scope})
+        return principal
+
+    def caller(self) -> ServiceCaller:
+        return self.loaders.caller
+
+
+def context_of(info: Info[Any, Any]) -> GatewayContext:
+    context = info.context
+    assert isinstance(context, GatewayContext)
+    return context

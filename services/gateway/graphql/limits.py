@@ -1,0 +1,222 @@
+"""GraphQL limits: depth, aliases and tokens (strawberry's), page sizes and a cost budget (ours).
+
+The cost of an operation is estimated from the document before anything runs: every field that
+returns an object costs one per object the query can reach, and a list multiplies what is under
+it by its size (``first`` where the field takes one, else an assumed size per field). So
+``units(first: 200) { edges { node { radioStation { clusters { signal } } } } }`` costs about
+200 x (1 + 1 + 20): a query that could fan out into tens of thousands of internal lookups is
+refused up front with ``COST_LIMIT``, naming the estimate and the budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_list_type,
+)
+from graphql.type.definition import GraphQLInterfaceType
+from strawberry.extensions import SchemaExtension
+
+from services.gateway.graphql.pages import MAX_PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5_000
+    max_cost: int = 20_000
+    max_subscriptions_per_connection: int = 20
+    persisted_queries_only: bool = False
+    """Production: only documents already stored by hash run (APQ registration refused)."""
+
+
+ASSUMED_LIST_SIZES = {
+    "clusters": 20,
+    "successors": 2,
+    "indicators": 20,
+    "deliveries": 100,
+    "airtime": 5,
+    "indicatorValues": 200,
+    "ranking": 200,
+    "technologies": 1,
+    "segments": 1,
+}
+DEFAULT_LIST_SIZE = 10
+
+
+class CostLimitError(GraphQLError):
+    pass
+
+
+class _Estimator:
+    def __init__(
+        self, schema: GraphQLSchema, document_fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any]
+    ) -> None:
+        self.schema = schema
+        self.fragments = document_fragments
+        self.variables = variables
+
+    def cost(
+        self, selection: SelectionSetNode | None, parent: GraphQLNamedType, multiplier: int, seen: frozenset[str]
+    ) -> int:
+        total = 0
+        for field, field_parent in self._fields(selection, parent, seen):
+            if not isinstance(field_parent, (GraphQLObjectType, GraphQLInterfaceType)):
+                continue
+            definition = field_parent.fields.get(field.name.value)
+            if definition is None or field.selection_set is None:
+                continue  # a leaf, an introspection field, or a mistake validation will name
+            size = self._list_size(field, definition.type, definition.args)
+            total += multiplier + self.cost(
+                field.selection_set, get_named_type(definition.type), multiplier * size, seen
+            )
+        return total
+
+    def _fields(
+        self, selection: SelectionSetNode | None, parent: GraphQLNamedType, seen: frozenset[str]
+    ) -> Iterator[tuple[FieldNode, GraphQLNamedType]]:
+        if selection is None:
+            return
+        for node in selection.selections:
+            if isinstance(node, FieldNode):
+                yield node, parent
+            elif isinstance(node, InlineFragmentNode):
+                target = self.schema.get_type(node.type_condition.name.value) if node.type_condition else parent
+                yield from self._fields(node.selection_set, target or parent, seen)
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue  # unknown or cyclic: validation reports it
+                target = self.schema.get_type(fragment.type_condition.name.value) or parent
+                yield from self._fields(fragment.selection_set, target, seen | {name})
+
+    def _list_size(self, field: FieldNode, field_type: Any, args: dict[str, Any]) -> int:
+        first = self.argument(field, "first", args)
+        if first is not None:
+            return max(first, 0)
+        if not is_list_type(get_nullable_type(field_type)):
+            return 1
+        codes = self._list_argument_length(field, "codes")
+        if codes is not None:
+            return codes
+        return ASSUMED_LIST_SIZES.get(field.name.value, DEFAULT_LIST_SIZE)
+
+    def argument(self, field: FieldNode, name: str, args: dict[str, Any]) -> int | None:
+        for argument in field.arguments or ():
+            if argument.name.value != name:
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return int(value.value)
+            if isinstance(value, VariableNode):
+                raw = self.variables.get(value.name.value)
+                return raw if isinstance(raw, int) else None
+            return None
+        definition = args.get(name)
+        default = getattr(definition, "default_value", None)
+        return default if isinstance(default, int) else None
+
+    def _list_argument_length(self, field: FieldNode, name: str) -> int | None:
+        for argument in field.arguments or ():
+            if argument.name.value == name:
+                if isinstance(argument.value, ListValueNode):
+                    return len(argument.value.values)
+                if isinstance(argument.value, VariableNode):
+                    raw = self.variables.get(argument.value.name.value)
+                    return len(raw) if isinstance(raw, list) else None
+        return None
+
+    def page_sizes(
+        self, selection: SelectionSetNode | None, parent: GraphQLNamedType, seen: frozenset[str]
+    ) -> Iterator[tuple[str, int]]:
+        for field, field_parent in self._fields(selection, parent, seen):
+            if not isinstance(field_parent, (GraphQLObjectType, GraphQLInterfaceType)):
+                continue
+            definition = field_parent.fields.get(field.name.value)
+            if definition is None:
+                continue
+            if "first" in definition.args:
+                first = self.argument(field, "first", definition.args)
+                if first is not None:
+                    yield field.name.value, first
+            if field.selection_set is not None:
+                yield from self.page_sizes(field.selection_set, get_named_type(definition.type), seen)
+
+
+def estimate(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+) -> tuple[int, list[tuple[str, int]]]:
+    """(estimated cost, every ``first`` the operation asks) of one operation."""
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0, []
+    estimator = _Estimator(schema, fragments, variables)
+    return (
+        estimator.cost(operation.selection_set, root, 1, frozenset()),
+        list(estimator.page_sizes(operation.selection_set, root, frozenset())),
+    )
+
+
+def cost_limit(max_cost: int) -> type[SchemaExtension]:
+    """A schema extension (a class, so each operation gets its own instance) with this budget."""
+
+    class CostLimit(SchemaExtension):
+        def on_validate(self) -> Iterator[None]:
+            context = self.execution_context
+            document = context.graphql_document
+            if document is not None and context.pre_execution_errors is None:
+                error = _check(
+                    context.schema._schema, document, context.operation_name, context.variables or {}, max_cost
+                )
+                if error is not None:
+                    context.pre_execution_errors = [error]
+            yield
+
+    return CostLimit
+
+
+def _check(
+    schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any], max_cost: int
+) -> GraphQLError | None:
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for operation in operations:
+        if operation_name is not None and (operation.name is None or operation.name.value != operation_name):
+            continue
+        cost, pages = estimate(schema, operation, fragments, variables)
+        for field, first in pages:
+            if not 1 <= first <= MAX_PAGE_SIZE:
+                return GraphQLError(
+                    f"{field}(first: {first}): first must be between 1 and {MAX_PAGE_SIZE}",
+                    extensions={"code": "VALIDATION", "argument": "first", "max": MAX_PAGE_SIZE},
+                )
+        if cost > max_cost:
+            return CostLimitError(
+                f"this query could cost about {cost} lookups, over the budget of {max_cost}: "
+                "ask for fewer items per page (first) or fewer nested lists",
+                extensions={"code": "COST_LIMIT", "cost": cost, "budget": max_cost},
+            )
+    return None

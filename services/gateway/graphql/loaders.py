@@ -1,0 +1,134 @@
+"""DataLoaders: every item a query level asks of a service goes out as one batched call.
+
+Resolvers never call a service directly; they ``load`` from here. Keys asked in the same tick
+of the event loop (one level of a query) are gathered into one request per loader, and each
+batched internal route answers in the order asked, leaving out unknown ids.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from services.gateway.adapters import broadcast_api, metrics_api, registry_api
+from services.gateway.adapters.broadcast_api import ClusterSignal, DeliveryView, SourceAirtime
+from services.gateway.adapters.internal import ServiceCaller
+from services.gateway.adapters.metrics_api import IndicatorValueView, IndicatorView, ValuesKey
+from services.gateway.adapters.registry_views import (
+    DigitalTeamView,
+    RadioStationView,
+    SpeakerClusterView,
+    UnitView,
+)
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+MAX_BATCH = 500
+"""Below the services' own limit of 1,000 ids per call."""
+
+UnitKey = tuple[str, datetime.date | None]
+"""An id or a code, and the day asked about (None: today's state)."""
+
+
+def _by_date(keys: Sequence[UnitKey]) -> dict[datetime.date | None, list[str]]:
+    groups: dict[datetime.date | None, list[str]] = defaultdict(list)
+    for value, as_of in keys:
+        groups[as_of].append(value)
+    return groups
+
+
+class Loaders:
+    def __init__(self, caller: ServiceCaller, *, cache: bool = True) -> None:
+        self.caller = caller
+        self._catalogue: list[IndicatorView] | None = None
+
+        def loader(fn: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
+            return DataLoader(fn, max_batch_size=MAX_BATCH, cache=cache)
+
+        self.unit_by_id: DataLoader[UnitKey, UnitView | None] = loader(self._units_by_id)
+        self.unit_by_code: DataLoader[UnitKey, UnitView | None] = loader(self._units_by_code)
+        self.station_by_id: DataLoader[str, RadioStationView | None] = loader(self._stations_by_id)
+        self.station_by_unit: DataLoader[str, RadioStationView | None] = loader(self._stations_by_unit)
+        self.clusters_by_station: DataLoader[str, list[SpeakerClusterView]] = loader(self._clusters_by_station)
+        self.cluster_by_id: DataLoader[str, SpeakerClusterView | None] = loader(self._clusters_by_id)
+        self.team_by_unit: DataLoader[str, DigitalTeamView | None] = loader(self._teams_by_unit)
+        self.signal_by_cluster: DataLoader[str, ClusterSignal | None] = loader(self._signals)
+        self.indicator_values: DataLoader[ValuesKey, list[IndicatorValueView]] = loader(self._indicator_values)
+        self.indicator_by_code: DataLoader[str, IndicatorView | None] = loader(self._indicators)
+        self.airtime: DataLoader[tuple[str, str], list[SourceAirtime]] = loader(self._airtime)
+        self.deliveries_by_programme: DataLoader[str, list[DeliveryView]] = loader(self._deliveries)
+
+    async def _units_by_id(self, keys: list[UnitKey]) -> list[UnitView | None]:
+        found: dict[UnitKey, UnitView] = {}
+        for as_of, ids in _by_date(keys).items():
+            for unit in await registry_api.units_by_ids(self.caller, ids, as_of):
+                found[(unit.unit_id, as_of)] = unit
+        return [found.get(key) for key in keys]
+
+    async def _units_by_code(self, keys: list[UnitKey]) -> list[UnitView | None]:
+        found: dict[UnitKey, UnitView] = {}
+        for as_of, codes in _by_date(keys).items():
+            for unit in await registry_api.units_by_codes(self.caller, codes, as_of):
+                found[(unit.code, as_of)] = unit
+        return [found.get(key) for key in keys]
+
+    async def _stations_by_id(self, ids: list[str]) -> list[RadioStationView | None]:
+        found = {s.station_id: s for s in await registry_api.stations_by_ids(self.caller, ids)}
+        return [found.get(i) for i in ids]
+
+    async def _stations_by_unit(self, unit_ids: list[str]) -> list[RadioStationView | None]:
+        found = {s.unit_id: s for s in await registry_api.stations_by_units(self.caller, unit_ids)}
+        return [found.get(i) for i in unit_ids]
+
+    async def _clusters_by_station(self, station_ids: list[str]) -> list[list[SpeakerClusterView]]:
+        grouped: dict[str, list[SpeakerClusterView]] = defaultdict(list)
+        for cluster in await registry_api.clusters_by_stations(self.caller, station_ids):
+            grouped[cluster.station_id].append(cluster)
+        return [grouped.get(i, []) for i in station_ids]
+
+    async def _clusters_by_id(self, ids: list[str]) -> list[SpeakerClusterView | None]:
+        found = {c.cluster_id: c for c in await registry_api.clusters_by_ids(self.caller, ids)}
+        return [found.get(i) for i in ids]
+
+    async def _teams_by_unit(self, unit_ids: list[str]) -> list[DigitalTeamView | None]:
+        found = {t.unit_id: t for t in await registry_api.teams_by_units(self.caller, unit_ids)}
+        return [found.get(i) for i in unit_ids]
+
+    async def _signals(self, cluster_ids: list[str]) -> list[ClusterSignal | None]:
+        found = {s.cluster_id: s for s in await broadcast_api.cluster_signals(self.caller, cluster_ids)}
+        return [found.get(i) for i in cluster_ids]
+
+    async def _indicator_values(self, keys: list[ValuesKey]) -> list[list[IndicatorValueView]]:
+        all_codes: list[str] = []
+        if any(codes is None for _, _, codes in keys):
+            # "every indicator": the catalogue's codes, asked once per request.
+            all_codes = [i.code for i in await self.catalogue()]
+        return await metrics_api.values_for(self.caller, keys, all_codes)
+
+    async def catalogue(self) -> list[IndicatorView]:
+        if self._catalogue is None:
+            self._catalogue = await metrics_api.indicators(self.caller)
+        return self._catalogue
+
+    async def _indicators(self, codes: list[str]) -> list[IndicatorView | None]:
+        found = {i.code: i for i in await metrics_api.indicators(self.caller, codes)}
+        return [found.get(c) for c in codes]
+
+    async def _airtime(self, keys: list[tuple[str, str]]) -> list[list[SourceAirtime]]:
+        by_period: dict[str, list[str]] = defaultdict(list)
+        for station_id, period in keys:
+            by_period[period].append(station_id)
+        found: dict[tuple[str, str], list[SourceAirtime]] = {}
+        for period, station_ids in by_period.items():
+            for row in await broadcast_api.airtime(self.caller, list(dict.fromkeys(station_ids)), period):
+                found[(row.station_id, period)] = row.sources
+        return [found.get(key, []) for key in keys]
+
+    async def _deliveries(self, programme_ids: list[str]) -> list[list[DeliveryView]]:
+        found = await broadcast_api.deliveries(self.caller, programme_ids)
+        return [found.get(i, []) for i in programme_ids]

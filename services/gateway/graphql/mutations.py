@@ -1,0 +1,280 @@
+# mypy: disallow-untyped-decorators=False
+"""Mutations: each is forwarded as a command to the service that owns it, as the caller.
+
+The caller's principal goes along signed, so the service decides scopes and ownership; its
+refusals come back as GraphQL errors with the service's code (see ``errors``). A command's
+result is read back from the service's read model, which follows the log a moment later: the
+mutation waits briefly for it so a partner reads its own write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from libs.common.errors import DomainError, InvalidInputError
+from services.gateway.adapters import broadcast_api, metrics_api, registry_api
+from services.gateway.adapters import command_bodies as bodies
+from services.gateway.adapters.internal import ServiceCaller
+from services.gateway.adapters.registry_views import UnitView
+from services.gateway.graphql.context import context_of
+from services.gateway.graphql.ids import raw_id
+from services.gateway.graphql.inputs import (
+    MergeUnitsInput,
+    RecordProgrammeInput,
+    RecordRelayInput,
+    RegisterBtsStationInput,
+    RegisterRadioStationInput,
+    RegisterSpeakerClusterInput,
+    RegisterUnitInput,
+    ReportClusterSignalInput,
+    ReportIndicatorValueInput,
+    SetIndicatorTargetInput,
+)
+from services.gateway.graphql.scalars import SignalStatus
+from services.gateway.graphql.types_broadcast import Programme
+from services.gateway.graphql.types_metrics import IndicatorValue
+from services.gateway.graphql.types_units import AdministrativeUnit, BtsStation, RadioStation, SpeakerCluster
+
+Ctx = Info[Any, Any]
+T = TypeVar("T")
+
+READ_BACK_SECONDS = 5.0
+
+
+async def read_back(fetch: Callable[[], Awaitable[T | None]], what: str) -> T:
+    """Poll the read model until the write shows (projections apply within tens of ms)."""
+    found = await poll(fetch, READ_BACK_SECONDS)
+    if found is None:
+        # The command succeeded; only its read model lags (a projection stuck or far behind).
+        raise ReadModelLagError(
+            f"the {what} was recorded, but its read model has not shown it within {READ_BACK_SECONDS:.0f} s; "
+            "query it again shortly",
+            code="read_model_lag",
+        )
+    return found
+
+
+async def poll(fetch: Callable[[], Awaitable[T | None]], seconds: float) -> T | None:
+    delay = 0.005
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        found = await fetch()
+        if found is not None or asyncio.get_running_loop().time() >= deadline:
+            return found
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
+class ReadModelLagError(DomainError):
+    code = "read_model_lag"
+
+
+def _writer(info: Ctx) -> ServiceCaller:
+    context = context_of(info)
+    context.authenticated()
+    return context.caller()
+
+
+def _unit_body(data: RegisterUnitInput) -> bodies.RegisterUnitBody:
+    return bodies.RegisterUnitBody(
+        code=data.code,
+        name=data.name,
+        level=data.level.value,
+        valid_from=data.valid_from,
+        parent_code=data.parent_code,
+        unit_type=data.unit_type,
+    )
+
+
+async def _unit(caller: ServiceCaller, unit_id: str) -> UnitView:
+    async def fetch() -> UnitView | None:
+        found = await registry_api.units_by_ids(caller, [unit_id], None)
+        return found[0] if found else None
+
+    return await read_back(fetch, f"unit {unit_id}")
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Register an administrative unit (registry).")
+    async def register_unit(self, info: Ctx, input: RegisterUnitInput) -> AdministrativeUnit:
+        caller = _writer(info)
+        result = await registry_api.register_unit(caller, _unit_body(input), input.idempotency_key)
+        return AdministrativeUnit.of(await _unit(caller, result.unit_id))
+
+    @strawberry.mutation(description="Merge units into a successor on a date (registry).")
+    async def merge_units(self, info: Ctx, input: MergeUnitsInput) -> AdministrativeUnit:
+        caller = _writer(info)
+        body = bodies.MergeUnitsBody(
+            source_codes=list(input.source_codes),
+            effective_on=input.effective_date,
+            successor=_unit_body(input.successor),
+        )
+        result = await registry_api.merge_units(caller, body, input.idempotency_key)
+        return AdministrativeUnit.of(await _unit(caller, result.unit_id))
+
+    @strawberry.mutation(description="Register a commune's radio station (registry).")
+    async def register_radio_station(self, info: Ctx, input: RegisterRadioStationInput) -> RadioStation:
+        caller = _writer(info)
+        body = bodies.RegisterStationBody(
+            unit_code=input.unit_code,
+            technology=input.technology.value,
+            installed_on=input.installed_on,
+            funding_source=input.funding_source,
+            operator_code=input.operator_code,
+        )
+        result = await registry_api.asset_command(caller, "radio-stations/register", body, input.idempotency_key)
+
+        async def fetch() -> RadioStation | None:
+            found = await registry_api.stations_by_ids(caller, [result.asset_id])
+            return RadioStation.of(found[0]) if found else None
+
+        return await read_back(fetch, f"station {result.asset_id}")
+
+    @strawberry.mutation(description="Register a loudspeaker cluster of a station (registry).")
+    async def register_speaker_cluster(
+        self,
+        info: Ctx,
+        input: RegisterSpeakerClusterInput,
+    ) -> SpeakerCluster:
+        caller = _writer(info)
+        body = bodies.RegisterClusterBody(
+            station_id=raw_id(input.station_id, "RadioStation", "stationId"),
+            village_code=input.village_code,
+            latitude=input.latitude,
+            longitude=input.longitude,
+            installed_on=input.installed_on,
+        )
+        result = await registry_api.asset_command(caller, "speaker-clusters/register", body, input.idempotency_key)
+        return await _cluster(caller, result.asset_id)
+
+    @strawberry.mutation(description="Report a loudspeaker cluster's signal (broadcast).")
+    async def report_cluster_signal(
+        self,
+        info: Ctx,
+        input: ReportClusterSignalInput,
+    ) -> SpeakerCluster:
+        caller = _writer(info)
+        cluster_id = raw_id(input.cluster_id, "SpeakerCluster", "clusterId")
+        kind = SIGNAL_REPORT_KINDS.get(input.signal)
+        if kind is None:
+            raise InvalidInputError("UNKNOWN is not a signal a cluster can report", code="validation")
+        report = bodies.SignalReport(cluster_id=cluster_id, kind=kind, observed_at=input.observed_at)
+        await broadcast_api.report_signal(caller, bodies.ReportSignalsBody(reports=[report]), input.idempotency_key)
+        return await _cluster(caller, cluster_id)
+
+    @strawberry.mutation(description="Register a base station of a telecom operator (registry).")
+    async def register_bts_station(self, info: Ctx, input: RegisterBtsStationInput) -> BtsStation:
+        caller = _writer(info)
+        body = bodies.CommissionBtsBody(
+            operator_code=input.operator,
+            unit_code=input.unit_code,
+            technologies=[t.value for t in input.technologies],
+            latitude=input.latitude,
+            longitude=input.longitude,
+            commissioned_on=input.commissioned_on,
+        )
+        result = await registry_api.asset_command(caller, "bts-stations/commission", body, input.idempotency_key)
+
+        async def fetch() -> BtsStation | None:
+            found = await registry_api.bts_by_ids(caller, [result.asset_id])
+            return BtsStation.of(found[0]) if found else None
+
+        return await read_back(fetch, f"base station {result.asset_id}")
+
+    @strawberry.mutation(description="Record a programme produced by a district centre (broadcast).")
+    async def record_programme(self, info: Ctx, input: RecordProgrammeInput) -> Programme:
+        caller = _writer(info)
+        body = bodies.RecordProgrammeBody(
+            unit_code=input.producer_code,
+            title=input.title,
+            air_date=input.air_date,
+            news_items=input.news_items,
+            articles=input.articles,
+            duration_seconds=input.duration_seconds,
+            segments=input.segments,
+        )
+        programme_id = await broadcast_api.record_programme(caller, body, input.idempotency_key)
+
+        async def fetch() -> Programme | None:
+            page = await broadcast_api.programmes(
+                caller,
+                producer_code=input.producer_code,
+                date_from=input.air_date,
+                date_to=input.air_date,
+                first=500,
+                after=None,
+            )
+            found = [p for p in page.programmes if p.programme_id == programme_id]
+            return Programme.of(found[0]) if found else None
+
+        return await read_back(fetch, f"programme {programme_id}")
+
+    @strawberry.mutation(description="Record a relay session of a station (broadcast).")
+    async def record_relay(self, info: Ctx, input: RecordRelayInput) -> RadioStation:
+        caller = _writer(info)
+        station_id = raw_id(input.station_id, "RadioStation", "stationId")
+        session = bodies.RelaySession(
+            station_id=station_id, source=input.source.value, started_at=input.started_at, ended_at=input.ended_at
+        )
+        await broadcast_api.record_relays(caller, bodies.RecordRelaysBody(sessions=[session]), input.idempotency_key)
+        found = await registry_api.stations_by_ids(caller, [station_id])
+        if not found:
+            raise LookupError(f"station {station_id} accepted a relay but is not in the registry's read model")
+        return RadioStation.of(found[0])
+
+    @strawberry.mutation(description="Report an indicator's value for a unit and period (metrics).")
+    async def report_indicator_value(
+        self,
+        info: Ctx,
+        input: ReportIndicatorValueInput,
+    ) -> IndicatorValue:
+        caller = _writer(info)
+        body = bodies.ReportValueBody(
+            indicator_code=input.indicator_code,
+            unit_code=input.unit_code,
+            period=str(input.period),
+            value=input.value,
+            source=input.source,
+        )
+        await metrics_api.report_value(caller, body, input.idempotency_key)
+
+        async def fetch() -> IndicatorValue | None:
+            found = await metrics_api.values(caller, [input.indicator_code], [input.unit_code], str(input.period))
+            return IndicatorValue.of(found[0]) if found and found[0].value == input.value else None
+
+        return await read_back(fetch, "value")
+
+    @strawberry.mutation(description="Set an indicator's target for a unit and year (metrics).")
+    async def set_indicator_target(self, info: Ctx, input: SetIndicatorTargetInput) -> IndicatorValue:
+        caller = _writer(info)
+        body = bodies.SetTargetBody(
+            indicator_code=input.indicator_code, unit_code=input.unit_code, year=input.year, target=input.target
+        )
+        await metrics_api.set_target(caller, body, input.idempotency_key)
+
+        async def fetch() -> IndicatorValue | None:
+            found = await metrics_api.values(caller, [input.indicator_code], [input.unit_code], str(input.year))
+            return IndicatorValue.of(found[0]) if found and found[0].target == input.target else None
+
+        return await read_back(fetch, "target")
+
+
+async def _cluster(caller: ServiceCaller, cluster_id: str) -> SpeakerCluster:
+    async def fetch() -> SpeakerCluster | None:
+        found = await registry_api.clusters_by_ids(caller, [cluster_id])
+        return SpeakerCluster.of(found[0]) if found else None
+
+    return await read_back(fetch, f"cluster {cluster_id}")
+
+
+SIGNAL_REPORT_KINDS = {
+    SignalStatus.ONLINE: "HEARTBEAT",
+    SignalStatus.NO_SIGNAL: "NO_SIGNAL",
+    SignalStatus.OFFLINE: "OFFLINE",
+}

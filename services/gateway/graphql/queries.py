@@ -1,0 +1,164 @@
+# mypy: disallow-untyped-decorators=False
+"""The root Query: every field needs the ``read`` scope, then resolves through the loaders."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from libs.common.errors import InvalidInputError
+from services.gateway.adapters import broadcast_api, metrics_api, registry_api
+from services.gateway.graphql.context import context_of
+from services.gateway.graphql.ids import split_id
+from services.gateway.graphql.pages import checked_first, programme_cursor
+from services.gateway.graphql.scalars import Period, UnitLevel
+from services.gateway.graphql.types_broadcast import Programme, ProgrammeConnection, ProgrammeEdge
+from services.gateway.graphql.types_metrics import Indicator, IndicatorValue, Ranking
+from services.gateway.graphql.types_units import (
+    AdministrativeUnit,
+    AdministrativeUnitConnection,
+    BtsStation,
+    DigitalTeam,
+    Node,
+    PageInfo,
+    RadioStation,
+    SpeakerCluster,
+)
+from services.gateway.version import VERSION
+
+Ctx = Info[Any, Any]
+
+
+@strawberry.type(description="The running platform.")
+class Platform:
+    version: str
+
+
+async def _node(info: Ctx, type_name: str | None, raw: str) -> Node | None:
+    loaders = context_of(info).loaders
+    if type_name == "AdministrativeUnit":
+        unit = await loaders.unit_by_id.load((raw, None))
+        return AdministrativeUnit.of(unit) if unit else None
+    if type_name == "RadioStation":
+        station = await loaders.station_by_id.load(raw)
+        return RadioStation.of(station) if station else None
+    if type_name == "SpeakerCluster":
+        cluster = await loaders.cluster_by_id.load(raw)
+        return SpeakerCluster.of(cluster) if cluster else None
+    if type_name == "BtsStation":
+        found = await registry_api.bts_by_ids(context_of(info).caller(), [raw])
+        return BtsStation.of(found[0]) if found else None
+    if type_name == "DigitalTeam":
+        return None  # teams are reached through their unit; the registry has no lookup by team id here
+    raise InvalidInputError(f"{type_name or 'an id without a type'} is not a node type", code="validation")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Which tinhso version answers (no credentials needed).")
+    def platform(self) -> Platform:
+        return Platform(version=VERSION)
+
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
+        context_of(info).reader()
+        type_name, raw = split_id(str(id))
+        return await _node(info, type_name, raw)
+
+    @strawberry.field(description="The unit holding a code on asOf (today without it).")
+    async def unit(self, info: Ctx, code: str, as_of: datetime.date | None = None) -> AdministrativeUnit | None:
+        context = context_of(info)
+        context.reader()
+        view = await context.loaders.unit_by_code.load((code, as_of))
+        return AdministrativeUnit.of(view, as_of) if view else None
+
+    @strawberry.field(description="Units in code order; search ignores case and Vietnamese diacritics.")
+    async def units(  # noqa: PLR0917 - GraphQL arguments, passed by name
+        self,
+        info: Ctx,
+        level: UnitLevel | None = None,
+        parent_code: str | None = None,
+        search: str | None = None,
+        as_of: datetime.date | None = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> AdministrativeUnitConnection:
+        context = context_of(info)
+        context.reader()
+        page = await registry_api.list_units(
+            context.caller(),
+            level=level.value if level else None,
+            parent_code=parent_code,
+            search=search,
+            as_of=as_of,
+            first=checked_first(first),
+            after=after,
+        )
+        return AdministrativeUnitConnection.of(page, as_of)
+
+    @strawberry.field(description="Programmes by producer and air date, newest first.")
+    async def programmes(  # noqa: PLR0917 - GraphQL arguments, passed by name
+        self,
+        info: Ctx,
+        producer_code: str | None = None,
+        from_: Annotated[datetime.date | None, strawberry.argument(name="from")] = None,
+        to: datetime.date | None = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> ProgrammeConnection:
+        context = context_of(info)
+        context.reader()
+        page = await broadcast_api.programmes(
+            context.caller(),
+            producer_code=producer_code,
+            date_from=from_,
+            date_to=to,
+            first=checked_first(first),
+            after=after,
+        )
+        edges = [ProgrammeEdge(node=Programme.of(p), cursor=programme_cursor(p)) for p in page.programmes]
+        return ProgrammeConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor),
+            # The broadcast service does not count the whole listing; this is what this page holds.
+            total_count=len(edges),
+        )
+
+    @strawberry.field(description="The indicator catalogue.")
+    async def indicators(self, info: Ctx) -> list[Indicator]:
+        context = context_of(info)
+        context.reader()
+        return [Indicator.of(i) for i in await metrics_api.indicators(context.caller())]
+
+    @strawberry.field(description="Values of some indicators for a period, for units of a level under a parent.")
+    async def indicator_values(
+        self,
+        info: Ctx,
+        codes: list[str],
+        period: Period,
+        level: UnitLevel | None = None,
+        parent_code: str | None = None,
+    ) -> list[IndicatorValue]:
+        context = context_of(info)
+        context.reader()
+        if level is not None:
+            values = await metrics_api.values_at_level(context.caller(), codes, str(period), level.value, parent_code)
+        elif parent_code is not None:
+            values = await metrics_api.values(context.caller(), codes, [parent_code], str(period))
+        else:
+            raise InvalidInputError("give level, parentCode or both", code="validation")
+        return [IndicatorValue.of(v) for v in values]
+
+    @strawberry.field(description="Units of a level ranked by an index (e.g. the DTI) for a period.")
+    async def ranking(self, info: Ctx, index_code: str, period: Period, level: UnitLevel) -> list[Ranking]:
+        context = context_of(info)
+        context.reader()
+        rows = await metrics_api.ranking(context.caller(), index_code, str(period), level.value)
+        # A unit without a score is not ranked (the contract's score is not null).
+        return [Ranking(score=r.score, rank=r.rank, unit_id=r.value.unit_id) for r in rows if r.score is not None]
+
+
+__all__ = ["DigitalTeam", "Query"]

@@ -1,0 +1,136 @@
+# mypy: disallow-untyped-decorators=False
+"""Live events for the operations centre, fed by the gateway's consumer through the hub.
+
+``events`` passes events of some types about a unit and everything under it; ``indicatorChanged``
+passes the metrics service's value changes. Both need the ``read`` scope (checked per
+subscription; the connection authenticated in connection_init) and take ``after``, the id of
+the last event a reconnecting client saw.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import AsyncGenerator, Callable
+from typing import Any, cast
+
+import msgspec
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from libs.common.errors import NotFoundError
+from services.gateway.adapters.metrics_api import IndicatorValueView
+from services.gateway.events.hub import (
+    SLOW_SUBSCRIBER_CLOSE_CODE,
+    SLOW_SUBSCRIBER_REASON,
+    LiveEvent,
+    SlowSubscriberError,
+)
+from services.gateway.graphql.context import GatewayContext, context_of
+from services.gateway.graphql.types_metrics import IndicatorValue
+
+log = logging.getLogger(__name__)
+
+Ctx = Info[Any, Any]
+
+VALUE_CHANGED = "metrics.indicator_value_changed"
+
+
+@strawberry.type(description="An event as the IOC receives it live.")
+class Event:
+    id: strawberry.ID
+    type: str
+    stream_id: str
+    occurred_at: datetime.datetime
+    recorded_at: datetime.datetime
+    unit_code: str | None
+    data: JSON
+
+    @classmethod
+    def of(cls, event: LiveEvent) -> Event:
+        return cls(
+            id=strawberry.ID(event.event_id),
+            type=event.type,
+            stream_id=event.stream_id,
+            occurred_at=event.occurred_at,
+            recorded_at=event.recorded_at,
+            unit_code=event.unit_code,
+            data=cast(JSON, event.data),
+        )
+
+
+def _type_filter(types: list[str] | None) -> Callable[[str], bool]:
+    """Exact names (``broadcast.cluster_signal_lost``) or a service's all (``broadcast.*``)."""
+    if not types:
+        return lambda _: True
+    exact = {t for t in types if not t.endswith("*")}
+    prefixes = tuple(t[:-1] for t in types if t.endswith("*"))
+    return lambda event_type: event_type in exact or (bool(prefixes) and event_type.startswith(prefixes))
+
+
+def _unit_filter(context: GatewayContext, unit_code: str | None) -> Callable[[LiveEvent], bool]:
+    if unit_code is None:
+        return lambda _: True
+    directory = context.gateway.directory
+    unit_id = directory.unit_id_for_code(unit_code)
+    if unit_id is None:
+        raise NotFoundError(f"no unit with code {unit_code} is known", code="unknown_unit", details={"code": unit_code})
+    return lambda event: directory.within(event.unit_id, unit_id)
+
+
+async def _stream(
+    context: GatewayContext, matches: Callable[[LiveEvent], bool], after: str | None
+) -> AsyncGenerator[LiveEvent, None]:
+    hub = context.gateway.hub
+    subscriber = hub.subscribe(matches, after)
+    try:
+        while True:
+            try:
+                yield await subscriber.next()
+            except SlowSubscriberError:
+                log.warning("subscriber of %s dropped: its queue was full", context.principal)
+                if context.websocket is not None:
+                    await context.websocket.close(code=SLOW_SUBSCRIBER_CLOSE_CODE, reason=SLOW_SUBSCRIBER_REASON)
+                raise
+    finally:
+        hub.unsubscribe(subscriber)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Events of some types (all without) about a unit and its descendants.")
+    async def events(
+        self,
+        info: Ctx,
+        types: list[str] | None = None,
+        unit_code: str | None = None,
+        after: strawberry.ID | None = None,
+    ) -> AsyncGenerator[Event, None]:
+        context = context_of(info)
+        context.reader()
+        type_ok = _type_filter(types)
+        unit_ok = _unit_filter(context, unit_code)
+        async for event in _stream(context, lambda e: type_ok(e.type) and unit_ok(e), after):
+            yield Event.of(event)
+
+    @strawberry.subscription(description="Indicator values as they change, for some indicators and a unit subtree.")
+    async def indicator_changed(
+        self,
+        info: Ctx,
+        codes: list[str] | None = None,
+        unit_code: str | None = None,
+        after: strawberry.ID | None = None,
+    ) -> AsyncGenerator[IndicatorValue, None]:
+        context = context_of(info)
+        context.reader()
+        wanted = set(codes) if codes else None
+        unit_ok = _unit_filter(context, unit_code)
+
+        def matches(event: LiveEvent) -> bool:
+            if event.type != VALUE_CHANGED:
+                return False
+            return (wanted is None or event.data.get("indicator_code") in wanted) and unit_ok(event)
+
+        async for event in _stream(context, matches, after):
+            yield IndicatorValue.of(msgspec.convert(event.data, IndicatorValueView, strict=False), event.event_id)

@@ -1,0 +1,276 @@
+# mypy: disallow-untyped-decorators=False
+"""Units and the assets registered against them, resolved through DataLoaders."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from services.gateway.adapters import registry_api
+from services.gateway.adapters.registry_views import (
+    BtsStationView,
+    DigitalTeamView,
+    RadioStationView,
+    SpeakerClusterView,
+    UnitPage,
+    UnitView,
+)
+from services.gateway.graphql.context import context_of
+from services.gateway.graphql.ids import global_id
+from services.gateway.graphql.pages import checked_first, unit_cursor
+from services.gateway.graphql.scalars import (
+    OperationalStatus,
+    Period,
+    RadioTech,
+    SignalStatus,
+    StationTechnology,
+    UnitLevel,
+    enum_value,
+)
+
+if TYPE_CHECKING:
+    from services.gateway.graphql.types_broadcast import Airtime
+    from services.gateway.graphql.types_metrics import IndicatorValue
+
+Ctx = Info[Any, Any]
+
+
+@strawberry.interface(description="An object with a global id (``<Type>:<id>``), fetchable with node(id).")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="An administrative unit (province, district, commune, village) as of a day.")
+class AdministrativeUnit(Node):
+    id: strawberry.ID
+    code: str = strawberry.field(description="Official statistics-office code.")
+    name: str
+    level: UnitLevel
+    valid_from: datetime.date
+    valid_to: datetime.date | None = strawberry.field(description="Null while the unit exists.")
+    view: strawberry.Private[UnitView]
+    as_of: strawberry.Private[datetime.date | None]
+
+    @classmethod
+    def of(cls, view: UnitView, as_of: datetime.date | None = None) -> AdministrativeUnit:
+        return cls(
+            id=global_id("AdministrativeUnit", view.unit_id),
+            code=view.code,
+            name=view.name,
+            level=enum_value(UnitLevel, view.level, UnitLevel.VILLAGE),
+            valid_from=view.valid_from,
+            valid_to=view.valid_to,
+            view=view,
+            as_of=as_of,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Ctx) -> AdministrativeUnit | None:
+        if self.view.parent_id is None:
+            return None
+        return await unit_by_id(info, self.view.parent_id, self.as_of)
+
+    @strawberry.field(description="Units directly under this one, in code order.")
+    async def children(
+        self, info: Ctx, first: int | None = 50, after: str | None = None
+    ) -> AdministrativeUnitConnection:
+        page = await registry_api.list_units(
+            context_of(info).caller(),
+            level=None,
+            parent_code=self.code,
+            search=None,
+            as_of=self.as_of,
+            first=checked_first(first),
+            after=after,
+        )
+        return AdministrativeUnitConnection.of(page, self.as_of)
+
+    @strawberry.field(description="The units that took over after a merge or split.")
+    async def successors(self, info: Ctx) -> list[AdministrativeUnit]:
+        loaded = await context_of(info).loaders.unit_by_id.load_many([(i, None) for i in self.view.successor_ids])
+        return [AdministrativeUnit.of(u) for u in loaded if u is not None]
+
+    @strawberry.field
+    async def radio_station(self, info: Ctx) -> RadioStation | None:
+        view = await context_of(info).loaders.station_by_unit.load(self.view.unit_id)
+        return RadioStation.of(view) if view else None
+
+    @strawberry.field
+    async def digital_team(self, info: Ctx) -> DigitalTeam | None:
+        view = await context_of(info).loaders.team_by_unit.load(self.view.unit_id)
+        return DigitalTeam.of(view) if view else None
+
+    @strawberry.field(description="Indicator values of this unit for a period (all indicators without codes).")
+    async def indicators(
+        self, info: Ctx, period: Period, codes: list[str] | None = None
+    ) -> list[Annotated[IndicatorValue, strawberry.lazy("services.gateway.graphql.types_metrics")]]:
+        from services.gateway.graphql.types_metrics import IndicatorValue  # noqa: PLC0415 - cycle
+
+        key = (self.code, str(period), tuple(sorted(set(codes))) if codes is not None else None)
+        values = await context_of(info).loaders.indicator_values.load(key)
+        return [IndicatorValue.of(v) for v in values]
+
+
+@strawberry.type
+class AdministrativeUnitEdge:
+    node: AdministrativeUnit
+    cursor: str
+
+
+@strawberry.type
+class AdministrativeUnitConnection:
+    edges: list[AdministrativeUnitEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def of(cls, page: UnitPage, as_of: datetime.date | None) -> AdministrativeUnitConnection:
+        return cls(
+            edges=[
+                AdministrativeUnitEdge(node=AdministrativeUnit.of(u, as_of), cursor=unit_cursor(u.code, u.unit_id))
+                for u in page.items
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.type(description="A community digital technology team (tổ công nghệ số cộng đồng).")
+class DigitalTeam(Node):
+    id: strawberry.ID
+    member_count: int
+    established_on: datetime.date | None
+    active: bool
+    view: strawberry.Private[DigitalTeamView]
+
+    @classmethod
+    def of(cls, view: DigitalTeamView) -> DigitalTeam:
+        return cls(
+            id=global_id("DigitalTeam", view.team_id),
+            member_count=view.member_count,
+            established_on=view.established_on,
+            active=view.active,
+            view=view,
+        )
+
+    @strawberry.field
+    async def unit(self, info: Ctx) -> AdministrativeUnit:
+        return await required_unit(info, self.view.unit_id)
+
+
+@strawberry.type(description="A commune's grassroots radio station (đài truyền thanh cơ sở).")
+class RadioStation(Node):
+    id: strawberry.ID
+    technology: StationTechnology
+    status: OperationalStatus
+    installed_on: datetime.date | None
+    operator_code: str | None
+    view: strawberry.Private[RadioStationView]
+
+    @classmethod
+    def of(cls, view: RadioStationView) -> RadioStation:
+        return cls(
+            id=global_id("RadioStation", view.station_id),
+            technology=enum_value(StationTechnology, view.technology, StationTechnology.WIRED),
+            status=enum_value(OperationalStatus, view.status, OperationalStatus.OPERATIONAL),
+            installed_on=view.installed_on,
+            operator_code=view.operator_code,
+            view=view,
+        )
+
+    @strawberry.field
+    async def unit(self, info: Ctx) -> AdministrativeUnit:
+        return await required_unit(info, self.view.unit_id)
+
+    @strawberry.field(description="The station's loudspeaker clusters (cụm loa).")
+    async def clusters(self, info: Ctx) -> list[SpeakerCluster]:
+        views = await context_of(info).loaders.clusters_by_station.load(self.view.station_id)
+        return [SpeakerCluster.of(v) for v in views]
+
+    @strawberry.field(description="Seconds on air per source in a period.")
+    async def airtime(
+        self, info: Ctx, period: Period
+    ) -> list[Annotated[Airtime, strawberry.lazy("services.gateway.graphql.types_broadcast")]]:
+        from services.gateway.graphql.types_broadcast import Airtime  # noqa: PLC0415 - cycle
+
+        rows = await context_of(info).loaders.airtime.load((self.view.station_id, str(period)))
+        return [Airtime(source=r.source, seconds=r.seconds) for r in rows]
+
+
+@strawberry.type(description="A loudspeaker cluster of a station, in a village.")
+class SpeakerCluster(Node):
+    id: strawberry.ID
+    view: strawberry.Private[SpeakerClusterView]
+
+    @classmethod
+    def of(cls, view: SpeakerClusterView) -> SpeakerCluster:
+        return cls(id=global_id("SpeakerCluster", view.cluster_id), view=view)
+
+    @strawberry.field
+    async def station(self, info: Ctx) -> RadioStation:
+        view = await context_of(info).loaders.station_by_id.load(self.view.station_id)
+        if view is None:
+            raise LookupError(
+                f"station {self.view.station_id} of cluster {self.view.cluster_id} is not in the registry"
+            )
+        return RadioStation.of(view)
+
+    @strawberry.field
+    async def village(self, info: Ctx) -> AdministrativeUnit | None:
+        if self.view.village_id is None:
+            return None
+        return await unit_by_id(info, self.view.village_id, None)
+
+    @strawberry.field(description="Signal health as the broadcast service last saw it.")
+    async def signal(self, info: Ctx) -> SignalStatus:
+        health = await context_of(info).loaders.signal_by_cluster.load(self.view.cluster_id)
+        return enum_value(SignalStatus, health.signal, SignalStatus.UNKNOWN) if health else SignalStatus.UNKNOWN
+
+    @strawberry.field
+    async def last_seen_at(self, info: Ctx) -> datetime.datetime | None:
+        health = await context_of(info).loaders.signal_by_cluster.load(self.view.cluster_id)
+        return health.last_observed_at if health else None
+
+
+@strawberry.type(description="A base transceiver station of a telecom operator.")
+class BtsStation(Node):
+    id: strawberry.ID
+    operator: str
+    technologies: list[RadioTech]
+    commissioned_on: datetime.date | None
+    view: strawberry.Private[BtsStationView]
+
+    @classmethod
+    def of(cls, view: BtsStationView) -> BtsStation:
+        return cls(
+            id=global_id("BtsStation", view.bts_id),
+            operator=view.operator_code or "",
+            technologies=[enum_value(RadioTech, t, RadioTech.G4) for t in view.technologies],
+            commissioned_on=view.commissioned_on,
+            view=view,
+        )
+
+    @strawberry.field
+    async def unit(self, info: Ctx) -> AdministrativeUnit:
+        return await required_unit(info, self.view.unit_id)
+
+
+async def unit_by_id(info: Ctx, unit_id: str, as_of: datetime.date | None) -> AdministrativeUnit | None:
+    view = await context_of(info).loaders.unit_by_id.load((unit_id, as_of))
+    return AdministrativeUnit.of(view, as_of) if view else None
+
+
+async def required_unit(info: Ctx, unit_id: str) -> AdministrativeUnit:
+    unit = await unit_by_id(info, unit_id, None)
+    if unit is None:
+        raise LookupError(f"unit {unit_id} is not in the registry's read model")
+    return unit

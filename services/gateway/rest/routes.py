@@ -1,0 +1,176 @@
+"""Public REST under /api/v1 for partners who do not use GraphQL: bulk import and simple reads.
+
+Each route authenticates the caller and charges its rate limit like /graphql does, then calls
+the owning service as that caller. Reads need the ``read`` scope; the import is the registry's
+own ``POST /commands/import`` (it decides ``registry:write`` and ownership per item).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import Example, OpenAPIMediaType, RequestBody, Schema
+from litestar.openapi.spec.operation import Operation
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from libs.common.errors import NotFoundError
+from libs.common.principal import Principal
+from services.gateway.adapters import metrics_api, registry_api
+from services.gateway.adapters.internal import ServiceCaller
+from services.gateway.adapters.metrics_api import IndicatorValueView
+from services.gateway.adapters.registry_views import UnitPage, UnitView
+from services.gateway.entrypoints.graphql import Admission, client_host
+from services.gateway.graphql.context import Gateway, GatewayContext
+from services.gateway.graphql.pages import checked_first
+from services.gateway.graphql.scalars import PERIOD_PATTERN
+
+Req = Request[Any, Any, Any]
+
+IMPORT_EXAMPLE = [
+    {
+        "kind": "register_unit",
+        "code": "01234",
+        "name": "Xã Nam Mẫu",
+        "level": "commune",
+        "parent_code": "060",
+        "valid_from": "2020-01-01",
+    },
+    {"kind": "register_radio_station", "unit_code": "01234", "technology": "IP", "installed_on": "2022-05-01"},
+]
+
+
+@dataclasses.dataclass
+class ImportOperation(Operation):
+    """The import reads its body itself (JSON array or NDJSON); this documents it."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="Up to 10,000 items: a JSON array, or one JSON object per line (NDJSON).",
+            content={
+                "application/json": OpenAPIMediaType(
+                    schema=Schema(type=None, description="[{kind, ...fields}]"),
+                    examples={"units and a station": Example(value=IMPORT_EXAMPLE)},
+                ),
+                "application/x-ndjson": OpenAPIMediaType(schema=Schema(description="one item per line")),
+            },
+        )
+
+
+class CallerFactory:
+    def __init__(self, gateway: Gateway, security: Admission) -> None:
+        self.gateway = gateway
+        self.security = security
+
+    async def admit(self, request: Req) -> Principal | None:
+        return await self.security.admit(request.headers.get("authorization"), client_host(request.scope))
+
+
+def rest_controllers(gateway: Gateway, security: Admission) -> list[type[Controller]]:
+    factory = CallerFactory(gateway, security)
+
+    async def reader(request: Req) -> ServiceCaller:
+
+        context = GatewayContext.create(gateway, await factory.admit(request))
+        context.reader()
+        return context.caller()
+
+    async def writer(request: Req) -> ServiceCaller:
+
+        context = GatewayContext.create(gateway, await factory.admit(request))
+        context.authenticated()
+        return context.caller()
+
+    class PublicApi(Controller):
+        path = "/api/v1"
+        tags = ["public API"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+
+        @post(
+            "/import",
+            operation_id="bulkImport",
+            status_code=200,
+            dependencies={"caller": Provide(writer)},
+            operation_class=ImportOperation,
+            summary="Import units and assets in bulk",
+            description=(
+                "Forwarded to the registry's bulk importer. Each item answers created, unchanged (already "
+                "imported: a file imported twice changes nothing) or rejected with a code. Send "
+                "`Idempotency-Key` to make a retried upload safe."
+            ),
+        )
+        async def bulk_import(self, request: Req, caller: NamedDependency[ServiceCaller]) -> Response[bytes]:
+            raw = await registry_api.bulk_import(
+                caller,
+                await request.body(),
+                request.headers.get("content-type", "application/json"),
+                request.headers.get("idempotency-key"),
+            )
+            return Response(raw, media_type="application/json")
+
+        @get(
+            "/units",
+            operation_id="listUnits",
+            dependencies={"caller": Provide(reader)},
+            summary="Units in code order, filtered, paged",
+        )
+        async def units(  # noqa: PLR0917 - query parameters, passed by name
+            self,
+            caller: NamedDependency[ServiceCaller],
+            level: Annotated[str | None, QueryParameter(examples=[Example(value="commune")])] = None,
+            parent_code: Annotated[str | None, QueryParameter(examples=[Example(value="060")])] = None,
+            search: Annotated[str | None, QueryParameter(examples=[Example(value="Nam Mau")])] = None,
+            as_of: FromQuery[datetime.date | None] = None,
+            first: Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])] = 50,
+            after: FromQuery[str | None] = None,
+        ) -> UnitPage:
+            return await registry_api.list_units(
+                caller,
+                level=level,
+                parent_code=parent_code,
+                search=search,
+                as_of=as_of,
+                first=checked_first(first),
+                after=after,
+            )
+
+        @get(
+            "/units/{code:str}",
+            operation_id="unitByCode",
+            dependencies={"caller": Provide(reader)},
+            summary="The unit holding a code (on as_of, today without it)",
+        )
+        async def unit(
+            self,
+            caller: NamedDependency[ServiceCaller],
+            code: FromPath[str],
+            as_of: FromQuery[datetime.date | None] = None,
+        ) -> UnitView:
+            found = await registry_api.units_by_codes(caller, [code], as_of)
+            if not found:
+                raise NotFoundError(f"no unit with code {code}", code="unknown_unit", details={"code": code})
+            return found[0]
+
+        @get(
+            "/indicator-values",
+            operation_id="indicatorValues",
+            dependencies={"caller": Provide(reader)},
+            summary="Values of indicators for a period, by level and parent",
+        )
+        async def indicator_values(
+            self,
+            caller: NamedDependency[ServiceCaller],
+            codes: Annotated[
+                str, QueryParameter(description="comma-separated", examples=[Example(value="radio.communes.ip_share")])
+            ],
+            period: Annotated[str, QueryParameter(pattern=PERIOD_PATTERN.pattern, examples=[Example(value="2023")])],
+            level: Annotated[str, QueryParameter(examples=[Example(value="district")])],
+            parent_code: FromQuery[str | None] = None,
+        ) -> list[IndicatorValueView]:
+            wanted = [c.strip() for c in codes.split(",") if c.strip()]
+            return await metrics_api.values_at_level(caller, wanted, period, level, parent_code)
+
+    return [PublicApi]

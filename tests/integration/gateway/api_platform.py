@@ -1,0 +1,151 @@
+"""The whole platform in the test process: registry, broadcast, metrics and the gateway, each a
+real uvicorn server on a free loopback port, against the test database and broker.
+
+The gateway is reached over real HTTP and WebSocket, as a partner would (subscription clients
+need a socket). Partners' API keys are made through the security engineer's partner store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import asyncpg
+import httpx
+import msgspec
+import pytest
+import uvicorn
+from litestar import Litestar
+
+from libs.common.db import create_pool
+from libs.common.embedded.process import free_port
+from libs.common.migrations import apply_migrations
+from libs.common.settings import Settings
+from services.broadcast.app import create_app as broadcast_app
+from services.cli.catalogue import all_migrations
+from services.gateway.app import create_app as gateway_app
+from services.gateway.events.consumer import GatewayConsumer
+from services.gateway.graphql.limits import Limits
+from services.gateway.security.partner_store import PartnerStore
+from services.gateway.security.partners import Partner
+from services.metrics.app import create_app as metrics_app
+from services.registry.app import create_app as registry_app
+
+
+class Server:
+    def __init__(self, app: Litestar, port: int) -> None:
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, lifespan="on", ws="websockets-sansio"
+        )
+        self.server = uvicorn.Server(config)
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.server.serve())
+        async with asyncio.timeout(30):
+            while not self.server.started:
+                if self.task.done():
+                    self.task.result()
+                await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.task, 15)
+
+
+class Platform:
+    def __init__(self, settings: Settings, gateway_url: str, keys: dict[str, str], consumer: GatewayConsumer) -> None:
+        self.settings = settings
+        self.url = gateway_url
+        self.ws_url = gateway_url.replace("http://", "ws://") + "/graphql"
+        self.keys = keys
+        self.consumer = consumer
+        self.http = httpx.AsyncClient(base_url=gateway_url, timeout=30)
+
+    def auth(self, who: str = "admin") -> dict[str, str]:
+        return {"authorization": f"Bearer {self.keys[who]}"}
+
+    async def graphql(
+        self, query: str, variables: dict[str, Any] | None = None, *, who: str | None = "admin", **extra: Any
+    ) -> dict[str, Any]:
+        """The whole GraphQL response (data, errors, extensions)."""
+        body: dict[str, Any] = {"query": query, "variables": variables or {}, **extra}
+        response = await self.http.post("/graphql", json=body, headers=self.auth(who) if who else {})
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, *, who: str = "admin") -> dict[str, Any]:
+        result = await self.graphql(query, variables, who=who)
+        assert not result.get("errors"), result["errors"]
+        data: dict[str, Any] = result["data"]
+        return data
+
+    async def error(
+        self, query: str, variables: dict[str, Any] | None = None, *, who: str | None = "admin"
+    ) -> dict[str, Any]:
+        result = await self.graphql(query, variables, who=who)
+        assert result.get("errors"), f"expected an error, got {result}"
+        first: dict[str, Any] = result["errors"][0]
+        return first
+
+    async def eventually(self, probe: Callable[[], Any], timeout: float = 15.0) -> Any:
+        async with asyncio.timeout(timeout):
+            while True:
+                value = await probe()
+                if value:
+                    return value
+                await asyncio.sleep(0.05)
+
+
+PARTNERS = {
+    "admin": Partner(name="test-admin", scopes=frozenset({"admin"})),
+    "reader": Partner(name="test-reader", scopes=frozenset({"read"})),
+    "writer": Partner(name="test-writer", scopes=frozenset({"registry:write"})),
+}
+
+
+async def start_platform(settings: Settings, limits: Limits | None = None) -> AsyncIterator[Platform]:
+    conn = await asyncpg.connect(settings.database_url)
+    await apply_migrations(conn, all_migrations())
+    await conn.close()
+    ports = {name: free_port() for name in ("gateway", "registry", "broadcast", "metrics")}
+    settings = msgspec.structs.replace(
+        settings,
+        registry_url=f"http://127.0.0.1:{ports['registry']}",
+        broadcast_url=f"http://127.0.0.1:{ports['broadcast']}",
+        metrics_url=f"http://127.0.0.1:{ports['metrics']}",
+        rate_limit_per_minute=0,  # these tests are about the API, not the limiter
+    )
+    gateway = gateway_app(settings, limits)
+    servers = [
+        Server(registry_app(settings), ports["registry"]),
+        Server(broadcast_app(settings), ports["broadcast"]),
+        Server(metrics_app(settings), ports["metrics"]),
+        Server(gateway, ports["gateway"]),
+    ]
+    pool = await create_pool(settings.database_url, service="test", max_size=2)
+    try:
+        store = PartnerStore(pool)
+        keys = {who: await store.create(partner) for who, partner in PARTNERS.items()}
+        for server in servers:
+            await server.start()
+        platform = Platform(settings, f"http://127.0.0.1:{ports['gateway']}", keys, gateway.state.consumer)
+        try:
+            yield platform
+        finally:
+            await platform.http.aclose()
+    finally:
+        for server in reversed(servers):
+            await server.stop()
+        await pool.close()
+
+
+@pytest.fixture
+async def platform(settings: Settings) -> AsyncIterator[Platform]:
+    async for running in start_platform(settings):
+        yield running
