@@ -10,6 +10,9 @@ from typing import Any
 
 import asyncpg
 
+from libs.common.db import create_pool
+from libs.common.projections.rebuild import rebuild
+from services.broadcast.entrypoints.signal_projection import SignalProjection
 from tests.integration.broadcast.conftest import Platform, Province
 
 
@@ -70,6 +73,23 @@ async def test_a_no_signal_report_is_a_lost_event_at_once_and_an_incident_after_
     assert incident["closed_at"] is not None
     # The other cluster never reported: no incident for it.
     assert (await state(platform, other))["status"] == "UNKNOWN"
+
+    health = await platform.get("/signal/health", unit_code="061", period=str(datetime.date.today().year))
+    assert health["incidents_opened"] == health["incidents_closed"] == 1
+    assert health["downtime_seconds"] >= 2
+    pool = await create_pool(platform.database_url, service="test-rebuild", max_size=2)
+    try:
+        topics = {"broadcast": platform.settings.topic("broadcast")}
+        progress = await rebuild(SignalProjection(), pool, topics=topics, partitions=platform.settings.kafka_partitions)
+    finally:
+        await pool.close()
+    assert progress.done == 4
+    assert await platform.get("/signal/incidents", unit_code="00001") == [incident]
+    again = await platform.get("/signal/health", unit_code="061", period=str(datetime.date.today().year))
+    assert {k: v for k, v in again.items() if k != "stations"} == {
+        **{k: v for k, v in health.items() if k != "stations"},
+        "availability_percent": again["availability_percent"],  # the current year grows with the clock
+    }
 
 
 async def test_a_silent_cluster_opens_one_incident_and_closes_it_when_heard_again(
