@@ -117,8 +117,8 @@ async def test_the_demo_dataset_gives_the_2022_figures_a_deterministic_dti_ranki
 
     districts = await metrics.get("/values/at-level", codes="admin.communes", period="2022", level="district")
     for n, d in enumerate(sorted(districts, key=lambda d: d["unit_code"])):
-        await metrics.command("values/report", {"indicator_code": "egov.online_services_rate",
-                                                "unit_code": d["unit_code"], "period": "2022", "value": 60 + 5 * n})  # fmt: skip
+        rate = {"indicator_code": "egov.online_services_rate", "unit_code": d["unit_code"], "period": "2022"}
+        await metrics.command("values/report", {**rate, "value": 60 + 5 * n})
     await metrics.caught_up()
     ranking = await metrics.get("/ranking", index_code="index.dti", period="2022", level="district")
     assert ranking == await metrics.get("/ranking", index_code="index.dti", period="2022", level="district")

@@ -1,0 +1,98 @@
+"""Computed values follow registry events live: a new event changes the value within a second,
+the change is announced once, a threshold crossing raises (and clears) an alert, and rankings
+share ranks on ties."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from tests.integration.metrics.conftest import Metrics
+from tests.integration.metrics.test_values_http import _station, _structure
+
+TODAY = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).date()
+YEAR = str(TODAY.year)
+
+
+async def _announced(conn: asyncpg.Connection, type_: str, code: str, unit_code: str) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT data FROM metrics.events WHERE type = $1 AND data->>'indicator_code' = $2
+           AND data->>'unit_code' = $3 AND data->>'period' = $4 ORDER BY position""",
+        type_, code, unit_code, YEAR,
+    )  # fmt: skip
+    return [msgspec.json.decode(r["data"]) for r in rows]
+
+
+async def test_a_new_station_changes_the_computed_value_within_a_second_and_is_announced_once(
+    metrics: Metrics,
+) -> None:
+    await _structure(metrics)
+    await _station(metrics, "01864", "IP", "2021-03-01")
+    await metrics.caught_up()
+    conn = await asyncpg.connect(metrics.database_url)
+    try:
+        before = await _announced(conn, "metrics.indicator_value_changed", "radio.communes.ip", "06")
+        assert [a["value"] for a in before] == [1.0]
+
+        started = time.monotonic()
+        await _station(metrics, "01900", "IP", TODAY.isoformat())
+
+        async def changed() -> bool:
+            found = await metrics.value("radio.communes.ip", "06", YEAR)
+            return bool(found["value"] == 2.0)
+
+        await metrics.eventually(changed, timeout=5)
+        elapsed = time.monotonic() - started
+        assert elapsed < 1.0, f"took {elapsed:.2f} s"
+        await metrics.caught_up()
+        after = await _announced(conn, "metrics.indicator_value_changed", "radio.communes.ip", "06")
+        assert [(a["value"], a["previous_value"]) for a in after] == [(1.0, None), (2.0, 1.0)]
+        share = await _announced(conn, "metrics.indicator_value_changed", "radio.communes.ip_share", "062")
+        assert [a["value"] for a in share] == [100.0]
+        assert share[0]["origin"] == "computed"
+        assert share[0]["unit_level"] == "district"
+    finally:
+        await conn.close()
+
+
+async def test_a_threshold_crossing_raises_an_alert_with_the_unit_and_its_recovery_clears_it(metrics: Metrics) -> None:
+    await _structure(metrics)
+    stations = {c: await _station(metrics, c, "FM", "2021-03-01") for c in ("01864", "01867")}
+    await metrics.caught_up()  # both working before the threshold exists: no alert yet
+    await metrics.command(
+        "thresholds/set",
+        {"indicator_code": "radio.communes.working_share", "operator": "lt", "threshold": 90, "level": "district"},
+    )
+    await metrics.caught_up()
+    down = {"status": "DOWN", "effective_on": TODAY.isoformat()}
+    await metrics.register(f"radio-stations/{stations['01867']}/change-status", down)
+    await metrics.caught_up()
+    conn = await asyncpg.connect(metrics.database_url)
+    try:
+        [breach] = await _announced(conn, "metrics.indicator_threshold_breached", "radio.communes.working_share", "061")
+        assert (breach["value"], breach["threshold"], breach["severity"]) == (50.0, 90.0, "warning")
+        assert (
+            await _announced(conn, "metrics.indicator_threshold_breached", "radio.communes.working_share", "06") == []
+        )
+        up = {"status": "OPERATIONAL", "effective_on": TODAY.isoformat()}
+        await metrics.register(f"radio-stations/{stations['01867']}/change-status", up)
+        await metrics.caught_up()
+        [cleared] = await _announced(conn, "metrics.indicator_threshold_cleared", "radio.communes.working_share", "061")
+        assert cleared["value"] == 100.0
+    finally:
+        await conn.close()
+
+
+async def test_equal_scores_share_a_rank_and_are_listed_by_code(metrics: Metrics) -> None:
+    await _structure(metrics)
+    for commune in ("01864", "01867", "01900"):
+        await _station(metrics, commune, "IP", "2021-03-01")
+    await metrics.caught_up()
+    ranking = await metrics.get("/ranking", index_code="radio.communes.ip_share", period="2022", level="district")
+    assert [(r["rank"], r["value"]["unit_code"], r["score"]) for r in ranking] == [(1, "061", 100.0), (1, "062", 100.0)]
+    ranking = await metrics.get("/ranking", index_code="admin.villages", period="2022", level="commune")
+    assert [(r["rank"], r["value"]["unit_code"]) for r in ranking] == [(1, "01864"), (2, "01867"), (2, "01900")]
