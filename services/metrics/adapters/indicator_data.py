@@ -31,6 +31,8 @@ class UnitRow:
     code: str
     name: str
     level: str
+    valid_to: datetime.date | None = None
+    """The first day it no longer exists (merged, split, dissolved), if it ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +45,19 @@ class Reported:
     recorded_at: datetime.datetime
 
 
-async def units_by_code(conn: Conn, codes: list[str], day: datetime.date) -> dict[str, UnitRow]:
+async def units_by_code(
+    conn: Conn, codes: list[str], day: datetime.date, since: datetime.date | None = None
+) -> dict[str, UnitRow]:
+    """The unit holding each code on ``day``; with ``since``, the latest to hold it at any time
+    in ``since``..``day`` (a commune merged away in mid-2025 is still the one its 2025 report is
+    about, and codes are reused after merges)."""
     rows = await conn.fetch(
-        f"""SELECT DISTINCT ON (code) unit_id, code, name, level FROM {FACTS}.units
-            WHERE code = ANY($1::text[]) AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)
+        f"""SELECT DISTINCT ON (code) unit_id, code, name, level, valid_to FROM {FACTS}.units
+            WHERE code = ANY($1::text[]) AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $3)
             ORDER BY code, valid_from DESC""",
-        codes, day,
+        codes, day, since or day,
     )  # fmt: skip
-    return {r["code"]: UnitRow(r["unit_id"], r["code"], r["name"], r["level"]) for r in rows}
+    return {r["code"]: UnitRow(r["unit_id"], r["code"], r["name"], r["level"], r["valid_to"]) for r in rows}
 
 
 async def units_by_id(conn: Conn, ids: list[str]) -> dict[str, UnitRow]:

@@ -51,9 +51,10 @@ class MetricsCommands:
         async with self.pool.acquire() as conn:
             return (await SHARED.current(conn)).get(code)
 
-    async def _unit(self, unit_code: str, day: datetime.date, principal: Principal) -> values.UnitRef:
+    async def _unit(self, unit_code: str, period: Period, principal: Principal) -> values.UnitRef:
+        day = period.end
         async with self.pool.acquire() as conn:
-            found = (await data.units_by_code(conn, [unit_code], day)).get(unit_code)
+            found = (await data.units_by_code(conn, [unit_code], day, since=period.start)).get(unit_code)
             if found is None:
                 raise NotFoundError(
                     f"no unit has the code {unit_code!r} on {day}",
@@ -85,7 +86,7 @@ class MetricsCommands:
     ) -> CommandResult:
         period = Period.parse(period_text)
         definition = await self._definition(code)
-        unit = await self._unit(unit_code, period.end, principal)
+        unit = await self._unit(unit_code, period, principal)
         async with self.pool.acquire() as conn:
             goals = await data.targets(conn, [code], [unit.unit_id], period.year)
             row = await conn.fetchrow(
@@ -119,7 +120,7 @@ class MetricsCommands:
     ) -> CommandResult:
         period = Period.parse(str(year))
         definition = await self._definition(code)
-        unit = await self._unit(unit_code, period.end, principal)
+        unit = await self._unit(unit_code, period, principal)
         return await self.executor.execute(
             values.TARGET,
             values.target_stream(code, unit.unit_id, year),

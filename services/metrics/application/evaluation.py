@@ -103,8 +103,29 @@ async def evaluate(
     *,
     as_of: datetime.date | None = None,
 ) -> list[Value]:
-    """Every (code, unit) pair, codes outer, units inner."""
+    """Every (code, unit) pair, codes outer, units inner.
+
+    A unit that ended during the period is evaluated on its last day."""
     day = evaluation_day(period, as_of)
+    groups: dict[datetime.date, list[UnitRow]] = defaultdict(list)
+    for unit in units:
+        last = unit.valid_to - datetime.timedelta(days=1) if unit.valid_to is not None else day
+        groups[min(day, max(last, period.start))].append(unit)
+    found: dict[tuple[str, str], Value] = {}
+    for group_day, members in groups.items():
+        for v in await _evaluate_on(conn, catalogue, codes, members, period, group_day):
+            found[(v.code, v.unit.unit_id)] = v
+    return [found[(code, unit.unit_id)] for code in codes for unit in units]
+
+
+async def _evaluate_on(  # noqa: PLR0917 - internal
+    conn: Conn,
+    catalogue: Mapping[str, IndicatorDefinition],
+    codes: list[str],
+    units: list[UnitRow],
+    period: Period,
+    day: datetime.date,
+) -> list[Value]:
     needed = needed_codes(catalogue, codes)
     defs = {c: catalogue[c] for c in needed}
     roots = [u.unit_id for u in units]

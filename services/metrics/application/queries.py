@@ -51,7 +51,7 @@ class MetricsQueries:
     ) -> list[Value]:
         known = await self._check_codes(codes)
         async with self.pool.acquire() as conn:
-            found = await data.units_by_code(conn, unit_codes, period.end)
+            found = await data.units_by_code(conn, unit_codes, period.end, since=period.start)
             unknown = [c for c in unit_codes if c not in found]
             if unknown:
                 raise NotFoundError(
@@ -144,7 +144,7 @@ class MetricsQueries:
     async def history(self, code: str, unit_code: str, period: Period) -> list[asyncpg.Record]:
         await self._check_codes([code])
         async with self.pool.acquire() as conn:
-            unit = (await data.units_by_code(conn, [unit_code], period.end)).get(unit_code)
+            unit = (await data.units_by_code(conn, [unit_code], period.end, since=period.start)).get(unit_code)
             if unit is None:
                 raise NotFoundError(f"no unit has the code {unit_code!r} in {period}", code="unknown_unit")
             return list(

@@ -71,7 +71,12 @@ async def _apply_one(w: FactsWriter, e: Event, today: datetime.date) -> None:  #
         await w.rename_unit(e.unit_id, e.name)
     elif isinstance(e, r.UnitReparented):
         await w.set_parent(e.unit_id, e.parent_id, e.effective_on)
-    elif isinstance(e, r.UnitMerged | r.UnitSplit | r.UnitDissolved):
+    elif isinstance(e, r.UnitMerged):
+        # What the merged unit held (stations, teams, villages not moved) now counts for its
+        # successor: the old unit hangs under it from that day, though it is no longer listed.
+        await w.end_unit(e.unit_id, e.effective_on)
+        await w.set_parent(e.unit_id, e.successor_id, e.effective_on)
+    elif isinstance(e, r.UnitSplit | r.UnitDissolved):
         await w.end_unit(e.unit_id, e.effective_on)
     elif isinstance(e, r.DigitalTeamEstablished):
         await w.register_asset(e.team_id, f"team:{e.level}", e.unit_id)

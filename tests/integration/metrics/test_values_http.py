@@ -160,3 +160,25 @@ async def test_a_district_centre_reports_for_its_own_units_only(metrics: Metrics
         "/commands/values/report", json={**body, "unit_code": "01864"}, headers=metrics.headers(reader)
     )
     assert denied.status_code == 403
+
+
+async def test_a_merged_commune_keeps_its_history_and_its_assets_count_for_its_successor(metrics: Metrics) -> None:
+    await _structure(metrics)
+    await _station(metrics, "01864", "IP", "2021-03-01")
+    await _station(metrics, "01867", "FM", "2021-03-01")
+    successor = {"code": "01864", "name": "Xã Ba Bể", "level": "commune", "parent_code": "061",
+                 "valid_from": "2025-07-01"}  # fmt: skip
+    await metrics.register(
+        "units/merge", {"source_codes": ["01864", "01867"], "effective_on": "2025-07-01", "successor": successor}
+    )
+    await metrics.caught_up()
+    assert (await metrics.value("admin.communes", "061", "2024"))["value"] == 2.0
+    assert (await metrics.value("admin.communes", "061", "2025"))["value"] == 1.0
+    old = await metrics.value("radio.stations", "01867", "2025")  # on its last day, 2025-06-30
+    assert (old["unit_name"], old["value"]) == ("Xã Phúc Lộc", 1.0)
+    new = await metrics.value("radio.stations", "01864", "2025")
+    assert (new["unit_name"], new["value"]) == ("Xã Ba Bể", 2.0)
+    assert (await metrics.value("radio.stations", "01864", "2024"))["unit_name"] == "Xã Bành Trạch"
+    assert (await metrics.value("radio.stations", "06", "2025"))["value"] == 2.0
+    body = {"indicator_code": "egov.online_services_rate", "unit_code": "01867", "period": "2025Q1", "value": 70}
+    await metrics.command("values/report", body)
