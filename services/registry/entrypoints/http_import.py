@@ -29,6 +29,7 @@ from services.registry.application.import_parsing import (
     from_ndjson,
 )
 from services.registry.application.import_report import ImportReport
+from services.registry.entrypoints.access import ACCESS, Access
 
 Req = Request[Any, Any, Any]
 
@@ -59,7 +60,7 @@ def read_items(content_type: str, body: bytes) -> list[RawItem]:
 class ImportController(Controller):
     path = "/commands/import"
     tags = ["import"]  # noqa: RUF012 - Litestar declares it as an instance attribute
-    dependencies = {"importer": Provide(provide_importer)}  # noqa: RUF012
+    dependencies = {"importer": Provide(provide_importer), "access": ACCESS}  # noqa: RUF012
     exception_handlers: ExceptionHandlersMap = {TooManyItemsError: _too_many_items}  # noqa: RUF012
 
     @post(
@@ -76,7 +77,9 @@ class ImportController(Controller):
             "an error code. An NDJSON line that does not parse rejects that item only."
         ),
     )
-    async def bulk_import(self, request: Req, importer: NamedDependency[BulkImporter]) -> ImportReport:
+    async def bulk_import(self, request: Req, importer: NamedDependency[BulkImporter], access: Access) -> ImportReport:
+        # Items of every kind, for any unit and operator: not for a caller bound to either.
+        access.require_unrestricted("a bulk import")
         items = read_items(request.headers.get("content-type", ""), await request.body())
         meta = command_metadata(request)
         principal = meta.partner or meta.actor or "anonymous"

@@ -23,6 +23,8 @@ from services.registry.adapters import units_read
 from services.registry.adapters.units_read import UnitPage, UnitView
 from services.registry.application.unit_inputs import MergeUnitsInput, RegisterUnitInput
 from services.registry.application.units import UnitCommandResult, UnitCommands
+from services.registry.domain.names import day_before
+from services.registry.entrypoints.access import ACCESS, Access
 
 MAX_PAGE = 500
 MAX_BATCH = 1000
@@ -58,12 +60,14 @@ Req = Request[Any, Any, Any]
 class UnitCommandsController(Controller):
     path = "/commands/units"
     tags = ["units: commands"]  # noqa: RUF012 - Litestar declares it as an instance attribute
-    dependencies = {"units": Provide(provide_unit_commands)}  # noqa: RUF012
+    dependencies = {"units": Provide(provide_unit_commands), "access": ACCESS}  # noqa: RUF012
 
     @post("/register", operation_id="registerUnit")
     async def register(
-        self, data: JSONBody[RegisterUnitInput], request: Req, units: NamedDependency[UnitCommands]
+        self, data: JSONBody[RegisterUnitInput], request: Req, units: NamedDependency[UnitCommands], access: Access
     ) -> UnitCommandResult:
+        access.forbid_organisations("an administrative unit")
+        await access.check_new_unit(data.parent_code, data.valid_from)
         meta = command_metadata(request)
         return await units.register(data.spec(), metadata=meta, idempotency=idempotency_key(request, meta, data))
 
@@ -74,7 +78,10 @@ class UnitCommandsController(Controller):
         data: JSONBody[RenameUnitBody],
         request: Req,
         units: NamedDependency[UnitCommands],
+        access: Access,
     ) -> UnitCommandResult:
+        access.forbid_organisations("an administrative unit")
+        await access.check_unit_ids(unit_id)
         meta = command_metadata(request)
         return await units.rename(
             unit_id, data.name, data.effective_on, metadata=meta, idempotency=idempotency_key(request, meta, data)
@@ -87,7 +94,11 @@ class UnitCommandsController(Controller):
         data: JSONBody[ReparentUnitBody],
         request: Req,
         units: NamedDependency[UnitCommands],
+        access: Access,
     ) -> UnitCommandResult:
+        access.forbid_organisations("an administrative unit")
+        await access.check_unit_ids(unit_id)
+        await access.check_units(data.parent_code, on=data.effective_on)
         meta = command_metadata(request)
         return await units.reparent(
             unit_id,
@@ -99,8 +110,13 @@ class UnitCommandsController(Controller):
 
     @post("/merge", operation_id="mergeUnits")
     async def merge(
-        self, data: JSONBody[MergeUnitsInput], request: Req, units: NamedDependency[UnitCommands]
+        self, data: JSONBody[MergeUnitsInput], request: Req, units: NamedDependency[UnitCommands], access: Access
     ) -> UnitCommandResult:
+        access.forbid_organisations("an administrative unit")
+        await access.check_units(*data.source_codes, on=day_before(data.effective_on), strictly_below=True)
+        await access.check_units(data.successor_code, on=day_before(data.effective_on), strictly_below=True)
+        if data.successor is not None:
+            await access.check_new_unit(data.successor.parent_code, data.effective_on)
         meta = command_metadata(request)
         return await units.merge(
             data.source_codes,
@@ -118,7 +134,12 @@ class UnitCommandsController(Controller):
         data: JSONBody[SplitUnitBody],
         request: Req,
         units: NamedDependency[UnitCommands],
+        access: Access,
     ) -> UnitCommandResult:
+        access.forbid_organisations("an administrative unit")
+        await access.check_unit_ids(unit_id)
+        for successor in data.successors:
+            await access.check_new_unit(successor.parent_code, data.effective_on)
         meta = command_metadata(request)
         return await units.split(
             unit_id,
@@ -135,7 +156,10 @@ class UnitCommandsController(Controller):
         data: JSONBody[DissolveUnitBody],
         request: Req,
         units: NamedDependency[UnitCommands],
+        access: Access,
     ) -> UnitCommandResult:
+        access.forbid_organisations("an administrative unit")
+        await access.check_unit_ids(unit_id)
         meta = command_metadata(request)
         return await units.dissolve(
             unit_id, data.effective_on, data.reason, metadata=meta, idempotency=idempotency_key(request, meta, data)
