@@ -30,6 +30,7 @@ from services.metrics.domain.values import Threshold, UnitRef, threshold_events
 
 ANNOUNCED_LEVELS = ("province", "district", "commune")
 ACTOR = "metrics:computed"
+ANY_FACT = "*"
 EMIT_LOCK = int.from_bytes(hashlib.sha256(b"tinhso-metrics:emit-changes").digest()[:8], "big", signed=True)
 
 _ANCESTORS = f"""
@@ -63,6 +64,13 @@ def announced_codes(catalogue: dict[str, IndicatorDefinition]) -> list[str]:
     return sorted(out)
 
 
+def _depends_on(catalogue: dict[str, IndicatorDefinition], code: str, facts: set[str]) -> bool:
+    """Whether a change to these facts can change the indicator (any, when the hierarchy changed)."""
+    if ANY_FACT in facts:
+        return True
+    return any(catalogue[c].fact in facts for c in needed_codes(catalogue, [code]))
+
+
 async def emit_changes(conn: Conn, schema: str, touched: Touched, occurred_at: datetime.datetime) -> int:
     """Returns how many events it appended."""
     catalogue = (await SHARED.current(conn)).indicators
@@ -71,10 +79,12 @@ async def emit_changes(conn: Conn, schema: str, touched: Touched, occurred_at: d
         return 0
     current_year = datetime.datetime.now(PROVINCE_TZ).year
     by_year: dict[int, set[str]] = defaultdict(set)
-    for unit_id, day, flow in touched.items:
-        by_year[day.year].add(unit_id)
-        if not flow and day.year < current_year:
-            by_year[current_year].add(unit_id)
+    facts_by_year: dict[int, set[str]] = defaultdict(set)
+    for unit_id, day, flow, fact in touched.items:
+        years = [day.year] if flow or day.year >= current_year else [day.year, current_year]
+        for year in years:
+            by_year[year].add(unit_id)
+            facts_by_year[year].add(fact)
     # Replicas in a consumer group apply different partitions at once and may announce the same
     # value: one at a time, each reading what the previous one announced.
     await conn.execute("SELECT pg_advisory_xact_lock($1)", EMIT_LOCK)
@@ -83,8 +93,9 @@ async def emit_changes(conn: Conn, schema: str, touched: Touched, occurred_at: d
         period = Period(year, "year", 1)
         rows = await conn.fetch(_ANCESTORS, sorted(unit_ids), period.end, list(ANNOUNCED_LEVELS))
         units = [UnitRow(r["unit_id"], r["code"], r["name"], r["level"]) for r in rows]
-        if units:
-            appended += await _announce(conn, catalogue, codes, units, period)
+        affected = [c for c in codes if _depends_on(catalogue, c, facts_by_year[year])]
+        if units and affected:
+            appended += await _announce(conn, catalogue, affected, units, period)
     return appended
 
 

@@ -12,14 +12,15 @@ from libs.common.db import Conn
 class Touched:
     """What a batch changed: (unit_id, day, is_flow) for the change emitter."""
 
-    items: set[tuple[str, datetime.date, bool]] = field(default_factory=set)
+    items: set[tuple[str, datetime.date, bool, str]] = field(default_factory=set)
+    """(unit_id, day, is_flow, fact): ``ANY_FACT`` when the hierarchy itself changed."""
     unresolved: set[tuple[datetime.date, bool]] = field(default_factory=set)
 
-    def add(self, unit_id: str | None, day: datetime.date, flow: bool = False) -> None:
+    def add(self, unit_id: str | None, day: datetime.date, flow: bool = False, fact: str = "*") -> None:
         if unit_id is None:
             self.unresolved.add((day, flow))
         else:
-            self.items.add((unit_id, day, flow))
+            self.items.add((unit_id, day, flow, fact))
 
 
 class FactsWriter:
@@ -47,11 +48,11 @@ class FactsWriter:
         # Facts that named this unit by code before it arrived.
         resolved = await self.conn.fetch(
             f"""UPDATE {s}.facts SET unit_id = $1 WHERE via_code = $2 AND unit_id IS NULL AND valid_from >= $3
-                RETURNING valid_from, valid_to""",
+                RETURNING valid_from, valid_to, fact""",
             unit_id, code, day,
         )  # fmt: skip
         for row in resolved:
-            self.touched.add(unit_id, row["valid_from"], row["valid_to"] is not None)
+            self.touched.add(unit_id, row["valid_from"], row["valid_to"] is not None, row["fact"])
 
     async def set_parent(self, unit_id: str, parent_id: str, day: datetime.date) -> None:
         s = self.s
@@ -96,7 +97,7 @@ class FactsWriter:
                 unit_id, asset_id,
             )  # fmt: skip
             for row in resolved:
-                self.touched.add(unit_id, row["valid_from"], row["fact"].startswith("broadcast."))
+                self.touched.add(unit_id, row["valid_from"], row["fact"].startswith("broadcast."), row["fact"])
 
     async def asset(self, asset_id: str) -> tuple[str, str | None] | None:
         row = await self.conn.fetchrow(f"SELECT kind, unit_id FROM {self.s}.assets WHERE asset_id = $1", asset_id)
@@ -147,7 +148,7 @@ class FactsWriter:
                 key, fact, unit_id, via_station, value, day,
             )  # fmt: skip
         if row is not None or value != 0:
-            self.touched.add(unit_id, day)
+            self.touched.add(unit_id, day, fact=fact)
 
     async def end_facts(self, key: str, day: datetime.date) -> None:
         """Every open fact of ``key`` ends on ``day``."""
@@ -175,12 +176,13 @@ class FactsWriter:
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7 + 1)""",
             key, fact, unit_id, via_station, via_code, value, day,
         )  # fmt: skip
-        self.touched.add(unit_id, day, flow=True)
+        self.touched.add(unit_id, day, flow=True, fact=fact)
 
     async def remove_flows(self, key: str) -> None:
         rows = await self.conn.fetch(
-            f"DELETE FROM {self.s}.facts WHERE key = $1 AND valid_to = valid_from + 1 RETURNING unit_id, valid_from",
+            f"""DELETE FROM {self.s}.facts WHERE key = $1 AND valid_to = valid_from + 1
+                RETURNING unit_id, valid_from, fact""",
             key,
         )
         for row in rows:
-            self.touched.add(row["unit_id"], row["valid_from"], flow=True)
+            self.touched.add(row["unit_id"], row["valid_from"], flow=True, fact=row["fact"])
