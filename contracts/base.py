@@ -12,8 +12,11 @@ from typing import ClassVar
 import msgspec
 
 
-class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_unknown_fields=False):
-    """Base of every domain event. Subclasses must pass ``tag="service.what_happened"``."""
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_unknown_fields=False, gc=False):
+    """Base of every domain event. Subclasses must pass ``tag="service.what_happened"``.
+
+    ``gc=False``: projections hold thousands of decoded events per batch, and a frozen event
+    built from data cannot be part of a reference cycle, so the cyclic collector skips them."""
 
     SCHEMA_VERSION: ClassVar[int] = 1
 

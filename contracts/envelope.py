@@ -23,7 +23,9 @@ class Metadata(msgspec.Struct, frozen=True, kw_only=True):
     traceparent: str | None = None
 
 
-class Envelope(msgspec.Struct, frozen=True, kw_only=True):
+# gc=False: a projection holds thousands of envelopes per batch, and none can be part of a
+# reference cycle (frozen, scalar fields), so the cyclic collector need not track them.
+class Envelope(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_id: UUID
     stream_id: str
     stream_type: str

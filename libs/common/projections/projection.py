@@ -20,8 +20,10 @@ from contracts.envelope import Envelope
 from libs.common.db import Conn
 
 
-class Applied(msgspec.Struct, frozen=True):
-    """One event as a projection sees it: the envelope and the decoded, upcast event."""
+class Applied(msgspec.Struct, frozen=True, gc=False):
+    """One event as a projection sees it: the envelope and the decoded, upcast event.
+
+    Not tracked by the cyclic garbage collector (a batch holds thousands; frozen, no cycles)."""
 
     envelope: Envelope
     event: Event

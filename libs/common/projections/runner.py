@@ -1,12 +1,17 @@
-"""Consumes a projection's topics and applies each partition's batch in one transaction.
+"""Consumes a projection's topics and applies what it fetched in one transaction.
 
-Exactly-once effect: the transaction that applies a batch also moves the checkpoint of that
-(topic, partition) to the batch's last source position, and events at or below the
-checkpoint are skipped. Redelivery, a relay that republishes, and a crash at any point
+Exactly-once effect: the transaction that applies a batch also moves the checkpoint of each
+(topic, partition) in it to the last source position applied there, and events at or below
+the checkpoint are skipped. Redelivery, a relay that republishes, and a crash at any point
 therefore change nothing twice. Kafka offsets are only a hint for where to resume.
 
 An event that cannot be decoded or applied goes to the dead letters with its error and the
 batch goes on without it (the batch is retried event by event, each in a savepoint).
+
+Throughput (ADR 0011): one batch's transaction is in flight while the next batch is fetched
+and decoded, so Python's work overlaps PostgreSQL's; a batch gathers everything already
+fetched, of every partition, up to ``max_records``; decoding runs with the cyclic garbage
+collector held off.
 """
 
 from __future__ import annotations
@@ -31,12 +36,16 @@ from contracts.envelope import Envelope
 from libs.common.db import Conn
 from libs.common.eventstore.store import SourcePosition
 from libs.common.projections import dead_letters
+from libs.common.projections.decoding import Decoded, PartitionBatch, decode_envelope, decode_into, decode_item
+from libs.common.projections.gc_pause import collection_paused
 from libs.common.projections.projection import Applied, Projection, ensure_schema
 from libs.common.tracing import record_apply_span, span
 
 log = logging.getLogger(__name__)
 
-_envelope = msgspec.json.Decoder(Envelope)
+DECODE_CHUNK = 500
+"""Records taken from the consumer and decoded between two yields to the event loop: the
+batch in flight gets to send its next statement at least this often."""
 
 
 @dataclass
@@ -62,10 +71,21 @@ class RunnerStatus:
 
 
 @dataclass
-class Checkpoint:
+class _Checkpoint:
     position: SourcePosition
-    kafka_offset: int | None
     last_recorded_at: datetime | None
+
+
+@dataclass
+class _Moved:
+    """Where one partition's checkpoint went in a committed batch."""
+
+    topic: str
+    partition: int
+    kafka_offset: int
+    position: SourcePosition
+    last_recorded_at: datetime | None
+    applied: int
 
 
 class ProjectionRunner:
@@ -82,7 +102,8 @@ class ProjectionRunner:
         fetch_wait_ms: int = 25,
     ) -> None:
         """``topics`` maps each source service to its topic; ``group_id=None`` assigns every
-        partition to this runner (no group join: faster start, no scale-out)."""
+        partition to this runner (no group join: faster start, no scale-out). ``max_records``
+        bounds a batch (all partitions together)."""
         self.projection = projection
         self.pool = pool
         self.bootstrap = bootstrap
@@ -93,22 +114,27 @@ class ProjectionRunner:
         self.schema = schema or projection.name
         self.status = RunnerStatus()
         s = self.schema
-        # The row is created before it is locked: FOR UPDATE on a row that does not exist yet
-        # locks nothing, and two runners could both apply a partition's first batch.
-        self._create_checkpoint = (
-            f"INSERT INTO {s}.checkpoints (topic, partition, tx_id, position) VALUES ($1, $2, 0, 0) "
-            "ON CONFLICT (topic, partition) DO NOTHING"
-        )
-        self._read_checkpoint = (
-            f"SELECT tx_id, position, kafka_offset, last_recorded_at FROM {s}.checkpoints "
-            "WHERE topic = $1 AND partition = $2 FOR UPDATE"
-        )
-        self._move_hint = f"UPDATE {s}.checkpoints SET kafka_offset = $3 WHERE topic = $1 AND partition = $2"
-        self._save_checkpoint = f"""
-            INSERT INTO {s}.checkpoints (topic, partition, tx_id, position, kafka_offset, last_recorded_at, applied)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (topic, partition) DO UPDATE SET tx_id = $3, position = $4, kafka_offset = $5,
-                last_recorded_at = $6, applied = {s}.checkpoints.applied + $7, updated_at = now()
+        # Creates a partition's row if it has none, and locks it either way: FOR UPDATE on a row
+        # that does not exist yet would lock nothing, and two runners could both apply a
+        # partition's first batch. Sorted input, so two runners lock rows in the same order.
+        self._lock_checkpoints = f"""
+            INSERT INTO {s}.checkpoints AS c (topic, partition, tx_id, position)
+            SELECT topic, partition, 0, 0 FROM unnest($1::text[], $2::int[]) AS u(topic, partition)
+            ON CONFLICT (topic, partition) DO UPDATE SET tx_id = c.tx_id
+            RETURNING topic, partition, tx_id, position, last_recorded_at
+        """
+        # A partition whose batch held only copies keeps its position and updated_at; only
+        # its Kafka offset moves, so a restart does not read the copies again.
+        self._save_checkpoints = f"""
+            INSERT INTO {s}.checkpoints AS c
+                (topic, partition, tx_id, position, kafka_offset, last_recorded_at, applied)
+            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[],
+                                 $6::timestamptz[], $7::bigint[])
+            ON CONFLICT (topic, partition) DO UPDATE SET tx_id = EXCLUDED.tx_id, position = EXCLUDED.position,
+                kafka_offset = EXCLUDED.kafka_offset, last_recorded_at = EXCLUDED.last_recorded_at,
+                applied = c.applied + EXCLUDED.applied,
+                updated_at = CASE WHEN c.tx_id = EXCLUDED.tx_id AND c.position = EXCLUDED.position
+                                  THEN c.updated_at ELSE now() END
         """
         self._hint_sql = (
             f"SELECT partition, kafka_offset, tx_id, position FROM {s}.checkpoints "
@@ -158,18 +184,80 @@ class ProjectionRunner:
                 # runner reads from the start and skips by checkpoint).
                 consumer.subscribe(topics)
             self.status.running = True
-            while True:
-                batches = await consumer.getmany(timeout_ms=500, max_records=self.max_records)
-                for tp, records in batches.items():
-                    await self.apply_records(tp.topic, tp.partition, records)
-                    self._update_lag(consumer, tp)
-                if batches and self.group_id is not None:
-                    with contextlib.suppress(Exception):  # offsets are a hint; checkpoints are the truth
-                        await consumer.commit()
+            await self._pipeline(consumer)
         finally:
             self._consumer = None
             with contextlib.suppress(Exception):
                 await consumer.stop()
+
+    async def _pipeline(self, consumer: AIOKafkaConsumer) -> None:
+        """Fetch and decode the next batch while the previous one is being applied.
+
+        At most one batch is in flight, and the next starts only after it committed, so each
+        partition is still applied in order; a failed batch ends the loop before anything
+        fetched after it is applied (a restart reads it again from the checkpoints).
+        """
+        in_flight: asyncio.Task[None] | None = None
+        try:
+            while True:
+                batch = await self._next_batch(consumer)
+                if in_flight is not None:
+                    await in_flight
+                    in_flight = None
+                if batch:
+                    in_flight = asyncio.create_task(self._apply_and_report(consumer, batch))
+        finally:
+            if in_flight is not None and not in_flight.done():
+                in_flight.cancel()
+            if in_flight is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await in_flight
+
+    async def _next_batch(self, consumer: AIOKafkaConsumer) -> list[PartitionBatch]:
+        """Everything already fetched, up to ``max_records``, decoded; when nothing is, waits
+        up to 500 ms for the first records (the batch in flight goes on meanwhile)."""
+        parts: dict[tuple[str, int], PartitionBatch] = {}
+        taken = 0
+        while taken < self.max_records:
+            with collection_paused():  # buffered records come back without waiting
+                fetched = await consumer.getmany(timeout_ms=0, max_records=min(DECODE_CHUNK, self.max_records - taken))
+                count = self._decode(parts, fetched)
+                del fetched  # freed now, while the collector is off, rather than scanned first
+            if not count:
+                if taken:
+                    break
+                # Nothing buffered: wait, with the collector on, for a record to arrive.
+                count = self._decode(parts, await consumer.getmany(timeout_ms=500, max_records=1))
+                if not count:
+                    break
+            taken += count
+            await asyncio.sleep(0)  # the batch in flight sends its next statement meanwhile
+        return list(parts.values())
+
+    def _decode(
+        self,
+        parts: dict[tuple[str, int], PartitionBatch],
+        fetched: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+    ) -> int:
+        with collection_paused():
+            count = 0
+            for tp, records in fetched.items():
+                part = parts.get((tp.topic, tp.partition))
+                if part is None:
+                    part = parts[(tp.topic, tp.partition)] = PartitionBatch(tp.topic, tp.partition)
+                decode_into(part, self.projection, [(r.offset, r.value) for r in records])
+                count += len(records)
+            return count
+
+    async def _apply_and_report(self, consumer: AIOKafkaConsumer, batch: list[PartitionBatch]) -> None:
+        await self._apply_batch(batch)
+        for part in batch:
+            self._update_lag(consumer, TopicPartition(part.topic, part.partition))
+        if self.group_id is not None:
+            # What was applied, not where the consumer is: it has read ahead of the database.
+            offsets = {TopicPartition(p.topic, p.partition): p.last_offset + 1 for p in batch}
+            with contextlib.suppress(Exception):  # offsets are a hint; checkpoints are the truth
+                await consumer.commit(offsets)
 
     async def _all_partitions(self, consumer: AIOKafkaConsumer, topics: list[str]) -> list[TopicPartition]:
         found: list[TopicPartition] = []
@@ -216,60 +304,67 @@ class ProjectionRunner:
                 await consumer.seek_to_beginning(tp)
 
     async def apply_records(self, topic: str, partition: int, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        """Apply records of one partition, in offset order, in one transaction."""
         if not records:
             return
-        envelopes: list[tuple[int, Envelope]] = []
-        undecodable: list[tuple[int, bytes, str]] = []
-        for record in records:
-            try:
-                envelopes.append((record.offset, _envelope.decode(record.value or b"")))
-            except msgspec.DecodeError as exc:
-                undecodable.append((record.offset, record.value or b"", str(exc)))
-        last_offset = records[-1].offset
-        with span(f"apply-batch {self.projection.name}", topic=topic, partition=partition, size=len(records)):
+        part = PartitionBatch(topic, partition)
+        with collection_paused():
+            decode_into(part, self.projection, [(r.offset, r.value) for r in records])
+        await self._apply_batch([part])
+
+    async def _apply_batch(self, batch: Sequence[PartitionBatch]) -> None:
+        """One transaction: skip what each partition's checkpoint already covers, apply the
+        rest, dead-letter what fails, move the checkpoints."""
+        batch = sorted(batch, key=lambda p: (p.topic, p.partition))
+        size = sum(p.size for p in batch)
+        with span(f"apply-batch {self.projection.name}", size=size, partitions=len(batch)):
             async with self.pool.acquire() as conn, conn.transaction():
                 # Shared: many batches at once; a rebuild's swap takes it exclusively.
                 await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self.projection.lock_key())
-                checkpoint = await self._checkpoint(conn, topic, partition)
-                for offset, raw, error in undecodable:
-                    await self._dead_letter_raw(conn, topic, partition, offset, raw=raw, error=error)
-                fresh = _after(envelopes, checkpoint.position)
-                self.status.skipped += len(envelopes) - len(fresh)
-                if not fresh:
-                    # Copies of applied events only: remember that they were read, so a
-                    # restart does not read them again.
-                    await conn.execute(self._move_hint, topic, partition, last_offset)
-                    return
-                applied = await self.apply_envelopes(conn, topic, partition, fresh)
-                last = fresh[-1][1]
+                rows = await conn.fetch(self._lock_checkpoints, [p.topic for p in batch], [p.partition for p in batch])
+                checkpoints = {
+                    (r["topic"], r["partition"]): _Checkpoint((r["tx_id"], r["position"]), r["last_recorded_at"])
+                    for r in rows
+                }
+                fresh: list[tuple[PartitionBatch, Decoded]] = []
+                last: dict[tuple[str, int], Envelope] = {}
+                for part in batch:
+                    key = (part.topic, part.partition)
+                    for offset, raw, error in part.undecodable:
+                        await self._dead_letter_raw(conn, part.topic, part.partition, offset, raw=raw, error=error)
+                    new = _after(part.items, checkpoints[key].position)
+                    self.status.skipped += len(part.items) - len(new)
+                    if new:
+                        fresh.extend((part, item) for item in new)
+                        last[key] = new[-1].envelope
+                applied = await self._apply_items(conn, fresh)
+                moved = [_moved(part, checkpoints, last, applied) for part in batch]
                 await conn.execute(
-                    self._save_checkpoint,
-                    topic,
-                    partition,
-                    last.tx_id,
-                    last.position,
-                    last_offset,
-                    last.recorded_at,
-                    applied,
+                    self._save_checkpoints,
+                    [m.topic for m in moved],
+                    [m.partition for m in moved],
+                    [m.position[0] for m in moved],
+                    [m.position[1] for m in moved],
+                    [m.kafka_offset for m in moved],
+                    [m.last_recorded_at for m in moved],
+                    [m.applied for m in moved],
                 )
-                previous = self.status.lag.get((topic, partition))
-                self.status.lag[(topic, partition)] = PartitionLag(
-                    topic,
-                    partition,
-                    last_offset,
-                    previous.highwater if previous else None,
-                    None,
-                    0.0,
-                    last.source_position,
-                    last.recorded_at,
-                )
-                self.status.applied += applied
-
-    async def _checkpoint(self, conn: Conn, topic: str, partition: int) -> Checkpoint:
-        await conn.execute(self._create_checkpoint, topic, partition)
-        row = await conn.fetchrow(self._read_checkpoint, topic, partition)
-        assert row is not None
-        return Checkpoint((row["tx_id"], row["position"]), row["kafka_offset"], row["last_recorded_at"])
+        # Committed: only now does the status say so.
+        for m in moved:
+            self.status.applied += m.applied
+            if m.position == checkpoints[(m.topic, m.partition)].position:
+                continue  # copies only
+            previous = self.status.lag.get((m.topic, m.partition))
+            self.status.lag[(m.topic, m.partition)] = PartitionLag(
+                m.topic,
+                m.partition,
+                m.kafka_offset,
+                previous.highwater if previous else None,
+                None,
+                0.0,
+                m.position,
+                m.last_recorded_at,
+            )
 
     async def _dead_letter_raw(
         self, conn: Conn, topic: str, partition: int, offset: int, *, raw: bytes, error: str
@@ -293,36 +388,48 @@ class ProjectionRunner:
     async def apply_envelopes(
         self, conn: Conn, topic: str, partition: int, fresh: Sequence[tuple[int | None, Envelope]]
     ) -> int:
-        """Apply what the projection handles; dead-letter what fails. Returns how many applied."""
-        relevant: list[tuple[int | None, Applied]] = []
-        for offset, envelope in fresh:
-            if envelope.type not in self.projection.handles:
-                continue
-            try:
-                relevant.append((offset, Applied(envelope, self.projection.decode(envelope))))
-            except Exception as exc:  # unknown schema version, bad data: dead-letter it
-                await self._dead_letter(conn, topic, partition, offset, envelope=envelope, error=_describe(exc))
+        """Apply what the projection handles; dead-letter what fails. Returns how many applied.
+        For callers that read the store (rebuild): no checkpoint is read or moved here."""
+        part = PartitionBatch(topic, partition)
+        items = [(part, decode_item(self.projection, offset, envelope)) for offset, envelope in fresh]
+        return sum((await self._apply_items(conn, items)).values())
+
+    async def _apply_items(
+        self, conn: Conn, fresh: Sequence[tuple[PartitionBatch, Decoded]]
+    ) -> dict[tuple[str, int], int]:
+        """Apply what the projection handles; dead-letter what fails. Returns how many were
+        applied per (topic, partition)."""
+        relevant: list[tuple[PartitionBatch, Decoded, Applied]] = []
+        for part, item in fresh:
+            if item.error is not None:
+                await self._dead_letter(
+                    conn, part.topic, part.partition, item.offset, envelope=item.envelope, error=item.error
+                )
+            elif item.applied is not None:
+                relevant.append((part, item, item.applied))
         if not relevant:
-            return 0
+            return {}
         try:
             async with conn.transaction():  # a savepoint: a failing batch rolls back alone
-                await self._apply(conn, [a for _, a in relevant])
-            return len(relevant)
+                await self._apply(conn, [applied for _, _, applied in relevant])
+            return _count([part for part, _, _ in relevant])
         except Exception as exc:  # find the poison event(s): one at a time
             if is_transient(exc):
                 raise
             log.warning("projection %s: batch failed; applying one event at a time", self.schema)
-        applied = 0
-        for offset, item in relevant:
+        done: list[PartitionBatch] = []
+        for part, item, applied in relevant:
             try:
                 async with conn.transaction():
-                    await self._apply(conn, [item])
-                applied += 1
+                    await self._apply(conn, [applied])
+                done.append(part)
             except Exception as exc:
                 if is_transient(exc):
                     raise  # not the event's fault: the whole batch rolls back and is retried
-                await self._dead_letter(conn, topic, partition, offset, envelope=item.envelope, error=_describe(exc))
-        return applied
+                await self._dead_letter(
+                    conn, part.topic, part.partition, item.offset, envelope=item.envelope, error=_describe(exc)
+                )
+        return _count(done)
 
     async def _apply(self, conn: Conn, batch: list[Applied]) -> None:
         started = time.time_ns()
@@ -376,6 +483,35 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _moved(
+    part: PartitionBatch,
+    checkpoints: dict[tuple[str, int], _Checkpoint],
+    last: dict[tuple[str, int], Envelope],
+    applied: dict[tuple[str, int], int],
+) -> _Moved:
+    key = (part.topic, part.partition)
+    envelope = last.get(key)
+    if envelope is None:  # copies only: the position stays
+        checkpoint = checkpoints[key]
+        return _Moved(part.topic, part.partition, part.last_offset, checkpoint.position, checkpoint.last_recorded_at, 0)
+    return _Moved(
+        part.topic,
+        part.partition,
+        part.last_offset,
+        envelope.source_position,
+        envelope.recorded_at,
+        applied.get(key, 0),
+    )
+
+
+def _count(parts: Sequence[PartitionBatch]) -> dict[tuple[str, int], int]:
+    counts: dict[tuple[str, int], int] = {}
+    for part in parts:
+        key = (part.topic, part.partition)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57", "58")
 """Connection, transaction rollback (deadlock, serialization), resources, operator
 intervention, system errors: retrying later can succeed, so they are not the event's fault."""
@@ -398,20 +534,18 @@ async def _record_at(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int
         for record in batches.get(tp, []):
             if record.offset != offset:
                 return None
-            try:
-                return _envelope.decode(record.value or b"")
-            except msgspec.DecodeError:
-                return None
+            return decode_envelope(record.value)
     return None
 
 
-def _after(envelopes: list[tuple[int, Envelope]], checkpoint: SourcePosition) -> list[tuple[int, Envelope]]:
+def _after(items: list[Decoded], checkpoint: SourcePosition) -> list[Decoded]:
     """Events past the checkpoint, each once, in order (a republished log repeats itself)."""
     fresh = []
     high_tx, high_pos = checkpoint
-    for offset, envelope in envelopes:  # the hot loop: compare the pair without building tuples
+    for item in items:  # the hot loop: compare the pair without building tuples
+        envelope = item.envelope
         tx = envelope.tx_id
         if tx > high_tx or (tx == high_tx and envelope.position > high_pos):
-            fresh.append((offset, envelope))
+            fresh.append(item)
             high_tx, high_pos = tx, envelope.position
     return fresh
