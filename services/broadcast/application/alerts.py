@@ -50,7 +50,7 @@ class AlertCommands(Commands):
     async def issue(self, data: IssueAlertInput, caller: Caller) -> Accepted:
         if data.unit_code is None or not data.unit_code.strip():
             raise InvalidInputError("an alert needs an area: give unit_code", code="alert_without_area")
-        alert_id = new_id()
+        alert_id = new_id(caller)
         area_code = data.unit_code.strip()
         fanned: list[str] = []
 
@@ -76,6 +76,11 @@ class AlertCommands(Commands):
             return stream
 
         result = await self._run(work, caller)
+        if result.replayed:  # the first request's fan-out, as the log has it
+            async with self.executor.pool.acquire() as conn:
+                history = await self.executor.store.load(conn, alert_stream(alert_id))
+            alert = ALERT.fold([self.executor.decode(e) for e in history])
+            fanned[:] = list(alert.stations)
         return Accepted(ids=[alert_id, *fanned], result=result)
 
     async def acknowledge(self, alert_id: str, data: AcknowledgeAlertInput, caller: Caller) -> Accepted:

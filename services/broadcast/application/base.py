@@ -7,6 +7,7 @@ they name units by official code and stations and clusters by the registry's ids
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import msgspec
 import uuid_utils.compat
@@ -37,8 +38,20 @@ class Accepted(msgspec.Struct, frozen=True, kw_only=True):
     result: CommandResult
 
 
-def new_id() -> str:
-    return str(uuid_utils.compat.uuid7())
+_IDS = uuid.UUID("6f1d2c3e-7b0a-4c59-9b7e-2f4d8a1c0e55")
+
+
+def new_ids(caller: Caller, count: int = 1) -> list[str]:
+    """Ids for what a command creates. With an idempotency key they derive from it, so a
+    replayed request answers the very ids the first one created; otherwise UUIDv7s."""
+    key = caller.idempotency
+    if key is None:
+        return [str(uuid_utils.compat.uuid7()) for _ in range(count)]
+    return [str(uuid.uuid5(_IDS, f"{key.principal}|{key.key}|{key.request_hash}|{n}")) for n in range(count)]
+
+
+def new_id(caller: Caller) -> str:
+    return new_ids(caller)[0]
 
 
 def utc_now() -> datetime.datetime:

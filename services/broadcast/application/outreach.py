@@ -37,7 +37,7 @@ class RecordVehicleTripInput(msgspec.Struct, frozen=True, kw_only=True, forbid_u
 
 class OutreachCommands(Commands):
     async def _record(self, unit_code: str, build: Callable[[str, str], OutreachCommand], caller: Caller) -> Accepted:
-        outreach_id = new_id()
+        outreach_id = new_id(caller)
 
         async def work(tx: Transaction) -> str:
             unit = await unit_by_code(tx.conn, unit_code)

@@ -77,7 +77,7 @@ class DeliveryStepInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
 
 class ProgrammeCommands(Commands):
     async def record(self, data: RecordProgrammeInput, caller: Caller) -> Accepted:
-        programme_id = new_id()
+        programme_id = new_id(caller)
 
         async def work(tx: Transaction) -> str:
             unit = await unit_by_code(tx.conn, data.unit_code)

@@ -14,7 +14,7 @@ from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Transaction
 from services.broadcast.adapters import registry_view, relay_index
 from services.broadcast.application.access import require_units_within_reach
-from services.broadcast.application.base import Accepted, Caller, Commands, new_id
+from services.broadcast.application.base import Accepted, Caller, Commands, new_ids
 from services.broadcast.domain.relays import (
     RELAY_SESSION,
     CancelSession,
@@ -46,7 +46,7 @@ class CancelRelaySessionInput(msgspec.Struct, frozen=True, kw_only=True, forbid_
 
 class RelayCommands(Commands):
     async def record(self, data: RecordRelaySessionsInput, caller: Caller) -> Accepted:
-        ids = [new_id() for _ in data.sessions]
+        ids = new_ids(caller, len(data.sessions))
 
         async def work(tx: Transaction) -> str:
             known = await registry_view.stations(tx.conn, [s.station_id for s in data.sessions])

@@ -73,6 +73,7 @@ class SignalReportResult(msgspec.Struct, frozen=True, kw_only=True):
     out_of_order: int
     """Reports older than the cluster's latest: kept in the counts, no change of state."""
     state_changes: int
+    """Clusters whose state changed (each with its events: lost, restored, incident closed)."""
     event_ids: list[str]
 
 
@@ -113,23 +114,26 @@ class SignalCommands(Commands):
             states = await signal_state.lock(tx.conn, seeds)
             changed: list[ClusterSignal] = []
             late: dict[str, int] = {}
+            moved = 0
             for cluster_id, state in states.items():
                 outcome = observe(state, by_cluster[cluster_id], received_at)
                 late[cluster_id] = outcome.out_of_order
                 new_state = outcome.state
                 if outcome.events:
+                    moved += 1
                     appended = await tx.append(CLUSTER_SIGNAL, signal_stream(cluster_id), state.version, outcome.events)
                     new_state = msgspec.structs.replace(new_state, version=appended[-1].version)
                 changed.append(new_state)
             await signal_state.save(tx.conn, changed, {c: len(o) for c, o in by_cluster.items()}, late)
             summary["late"] = sum(late.values())
+            summary["moved"] = moved
             return signal_stream(data.reports[0].cluster_id)
 
         result = await self._run(work, caller)
         return SignalReportResult(
             accepted=len(data.reports),
             out_of_order=summary.get("late", 0),
-            state_changes=len(result.event_ids),
+            state_changes=summary.get("moved", 0),
             event_ids=[str(e) for e in result.event_ids],
         )
 
