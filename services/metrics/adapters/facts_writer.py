@@ -127,28 +127,39 @@ class FactsWriter:
         *,
         via_station: str | None = None,
     ) -> None:
-        """From ``day`` on, ``key`` contributes ``value`` to ``fact`` (0: nothing any more)."""
+        """From ``day`` on, ``key`` contributes ``value`` to ``fact`` (0: nothing any more).
+
+        One statement (it runs for every fact of every event): the open interval, if its value
+        differs, ends on ``day`` (or goes, if it began that day or later: it never held), and a
+        new one opens unless the value is 0."""
+        row = await self.conn.fetchrow(self._set_fact_sql, key, fact, unit_id, via_station, value, day)
+        assert row is not None
+        if row["changed"]:
+            self.touched.add(unit_id or row["old_unit"], day, fact=fact)
+
+    @property
+    def _set_fact_sql(self) -> str:
         s = self.s
-        row = await self.conn.fetchrow(
-            f"SELECT id, value, valid_from, unit_id FROM {s}.facts WHERE key = $1 AND fact = $2 AND valid_to IS NULL",
-            key, fact,
-        )  # fmt: skip
-        if row is not None and row["value"] == value:
-            return
-        if row is not None:
-            unit_id = unit_id or row["unit_id"]
-            if row["valid_from"] >= day:  # the same day (or earlier): the old value never held
-                await self.conn.execute(f"DELETE FROM {s}.facts WHERE id = $1", row["id"])
-            else:
-                await self.conn.execute(f"UPDATE {s}.facts SET valid_to = $2 WHERE id = $1", row["id"], day)
-        if value != 0:
-            await self.conn.execute(
-                f"""INSERT INTO {s}.facts (key, fact, unit_id, via_station, value, valid_from)
-                    VALUES ($1, $2, $3, $4, $5, $6)""",
-                key, fact, unit_id, via_station, value, day,
-            )  # fmt: skip
-        if row is not None or value != 0:
-            self.touched.add(unit_id, day, fact=fact)
+        return f"""
+            WITH old AS (
+                SELECT id, value, valid_from, unit_id FROM {s}.facts
+                WHERE key = $1 AND fact = $2 AND valid_to IS NULL FOR UPDATE
+            ), closed AS (
+                UPDATE {s}.facts f SET valid_to = $6 FROM old
+                WHERE f.id = old.id AND old.value <> $5 AND old.valid_from < $6 RETURNING f.id
+            ), dropped AS (
+                DELETE FROM {s}.facts f USING old
+                WHERE f.id = old.id AND old.value <> $5 AND old.valid_from >= $6 RETURNING f.id
+            ), added AS (
+                INSERT INTO {s}.facts (key, fact, unit_id, via_station, value, valid_from)
+                SELECT $1, $2, coalesce($3, (SELECT unit_id FROM old)), $4, $5, $6
+                WHERE $5 <> 0 AND NOT EXISTS (SELECT 1 FROM old WHERE old.value = $5)
+                RETURNING id
+            )
+            SELECT (SELECT unit_id FROM old) AS old_unit,
+                   EXISTS (SELECT 1 FROM closed) OR EXISTS (SELECT 1 FROM dropped) OR EXISTS (SELECT 1 FROM added)
+                       AS changed
+        """
 
     async def end_facts(self, key: str, day: datetime.date) -> None:
         """Every open fact of ``key`` ends on ``day``."""

@@ -8,11 +8,14 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromQuery
 
 from contracts.metrics_events import IndicatorDefinition
-from libs.common.errors import InvalidInputError
+from libs.common.errors import ForbiddenError, InvalidInputError, UnauthorizedError
+from libs.common.principal import Principal
 from libs.common.runtime import ServiceRuntime
 from services.metrics.application.evaluation import Value
 from services.metrics.application.queries import MetricsQueries
@@ -102,6 +105,15 @@ def view(v: Value) -> ValueView:
     )  # fmt: skip
 
 
+def read_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Reads need the ``read`` scope, or ``metrics:write`` (who writes may read what it wrote)."""
+    user = connection.scope.get("user")
+    if not isinstance(user, Principal):
+        raise UnauthorizedError("this route needs the gateway's principal token", code="principal_missing")
+    if not (user.allows("read") or user.allows("metrics:write")):
+        raise ForbiddenError("this needs the scope 'read'", code="forbidden", details={"scope": "read"})
+
+
 def split_list(raw: str, what: str) -> list[str]:
     items = list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
     if not items:
@@ -115,6 +127,7 @@ class MetricsQueriesController(Controller):
     path = "/"
     tags = ["metrics: queries"]  # noqa: RUF012
     dependencies = {"queries": Provide(provide_queries)}  # noqa: RUF012
+    guards = [read_guard]  # noqa: RUF012
 
     @get("/indicators", operation_id="indicators", description="The catalogue (optionally only some codes).")
     async def indicators(

@@ -160,6 +160,10 @@ async def test_a_district_centre_reports_for_its_own_units_only(metrics: Metrics
         "/commands/values/report", json={**body, "unit_code": "01864"}, headers=metrics.headers(reader)
     )
     assert denied.status_code == 403
+    nobody = metrics.headers(Principal(subject="n", scopes=frozenset({"broadcast:write"})))
+    unread = await metrics.client.get("/indicators", headers=nobody)
+    assert (unread.status_code, unread.json()["code"]) == (403, "forbidden")
+    assert (await metrics.client.get("/indicators", headers=metrics.headers(reader))).status_code == 200
 
 
 async def test_a_merged_commune_keeps_its_history_and_its_assets_count_for_its_successor(metrics: Metrics) -> None:
