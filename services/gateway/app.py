@@ -66,6 +66,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         on_shutdown_extra=[services.close],
         internal=False,  # partners authenticate here; it is the gateway that signs principals
         lifespan=[live_events],
+        request_max_body_size=settings.gateway_max_body_bytes,  # 413 beyond it
     )
     app.state.gateway = gateway
     app.state.consumer = consumer
