@@ -19,6 +19,7 @@ import click
 from contracts.envelope import Metadata
 from contracts.registry_events import CATALOGUE
 from libs.common.eventstore.commands import CommandExecutor
+from services.broadcast.seed.demo import seed_ba_be_2022
 from services.cli.console import run_or_exit, settings_or_exit
 from services.cli.database import pool
 from services.registry.application.bulk_import import BulkImporter
@@ -53,7 +54,11 @@ def _report(label: str, report: ImportReport) -> None:
 
 @click.command()
 @click.option("--merge-2025", "merge_2025", is_flag=True, help="Also replay the 2025-07-01 merge (ADR 0005).")
-@click.option("--demo", is_flag=True, help="Also import the demo assets (stations, clusters, BTS, teams).")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Also import the demo assets (stations, clusters, BTS, teams) and Ba Bể's 2022 broadcasts.",
+)
 def seed(merge_2025: bool, demo: bool) -> None:
     """Register Bắc Kạn's province, 8 districts, 108 communes and 1,292 synthetic villages.
 
@@ -83,6 +88,12 @@ def seed(merge_2025: bool, demo: bool) -> None:
                     from_dicts(build()), principal=PRINCIPAL, metadata=Metadata(actor=PRINCIPAL), on_progress=progress
                 )
                 reports.append((label, report))
+            if demo:
+                broadcast = await seed_ba_be_2022(db, settings)
+                click.echo(
+                    f"broadcast demo (Ba Bể 2022, {broadcast.stations} stations): "
+                    f"created {broadcast.created}, unchanged {broadcast.unchanged}"
+                )
         return reports
 
     reports = run_or_exit(work)

@@ -1,0 +1,93 @@
+"""``tinhso seed --demo``'s broadcast part: the Ba Bể 2022 operations, in-process.
+
+It runs where the CLI runs, on the platform's database, without the broadcast service:
+
+1. the service's read model of the registry (``broadcast_registry``) is rebuilt from the
+   registry's store (blue/green, safe beside a running service), so the stations the demo
+   assets just registered are known;
+2. the dataset goes through the service's own command handlers, each command with a fixed
+   idempotency key, so a second run replays every answer and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from contracts.broadcast_events import CATALOGUE
+from contracts.envelope import Metadata
+from libs.common.eventstore.commands import CommandExecutor
+from libs.common.eventstore.idempotency import IdempotencyKey
+from libs.common.projections.rebuild import rebuild
+from libs.common.settings import Settings
+from services.broadcast.adapters.registry_view import S as REGISTRY_VIEW
+from services.broadcast.application.base import Accepted, Caller
+from services.broadcast.application.outreach import (
+    OutreachCommands,
+    RecordOutreachSessionInput,
+    RecordVehicleTripInput,
+)
+from services.broadcast.application.programmes import ProgrammeCommands, RecordProgrammeInput, SendProgrammeInput
+from services.broadcast.application.relays import RecordRelaySessionsInput, RelayCommands
+from services.broadcast.entrypoints.registry_projection import RegistryViewProjection
+from services.broadcast.seed.ba_be_2022 import DISTRICT
+from services.broadcast.seed.load import load_ba_be_2022
+
+PRINCIPAL = "tinhso-seed"
+
+
+class SeedReport(msgspec.Struct, kw_only=True):
+    created: int = 0
+    unchanged: int = 0
+    stations: int = 0
+
+
+def _sender(pool: asyncpg.Pool, report: SeedReport) -> Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]:
+    executor = CommandExecutor(pool, "broadcast", CATALOGUE)
+    programmes, relays, outreach = ProgrammeCommands(executor), RelayCommands(executor), OutreachCommands(executor)
+    counter = iter(range(1_000_000))
+
+    async def send(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        key = IdempotencyKey.for_request(PRINCIPAL, f"ba-be-2022:{next(counter)}", {"path": path, "body": body})
+        caller = Caller(metadata=Metadata(actor=PRINCIPAL), idempotency=key)
+        answer: Accepted
+        if path == "relay-sessions/record":
+            answer = await relays.record(msgspec.convert(body, RecordRelaySessionsInput), caller)
+        elif path == "programmes/record":
+            answer = await programmes.record(msgspec.convert(body, RecordProgrammeInput), caller)
+        elif path.startswith("programmes/") and path.endswith("/send"):
+            answer = await programmes.send(path.split("/")[1], msgspec.convert(body, SendProgrammeInput), caller)
+        elif path == "outreach/sessions/record":
+            answer = await outreach.record_session(msgspec.convert(body, RecordOutreachSessionInput), caller)
+        elif path == "outreach/vehicle-trips/record":
+            answer = await outreach.record_trip(msgspec.convert(body, RecordVehicleTripInput), caller)
+        else:
+            raise ValueError(f"the seed does not send {path}")
+        if answer.result.replayed:
+            report.unchanged += 1
+        else:
+            report.created += 1
+        result: dict[str, Any] = msgspec.to_builtins(answer)
+        return result
+
+    return send
+
+
+async def seed_ba_be_2022(pool: asyncpg.Pool, settings: Settings) -> SeedReport:
+    """Load the dataset; ``stations`` is 0 (and nothing is loaded) without Ba Bể's stations."""
+    view = RegistryViewProjection()
+    await rebuild(view, pool, topics={s: settings.topic(s) for s in view.sources}, partitions=settings.kafka_partitions)
+    rows = await pool.fetch(
+        f"""SELECT c.code, s.station_id FROM {REGISTRY_VIEW}.stations s
+            JOIN {REGISTRY_VIEW}.units c ON c.unit_id = s.unit_id
+            JOIN {REGISTRY_VIEW}.units d ON d.unit_id = c.parent_id
+            WHERE d.code = $1 AND c.valid_to IS NULL AND s.status <> 'DECOMMISSIONED'""",
+        DISTRICT,
+    )
+    report = SeedReport(stations=len(rows))
+    if rows:
+        await load_ba_be_2022(_sender(pool, report), {r["code"]: r["station_id"] for r in rows})
+    return report
