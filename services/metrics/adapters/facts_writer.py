@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from libs.common.db import Conn
@@ -173,21 +174,22 @@ class FactsWriter:
         self,
         key: str,
         fact: str,
-        value: float,
-        day: datetime.date,
+        amounts: Sequence[tuple[datetime.date, float]],
         *,
         unit_id: str | None = None,
         via_station: str | None = None,
         via_code: str | None = None,
     ) -> None:
-        """An amount on one day (a relay's hours, a session); the same key replaces it."""
+        """Amounts on days (a relay's hours, split at local midnight; a session's 1); the same
+        key replaces them."""
         await self.remove_flows(key)
-        await self.conn.execute(
+        await self.conn.executemany(
             f"""INSERT INTO {self.s}.facts (key, fact, unit_id, via_station, via_code, value, valid_from, valid_to)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $7 + 1)""",
-            key, fact, unit_id, via_station, via_code, value, day,
-        )  # fmt: skip
-        self.touched.add(unit_id, day, flow=True, fact=fact)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::date, $7::date + 1)""",
+            [(key, fact, unit_id, via_station, via_code, value, day) for day, value in amounts],
+        )
+        for day, _ in amounts:
+            self.touched.add(unit_id, day, flow=True, fact=fact)
 
     async def remove_flows(self, key: str) -> None:
         rows = await self.conn.fetch(

@@ -46,6 +46,18 @@ def local_day(moment: datetime.datetime) -> datetime.date:
     return moment.astimezone(PROVINCE_TZ).date()
 
 
+def hours_by_day(start: datetime.datetime, end: datetime.datetime) -> list[tuple[datetime.date, float]]:
+    """A session's hours split at the province's midnights, so each day (and period) is exact."""
+    out = []
+    start, end = start.astimezone(PROVINCE_TZ), end.astimezone(PROVINCE_TZ)
+    while start < end:
+        midnight = datetime.datetime.combine(start.date() + datetime.timedelta(days=1), datetime.time(), PROVINCE_TZ)
+        until = min(end, midnight)
+        out.append((start.date(), (until - start).total_seconds() / 3600))
+        start = until
+    return out
+
+
 class FactsProjection(Projection):
     name: ClassVar[str] = NAME
     service: ClassVar[str] = "metrics"
@@ -141,10 +153,9 @@ async def _apply_one(w: FactsWriter, e: Event, today: datetime.date) -> None:  #
 
 async def _apply_broadcast(w: FactsWriter, e: Event) -> None:
     if isinstance(e, b.RelaySessionRecorded):
-        hours = max(0.0, (e.ended_at - e.started_at).total_seconds() / 3600)
         unit = await w.asset_unit(e.station_id)
-        day = local_day(e.started_at)
-        await w.add_flow(e.session_id, "broadcast.relay_hours", hours, day, unit_id=unit, via_station=e.station_id)
+        hours = hours_by_day(e.started_at, e.ended_at)
+        await w.add_flow(e.session_id, "broadcast.relay_hours", hours, unit_id=unit, via_station=e.station_id)
     elif isinstance(e, b.RelaySessionCancelled):
         await w.remove_flows(e.session_id)
     elif isinstance(e, b.ClusterSignalLost):
@@ -160,4 +171,4 @@ async def _apply_broadcast(w: FactsWriter, e: Event) -> None:
         fact = "broadcast.outreach_sessions" if isinstance(e, b.OutreachSessionHeld) else "broadcast.vehicle_trips"
         unit = await w.unit_by_code(e.unit_code, day)
         key = f"{fact}:{e.outreach_id}"
-        await w.add_flow(key, fact, 1.0, day, unit_id=unit, via_code=None if unit else e.unit_code)
+        await w.add_flow(key, fact, [(day, 1.0)], unit_id=unit, via_code=None if unit else e.unit_code)
