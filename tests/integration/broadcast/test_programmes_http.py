@@ -139,3 +139,16 @@ async def test_outreach_sessions_and_vehicle_trips_per_unit_and_date(platform: P
     assert [(d["unit_code"], d["on_date"]) for d in report["days"]] == [
         ("00001", "2022-04-01"), ("00002", "2022-04-01"), ("061", "2022-04-02"),
     ]  # fmt: skip
+
+
+async def test_reads_need_a_principal_that_may_read(platform: Platform, province: Province) -> None:
+    anonymous = await platform.broadcast.get("/programmes", headers={"x-tinhso-principal": ""})
+    assert anonymous.status_code == 401
+    metrics_writer = Principal(subject="metrics-bot", scopes=frozenset({"metrics:write"}))
+    refused = await platform.broadcast.get("/programmes", headers=platform.headers(metrics_writer))
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
+    allowed = await platform.broadcast.get("/programmes", headers=platform.headers(BA_BE_CENTRE))
+    assert allowed.status_code == 200
+    bad_period = await platform.get("/programmes/summary", expect=400, unit_code="061", period="2022Q5")
+    assert bad_period["code"] == "invalid_period"
