@@ -11,9 +11,12 @@ from typing import Any
 import asyncpg
 
 from libs.common.db import create_pool
+from libs.common.principal import Principal
 from libs.common.projections.rebuild import rebuild
 from services.broadcast.entrypoints.signal_projection import SignalProjection
 from tests.integration.broadcast.conftest import Platform, Province
+
+VNPT = Principal(subject="vnpt:monitoring", partner="VNPT", scopes=frozenset({"broadcast:write"}), organisation="VNPT")
 
 
 def now(offset_seconds: float = 0.0) -> str:
@@ -114,8 +117,11 @@ async def test_a_silent_cluster_opens_one_incident_and_closes_it_when_heard_agai
 async def test_an_older_report_is_accepted_but_does_not_flip_the_state(platform: Platform, province: Province) -> None:
     await platform.command("signal/configure", {"silence_threshold_seconds": 3600})
     cluster = province.clusters[0]
-    await platform.command("signal/report", {"reports": [report(cluster, "HEARTBEAT", now(-10))]})
-    late = await platform.command("signal/report", {"reports": [report(cluster, "NO_SIGNAL", now(-60))]})
+    # An operator's monitoring system (no unit of its own) reports with broadcast:write.
+    await platform.command("signal/report", {"reports": [report(cluster, "HEARTBEAT", now(-10))]}, principal=VNPT)
+    late = await platform.command(
+        "signal/report", {"reports": [report(cluster, "NO_SIGNAL", now(-60))]}, principal=VNPT
+    )
     assert (late["accepted"], late["out_of_order"], late["state_changes"]) == (1, 1, 0)
     assert (await state(platform, cluster))["status"] == "UP"
     assert await events_of(platform, cluster) == []
