@@ -13,7 +13,11 @@ from libs.common.db import Conn
 
 
 async def claim(conn: Conn, rows: Sequence[tuple[str, str, datetime.datetime, datetime.datetime]]) -> None:
-    """Record (session_id, station_id, start, end) rows; raises ExclusionViolationError on overlap."""
+    """Record (session_id, station_id, start, end) rows; raises ExclusionViolationError on overlap.
+
+    Rows go in (station, start) order: two batches touching the same stations then wait for
+    each other in the same order, never in a cycle (a deadlock would surface as an error)."""
+    rows = sorted(rows, key=lambda r: (r[1], r[2]))
     await conn.execute(
         """INSERT INTO broadcast.relay_index (session_id, station_id, during)
            SELECT id, station, tstzrange(s, e, '[)')

@@ -23,7 +23,11 @@ def _state(row: asyncpg.Record) -> ClusterSignal:
 
 
 async def lock(conn: Conn, seeds: Sequence[ClusterSignal]) -> dict[str, ClusterSignal]:
-    """The states of these clusters, created first if missing, locked until the transaction ends."""
+    """The states of these clusters, created first if missing, locked until the transaction ends.
+
+    Both statements take the rows in cluster-id order, so two batches naming the same new
+    clusters wait for each other instead of deadlocking."""
+    seeds = sorted(seeds, key=lambda s: s.cluster_id)
     await conn.execute(
         """INSERT INTO broadcast.cluster_signal (cluster_id, station_id, unit_code)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT (cluster_id) DO NOTHING""",

@@ -139,7 +139,7 @@ class ProgrammeCommands(Commands):
                     details={"station_ids": strays},
                 )
             sent_at = data.sent_at or utc_now()
-            for station_id in dict.fromkeys(data.station_ids):
+            for station_id in sorted(set(data.station_ids)):  # one order for every writer: no deadlock
                 station = stations[station_id]
                 command = SendDelivery(
                     programme_id=programme_id,
