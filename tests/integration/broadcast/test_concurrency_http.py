@@ -82,3 +82,27 @@ async def test_an_idempotency_key_replays_the_first_answer_with_the_same_ids(
     await platform.caught_up()
     page = await platform.get("/programmes", unit_code="061")
     assert [p["programme_id"] for p in page["programmes"]] == first.json()["ids"]
+
+
+async def test_two_batches_touching_the_same_stations_in_opposite_orders_never_deadlock(
+    platform: Platform, province: Province
+) -> None:
+    one, two = province.stations["00001"], province.stations["00002"]
+
+    def slot(station: str, day: int) -> dict[str, str]:
+        return {
+            "station_id": station,
+            "source": "VOV1",
+            "started_at": f"2022-09-{day:02d}T05:00:00+07:00",
+            "ended_at": f"2022-09-{day:02d}T06:00:00+07:00",
+        }
+
+    for day in range(1, 6):
+        forward = platform.broadcast.post(
+            "/commands/relay-sessions/record", json={"sessions": [slot(one, day), slot(two, day)]}
+        )
+        backward = platform.broadcast.post(
+            "/commands/relay-sessions/record", json={"sessions": [slot(two, day), slot(one, day)]}
+        )
+        statuses = sorted(r.status_code for r in await asyncio.gather(forward, backward))
+        assert statuses == [201, 409]
