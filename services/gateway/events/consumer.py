@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 _envelope = msgspec.json.Decoder(Envelope)
 _data = msgspec.json.Decoder(dict)
 
-TOPIC_CHECK_SECONDS = 1.0
+TOPIC_CHECK_SECONDS = 5.0
+"""How often to look for partitions added to a topic."""
+MISSING_TOPIC_CHECK_SECONDS = 0.1
+"""While a topic is missing, look often: its first events are waiting to be fanned out."""
 
 
 class GatewayConsumer:
@@ -76,13 +79,14 @@ class GatewayConsumer:
             next_check = 0.0
             while True:
                 now = time.monotonic()
-                if now >= next_check or not assigned:
+                if now >= next_check:
                     assigned = await self._assign(consumer, assigned)
-                    next_check = now + TOPIC_CHECK_SECONDS
+                    complete = {tp.topic for tp in assigned} == set(self.topics)
+                    next_check = now + (TOPIC_CHECK_SECONDS if complete else MISSING_TOPIC_CHECK_SECONDS)
                 if not assigned:
-                    await asyncio.sleep(0.2)
+                    await asyncio.sleep(MISSING_TOPIC_CHECK_SECONDS)
                     continue
-                batches = await consumer.getmany(timeout_ms=200, max_records=5000)
+                batches = await consumer.getmany(timeout_ms=100, max_records=5000)
                 for tp, records in batches.items():
                     self._handle(tp, records)
                 if not self.ready.is_set() and self._caught_up(assigned):
@@ -92,12 +96,13 @@ class GatewayConsumer:
                 await consumer.stop()
 
     async def _assign(self, consumer: AIOKafkaConsumer, assigned: set[TopicPartition]) -> set[TopicPartition]:
-        existing = await consumer.topics()
+        # All topics' metadata, not the client's cached view: it only follows assigned topics, so a
+        # topic created later would never show up in it.
+        cluster = await consumer._client.fetch_all_metadata()
         wanted = {
             TopicPartition(topic, partition)
             for topic in self.topics
-            if topic in existing
-            for partition in consumer.partitions_for_topic(topic) or ()
+            for partition in cluster.partitions_for_topic(topic) or ()
         }
         at_start = not self._started
         self._started = True

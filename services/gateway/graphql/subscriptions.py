@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 import msgspec
 import strawberry
+from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from libs.common.errors import NotFoundError
+from libs.common.errors import DomainError, NotFoundError
 from services.gateway.adapters.metrics_api import IndicatorValueView
 from services.gateway.events.hub import (
     SLOW_SUBSCRIBER_CLOSE_CODE,
@@ -28,6 +30,7 @@ from services.gateway.events.hub import (
     SlowSubscriberError,
 )
 from services.gateway.graphql.context import GatewayContext, context_of
+from services.gateway.graphql.errors import error_code
 from services.gateway.graphql.types_metrics import IndicatorValue
 
 log = logging.getLogger(__name__)
@@ -97,6 +100,18 @@ async def _stream(
         hub.unsubscribe(subscriber)
 
 
+@contextmanager
+def graphql_errors() -> Iterator[None]:
+    """A subscription's refusal as a GraphQL error with its code: the stream's errors do not
+    pass through the operation-level mapping that queries and mutations get."""
+    try:
+        yield
+    except DomainError as exc:
+        raise GraphQLError(
+            exc.message, extensions={"code": error_code(exc), **({"details": exc.details} if exc.details else {})}
+        ) from None
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="Events of some types (all without) about a unit and its descendants.")
@@ -108,11 +123,12 @@ class Subscription:
         after: strawberry.ID | None = None,
     ) -> AsyncGenerator[Event, None]:
         context = context_of(info)
-        context.reader()
-        type_ok = _type_filter(types)
-        unit_ok = _unit_filter(context, unit_code)
-        async for event in _stream(context, lambda e: type_ok(e.type) and unit_ok(e), after):
-            yield Event.of(event)
+        with graphql_errors():
+            context.reader()
+            type_ok = _type_filter(types)
+            unit_ok = _unit_filter(context, unit_code)
+            async for event in _stream(context, lambda e: type_ok(e.type) and unit_ok(e), after):
+                yield Event.of(event)
 
     @strawberry.subscription(description="Indicator values as they change, for some indicators and a unit subtree.")
     async def indicator_changed(
@@ -123,14 +139,16 @@ class Subscription:
         after: strawberry.ID | None = None,
     ) -> AsyncGenerator[IndicatorValue, None]:
         context = context_of(info)
-        context.reader()
-        wanted = set(codes) if codes else None
-        unit_ok = _unit_filter(context, unit_code)
+        with graphql_errors():
+            context.reader()
+            wanted = set(codes) if codes else None
+            unit_ok = _unit_filter(context, unit_code)
 
-        def matches(event: LiveEvent) -> bool:
-            if event.type != VALUE_CHANGED:
-                return False
-            return (wanted is None or event.data.get("indicator_code") in wanted) and unit_ok(event)
+            def matches(event: LiveEvent) -> bool:
+                if event.type != VALUE_CHANGED:
+                    return False
+                return (wanted is None or event.data.get("indicator_code") in wanted) and unit_ok(event)
 
-        async for event in _stream(context, matches, after):
-            yield IndicatorValue.of(msgspec.convert(event.data, IndicatorValueView, strict=False), event.event_id)
+            async for event in _stream(context, matches, after):
+                view = msgspec.convert(event.data, IndicatorValueView, strict=False)
+                yield IndicatorValue.of(view, event.event_id)

@@ -1,0 +1,195 @@
+"""Live events over graphql-transport-ws, with a real GraphQL client (gql): what a mutation
+causes reaches subscribers within a second, filtered by type and unit subtree."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from gql import Client, GraphQLRequest
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.websockets import WebsocketsTransport
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
+
+from services.gateway.graphql.limits import Limits
+from tests.integration.gateway.api_fixtures import INDICATOR, REPORT_SIGNAL, REPORT_VALUE, build_province
+from tests.integration.gateway.api_platform import Platform, platform
+
+__all__ = ["platform"]
+
+CLUSTER_DOWN = """
+subscription($unit: String) {
+  events(types: ["broadcast.cluster_signal_lost"], unitCode: $unit) { id type unitCode streamId data }
+}
+"""
+INDICATOR_CHANGED = """
+subscription($unit: String) {
+  indicatorChanged(codes: ["citizens.internet_users"], unitCode: $unit) { eventId value period unit { code } }
+}
+"""
+ALL_EVENTS = "subscription($after: ID) { events(after: $after) { id type } }"
+
+
+def request(document: str, **variables: Any) -> GraphQLRequest:
+    return GraphQLRequest(document, variable_values=variables)
+
+
+@asynccontextmanager
+async def subscriber(platform: Platform, who: str | None = "admin") -> AsyncIterator[Any]:
+    payload = {"authorization": f"Bearer {platform.keys[who]}"} if who else {}
+    transport = WebsocketsTransport(
+        url=platform.ws_url, init_payload=payload, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+    )
+    async with Client(transport=transport, fetch_schema_from_transport=False) as session:
+        yield session
+
+
+async def subscribed(platform: Platform, count: int) -> None:
+    """The server holds ``count`` subscriptions (so a mutation made now is seen by all)."""
+    await platform.eventually(lambda: _ready(platform, count))
+
+
+async def _ready(platform: Platform, count: int) -> bool:
+    return len(platform.consumer.hub.subscribers) >= count
+
+
+async def first(session: Any, document: str, variables: dict[str, Any], received: dict[str, float]) -> dict[str, Any]:
+    async for result in session.subscribe(request(document, **variables)):
+        received["at"] = time.monotonic()
+        value: dict[str, Any] = result
+        return value
+    raise AssertionError("the subscription ended without an event")
+
+
+async def test_a_subscriber_sees_the_cluster_going_down_and_the_indicator_change_within_a_second(
+    platform: Platform,
+) -> None:
+    province = await build_province(platform, communes=2, villages=1)
+    commune = province.communes[0]
+    await platform.eventually(lambda: _knows(platform, commune))
+    down_at: dict[str, float] = {}
+    changed_at: dict[str, float] = {}
+    async with subscriber(platform) as session:
+        down = asyncio.create_task(first(session, CLUSTER_DOWN, {"unit": "061"}, down_at))
+        changed = asyncio.create_task(first(session, INDICATOR_CHANGED, {"unit": "06"}, changed_at))
+        await subscribed(platform, 2)
+
+        cluster = province.clusters[commune][0]
+        signal_sent = time.monotonic()
+        await platform.data(
+            REPORT_SIGNAL, {"input": {"clusterId": cluster, "signal": "OFFLINE", "observedAt": "2023-05-01T08:00:00Z"}}
+        )
+        event = (await asyncio.wait_for(down, 5))["events"]
+        assert event["type"] == "broadcast.cluster_signal_lost"
+        assert event["unitCode"] == commune
+        assert event["data"]["cluster_id"] == cluster.split(":", 1)[1]
+        assert down_at["at"] - signal_sent < 1.0
+
+        value_sent = time.monotonic()
+        await platform.data(
+            REPORT_VALUE, {"input": {"indicatorCode": INDICATOR, "unitCode": commune, "period": "2023", "value": 70.0}}
+        )
+        change = (await asyncio.wait_for(changed, 5))["indicatorChanged"]
+        assert change["value"] == 70.0
+        assert change["period"] == "2023"
+        assert change["unit"]["code"] == commune
+        assert changed_at["at"] - value_sent < 1.0
+
+
+async def _knows(platform: Platform, code: str) -> bool:
+    return platform.consumer.directory.unit_id_for_code(code) is not None
+
+
+async def test_events_outside_the_unit_asked_about_are_not_delivered(platform: Platform) -> None:
+    province = await build_province(platform, communes=2, villages=1)
+    inside, outside = province.communes
+    await platform.eventually(lambda: _knows(platform, outside))
+    received: dict[str, float] = {}
+    async with subscriber(platform) as session:
+        task = asyncio.create_task(first(session, CLUSTER_DOWN, {"unit": inside}, received))
+        await subscribed(platform, 1)
+        for commune in (outside, inside):
+            cluster = province.clusters[commune][0]
+            await platform.data(
+                REPORT_SIGNAL,
+                {"input": {"clusterId": cluster, "signal": "NO_SIGNAL", "observedAt": "2023-05-01T08:00:00Z"}},
+            )
+        event = (await asyncio.wait_for(task, 5))["events"]
+        assert event["unitCode"] == inside
+
+
+async def test_a_reconnecting_client_gets_the_events_it_missed_after_the_last_id_it_saw(platform: Platform) -> None:
+    await build_province(platform, communes=1, villages=1)
+    hub = platform.consumer.hub
+    await platform.eventually(lambda: _published(platform, 1))
+    seen = hub.buffer[-1].event_id
+    before = len(hub.buffer)
+    province_two = {"code": "062", "name": "Huyện Bạch Thông", "level": "DISTRICT", "parentCode": "06"}
+    await platform.data(
+        "mutation($i: RegisterUnitInput!) { registerUnit(input: $i) { id } }",
+        {"i": {**province_two, "validFrom": "2020-01-01"}},
+    )
+    await platform.eventually(lambda: _published(platform, before + 1))
+    missed = [e.event_id for e in list(hub.buffer)[before:]]
+    async with subscriber(platform) as session:
+        replayed = []
+        async for result in session.subscribe(request(ALL_EVENTS, after=seen)):
+            replayed.append(result["events"]["id"])
+            if len(replayed) == len(missed):
+                break
+    assert replayed == missed
+
+
+async def _published(platform: Platform, count: int) -> bool:
+    return len(platform.consumer.hub.buffer) >= count
+
+
+async def test_a_subscription_needs_the_read_scope_and_a_valid_key_to_connect(platform: Platform) -> None:
+    async with subscriber(platform, who=None) as session:
+        with pytest.raises(TransportQueryError) as refused:
+            async for _ in session.subscribe(request(CLUSTER_DOWN)):
+                pass
+        assert refused.value.errors is not None
+        assert refused.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_connection_with_a_bad_key_is_closed_with_4403(platform: Platform) -> None:
+    async with connect(platform.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket:
+        init = {"type": "connection_init", "payload": {"authorization": "Bearer tsk_notakey_000"}}
+        await socket.send(json.dumps(init))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_the_legacy_graphql_ws_protocol_is_refused(platform: Platform) -> None:
+    async with connect(platform.ws_url, subprotocols=[Subprotocol("graphql-ws")]) as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4406  # subprotocol not acceptable
+
+
+async def test_subscriptions_per_connection_are_capped(platform: Platform) -> None:
+    cap = Limits().max_subscriptions_per_connection
+    async with connect(platform.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket:
+        init = {"type": "connection_init", "payload": {"authorization": f"Bearer {platform.keys['reader']}"}}
+        await socket.send(json.dumps(init))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        query = "subscription { events { id } }"
+        for n in range(cap):
+            await socket.send(json.dumps({"id": str(n), "type": "subscribe", "payload": {"query": query}}))
+        await subscribed(platform, cap)
+        await socket.send(json.dumps({"id": "one-too-many", "type": "subscribe", "payload": {"query": query}}))
+        refused = json.loads(await asyncio.wait_for(socket.recv(), 5))
+    assert refused["type"] == "error"
+    assert refused["id"] == "one-too-many"
+    assert refused["payload"][0]["message"] == "Subscription limit reached"
