@@ -12,10 +12,12 @@ explicitly (Litestar deprecates inferred ones) and to authenticate in ``on_ws_co
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any, Protocol
 
 import strawberry
+from cross_web import HTTPException as StrawberryHTTPException
 from litestar import Request, Response, WebSocket, get, post, websocket
 from litestar.background_tasks import BackgroundTasks
 from litestar.datastructures import Headers
@@ -133,6 +135,15 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
             root_value: NamedDependency[None],
         ) -> None:
             await self.run(request=socket, context=context_ws, root_value=root_value)
+
+        def decode_json(self, data: str | bytes) -> object:
+            # strawberry calls .get() on what the body decodes to: a JSON scalar (`true`, `1`,
+            # `"x"`) or a batch of scalars would be a 500. Only objects (and batches of them) pass.
+            decoded = json.loads(data)
+            items = decoded if isinstance(decoded, list) else [decoded]
+            if not all(isinstance(item, dict) for item in items):
+                raise StrawberryHTTPException(400, "the request body must be a JSON object")
+            return decoded
 
         async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
             params = context.connection_params or {}
