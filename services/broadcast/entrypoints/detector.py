@@ -28,10 +28,13 @@ BATCH = 500
 async def run_detector(commands: SignalCommands, pool: asyncpg.Pool) -> None:
     while True:
         try:
+            wait = await _until_next(pool)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue  # look again: a report may have moved the earliest deadline meanwhile
             changed = await commands.detect_due(utc_now(), BATCH)
-            if changed >= BATCH:
-                continue  # more are due: no sleep
-            await asyncio.sleep(await _until_next(pool))
+            if changed == 0:
+                await asyncio.sleep(0.01)  # due rows held by another transaction: let it finish
         except asyncio.CancelledError:
             raise
         except Exception:  # keep detecting: a failed round is retried after a pause
@@ -46,4 +49,4 @@ async def _until_next(pool: asyncpg.Pool) -> float:
     if reference is None:
         return MAX_IDLE
     wait = (reference + datetime.timedelta(seconds=threshold) - utc_now()).total_seconds()
-    return min(max(wait, 0.01), MAX_IDLE)
+    return 0.0 if wait <= 0 else min(wait, MAX_IDLE)
