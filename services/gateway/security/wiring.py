@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from libs.common.errors import UnauthorizedError
 from libs.common.principal import Principal
 from libs.common.runtime import ServiceRuntime
 from services.gateway.security.external_jwt import ExternalJwtVerifier
@@ -19,7 +20,12 @@ class GatewaySecurity:
 
     async def admit(self, authorization: str | None, client_host: str | None) -> Principal | None:
         """Authenticate, then charge the caller's rate limit: 401 or 429 raised, else the principal."""
-        principal = await self.authenticator.authenticate(authorization)
+        try:
+            principal = await self.authenticator.authenticate(authorization)
+        except UnauthorizedError:
+            # Failed attempts count against the client host, so guessing keys is rate limited too.
+            await self.rate_limiter.check(None, client_host)
+            raise
         await self.rate_limiter.check(principal, client_host)
         return principal
 

@@ -63,7 +63,8 @@ async def test_bad_credentials_are_a_401_with_a_code_on_graphql_and_rest(
 ) -> None:
     revoked = await PartnerStore(migrated).create(partner("gone", "read"))
     await PartnerStore(migrated).revoke("gone")
-    async with AsyncTestClient(app=gateway_app(_limited(settings, rate_limit_burst=100))) as client:
+    generous = _limited(settings, rate_limit_burst=100, rate_limit_anonymous_burst=100)
+    async with AsyncTestClient(app=gateway_app(generous)) as client:
         for header in ["Bearer tsk_nope", "Basic abc", f"Bearer {revoked}", "Bearer a.b.c"]:
             for response in [
                 await client.post("/graphql", json=PLATFORM_QUERY, headers={"authorization": header}),
@@ -104,6 +105,19 @@ async def test_anonymous_callers_are_limited_per_client_host(settings: Settings,
     assert statuses == [200, 200, 429]
     host = await migrated.fetchval("SELECT bucket FROM gateway.rate_limit_buckets WHERE bucket LIKE 'host:%'")
     assert host == "host:testclient"
+
+
+async def test_failed_authentications_are_charged_to_the_client_host(
+    settings: Settings, migrated: asyncpg.Pool
+) -> None:
+    async with AsyncTestClient(app=gateway_app(_limited(settings))) as client:
+        guesses = [
+            (
+                await client.post("/graphql", json=PLATFORM_QUERY, headers=_bearer(f"tsk_{i:016x}_{'a' * 43}"))
+            ).status_code
+            for i in range(3)
+        ]
+    assert guesses == [401, 401, 429]
 
 
 async def test_a_body_over_the_limit_is_a_413_with_the_error_body(settings: Settings, migrated: asyncpg.Pool) -> None:
