@@ -3,8 +3,9 @@
 The cost of an operation is estimated from the document before anything runs: every field that
 returns an object costs one per object the query can reach, and a list multiplies what is under
 it by its size (``first`` where the field takes one, else an assumed size per field). So
-``units(first: 200) { edges { node { radioStation { clusters { signal } } } } }`` costs about
-200 x (1 + 1 + 20): a query that could fan out into tens of thousands of internal lookups is
+``units(first: 200) { edges { node { radioStation { clusters { village { code } } } } } }``
+costs 1 + 200 (edges) + 200 (nodes) + 200 (stations) + 200 (cluster lists) + 4,000
+(villages): a query that could fan out into tens of thousands of internal lookups is
 refused up front with ``COST_LIMIT``, naming the estimate and the budget.
 """
 
@@ -85,7 +86,7 @@ class _Estimator:
             definition = field_parent.fields.get(field.name.value)
             if definition is None or field.selection_set is None:
                 continue  # a leaf, an introspection field, or a mistake validation will name
-            size = self._list_size(field, definition.type, definition.args)
+            size = self._list_size(field, field_parent, definition.type, definition.args)
             total += multiplier + self.cost(
                 field.selection_set, get_named_type(definition.type), multiplier * size, seen
             )
@@ -110,12 +111,14 @@ class _Estimator:
                 target = self.schema.get_type(fragment.type_condition.name.value) or parent
                 yield from self._fields(fragment.selection_set, target, seen | {name})
 
-    def _list_size(self, field: FieldNode, field_type: Any, args: dict[str, Any]) -> int:
+    def _list_size(self, field: FieldNode, parent: GraphQLNamedType, field_type: Any, args: dict[str, Any]) -> int:
         first = self.argument(field, "first", args)
         if first is not None:
             return max(first, 0)
         if not is_list_type(get_nullable_type(field_type)):
             return 1
+        if parent.name.endswith("Connection") and field.name.value == "edges":
+            return 1  # the connection's `first` already counted its edges
         codes = self._list_argument_length(field, "codes")
         if codes is not None:
             return codes
