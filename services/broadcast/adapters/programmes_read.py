@@ -16,7 +16,6 @@ from contracts.broadcast_events import AudioFile, ProgrammeItem
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
 from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
-from services.broadcast.adapters.registry_view import S as REGISTRY
 from services.broadcast.domain.period import Period, format_duration
 
 OPS = "broadcast_operations"
@@ -224,7 +223,3 @@ async def deliveries_at(
         if not only_problems or view.timeliness in ("late", "missing", "failed"):
             out[r["station_id"]].append(view)
     return out
-
-
-async def unit_exists_in_registry(conn: Conn, unit_id: str) -> bool:
-    return bool(await conn.fetchval(f"SELECT 1 FROM {REGISTRY}.units WHERE unit_id = $1", unit_id))

@@ -58,15 +58,6 @@ async def unit_by_code(conn: Conn, code: str) -> UnitRow | None:
     return None if row is None else UnitRow(**dict(row))
 
 
-async def units_by_codes(conn: Conn, codes: Sequence[str]) -> dict[str, UnitRow]:
-    rows = await conn.fetch(
-        f"""SELECT DISTINCT ON (code) unit_id, code, name, level, parent_id FROM {S}.units
-            WHERE code = ANY($1::text[]) ORDER BY code, valid_to IS NULL DESC, valid_from DESC""",
-        list(codes),
-    )
-    return {r["code"]: UnitRow(**dict(r)) for r in rows}
-
-
 async def units_outside(conn: Conn, unit_ids: Sequence[str], ancestor_id: str) -> list[str]:
     """Those of ``unit_ids`` that are neither ``ancestor_id`` nor under it."""
     rows = await conn.fetch(
