@@ -62,9 +62,9 @@ async def _run(settings: Settings, ownership: platform_state.Ownership, stop_eve
         for applied in await migrate(settings.database_url):
             log.info("migration applied: %s", applied)
         banner_extra = await dev_admin_banner(settings) if infra.postgres is not None else []
-        if not (settings.principal_private_key_file or settings.principal_public_key_file):
-            if ensure_keypair(settings):
-                log.info("created the gateway's principal signing key in %s", settings.state_path / "keys")
+        configured_keys = settings.principal_private_key_file or settings.principal_public_key_file
+        if not configured_keys and ensure_keypair(settings):
+            log.info("created the gateway's principal signing key in %s", settings.state_path / "keys")
         env = child_environment(settings.to_env())
         services = [SupervisedService(name, env) for name in SERVICES]
         for service in services:
