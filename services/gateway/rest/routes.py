@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -18,15 +19,18 @@ from litestar.openapi.spec.operation import Operation
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from libs.common.errors import NotFoundError
+from libs.common.http.errors import ErrorBody
 from libs.common.principal import Principal
 from services.gateway.adapters import metrics_api, registry_api
-from services.gateway.adapters.internal import ServiceCaller
+from services.gateway.adapters.internal import ServiceCaller, ServiceError, ServiceUnavailableError
 from services.gateway.adapters.metrics_api import IndicatorValueView
 from services.gateway.adapters.registry_views import UnitPage, UnitView
 from services.gateway.entrypoints.graphql import Admission, client_host
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import PERIOD_PATTERN
+
+log = logging.getLogger(__name__)
 
 Req = Request[Any, Any, Any]
 
@@ -61,6 +65,18 @@ class ImportOperation(Operation):
         )
 
 
+def service_error(_: Req, exc: ServiceError) -> Response[ErrorBody]:
+    """A service's refusal keeps its status and code: the partner sees what the service said."""
+    return Response(ErrorBody(exc.code, exc.message, exc.details), status_code=exc.status)
+
+
+def service_unavailable(_: Req, exc: ServiceUnavailableError) -> Response[ErrorBody]:
+    log.warning("REST call failed: %s", exc)
+    return Response(
+        ErrorBody("service_unavailable", "an internal service is unavailable; try again shortly"), status_code=503
+    )
+
+
 class CallerFactory:
     def __init__(self, gateway: Gateway, security: Admission) -> None:
         self.gateway = gateway
@@ -88,6 +104,10 @@ def rest_controllers(gateway: Gateway, security: Admission) -> list[type[Control
     class PublicApi(Controller):
         path = "/api/v1"
         tags = ["public API"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+        exception_handlers = {  # noqa: RUF012
+            ServiceError: service_error,
+            ServiceUnavailableError: service_unavailable,
+        }
 
         @post(
             "/import",

@@ -79,6 +79,13 @@ class Platform:
         result: dict[str, Any] = response.json()
         return result
 
+    async def post(self, body: dict[str, Any], *, who: str | None = "admin") -> dict[str, Any]:
+        """A GraphQL request body as given (persisted-query hashes, no query...)."""
+        response = await self.http.post("/graphql", json=body, headers=self.auth(who) if who else {})
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
     async def data(self, query: str, variables: dict[str, Any] | None = None, *, who: str = "admin") -> dict[str, Any]:
         result = await self.graphql(query, variables, who=who)
         assert not result.get("errors"), result["errors"]
