@@ -29,7 +29,11 @@ def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
         raise SystemExit(2)
     configure_logging(settings.log_level.value)
     setup_tracing(name, otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except SettingsError as exc:  # a setting only the service itself can check (a key file's content)
+        print(f"tinhso {name}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     config = uvicorn.Config(
         app,
         host=settings.host,

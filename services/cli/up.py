@@ -20,12 +20,17 @@ from services.cli.catalogue import SERVICES
 from services.cli.infrastructure import Infrastructure, StartupError, migrate
 from services.cli.supervisor import SupervisedService, child_environment
 from services.gateway.security.dev_key import banner_lines, ensure_dev_admin_key
+from services.gateway.security.external_jwt import ExternalJwtVerifier, JwtConfigError
 
 log = logging.getLogger("tinhso")
 
 
 def preflight(settings: Settings) -> None:
-    """Fail before starting anything if a service port is taken."""
+    """Fail before starting anything if a service port is taken or the gateway could not start."""
+    try:
+        ExternalJwtVerifier.from_settings(settings)
+    except JwtConfigError as exc:
+        raise StartupError(str(exc)) from None
     for service in SERVICES:
         port = settings.port_of(service)
         if port_in_use(settings.host, port):

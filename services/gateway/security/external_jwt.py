@@ -19,12 +19,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from libs.common.errors import UnauthorizedError
 from libs.common.principal import SCOPES, Principal
-from libs.common.settings import Settings
+from libs.common.settings import Settings, SettingsError
 
 ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"})
 
 
-class JwtConfigError(ValueError):
+class JwtConfigError(SettingsError):
     """The identity-provider settings are wrong; the message names the variable."""
 
 

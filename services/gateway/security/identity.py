@@ -62,10 +62,6 @@ class Authenticator:
         self._remember(cache_key, min(now + self._cache_seconds, expires), principal)
         return principal
 
-    def forget_all(self) -> None:
-        """Drop every cached answer (after a revoke in this process)."""
-        self._cache.clear()
-
     async def _api_key(self, token: str, now: float) -> tuple[Principal, float]:
         presented = api_keys.parse(token)
         if presented is None:
