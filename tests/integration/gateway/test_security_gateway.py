@@ -210,3 +210,27 @@ async def test_a_revoked_key_is_refused_at_connection_init(jwt_platform: Platfor
         await asyncio.sleep(0.5)
     rest = await jwt_platform.http.get("/api/v1/units", headers=_bearer(key))
     assert rest.status_code == 401
+
+
+async def test_each_subscription_needs_the_read_scope(
+    jwt_platform: Platform, idp_key: ec.EllipticCurvePrivateKey
+) -> None:
+    """Authenticated in connection_init, authorised per subscription: a writer without ``read``
+    gets a FORBIDDEN error for its subscription, a reader gets its subscription started."""
+    for scope, expected in [("registry:write", "error"), ("read", None)]:
+        async with connect(jwt_platform.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket:
+            init = {"type": "connection_init", "payload": {"authorization": f"Bearer {_token(idp_key, scope=scope)}"}}
+            await socket.send(json.dumps(init))
+            assert json.loads(await asyncio.wait_for(socket.recv(), 5))["type"] == "connection_ack"
+            subscribe = {"id": "1", "type": "subscribe", "payload": {"query": "subscription { events { id } }"}}
+            await socket.send(json.dumps(subscribe))
+            try:
+                answer = json.loads(await asyncio.wait_for(socket.recv(), 1.5))
+            except TimeoutError:
+                answer = None  # a started subscription waits quietly for events
+            if expected is None:
+                assert answer is None or answer["type"] == "next", answer
+                continue
+            assert answer is not None
+            errors = answer["payload"] if answer["type"] == "error" else answer["payload"].get("errors")
+            assert errors[0]["extensions"]["code"] == "FORBIDDEN", answer
