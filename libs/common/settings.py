@@ -93,6 +93,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Requests a minute per client host without credentials; 0 turns the limit off."""
     rate_limit_anonymous_burst: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 30
     gateway_max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 8 * 1024 * 1024
+    gateway_persisted_queries_only: bool = False
+    """Production: run only GraphQL documents stored by hash (APQ); only an admin may store new ones."""
     jwt_issuer: str = ""
     """The identity provider whose JWTs the gateway accepts (``iss``); empty: API keys only."""
     jwt_audience: str = ""

@@ -43,7 +43,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         runtime.extra_checks[service] = functools.partial(service_readiness, services.client, settings, service)
     hub, directory = EventHub(), UnitDirectory()
     consumer = GatewayConsumer(settings, hub, directory)
-    gateway = Gateway(services=services, hub=hub, directory=directory, limits=limits or Limits())
+    gateway = Gateway(services=services, hub=hub, directory=directory, limits=limits or Limits.from_settings(settings))
     security = build_security(runtime)
     schema = build_schema(gateway.limits, PersistedQueries(lambda: runtime.pool))
 

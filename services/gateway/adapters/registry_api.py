@@ -70,6 +70,10 @@ async def teams_by_units(caller: ServiceCaller, unit_ids: Sequence[str]) -> list
     return await caller.get(R, "/digital-teams/by-unit", {"unit_ids": ",".join(unit_ids)}, list[DigitalTeamView])
 
 
+async def teams_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[DigitalTeamView]:
+    return await caller.get(R, "/digital-teams", {"ids": ",".join(ids)}, list[DigitalTeamView])
+
+
 async def bts_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[BtsStationView]:
     return await caller.get(R, "/bts-stations", {"ids": ",".join(ids)}, list[BtsStationView])
 

@@ -36,6 +36,7 @@ from graphql import (
 from graphql.type.definition import GraphQLInterfaceType
 from strawberry.extensions import SchemaExtension
 
+from libs.common.settings import Settings
 from services.gateway.graphql.pages import MAX_PAGE_SIZE
 
 
@@ -48,6 +49,10 @@ class Limits:
     max_subscriptions_per_connection: int = 20
     persisted_queries_only: bool = False
     """Production: only documents already stored by hash run (APQ registration refused)."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(persisted_queries_only=settings.gateway_persisted_queries_only)
 
 
 ASSUMED_LIST_SIZES = {

@@ -52,7 +52,8 @@ async def _node(info: Ctx, type_name: str | None, raw: str) -> Node | None:
         found = await registry_api.bts_by_ids(context_of(info).caller(), [raw])
         return BtsStation.of(found[0]) if found else None
     if type_name == "DigitalTeam":
-        return None  # teams are reached through their unit; the registry has no lookup by team id here
+        teams = await registry_api.teams_by_ids(context_of(info).caller(), [raw])
+        return DigitalTeam.of(teams[0]) if teams else None
     raise InvalidInputError(f"{type_name or 'an id without a type'} is not a node type", code="validation")
 
 
@@ -159,6 +160,3 @@ class Query:
         rows = await metrics_api.ranking(context.caller(), index_code, str(period), level.value)
         # A unit without a score is not ranked (the contract's score is not null).
         return [Ranking(score=r.score, rank=r.rank, unit_id=r.value.unit_id) for r in rows if r.score is not None]
-
-
-__all__ = ["DigitalTeam", "Query"]

@@ -9,10 +9,13 @@ then the limits, which refuse a document before anything runs.
 from __future__ import annotations
 
 import functools
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from opentelemetry import metrics
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -29,15 +32,57 @@ from services.gateway.graphql.subscriptions import Subscription
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
 
 
+class _Instruments:
+    def __init__(self) -> None:
+        meter = metrics.get_meter("tinhso.gateway")
+        self.operations = meter.create_counter(
+            "tinhso.gateway.graphql.operations", description="GraphQL operations by type and outcome"
+        )
+        self.duration = meter.create_histogram(
+            "tinhso.gateway.graphql.duration", unit="s", description="Time to answer a GraphQL operation"
+        )
+        self.internal_calls = meter.create_histogram(
+            "tinhso.gateway.graphql.internal_calls", description="Internal service calls one operation made"
+        )
+
+
+@functools.cache
+def _instruments() -> _Instruments:
+    """Made on first use, after the process installed its meter provider (instruments are per process)."""
+    return _Instruments()
+
+
 class InternalCalls(SchemaExtension):
     """Reports the internal calls an operation made, per service, in ``extensions.internalCalls``
-    (how a client or a test sees that a nested query cost one call per service per level)."""
+    (how a client or a test sees that a nested query cost one call per service per level), and
+    records the operation in the gateway's metrics."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context
+        attributes = {
+            "graphql.operation.type": _operation_type(context),
+            "outcome": "error" if getattr(context.result, "errors", None) else "ok",
+        }
+        instruments = _instruments()
+        instruments.operations.add(1, attributes)
+        instruments.duration.record(time.perf_counter() - started, attributes)
+        if isinstance(context.context, GatewayContext):
+            instruments.internal_calls.record(sum(context.context.stats.calls.values()), attributes)
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context
         if isinstance(context, GatewayContext):
             return {"internalCalls": dict(context.stats.calls)}
         return {}
+
+
+def _operation_type(context: ExecutionContext) -> str:
+    try:
+        return context.operation_type.value
+    except RuntimeError:  # the document did not parse or names no operation
+        return "unknown"
 
 
 class GatewaySchema(strawberry.Schema):
