@@ -16,6 +16,7 @@ import asyncpg
 import msgspec
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench import _appends
 from bench._common import Servers
 from libs.common.eventstore.store import START, EventStore, new_event_id
 from libs.common.kafka import make_producer
@@ -25,6 +26,8 @@ from libs.common.relay import OutboxRelay, kafka_headers
 from tests.support.counter import CounterIncremented
 
 PARTITIONS = 3
+STALL_SECONDS = 30.0
+"""A projection that applies nothing for this long has failed (its runner retries forever)."""
 
 _DATA = msgspec.json.encode(CounterIncremented(by=1))
 _TYPE = CounterIncremented.type_name()
@@ -116,10 +119,15 @@ async def projection_throughput(
     )
     began = time.monotonic()
     task = asyncio.create_task(runner.run())
+    progress, progressed = 0, began
     try:
-        while runner.status.applied + runner.status.dead_lettered < events:
+        while (done := runner.status.applied + runner.status.dead_lettered) < events:
             if task.done():
                 task.result()
+            if done > progress:
+                progress, progressed = done, time.monotonic()
+            elif time.monotonic() - progressed > STALL_SECONDS:
+                raise RuntimeError(f"the projection stalled at {done:,} of {events:,}: {runner.status.last_error}")
             await asyncio.sleep(0.01)
         elapsed = time.monotonic() - began
         if runner.status.dead_lettered:
@@ -128,6 +136,19 @@ async def projection_throughput(
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def create_copy_tables(pool: asyncpg.Pool) -> None:
+    """The COPY baselines' tables (figure 1 creates them when it runs)."""
+    if await pool.fetchval("SELECT to_regclass('raw.copy_events')") is None:
+        await pool.execute(_appends.RAW_TABLES)
+
+
+async def raw_copy(pool: asyncpg.Pool, rows: int, *, table: str) -> float:
+    """Rows/s of one COPY of ``rows`` pre-built rows of the events table's shape into ``table``,
+    emptied first: the projection's baseline, taken in the windows between its runs."""
+    await pool.execute(f"TRUNCATE raw.{table}")
+    return await _appends.raw_copy(pool, rows, table=table, prefix="p")
 
 
 async def raw_consume(servers: Servers, topic: str, events: int) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
@@ -36,6 +36,12 @@ class EventCatalogue:
 
     def __contains__(self, type_name: str) -> bool:
         return type_name in self.types
+
+    def current_decoder(self, type_name: str) -> tuple[int, Callable[[bytes], Event]] | None:
+        """The current schema version of ``type_name`` and a decoder for data of exactly that
+        version (no upcasting), for consumers that dispatch on the envelope themselves."""
+        direct = self._direct.get(type_name)
+        return None if direct is None else (self._current[type_name], direct.decode)
 
     def decode(self, type_name: str, schema_version: int, data: bytes) -> Event:
         direct = self._direct.get(type_name)

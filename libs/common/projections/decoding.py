@@ -8,11 +8,13 @@ event already applied.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
+from aiokafka.structs import ConsumerRecord
 
+from contracts.base import Event
 from contracts.envelope import Envelope
 from libs.common.projections.projection import Applied, Projection
 
@@ -46,30 +48,50 @@ class PartitionBatch:
         return len(self.items) + len(self.undecodable)
 
 
-def decode_item(projection: Projection, offset: int | None, envelope: Envelope) -> Decoded:
-    if envelope.type not in projection.handles:
-        return Decoded(offset, envelope, None)
-    try:
-        return Decoded(offset, envelope, Applied(envelope, projection.decode(envelope)))
-    except Exception as exc:  # unknown schema version, bad data: dead-lettered if fresh
-        return Decoded(offset, envelope, None, f"{type(exc).__name__}: {exc}")
+class BatchDecoder:
+    """Decodes records for one projection."""
 
+    def __init__(self, projection: Projection) -> None:
+        self.projection = projection
+        # Handled types at their current schema version decode straight from the envelope's
+        # data (the common case, once per event); anything else takes ``item``'s general path.
+        self._current: dict[str, tuple[int, Callable[[bytes], Event]]] = {}
+        if type(projection).decode is Projection.decode:
+            for name in projection.handles:
+                catalogue = projection.sources.get(name.split(".", 1)[0])
+                direct = catalogue.current_decoder(name) if catalogue is not None else None
+                if direct is not None:
+                    self._current[name] = direct
 
-def decode_into(batch: PartitionBatch, projection: Projection, records: Iterable[tuple[int, bytes | None]]) -> None:
-    """Append ``(offset, value)`` records to ``batch``."""
-    items, undecodable, handles = batch.items, batch.undecodable, projection.handles
-    offset = batch.last_offset
-    for offset, value in records:
+    def item(self, offset: int | None, envelope: Envelope) -> Decoded:
+        if envelope.type not in self.projection.handles:
+            return Decoded(offset, envelope, None)
         try:
-            envelope = _envelope.decode(value or b"")
-        except msgspec.DecodeError as exc:
-            undecodable.append((offset, value or b"", str(exc)))
-            continue
-        if envelope.type in handles:
-            items.append(decode_item(projection, offset, envelope))
-        else:
-            items.append(Decoded(offset, envelope, None))
-    batch.last_offset = offset
+            return Decoded(offset, envelope, Applied(envelope, self.projection.decode(envelope)))
+        except Exception as exc:  # unknown schema version, bad data: dead-lettered if fresh
+            return Decoded(offset, envelope, None, f"{type(exc).__name__}: {exc}")
+
+    def decode_into(self, batch: PartitionBatch, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        """Append records of ``batch``'s partition, in offset order."""
+        items, undecodable, current = batch.items, batch.undecodable, self._current
+        decode = _envelope.decode
+        for record in records:
+            value = record.value or b""
+            try:
+                envelope = decode(value)
+            except msgspec.DecodeError as exc:
+                undecodable.append((record.offset, value, str(exc)))
+                continue
+            direct = current.get(envelope.type)
+            if direct is not None and envelope.schema_version == direct[0]:
+                try:
+                    items.append(Decoded(record.offset, envelope, Applied(envelope, direct[1](envelope.data))))
+                    continue
+                except msgspec.DecodeError:
+                    pass  # the general path records the error
+            items.append(self.item(record.offset, envelope))
+        if records:
+            batch.last_offset = record.offset
 
 
 def decode_envelope(value: bytes | None) -> Envelope | None:

@@ -36,7 +36,7 @@ from contracts.envelope import Envelope
 from libs.common.db import Conn
 from libs.common.eventstore.store import SourcePosition
 from libs.common.projections import dead_letters
-from libs.common.projections.decoding import Decoded, PartitionBatch, decode_envelope, decode_into, decode_item
+from libs.common.projections.decoding import BatchDecoder, Decoded, PartitionBatch, decode_envelope
 from libs.common.projections.gc_pause import collection_paused
 from libs.common.projections.projection import Applied, Projection, ensure_schema
 from libs.common.tracing import record_apply_span, span
@@ -113,6 +113,7 @@ class ProjectionRunner:
         self.fetch_wait_ms = fetch_wait_ms
         self.schema = schema or projection.name
         self.status = RunnerStatus()
+        self._decoder = BatchDecoder(projection)
         s = self.schema
         # Creates a partition's row if it has none, and locks it either way: FOR UPDATE on a row
         # that does not exist yet would lock nothing, and two runners could both apply a
@@ -245,7 +246,7 @@ class ProjectionRunner:
                 part = parts.get((tp.topic, tp.partition))
                 if part is None:
                     part = parts[(tp.topic, tp.partition)] = PartitionBatch(tp.topic, tp.partition)
-                decode_into(part, self.projection, [(r.offset, r.value) for r in records])
+                self._decoder.decode_into(part, records)
                 count += len(records)
             return count
 
@@ -309,7 +310,7 @@ class ProjectionRunner:
             return
         part = PartitionBatch(topic, partition)
         with collection_paused():
-            decode_into(part, self.projection, [(r.offset, r.value) for r in records])
+            self._decoder.decode_into(part, records)
         await self._apply_batch([part])
 
     async def _apply_batch(self, batch: Sequence[PartitionBatch]) -> None:
@@ -326,18 +327,16 @@ class ProjectionRunner:
                     (r["topic"], r["partition"]): _Checkpoint((r["tx_id"], r["position"]), r["last_recorded_at"])
                     for r in rows
                 }
-                fresh: list[tuple[PartitionBatch, Decoded]] = []
-                last: dict[tuple[str, int], Envelope] = {}
+                fresh: list[tuple[PartitionBatch, list[Decoded]]] = []
                 for part in batch:
-                    key = (part.topic, part.partition)
                     for offset, raw, error in part.undecodable:
                         await self._dead_letter_raw(conn, part.topic, part.partition, offset, raw=raw, error=error)
-                    new = _after(part.items, checkpoints[key].position)
+                    new = _after(part.items, checkpoints[(part.topic, part.partition)].position)
                     self.status.skipped += len(part.items) - len(new)
                     if new:
-                        fresh.extend((part, item) for item in new)
-                        last[key] = new[-1].envelope
+                        fresh.append((part, new))
                 applied = await self._apply_items(conn, fresh)
+                last = {(part.topic, part.partition): items[-1].envelope for part, items in fresh}
                 moved = [_moved(part, checkpoints, last, applied) for part in batch]
                 await conn.execute(
                     self._save_checkpoints,
@@ -390,46 +389,53 @@ class ProjectionRunner:
     ) -> int:
         """Apply what the projection handles; dead-letter what fails. Returns how many applied.
         For callers that read the store (rebuild): no checkpoint is read or moved here."""
-        part = PartitionBatch(topic, partition)
-        items = [(part, decode_item(self.projection, offset, envelope)) for offset, envelope in fresh]
-        return sum((await self._apply_items(conn, items)).values())
+        items = [self._decoder.item(offset, envelope) for offset, envelope in fresh]
+        return sum((await self._apply_items(conn, [(PartitionBatch(topic, partition), items)])).values())
 
     async def _apply_items(
-        self, conn: Conn, fresh: Sequence[tuple[PartitionBatch, Decoded]]
+        self, conn: Conn, fresh: Sequence[tuple[PartitionBatch, list[Decoded]]]
     ) -> dict[tuple[str, int], int]:
         """Apply what the projection handles; dead-letter what fails. Returns how many were
         applied per (topic, partition)."""
-        relevant: list[tuple[PartitionBatch, Decoded, Applied]] = []
-        for part, item in fresh:
-            if item.error is not None:
-                await self._dead_letter(
-                    conn, part.topic, part.partition, item.offset, envelope=item.envelope, error=item.error
-                )
-            elif item.applied is not None:
-                relevant.append((part, item, item.applied))
+        relevant: list[Applied] = []
+        counts: dict[tuple[str, int], int] = {}
+        for part, items in fresh:
+            before = len(relevant)
+            for item in items:
+                if item.applied is not None:
+                    relevant.append(item.applied)
+                elif item.error is not None:
+                    await self._dead_letter(
+                        conn, part.topic, part.partition, item.offset, envelope=item.envelope, error=item.error
+                    )
+            counts[(part.topic, part.partition)] = len(relevant) - before
         if not relevant:
             return {}
         try:
             async with conn.transaction():  # a savepoint: a failing batch rolls back alone
-                await self._apply(conn, [applied for _, _, applied in relevant])
-            return _count([part for part, _, _ in relevant])
+                await self._apply(conn, relevant)
+            return counts
         except Exception as exc:  # find the poison event(s): one at a time
             if is_transient(exc):
                 raise
             log.warning("projection %s: batch failed; applying one event at a time", self.schema)
-        done: list[PartitionBatch] = []
-        for part, item, applied in relevant:
-            try:
-                async with conn.transaction():
-                    await self._apply(conn, [applied])
-                done.append(part)
-            except Exception as exc:
-                if is_transient(exc):
-                    raise  # not the event's fault: the whole batch rolls back and is retried
-                await self._dead_letter(
-                    conn, part.topic, part.partition, item.offset, envelope=item.envelope, error=_describe(exc)
-                )
-        return _count(done)
+        counts = {}
+        for part, items in fresh:
+            key = (part.topic, part.partition)
+            for item in items:
+                if item.applied is None:
+                    continue
+                try:
+                    async with conn.transaction():
+                        await self._apply(conn, [item.applied])
+                    counts[key] = counts.get(key, 0) + 1
+                except Exception as exc:
+                    if is_transient(exc):
+                        raise  # not the event's fault: the whole batch rolls back and is retried
+                    await self._dead_letter(
+                        conn, part.topic, part.partition, item.offset, envelope=item.envelope, error=_describe(exc)
+                    )
+        return counts
 
     async def _apply(self, conn: Conn, batch: list[Applied]) -> None:
         started = time.time_ns()
@@ -502,14 +508,6 @@ def _moved(
         envelope.recorded_at,
         applied.get(key, 0),
     )
-
-
-def _count(parts: Sequence[PartitionBatch]) -> dict[tuple[str, int], int]:
-    counts: dict[tuple[str, int], int] = {}
-    for part in parts:
-        key = (part.topic, part.partition)
-        counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57", "58")
