@@ -191,6 +191,17 @@ class FactsWriter:
         for day, _ in amounts:
             self.touched.add(unit_id, day, flow=True, fact=fact)
 
+    async def flows(self, prefix: str) -> tuple[str | None, datetime.date, dict[str, float]] | None:
+        """The unit, day and amount per fact of the one-day facts whose key starts with ``prefix:``."""
+        rows = await self.conn.fetch(
+            f"""SELECT fact, unit_id, valid_from, value FROM {self.s}.facts
+                WHERE key LIKE $1 || ':%' AND valid_to = valid_from + 1""",
+            prefix,
+        )
+        if not rows:
+            return None
+        return rows[0]["unit_id"], rows[0]["valid_from"], {r["fact"]: r["value"] for r in rows}
+
     async def remove_flows(self, key: str) -> None:
         rows = await self.conn.fetch(
             f"""DELETE FROM {self.s}.facts WHERE key = $1 AND valid_to = valid_from + 1

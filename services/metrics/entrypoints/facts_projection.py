@@ -33,7 +33,8 @@ _HANDLED: list[type[Event]] = [
     r.BtsStationCommissioned, r.BtsTechnologiesChanged, r.BtsStationDecommissioned,
     r.VillageFibreConnected, r.PostalPointOpened, r.PostalPointClosed,
     r.VideoEndpointRegistered, r.WifiHotspotRegistered,
-    b.RelaySessionRecorded, b.RelaySessionCancelled, b.ClusterSignalLost, b.ClusterSignalRestored,
+    b.RelaySessionRecorded, b.RelaySessionCancelled, b.ProgrammeRecorded, b.ProgrammeCorrected,
+    b.ClusterSignalLost, b.ClusterSignalRestored,
     b.OutreachSessionHeld, b.LoudspeakerVehicleTripMade,
 ]  # fmt: skip
 PROVINCE_TZ = datetime.timezone(datetime.timedelta(hours=7))
@@ -156,8 +157,13 @@ async def _apply_broadcast(w: FactsWriter, e: Event) -> None:
         unit = await w.asset_unit(e.station_id)
         hours = hours_by_day(e.started_at, e.ended_at)
         await w.add_flow(e.session_id, "broadcast.relay_hours", hours, unit_id=unit, via_station=e.station_id)
+        by_source = f"broadcast.relay_hours.{e.source.lower()}"
+        await w.add_flow(f"{e.session_id}:source", by_source, hours, unit_id=unit, via_station=e.station_id)
     elif isinstance(e, b.RelaySessionCancelled):
         await w.remove_flows(e.session_id)
+        await w.remove_flows(f"{e.session_id}:source")
+    elif isinstance(e, b.ProgrammeRecorded | b.ProgrammeCorrected):
+        await _programme(w, e)
     elif isinstance(e, b.ClusterSignalLost):
         unit = await w.asset_unit(e.station_id)
         await w.set_fact(
@@ -172,3 +178,29 @@ async def _apply_broadcast(w: FactsWriter, e: Event) -> None:
         unit = await w.unit_by_code(e.unit_code, day)
         key = f"{fact}:{e.outreach_id}"
         await w.add_flow(key, fact, [(day, 1.0)], unit_id=unit, via_code=None if unit else e.unit_code)
+
+
+PROGRAMME_FACTS = ("broadcast.programmes", "broadcast.news_items", "broadcast.articles", "broadcast.programme_hours")
+
+
+async def _programme(w: FactsWriter, e: b.ProgrammeRecorded | b.ProgrammeCorrected) -> None:
+    """A programme counts on its air date for its producer; a correction replaces what it names."""
+    key = f"programme:{e.programme_id}"
+    if isinstance(e, b.ProgrammeRecorded):
+        unit: str | None = e.unit_id
+        day = e.air_date
+        amounts = [1.0, float(e.news_items), float(e.articles), e.duration_seconds / 3600]
+    else:
+        found = await w.flows(key)
+        if not found:
+            return  # a correction of a programme this projection never saw recorded
+        unit, day, old = found
+        amounts = [
+            1.0,
+            float(e.news_items) if e.news_items is not None else old["broadcast.news_items"],
+            float(e.articles) if e.articles is not None else old["broadcast.articles"],
+            e.duration_seconds / 3600 if e.duration_seconds is not None else old["broadcast.programme_hours"],
+        ]
+        day = e.air_date or day
+    for fact, amount in zip(PROGRAMME_FACTS, amounts, strict=True):
+        await w.add_flow(f"{key}:{fact}", fact, [(day, amount)], unit_id=unit)

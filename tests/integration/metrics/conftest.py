@@ -15,6 +15,7 @@ from libs.common.kafka import ensure_topics, service_topics
 from libs.common.migrations import apply_migrations
 from libs.common.principal import Principal
 from libs.common.settings import Settings
+from services.broadcast.app import create_app as create_broadcast
 from services.cli.catalogue import all_migrations
 from services.metrics.app import create_app as create_metrics
 from services.metrics.entrypoints.projections import PROJECTIONS
@@ -24,9 +25,16 @@ from tests.support.principals import principal_headers, service_client
 
 
 class Metrics:
-    def __init__(self, client: AsyncTestClient, registry: AsyncTestClient, settings: Settings) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        client: AsyncTestClient,  # type: ignore[type-arg]
+        registry: AsyncTestClient,  # type: ignore[type-arg]
+        broadcast: AsyncTestClient,  # type: ignore[type-arg]
+        settings: Settings,
+    ) -> None:
         self.client = client
         self.registry = registry
+        self.broadcast = broadcast
         self.settings = settings
         self.database_url = settings.database_url
 
@@ -107,10 +115,13 @@ async def metrics(settings: Settings) -> AsyncIterator[Metrics]:
     await conn.close()
     # As ``tinhso up`` does: the broadcast topic exists before any broadcast service writes to it.
     await ensure_topics(settings.kafka_bootstrap, service_topics(settings), settings.kafka_partitions)
+    # The platform as ``tinhso up`` runs it, but the gateway: the registry's and the broadcast
+    # service's relays publish what their commands (and ``tinhso seed``) append.
     async with (
         service_client(create_registry(settings), settings) as registry,
+        service_client(create_broadcast(settings), settings) as broadcast,
         service_client(create_metrics(settings), settings) as client,
     ):
-        found = Metrics(client, registry, settings)
+        found = Metrics(client, registry, broadcast, settings)
         await found.catalogue_ready()
         yield found

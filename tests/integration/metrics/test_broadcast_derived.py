@@ -10,18 +10,15 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from libs.common.settings import Settings
-from services.broadcast.app import create_app as create_broadcast
 from tests.integration.metrics.conftest import Metrics
 from tests.integration.metrics.test_values_http import _station, _structure
-from tests.support.principals import service_client
 
 TZ = datetime.timezone(datetime.timedelta(hours=7))
 TODAY = datetime.datetime.now(TZ).date()
 
 
 async def test_clusters_online_and_airtime_follow_broadcast_events_and_raise_a_commune_alert(
-    metrics: Metrics, settings: Settings
+    metrics: Metrics,
 ) -> None:
     await _structure(metrics)
     station = await _station(metrics, "01864", "IP", "2021-03-01")
@@ -34,48 +31,47 @@ async def test_clusters_online_and_airtime_follow_broadcast_events_and_raise_a_c
         {"indicator_code": "radio.clusters.online_share", "operator": "lt", "threshold": 90, "level": "commune"},
     )
     await metrics.caught_up()
-    async with service_client(create_broadcast(settings), settings) as broadcast:
 
-        async def post(path: str, body: dict[str, Any]) -> bool:
-            # Refused until the broadcast service's own projection of the registry has the station.
-            response = await broadcast.post(f"/commands/{path}", json=body)
-            return response.status_code == 201
+    async def post(path: str, body: dict[str, Any]) -> bool:
+        # Refused until the broadcast service's own projection of the registry has the station.
+        response = await metrics.broadcast.post(f"/commands/{path}", json=body)
+        return response.status_code == 201
 
-        sessions = {"sessions": [
-            {"station_id": station, "source": "VOV1", "started_at": "2022-12-31T22:00:00+07:00",
-             "ended_at": "2023-01-01T01:30:00+07:00"},
-            {"station_id": station, "source": "VTV1", "started_at": "2023-02-01T06:00:00+07:00",
-             "ended_at": "2023-02-01T07:00:00+07:00"},
-        ]}  # fmt: skip
-        await metrics.eventually(lambda: post("relay-sessions/record", sessions))
-        lost = datetime.datetime.now(TZ).isoformat()
-        report = {"reports": [{"cluster_id": clusters[0], "kind": "NO_SIGNAL", "observed_at": lost}]}
-        await metrics.eventually(lambda: post("signal/report", report))
-        for held_on in ("2022-05-02", "2022-06-10"):
-            assert await post("outreach/sessions/record", {"unit_code": "01867", "held_on": held_on})
-        await metrics.caught_up()
+    sessions = {"sessions": [
+        {"station_id": station, "source": "VOV1", "started_at": "2022-12-31T22:00:00+07:00",
+         "ended_at": "2023-01-01T01:30:00+07:00"},
+        {"station_id": station, "source": "VTV1", "started_at": "2023-02-01T06:00:00+07:00",
+         "ended_at": "2023-02-01T07:00:00+07:00"},
+    ]}  # fmt: skip
+    await metrics.eventually(lambda: post("relay-sessions/record", sessions))
+    lost = datetime.datetime.now(TZ).isoformat()
+    report = {"reports": [{"cluster_id": clusters[0], "kind": "NO_SIGNAL", "observed_at": lost}]}
+    await metrics.eventually(lambda: post("signal/report", report))
+    for held_on in ("2022-05-02", "2022-06-10"):
+        assert await post("outreach/sessions/record", {"unit_code": "01867", "held_on": held_on})
+    await metrics.caught_up()
 
-        assert (await metrics.value("broadcast.outreach_sessions", "061", "2022"))["value"] == 2.0
-        assert (await metrics.value("broadcast.outreach_sessions", "01867", "2022Q2"))["value"] == 2.0
-        assert (await metrics.value("broadcast.relay_hours", "01864", "2022"))["value"] == 2.0
-        assert (await metrics.value("broadcast.relay_hours", "06", "2023"))["value"] == 2.5
-        assert (await metrics.value("broadcast.relay_hours", "061", "2023-01"))["value"] == 1.5
-        year = str(TODAY.year)
-        online = await metrics.value("radio.clusters.online_share", "01864", year)
-        assert online["value"] == 75.0
-        conn = await asyncpg.connect(metrics.database_url)
-        try:
-            [breach] = await conn.fetch(
-                """SELECT data FROM metrics.events WHERE type = 'metrics.indicator_threshold_breached'
-                   AND data->>'indicator_code' = 'radio.clusters.online_share'"""
-            )
-        finally:
-            await conn.close()
-        alert = msgspec.json.decode(breach["data"])
-        assert (alert["unit_code"], alert["value"], alert["period"]) == ("01864", 75.0, year)
+    assert (await metrics.value("broadcast.outreach_sessions", "061", "2022"))["value"] == 2.0
+    assert (await metrics.value("broadcast.outreach_sessions", "01867", "2022Q2"))["value"] == 2.0
+    assert (await metrics.value("broadcast.relay_hours", "01864", "2022"))["value"] == 2.0
+    assert (await metrics.value("broadcast.relay_hours", "06", "2023"))["value"] == 2.5
+    assert (await metrics.value("broadcast.relay_hours", "061", "2023-01"))["value"] == 1.5
+    year = str(TODAY.year)
+    online = await metrics.value("radio.clusters.online_share", "01864", year)
+    assert online["value"] == 75.0
+    conn = await asyncpg.connect(metrics.database_url)
+    try:
+        [breach] = await conn.fetch(
+            """SELECT data FROM metrics.events WHERE type = 'metrics.indicator_threshold_breached'
+               AND data->>'indicator_code' = 'radio.clusters.online_share'"""
+        )
+    finally:
+        await conn.close()
+    alert = msgspec.json.decode(breach["data"])
+    assert (alert["unit_code"], alert["value"], alert["period"]) == ("01864", 75.0, year)
 
-        restored = datetime.datetime.now(TZ).isoformat()
-        report = {"reports": [{"cluster_id": clusters[0], "kind": "RESTORED", "observed_at": restored}]}
-        assert await post("signal/report", report)
-        await metrics.caught_up()
-        assert (await metrics.value("radio.clusters.online_share", "01864", year))["value"] == 100.0
+    restored = datetime.datetime.now(TZ).isoformat()
+    report = {"reports": [{"cluster_id": clusters[0], "kind": "RESTORED", "observed_at": restored}]}
+    assert await post("signal/report", report)
+    await metrics.caught_up()
+    assert (await metrics.value("radio.clusters.online_share", "01864", year))["value"] == 100.0

@@ -95,6 +95,22 @@ async def test_the_demo_dataset_gives_the_2022_figures_a_deterministic_dti_ranki
         "teams.commune.coverage": 100.0,
         "teams.village.coverage": round(100 * 1197 / 1292, 2),
     }
+    ba_be = await metrics.get(
+        "/values",
+        codes="broadcast.relay_hours.vov1,broadcast.relay_hours.vtv1,broadcast.relay_hours.provincial,"
+        "broadcast.relay_hours.local,broadcast.programmes,broadcast.news_items,broadcast.articles,"
+        "broadcast.outreach_sessions,broadcast.vehicle_trips",
+        unit_codes="061",
+        period="2022",
+    )
+    assert {v["indicator_code"]: round(v["value"], 6) for v in ba_be} == {
+        "broadcast.relay_hours.vov1": round(1345 + 22 / 60, 6),  # the seeds' 1,345 h 22 min
+        "broadcast.relay_hours.vtv1": 279.0,
+        "broadcast.relay_hours.provincial": round(475 + 13 / 60, 6),
+        "broadcast.relay_hours.local": round(103 + 46 / 60, 6),
+        "broadcast.programmes": 95.0, "broadcast.news_items": 799.0, "broadcast.articles": 262.0,
+        "broadcast.outreach_sessions": 82.0, "broadcast.vehicle_trips": 45.0,
+    }  # fmt: skip
     # In 2020 the registry's history had begun but the 2021-2022 projects had not happened.
     assert (await _province_values(metrics, ["radio.stations.ip"], "2020"))["radio.stations.ip"] == 3
 
