@@ -60,6 +60,8 @@ class MetricsQueries:
                     details={"unknown": unknown},
                 )
             units = [found[c] for c in dict.fromkeys(unit_codes)]
+            if len(units) * len(codes) > MAX_CELLS:
+                raise InvalidInputError("too many values in one request; narrow it", code="too_many_values")
             return await evaluate(conn, known, codes, units, period, as_of=as_of)
 
     async def units_at(self, level: str, parent_code: str | None, day: datetime.date) -> list[UnitRow]:

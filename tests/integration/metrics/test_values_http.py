@@ -138,6 +138,31 @@ async def test_bad_input_is_a_clear_4xx_and_appends_nothing(metrics: Metrics) ->
     await conn.close()
 
 
+async def test_the_openapi_document_names_every_route(metrics: Metrics) -> None:
+    document = (await metrics.client.get("/docs/openapi.json")).json()
+    operations = {op["operationId"] for path in document["paths"].values() for op in path.values()}
+    expected = {"reportIndicatorValue", "setIndicatorTarget", "defineIndicators", "indicatorValues",
+                "indicatorValuesAtLevel", "ranking", "completeness", "exportCsv", "unitsBehindTarget"}  # fmt: skip
+    assert expected <= operations
+
+
+async def test_the_csv_export_has_a_row_per_indicator_unit_and_period(metrics: Metrics) -> None:
+    await _structure(metrics)
+    await _station(metrics, "01864", "IP", "2021-03-01")
+    await metrics.caught_up()
+    response = await metrics.client.get(
+        "/export.csv",
+        params={"codes": "radio.stations,radio.communes.ip_share", "periods": "2021,2022", "level": "district"},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = [line.split(",") for line in response.text.strip().split("\n")]
+    assert rows[0][:6] == ["indicator", "unit_code", "unit_name", "level", "period", "value"]
+    assert len(rows) == 1 + 2 * 2 * 2
+    assert ["radio.communes.ip_share", "061", "Huyện Ba Bể", "district", "2022", "50"] in [r[:6] for r in rows]
+    assert ["radio.stations", "062", "Huyện Pác Nặm", "district", "2021", "0"] in [r[:6] for r in rows]
+
+
 async def test_division_by_zero_gives_null_with_a_reason(metrics: Metrics) -> None:
     await _structure(metrics)
     await metrics.caught_up()
