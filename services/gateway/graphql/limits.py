@@ -195,7 +195,8 @@ def cost_limit(max_cost: int) -> type[SchemaExtension]:
         def on_validate(self) -> Iterator[None]:
             context = self.execution_context
             document = context.graphql_document
-            if document is not None and context.pre_execution_errors is None:
+            # Runs after the (cached) validation; only a valid document is worth estimating.
+            if document is not None and not context.pre_execution_errors:
                 error = _check(
                     context.schema._schema, document, context.operation_name, context.variables or {}, max_cost
                 )

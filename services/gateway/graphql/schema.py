@@ -16,7 +16,17 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from opentelemetry import metrics
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+    max_aliases,
+    query_depth_limiter,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -85,6 +95,23 @@ def _operation_type(context: ExecutionContext) -> str:
         return "unknown"
 
 
+def _validation_limits(limits: Limits) -> list[type[SchemaExtension]]:
+    """strawberry's depth and alias limiters with their validation rules made once, not per
+    operation: ValidationCache keys on the rules, so fresh rule classes would never hit it."""
+    depth_rule = query_depth_limiter.create_validator(limits.max_depth, None)
+    alias_rule = max_aliases.create_validator(limits.max_aliases)
+
+    class DepthLimit(QueryDepthLimiter):
+        def __init__(self) -> None:
+            AddValidationRules.__init__(self, [depth_rule])
+
+    class AliasLimit(MaxAliasesLimiter):
+        def __init__(self) -> None:
+            AddValidationRules.__init__(self, [alias_rule])
+
+    return [DepthLimit, AliasLimit]
+
+
 class GatewaySchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Logged once, by ``ErrorMapping``, with the ids the caller sees; not here as well."""
@@ -96,10 +123,11 @@ def build_schema(limits: Limits, store: PersistedQueries | None = None) -> straw
         extensions.append(persisted_queries(store, only_persisted=limits.persisted_queries_only))
     extensions += [
         ErrorMapping,
-        functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
-        functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-        cost_limit(limits.max_cost),
+        ParserCache,
+        *_validation_limits(limits),
+        ValidationCache,
+        cost_limit(limits.max_cost),  # after the cached validation: it depends on the variables
         InternalCalls,
     ]
     return GatewaySchema(

@@ -21,7 +21,8 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from libs.common.errors import NotFoundError
 from libs.common.http.errors import ErrorBody
 from libs.common.principal import Principal
-from services.gateway.adapters import metrics_api, registry_api
+from services.gateway.adapters import broadcast_api, metrics_api, registry_api
+from services.gateway.adapters.broadcast_api import ProgrammePage
 from services.gateway.adapters.internal import ServiceCaller, ServiceError, ServiceUnavailableError
 from services.gateway.adapters.metrics_api import IndicatorValueView
 from services.gateway.adapters.registry_views import UnitPage, UnitView
@@ -173,6 +174,30 @@ def rest_controllers(gateway: Gateway, security: Admission) -> list[type[Control
             if not found:
                 raise NotFoundError(f"no unit with code {code}", code="unknown_unit", details={"code": code})
             return found[0]
+
+        @get(
+            "/programmes",
+            operation_id="listProgrammes",
+            dependencies={"caller": Provide(reader)},
+            summary="Programmes of a producer unit (and the units under it), by air date",
+        )
+        async def programmes(  # noqa: PLR0917 - query parameters, passed by name
+            self,
+            caller: NamedDependency[ServiceCaller],
+            producer_code: Annotated[str | None, QueryParameter(examples=[Example(value="061")])] = None,
+            from_date: FromQuery[datetime.date | None] = None,
+            to_date: FromQuery[datetime.date | None] = None,
+            first: Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])] = 50,
+            after: FromQuery[str | None] = None,
+        ) -> ProgrammePage:
+            return await broadcast_api.programmes(
+                caller,
+                producer_code=producer_code,
+                date_from=from_date,
+                date_to=to_date,
+                first=checked_first(first),
+                after=after,
+            )
 
         @get(
             "/indicator-values",

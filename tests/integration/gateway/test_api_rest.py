@@ -39,6 +39,11 @@ async def test_a_bulk_import_then_reads_through_rest(platform: Platform) -> None
     unit = await platform.http.get("/api/v1/units/06101", headers=platform.auth("reader"))
     assert unit.status_code == 200
     assert unit.json()["name"] == "Xã Nam Mẫu"
+    programmes = await platform.http.get(
+        "/api/v1/programmes", params={"producer_code": "061"}, headers=platform.auth("reader")
+    )
+    assert programmes.status_code == 200, programmes.text
+    assert programmes.json() == {"programmes": [], "next_cursor": None}
     missing = await platform.http.get("/api/v1/units/99999", headers=platform.auth("reader"))
     assert missing.status_code == 404
     assert missing.json()["code"] == "unknown_unit"
@@ -59,7 +64,13 @@ async def test_the_openapi_document_describes_the_import_with_an_example(platfor
     response = await platform.http.get("/api/v1/docs/openapi.json")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    assert {"/api/v1/import", "/api/v1/units", "/api/v1/units/{code}", "/api/v1/indicator-values"} <= set(paths)
+    assert {
+        "/api/v1/import",
+        "/api/v1/units",
+        "/api/v1/units/{code}",
+        "/api/v1/programmes",
+        "/api/v1/indicator-values",
+    } <= set(paths)
     body = paths["/api/v1/import"]["post"]["requestBody"]["content"]
     assert body["application/json"]["examples"]
     assert "application/x-ndjson" in body

@@ -1,0 +1,494 @@
+"""Gateway benchmark: the nested dashboard query and mutations through /graphql, each beside a
+baseline measured in the same run, and the live fan-out delay to 1,000 subscribers.
+
+    .venv/bin/python bench/gateway.py      # about two minutes
+
+Starts its own embedded PostgreSQL and broker in a temporary directory and the four services
+as ``tinhso up`` would (each ``python -m services.<name>`` in its own process), builds a
+district through /graphql (communes, villages, one station per commune, one loudspeaker cluster
+per village, a reported value per commune), then measures:
+
+(a) the nested dashboard query ``units(level: COMMUNE, parentCode) → radioStation → clusters →
+    signal, village; indicators`` at 200 concurrent clients (p50/p99, queries/s); baselines:
+    the same data fetched (1) straight from the internal HTTP APIs, the calls the gateway makes,
+    level after level, and (2) by direct asyncpg queries on the read models, with the services'
+    own repository functions;
+(b) mutation throughput: ``registerUnit`` through /graphql (which waits for the read model to
+    show the unit) beside the registry's ``POST /commands/units/register`` called directly;
+(c) live fan-out: 1,000 subscriptions (50 WebSocket connections x 20) to cluster-down events;
+    the delay from each event's commit (``recordedAt``) to its arrival at each subscriber.
+
+The table goes to stdout, then, as the very last line, one JSON object with every figure;
+progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+if __name__ == "__main__":  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import asyncpg
+import msgspec
+import uvloop
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
+
+from bench._common import (
+    Report,
+    Row,
+    Servers,
+    ServiceProcess,
+    embedded_servers,
+    percentile,
+    principal_header,
+    principal_public_key_file,
+    quiet_logging,
+    ratio,
+    rounded,
+    say,
+)
+from bench._http import KeepAliveConnection
+from libs.common.db import create_pool
+from libs.common.embedded.process import free_port
+from libs.common.kafka import ensure_topics
+from libs.common.migrations import apply_migrations
+from libs.common.principal import private_key_path
+from services.broadcast.adapters import signal_read
+from services.cli.catalogue import all_migrations
+from services.gateway.security.partner_store import PartnerStore
+from services.gateway.security.partners import Partner
+from services.metrics.application.queries import MetricsQueries
+from services.metrics.domain.periods import Period
+from services.registry.adapters import assets_read, units_read
+
+COMMUNES = 20
+VILLAGES = 5
+CLIENTS = 200
+QUERIES_PER_CLIENT = 2
+MUTATION_CLIENTS = 20
+MUTATIONS_PER_CLIENT = 10
+CONNECTIONS = 50
+SUBSCRIPTIONS_PER_CONNECTION = 20
+FANOUT_EVENTS = 10
+INDICATOR = "citizens.internet_users"
+PREFIX = "benchgw"
+SERVICES = ("registry", "broadcast", "metrics", "gateway")
+
+DASHBOARD = """
+query($parent: String!, $codes: [String!]) {
+  units(level: COMMUNE, parentCode: $parent, first: 50) {
+    edges { node {
+      code name
+      radioStation { technology status clusters { signal lastSeenAt village { code name } } }
+      indicators(period: "2023", codes: $codes) { value target }
+    } }
+  }
+}
+"""
+REGISTER_UNIT = "mutation($i: RegisterUnitInput!) { registerUnit(input: $i) { id code } }"
+
+
+def _bench_private_key() -> str:
+    from bench._common import _bench_keys  # noqa: PLC0415 - the bench's own key pair
+
+    return str(private_key_path(_bench_keys()))
+
+
+class Platform:
+    def __init__(self, servers: Servers, state: Path) -> None:
+        self.ports = {name: free_port() for name in SERVICES}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_")}
+        env.update(
+            TINHSO_DATABASE_URL=servers.url,
+            TINHSO_KAFKA_BOOTSTRAP=servers.broker.bootstrap,
+            TINHSO_KAFKA_ENABLE_IDEMPOTENCE="off",
+            TINHSO_PROJECTION_ASSIGNMENT="manual",
+            TINHSO_TOPIC_PREFIX=PREFIX,
+            TINHSO_STATE_DIR=str(state),
+            TINHSO_LOG_LEVEL="warning",
+            TINHSO_PRINCIPAL_PUBLIC_KEY_FILE=principal_public_key_file(),
+            TINHSO_PRINCIPAL_PRIVATE_KEY_FILE=_bench_private_key(),
+            TINHSO_RATE_LIMIT_PER_MINUTE="0",  # measuring the API, not the limiter
+        )
+        env.update({f"TINHSO_{name.upper()}_PORT": str(port) for name, port in self.ports.items()})
+        self.processes = [
+            ServiceProcess(
+                [sys.executable, "-m", f"services.{name}"],
+                env,
+                port=self.ports[name],
+                log_path=state / f"{name}.log",
+                label=name,
+            )
+            for name in SERVICES
+        ]
+        self.key = ""
+
+    async def start(self) -> None:
+        for process in self.processes:
+            await process.start()
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+    def gateway(self) -> KeepAliveConnection:
+        return KeepAliveConnection("127.0.0.1", self.ports["gateway"], {"authorization": f"Bearer {self.key}"})
+
+    def internal(self, service: str) -> KeepAliveConnection:
+        return KeepAliveConnection("127.0.0.1", self.ports[service], principal_header())
+
+
+async def graphql(conn: KeepAliveConnection, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    status, body = await conn.request("POST", "/graphql", msgspec.json.encode({"query": query, "variables": variables}))
+    result: dict[str, Any] = msgspec.json.decode(body)
+    if status != 200 or result.get("errors"):
+        raise RuntimeError(f"GraphQL answered {status}: {result.get('errors') or body[:500]!r}")
+    return result
+
+
+# --- the district ------------------------------------------------------------------------------
+
+
+async def build(platform: Platform) -> dict[str, list[str]]:
+    """06 → 061 → communes → villages, a station per commune, a cluster per village, a value each."""
+    conn = platform.gateway()
+    clusters: dict[str, list[str]] = {}
+    try:
+
+        async def unit(code: str, level: str, parent: str | None) -> None:
+            i = {
+                "code": code,
+                "name": f"Đơn vị {code}",
+                "level": level,
+                "parentCode": parent,
+                "validFrom": "2020-01-01",
+            }
+            await graphql(conn, REGISTER_UNIT, {"i": i})
+
+        await unit("06", "PROVINCE", None)
+        await unit("061", "DISTRICT", "06")
+        for c in range(COMMUNES):
+            commune = f"061{c:02d}"
+            await unit(commune, "COMMUNE", "061")
+            station = await graphql(
+                conn,
+                "mutation($i: RegisterRadioStationInput!) { registerRadioStation(input: $i) { id } }",
+                {"i": {"unitCode": commune, "technology": "IP"}},
+            )
+            station_id = station["data"]["registerRadioStation"]["id"]
+            clusters[commune] = []
+            for v in range(VILLAGES):
+                village = f"{commune}V{v}"
+                await unit(village, "VILLAGE", commune)
+                cluster = await graphql(
+                    conn,
+                    "mutation($i: RegisterSpeakerClusterInput!) { registerSpeakerCluster(input: $i) { id } }",
+                    {"i": {"stationId": station_id, "villageCode": village}},
+                )
+                clusters[commune].append(cluster["data"]["registerSpeakerCluster"]["id"])
+            await graphql(
+                conn,
+                "mutation($i: ReportIndicatorValueInput!) { reportIndicatorValue(input: $i) { value } }",
+                {"i": {"indicatorCode": INDICATOR, "unitCode": commune, "period": "2023", "value": 50.0 + c}},
+            )
+    finally:
+        await conn.close()
+    return clusters
+
+
+# --- (a) the nested query ----------------------------------------------------------------------
+
+
+async def closed_loop(
+    clients: int, per_client: int, make: Callable[[int], Callable[[], Awaitable[None]]]
+) -> tuple[list[float], float]:
+    """(latencies in s, requests/s) of ``clients`` closed-loop clients."""
+    latencies: list[float] = []
+
+    async def client(n: int) -> None:
+        call = make(n)
+        for _ in range(per_client):
+            started = time.perf_counter()
+            await call()
+            latencies.append(time.perf_counter() - started)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    return latencies, len(latencies) / (time.perf_counter() - began)
+
+
+async def via_gateway(platform: Platform) -> tuple[list[float], float]:
+    conns = [platform.gateway() for _ in range(CLIENTS)]
+
+    def make(n: int) -> Callable[[], Awaitable[None]]:
+        async def call() -> None:
+            result = await graphql(conns[n], DASHBOARD, {"parent": "061", "codes": [INDICATOR]})
+            assert len(result["data"]["units"]["edges"]) == COMMUNES
+
+        return call
+
+    try:
+        return await closed_loop(CLIENTS, QUERIES_PER_CLIENT, make)
+    finally:
+        await asyncio.gather(*(c.close() for c in conns))
+
+
+async def via_internal_http(platform: Platform) -> tuple[list[float], float]:
+    """The gateway's own plan, level by level, straight on the internal APIs (no GraphQL)."""
+    conns = [{s: platform.internal(s) for s in ("registry", "broadcast", "metrics")} for _ in range(CLIENTS)]
+
+    async def get(conn: KeepAliveConnection, path: str) -> Any:
+        status, body = await conn.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"{path}: {status} {body[:300]!r}")
+        return msgspec.json.decode(body)
+
+    async def post(conn: KeepAliveConnection, path: str, payload: object) -> Any:
+        status, body = await conn.request("POST", path, msgspec.json.encode(payload))
+        if status != 200:
+            raise RuntimeError(f"{path}: {status} {body[:300]!r}")
+        return msgspec.json.decode(body)
+
+    def make(n: int) -> Callable[[], Awaitable[None]]:
+        c = conns[n]
+
+        async def call() -> None:
+            page = await get(c["registry"], "/units/list?level=commune&parent_code=061&first=50")
+            units = page["items"]
+            codes = ",".join(u["code"] for u in units)
+            stations, values = await asyncio.gather(
+                get(c["registry"], "/radio-stations/by-unit?unit_ids=" + ",".join(u["unit_id"] for u in units)),
+                get(c["metrics"], f"/values?codes={INDICATOR}&unit_codes={codes}&period=2023"),
+            )
+            clusters = await get(
+                c["registry"], "/speaker-clusters/by-station?station_ids=" + ",".join(s["station_id"] for s in stations)
+            )
+            await asyncio.gather(
+                post(c["broadcast"], "/queries/signal/clusters", {"cluster_ids": [k["cluster_id"] for k in clusters]}),
+                get(c["registry"], "/units?ids=" + ",".join(k["village_id"] for k in clusters)),
+            )
+            assert len(units) == COMMUNES
+            assert len(values) == COMMUNES
+
+        return call
+
+    try:
+        return await closed_loop(CLIENTS, QUERIES_PER_CLIENT, make)
+    finally:
+        await asyncio.gather(*(conn.close() for c in conns for conn in c.values()))
+
+
+async def via_asyncpg(pool: asyncpg.Pool) -> tuple[list[float], float]:
+    """The same data with the services' repository functions on one pool (no HTTP at all)."""
+    metrics = MetricsQueries(pool)
+    period = Period.parse("2023")
+
+    def make(_: int) -> Callable[[], Awaitable[None]]:
+        async def call() -> None:
+            async with pool.acquire() as conn:
+                parent = (await units_read.units_by_codes(conn, ["061"]))[0]
+                page = await units_read.list_units(conn, level="commune", parent_id=parent.unit_id, first=50)
+                stations = await assets_read.radio_stations_by_units(conn, [u.unit_id for u in page.items])
+                clusters = await assets_read.speaker_clusters_by_stations(conn, [s.station_id for s in stations])
+                await signal_read.cluster_states(conn, [k.cluster_id for k in clusters])
+                await units_read.units_by_ids(conn, [k.village_id for k in clusters if k.village_id])
+            values = await metrics.values([INDICATOR], [u.code for u in page.items], period)
+            assert len(values) == COMMUNES
+
+        return call
+
+    return await closed_loop(CLIENTS, QUERIES_PER_CLIENT, make)
+
+
+def _row(figure: str, value: float, unit: str, baseline: str, baseline_value: float) -> Row:
+    return Row(figure, value, unit, baseline, baseline_value, ratio(value, baseline_value))
+
+
+async def query_load(platform: Platform, pool: asyncpg.Pool, report: Report) -> None:
+    say(f"nested query, {CLIENTS} clients x {QUERIES_PER_CLIENT}: through the gateway")
+    gw, gw_rps = await via_gateway(platform)
+    say("the same through the internal HTTP APIs")
+    http, http_rps = await via_internal_http(platform)
+    say("the same with asyncpg on the read models")
+    raw, raw_rps = await via_asyncpg(pool)
+    ms = {name: (percentile(v, 50) * 1000, percentile(v, 99) * 1000) for name, v in
+          (("gateway", gw), ("http", http), ("raw", raw))}  # fmt: skip
+    report.add(_row(f"nested query p50 ({CLIENTS} clients)", ms["gateway"][0], "ms", "internal HTTP", ms["http"][0]))
+    report.add(_row(f"nested query p99 ({CLIENTS} clients)", ms["gateway"][1], "ms", "internal HTTP", ms["http"][1]))
+    report.add(_row("nested query throughput", gw_rps, "queries/s", "internal HTTP", http_rps))
+    report.add(_row(f"nested query p50 ({CLIENTS} clients)", ms["gateway"][0], "ms", "asyncpg", ms["raw"][0]))
+    report.add(_row(f"nested query p99 ({CLIENTS} clients)", ms["gateway"][1], "ms", "asyncpg", ms["raw"][1]))
+    report.add(_row("nested query throughput", gw_rps, "queries/s", "asyncpg", raw_rps))
+    report.put(
+        query_clients=CLIENTS, query_communes=COMMUNES, query_clusters=COMMUNES * VILLAGES,
+        query_p50_ms=ms["gateway"][0], query_p99_ms=ms["gateway"][1], query_rps=gw_rps,
+        internal_http_p50_ms=ms["http"][0], internal_http_p99_ms=ms["http"][1], internal_http_rps=http_rps,
+        asyncpg_p50_ms=ms["raw"][0], asyncpg_p99_ms=ms["raw"][1], asyncpg_rps=raw_rps,
+    )  # fmt: skip
+
+
+# --- (b) mutations -----------------------------------------------------------------------------
+
+
+async def mutation_load(platform: Platform, report: Report) -> None:
+    say(f"mutations, {MUTATION_CLIENTS} clients x {MUTATIONS_PER_CLIENT}: registerUnit through the gateway")
+    conns = [platform.gateway() for _ in range(MUTATION_CLIENTS)]
+
+    def through_gateway(n: int) -> Callable[[], Awaitable[None]]:
+        counter = iter(range(10**6))
+
+        async def call() -> None:
+            code = f"061G{n:02d}{next(counter):03d}"
+            i = {"code": code, "name": code, "level": "VILLAGE", "parentCode": "06100", "validFrom": "2021-01-01"}
+            await graphql(conns[n], REGISTER_UNIT, {"i": i})
+
+        return call
+
+    gw, gw_rps = await closed_loop(MUTATION_CLIENTS, MUTATIONS_PER_CLIENT, through_gateway)
+    await asyncio.gather(*(c.close() for c in conns))
+    say("the same command straight on the registry")
+    direct_conns = [platform.internal("registry") for _ in range(MUTATION_CLIENTS)]
+
+    def direct(n: int) -> Callable[[], Awaitable[None]]:
+        counter = iter(range(10**6))
+
+        async def call() -> None:
+            code = f"061D{n:02d}{next(counter):03d}"
+            body = {"code": code, "name": code, "level": "village", "parent_code": "06100", "valid_from": "2021-01-01"}
+            status, answer = await direct_conns[n].request(
+                "POST", "/commands/units/register", msgspec.json.encode(body)
+            )
+            if status != 201:
+                raise RuntimeError(f"register answered {status}: {answer[:300]!r}")
+
+        return call
+
+    raw, raw_rps = await closed_loop(MUTATION_CLIENTS, MUTATIONS_PER_CLIENT, direct)
+    await asyncio.gather(*(c.close() for c in direct_conns))
+    report.add(_row("registerUnit throughput", gw_rps, "mutations/s", "registry HTTP", raw_rps))
+    report.add(_row("registerUnit p50", percentile(gw, 50) * 1000, "ms", "registry HTTP", percentile(raw, 50) * 1000))
+    report.put(
+        mutation_rps=gw_rps, mutation_p50_ms=percentile(gw, 50) * 1000, direct_command_rps=raw_rps,
+        direct_command_p50_ms=percentile(raw, 50) * 1000,
+    )  # fmt: skip
+
+
+# --- (c) fan-out -------------------------------------------------------------------------------
+
+
+SUBSCRIPTION = 'subscription { events(types: ["broadcast.cluster_signal_lost"], unitCode: "061") { id recordedAt } }'
+
+
+async def subscriber(platform: Platform) -> ClientConnection:
+    url = f"ws://127.0.0.1:{platform.ports['gateway']}/graphql"
+    socket = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], max_queue=None)
+    await socket.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {platform.key}"}}))
+    ack = json.loads(await socket.recv())
+    if ack["type"] != "connection_ack":
+        raise RuntimeError(f"connection refused: {ack}")
+    for n in range(SUBSCRIPTIONS_PER_CONNECTION):
+        await socket.send(json.dumps({"id": str(n), "type": "subscribe", "payload": {"query": SUBSCRIPTION}}))
+    return socket
+
+
+async def fanout(platform: Platform, clusters: dict[str, list[str]], report: Report) -> None:
+    total = CONNECTIONS * SUBSCRIPTIONS_PER_CONNECTION
+    say(f"fan-out: {total} subscriptions on {CONNECTIONS} connections, {FANOUT_EVENTS} cluster-down events")
+    sockets = await asyncio.gather(*(subscriber(platform) for _ in range(CONNECTIONS)))
+    await asyncio.sleep(1.0)  # subscriptions registered server-side
+    delays: list[float] = []
+    expected = total * FANOUT_EVENTS
+
+    async def read(socket: ClientConnection) -> None:
+        got = 0
+        while got < SUBSCRIPTIONS_PER_CONNECTION * FANOUT_EVENTS:
+            message = json.loads(await socket.recv())
+            if message["type"] != "next":
+                raise RuntimeError(f"subscription answered {message}")
+            arrived = datetime.datetime.now(datetime.UTC)
+            recorded = datetime.datetime.fromisoformat(message["payload"]["data"]["events"]["recordedAt"])
+            delays.append((arrived - recorded).total_seconds())
+            got += 1
+
+    readers = [asyncio.create_task(read(s)) for s in sockets]
+    conn = platform.gateway()
+    try:
+        targets = [k for ks in clusters.values() for k in ks][:FANOUT_EVENTS]
+        for cluster in targets:
+            await graphql(
+                conn,
+                "mutation($i: ReportClusterSignalInput!) { reportClusterSignal(input: $i) { id } }",
+                {"i": {"clusterId": cluster, "signal": "OFFLINE", "observedAt": "2024-01-01T00:00:00Z"}},
+            )
+            await asyncio.sleep(1.0)  # latency, not throughput: each event fans out before the next
+        await asyncio.wait_for(asyncio.gather(*readers), 60)
+    finally:
+        await conn.close()
+        await asyncio.gather(*(s.close() for s in sockets))
+    if len(delays) != expected:
+        raise RuntimeError(f"{len(delays)} deliveries, expected {expected}")
+    p50, p99 = percentile(delays, 50) * 1000, percentile(delays, 99) * 1000
+    report.add(Row(f"fan-out delay p50 ({total} subscribers)", p50, "ms", target="commit → subscriber"))
+    report.add(Row(f"fan-out delay p99 ({total} subscribers)", p99, "ms", target="< 1,000 ms"))
+    report.put(fanout_subscribers=total, fanout_deliveries=len(delays), fanout_p50_ms=p50, fanout_p99_ms=p99,
+               fanout_max_ms=max(delays) * 1000)  # fmt: skip
+
+
+async def main() -> Report:
+    began = time.monotonic()
+    report = Report()
+    with tempfile.TemporaryDirectory(prefix="tinhso-bench-gateway-") as tmp:
+        state = Path(tmp)
+        say(f"starting embedded PostgreSQL and broker in {state}")
+        with embedded_servers(state) as servers:
+            conn = await asyncpg.connect(servers.url)
+            try:
+                await apply_migrations(conn, all_migrations())
+            finally:
+                await conn.close()
+            topics = [f"{PREFIX}.{s}.events" for s in ("registry", "broadcast", "metrics")]
+            await ensure_topics(servers.broker.bootstrap, topics, partitions=3)
+            pool = await create_pool(servers.url, service="bench-raw", max_size=10, min_size=10)
+            platform = Platform(servers, state)
+            try:
+                platform.key = await PartnerStore(pool).create(Partner(name="bench", scopes=frozenset({"admin"})))
+                say("starting registry, broadcast, metrics and the gateway")
+                await platform.start()
+                say(f"building a district through /graphql: {COMMUNES} communes x {VILLAGES} villages")
+                clusters = await build(platform)
+                await asyncio.sleep(2.0)  # read models settle
+                await query_load(platform, pool, report)
+                await mutation_load(platform, report)
+                await fanout(platform, clusters, report)
+            finally:
+                platform.stop()
+                await pool.close()
+    report.notes.append(
+        "client, four services, PostgreSQL and the broker share this machine's cores; the asyncpg baseline "
+        "runs in the bench process without HTTP or JSON; a gateway mutation includes waiting for the read "
+        "model to show its write"
+    )
+    report.put(bench_seconds=time.monotonic() - began, cpu_count=os.cpu_count() or 1)
+    return report
+
+
+def cli() -> None:
+    quiet_logging()
+    report = uvloop.run(main())
+    print(report.render())
+    print(json.dumps({k: rounded(v) for k, v in report.figures.items()}))
+
+
+if __name__ == "__main__":
+    cli()
