@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -20,7 +21,6 @@ import uvicorn
 from litestar import Litestar
 
 from libs.common.db import create_pool
-from libs.common.embedded.process import free_port
 from libs.common.migrations import apply_migrations
 from libs.common.settings import Settings
 from services.broadcast.app import create_app as broadcast_app
@@ -34,16 +34,25 @@ from services.metrics.app import create_app as metrics_app
 from services.registry.app import create_app as registry_app
 
 
+def listening_socket() -> socket.socket:
+    """Bound before any URL is handed out, so no other process can take the port meanwhile."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    return sock
+
+
 class Server:
-    def __init__(self, app: Litestar, port: int) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, lifespan="on", ws="websockets-sansio"
-        )
+    def __init__(self, app: Litestar, sock: socket.socket) -> None:
+        config = uvicorn.Config(app, log_config=None, lifespan="on", ws="websockets-sansio")
         self.server = uvicorn.Server(config)
+        self.sock = sock
+        self.port: int = sock.getsockname()[1]
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.task = asyncio.create_task(self.server.serve())
+        self.task = asyncio.create_task(self.server.serve(sockets=[self.sock]))
         async with asyncio.timeout(30):
             while not self.server.started:
                 if self.task.done():
@@ -120,7 +129,8 @@ async def start_platform(settings: Settings, limits: Limits | None = None) -> As
     conn = await asyncpg.connect(settings.database_url)
     await apply_migrations(conn, all_migrations())
     await conn.close()
-    ports = {name: free_port() for name in ("gateway", "registry", "broadcast", "metrics")}
+    sockets = {name: listening_socket() for name in ("gateway", "registry", "broadcast", "metrics")}
+    ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
     settings = msgspec.structs.replace(
         settings,
         registry_url=f"http://127.0.0.1:{ports['registry']}",
@@ -130,10 +140,10 @@ async def start_platform(settings: Settings, limits: Limits | None = None) -> As
     )
     gateway = gateway_app(settings, limits)
     servers = [
-        Server(registry_app(settings), ports["registry"]),
-        Server(broadcast_app(settings), ports["broadcast"]),
-        Server(metrics_app(settings), ports["metrics"]),
-        Server(gateway, ports["gateway"]),
+        Server(registry_app(settings), sockets["registry"]),
+        Server(broadcast_app(settings), sockets["broadcast"]),
+        Server(metrics_app(settings), sockets["metrics"]),
+        Server(gateway, sockets["gateway"]),
     ]
     pool = await create_pool(settings.database_url, service="test", max_size=2)
     try:
@@ -149,6 +159,8 @@ async def start_platform(settings: Settings, limits: Limits | None = None) -> As
     finally:
         for server in reversed(servers):
             await server.stop()
+        for sock in sockets.values():
+            sock.close()
         await pool.close()
 
 

@@ -7,10 +7,9 @@ from typing import Any
 
 import httpx
 
-from libs.common.embedded.process import free_port
 from services.gateway.app import create_app
 from services.gateway.graphql.limits import Limits
-from tests.integration.gateway.api_platform import Platform, Server, platform
+from tests.integration.gateway.api_platform import Platform, Server, listening_socket, platform
 
 __all__ = ["platform"]
 
@@ -42,8 +41,8 @@ async def test_another_replica_in_persisted_only_mode_runs_what_one_replica_stor
     platform: Platform,
 ) -> None:
     await platform.post({"query": QUERY, **persisted()})
-    port = free_port()
-    replica = Server(create_app(platform.settings, Limits(persisted_queries_only=True)), port)
+    replica = Server(create_app(platform.settings, Limits(persisted_queries_only=True)), listening_socket())
+    port = replica.port
     await replica.start()
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
@@ -66,3 +65,4 @@ async def test_another_replica_in_persisted_only_mode_runs_what_one_replica_stor
             assert (await post(persisted(sha)))["data"] == {"units": {"totalCount": 0}}
     finally:
         await replica.stop()
+        replica.sock.close()

@@ -4,6 +4,7 @@ causes reaches subscribers within a second, filtered by type and unit subtree.""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import time
 from collections.abc import AsyncIterator
@@ -14,10 +15,11 @@ import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from services.gateway.events.hub import SLOW_SUBSCRIBER_CLOSE_CODE, LiveEvent
 from services.gateway.graphql.limits import Limits
 from tests.integration.gateway.api_fixtures import INDICATOR, REPORT_SIGNAL, REPORT_VALUE, build_province
 from tests.integration.gateway.api_platform import Platform, platform
@@ -193,3 +195,30 @@ async def test_subscriptions_per_connection_are_capped(platform: Platform) -> No
     assert refused["type"] == "error"
     assert refused["id"] == "one-too-many"
     assert refused["payload"][0]["message"] == "Subscription limit reached"
+
+
+async def test_a_subscriber_that_falls_behind_is_dropped_with_close_code_4008(platform: Platform) -> None:
+    hub = platform.consumer.hub
+    async with connect(platform.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket:
+        init = {"type": "connection_init", "payload": {"authorization": f"Bearer {platform.keys['reader']}"}}
+        await socket.send(json.dumps(init))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        query = 'subscription { events(types: ["test.flood"]) { id } }'
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        await subscribed(platform, 1)
+        # More than its queue holds, in one go (as a burst from the broker would arrive), before
+        # the subscription can send any of it.
+        now = datetime.datetime.now(datetime.UTC)
+        for n in range(hub.queue_size + 1):
+            hub.publish(LiveEvent(f"flood-{n}", "test.flood", "s", now, now, None, None, {}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await drain(socket)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == SLOW_SUBSCRIBER_CLOSE_CODE == 4008
+    assert hub.dropped == 1
+
+
+async def drain(socket: ClientConnection) -> None:
+    """Read until the server closes (or nothing comes for 10 s)."""
+    while True:
+        await asyncio.wait_for(socket.recv(), 10)
