@@ -212,7 +212,7 @@ async def recompute(pool: asyncpg.Pool, communes: list[tuple[str, str]], report:
     projection = FactsProjection()
     events = _registry_events(communes, RECOMPUTE_EVENTS, 10_000)
     rates = {}
-    for label, schema in (("live", projection.name), ("rebuild", "metrics_facts__bench")):
+    for label, schema in (("rebuild", "metrics_facts__bench"), ("live", projection.name)):
         async with pool.acquire() as conn:
             await conn.execute(f"DROP SCHEMA IF EXISTS {schema}__copy CASCADE")
             if schema != projection.name:

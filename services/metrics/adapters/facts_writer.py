@@ -29,6 +29,9 @@ class FactsWriter:
         self.conn = conn
         self.s = schema
         self.touched = touched
+        self._pending: list[tuple[str, str, str | None, str | None, float, datetime.date]] = []
+        self._assets: dict[str, tuple[str, str | None]] = {}
+        self._asset_writes: list[tuple[str, str, str | None]] = []
 
     # --- units -------------------------------------------------------------------------
 
@@ -47,6 +50,7 @@ class FactsWriter:
         if fact is not None:
             await self.set_fact(unit_id, fact, unit_id, 1.0, day)
         # Facts that named this unit by code before it arrived.
+        await self.flush()
         resolved = await self.conn.fetch(
             f"""UPDATE {s}.facts SET unit_id = $1 WHERE via_code = $2 AND unit_id IS NULL AND valid_from >= $3
                 RETURNING valid_from, valid_to, fact""",
@@ -85,22 +89,25 @@ class FactsWriter:
     # --- assets ------------------------------------------------------------------------
 
     async def register_asset(self, asset_id: str, kind: str, unit_id: str | None) -> None:
-        s = self.s
-        await self.conn.execute(
-            f"""INSERT INTO {s}.assets (asset_id, kind, unit_id) VALUES ($1, $2, $3)
-                ON CONFLICT (asset_id) DO UPDATE SET kind = $2, unit_id = coalesce($3, {s}.assets.unit_id)""",
-            asset_id, kind, unit_id,
-        )  # fmt: skip
-        if kind == "station" and unit_id is not None:
-            resolved = await self.conn.fetch(
-                f"""UPDATE {s}.facts SET unit_id = $1 WHERE via_station = $2 AND unit_id IS NULL
-                    RETURNING valid_from, valid_to, fact""",
-                unit_id, asset_id,
-            )  # fmt: skip
-            for row in resolved:
-                self.touched.add(unit_id, row["valid_from"], row["fact"].startswith("broadcast."), row["fact"])
+        """Buffered like facts (see ``flush``); later events of the batch see it at once."""
+        known = self._assets.get(asset_id)
+        self._assets[asset_id] = (kind, unit_id if unit_id is not None else (known[1] if known else None))
+        self._asset_writes.append((asset_id, kind, unit_id))
+
+    async def preload_assets(self, asset_ids: set[str]) -> None:
+        """One query for the assets a batch's events name, so lookups cost no round trip."""
+        wanted = [a for a in asset_ids if a not in self._assets]
+        if not wanted:
+            return
+        rows = await self.conn.fetch(
+            f"SELECT asset_id, kind, unit_id FROM {self.s}.assets WHERE asset_id = ANY($1::text[])", wanted
+        )
+        for row in rows:
+            self._assets.setdefault(row["asset_id"], (row["kind"], row["unit_id"]))
 
     async def asset(self, asset_id: str) -> tuple[str, str | None] | None:
+        if asset_id in self._assets:
+            return self._assets[asset_id]
         row = await self.conn.fetchrow(f"SELECT kind, unit_id FROM {self.s}.assets WHERE asset_id = $1", asset_id)
         return None if row is None else (row["kind"], row["unit_id"])
 
@@ -130,40 +137,48 @@ class FactsWriter:
     ) -> None:
         """From ``day`` on, ``key`` contributes ``value`` to ``fact`` (0: nothing any more).
 
-        One statement (it runs for every fact of every event): the open interval, if its value
-        differs, ends on ``day`` (or goes, if it began that day or later: it never held), and a
-        new one opens unless the value is 0."""
-        row = await self.conn.fetchrow(self._set_fact_sql, key, fact, unit_id, via_station, value, day)
-        assert row is not None
-        if row["changed"]:
-            self.touched.add(unit_id or row["old_unit"], day, fact=fact)
+        Buffered: the batch's changes go to the database together (``flush``), in order, in one
+        round trip; anything that reads or writes facts otherwise flushes first."""
+        self._pending.append((key, fact, unit_id, via_station, value, day))
 
-    @property
-    def _set_fact_sql(self) -> str:
+    async def flush(self) -> None:
+        """Write what is buffered: facts in order, then assets; then give facts that waited for
+        a station (a cluster registered before it) the station's unit."""
         s = self.s
-        return f"""
-            WITH old AS (
-                SELECT id, value, valid_from, unit_id FROM {s}.facts
-                WHERE key = $1 AND fact = $2 AND valid_to IS NULL FOR UPDATE
-            ), closed AS (
-                UPDATE {s}.facts f SET valid_to = $6 FROM old
-                WHERE f.id = old.id AND old.value <> $5 AND old.valid_from < $6 RETURNING f.id
-            ), dropped AS (
-                DELETE FROM {s}.facts f USING old
-                WHERE f.id = old.id AND old.value <> $5 AND old.valid_from >= $6 RETURNING f.id
-            ), added AS (
-                INSERT INTO {s}.facts (key, fact, unit_id, via_station, value, valid_from)
-                SELECT $1, $2, coalesce($3, (SELECT unit_id FROM old)), $4, $5, $6
-                WHERE $5 <> 0 AND NOT EXISTS (SELECT 1 FROM old WHERE old.value = $5)
-                RETURNING id
+        if self._pending:
+            pending, self._pending = self._pending, []
+            columns = list(zip(*pending, strict=True))
+            # For this transaction only: the function names its table without the schema.
+            await self.conn.execute("SELECT set_config('search_path', $1, true)", s)
+            rows = await self.conn.fetch(
+                "SELECT unit_id, day, fact FROM metrics.set_facts($1, $2, $3, $4, $5, $6)",
+                *(list(c) for c in columns),
             )
-            SELECT (SELECT unit_id FROM old) AS old_unit,
-                   EXISTS (SELECT 1 FROM closed) OR EXISTS (SELECT 1 FROM dropped) OR EXISTS (SELECT 1 FROM added)
-                       AS changed
-        """
+            for row in rows:
+                self.touched.add(row["unit_id"], row["day"], fact=row["fact"])
+        if self._asset_writes:
+            writes, self._asset_writes = self._asset_writes, []
+            await self.conn.executemany(
+                f"""INSERT INTO {s}.assets (asset_id, kind, unit_id) VALUES ($1, $2, $3)
+                    ON CONFLICT (asset_id) DO UPDATE SET kind = $2, unit_id = coalesce($3, {s}.assets.unit_id)""",
+                writes,
+            )
+            stations = [(a, u) for a, kind, u in writes if kind == "station" and u is not None]
+            if stations:
+                resolved = await self.conn.fetch(
+                    f"""UPDATE {s}.facts f SET unit_id = x.unit_id
+                        FROM unnest($1::text[], $2::text[]) AS x(station_id, unit_id)
+                        WHERE f.via_station = x.station_id AND f.unit_id IS NULL
+                        RETURNING f.unit_id, f.valid_from, f.valid_to, f.fact""",
+                    [a for a, _ in stations], [u for _, u in stations],
+                )  # fmt: skip
+                for row in resolved:
+                    flow = row["valid_to"] is not None and row["fact"].startswith("broadcast.")
+                    self.touched.add(row["unit_id"], row["valid_from"], flow, row["fact"])
 
     async def end_facts(self, key: str, day: datetime.date) -> None:
         """Every open fact of ``key`` ends on ``day``."""
+        await self.flush()
         rows = await self.conn.fetch(
             f"SELECT fact, unit_id FROM {self.s}.facts WHERE key = $1 AND valid_to IS NULL", key
         )
@@ -182,6 +197,7 @@ class FactsWriter:
     ) -> None:
         """Amounts on days (a relay's hours, split at local midnight; a session's 1); the same
         key replaces them."""
+        await self.flush()
         await self.remove_flows(key)
         await self.conn.executemany(
             f"""INSERT INTO {self.s}.facts (key, fact, unit_id, via_station, via_code, value, valid_from, valid_to)
@@ -193,6 +209,7 @@ class FactsWriter:
 
     async def flows(self, prefix: str) -> tuple[str | None, datetime.date, dict[str, float]] | None:
         """The unit, day and amount per fact of the one-day facts whose key starts with ``prefix:``."""
+        await self.flush()
         rows = await self.conn.fetch(
             f"""SELECT fact, unit_id, valid_from, value FROM {self.s}.facts
                 WHERE key LIKE $1 || ':%' AND valid_to = valid_from + 1""",
@@ -203,6 +220,7 @@ class FactsWriter:
         return rows[0]["unit_id"], rows[0]["valid_from"], {r["fact"]: r["value"] for r in rows}
 
     async def remove_flows(self, key: str) -> None:
+        await self.flush()
         rows = await self.conn.fetch(
             f"""DELETE FROM {self.s}.facts WHERE key = $1 AND valid_to = valid_from + 1
                 RETURNING unit_id, valid_from, fact""",

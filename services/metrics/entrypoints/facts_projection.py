@@ -37,6 +37,7 @@ _HANDLED: list[type[Event]] = [
     b.ClusterSignalLost, b.ClusterSignalRestored,
     b.OutreachSessionHeld, b.LoudspeakerVehicleTripMade,
 ]  # fmt: skip
+ASSET_FIELDS = ("station_id", "bts_id", "team_id", "cluster_id")
 PROVINCE_TZ = datetime.timezone(datetime.timedelta(hours=7))
 LEVEL_FACT = {"district": "admin.districts", "commune": "admin.communes", "village": "admin.villages"}
 
@@ -71,8 +72,12 @@ class FactsProjection(Projection):
     async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
         touched = Touched()
         writer = FactsWriter(conn, schema, touched)
+        await writer.preload_assets(
+            {getattr(item.event, name) for item in batch for name in ASSET_FIELDS if hasattr(item.event, name)}
+        )
         for item in batch:
             await _apply_one(writer, item.event, local_day(item.envelope.occurred_at))
+        await writer.flush()
         if schema == self.name and (touched.items or touched.unresolved):
             await emit_changes(conn, schema, touched, batch[-1].envelope.occurred_at)
 
