@@ -8,7 +8,9 @@ unnest`` per transaction: the same rows ``EventStore.append`` writes, seeded qui
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
+import sys
 import time
 from datetime import UTC, datetime
 
@@ -17,10 +19,11 @@ import msgspec
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench import _appends
-from bench._common import Servers
+from bench._common import REPO, Servers
+from bench._projections import TotalsFolded
 from libs.common.eventstore.store import START, EventStore, new_event_id
 from libs.common.kafka import make_producer
-from libs.common.projections.projection import Projection
+from libs.common.projections.projection import Projection, ensure_schema
 from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import OutboxRelay, kafka_headers
 from tests.support.counter import CounterIncremented
@@ -149,6 +152,51 @@ async def raw_copy(pool: asyncpg.Pool, rows: int, *, table: str) -> float:
     emptied first: the projection's baseline, taken in the windows between its runs."""
     await pool.execute(f"TRUNCATE raw.{table}")
     return await _appends.raw_copy(pool, rows, table=table, prefix="p")
+
+
+async def projection_scale_out(
+    servers: Servers, pool: asyncpg.Pool, name: str, topic: str, events: int, *, store_schema: str
+) -> float:
+    """Events/s of one folded-projection runner process per partition (``bench._projection_worker``),
+    each assigned its partition, timed from telling the started processes to go until their
+    checkpoints count ``events`` applied."""
+    projection = TotalsFolded(name, store_schema=store_schema)
+    async with pool.acquire() as conn:
+        await ensure_schema(conn, projection)  # once, before several processes would race to
+    argv = [sys.executable, "-m", "bench._projection_worker", servers.url, servers.broker.bootstrap, topic]
+    procs = [
+        await asyncio.create_subprocess_exec(
+            *argv, store_schema, name, str(p), cwd=REPO, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        )
+        for p in range(PARTITIONS)
+    ]
+    applied = f"SELECT coalesce(sum(applied), 0) FROM {name}.checkpoints"
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            if await asyncio.wait_for(proc.stdout.readline(), 60) != b"ready\n":
+                raise RuntimeError("a projection worker did not start")
+        began = time.monotonic()
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write(b"go\n")
+            await proc.stdin.drain()
+        progress, progressed = 0, began
+        while (done := await pool.fetchval(applied)) < events:
+            if any(proc.returncode is not None for proc in procs):
+                raise RuntimeError("a projection worker exited")
+            if done > progress:
+                progress, progressed = done, time.monotonic()
+            elif time.monotonic() - progressed > STALL_SECONDS:
+                raise RuntimeError(f"the projection workers stalled at {done:,} of {events:,}")
+            await asyncio.sleep(0.01)
+        return events / (time.monotonic() - began)
+    finally:
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                proc.terminate()
+        for proc in procs:
+            await proc.wait()
 
 
 async def raw_consume(servers: Servers, topic: str, events: int) -> float:

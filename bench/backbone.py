@@ -219,6 +219,7 @@ class PipelineFigures:
     produce: float = 0.0
     each: float = 0.0
     folded: list[float] = field(default_factory=list)
+    scaled: list[float] = field(default_factory=list)
     copy: list[float] = field(default_factory=list)
     indexed: list[float] = field(default_factory=list)
     consume: list[float] = field(default_factory=list)
@@ -226,6 +227,35 @@ class PipelineFigures:
     folded_traced: float = 0.0
     events_per_row: float = 0.0
     republished: int = 0
+
+
+async def projection_rounds(servers: Servers, pool: asyncpg.Pool, n: int, f: PipelineFigures, report: Report) -> None:
+    """ROUNDS of: COPY plain, COPY indexed, the folded projection, the same in one process per
+    partition, raw consume (each baseline in the windows between the projection's runs)."""
+    topic = "bench.pipe.events"
+    await _pipeline.create_copy_tables(pool)
+    meter = cpu_meter(servers)
+    for r in range(ROUNDS):
+        say(f"4. round {r + 1}/{ROUNDS}: COPY plain, COPY indexed, folded projection")
+        f.copy.append(await _pipeline.raw_copy(pool, n, table="copy_events"))
+        f.indexed.append(await _pipeline.raw_copy(pool, n, table="copy_indexed"))
+        folded = TotalsFolded(f"bench_folded_{r + 1}", store_schema="bench_pipe")
+        meter.start()
+        f.folded.append(await _pipeline.projection_throughput(servers, pool, folded, topic, n))
+        meter.stop()
+        f.events_per_row = folded.events_folded / max(1, folded.rows_written)
+        counted = await pool.fetchval(f"SELECT sum(events) FROM {folded.name}.totals")
+        assert counted == n, f"the folded projection counted {counted} events, expected {n}"
+        say(f"4. round {r + 1}/{ROUNDS}: the same projection, {_pipeline.PARTITIONS} runner processes")
+        scaled = await _pipeline.projection_scale_out(
+            servers, pool, f"bench_scaled_{r + 1}", topic, n, store_schema="bench_pipe"
+        )
+        f.scaled.append(scaled)
+        counted = await pool.fetchval(f"SELECT sum(events) FROM bench_scaled_{r + 1}.totals")
+        assert counted == n, f"the scaled-out projection counted {counted} events, expected {n}"
+        f.consume.append(await _pipeline.raw_consume(servers, topic, n))
+    report.notes.append(f"CPU while projecting (folded): {meter.describe()}")
+    report.put(projection_cpu_pct_other=meter.percent["other"])
 
 
 async def measure_pipeline(servers: Servers, plan: Plan, report: Report) -> PipelineFigures:
@@ -249,22 +279,7 @@ async def measure_pipeline(servers: Servers, plan: Plan, report: Report) -> Pipe
         report.put(relay_cpu_pct_other=meter.percent["other"])
         say("3. raw aiokafka produce of the same messages")
         f.produce = await _pipeline.raw_produce(servers, pool, "bench_pipe", raw_topic, n)
-        await _pipeline.create_copy_tables(pool)
-        meter = cpu_meter(servers)
-        for r in range(ROUNDS):
-            say(f"4. round {r + 1}/{ROUNDS}: COPY plain, COPY indexed, folded projection, raw consume")
-            f.copy.append(await _pipeline.raw_copy(pool, n, table="copy_events"))
-            f.indexed.append(await _pipeline.raw_copy(pool, n, table="copy_indexed"))
-            folded = TotalsFolded(f"bench_folded_{r + 1}", store_schema="bench_pipe")
-            meter.start()
-            f.folded.append(await _pipeline.projection_throughput(servers, pool, folded, topic, n))
-            meter.stop()
-            f.events_per_row = folded.events_folded / max(1, folded.rows_written)
-            counted = await pool.fetchval(f"SELECT sum(events) FROM {folded.name}.totals")
-            assert counted == n, f"the folded projection counted {counted} events, expected {n}"
-            f.consume.append(await _pipeline.raw_consume(servers, topic, n))
-        report.notes.append(f"CPU while projecting (folded): {meter.describe()}")
-        report.put(projection_cpu_pct_other=meter.percent["other"])
+        await projection_rounds(servers, pool, n, f, report)
         say("4. projection runner, upsert per event")
         each = TotalsPerEvent("bench_each", store_schema="bench_pipe")
         f.each = await _pipeline.projection_throughput(servers, pool, each, topic, n)
@@ -286,7 +301,7 @@ async def pipeline(servers: Servers, plan: Plan, report: Report) -> None:
     n, streams = plan.pipeline_events, plan.pipeline_streams
     relay, produce, each, fold = f.relay, f.produce, f.each, f.events_per_row
     relay_traced, folded_traced = f.relay_traced, f.folded_traced
-    folded, copy, indexed, consume = map(mean, (f.folded, f.copy, f.indexed, f.consume))
+    folded, scaled, copy, indexed, consume = map(mean, (f.folded, f.scaled, f.copy, f.indexed, f.consume))
     relay_ok, projection_ok = relay >= 0.5 * produce, folded >= 0.5 * indexed
     report.add(
         Row(
@@ -336,6 +351,27 @@ async def pipeline(servers: Servers, plan: Plan, report: Report) -> None:
     )
     report.add(
         Row(
+            f"projection, folded, {_pipeline.PARTITIONS} processes",
+            scaled,
+            "ev/s",
+            "raw COPY, events table's shape",
+            indexed,
+            ratio(scaled, indexed),
+        )
+    )
+    report.add(
+        Row(
+            "  (same, against plain COPY)",
+            scaled,
+            "ev/s",
+            "raw COPY, no keys/indexes",
+            copy,
+            ratio(scaled, copy),
+            "not met (>= 0.50)" if scaled < 0.5 * copy else "met (>= 0.50)",
+        )
+    )
+    report.add(
+        Row(
             "projection events/s, per event",
             each,
             "ev/s",
@@ -371,7 +407,8 @@ async def pipeline(servers: Servers, plan: Plan, report: Report) -> None:
             for p, i, c in zip(f.folded, f.indexed, f.copy, strict=True)
         )
         + f". COPY plain {', '.join(f'{c:,.0f}' for c in f.copy)}; indexed {', '.join(f'{i:,.0f}' for i in f.indexed)};"
-        f" raw consume {', '.join(f'{c:,.0f}' for c in f.consume)}"
+        f" raw consume {', '.join(f'{c:,.0f}' for c in f.consume)};"
+        f" {_pipeline.PARTITIONS} runner processes {', '.join(f'{c:,.0f}' for c in f.scaled)}"
     )
     report.put(
         relay_events_per_s=relay,
@@ -395,6 +432,10 @@ async def pipeline(servers: Servers, plan: Plan, report: Report) -> None:
         projection_traced_vs_copy_indexed_ratio=ratio(folded_traced, indexed),
         projection_vs_raw_consume_ratio=ratio(folded, consume),
         projection_target_pass=projection_ok,
+        projection_scaled_out_events_per_s=scaled,
+        projection_scaled_out_rounds_events_per_s=[round(v) for v in f.scaled],
+        projection_scaled_out_vs_copy_indexed_ratio=ratio(scaled, indexed),
+        projection_scaled_out_vs_copy_ratio=ratio(scaled, copy),
         projection_vs_plain_copy_half_met=folded >= 0.5 * copy,
     )
 

@@ -33,18 +33,21 @@ class StallsAtANote(CounterTotals):
         await super().apply(conn, schema, batch)
 
 
-async def publish(pool: asyncpg.Pool, url: str, bootstrap: str, topic: str, notes: list[str]) -> None:
-    """One event per note on one stream, published to ``topic`` (one partition) in order."""
+async def publish(
+    pool: asyncpg.Pool, url: str, bootstrap: str, topic: str, notes: list[str], *, streams: int = 1, partitions: int = 1
+) -> None:
+    """One event per note on each stream, published to ``topic`` in order."""
     async with pool.acquire() as conn:
-        for version, note in enumerate(notes):
-            await STORE.append(conn, "s-0", "counter", version, [CounterIncremented(by=1, note=note)])
+        for n in range(streams):
+            for version, note in enumerate(notes):
+                await STORE.append(conn, f"s-{n}", "counter", version, [CounterIncremented(by=1, note=note)])
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
     await producer.start()
-    relay = OutboxRelay(url, "test", topic, lambda: producer, bootstrap=bootstrap, partitions=1)
+    relay = OutboxRelay(url, "test", topic, lambda: producer, bootstrap=bootstrap, partitions=partitions)
     task = asyncio.create_task(relay.run())
     try:
         async with asyncio.timeout(30):
-            while relay.status.published < len(notes):  # noqa: ASYNC110 - the relay's own counter
+            while relay.status.published < len(notes) * streams:  # noqa: ASYNC110 - the relay's own counter
                 await asyncio.sleep(0.02)
     finally:
         task.cancel()
@@ -57,6 +60,16 @@ async def checkpoint(pool: asyncpg.Pool) -> asyncpg.Record:
     row: asyncpg.Record | None = await pool.fetchrow("SELECT * FROM test_totals.checkpoints")
     assert row is not None
     return row
+
+
+async def partitions_at(pool: asyncpg.Pool, last_offsets: list[int]) -> int:
+    """How many partitions have their checkpoint's Kafka offset at ``last_offsets[partition]``."""
+    if not await pool.fetchval("SELECT to_regclass('test_totals.checkpoints')"):
+        return 0
+    count: int = await pool.fetchval(
+        "SELECT count(*) FROM test_totals.checkpoints WHERE kafka_offset = ($1::bigint[])[partition + 1]", last_offsets
+    )
+    return count
 
 
 async def applied_events(pool: asyncpg.Pool) -> int:
@@ -149,3 +162,48 @@ async def test_a_partition_that_read_only_copies_keeps_its_position_and_moves_it
     assert after["updated_at"] == before["updated_at"]
     assert runner.status.skipped == 12
     assert await applied_events(store_pool) == 12
+
+
+async def test_runners_given_static_partitions_split_the_work_and_may_overlap(
+    store_pool: asyncpg.Pool, fresh_database: str, broker: EmbeddedBroker
+) -> None:
+    topic = f"t{uuid.uuid4().hex[:8]}.test.events"
+    await ensure_topics(broker.bootstrap, [topic], 3)
+    await publish(store_pool, fresh_database, broker.bootstrap, topic, [""] * 5, streams=20, partitions=3)
+    reader = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False)
+    await reader.start()
+    try:  # how many records each partition holds
+        parts = [TopicPartition(topic, p) for p in range(3)]
+        reader.assign(parts)
+        await reader.seek_to_beginning(*parts)
+        held = dict.fromkeys(range(3), 0)
+        async with asyncio.timeout(30):
+            while sum(held.values()) < 100:
+                for tp, records in (await reader.getmany(timeout_ms=1000)).items():
+                    held[tp.partition] += len(records)
+    finally:
+        await reader.stop()
+    # Partition 1 belongs to both: its checkpoint lock must keep it from being applied twice.
+    first, second = (
+        ProjectionRunner(
+            CounterTotals(), store_pool, bootstrap=broker.bootstrap, topics={"test": topic}, group_id=None, partitions=p
+        )
+        for p in (frozenset({0, 1}), frozenset({1, 2}))
+    )
+    tasks = [asyncio.create_task(first.run()), asyncio.create_task(second.run())]
+    try:
+        async with asyncio.timeout(30):
+            while await partitions_at(store_pool, [count - 1 for _, count in sorted(held.items())]) < 3:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    rows = await store_pool.fetch("SELECT stream_id, total, events FROM test_totals.totals")
+    applied = await store_pool.fetch("SELECT partition, applied FROM test_totals.checkpoints ORDER BY partition")
+    assert all(held.values())
+    assert {(r["stream_id"], r["total"], r["events"]) for r in rows} == {(f"s-{n}", 5, 5) for n in range(20)}
+    assert [(r["partition"], r["applied"]) for r in applied] == [(p, held[p]) for p in range(3)]
+    assert first.status.applied + second.status.applied == 100
+    assert {p for _, p in first.status.lag} <= {0, 1}
+    assert {p for _, p in second.status.lag} <= {1, 2}

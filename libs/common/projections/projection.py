@@ -74,6 +74,9 @@ CREATE TABLE IF NOT EXISTS {s}.checkpoints (
 async def ensure_schema(conn: Conn, projection: Projection, schema: str | None = None) -> None:
     schema = schema or projection.name
     async with conn.transaction():
+        # Runners of one projection starting together would race on CREATE ... IF NOT EXISTS
+        # (a unique violation in the catalogue); the projection's lock makes them take turns.
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", projection.lock_key())
         await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         await conn.execute(CHECKPOINTS_SQL.format(s=schema))
         await conn.execute(projection.tables_sql(schema))

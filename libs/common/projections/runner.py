@@ -100,10 +100,15 @@ class ProjectionRunner:
         max_records: int = 5000,
         schema: str | None = None,
         fetch_wait_ms: int = 25,
+        partitions: frozenset[int] | None = None,
     ) -> None:
         """``topics`` maps each source service to its topic; ``group_id=None`` assigns every
-        partition to this runner (no group join: faster start, no scale-out). ``max_records``
-        bounds a batch (all partitions together)."""
+        partition to this runner (no group join: faster start), or with ``partitions`` only
+        those partitions of each topic: a static split over several processes, which the
+        checkpoint locks keep safe even where two runners' partitions overlap.
+        ``max_records`` bounds a batch (all partitions together)."""
+        if partitions is not None and group_id is not None:
+            raise ValueError("partitions are assigned by the group when there is one")
         self.projection = projection
         self.pool = pool
         self.bootstrap = bootstrap
@@ -111,6 +116,7 @@ class ProjectionRunner:
         self.group_id = group_id
         self.max_records = max_records
         self.fetch_wait_ms = fetch_wait_ms
+        self.partitions = partitions
         self.schema = schema or projection.name
         self.status = RunnerStatus()
         self._decoder = BatchDecoder(projection)
@@ -177,6 +183,8 @@ class ProjectionRunner:
             topics = list(self.topics.values())
             if self.group_id is None:
                 partitions = await self._all_partitions(consumer, topics)
+                if self.partitions is not None:
+                    partitions = [tp for tp in partitions if tp.partition in self.partitions]
                 consumer.assign(partitions)
                 await self._seek_to_hints(consumer, partitions)
             else:
