@@ -225,11 +225,16 @@ class _ReportedResolver:
         day: datetime.date,
     ) -> None:
         self.defs = defs
-        self.rows = {(r.code, r.unit_id, r.period): r for r in rows}
+        self.rows: dict[tuple[str, str], dict[str, Reported]] = defaultdict(dict)
+        for r in rows:
+            self.rows[(r.code, r.unit_id)][r.period] = r
         self.children = children
-        self.period = period
-        self.day = day
+        self.period = str(period)
         self.memo: dict[tuple[str, str], _Found] = {}
+        # Sub-periods that have ended by the day asked about, once per query (not per unit).
+        self.subs: dict[str, list[str]] = {}
+        for p in [period, *period.descendants()]:
+            self.subs[str(p)] = [str(c) for c in p.children() if c.end <= day]
 
     @staticmethod
     async def load(  # noqa: PLR0917 - internal, called once
@@ -255,7 +260,8 @@ class _ReportedResolver:
         key = (code, unit_id)
         if key in self.memo:
             return self.memo[key]
-        found = self._period_value(code, unit_id, self.period)
+        reports = self.rows.get(key)
+        found = self._period_value(self.defs[code].kind, reports, self.period) if reports else None
         if found is None:
             d = self.defs[code]
             below = [self.unit_value(code, child) for child in sorted(self.children.get(unit_id, []))]
@@ -268,20 +274,20 @@ class _ReportedResolver:
         self.memo[key] = found
         return found
 
-    def _period_value(self, code: str, unit_id: str, period: Period) -> _Found | None:
-        row = self.rows.get((code, unit_id, str(period)))
+    def _period_value(self, kind: str, reports: Mapping[str, Reported], period: str) -> _Found | None:
+        row = reports.get(period)
         if row is not None:
             return _Found(row.value, None, "reported", row.source, row.recorded_at)
-        subs = [p for p in period.children() if p.end <= self.day]
+        subs = self.subs.get(period)
         if not subs:
             return None
-        if self.defs[code].kind == "stock":
+        if kind == "stock":
             for sub in reversed(subs):
-                found = self._period_value(code, unit_id, sub)
+                found = self._period_value(kind, reports, sub)
                 if found is not None:
                     return found
             return None
-        parts = [f for f in (self._period_value(code, unit_id, sub) for sub in subs) if f is not None]
+        parts = [f for f in (self._period_value(kind, reports, sub) for sub in subs) if f is not None]
         if not parts:
             return None
         latest = max((p.as_of for p in parts if p.as_of is not None), default=None)
