@@ -3,6 +3,7 @@ registered through the registry's commands."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg
@@ -211,3 +212,20 @@ async def test_a_merged_commune_keeps_its_history_and_its_assets_count_for_its_s
     assert (await metrics.value("radio.stations", "06", "2025"))["value"] == 2.0
     body = {"indicator_code": "egov.online_services_rate", "unit_code": "01867", "period": "2025Q1", "value": 70}
     await metrics.command("values/report", body)
+
+
+async def test_two_concurrent_reports_of_one_value_both_land_one_as_a_correction_of_the_other(metrics: Metrics) -> None:
+    await _structure(metrics)
+    await metrics.caught_up()
+    body = {"indicator_code": "egov.online_services_rate", "unit_code": "061", "period": "2023"}
+    responses = await asyncio.gather(
+        *(metrics.client.post("/commands/values/report", json={**body, "value": v}) for v in (61.0, 62.0))
+    )
+    assert [r.status_code for r in responses] == [201, 201]
+    await metrics.caught_up()
+    history = await metrics.get("/values/history", code=body["indicator_code"], unit_code="061", period="2023")
+    assert [h["version"] for h in history] == [1, 3]  # each report with its value-changed event
+    first, second = history
+    assert second["previous_value"] == first["value"]
+    assert {first["value"], second["value"]} == {61.0, 62.0}
+    assert (await metrics.value(body["indicator_code"], "061", "2023"))["value"] == second["value"]
