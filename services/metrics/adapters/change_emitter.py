@@ -24,8 +24,8 @@ from libs.common.eventstore.store import new_event_id
 from services.metrics.adapters.facts_writer import Touched
 from services.metrics.adapters.indicator_data import FACTS, VALUES, UnitRow
 from services.metrics.application.catalogue_reader import SHARED
-from services.metrics.application.evaluation import PROVINCE_TZ, evaluate, needed_codes
-from services.metrics.domain.periods import Period
+from services.metrics.application.evaluation import evaluate, needed_codes
+from services.metrics.domain.periods import PROVINCE_TZ, Period
 from services.metrics.domain.values import Threshold, UnitRef, threshold_events
 
 ANNOUNCED_LEVELS = ("province", "district", "commune")

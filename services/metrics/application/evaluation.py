@@ -26,9 +26,8 @@ from services.metrics.adapters import indicator_data as data
 from services.metrics.adapters.indicator_data import Reported, UnitRow
 from services.metrics.domain.catalogue import references
 from services.metrics.domain.formulas import compile_formula
-from services.metrics.domain.periods import Period
+from services.metrics.domain.periods import PROVINCE_TZ, Period
 
-PROVINCE_TZ = datetime.timezone(datetime.timedelta(hours=7))
 COMPUTED_SOURCE = "computed from registry and broadcast events"
 
 

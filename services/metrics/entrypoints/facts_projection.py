@@ -22,6 +22,7 @@ from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
 from services.metrics.adapters.change_emitter import emit_changes
 from services.metrics.adapters.facts_writer import FactsWriter, Touched
+from services.metrics.domain.periods import PROVINCE_TZ
 from services.metrics.entrypoints.facts_tables import TABLES
 
 NAME = "metrics_facts"
@@ -38,8 +39,6 @@ _HANDLED: list[type[Event]] = [
     b.OutreachSessionHeld, b.LoudspeakerVehicleTripMade,
 ]  # fmt: skip
 ASSET_FIELDS = ("station_id", "bts_id", "team_id", "cluster_id")
-PROVINCE_TZ = datetime.timezone(datetime.timedelta(hours=7))
-LEVEL_FACT = {"district": "admin.districts", "commune": "admin.communes", "village": "admin.villages"}
 
 
 def local_day(moment: datetime.datetime) -> datetime.date:

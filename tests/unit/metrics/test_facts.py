@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from services.metrics.entrypoints.facts_projection import PROVINCE_TZ, hours_by_day, local_day
+from services.metrics.domain.periods import PROVINCE_TZ
+from services.metrics.entrypoints.facts_projection import hours_by_day, local_day
 
 
 def test_a_session_over_the_province_midnight_counts_on_both_days() -> None:
