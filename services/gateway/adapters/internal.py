@@ -54,11 +54,9 @@ class CallStats:
 
     def __init__(self) -> None:
         self.calls: collections.Counter[str] = collections.Counter()
-        self.paths: list[str] = []
 
-    def record(self, service: str, path: str) -> None:
+    def record(self, service: str) -> None:
         self.calls[service] += 1
-        self.paths.append(f"{service} {path}")
 
 
 class InternalServices:
@@ -151,7 +149,7 @@ class ServiceCaller:
         headers: Mapping[str, str] | None = None,
         timeout: httpx.Timeout = TIMEOUT,
     ) -> Any:
-        self.stats.record(service, path)
+        self.stats.record(service)
         attributes = {"tinhso.service": service, "http.request.method": method, "url.path": path}
         with tracer().start_as_current_span(f"{method} {service}{path}", kind=SpanKind.CLIENT, attributes=attributes):
             try:

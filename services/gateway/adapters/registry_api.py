@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from services.gateway.adapters.internal import ServiceCaller
+import msgspec
+
+from services.gateway.adapters.internal import ServiceCaller, ServiceUnavailableError
 from services.gateway.adapters.registry_views import (
     AssetCommandResult,
     BtsStationView,
     DigitalTeamView,
+    ImportReport,
     RadioStationView,
     SpeakerClusterView,
     UnitCommandResult,
@@ -93,7 +96,10 @@ async def asset_command(caller: ServiceCaller, path: str, body: object, key: str
     return await caller.post(R, f"/commands/{path}", body, AssetCommandResult, idempotency_key=key)
 
 
-async def bulk_import(caller: ServiceCaller, content: bytes, content_type: str, key: str | None) -> bytes:
-    """Forwards a bulk file as it came; the registry's per-item report is passed back as it is."""
-    raw: bytes = await caller.post_raw(R, "/commands/import", content, content_type, idempotency_key=key)
-    return raw
+async def bulk_import(caller: ServiceCaller, content: bytes, content_type: str, key: str | None) -> ImportReport:
+    """Forwards a bulk file as it came (JSON array or NDJSON); the registry reads it."""
+    raw = await caller.post_raw(R, "/commands/import", content, content_type, idempotency_key=key)
+    try:
+        return msgspec.json.decode(raw, type=ImportReport)
+    except msgspec.DecodeError as exc:
+        raise ServiceUnavailableError(f"registry import: unexpected answer: {exc}") from exc

@@ -86,3 +86,28 @@ class UnitCommandResult(msgspec.Struct, frozen=True, kw_only=True):
 class AssetCommandResult(msgspec.Struct, frozen=True, kw_only=True):
     asset_id: str
     result: CommandResult
+
+
+class ImportItemError(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    code: str
+    message: str
+    details: dict[str, object] = {}
+
+
+class ImportItemResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """``created``, ``unchanged`` (already done) or ``rejected`` with ``error``."""
+
+    index: int
+    status: str
+    kind: str | None = None
+    line: int | None = None
+    unit_id: str | None = None
+    code: str | None = None
+    error: ImportItemError | None = None
+
+
+class ImportReport(msgspec.Struct, frozen=True, kw_only=True):
+    created: int
+    unchanged: int
+    rejected: int
+    items: list[ImportItemResult]

@@ -12,6 +12,7 @@ explicitly (Litestar deprecates inferred ones) and to authenticate in ``on_ws_co
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any, Protocol
@@ -57,6 +58,8 @@ async def _no_root_value() -> None:
 
 
 def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Admission) -> type:
+    admission = asyncio.Semaphore(gateway.limits.max_concurrent_operations)
+
     async def caller_context(scope: Scope, headers: Headers) -> GatewayContext:
         if scope["type"] == ScopeType.WEBSOCKET:
             # Authenticated in connection_init; until then the connection is anonymous.
@@ -108,9 +111,10 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
             response: NamedDependency[Response[Any]],
         ) -> Response[GraphQLResource | str]:
             self.temporal_response = response
-            result: Response[GraphQLResource | str] = await self.execute_request(
-                request=request, context=context, root_value=root_value
-            )
+            async with admission:
+                result: Response[GraphQLResource | str] = await self.execute_request(
+                    request=request, context=context, root_value=root_value
+                )
             return result
 
         @post(status_code=200)
@@ -122,9 +126,10 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
             response: NamedDependency[Response[Any]],
         ) -> Response[GraphQLResource | str]:
             self.temporal_response = response
-            result: Response[GraphQLResource | str] = await self.execute_request(
-                request=request, context=context, root_value=root_value
-            )
+            async with admission:
+                result: Response[GraphQLResource | str] = await self.execute_request(
+                    request=request, context=context, root_value=root_value
+                )
             return result
 
         @websocket()

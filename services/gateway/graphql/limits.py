@@ -47,6 +47,10 @@ class Limits:
     max_tokens: int = 5_000
     max_cost: int = 20_000
     max_subscriptions_per_connection: int = 20
+    max_concurrent_operations: int = 32
+    """Queries and mutations executing at once in a process; more wait their turn. Past this, a
+    CPU-bound process only interleaves more work, each operation slows, and internal calls
+    whose answers wait for the event loop start timing out."""
     persisted_queries_only: bool = False
     """Production: only documents already stored by hash run (APQ registration refused)."""
 

@@ -45,6 +45,13 @@ T = TypeVar("T")
 
 READ_BACK_SECONDS = 5.0
 
+SIGNAL_REPORT_KINDS = {
+    SignalStatus.ONLINE: "HEARTBEAT",
+    SignalStatus.NO_SIGNAL: "NO_SIGNAL",
+    SignalStatus.OFFLINE: "OFFLINE",
+}
+"""What a reported signal is to the broadcast service; UNKNOWN is not something a cluster reports."""
+
 
 async def read_back(fetch: Callable[[], Awaitable[T | None]], what: str) -> T:
     """Poll the read model until the write shows (projections apply within tens of ms)."""
@@ -271,10 +278,3 @@ async def _cluster(caller: ServiceCaller, cluster_id: str) -> SpeakerCluster:
         return SpeakerCluster.of(found[0]) if found else None
 
     return await read_back(fetch, f"cluster {cluster_id}")
-
-
-SIGNAL_REPORT_KINDS = {
-    SignalStatus.ONLINE: "HEARTBEAT",
-    SignalStatus.NO_SIGNAL: "NO_SIGNAL",
-    SignalStatus.OFFLINE: "OFFLINE",
-}

@@ -54,6 +54,12 @@ async def _node(info: Ctx, type_name: str | None, raw: str) -> Node | None:
     if type_name == "DigitalTeam":
         teams = await registry_api.teams_by_ids(context_of(info).caller(), [raw])
         return DigitalTeam.of(teams[0]) if teams else None
+    if type_name == "Programme":
+        raise InvalidInputError(
+            "programmes cannot be fetched by id yet (the broadcast service has no lookup by id): "
+            "use programmes(producerCode, from, to)",
+            code="validation",
+        )
     raise InvalidInputError(f"{type_name or 'an id without a type'} is not a node type", code="validation")
 
 

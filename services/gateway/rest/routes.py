@@ -25,7 +25,7 @@ from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.adapters.broadcast_api import ProgrammePage
 from services.gateway.adapters.internal import ServiceCaller, ServiceError, ServiceUnavailableError
 from services.gateway.adapters.metrics_api import IndicatorValueView
-from services.gateway.adapters.registry_views import UnitPage, UnitView
+from services.gateway.adapters.registry_views import ImportReport, UnitPage, UnitView
 from services.gateway.entrypoints.graphql import Admission, client_host
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.pages import checked_first
@@ -123,14 +123,13 @@ def rest_controllers(gateway: Gateway, security: Admission) -> list[type[Control
                 "`Idempotency-Key` to make a retried upload safe."
             ),
         )
-        async def bulk_import(self, request: Req, caller: NamedDependency[ServiceCaller]) -> Response[bytes]:
-            raw = await registry_api.bulk_import(
+        async def bulk_import(self, request: Req, caller: NamedDependency[ServiceCaller]) -> ImportReport:
+            return await registry_api.bulk_import(
                 caller,
                 await request.body(),
                 request.headers.get("content-type", "application/json"),
                 request.headers.get("idempotency-key"),
             )
-            return Response(raw, media_type="application/json")
 
         @get(
             "/units",
