@@ -53,15 +53,14 @@ SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], 
 
 
 def announced_codes(catalogue: dict[str, IndicatorDefinition]) -> list[str]:
-    """Computed indicators and formulas over computed ones only (reported values are announced
-    by the commands that record them)."""
-    out = []
-    for code, d in catalogue.items():
-        if d.method not in ("computed", "formula"):
-            continue
-        if all(catalogue[c].method in ("computed", "formula") for c in needed_codes(catalogue, [code])):
-            out.append(code)
-    return sorted(out)
+    """Every indicator but the reported ones: a reported value is announced by the command that
+    records it; what follows from it (rollups, formulas, the DTI) is announced here."""
+    return sorted(code for code, d in catalogue.items() if d.method != "reported")
+
+
+def dependents(catalogue: dict[str, IndicatorDefinition], code: str) -> list[str]:
+    """The indicator and every indicator computed from it."""
+    return sorted(c for c in catalogue if code in needed_codes(catalogue, [c]))
 
 
 def _depends_on(catalogue: dict[str, IndicatorDefinition], code: str, facts: set[str]) -> bool:
@@ -99,10 +98,41 @@ async def emit_changes(conn: Conn, schema: str, touched: Touched, occurred_at: d
     return appended
 
 
-async def _announce(
-    conn: Conn, catalogue: dict[str, IndicatorDefinition], codes: list[str], units: list[UnitRow], period: Period
+async def announce_reported(conn: Conn, reports: set[tuple[str, str, str]]) -> int:
+    """After reported values (code, unit_id, period) changed: announce what follows from them
+    for the unit and its ancestors, for the period and the coarser ones (a month's report
+    changes its quarter and year), but not the reported value itself (its command did)."""
+    catalogue = (await SHARED.current(conn)).indicators
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", EMIT_LOCK)
+    appended = 0
+    for code, unit_id, text in sorted(reports):
+        if code not in catalogue:
+            continue
+        reported = Period.parse(text)
+        periods = [reported, *([Period(reported.year, "quarter", (reported.index + 2) // 3)]
+                               if reported.granularity == "month" else [])]  # fmt: skip
+        if reported.granularity != "year":
+            periods.append(reported.year_period())
+        codes = dependents(catalogue, code)
+        for period in periods:
+            rows = await conn.fetch(_ANCESTORS, [unit_id], period.end, list(ANNOUNCED_LEVELS))
+            units = [UnitRow(r["unit_id"], r["code"], r["name"], r["level"]) for r in rows]
+            if units:
+                appended += await _announce(conn, catalogue, codes, units, period, skip=(code, unit_id, text))
+    return appended
+
+
+async def _announce(  # noqa: PLR0917 - internal
+    conn: Conn,
+    catalogue: dict[str, IndicatorDefinition],
+    codes: list[str],
+    units: list[UnitRow],
+    period: Period,
+    skip: tuple[str, str, str] | None = None,
 ) -> int:
-    values = await evaluate(conn, catalogue, codes, units, period)
+    values = [
+        v for v in await evaluate(conn, catalogue, codes, units, period) if (v.code, v.unit.unit_id, v.period) != skip
+    ]
     ids = [u.unit_id for u in units]
     known = {
         (r["code"], r["unit_id"]): (r["value"], r["version"]) for r in await conn.fetch(_EMITTED, str(period), ids)

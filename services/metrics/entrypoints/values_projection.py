@@ -10,6 +10,7 @@ from contracts import metrics_events as m
 from contracts.catalogue import EventCatalogue
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
+from services.metrics.adapters.change_emitter import announce_reported
 
 NAME = "metrics_values"
 
@@ -87,9 +88,11 @@ class ValuesProjection(Projection):
 
     async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
         s = schema
+        reports: set[tuple[str, str, str]] = set()
         for item in batch:
             e, env = item.event, item.envelope
             if isinstance(e, m.IndicatorValueReported | m.IndicatorValueCorrected):
+                reports.add((e.indicator_code, e.unit_id, e.period))
                 previous = e.previous_value if isinstance(e, m.IndicatorValueCorrected) else None
                 await conn.execute(
                     f"""INSERT INTO {s}.reported (code, unit_id, period, unit_code, value, source, comment, actor,
@@ -122,3 +125,7 @@ class ValuesProjection(Projection):
                 )  # fmt: skip
             elif isinstance(e, m.AlertThresholdRemoved):
                 await conn.execute(f"DELETE FROM {s}.thresholds WHERE code = $1", e.indicator_code)
+        # In the live schema only, in this transaction: what follows from the reports (a
+        # district's rollup, a year's sum, the DTI) is announced once. A rebuild announces nothing.
+        if reports and schema == self.name:
+            await announce_reported(conn, reports)

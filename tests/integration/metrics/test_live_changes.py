@@ -47,6 +47,7 @@ async def test_a_new_station_changes_the_computed_value_within_a_second_and_is_a
 
         await metrics.eventually(changed, timeout=5)
         elapsed = time.monotonic() - started
+        print(f"registry command to computed value: {elapsed * 1000:.0f} ms")  # shown with -s
         assert elapsed < 1.0, f"took {elapsed:.2f} s"
         await metrics.caught_up()
         after = await _announced(conn, "metrics.indicator_value_changed", "radio.communes.ip", "06")
@@ -96,3 +97,37 @@ async def test_equal_scores_share_a_rank_and_are_listed_by_code(metrics: Metrics
     assert [(r["rank"], r["value"]["unit_code"], r["score"]) for r in ranking] == [(1, "061", 100.0), (1, "062", 100.0)]
     ranking = await metrics.get("/ranking", index_code="admin.villages", period="2022", level="commune")
     assert [(r["rank"], r["value"]["unit_code"]) for r in ranking] == [(1, "01864"), (2, "01867"), (2, "01900")]
+
+
+async def _changes(conn: asyncpg.Connection, code: str, unit_code: str, period: str) -> list[tuple[Any, ...]]:
+    rows = await conn.fetch(
+        """SELECT data FROM metrics.events WHERE type = 'metrics.indicator_value_changed'
+           AND data->>'indicator_code' = $1 AND data->>'unit_code' = $2 AND data->>'period' = $3 ORDER BY position""",
+        code, unit_code, period,
+    )  # fmt: skip
+    found = [msgspec.json.decode(r["data"]) for r in rows]
+    return [(f["value"], f["previous_value"], f["origin"]) for f in found]
+
+
+async def test_a_report_announces_itself_once_and_what_follows_from_it_above_and_in_coarser_periods(
+    metrics: Metrics,
+) -> None:
+    await _structure(metrics)
+    await metrics.caught_up()
+    rate = "egov.online_services_rate"
+    body = {"indicator_code": rate, "unit_code": "01864", "period": "2023-01"}
+    await metrics.command("values/report", {**body, "value": 80})
+    await metrics.caught_up()
+    await metrics.command("values/report", {**body, "value": 90})
+    await metrics.caught_up()
+    conn = await asyncpg.connect(metrics.database_url)
+    try:
+        assert await _changes(conn, rate, "01864", "2023-01") == [(80.0, None, "reported"), (90.0, 80.0, "reported")]
+        assert await _changes(conn, rate, "01864", "2023") == [(80.0, None, "computed"), (90.0, 80.0, "computed")]
+        assert await _changes(conn, rate, "061", "2023Q1") == [(80.0, None, "computed"), (90.0, 80.0, "computed")]
+        assert await _changes(conn, rate, "06", "2023") == [(80.0, None, "computed"), (90.0, 80.0, "computed")]
+        dti = await _changes(conn, "index.dti", "061", "2023")
+        assert [(round(v, 6), p if p is None else round(p, 6)) for v, p, _ in dti] == [(12.0, None), (13.5, 12.0)]
+        assert await _changes(conn, rate, "062", "2023") == []  # not reported there, nothing follows
+    finally:
+        await conn.close()
