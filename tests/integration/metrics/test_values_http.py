@@ -229,3 +229,22 @@ async def test_two_concurrent_reports_of_one_value_both_land_one_as_a_correction
     assert second["previous_value"] == first["value"]
     assert {first["value"], second["value"]} == {61.0, 62.0}
     assert (await metrics.value(body["indicator_code"], "061", "2023"))["value"] == second["value"]
+
+
+async def test_units_behind_target_are_listed_least_progress_first(metrics: Metrics) -> None:
+    await _structure(metrics)
+    await metrics.caught_up()
+    rate = "egov.online_services_rate"
+    for unit, target, value in [("01864", 90, 45), ("01867", 80, 80), ("01900", 90, 81)]:
+        await metrics.command(
+            "targets/set", {"indicator_code": rate, "unit_code": unit, "year": 2023, "target": target}
+        )
+        await metrics.command("values/report", {"indicator_code": rate, "unit_code": unit, "period": "2023",
+                                                "value": value})  # fmt: skip
+    await metrics.caught_up()
+    behind = await metrics.get("/targets/behind", code=rate, period="2023", level="commune")
+    assert [(v["unit_code"], v["progress"]) for v in behind] == [("01864", 50.0), ("01900", 90.0)]
+    bad = await metrics.client.post(
+        "/commands/targets/set", json={"indicator_code": rate, "unit_code": "01864", "year": 2023, "target": 130}
+    )
+    assert (bad.status_code, bad.json()["code"]) == (400, "value_out_of_range")
