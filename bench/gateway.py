@@ -149,8 +149,20 @@ class Platform:
         return KeepAliveConnection("127.0.0.1", self.ports[service], principal_header())
 
 
+async def request(conn: KeepAliveConnection, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+    """One call; a keep-alive connection the server closed while idle (uvicorn closes them after
+    5 s) is reopened once."""
+    try:
+        return await conn.request(method, path, body)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        await conn.close()
+        return await conn.request(method, path, body)
+
+
 async def graphql(conn: KeepAliveConnection, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    status, body = await conn.request("POST", "/graphql", msgspec.json.encode({"query": query, "variables": variables}))
+    status, body = await request(
+        conn, "POST", "/graphql", msgspec.json.encode({"query": query, "variables": variables})
+    )
     result: dict[str, Any] = msgspec.json.decode(body)
     if status != 200 or result.get("errors"):
         raise RuntimeError(f"GraphQL answered {status}: {result.get('errors') or body[:500]!r}")
@@ -249,13 +261,13 @@ async def via_internal_http(platform: Platform) -> tuple[list[float], float]:
     conns = [{s: platform.internal(s) for s in ("registry", "broadcast", "metrics")} for _ in range(CLIENTS)]
 
     async def get(conn: KeepAliveConnection, path: str) -> Any:
-        status, body = await conn.request("GET", path)
+        status, body = await request(conn, "GET", path)
         if status != 200:
             raise RuntimeError(f"{path}: {status} {body[:300]!r}")
         return msgspec.json.decode(body)
 
     async def post(conn: KeepAliveConnection, path: str, payload: object) -> Any:
-        status, body = await conn.request("POST", path, msgspec.json.encode(payload))
+        status, body = await request(conn, "POST", path, msgspec.json.encode(payload))
         if status != 200:
             raise RuntimeError(f"{path}: {status} {body[:300]!r}")
         return msgspec.json.decode(body)
