@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import httpx
@@ -66,3 +67,20 @@ async def test_another_replica_in_persisted_only_mode_runs_what_one_replica_stor
     finally:
         await replica.stop()
         replica.sock.close()
+
+
+async def test_a_stored_query_runs_by_hash_over_get_so_a_cache_in_front_can_keep_it(platform: Platform) -> None:
+    await platform.post({"query": QUERY, **persisted()})
+    response = await platform.http.get(
+        "/graphql",
+        params={"extensions": json.dumps(persisted()["extensions"])},
+        headers={**platform.auth("reader"), "accept": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == {"units": {"totalCount": 0}}
+    mutation = await platform.http.get(
+        "/graphql",
+        params={"query": 'mutation { registerUnit(input: {code: "1"}) { id } }'},
+        headers={**platform.auth(), "accept": "application/json"},
+    )
+    assert mutation.status_code == 400  # no writes over GET
