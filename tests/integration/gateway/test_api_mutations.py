@@ -94,3 +94,15 @@ async def test_the_gateways_request_span_is_the_parent_of_the_services_span(
     while parent is not None and parent.span_id != gateway.context.span_id:
         parent = ancestors[parent.span_id].parent
     assert parent is not None, "the internal call is not under the gateway's request span"
+
+
+async def test_each_operation_is_counted_in_the_gateways_metrics(platform: Platform, telemetry: Telemetry) -> None:
+    def count(kind: str, outcome: str) -> float:
+        points = telemetry.metric_points("tinhso.gateway.graphql.operations")
+        return sum(v for attrs, v in points if attrs == {"graphql.operation.type": kind, "outcome": outcome})
+
+    queries, failed = count("query", "ok"), count("mutation", "error")
+    await platform.data("{ units { totalCount } }")
+    await platform.error(REGISTER_UNIT, unit("061", "99"))
+    assert count("query", "ok") == queries + 1
+    assert count("mutation", "error") == failed + 1
