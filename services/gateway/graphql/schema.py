@@ -32,7 +32,7 @@ from strawberry.types import ExecutionContext
 
 from services.gateway.adapters.persisted_queries import PersistedQueries
 from services.gateway.graphql.context import GatewayContext
-from services.gateway.graphql.errors import ErrorMapping
+from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, cost_limit
 from services.gateway.graphql.mutations import Mutation
 from services.gateway.graphql.persisted import persisted_queries
@@ -114,7 +114,11 @@ def _validation_limits(limits: Limits) -> list[type[SchemaExtension]]:
 
 class GatewaySchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Logged once, by ``ErrorMapping``, with the ids the caller sees; not here as well."""
+        """Every error list strawberry produces passes here, including those raised before the
+        operation's extensions could see the result (a syntax error from the parser cache), so
+        the mapping is applied here, in place; ``ErrorMapping`` applies it again, harmlessly
+        (a mapped error maps to itself). Unexpected errors are logged once, by the mapping."""
+        errors[:] = [map_error(error) for error in errors]
 
 
 def build_schema(limits: Limits, store: PersistedQueries | None = None) -> strawberry.Schema:

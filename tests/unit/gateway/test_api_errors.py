@@ -10,6 +10,8 @@ from graphql import GraphQLError
 from libs.common.errors import ForbiddenError
 from services.gateway.adapters.internal import ServiceError, ServiceUnavailableError
 from services.gateway.graphql.errors import map_error
+from services.gateway.graphql.limits import Limits
+from services.gateway.graphql.schema import build_schema
 
 
 def raised(exc: Exception) -> GraphQLError:
@@ -53,3 +55,11 @@ def test_graphqls_own_errors_get_a_code() -> None:
     assert map_error(GraphQLError("Cannot query field 'x'")).extensions == {"code": "GRAPHQL_VALIDATION_FAILED"}
     coded = GraphQLError("too costly", extensions={"code": "COST_LIMIT", "cost": 9})
     assert map_error(coded).extensions == {"code": "COST_LIMIT", "cost": 9}
+
+
+async def test_a_document_that_does_not_parse_has_a_code_even_when_the_parse_is_cached() -> None:
+    schema = build_schema(Limits())
+    for _ in range(2):  # the second time the parser cache answers
+        result = await schema.execute("qu!ry { units { totalCount } }")
+        assert result.errors is not None
+        assert result.errors[0].extensions == {"code": "GRAPHQL_PARSE_FAILED"}
