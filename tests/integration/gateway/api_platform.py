@@ -109,6 +109,13 @@ class Platform:
         first: dict[str, Any] = result["errors"][0]
         return first
 
+    async def read_models_ready(self) -> bool:
+        """Each service's read models exist (projections create their tables as they start)."""
+        result = await self.graphql(
+            "{ units(first: 1) { totalCount } programmes(first: 1) { totalCount } indicators { code } }"
+        )
+        return not result.get("errors")
+
     async def eventually(self, probe: Callable[[], Any], timeout: float = 15.0) -> Any:
         async with asyncio.timeout(timeout):
             while True:
@@ -153,6 +160,7 @@ async def start_platform(settings: Settings, limits: Limits | None = None) -> As
             await server.start()
         platform = Platform(settings, f"http://127.0.0.1:{ports['gateway']}", keys, gateway.state.consumer)
         try:
+            await platform.eventually(platform.read_models_ready, timeout=30)
             yield platform
         finally:
             await platform.http.aclose()
