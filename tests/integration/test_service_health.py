@@ -10,6 +10,7 @@ from libs.common.migrations import apply_migrations
 from libs.common.settings import Idempotence, Settings
 from services.cli.catalogue import all_migrations
 from services.registry.app import create_app as create_registry
+from tests.support.principals import service_client
 
 
 async def _migrate(url: str) -> None:
@@ -59,3 +60,15 @@ async def test_a_broker_that_refuses_idempotent_producers_is_named_in_readiness(
             await asyncio.sleep(0.1)
     assert body["status"] == "not_ready"
     assert "TINHSO_KAFKA_ENABLE_IDEMPOTENCE=off" in body["checks"]["broker"]
+
+
+async def test_a_query_before_the_read_models_exist_is_a_503_to_retry_not_a_500(settings: Settings) -> None:
+    # With no broker the projections never start, so their tables do not exist yet: the state
+    # of every service in the moment between opening its port and its runners' first step.
+    await _migrate(settings.database_url)
+    unreachable = msgspec.structs.replace(settings, kafka_bootstrap="127.0.0.1:1")
+    async with service_client(create_registry(unreachable), settings) as client:
+        response = await client.get("/units/by-code", params={"codes": "06"})
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["code"] == "not_ready"

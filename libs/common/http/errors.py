@@ -89,6 +89,18 @@ def database_refused_value_handler(request: Request[Any, Any, Any], exc: asyncpg
     return unexpected_error_handler(request, exc)
 
 
+def read_model_missing_handler(request: Request[Any, Any, Any], exc: asyncpg.UndefinedTableError) -> Response[ErrorBody]:
+    """A projection creates its read model's tables when its runner starts, which can be a
+    moment after the HTTP port opens (or while a rebuild swaps tables in): the service is
+    starting, not broken, so the caller is told to retry rather than handed a masked 500."""
+    log.warning("read model not ready on %s %s: %s", request.method, request.url.path, exc)
+    return Response(
+        ErrorBody("not_ready", "the service is starting and its read models are not ready yet; retry shortly"),
+        status_code=503,
+        headers={"retry-after": "1"},
+    )
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     error_id = uuid.uuid4().hex
     log.error("unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
@@ -109,6 +121,7 @@ def _code_for_status(status: int) -> str:
         413: "request_too_large",
         415: "unsupported_media_type",
         429: "rate_limited",
+        503: "not_ready",
     }.get(status, "http_error")
 
 
@@ -117,5 +130,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: http_error_handler,
     UnicodeDecodeError: undecodable_body_handler,
     asyncpg.DataError: database_refused_value_handler,
+    asyncpg.UndefinedTableError: read_model_missing_handler,
     Exception: unexpected_error_handler,
 }
