@@ -11,6 +11,7 @@ from services.gateway.adapters.internal import ServiceCaller, ServiceUnavailable
 from services.gateway.adapters.registry_views import (
     AssetCommandResult,
     BtsStationView,
+    ChildrenPage,
     DigitalTeamView,
     ImportReport,
     RadioStationView,
@@ -50,6 +51,13 @@ async def list_units(
 ) -> UnitPage:
     params = _params(as_of, level=level, parent_code=parent_code, search=search, first=first, after=after)
     return await caller.get(R, "/units/list", params, UnitPage)
+
+
+async def children_pages(
+    caller: ServiceCaller, parent_ids: Sequence[str], as_of: datetime.date | None, first: int
+) -> list[ChildrenPage]:
+    params = _params(as_of, parent_ids=",".join(parent_ids), first=first)
+    return await caller.get(R, "/units/children", params, list[ChildrenPage])
 
 
 async def stations_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[RadioStationView]:

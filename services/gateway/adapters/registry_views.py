@@ -31,6 +31,11 @@ class UnitPage(msgspec.Struct, frozen=True, kw_only=True):
     end_cursor: str | None
 
 
+class ChildrenPage(msgspec.Struct, frozen=True, kw_only=True):
+    parent_id: str
+    page: UnitPage
+
+
 class RadioStationView(msgspec.Struct, frozen=True, kw_only=True):
     station_id: str
     unit_id: str

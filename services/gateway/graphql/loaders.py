@@ -22,6 +22,7 @@ from services.gateway.adapters.registry_views import (
     DigitalTeamView,
     RadioStationView,
     SpeakerClusterView,
+    UnitPage,
     UnitView,
 )
 
@@ -33,6 +34,9 @@ MAX_BATCH = 500
 
 UnitKey = tuple[str, datetime.date | None]
 """An id or a code, and the day asked about (None: today's state)."""
+
+ChildrenKey = tuple[str, datetime.date | None, int]
+"""A parent's id, the day asked about and the page size: the first page of its children."""
 
 
 def _by_date(keys: Sequence[UnitKey]) -> dict[datetime.date | None, list[str]]:
@@ -52,6 +56,7 @@ class Loaders:
 
         self.unit_by_id: DataLoader[UnitKey, UnitView | None] = loader(self._units_by_id)
         self.unit_by_code: DataLoader[UnitKey, UnitView | None] = loader(self._units_by_code)
+        self.children: DataLoader[ChildrenKey, UnitPage] = loader(self._children)
         self.station_by_id: DataLoader[str, RadioStationView | None] = loader(self._stations_by_id)
         self.station_by_unit: DataLoader[str, RadioStationView | None] = loader(self._stations_by_unit)
         self.clusters_by_station: DataLoader[str, list[SpeakerClusterView]] = loader(self._clusters_by_station)
@@ -76,6 +81,16 @@ class Loaders:
             for unit in await registry_api.units_by_codes(self.caller, codes, as_of):
                 found[(unit.code, as_of)] = unit
         return [found.get(key) for key in keys]
+
+    async def _children(self, keys: list[ChildrenKey]) -> list[UnitPage]:
+        groups: dict[tuple[datetime.date | None, int], list[str]] = defaultdict(list)
+        for parent_id, as_of, first in keys:
+            groups[(as_of, first)].append(parent_id)
+        found: dict[ChildrenKey, UnitPage] = {}
+        for (as_of, first), parent_ids in groups.items():
+            for answer in await registry_api.children_pages(self.caller, list(dict.fromkeys(parent_ids)), as_of, first):
+                found[(answer.parent_id, as_of, first)] = answer.page
+        return [found[key] for key in keys]
 
     async def _stations_by_id(self, ids: list[str]) -> list[RadioStationView | None]:
         found = {s.station_id: s for s in await registry_api.stations_by_ids(self.caller, ids)}

@@ -83,15 +83,22 @@ class AdministrativeUnit(Node):
     async def children(
         self, info: Ctx, first: int | None = 50, after: str | None = None
     ) -> AdministrativeUnitConnection:
-        page = await registry_api.list_units(
-            context_of(info).caller(),
-            level=None,
-            parent_code=self.code,
-            search=None,
-            as_of=self.as_of,
-            first=checked_first(first),
-            after=after,
-        )
+        size = checked_first(first)
+        if after is None:
+            # The usual case, a query level asking the first page of many units' children: one
+            # batched call for all of them.
+            page = await context_of(info).loaders.children.load((self.view.unit_id, self.as_of, size))
+        else:
+            # A cursor belongs to one parent's list: paging on is a call of its own.
+            page = await registry_api.list_units(
+                context_of(info).caller(),
+                level=None,
+                parent_code=self.code,
+                search=None,
+                as_of=self.as_of,
+                first=size,
+                after=after,
+            )
         return AdministrativeUnitConnection.of(page, self.as_of)
 
     @strawberry.field(description="The units that took over after a merge or split.")

@@ -224,6 +224,24 @@ class UnitQueriesController(Controller):
                 conn, as_of=as_of, level=level, parent_id=parent_id, search=search, first=first, after=after
             )
 
+    @get(
+        "/children",
+        operation_id="unitsChildren",
+        description="The first page of children of each parent id, comma-separated (for DataLoaders).",
+    )
+    async def children(
+        self,
+        *,
+        runtime: NamedDependency[ServiceRuntime],
+        parent_ids: FromQuery[str],
+        as_of: FromQuery[datetime.date | None] = None,
+        first: FromQuery[int] = 50,
+    ) -> list[units_read.ChildrenPage]:
+        if not 1 <= first <= MAX_PAGE:
+            raise InvalidInputError(f"first must be between 1 and {MAX_PAGE}", code="invalid_query")
+        async with runtime.pool.acquire() as conn:
+            return await units_read.children_pages(conn, _split_list(parent_ids, "parent id"), as_of=as_of, first=first)
+
     @get("/{unit_id:str}/descendants", operation_id="unitDescendants")
     async def descendants(
         self,

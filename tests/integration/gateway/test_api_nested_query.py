@@ -95,3 +95,44 @@ async def test_a_nested_query_reads_units_stations_clusters_and_indicators_in_on
     # indicators' names (value level).
     calls = result["extensions"]["internalCalls"]
     assert calls == {"registry": 5, "broadcast": 2, "metrics": 2}
+
+    # Children of every unit of a level come in one call too, with their totals and cursors;
+    # paging on from a cursor is a call for that one parent.
+    tree = await platform.graphql(TREE)
+    assert not tree.get("errors"), tree["errors"]
+    [district] = tree["data"]["unit"]["children"]["edges"]
+    communes = district["node"]["children"]
+    assert communes["totalCount"] == 3
+    assert communes["pageInfo"]["hasNextPage"] is True
+    assert [e["node"]["code"] for e in communes["edges"]] == province.communes[:2]
+    for edge in communes["edges"]:
+        code = edge["node"]["code"]
+        assert [v["node"]["code"] for v in edge["node"]["children"]["edges"]] == province.villages[code]
+        assert edge["node"]["children"]["totalCount"] == 3
+    # registry: the province by code, its children, theirs, theirs (4 levels).
+    assert tree["extensions"]["internalCalls"] == {"registry": 4}
+
+    rest = await platform.data(NEXT_CHILDREN, {"after": communes["pageInfo"]["endCursor"]})
+    assert [e["node"]["code"] for e in rest["unit"]["children"]["edges"]] == province.communes[2:]
+    assert rest["unit"]["children"]["pageInfo"]["hasNextPage"] is False
+
+
+TREE = """
+query {
+  unit(code: "06") {
+    children {
+      edges { node { code children(first: 2) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges { node { code children { totalCount edges { node { code } } } } }
+      } } }
+    }
+  }
+}
+"""
+
+NEXT_CHILDREN = """
+query($after: String!) {
+  unit(code: "061") { children(first: 2, after: $after) { pageInfo { hasNextPage } edges { node { code } } } }
+}
+"""

@@ -86,6 +86,27 @@ async def test_a_merge_shows_both_units_before_the_date_and_the_successor_after(
     assert old["name"] == "Xã Bành Trạch"
     assert new["name"] == "Xã Ba Bể"
 
+    # The same lists for many parents at once (what the gateway's DataLoader asks), in the
+    # order asked, an unknown parent with an empty page.
+    [district] = await registry.get("/units/by-code", codes="061")
+    [province] = await registry.get("/units/by-code", codes="06")
+    parents = f"{district['unit_id']},no-such-unit,{province['unit_id']}"
+    pages = await registry.get("/units/children", parent_ids=parents, as_of="2025-06-30", first=2)
+    assert [p["parent_id"] for p in pages] == parents.split(",")
+    under_district, unknown, under_province = (p["page"] for p in pages)
+    assert [u["name"] for u in under_district["items"]] == ["Xã Bành Trạch", "Xã Phúc Lộc"]
+    assert (under_district["total_count"], under_district["has_next_page"]) == (3, True)
+    rest = await registry.get(
+        "/units/list", parent_code="061", as_of="2025-06-30", first=2, after=under_district["end_cursor"]
+    )
+    assert [u["name"] for u in rest["items"]] == ["Thị trấn Chợ Rã"]
+    assert unknown == {"items": [], "total_count": 0, "has_next_page": False, "end_cursor": None}
+    assert [u["code"] for u in under_province["items"]] == ["061"]
+    [later] = await registry.get("/units/children", parent_ids=district["unit_id"], as_of="2025-07-01")
+    assert {u["name"] for u in later["page"]["items"]} == {"Xã Ba Bể", "Thị trấn Chợ Rã"}
+    response = await registry.client.get("/units/children", params={"parent_ids": district["unit_id"], "first": 0})
+    assert response.status_code == 400
+
 
 async def test_search_without_diacritics_finds_names_with_them(registry: Registry) -> None:
     await _province(registry)
