@@ -89,7 +89,9 @@ def database_refused_value_handler(request: Request[Any, Any, Any], exc: asyncpg
     return unexpected_error_handler(request, exc)
 
 
-def read_model_missing_handler(request: Request[Any, Any, Any], exc: asyncpg.UndefinedTableError) -> Response[ErrorBody]:
+def read_model_missing_handler(
+    request: Request[Any, Any, Any], exc: asyncpg.UndefinedTableError
+) -> Response[ErrorBody]:
     """A projection creates its read model's tables when its runner starts, which can be a
     moment after the HTTP port opens (or while a rebuild swaps tables in): the service is
     starting, not broken, so the caller is told to retry rather than handed a masked 500."""

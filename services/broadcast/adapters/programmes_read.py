@@ -41,6 +41,8 @@ class ProgrammePage(msgspec.Struct, frozen=True, kw_only=True):
     programmes: list[ProgrammeView]
     next_cursor: str | None
     """Pass it back as ``cursor`` for the next page; ``None`` on the last page."""
+    total_count: int
+    """Programmes matching the filters, on every page (the cursor does not change it)."""
 
 
 def _cursor(air_date: datetime.date, programme_id: str) -> str:
@@ -81,13 +83,18 @@ async def list_programmes(
     limit: int,
 ) -> ProgrammePage:
     after_day, after_id = _uncursor(cursor) if cursor else (datetime.date.min, "")
+    # One statement for the page and the total: the count is a window over the filtered rows,
+    # taken before the cursor narrows them.
     rows = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE}
-            SELECT p.* FROM {OPS}.programmes p
-            WHERE ($1::text IS NULL OR p.unit_id IN (SELECT unit_id FROM subtree))
-              AND ($2::date IS NULL OR p.air_date >= $2) AND ($3::date IS NULL OR p.air_date <= $3)
-              AND (p.air_date, p.programme_id) > ($4::date, $5::text)
-            ORDER BY p.air_date, p.programme_id LIMIT $6""",
+        f"""WITH RECURSIVE {SUBTREE_CTE},
+            matching AS (
+                SELECT p.*, count(*) OVER () AS total FROM {OPS}.programmes p
+                WHERE ($1::text IS NULL OR p.unit_id IN (SELECT unit_id FROM subtree))
+                  AND ($2::date IS NULL OR p.air_date >= $2) AND ($3::date IS NULL OR p.air_date <= $3)
+            )
+            SELECT * FROM matching m
+            WHERE (m.air_date, m.programme_id) > ($4::date, $5::text)
+            ORDER BY m.air_date, m.programme_id LIMIT $6""",
         unit.unit_id if unit else None,
         first_day,
         last_day,
@@ -97,9 +104,33 @@ async def list_programmes(
     )
     views = [_view(r) for r in rows[:limit]]
     more = len(rows) > limit
+    if rows:
+        total = int(rows[0]["total"])
+    else:
+        total = await conn.fetchval(
+            f"""WITH RECURSIVE {SUBTREE_CTE}
+                SELECT count(*) FROM {OPS}.programmes p
+                WHERE ($1::text IS NULL OR p.unit_id IN (SELECT unit_id FROM subtree))
+                  AND ($2::date IS NULL OR p.air_date >= $2) AND ($3::date IS NULL OR p.air_date <= $3)""",
+            unit.unit_id if unit else None,
+            first_day,
+            last_day,
+        )
     return ProgrammePage(
-        programmes=views, next_cursor=_cursor(views[-1].air_date, views[-1].programme_id) if more else None
+        programmes=views,
+        next_cursor=_cursor(views[-1].air_date, views[-1].programme_id) if more else None,
+        total_count=total,
     )
+
+
+async def programmes_by_ids(conn: Conn, programme_ids: Sequence[str]) -> list[ProgrammeView]:
+    """The programmes with these ids, in the order asked; unknown ids are left out."""
+    rows = await conn.fetch(
+        f"""SELECT p.* FROM unnest($1::text[]) WITH ORDINALITY AS asked(programme_id, n)
+            JOIN {OPS}.programmes p USING (programme_id) ORDER BY asked.n""",
+        list(programme_ids),
+    )
+    return [_view(r) for r in rows]
 
 
 class TopicCount(msgspec.Struct, frozen=True, kw_only=True):

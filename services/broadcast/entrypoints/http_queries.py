@@ -109,6 +109,15 @@ class BroadcastQueriesController(Controller):
         async with runtime.pool.acquire() as conn:
             return await programmes_read.programme_summary(conn, unit, parsed)
 
+    @post("/queries/programmes", operation_id="programmesByIds", status_code=200)
+    async def programmes_by_ids(
+        self, data: JSONBody[ProgrammeKeys], request: Req, runtime: Runtime
+    ) -> list[programmes_read.ProgrammeView]:
+        """Many programmes by id, in the order asked; unknown ids are left out."""
+        reader(request)
+        async with runtime.pool.acquire() as conn:
+            return await programmes_read.programmes_by_ids(conn, data.programme_ids)
+
     @post("/queries/deliveries", operation_id="deliveriesOfProgrammes", status_code=200)
     async def deliveries_of(self, data: JSONBody[ProgrammeKeys], request: Req, runtime: Runtime) -> list[Deliveries]:
         """The deliveries of many programmes (one entry per programme asked for, in order)."""

@@ -47,6 +47,7 @@ class ProgrammeView(msgspec.Struct, frozen=True, kw_only=True):
 class ProgrammePage(msgspec.Struct, frozen=True, kw_only=True):
     programmes: list[ProgrammeView]
     next_cursor: str | None
+    total_count: int
 
 
 class DeliveryView(msgspec.Struct, frozen=True, kw_only=True):
@@ -107,6 +108,11 @@ class _StationAirtimeQuery(msgspec.Struct, frozen=True):
 async def cluster_signals(caller: ServiceCaller, cluster_ids: Sequence[str]) -> list[ClusterSignal]:
     body = _ClusterKeys(cluster_ids=list(cluster_ids))
     return await caller.post(B, "/queries/signal/clusters", body, list[ClusterSignal])
+
+
+async def programmes_by_ids(caller: ServiceCaller, programme_ids: Sequence[str]) -> list[ProgrammeView]:
+    body = _ProgrammeKeys(programme_ids=list(programme_ids))
+    return await caller.post(B, "/queries/programmes", body, list[ProgrammeView])
 
 
 async def deliveries(caller: ServiceCaller, programme_ids: Sequence[str]) -> dict[str, list[DeliveryView]]:

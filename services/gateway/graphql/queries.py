@@ -55,11 +55,8 @@ async def _node(info: Ctx, type_name: str | None, raw: str) -> Node | None:
         teams = await registry_api.teams_by_ids(context_of(info).caller(), [raw])
         return DigitalTeam.of(teams[0]) if teams else None
     if type_name == "Programme":
-        raise InvalidInputError(
-            "programmes cannot be fetched by id yet (the broadcast service has no lookup by id): "
-            "use programmes(producerCode, from, to)",
-            code="validation",
-        )
+        programmes = await broadcast_api.programmes_by_ids(context_of(info).caller(), [raw])
+        return Programme.of(programmes[0]) if programmes else None
     raise InvalidInputError(f"{type_name or 'an id without a type'} is not a node type", code="validation")
 
 
@@ -106,7 +103,7 @@ class Query:
         )
         return AdministrativeUnitConnection.of(page, as_of)
 
-    @strawberry.field(description="Programmes by producer and air date, newest first.")
+    @strawberry.field(description="Programmes of a producer unit (and the units under it), by air date, oldest first.")
     async def programmes(  # noqa: PLR0917 - GraphQL arguments, passed by name
         self,
         info: Ctx,
@@ -130,8 +127,7 @@ class Query:
         return ProgrammeConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor),
-            # The broadcast service does not count the whole listing; this is what this page holds.
-            total_count=len(edges),
+            total_count=page.total_count,
         )
 
     @strawberry.field(description="The indicator catalogue.")

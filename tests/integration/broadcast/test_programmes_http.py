@@ -97,8 +97,16 @@ async def test_programmes_page_with_a_cursor(platform: Platform, province: Provi
     titles = [p["title"] for page in (first, second, third) for p in page["programmes"]]
     assert titles == [f"Chương trình số {n}" for n in range(1, 6)]
     assert third["next_cursor"] is None
+    assert [page["total_count"] for page in (first, second, third)] == [5, 5, 5]
     window = await platform.get("/programmes", from_date="2022-03-02", to_date="2022-03-03")
     assert len(window["programmes"]) == 2
+    assert window["total_count"] == 2
+    empty = await platform.get("/programmes", from_date="2030-01-01")
+    assert (empty["programmes"], empty["total_count"]) == ([], 0)
+    ids = [p["programme_id"] for p in (third["programmes"][0], first["programmes"][0])]
+    by_id = await platform.broadcast.post("/queries/programmes", json={"programme_ids": [*ids, "unknown"]})
+    assert by_id.status_code == 200, by_id.text
+    assert [p["programme_id"] for p in by_id.json()] == ids
     bad = await platform.get("/programmes", expect=400, cursor="not-a-cursor")
     assert bad["code"] == "invalid_cursor"
 

@@ -68,11 +68,27 @@ async def test_a_programme_is_recorded_and_listed_for_its_producer(platform: Pla
     assert recorded["producer"] == {"code": "061"}
     assert recorded["segments"] == ["Xây dựng Đảng"]
     assert recorded["deliveries"] == []
+    later = await platform.data(
+        """mutation($i: RecordProgrammeInput!) { recordProgramme(input: $i) { id } }""",
+        {"i": {"title": "Bản tin tháng 6", "producerCode": "061", "airDate": "2022-06-01", "newsItems": 5,
+               "articles": 1, "durationSeconds": 600, "segments": []}},
+    )  # fmt: skip
     listed = await platform.data(
-        '{ programmes(producerCode: "061", first: 10) { edges { cursor node { id } } pageInfo { hasNextPage } } }'
+        '{ programmes(producerCode: "061", first: 1) { totalCount edges { node { id } } pageInfo { hasNextPage } } }'
     )
+    # Oldest first; the total counts every matching programme, not the page.
     assert [e["node"]["id"] for e in listed["programmes"]["edges"]] == [recorded["id"]]
-    assert listed["programmes"]["pageInfo"]["hasNextPage"] is False
+    assert listed["programmes"]["pageInfo"]["hasNextPage"] is True
+    assert listed["programmes"]["totalCount"] == 2
+    fetched = await platform.data(
+        "query($id: ID!) { node(id: $id) { id ... on Programme { title airDate } } }",
+        {"id": later["recordProgramme"]["id"]},
+    )
+    assert fetched["node"] == {
+        "id": later["recordProgramme"]["id"],
+        "title": "Bản tin tháng 6",
+        "airDate": "2022-06-01",
+    }
 
 
 async def test_a_target_is_set_and_read_with_the_value(platform: Platform) -> None:
