@@ -36,6 +36,11 @@ from libs.common.tracing import traced_publish
 
 log = logging.getLogger(__name__)
 
+HORIZON_WAIT_SECONDS = 2.0
+"""After a notification, how long events may stay hidden behind older open transactions
+before the relay falls back to waiting for the next notification."""
+HORIZON_POLL_SECONDS = 0.02
+
 ProducerProvider = Callable[[], AIOKafkaProducer | None]
 
 _encode = msgspec.json.encode
@@ -111,6 +116,7 @@ class OutboxRelay:
         self.store = EventStore(schema)
         self.status = RelayStatus()
         self._wake = asyncio.Event()
+        self._notified_at = -HORIZON_WAIT_SECONDS
         self._load_sql = (
             f"SELECT tx_id, position, partition_offsets, published, republished FROM {schema}.relay_progress "
             "WHERE topic = $1"
@@ -151,7 +157,20 @@ class OutboxRelay:
                 await conn.close()
 
     def _on_notify(self, *_: object) -> None:
+        self._notified_at = time.monotonic()
         self._wake.set()
+
+    def _idle_wait(self) -> float:
+        """How long to wait for the next notification before reading again.
+
+        A notification means events committed, but a commit-safe read only returns them once
+        every transaction older than theirs has ended (the gap rule): a projection's batch or
+        another service's command in the same cluster can hold that horizon back for a moment.
+        Just after a notification the relay therefore looks again soon rather than sleeping
+        until the next one, which on a quiet service may be a second away."""
+        if time.monotonic() - self._notified_at < HORIZON_WAIT_SECONDS:
+            return HORIZON_POLL_SECONDS
+        return 1.0
 
     async def _relay(self, conn: asyncpg.Connection) -> None:
         position, offsets, published, republished = await self._load_progress(conn)
@@ -176,7 +195,7 @@ class OutboxRelay:
                         verified = False
                         continue
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                        await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
                     continue
                 acked = await self._publish(producer, batch)
                 _check_offsets_advance(offsets, acked)

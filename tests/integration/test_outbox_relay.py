@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -111,6 +112,33 @@ async def test_an_open_transaction_holds_back_itself_and_everything_after_it(
             assert relay.status.published == 0
         seen = await read_topic(broker.bootstrap, topic, 7)
     assert sorted(env.stream_id for _, env, _ in seen) == ["s-0"] * 3 + ["s-1"] * 3 + ["slow"]
+
+
+async def test_an_event_hidden_by_an_older_transaction_is_published_as_soon_as_that_one_ends(
+    store_pool: asyncpg.Pool, fresh_database: str, broker: EmbeddedBroker
+) -> None:
+    # The notification of a commit can arrive while an older transaction (any service's, in
+    # the same cluster) still hides the event from the commit-safe read; no second
+    # notification follows when that transaction ends, so the relay must look again on its own
+    # well before its one-second idle wait.
+    topic = f"t{uuid.uuid4().hex[:8]}.test.events"
+    relay = make_relay(fresh_database, topic, broker.bootstrap, lambda: producer)
+    async with producer_for(broker.bootstrap) as producer, running(relay):
+        await append_many(store_pool, streams=1, per_stream=1, prefix="first")
+        await read_topic(broker.bootstrap, topic, 1)
+        async with store_pool.acquire() as older:
+            transaction = older.transaction()
+            await transaction.start()
+            await older.fetchval("SELECT pg_current_xact_id()")  # holds the snapshot's xmin
+            await append_many(store_pool, streams=1, per_stream=1, prefix="hidden")
+            await asyncio.sleep(0.3)
+            assert relay.status.published == 1
+            await transaction.commit()
+            ended = time.monotonic()
+        while relay.status.published < 2:  # noqa: ASYNC110 - watching the relay's own counter
+            await asyncio.sleep(0.005)
+        delay = time.monotonic() - ended
+    assert delay < 0.4, f"published {delay:.3f} s after the older transaction ended"
 
 
 async def test_commands_keep_working_while_the_broker_is_down_and_the_relay_catches_up(
