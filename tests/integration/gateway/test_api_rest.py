@@ -43,7 +43,7 @@ async def test_a_bulk_import_then_reads_through_rest(platform: Platform) -> None
         "/api/v1/programmes", params={"producer_code": "061"}, headers=platform.auth("reader")
     )
     assert programmes.status_code == 200, programmes.text
-    assert programmes.json() == {"programmes": [], "next_cursor": None}
+    assert programmes.json() == {"programmes": [], "next_cursor": None, "total_count": 0}
     missing = await platform.http.get("/api/v1/units/99999", headers=platform.auth("reader"))
     assert missing.status_code == 404
     assert missing.json()["code"] == "unknown_unit"
