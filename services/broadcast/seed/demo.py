@@ -11,6 +11,7 @@ It runs where the CLI runs, on the platform's database, without the broadcast se
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,7 +34,7 @@ from services.broadcast.application.outreach import (
 from services.broadcast.application.programmes import ProgrammeCommands, RecordProgrammeInput, SendProgrammeInput
 from services.broadcast.application.relays import RecordRelaySessionsInput, RelayCommands
 from services.broadcast.entrypoints.registry_projection import RegistryViewProjection
-from services.broadcast.seed.ba_be_2022 import DISTRICT
+from services.broadcast.seed.ba_be_2022 import DISTRICT, YEAR
 from services.broadcast.seed.load import load_ba_be_2022
 
 PRINCIPAL = "tinhso-seed"
@@ -84,8 +85,13 @@ async def seed_ba_be_2022(pool: asyncpg.Pool, settings: Settings) -> SeedReport:
         f"""SELECT c.code, s.station_id FROM {REGISTRY_VIEW}.stations s
             JOIN {REGISTRY_VIEW}.units c ON c.unit_id = s.unit_id
             JOIN {REGISTRY_VIEW}.units d ON d.unit_id = c.parent_id
-            WHERE d.code = $1 AND c.valid_to IS NULL AND s.status <> 'DECOMMISSIONED'""",
+            WHERE d.code = $1 AND s.status <> 'DECOMMISSIONED'
+              AND d.valid_from <= $2 AND (d.valid_to IS NULL OR d.valid_to > $2)
+              AND c.valid_from <= $2 AND (c.valid_to IS NULL OR c.valid_to > $2)""",
         DISTRICT,
+        # The district and communes of the dataset's year: after the 2025 merge has been
+        # replayed they have ended, and their codes may name successors.
+        datetime.date(YEAR, 12, 31),
     )
     report = SeedReport(stations=len(rows))
     if rows:

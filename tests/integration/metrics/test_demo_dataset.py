@@ -5,30 +5,28 @@ rebuild of the metrics read models from the log gives identical values and annou
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 import asyncpg
 import pytest
-from click.testing import CliRunner
 
 from libs.common.db import create_pool
 from libs.common.projections.rebuild import rebuild
 from libs.common.settings import Settings
-from services.cli.main import cli
 from services.metrics.entrypoints.projections import PROJECTIONS
 from services.metrics.seed.indicators import province_indicators
 from tests.integration.metrics.conftest import Metrics
+from tests.support.cli_process import run_tinhso
 
 PROVINCE = "06"
 ROUND = 6
 
 
-def _seed(settings: Settings) -> None:
+async def _seed(settings: Settings) -> None:
     env = {"TINHSO_DATABASE_URL": settings.database_url, "TINHSO_TOPIC_PREFIX": settings.topic_prefix}
-    result = CliRunner().invoke(cli, ["seed", "--demo"], env=env)
-    assert result.exit_code == 0, result.output
+    code, output = await run_tinhso(env, "seed", "--demo")
+    assert code == 0, output
 
 
 async def _province_values(metrics: Metrics, codes: list[str], period: str = "2022") -> dict[str, Any]:
@@ -62,7 +60,7 @@ async def test_the_demo_dataset_gives_the_2022_figures_a_deterministic_dti_ranki
     metrics: Metrics, settings: Settings
 ) -> None:
     started = time.monotonic()
-    await asyncio.to_thread(_seed, settings)
+    await _seed(settings)
     seeded = time.monotonic()
     await metrics.caught_up(timeout=240)
     print(f"seeded in {seeded - started:.1f} s, metrics caught up {time.monotonic() - seeded:.1f} s later")

@@ -3,7 +3,6 @@ figures in the registry's per-unit summaries, and seeding it again changes nothi
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections import Counter
@@ -11,12 +10,11 @@ from typing import Any
 
 import asyncpg
 import pytest
-from click.testing import CliRunner
 
 from libs.common.settings import Settings
-from services.cli.main import cli
 from services.registry.seed.demo_assets import demo_items
 from tests.integration.registry.conftest import Registry
+from tests.support.cli_process import run_tinhso
 
 AS_OF = "2022-12-31"
 STRUCTURE = 1 + 8 + 108 + 1292
@@ -28,9 +26,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
     return {"TINHSO_DATABASE_URL": settings.database_url, "TINHSO_TOPIC_PREFIX": settings.topic_prefix}
 
 
-def _seed(env: dict[str, str]) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["seed", "--demo"], env=env)
-    return result.exit_code, result.output
+async def _seed(env: dict[str, str]) -> tuple[int, str]:
+    return await run_tinhso(env, "seed", "--demo")
 
 
 def _totals(out: str, label: str) -> tuple[int, int, int]:
@@ -70,7 +67,7 @@ async def test_the_demo_dataset_reproduces_the_2022_figures_and_a_second_seed_ch
 ) -> None:
     items = len(demo_items())
     started = time.monotonic()
-    code, out = await asyncio.to_thread(_seed, cli_env)
+    code, out = await _seed(cli_env)
     seconds = time.monotonic() - started
     assert code == 0, out
     assert _totals(out, "reference structure") == (STRUCTURE, 0, 0)
@@ -125,7 +122,7 @@ async def test_the_demo_dataset_reproduces_the_2022_figures_and_a_second_seed_ch
     assert {r["security_level"]: r["n"] for r in levels} == {3: 3, 2: 19}
 
     events = await _events(settings.database_url)
-    code, out = await asyncio.to_thread(_seed, cli_env)
+    code, out = await _seed(cli_env)
     assert code == 0, out
     assert _totals(out, "demo assets") == (0, items, 0), out
     assert await _events(settings.database_url) == events
@@ -232,10 +229,15 @@ async def test_the_demo_dataset_imports_cleanly_after_the_2025_merge_was_replaye
 ) -> None:
     """2022 facts are checked against 2022 structure: a village moved to a successor commune in
     2025 still belonged to its old commune when its loudspeaker cluster went up."""
-    merged = await asyncio.to_thread(lambda: CliRunner().invoke(cli, ["seed", "--merge-2025"], env=cli_env))
-    assert merged.exit_code == 0, merged.output
-    demo = await asyncio.to_thread(_seed, cli_env)
+    merged_code, merged_output = await run_tinhso(cli_env, "seed", "--merge-2025")
+    assert merged_code == 0, merged_output
+    demo = await _seed(cli_env)
     assert demo[0] == 0, demo[1]
     created, _, rejected = _totals(demo[1], "demo assets")
     assert rejected == 0
     assert created == len(demo_items())
+    # Ba Bể's 2022 broadcasts still find the district's stations of 2022.
+    broadcast = re.search(r"^broadcast demo \(Ba Bể 2022, (\d+) stations\): created (\d+)", demo[1], re.MULTILINE)
+    assert broadcast, demo[1]
+    assert int(broadcast.group(1)) > 0, demo[1]
+    assert int(broadcast.group(2)) > 0, demo[1]
