@@ -38,9 +38,15 @@ def state_dir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+# The tests never crash PostgreSQL itself, so it need not wait for the disk: without these,
+# flushing at every commit and at each test's CREATE/DROP DATABASE is much of the suite's time.
+# (`tinhso up`, the end-to-end tests and the benchmarks run it durable.)
+TEST_SERVER_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+
+
 @pytest.fixture(scope="session")
 def postgres(state_dir: Path) -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(state_dir / "pgdata")
+    server = EmbeddedPostgres(state_dir / "pgdata", settings=TEST_SERVER_SETTINGS)
     server.start()
     yield server
     server.stop()

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -46,8 +47,17 @@ class EmbeddedPostgresError(RuntimeError):
 class EmbeddedPostgres:
     """Start with :meth:`start`, stop with :meth:`stop`; the data directory survives both."""
 
-    def __init__(self, data_dir: Path, *, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        settings: Sequence[str] = (),
+    ) -> None:
+        """``settings`` are extra ``name=value`` server settings, after (and so over) the defaults."""
         self.data_dir = data_dir.resolve()
+        self.settings = list(settings)
         self.host = host
         self.port = port or free_port(host)
         self._proc: subprocess.Popen[bytes] | None = None
@@ -90,6 +100,7 @@ class EmbeddedPostgres:
                 "shared_buffers=256MB",
                 "-c",
                 "fsync=on",
+                *(arg for setting in self.settings for arg in ("-c", setting)),
             ],
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
