@@ -73,6 +73,11 @@ def _view(row: asyncpg.Record) -> ProgrammeView:
     )
 
 
+_LISTED = """($1::text IS NULL OR p.unit_id IN (SELECT unit_id FROM subtree))
+    AND ($2::date IS NULL OR p.air_date >= $2) AND ($3::date IS NULL OR p.air_date <= $3)"""
+"""The listing's filters: producer subtree ``$1``, first day ``$2``, last day ``$3``."""
+
+
 async def list_programmes(
     conn: Conn,
     unit: UnitRow | None,
@@ -87,11 +92,7 @@ async def list_programmes(
     # taken before the cursor narrows them.
     rows = await conn.fetch(
         f"""WITH RECURSIVE {SUBTREE_CTE},
-            matching AS (
-                SELECT p.*, count(*) OVER () AS total FROM {OPS}.programmes p
-                WHERE ($1::text IS NULL OR p.unit_id IN (SELECT unit_id FROM subtree))
-                  AND ($2::date IS NULL OR p.air_date >= $2) AND ($3::date IS NULL OR p.air_date <= $3)
-            )
+            matching AS (SELECT p.*, count(*) OVER () AS total FROM {OPS}.programmes p WHERE {_LISTED})
             SELECT * FROM matching m
             WHERE (m.air_date, m.programme_id) > ($4::date, $5::text)
             ORDER BY m.air_date, m.programme_id LIMIT $6""",
@@ -108,10 +109,7 @@ async def list_programmes(
         total = int(rows[0]["total"])
     else:
         total = await conn.fetchval(
-            f"""WITH RECURSIVE {SUBTREE_CTE}
-                SELECT count(*) FROM {OPS}.programmes p
-                WHERE ($1::text IS NULL OR p.unit_id IN (SELECT unit_id FROM subtree))
-                  AND ($2::date IS NULL OR p.air_date >= $2) AND ($3::date IS NULL OR p.air_date <= $3)""",
+            f"WITH RECURSIVE {SUBTREE_CTE} SELECT count(*) FROM {OPS}.programmes p WHERE {_LISTED}",
             unit.unit_id if unit else None,
             first_day,
             last_day,
