@@ -155,13 +155,12 @@ async def list_units(
         f"SELECT * FROM ({filtered}) t {cursor_condition} ORDER BY t.code, t.unit_id LIMIT ${len(page_args)}",
         *page_args,
     )
-    items = [_view(r) for r in rows[:first]]
-    return UnitPage(
-        items=items,
-        total_count=total,
-        has_next_page=len(rows) > first,
-        end_cursor=encode_cursor(items[-1].code, items[-1].unit_id) if items else None,
-    )
+    return _page([_view(r) for r in rows[:first]], total, has_next_page=len(rows) > first)
+
+
+def _page(items: list[UnitView], total: int, *, has_next_page: bool) -> UnitPage:
+    end_cursor = encode_cursor(items[-1].code, items[-1].unit_id) if items else None
+    return UnitPage(items=items, total_count=total, has_next_page=has_next_page, end_cursor=end_cursor)
 
 
 class ChildrenPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -195,17 +194,7 @@ async def children_pages(
         children = grouped.get(parent_id, [])
         items = [_view(r) for r in children]
         total = children[0]["total"] if children else 0
-        pages.append(
-            ChildrenPage(
-                parent_id=parent_id,
-                page=UnitPage(
-                    items=items,
-                    total_count=total,
-                    has_next_page=total > len(items),
-                    end_cursor=encode_cursor(items[-1].code, items[-1].unit_id) if items else None,
-                ),
-            )
-        )
+        pages.append(ChildrenPage(parent_id=parent_id, page=_page(items, total, has_next_page=total > len(items))))
     return pages
 
 
