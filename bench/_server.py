@@ -33,6 +33,7 @@ import uvicorn
 from litestar import Litestar, Request, post
 from litestar.di import Provide
 
+from bench._common import recording_spans
 from bench._projections import TotalsFolded
 from libs.common.backbone import Backbone
 from libs.common.eventstore.commands import CommandExecutor, CommandResult
@@ -94,8 +95,11 @@ def create_app(env: dict[str, str]) -> Litestar:
 def main() -> None:
     env = dict(os.environ)
     configure_logging("warning")
-    if env.get("BENCH_TRACING", "1") == "1":  # as run_service does; sampling ratio 1.0 is the default
+    tracing = env.get("BENCH_TRACING", "1")
+    if tracing == "1":  # as run_service does with no OTLP endpoint: ids carried, spans not recorded
         setup_tracing("bench")
+    elif tracing == "record":  # as with an OTLP endpoint, minus the collector
+        setup_tracing("bench", span_processors=recording_spans())
     config = uvicorn.Config(
         create_app(env),
         host="127.0.0.1",

@@ -39,6 +39,7 @@ from bench._common import (
     percentile,
     quiet_logging,
     ratio,
+    recording_spans,
     rounded,
     say,
 )
@@ -259,8 +260,9 @@ async def projection_rounds(servers: Servers, pool: asyncpg.Pool, n: int, f: Pip
 
 
 async def measure_pipeline(servers: Servers, plan: Plan, report: Report) -> PipelineFigures:
-    # A service process runs its relay and runners with tracing set up (libs.common.serve).
-    setup_tracing("bench")
+    # The traced figures are for a service that exports its spans (TINHSO_OTLP_ENDPOINT set):
+    # spans recorded and batched, then dropped instead of sent to a collector.
+    setup_tracing("bench", span_processors=recording_spans())
     n, streams, f = plan.pipeline_events, plan.pipeline_streams, PipelineFigures()
     topic, raw_topic, traced_topic = "bench.pipe.events", "bench.raw.events", "bench.traced.events"
     await ensure_topics(servers.broker.bootstrap, [topic, raw_topic, traced_topic], _pipeline.PARTITIONS)

@@ -53,3 +53,32 @@ async def test_a_partners_trace_id_reaches_the_span_of_the_projection_that_appli
         assert format(span.context.trace_id, "032x") == trace_id
     assert apply.attributes is not None
     assert apply.attributes["tinhso.projection"] == "test_totals"
+
+    # The request span is named by its route, not the raw path, and is the parent of the
+    # Postgres calls the command made: the load and the append.
+    assert server.name == "POST /counters/{stream_id}/increment"
+    assert server.attributes is not None
+    assert server.attributes["http.response.status_code"] == 201
+    in_request = [s for s in finished if s.parent is not None and s.parent.span_id == server.context.span_id]
+    statements = [str((s.attributes or {}).get("db.statement", "")) for s in in_request if s.kind == SpanKind.CLIENT]
+    assert any("INSERT INTO test.events" in sql for sql in statements), statements
+    assert any(sql.startswith("SELECT") and "FROM test.events" in sql for sql in statements), statements
+    # The relay's and the runner's polling made Postgres calls too, but started no trace.
+    assert not [
+        s
+        for s in finished
+        if s.kind == SpanKind.CLIENT and s.parent is None and s.attributes and "db.system" in s.attributes
+    ]
+
+
+async def test_a_request_no_route_answers_is_traced_with_its_status(settings: Settings, telemetry: Telemetry) -> None:
+    telemetry.spans.clear()
+    app, _ = counter_service(settings)
+    vnpt = Principal(subject="partner:vnpt", partner="VNPT", scopes=frozenset({"admin"}))
+    async with service_client(app, settings, vnpt) as client:
+        response = await client.get("/no/such/route")
+    assert response.status_code == 404
+    spans = [s for s in telemetry.spans.get_finished_spans() if s.kind == SpanKind.SERVER]
+    assert [(s.name, (s.attributes or {}).get("http.response.status_code")) for s in spans] == [
+        ("GET /no/such/route", 404)
+    ]

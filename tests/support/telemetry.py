@@ -15,8 +15,7 @@ class Telemetry:
     def __init__(self) -> None:
         self.spans = InMemorySpanExporter()
         self.metrics = InMemoryMetricReader()
-        provider = setup_tracing("test", metric_readers=[self.metrics])
-        provider.add_span_processor(SimpleSpanProcessor(self.spans))
+        setup_tracing("test", metric_readers=[self.metrics], span_processors=[SimpleSpanProcessor(self.spans)])
 
     def metric_points(self, name: str) -> list[tuple[dict[str, object], float]]:
         data = self.metrics.get_metrics_data()

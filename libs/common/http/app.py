@@ -13,13 +13,13 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from litestar.types import ControllerRouterHandler
 
 from libs.common.http.admin import AdminController
 from libs.common.http.auth import principal_middleware
 from libs.common.http.errors import EXCEPTION_HANDLERS
 from libs.common.http.health import HealthController
+from libs.common.http.server_spans import trace_requests
 from libs.common.principal import PrincipalVerifier
 from libs.common.runtime import ServiceRuntime
 
@@ -46,7 +46,7 @@ def build_service_app(
     async def provide_runtime() -> ServiceRuntime:
         return runtime
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[HealthController, AdminController, *route_handlers],
         dependencies={"runtime": Provide(provide_runtime), **(dependencies or {})},
         exception_handlers=EXCEPTION_HANDLERS,
@@ -61,8 +61,7 @@ def build_service_app(
         ),
         request_max_body_size=litestar_options.pop("request_max_body_size", MAX_REQUEST_BODY),
         logging_config=None,  # the process configures logging once (libs.common.logs)
-        # One server span per request; the ASGI send/receive spans cost more than they tell.
-        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude_spans=["receive", "send"]))],
         middleware=middleware,
         **litestar_options,
     )
+    return trace_requests(app)
