@@ -11,9 +11,11 @@ routes, error mapping, OpenTelemetry middleware), served by uvicorn with its def
 ``CommandExecutor.execute(COUNTER, ...)``: load, fold, decide, append with the expected
 version, in one transaction.
 
-With ``BENCH_BACKBONE=1`` the runtime also runs the service's backbone: the outbox relay
+With ``BENCH_BACKBONE=1`` the runtime also has the service's backbone: the outbox relay
 publishing schema ``test`` to ``<prefix>.test.events`` and a projection runner applying that
 topic to a folded read model that NOTIFYs ``BENCH_NOTIFY_CHANNEL`` at each commit.
+``BENCH_ROLE`` is the process's ``TINHSO_SERVICE_ROLE``: ``api`` (commands only) and
+``backbone`` (relay and projection) split the service in two processes, as ``tinhso up`` does.
 
 Run by ``bench/backbone.py`` as ``python bench/_server.py`` with ``BENCH_*`` variables.
 """
@@ -72,6 +74,7 @@ def create_app(env: dict[str, str]) -> Litestar:
         topic_prefix=env.get("BENCH_TOPIC_PREFIX", "bench"),
         db_pool_size=int(env.get("BENCH_POOL_SIZE", "10")),
         principal_public_key_file=env["BENCH_PUBLIC_KEY_FILE"],
+        service_role=env.get("BENCH_ROLE", "all"),
     )
     backbone = None
     if env.get("BENCH_BACKBONE") == "1":

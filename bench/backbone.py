@@ -72,10 +72,16 @@ FULL = Plan(2.5, 100_000, 5, 3, 100_000, 10_000, 2000, 500, 10)
 QUICK = Plan(0.75, 20_000, 1.5, 1, 10_000, 2000, 500, 500, 2)
 
 
-def cpu_meter(servers: Servers, server_pid: int | None = None) -> CpuMeter:
+def cpu_meter(servers: Servers, server_pid: int | None = None, backbone_pid: int | None = None) -> CpuMeter:
     """CPU of this process (the load generator, or the relay/runner under test), the service
-    process if any, PostgreSQL with its backends, and the broker."""
-    pids = {"bench": os.getpid(), "server": server_pid, "postgres": servers.postgres.pid, "broker": servers.broker.pid}
+    process if any (and its backbone process), PostgreSQL with its backends, and the broker."""
+    pids = {
+        "bench": os.getpid(),
+        "server": server_pid,
+        "backbone": backbone_pid,
+        "postgres": servers.postgres.pid,
+        "broker": servers.broker.pid,
+    }
     return CpuMeter(pids, solo=frozenset({"bench"}))
 
 
@@ -454,19 +460,37 @@ async def end_to_end(servers: Servers, plan: Plan, report: Report, state: Path) 
     await (await migrated_pool(url, "test", max_size=1)).close()
     channel = "bench_e2e_applied"
     await ensure_topics(servers.broker.bootstrap, ["e2e.test.events"], _pipeline.PARTITIONS)
+    # As `tinhso up` runs a service: an API process taking the commands and a backbone process
+    # running its relay and projection (ADR 0012).
+    backbone = _commands.ServerProcess(
+        url,
+        servers.broker.bootstrap,
+        port=free_port(),
+        log_path=state / "backbone-e2e.log",
+        BENCH_BACKBONE="1",
+        BENCH_ROLE="backbone",
+        BENCH_TOPIC_PREFIX="e2e",
+        BENCH_PROJECTION="bench_e2e_totals",
+        BENCH_NOTIFY_CHANNEL=channel,
+    )
     server = _commands.ServerProcess(
         url,
         servers.broker.bootstrap,
         port=free_port(),
         log_path=state / "server-e2e.log",
         BENCH_BACKBONE="1",
+        BENCH_ROLE="api",
         BENCH_TOPIC_PREFIX="e2e",
         BENCH_PROJECTION="bench_e2e_totals",
-        BENCH_NOTIFY_CHANNEL=channel,
     )
-    say("5. end to end: starting the service with its backbone (relay + projection)")
-    await server.start()
-    meter = cpu_meter(servers, server.pid)
+    say("5. end to end: starting the service: its API process and its backbone process (relay + projection)")
+    await backbone.start()
+    try:
+        await server.start()
+    except BaseException:
+        backbone.stop()
+        raise
+    meter = cpu_meter(servers, server.pid, backbone.pid)
     try:
         async with _commands.ReadModelWatch(url, channel) as watch:
             warm = await _commands.open_loop_e2e(server.port, watch, rate=50, seconds=1.0, prefix="warm-")
@@ -478,9 +502,10 @@ async def end_to_end(servers: Servers, plan: Plan, report: Report, state: Path) 
                 server.port, watch, rate=plan.e2e_rate, seconds=plan.e2e_seconds, prefix=f"e{uuid.uuid4().hex[:4]}-"
             )
             meter.stop()
-        relay = await _commands.relay_status(server.port)
+        relay = await _commands.relay_status(backbone.port)
     finally:
         server.stop()
+        backbone.stop()
     republished = relay.get("republished", 0)
     p99 = ms(e2e.total, 99)
     ok = p99 < 250 and not e2e.missing and not e2e.errors

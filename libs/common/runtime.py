@@ -57,8 +57,19 @@ class ServiceRuntime:
             self.settings.database_url, service=self.name, max_size=self.settings.db_pool_size
         )
         self._producer_task = asyncio.create_task(self._connect_producer(), name=f"{self.name}-producer")
+        if self.settings.runs_api_only:
+            return  # the service's backbone process runs the relay, the projections and the rest
         if self.backbone is not None:
             self.backbone.start(self._pool, lambda: self.producer)
+        self.start_background()
+
+    def start_background(self) -> None:
+        """A service's own background work (a detector, a seed), started with the backbone."""
+
+    @property
+    def backbone_elsewhere(self) -> bool:
+        """The service has a backbone, and another process of it runs it."""
+        return self.backbone is not None and self.settings.runs_api_only
 
     async def stop(self) -> None:
         if self.backbone is not None:

@@ -1,4 +1,5 @@
-"""Runs one service process: settings, logging, then uvicorn on the service's port."""
+"""Runs one service process: settings, logging, then uvicorn on the service's port (or, for a
+``backbone`` process, its backbone port)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import uvicorn
 from litestar import Litestar
 
 from libs.common.logs import configure_logging
-from libs.common.settings import Settings, SettingsError, load_settings
+from libs.common.settings import ServiceRole, Settings, SettingsError, load_settings
 from libs.common.tracing import setup_tracing
 
 
@@ -34,15 +35,17 @@ def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
     except SettingsError as exc:  # a setting only the service itself can check (a key file's content)
         print(f"tinhso {name}: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    port = settings.listen_port(name)
     config = uvicorn.Config(
         app,
         host=settings.host,
-        port=settings.port_of(name),
+        port=port,
         log_config=None,
         log_level=settings.log_level.value,
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=10,
     )
-    logging.getLogger(__name__).info("%s listening on http://%s:%d", name, settings.host, settings.port_of(name))
+    role = "" if settings.service_role is ServiceRole.ALL else f" ({settings.service_role.value})"
+    logging.getLogger(__name__).info("%s%s listening on http://%s:%d", name, role, settings.host, port)
     uvicorn.Server(config).run()

@@ -53,6 +53,22 @@ class Assignment(StrEnum):
     MANUAL = "manual"
 
 
+class ServiceRole(StrEnum):
+    """What one process of an event-sourced service runs.
+
+    ``all``: the HTTP API, the outbox relay, the projections and the service's background work,
+    in one process. ``api``: the HTTP API only. ``backbone``: the relay, the projections and the
+    background work; it also serves the API (health and ``/admin`` are what it is asked for) on
+    the service's port plus ``TINHSO_BACKBONE_PORT_OFFSET``. ``tinhso up`` runs an ``api`` and
+    a ``backbone`` process per service, so a burst of requests does not queue behind a
+    projection's batch on one event loop, nor the reverse (ADR 0012).
+    """
+
+    ALL = "all"
+    API = "api"
+    BACKBONE = "backbone"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Documented in the README's configuration table; keep the two in step."""
 
@@ -64,6 +80,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     projection_assignment: Assignment = Assignment.AUTO
     kafka_fetch_wait_ms: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 25
     """How long a consumer's fetch may wait for data: the floor of the projections' latency."""
+    service_role: ServiceRole = ServiceRole.ALL
+    separate_backbone: bool = True
+    """``tinhso up``: run each service's relay and projections in a process of their own."""
+    backbone_port_offset: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 100
     topic_prefix: str = "tinhso"
     state_dir: str = ".tinhso"
     host: str = "127.0.0.1"
@@ -134,13 +154,34 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         port: int = getattr(self, f"{service}_port")
         return port
 
+    def backbone_port_of(self, service: str) -> int:
+        """Where a service's ``backbone`` process serves its health and ``/admin`` routes."""
+        return self.port_of(service) + self.backbone_port_offset
+
+    def listen_port(self, service: str) -> int:
+        """This process's port: the service's, or its backbone's for a ``backbone`` process."""
+        if self.service_role is ServiceRole.BACKBONE:
+            return self.backbone_port_of(service)
+        return self.port_of(service)
+
+    @property
+    def runs_api_only(self) -> bool:
+        return self.service_role is ServiceRole.API
+
     def service_url(self, service: str) -> str:
         """Where the gateway reaches a service: ``TINHSO_<SERVICE>_URL``, else this host's port."""
         configured: str = getattr(self, f"{service}_url", "")
         if configured:
             return configured.rstrip("/")
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104 - comparing, not binding
-        return f"http://{host}:{self.port_of(service)}"
+        return f"http://{self._reachable_host}:{self.port_of(service)}"
+
+    def backbone_url(self, service: str) -> str:
+        """Where this host's backbone process of a service answers (health, ``/admin``)."""
+        return f"http://{self._reachable_host}:{self.backbone_port_of(service)}"
+
+    @property
+    def _reachable_host(self) -> str:
+        return "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104 - comparing, not binding
 
     def topic(self, service: str) -> str:
         return f"{self.topic_prefix}.{service}.events"
@@ -194,5 +235,7 @@ def _explain(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> str:
             reason = "expected one of " + ", ".join(i.value for i in Idempotence)
         elif field == "projection_assignment":
             reason = "expected one of " + ", ".join(a.value for a in Assignment)
+        elif field == "service_role":
+            reason = "expected one of " + ", ".join(r.value for r in ServiceRole)
         return f"{env_name(field)}={value!r} is invalid: {reason}"
     return f"invalid configuration: {message}"

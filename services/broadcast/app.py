@@ -25,8 +25,7 @@ NAME = "broadcast"
 
 
 class BroadcastRuntime(ServiceRuntime):
-    async def start(self) -> None:
-        await super().start()
+    def start_background(self) -> None:
         detector = run_detector(broadcast_commands(self).signal, self.pool)
         self.background.append(asyncio.create_task(detector, name="broadcast-incident-detector"))
 

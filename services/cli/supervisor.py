@@ -25,9 +25,12 @@ MAX_BACKOFF_SECONDS = 10.0
 
 
 class SupervisedService:
-    def __init__(self, name: str, env: Mapping[str, str]) -> None:
+    def __init__(self, name: str, env: Mapping[str, str], *, module: str | None = None) -> None:
+        """``name`` labels the process's output; ``module`` is what ``python -m`` runs
+        (``services.<name>`` unless given)."""
         self.name = name
         self.env = dict(env)
+        self.module = module or f"services.{name}"
         self.proc: asyncio.subprocess.Process | None = None
         self.restarts = 0
         self._stopping = False
@@ -49,7 +52,7 @@ class SupervisedService:
                 self.proc = await asyncio.create_subprocess_exec(
                     sys.executable,
                     "-m",
-                    f"services.{self.name}",
+                    self.module,
                     env=self.env,
                     stdout=asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.STDOUT,
@@ -86,7 +89,7 @@ class SupervisedService:
             await asyncio.wait_for(self._stop_event.wait(), seconds)
 
     async def _pump(self, stream: asyncio.StreamReader) -> None:
-        prefix = f"{self.name:<9} | "
+        prefix = f"{self.name:<18} | "
         while line := await stream.readline():
             sys.stdout.write(prefix + line.decode(errors="replace"))
             sys.stdout.flush()

@@ -14,9 +14,9 @@ import httpx
 from libs.common.db import create_pool
 from libs.common.embedded.process import port_in_use
 from libs.common.principal import ensure_keypair
-from libs.common.settings import Settings, env_name
+from libs.common.settings import ServiceRole, Settings, env_name
 from services.cli import platform_state
-from services.cli.catalogue import SERVICES
+from services.cli.catalogue import EVENT_SOURCED, SERVICES
 from services.cli.infrastructure import Infrastructure, StartupError, migrate
 from services.cli.supervisor import SupervisedService, child_environment
 from services.gateway.security.dev_key import banner_lines, ensure_dev_admin_key
@@ -38,6 +38,34 @@ def preflight(settings: Settings) -> None:
                 f"{env_name(service + '_port')}={port}: port {port} on {settings.host} is already in use "
                 "(another tinhso up, or set the variable to a free port)"
             )
+    for service in backbone_processes(settings):
+        port = settings.backbone_port_of(service)
+        if port_in_use(settings.host, port):
+            raise StartupError(
+                f"port {port} on {settings.host} ({service}'s backbone process: {env_name(service + '_port')} "
+                f"+ {env_name('backbone_port_offset')}) is already in use (another tinhso up, or change "
+                f"{env_name('backbone_port_offset')}, or set {env_name('separate_backbone')}=false)"
+            )
+
+
+def backbone_processes(settings: Settings) -> tuple[str, ...]:
+    """The services whose relay and projections run in a process of their own."""
+    return EVENT_SOURCED if settings.separate_backbone else ()
+
+
+def supervised(settings: Settings, env: dict[str, str]) -> list[SupervisedService]:
+    """Per service, its API process and, when separate, its backbone process (ADR 0012)."""
+    role = env_name("service_role")
+    processes = []
+    for name in SERVICES:
+        if name not in backbone_processes(settings):
+            processes.append(SupervisedService(name, {**env, role: ServiceRole.ALL.value}))
+            continue
+        processes.append(SupervisedService(name, {**env, role: ServiceRole.API.value}))
+        processes.append(
+            SupervisedService(f"{name}-backbone", {**env, role: ServiceRole.BACKBONE.value}, module=f"services.{name}")
+        )
+    return processes
 
 
 async def run_platform(settings: Settings, *, stop_event: asyncio.Event | None = None) -> None:
@@ -71,7 +99,7 @@ async def _run(settings: Settings, ownership: platform_state.Ownership, stop_eve
         if not configured_keys and ensure_keypair(settings):
             log.info("created the gateway's principal signing key in %s", settings.state_path / "keys")
         env = child_environment(settings.to_env())
-        services = [SupervisedService(name, env) for name in SERVICES]
+        services = supervised(settings, env)
         for service in services:
             service.start()
         ready = asyncio.create_task(wait_until_ready(settings))
@@ -93,13 +121,15 @@ async def _run(settings: Settings, ownership: platform_state.Ownership, stop_eve
 async def wait_until_ready(settings: Settings) -> None:
     started = time.monotonic()
     deadline = started + settings.ready_timeout_seconds
-    pending = set(SERVICES)
+    probes = {service: f"{settings.service_url(service)}/health/ready" for service in SERVICES}
+    for service in backbone_processes(settings):
+        probes[f"{service}-backbone"] = f"{settings.backbone_url(service)}/health/ready"
+    pending = set(probes)
     async with httpx.AsyncClient() as client:
         while pending:
             for service in sorted(pending):
-                url = f"{settings.service_url(service)}/health/ready"
                 with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(url, timeout=1.0)).status_code == 200:
+                    if (await client.get(probes[service], timeout=1.0)).status_code == 200:
                         pending.discard(service)
                         log.info("%s ready after %.1f s", service, time.monotonic() - started)
             if pending and time.monotonic() > deadline:
@@ -133,6 +163,7 @@ def print_banner(settings: Settings, extra: list[str] | None = None) -> None:
         f"  REST (partners)      {gw}/api/v1   docs: {gw}/api/v1/docs",
         f"  Health               {gw}/health/ready",
         *(f"  {s:<20} {settings.service_url(s)}/docs" for s in SERVICES if s != "gateway"),
+        *(f"  {s + ' backbone':<20} {settings.backbone_url(s)}/admin/relay" for s in backbone_processes(settings)),
         f"  PostgreSQL           {without_password(settings.database_url)}",
         f"  Kafka bootstrap      {settings.kafka_bootstrap}",
         *(extra or []),

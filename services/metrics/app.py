@@ -28,8 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class MetricsRuntime(ServiceRuntime):
-    async def start(self) -> None:
-        await super().start()
+    def start_background(self) -> None:
         self.background.append(asyncio.create_task(self._seed_catalogue(), name="metrics-catalogue-seed"))
 
     async def _seed_catalogue(self) -> None:

@@ -14,15 +14,25 @@ from pathlib import Path
 import httpx
 import psutil
 
-from libs.common.embedded.process import free_port
+from libs.common.embedded.process import free_port, port_in_use
 
 SERVICES = ("gateway", "registry", "broadcast", "metrics")
+BACKBONES = ("registry", "broadcast", "metrics")
+BACKBONE_PORT_OFFSET = 100
+
+
+def _port_with_a_free_backbone_port() -> int:
+    """A free port whose backbone port (+ the offset) is free as well."""
+    while True:
+        port = free_port()
+        if port + BACKBONE_PORT_OFFSET <= 65535 and not port_in_use("127.0.0.1", port + BACKBONE_PORT_OFFSET):
+            return port
 
 
 class PlatformProcess:
     def __init__(self, state_dir: Path, extra_env: dict[str, str] | None = None) -> None:
         self.state_dir = state_dir
-        self.ports = {service: free_port() for service in SERVICES}
+        self.ports = {service: _port_with_a_free_backbone_port() for service in SERVICES}
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_")}
         self.env.update({f"TINHSO_{s.upper()}_PORT": str(p) for s, p in self.ports.items()})
         self.env["TINHSO_STATE_DIR"] = str(state_dir)
@@ -32,6 +42,20 @@ class PlatformProcess:
 
     def url(self, service: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+    def backbone_url(self, service: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service] + BACKBONE_PORT_OFFSET}{path}"
+
+    def service_process(self, service: str, role: str) -> psutil.Process:
+        """The supervisor's child running ``service`` in ``role`` (api, backbone or all)."""
+        for child in self.descendants():
+            with contextlib.suppress(psutil.Error):
+                if (
+                    f"services.{service}" in " ".join(child.cmdline())
+                    and child.environ().get("TINHSO_SERVICE_ROLE") == role
+                ):
+                    return child
+        raise AssertionError(f"no {role} process of {service}:\n{self.output}")
 
     def start(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)

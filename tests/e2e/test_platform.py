@@ -15,12 +15,15 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import psutil
 import pytest
 
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
+from libs.common.principal import Principal, PrincipalSigner
+from libs.common.settings import load_settings
 from services.cli.catalogue import all_migrations
-from tests.e2e.platform_process import SERVICES, PlatformProcess, wait_gone
+from tests.e2e.platform_process import BACKBONES, SERVICES, PlatformProcess, wait_gone
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +33,12 @@ def platform(tmp_path: Path) -> Iterator[PlatformProcess]:
     process = PlatformProcess(tmp_path / "state")
     yield process
     process.kill_everything()
+
+
+def admin_headers(state_dir: Path) -> dict[str, str]:
+    """What the gateway would send for an admin, signed with the key ``tinhso up`` made."""
+    signer = PrincipalSigner.from_settings(load_settings({}, state_dir=str(state_dir)))
+    return signer.headers(Principal(subject="test:admin", partner="TEST", scopes=frozenset({"admin"})))
 
 
 def _sql(url: str, query: str) -> object:
@@ -66,6 +75,20 @@ def test_up_brings_every_service_to_ready_and_stops_without_leaving_a_process(pl
     assert "tansu" in names
     assert all(f"services.{s}" in names for s in SERVICES)
 
+    # Each event-sourced service runs its relay and projections in a process of its own; its
+    # API process sends operators there for the figures.
+    principal = admin_headers(platform.state_dir)
+    for service in BACKBONES:
+        assert platform.service_process(service, "api").pid != platform.service_process(service, "backbone").pid
+        assert httpx.get(platform.backbone_url(service, "/health/ready")).status_code == 200
+        relay = httpx.get(platform.backbone_url(service, "/admin/relay"), headers=principal)
+        assert relay.status_code == 200, relay.text
+        assert relay.json()["active"] is True
+        sent = httpx.get(platform.url(service, "/admin/relay"), headers=principal)
+        assert sent.status_code == 307
+        assert sent.headers["location"] == platform.backbone_url(service, "/admin/relay")
+    assert platform.service_process("gateway", "all")
+
     assert platform.stop(signal.SIGINT) == 0
     assert wait_gone(children) == []
 
@@ -90,7 +113,7 @@ def test_data_written_before_a_stop_is_there_after_the_next_up(platform: Platfor
 def test_a_service_that_dies_is_restarted_and_becomes_ready_again(platform: PlatformProcess) -> None:
     platform.start()
     platform.wait_ready()
-    registry = next(p for p in platform.descendants() if "services.registry" in " ".join(p.cmdline()))
+    registry = platform.service_process("registry", "api")
     registry.kill()
     registry.wait(10)
     deadline = time.monotonic() + 30
@@ -104,6 +127,22 @@ def test_a_service_that_dies_is_restarted_and_becomes_ready_again(platform: Plat
     else:
         pytest.fail("registry was not restarted:\n" + platform.output)
     assert "registry exited with code" in platform.output
+
+    backbone = platform.service_process("registry", "backbone")
+    backbone.kill()
+    backbone.wait(10)
+    deadline = time.monotonic() + 30
+    while "registry-backbone exited with code" not in platform.output and time.monotonic() < deadline:
+        time.sleep(0.2)
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError, psutil.Error, AssertionError):
+            restarted = platform.service_process("registry", "backbone")
+            ready = httpx.get(platform.backbone_url("registry", "/health/ready"), timeout=1).status_code == 200
+            if restarted.pid != backbone.pid and ready:
+                break
+        time.sleep(0.2)
+    else:
+        pytest.fail("registry's backbone process was not restarted:\n" + platform.output)
     assert platform.stop() == 0
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
+import msgspec
 
-from libs.common.settings import Settings
+from libs.common.settings import ServiceRole, Settings
 from tests.support.counter_projection import totals
 from tests.support.counter_service import counter_service
 from tests.support.principals import service_client
@@ -74,3 +75,34 @@ async def test_an_idempotency_key_replays_the_first_answer_over_http(
     assert bad_header.json()["code"] == "invalid_header"
     async with store_pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM test.events") == 1
+
+
+async def test_an_api_process_takes_commands_and_its_backbone_process_projects_them(
+    settings: Settings, store_pool: asyncpg.Pool
+) -> None:
+    api_app, api = counter_service(msgspec.structs.replace(settings, service_role=ServiceRole.API))
+    worker_app, worker = counter_service(msgspec.structs.replace(settings, service_role=ServiceRole.BACKBONE))
+    async with service_client(worker_app, settings) as backbone, service_client(api_app, settings) as client:
+        for n in range(5):
+            response = await client.post(f"/counters/c-{n % 2}/increment", json={"by": 1})
+            assert response.status_code == 201, response.text
+        async with asyncio.timeout(20):
+            while True:
+                async with store_pool.acquire() as conn:
+                    ready = await conn.fetchval("SELECT to_regclass('test_totals.totals')")
+                    if ready and sum(e for _, e, _ in (await totals(conn)).values()) == 5:
+                        break
+                await asyncio.sleep(0.05)
+        sent = await client.get("/admin/relay", follow_redirects=False)
+        relay = (await backbone.get("/admin/relay")).json()
+
+    # The API process started neither a relay nor a runner: the backbone process did the work.
+    assert api.backbone is not None
+    assert api.backbone.relay is None
+    assert api.backbone.runners == []
+    assert worker.backbone is not None
+    assert worker.backbone.relay is not None
+    assert sent.status_code == 307
+    assert sent.headers["location"] == f"http://testserver.local:{80 + settings.backbone_port_offset}/admin/relay"
+    assert sent.json()["code"] == "elsewhere"
+    assert relay["published"] == 5

@@ -1,6 +1,6 @@
 import pytest
 
-from libs.common.settings import Idempotence, LogLevel, SettingsError, load_settings
+from libs.common.settings import Idempotence, LogLevel, ServiceRole, SettingsError, load_settings
 
 
 def test_defaults_describe_the_embedded_platform_on_loopback() -> None:
@@ -34,6 +34,7 @@ def test_values_are_read_from_prefixed_variables_and_converted() -> None:
         ({"TINHSO_REGISTRY_PORT": "70000"}, ["TINHSO_REGISTRY_PORT", "65535"]),
         ({"TINHSO_KAFKA_ENABLE_IDEMPOTENCE": "maybe"}, ["TINHSO_KAFKA_ENABLE_IDEMPOTENCE", "auto, on, off"]),
         ({"TINHSO_GATEWAY_PROT": "1"}, ["TINHSO_GATEWAY_PROT is not a tinhso setting"]),
+        ({"TINHSO_SERVICE_ROLE": "relay"}, ["TINHSO_SERVICE_ROLE", "'relay'", "all, api, backbone"]),
     ],
 )
 def test_a_wrong_value_is_reported_in_one_line_naming_the_variable(env: dict[str, str], names: list[str]) -> None:
@@ -57,3 +58,12 @@ def test_idempotence_auto_is_on_for_a_configured_cluster_and_off_for_the_embedde
 def test_settings_survive_the_round_trip_through_a_child_environment() -> None:
     settings = load_settings({"TINHSO_METRICS_PORT": "9103", "TINHSO_LOG_LEVEL": "warning"})
     assert load_settings(settings.to_env()) == settings
+
+
+def test_a_backbone_process_listens_on_its_services_port_plus_the_offset() -> None:
+    settings = load_settings({"TINHSO_SERVICE_ROLE": "backbone", "TINHSO_BACKBONE_PORT_OFFSET": "50"})
+    assert settings.service_role is ServiceRole.BACKBONE
+    assert settings.listen_port("registry") == 8051
+    assert settings.backbone_url("metrics") == "http://127.0.0.1:8053"
+    assert load_settings({}).listen_port("registry") == 8001
+    assert load_settings({"TINHSO_SERVICE_ROLE": "api"}).runs_api_only

@@ -124,6 +124,7 @@ def _code_for_status(status: int) -> str:
         415: "unsupported_media_type",
         429: "rate_limited",
         503: "not_ready",
+        307: "elsewhere",
     }.get(status, "http_error")
 
 
