@@ -460,29 +460,23 @@ async def end_to_end(servers: Servers, plan: Plan, report: Report, state: Path) 
     await (await migrated_pool(url, "test", max_size=1)).close()
     channel = "bench_e2e_applied"
     await ensure_topics(servers.broker.bootstrap, ["e2e.test.events"], _pipeline.PARTITIONS)
+
     # As `tinhso up` runs a service: an API process taking the commands and a backbone process
     # running its relay and projection (ADR 0012).
-    backbone = _commands.ServerProcess(
-        url,
-        servers.broker.bootstrap,
-        port=free_port(),
-        log_path=state / "backbone-e2e.log",
-        BENCH_BACKBONE="1",
-        BENCH_ROLE="backbone",
-        BENCH_TOPIC_PREFIX="e2e",
-        BENCH_PROJECTION="bench_e2e_totals",
-        BENCH_NOTIFY_CHANNEL=channel,
-    )
-    server = _commands.ServerProcess(
-        url,
-        servers.broker.bootstrap,
-        port=free_port(),
-        log_path=state / "server-e2e.log",
-        BENCH_BACKBONE="1",
-        BENCH_ROLE="api",
-        BENCH_TOPIC_PREFIX="e2e",
-        BENCH_PROJECTION="bench_e2e_totals",
-    )
+    def service_process(role: str) -> _commands.ServerProcess:
+        return _commands.ServerProcess(
+            url,
+            servers.broker.bootstrap,
+            port=free_port(),
+            log_path=state / f"{role}-e2e.log",
+            BENCH_BACKBONE="1",
+            BENCH_ROLE=role,
+            BENCH_TOPIC_PREFIX="e2e",
+            BENCH_PROJECTION="bench_e2e_totals",
+            BENCH_NOTIFY_CHANNEL=channel,
+        )
+
+    backbone, server = service_process("backbone"), service_process("api")
     say("5. end to end: starting the service: its API process and its backbone process (relay + projection)")
     await backbone.start()
     try:

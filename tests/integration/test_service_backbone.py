@@ -8,7 +8,7 @@ import asyncpg
 import msgspec
 
 from libs.common.settings import ServiceRole, Settings
-from tests.support.counter_projection import totals
+from tests.support.counter_projection import wait_until_applied
 from tests.support.counter_service import counter_service
 from tests.support.principals import service_client
 from tests.support.telemetry import Telemetry
@@ -22,13 +22,7 @@ async def test_admin_endpoints_and_metrics_show_relay_and_projection_progress(
         for n in range(12):
             response = await client.post(f"/counters/c-{n % 3}/increment", json={"by": n})
             assert response.status_code == 201, response.text
-        async with asyncio.timeout(20):
-            while True:
-                async with store_pool.acquire() as conn:
-                    ready = await conn.fetchval("SELECT to_regclass('test_totals.totals')")
-                    if ready and sum(e for _, e, _ in (await totals(conn)).values()) == 12:
-                        break
-                await asyncio.sleep(0.05)
+        await wait_until_applied(store_pool, 12)
         async with asyncio.timeout(15):  # the relay saves its progress, the runner sees high-water marks
             while True:
                 relay = (await client.get("/admin/relay")).json()
@@ -86,13 +80,7 @@ async def test_an_api_process_takes_commands_and_its_backbone_process_projects_t
         for n in range(5):
             response = await client.post(f"/counters/c-{n % 2}/increment", json={"by": 1})
             assert response.status_code == 201, response.text
-        async with asyncio.timeout(20):
-            while True:
-                async with store_pool.acquire() as conn:
-                    ready = await conn.fetchval("SELECT to_regclass('test_totals.totals')")
-                    if ready and sum(e for _, e, _ in (await totals(conn)).values()) == 5:
-                        break
-                await asyncio.sleep(0.05)
+        await wait_until_applied(store_pool, 5)
         sent = await client.get("/admin/relay", follow_redirects=False)
         relay = (await backbone.get("/admin/relay")).json()
 

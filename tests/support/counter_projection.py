@@ -6,8 +6,11 @@ up in the numbers. An event whose note is "poison" makes ``apply`` fail.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import ClassVar
+
+import asyncpg
 
 from contracts.catalogue import EventCatalogue
 from libs.common.db import Conn
@@ -59,3 +62,14 @@ class CounterTotals(Projection):
 async def totals(conn: Conn, schema: str = "test_totals") -> dict[str, tuple[int, int, int]]:
     rows = await conn.fetch(f"SELECT stream_id, total, events, last_version FROM {schema}.totals ORDER BY stream_id")
     return {r["stream_id"]: (r["total"], r["events"], r["last_version"]) for r in rows}
+
+
+async def wait_until_applied(pool: asyncpg.Pool, events: int, timeout: float = 20) -> None:
+    """Until the projection's table exists and holds ``events`` applied events in all."""
+    async with asyncio.timeout(timeout):
+        while True:
+            async with pool.acquire() as conn:
+                ready = await conn.fetchval("SELECT to_regclass('test_totals.totals')")
+                if ready and sum(e for _, e, _ in (await totals(conn)).values()) == events:
+                    return
+            await asyncio.sleep(0.05)
