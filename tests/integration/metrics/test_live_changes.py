@@ -14,15 +14,17 @@ import msgspec
 from tests.integration.metrics.conftest import Metrics
 from tests.integration.metrics.test_values_http import _station, _structure
 
-TODAY = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).date()
-YEAR = str(TODAY.year)
+
+def _today() -> datetime.date:
+    """Today in the province, read when a test runs (not at collection, which may be the day before)."""
+    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).date()
 
 
 async def _announced(conn: asyncpg.Connection, type_: str, code: str, unit_code: str) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         """SELECT data FROM metrics.events WHERE type = $1 AND data->>'indicator_code' = $2
            AND data->>'unit_code' = $3 AND data->>'period' = $4 ORDER BY position""",
-        type_, code, unit_code, YEAR,
+        type_, code, unit_code, str(_today().year),
     )  # fmt: skip
     return [msgspec.json.decode(r["data"]) for r in rows]
 
@@ -39,10 +41,10 @@ async def test_a_new_station_changes_the_computed_value_within_a_second_and_is_a
         assert [a["value"] for a in before] == [1.0]
 
         started = time.monotonic()
-        await _station(metrics, "01900", "IP", TODAY.isoformat())
+        await _station(metrics, "01900", "IP", _today().isoformat())
 
         async def changed() -> bool:
-            found = await metrics.value("radio.communes.ip", "06", YEAR)
+            found = await metrics.value("radio.communes.ip", "06", str(_today().year))
             return bool(found["value"] == 2.0)
 
         await metrics.eventually(changed, timeout=5)
@@ -69,7 +71,7 @@ async def test_a_threshold_crossing_raises_an_alert_with_the_unit_and_its_recove
         {"indicator_code": "radio.communes.working_share", "operator": "lt", "threshold": 90, "level": "district"},
     )
     await metrics.caught_up()
-    down = {"status": "DOWN", "effective_on": TODAY.isoformat()}
+    down = {"status": "DOWN", "effective_on": _today().isoformat()}
     await metrics.register(f"radio-stations/{stations['01867']}/change-status", down)
     await metrics.caught_up()
     conn = await asyncpg.connect(metrics.database_url)
@@ -79,7 +81,7 @@ async def test_a_threshold_crossing_raises_an_alert_with_the_unit_and_its_recove
         assert (
             await _announced(conn, "metrics.indicator_threshold_breached", "radio.communes.working_share", "06") == []
         )
-        up = {"status": "OPERATIONAL", "effective_on": TODAY.isoformat()}
+        up = {"status": "OPERATIONAL", "effective_on": _today().isoformat()}
         await metrics.register(f"radio-stations/{stations['01867']}/change-status", up)
         await metrics.caught_up()
         [cleared] = await _announced(conn, "metrics.indicator_threshold_cleared", "radio.communes.working_share", "061")
