@@ -58,8 +58,8 @@ class ServiceRole(StrEnum):
 
     ``all``: the HTTP API, the outbox relay, the projections and the service's background work,
     in one process. ``api``: the HTTP API only. ``backbone``: the relay, the projections and the
-    background work; it also serves the API (health and ``/admin`` are what it is asked for) on
-    the service's port plus ``TINHSO_BACKBONE_PORT_OFFSET``. ``tinhso up`` runs an ``api`` and
+    background work, with only health and ``/admin`` over HTTP, on the service's port plus
+    ``TINHSO_BACKBONE_PORT_OFFSET``. ``tinhso up`` runs an ``api`` and
     a ``backbone`` process per service, so a burst of requests does not queue behind a
     projection's batch on one event loop, nor the reverse (ADR 0012).
     """

@@ -83,6 +83,7 @@ async def test_an_api_process_takes_commands_and_its_backbone_process_projects_t
         await wait_until_applied(store_pool, 5)
         sent = await client.get("/admin/relay", follow_redirects=False)
         relay = (await backbone.get("/admin/relay")).json()
+        not_served = await backbone.post("/counters/c-0/increment", json={"by": 1})
 
     # The API process started neither a relay nor a runner: the backbone process did the work.
     assert api.backbone is not None
@@ -94,3 +95,4 @@ async def test_an_api_process_takes_commands_and_its_backbone_process_projects_t
     assert sent.headers["location"] == f"http://testserver.local:{80 + settings.backbone_port_offset}/admin/relay"
     assert sent.json()["code"] == "elsewhere"
     assert relay["published"] == 5
+    assert not_served.status_code == 404  # the backbone process serves health and /admin only

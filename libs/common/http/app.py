@@ -22,6 +22,7 @@ from libs.common.http.health import HealthController
 from libs.common.http.server_spans import trace_requests
 from libs.common.principal import PrincipalVerifier
 from libs.common.runtime import ServiceRuntime
+from libs.common.settings import ServiceRole
 
 MAX_REQUEST_BODY = 32 * 1024 * 1024
 
@@ -40,6 +41,7 @@ def build_service_app(
 ) -> Litestar:
     """``internal`` services accept only requests carrying the gateway's signed principal."""
     middleware = list(litestar_options.pop("middleware", []))
+    backbone_only = runtime.settings.service_role is ServiceRole.BACKBONE
     if internal:
         middleware.insert(0, principal_middleware(PrincipalVerifier.from_settings(runtime.settings)))
 
@@ -47,7 +49,9 @@ def build_service_app(
         return runtime
 
     app = Litestar(
-        route_handlers=[HealthController, AdminController, *route_handlers],
+        # A backbone process is asked only for its health and its /admin figures; partners'
+        # requests go to the service's api process.
+        route_handlers=[HealthController, AdminController, *(() if backbone_only else route_handlers)],
         dependencies={"runtime": Provide(provide_runtime), **(dependencies or {})},
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start],
