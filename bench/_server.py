@@ -3,7 +3,7 @@
 Wired the way a tinhso service is (compare ``tests/support/counter_service.py`` and
 ``libs/common/serve.py``): tracing set up as ``run_service`` does, a :class:`ServiceRuntime`
 (pool, producer, optionally a :class:`Backbone`), ``build_service_app`` (health and admin
-routes, error mapping, OpenTelemetry middleware), served by uvicorn with its defaults
+routes, error mapping, server spans), served by uvicorn with its defaults
 (uvloop, httptools) in one process.
 
 ``POST /streams/{stream_id}/increment`` takes the command's metadata from the request
