@@ -15,10 +15,13 @@ import httpx
 import psutil
 
 from libs.common.embedded.process import free_port, port_in_use
+from libs.common.settings import load_settings
+from services.cli.catalogue import EVENT_SOURCED
 
 SERVICES = ("gateway", "registry", "broadcast", "metrics")
-BACKBONES = ("registry", "broadcast", "metrics")
-BACKBONE_PORT_OFFSET = 100
+BACKBONES = EVENT_SOURCED
+"""The services ``tinhso up`` runs as an api and a backbone process."""
+BACKBONE_PORT_OFFSET = load_settings({}).backbone_port_offset
 
 
 def _port_with_a_free_backbone_port() -> int:
