@@ -112,8 +112,18 @@ async def closed_loop(port: int, *, clients: int, seconds: float, streams: int, 
     return load
 
 
-async def in_process(pool: asyncpg.Pool, schema: str, *, tasks: int, seconds: float, streams: int) -> Load:
-    executor = CommandExecutor(pool, schema, CATALOGUE)
+async def in_process(
+    pool: asyncpg.Pool,
+    schema: str,
+    *,
+    tasks: int,
+    seconds: float,
+    streams: int,
+    batched: bool = True,
+    prefix: str = "i",
+) -> Load:
+    """``batched=False``: each command loads and appends on its own, without group commit."""
+    executor = CommandExecutor(pool, schema, CATALOGUE, batched=batched)
     load = Load()
     deadline = time.monotonic() + seconds
 
@@ -122,7 +132,7 @@ async def in_process(pool: asyncpg.Pool, schema: str, *, tasks: int, seconds: fl
         while time.monotonic() < deadline:
             sent = time.perf_counter()
             metadata = Metadata(correlation_id=uuid.uuid4())  # what the API attaches, minus the trace
-            await executor.execute(COUNTER, f"i{t}-{turn % streams}", Increment(by=1), metadata=metadata)
+            await executor.execute(COUNTER, f"{prefix}{t}-{turn % streams}", Increment(by=1), metadata=metadata)
             turn += 1
             load.ok += 1
             load.latencies.append(time.perf_counter() - sent)

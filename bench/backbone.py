@@ -149,15 +149,18 @@ async def http_commands(servers: Servers, plan: Plan, report: Report, state: Pat
         servers.url, servers.broker.bootstrap, port=free_port(), log_path=state / "server-http.log"
     )
     pool = await migrated_pool(servers.url, "test", max_size=10)  # the service's default pool size
-    http, inproc = _commands.Load(), _commands.Load()
+    http, inproc, alone = _commands.Load(), _commands.Load(), _commands.Load()
     say("2. commands: starting the service under uvicorn")
     await server.start()
-    meter, inproc_meter = cpu_meter(servers, server.pid), cpu_meter(servers)
+    meter, inproc_meter, alone_meter = cpu_meter(servers, server.pid), cpu_meter(servers), cpu_meter(servers)
     try:
         await _commands.closed_loop(server.port, clients=CLIENTS, seconds=1.0, streams=2000, prefix="w")  # warm-up
         await _commands.in_process(pool, "test", tasks=CLIENTS, seconds=1.0, streams=2000)  # warm-up
         for r in range(ROUNDS):
-            say(f"2. commands, round {r + 1}/{ROUNDS}: {CLIENTS} HTTP clients, then {CLIENTS} in-process tasks")
+            say(
+                f"2. commands, round {r + 1}/{ROUNDS}: {CLIENTS} HTTP clients, then {CLIENTS} in-process tasks "
+                "with group commit, then without"
+            )
             meter.start()
             http.merge(
                 await _commands.closed_loop(
@@ -167,9 +170,24 @@ async def http_commands(servers: Servers, plan: Plan, report: Report, state: Pat
             meter.stop()
             inproc_meter.start()
             inproc.merge(
-                await _commands.in_process(pool, "test", tasks=CLIENTS, seconds=plan.inproc_seconds, streams=2000)
+                await _commands.in_process(
+                    pool, "test", tasks=CLIENTS, seconds=plan.inproc_seconds, streams=2000, prefix=f"i{r}-"
+                )
             )
             inproc_meter.stop()
+            alone_meter.start()
+            alone.merge(
+                await _commands.in_process(
+                    pool,
+                    "test",
+                    tasks=CLIENTS,
+                    seconds=plan.inproc_seconds,
+                    streams=2000,
+                    batched=False,
+                    prefix=f"a{r}-",
+                )
+            )
+            alone_meter.stop()
     finally:
         server.stop()
         await pool.close()
@@ -197,10 +215,21 @@ async def http_commands(servers: Servers, plan: Plan, report: Report, state: Pat
             ratio(http.rate, lock8),
         )
     )
+    report.add(
+        Row(
+            "in-process, group commit",
+            inproc.rate,
+            "cmd/s",
+            "in-process, each alone",
+            alone.rate,
+            ratio(inproc.rate, alone.rate),
+        )
+    )
     report.add(Row("HTTP command p50", ms(http.latencies, 50), "ms", "in-process p50", ms(inproc.latencies, 50)))
     report.add(Row("HTTP command p99", ms(http.latencies, 99), "ms", "in-process p99", ms(inproc.latencies, 99)))
     report.notes.append(f"CPU while serving HTTP (% of one core; {cpu_count()} cores): {meter.describe()}")
     report.notes.append(f"CPU during the in-process commands: {inproc_meter.describe()}")
+    report.notes.append(f"CPU during the in-process commands without group commit: {alone_meter.describe()}")
     report.put(
         http_commands_per_s=http.rate,
         http_errors=http.errors,
@@ -209,11 +238,18 @@ async def http_commands(servers: Servers, plan: Plan, report: Report, state: Pat
         inproc_commands_per_s=inproc.rate,
         inproc_p50_ms=ms(inproc.latencies, 50),
         inproc_p99_ms=ms(inproc.latencies, 99),
+        inproc_unbatched_commands_per_s=alone.rate,
+        inproc_unbatched_p99_ms=ms(alone.latencies, 99),
+        inproc_batched_vs_unbatched_ratio=ratio(inproc.rate, alone.rate),
         http_vs_inproc_ratio=ratio(http.rate, inproc.rate),
         http_vs_raw_lock_8conn_ratio=ratio(http.rate, lock8),
         http_target_pass=ok,
         **{f"http_cpu_pct_{name}": pct for name, pct in meter.percent.items()},
         inproc_cpu_pct_other=inproc_meter.percent["other"],
+        **{
+            f"inproc_cpu_pct_{name}": pct for name, pct in inproc_meter.percent.items() if name in ("bench", "postgres")
+        },
+        **{f"inproc_unbatched_cpu_pct_{name}": pct for name, pct in alone_meter.percent.items()},
     )
 
 

@@ -122,7 +122,9 @@ async def test_reading_in_batches_returns_every_committed_event_once_in_order(st
 
 
 async def test_commands_retry_on_conflict_so_concurrent_increments_all_land(store_pool: asyncpg.Pool) -> None:
-    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    # Unbatched: each command loads and appends on its own, as commands of different processes
+    # do, so they conflict and retry (batched, one process's commands on a stream never do).
+    executor = CommandExecutor(store_pool, "test", CATALOGUE, batched=False)
     results = await asyncio.gather(
         *(executor.execute(COUNTER, "shared", Increment(by=1), retries=50) for _ in range(16))
     )

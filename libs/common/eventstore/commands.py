@@ -22,6 +22,7 @@ from contracts.catalogue import EventCatalogue
 from contracts.envelope import Envelope, Metadata
 from libs.common.db import Conn
 from libs.common.eventstore.errors import ConcurrencyError
+from libs.common.eventstore.group_commit import RunAlone, group_commit
 from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords
 from libs.common.eventstore.store import EventStore, NewEvent
 
@@ -89,11 +90,14 @@ Work = Callable[[Transaction], Awaitable[str]]
 
 
 class CommandExecutor:
-    def __init__(self, pool: asyncpg.Pool, schema: str, catalogue: EventCatalogue) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: str, catalogue: EventCatalogue, *, batched: bool = True) -> None:
+        """``batched``: single-stream commands without an idempotency key go through the
+        pool's group commit (``group_commit.py``); ``False`` runs each on its own."""
         self.pool = pool
         self.store = EventStore(schema)
         self.catalogue = catalogue
         self.idempotency = IdempotencyRecords(schema)
+        self.batched = batched
 
     async def execute(
         self,
@@ -107,6 +111,18 @@ class CommandExecutor:
     ) -> CommandResult:
         """Load one stream, decide, append."""
         if idempotency is None:
+            if self.batched:
+                try:
+                    version, event_ids = await group_commit(self.pool, self.store.schema).submit(
+                        self, decider, stream_id, command, metadata
+                    )
+                    return CommandResult(stream_id=stream_id, version=version, event_ids=event_ids)
+                except ConcurrencyError:
+                    if retries < 1:
+                        raise
+                    retries -= 1
+                except RunAlone:
+                    pass
             return await self._retrying(lambda: self._single(decider, stream_id, command, metadata), retries, None)
 
         async def work(tx: Transaction) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -26,6 +27,7 @@ SourcePosition = tuple[int, int]
 START: SourcePosition = (0, 0)
 
 _encode = msgspec.json.encode
+_NO_METADATA = Metadata()
 
 _COLUMNS = (
     "event_id, stream_id, stream_type, version, type, schema_version, occurred_at, recorded_at, "
@@ -43,12 +45,116 @@ class NewEvent(msgspec.Struct, frozen=True):
     occurred_at: datetime | None = None
 
 
+class StreamAppend(msgspec.Struct, frozen=True):
+    """Events to append to one stream after ``expected_version`` (0 = a new stream)."""
+
+    stream_id: str
+    stream_type: str
+    expected_version: int
+    events: Sequence[Event | NewEvent]
+    metadata: Metadata | None = None
+
+
+class _EventRows:
+    """The append statement's arguments: one array per column, one entry per event."""
+
+    def __init__(self) -> None:
+        self.streams: set[str] = set()
+        self.stream_ids: list[str] = []
+        self.stream_types: list[str] = []
+        self.expected: list[int] = []
+        self.versions: list[int] = []
+        self.event_ids: list[UUID] = []
+        self.types: list[str] = []
+        self.schema_versions: list[int] = []
+        self.occurred: list[datetime] = []
+        self.actors: list[str | None] = []
+        self.partners: list[str | None] = []
+        self.correlation_ids: list[UUID | None] = []
+        self.causation_ids: list[UUID | None] = []
+        self.traceparents: list[str | None] = []
+        self.data: list[bytes] = []
+        self.index: dict[tuple[str, int], int] = {}
+
+    def add(self, append: StreamAppend, now: datetime) -> None:
+        self.streams.add(append.stream_id)
+        meta = append.metadata or _NO_METADATA
+        for n, item in enumerate(append.events, start=1):
+            new = item if isinstance(item, NewEvent) else NewEvent(item)
+            version = append.expected_version + n
+            self.index[(append.stream_id, version)] = len(self.event_ids)
+            self.stream_ids.append(append.stream_id)
+            self.stream_types.append(append.stream_type)
+            self.expected.append(append.expected_version)
+            self.versions.append(version)
+            self.event_ids.append(new_event_id())
+            self.types.append(new.event.type_name())
+            self.schema_versions.append(new.event.SCHEMA_VERSION)
+            self.occurred.append(new.occurred_at or now)
+            self.actors.append(meta.actor)
+            self.partners.append(meta.partner)
+            self.correlation_ids.append(meta.correlation_id)
+            self.causation_ids.append(meta.causation_id)
+            self.traceparents.append(meta.traceparent)
+            self.data.append(_encode(new.event))
+
+    def envelopes(self, stored: Sequence[asyncpg.Record]) -> dict[str, list[Envelope]]:
+        """The envelopes of the rows the append statement returned, by stream, in version order."""
+        by_stream: dict[str, list[Envelope]] = {}
+        for row in stored:
+            i = self.index[(row["stream_id"], row["version"])]
+            by_stream.setdefault(row["stream_id"], []).append(
+                Envelope(
+                    event_id=self.event_ids[i],
+                    stream_id=self.stream_ids[i],
+                    stream_type=self.stream_types[i],
+                    version=self.versions[i],
+                    type=self.types[i],
+                    schema_version=self.schema_versions[i],
+                    occurred_at=self.occurred[i],
+                    recorded_at=row["recorded_at"],
+                    tx_id=row["tx_id"],
+                    position=row["position"],
+                    actor=self.actors[i],
+                    partner=self.partners[i],
+                    correlation_id=self.correlation_ids[i],
+                    causation_id=self.causation_ids[i],
+                    traceparent=self.traceparents[i],
+                    data=msgspec.Raw(self.data[i]),
+                )
+            )
+        return by_stream
+
+    def arguments(self) -> tuple[list[Any], ...]:
+        return (
+            self.stream_ids,
+            self.stream_types,
+            self.expected,
+            self.versions,
+            self.event_ids,
+            self.types,
+            self.schema_versions,
+            self.occurred,
+            self.actors,
+            self.partners,
+            self.correlation_ids,
+            self.causation_ids,
+            self.traceparents,
+            self.data,
+        )
+
+
 class EventStore:
     """The events table of one service schema."""
 
     def __init__(self, schema: str) -> None:
         self.schema = schema
         s = schema
+        # One statement checks the stream's current version and inserts its events together:
+        # a writer in between makes the check fail (no rows), one racing it makes
+        # UNIQUE (stream_id, version) fail. Rows go in the order given, so positions follow
+        # versions. The check is a one-time InitPlan, which keeps the prepared statement on its
+        # generic plan: the several-stream form below is planned afresh at every call.
         self._append_sql = f"""
             WITH current AS (SELECT coalesce(max(version), 0) AS v FROM {s}.events WHERE stream_id = $1)
             INSERT INTO {s}.events (event_id, stream_id, stream_type, version, type, schema_version,
@@ -58,8 +164,29 @@ class EventStore:
             FROM unnest($9::uuid[], $10::text[], $11::int[], $12::timestamptz[], $13::jsonb[])
                  WITH ORDINALITY AS e(event_id, type, schema_version, occurred_at, data, n)
             WHERE (SELECT v FROM current) = $3
-            RETURNING event_id, version, tx_id, position, recorded_at
+            RETURNING stream_id, version, tx_id, position, recorded_at
         """
+        # Several streams: each row is checked against its stream's version as the statement
+        # began (a statement does not see its own inserts), so a changed stream gets no rows.
+        self._append_streams_sql = f"""
+            INSERT INTO {s}.events (event_id, stream_id, stream_type, version, type, schema_version,
+                                    occurred_at, actor, partner, correlation_id, causation_id, traceparent, data)
+            SELECT b.event_id, b.stream_id, b.stream_type, b.version, b.type, b.schema_version, b.occurred_at,
+                   b.actor, b.partner, b.correlation_id, b.causation_id, b.traceparent, b.data
+            FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::int[],
+                        $8::timestamptz[], $9::text[], $10::text[], $11::uuid[], $12::uuid[], $13::text[],
+                        $14::jsonb[])
+                 WITH ORDINALITY AS b(stream_id, stream_type, expected, version, event_id, type, schema_version,
+                                      occurred_at, actor, partner, correlation_id, causation_id, traceparent,
+                                      data, n)
+            WHERE coalesce((SELECT max(e.version) FROM {s}.events e WHERE e.stream_id = b.stream_id), 0)
+                  = b.expected
+            ORDER BY b.n
+            RETURNING stream_id, version, tx_id, position, recorded_at
+        """
+        self._load_streams_sql = (
+            f"SELECT {_COLUMNS} FROM {s}.events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, version"
+        )
         self._load_sql = f"SELECT {_COLUMNS} FROM {s}.events WHERE stream_id = $1 AND version > $2 ORDER BY version"
         self._read_sql = f"""
             SELECT {_COLUMNS} FROM {s}.events
@@ -92,16 +219,11 @@ class EventStore:
         """Append after ``expected_version`` (0 = new stream) or raise :class:`ConcurrencyError`."""
         if not events:
             return []
-        meta = metadata or Metadata()
-        now = datetime.now(UTC)
-        wrapped = [e if isinstance(e, NewEvent) else NewEvent(e) for e in events]
-        ids = [new_event_id() for _ in wrapped]
-        types = [w.event.type_name() for w in wrapped]
-        versions = [w.event.SCHEMA_VERSION for w in wrapped]
-        occurred = [w.occurred_at or now for w in wrapped]
-        data = [_encode(w.event) for w in wrapped]
+        meta = metadata or _NO_METADATA
+        rows = _EventRows()
+        rows.add(StreamAppend(stream_id, stream_type, expected_version, events, meta), datetime.now(UTC))
         try:
-            rows = await conn.fetch(
+            stored = await conn.fetch(
                 self._append_sql,
                 stream_id,
                 stream_type,
@@ -111,39 +233,60 @@ class EventStore:
                 meta.correlation_id,
                 meta.causation_id,
                 meta.traceparent,
-                ids,
-                types,
-                versions,
-                occurred,
-                data,
+                rows.event_ids,
+                rows.types,
+                rows.schema_versions,
+                rows.occurred,
+                rows.data,
             )
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "events_stream_version":
                 raise ConcurrencyError(stream_id, expected_version) from None
             raise
-        if not rows:
+        if not stored:
             raise ConcurrencyError(stream_id, expected_version)
-        return [
-            Envelope(
-                event_id=row["event_id"],
-                stream_id=stream_id,
-                stream_type=stream_type,
-                version=row["version"],
-                type=types[i],
-                schema_version=versions[i],
-                occurred_at=occurred[i],
-                recorded_at=row["recorded_at"],
-                tx_id=row["tx_id"],
-                position=row["position"],
-                actor=meta.actor,
-                partner=meta.partner,
-                correlation_id=meta.correlation_id,
-                causation_id=meta.causation_id,
-                traceparent=meta.traceparent,
-                data=msgspec.Raw(data[i]),
-            )
-            for i, row in enumerate(rows)
-        ]
+        return rows.envelopes(stored)[stream_id]
+
+    async def append_streams(self, conn: Conn, appends: Sequence[StreamAppend]) -> dict[str, list[Envelope]]:
+        """Append to several streams with one statement, each only if it is still at its expected
+        version. The result holds the streams appended to: a stream missing from it had no
+        events to append, or was changed by another writer and got nothing. A writer racing
+        the statement can still fail it as a whole with ``UniqueViolationError`` (with several
+        streams, any of them may be the one).
+        """
+        appends = [a for a in appends if a.events]
+        if len(appends) == 1:
+            only = appends[0]
+            try:
+                return {
+                    only.stream_id: await self.append(
+                        conn,
+                        only.stream_id,
+                        only.stream_type,
+                        only.expected_version,
+                        only.events,
+                        metadata=only.metadata,
+                    )
+                }
+            except ConcurrencyError:
+                return {}
+        if not appends:
+            return {}
+        rows = _EventRows()
+        now = datetime.now(UTC)
+        for append in appends:
+            if append.stream_id in rows.streams:
+                raise ValueError(f"stream {append.stream_id} given twice: append its events together")
+            rows.add(append, now)
+        return rows.envelopes(await conn.fetch(self._append_streams_sql, *rows.arguments()))
+
+    async def load_streams(self, conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
+        """Several streams' events with one query: stream id -> events in version order (a
+        stream with no events is missing)."""
+        loaded: dict[str, list[Envelope]] = {}
+        for row in await conn.fetch(self._load_streams_sql, list(stream_ids)):
+            loaded.setdefault(row["stream_id"], []).append(_envelope(row))
+        return loaded
 
     async def load(self, conn: Conn, stream_id: str, after_version: int = 0) -> list[Envelope]:
         return [_envelope(row) for row in await conn.fetch(self._load_sql, stream_id, after_version)]

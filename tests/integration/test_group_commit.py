@@ -1,0 +1,185 @@
+"""Group commit against a real PostgreSQL: concurrent single-stream commands stored together,
+each with its own outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import asyncpg
+import msgspec
+import pytest
+
+from contracts.base import Event
+from contracts.envelope import Envelope, Metadata
+from libs.common.db import Conn, connect, create_pool
+from libs.common.errors import InvalidInputError
+from libs.common.eventstore.commands import CommandExecutor, Decider
+from libs.common.eventstore.group_commit import group_commit
+from libs.common.eventstore.store import EventStore, StreamAppend
+from tests.support.counter import CATALOGUE, COUNTER, CounterIncremented, Increment
+
+STORE = EventStore("test")
+
+
+class Note(msgspec.Struct, frozen=True):
+    text: str
+
+
+def _decide_note(command: Note, _total: int) -> Sequence[Event]:
+    return [CounterIncremented(by=1, note=command.text)]
+
+
+NOTED: Decider[Note, int] = Decider(
+    stream_type="counter", initial=COUNTER.initial, evolve=COUNTER.evolve, decide=_decide_note
+)
+
+
+async def _transactions(pool: asyncpg.Pool, prefix: str) -> int:
+    async with pool.acquire() as conn:
+        found: int = await conn.fetchval(
+            "SELECT count(DISTINCT tx_id) FROM test.events WHERE stream_id LIKE $1", f"{prefix}%"
+        )
+        return found
+
+
+async def test_concurrent_commands_on_different_streams_are_stored_in_fewer_transactions(
+    store_pool: asyncpg.Pool,
+) -> None:
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    meta = Metadata(actor="op-1", partner="VNPT")
+    results = await asyncio.gather(
+        *(executor.execute(COUNTER, f"g-{n}", Increment(by=n), metadata=meta) for n in range(1, 41))
+    )
+    assert [(r.stream_id, r.version, len(r.event_ids)) for r in results] == [(f"g-{n}", 1, 1) for n in range(1, 41)]
+    async with store_pool.acquire() as conn:
+        for n in (1, 17, 40):
+            [event] = await STORE.load(conn, f"g-{n}")
+            assert CATALOGUE.decode(event.type, event.schema_version, event.data) == CounterIncremented(by=n)
+            assert (event.actor, event.partner, event.event_id) == ("op-1", "VNPT", results[n - 1].event_ids[0])
+    # The first command goes alone; the rest queue behind it and go together.
+    assert await _transactions(store_pool, "g-") < 40
+
+
+async def test_commands_on_one_stream_in_one_process_each_see_the_ones_before(store_pool: asyncpg.Pool) -> None:
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    results = await asyncio.gather(*(executor.execute(COUNTER, "one", Increment(by=1), retries=0) for _ in range(20)))
+    # retries=0: no command was decided on a stale version, so none needed a retry.
+    assert sorted(r.version for r in results) == list(range(1, 21))
+    async with store_pool.acquire() as conn:
+        assert [e.version for e in await STORE.load(conn, "one")] == list(range(1, 21))
+
+
+async def test_a_refused_command_fails_alone_and_its_batch_is_stored(store_pool: asyncpg.Pool) -> None:
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    outcomes = await asyncio.gather(
+        *(executor.execute(COUNTER, f"r-{n}", Increment(by=n, limit=5)) for n in range(1, 11)),
+        return_exceptions=True,
+    )
+    refused = [n for n, o in enumerate(outcomes, start=1) if isinstance(o, InvalidInputError)]
+    assert refused == list(range(6, 11))
+    async with store_pool.acquire() as conn:
+        stored = await conn.fetch("SELECT stream_id FROM test.events WHERE stream_id LIKE 'r-%' ORDER BY stream_id")
+    assert sorted(r["stream_id"] for r in stored) == sorted(f"r-{n}" for n in range(1, 6))
+
+
+async def test_data_postgresql_refuses_fails_only_its_own_command(store_pool: asyncpg.Pool) -> None:
+    # jsonb refuses the NUL character: the shared statement fails, and each command runs alone.
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    texts = ["fine", "bad \x00 byte", "also fine", "more"]
+    outcomes = await asyncio.gather(
+        *(executor.execute(NOTED, f"d-{i}", Note(t)) for i, t in enumerate(texts)), return_exceptions=True
+    )
+    assert isinstance(outcomes[1], asyncpg.UntranslatableCharacterError)
+    assert [type(o).__name__ for i, o in enumerate(outcomes) if i != 1] == ["CommandResult"] * 3
+    async with store_pool.acquire() as conn:
+        assert await STORE.current_version(conn, "d-1") == 0
+        assert [await STORE.current_version(conn, f"d-{i}") for i in (0, 2, 3)] == [1, 1, 1]
+
+
+async def test_a_stream_another_writer_changed_meanwhile_is_retried_and_the_rest_land(
+    store_pool: asyncpg.Pool, fresh_database: str
+) -> None:
+    queue = group_commit(store_pool, "test")
+    load_streams = queue.store.load_streams
+    raced: list[str] = []
+
+    async def load_then_race(conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
+        loaded = await load_streams(conn, stream_ids)
+        if "w-3" in stream_ids and not raced:  # another process appends after the batch loaded
+            other = await connect(fresh_database)
+            try:
+                await STORE.append(other, "w-3", "counter", 0, [CounterIncremented(by=100)])
+            finally:
+                await other.close()
+            raced.append("w-3")
+        return loaded
+
+    queue.store.load_streams = load_then_race  # type: ignore[method-assign]
+    try:
+        executor = CommandExecutor(store_pool, "test", CATALOGUE)
+        first = asyncio.ensure_future(executor.execute(COUNTER, "w-0", Increment(by=1)))
+        await asyncio.sleep(0)  # w-0 is being stored: the rest gather into one batch
+        results = await asyncio.gather(*(executor.execute(COUNTER, f"w-{n}", Increment(by=1)) for n in range(1, 6)))
+        await first
+    finally:
+        queue.store.load_streams = load_streams  # type: ignore[method-assign]
+    assert raced == ["w-3"]
+    assert [r.version for r in results] == [1, 1, 2, 1, 1]
+    async with store_pool.acquire() as conn:
+        stored = [
+            [CATALOGUE.decode(e.type, e.schema_version, e.data) for e in await STORE.load(conn, f"w-{n}")]
+            for n in range(1, 6)
+        ]
+    one = [CounterIncremented(by=1)]
+    assert stored == [one, one, [CounterIncremented(by=100), *one], one, one]
+
+
+async def test_batches_of_two_processes_racing_on_the_same_streams_lose_nothing(
+    store_pool: asyncpg.Pool, fresh_database: str
+) -> None:
+    other_pool = await create_pool(fresh_database, service="test-other", max_size=4)
+    try:
+        mine = CommandExecutor(store_pool, "test", CATALOGUE)
+        theirs = CommandExecutor(other_pool, "test", CATALOGUE)
+        await asyncio.gather(
+            *(
+                executor.execute(COUNTER, f"x-{n % 4}", Increment(by=1), retries=50)
+                for n in range(60)
+                for executor in (mine, theirs)
+            )
+        )
+    finally:
+        await other_pool.close()
+    async with store_pool.acquire() as conn:
+        versions = [await STORE.current_version(conn, f"x-{n}") for n in range(4)]
+    assert versions == [30, 30, 30, 30]
+
+
+async def test_append_streams_appends_in_one_transaction_and_skips_a_changed_stream(store_pool: asyncpg.Pool) -> None:
+    async with store_pool.acquire() as conn:
+        await STORE.append(conn, "s-stale", "counter", 0, [CounterIncremented(by=1)])
+        appended = await STORE.append_streams(
+            conn,
+            [
+                StreamAppend("s-a", "counter", 0, [CounterIncremented(by=1), CounterIncremented(by=2)]),
+                StreamAppend("s-stale", "counter", 0, [CounterIncremented(by=9)]),
+                StreamAppend("s-b", "counter", 0, [CounterIncremented(by=3)], Metadata(actor="op-2")),
+                StreamAppend("s-none", "counter", 0, []),
+            ],
+        )
+        assert sorted(appended) == ["s-a", "s-b"]
+        assert [e.version for e in appended["s-a"]] == [1, 2]
+        assert appended["s-b"][0].actor == "op-2"
+        assert len({e.tx_id for events in appended.values() for e in events}) == 1
+        positions = [e.position for e in appended["s-a"]]
+        assert positions == sorted(positions)
+        assert [e.version for e in await STORE.load(conn, "s-stale")] == [1]
+        with pytest.raises(ValueError, match="given twice"):
+            await STORE.append_streams(
+                conn,
+                [
+                    StreamAppend("s-c", "counter", 0, [CounterIncremented(by=1)]),
+                    StreamAppend("s-c", "counter", 0, [CounterIncremented(by=1)]),
+                ],
+            )
