@@ -272,6 +272,8 @@ def _fmt(value: float, unit: str) -> str:
         return "n/a"
     if unit == "ms":
         return f"{value:,.1f} ms"
+    if unit == "ms CPU":  # fractions of a millisecond per command
+        return f"{value:,.2f} ms CPU"
     return f"{value:,.0f} {unit}"
 
 

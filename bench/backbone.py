@@ -85,6 +85,11 @@ def cpu_meter(servers: Servers, server_pid: int | None = None, backbone_pid: int
     return CpuMeter(pids, solo=frozenset({"bench"}))
 
 
+def cpu_ms_per_command(meter: CpuMeter, name: str, rate: float) -> float:
+    """Milliseconds of ``name``'s CPU per command: its % of a core over the window / rate."""
+    return meter.percent[name] * 10 / rate if rate else 0.0
+
+
 def ms(values: list[float], q: float) -> float:
     return percentile(values, q) * 1000
 
@@ -227,6 +232,26 @@ async def http_commands(servers: Servers, plan: Plan, report: Report, state: Pat
     )
     report.add(Row("HTTP command p50", ms(http.latencies, 50), "ms", "in-process p50", ms(inproc.latencies, 50)))
     report.add(Row("HTTP command p99", ms(http.latencies, 99), "ms", "in-process p99", ms(inproc.latencies, 99)))
+    # CPU per command is steadier than commands/s on a VM whose speed drifts: it says where a
+    # command's cost is, whatever the rate of the moment.
+    per_command = {
+        "http_server": cpu_ms_per_command(meter, "server", http.rate),
+        "http_postgres": cpu_ms_per_command(meter, "postgres", http.rate),
+        "http_client": cpu_ms_per_command(meter, "bench", http.rate),
+        "inproc_postgres": cpu_ms_per_command(inproc_meter, "postgres", inproc.rate),
+        "inproc_unbatched_postgres": cpu_ms_per_command(alone_meter, "postgres", alone.rate),
+    }
+    report.add(
+        Row(
+            "  PostgreSQL CPU per command",
+            per_command["inproc_postgres"],
+            "ms CPU",
+            "without group commit",
+            per_command["inproc_unbatched_postgres"],
+            ratio(per_command["inproc_postgres"], per_command["inproc_unbatched_postgres"]),
+        )
+    )
+    report.add(Row("  API process CPU per HTTP command", per_command["http_server"], "ms CPU"))
     report.notes.append(f"CPU while serving HTTP (% of one core; {cpu_count()} cores): {meter.describe()}")
     report.notes.append(f"CPU during the in-process commands: {inproc_meter.describe()}")
     report.notes.append(f"CPU during the in-process commands without group commit: {alone_meter.describe()}")
@@ -244,6 +269,7 @@ async def http_commands(servers: Servers, plan: Plan, report: Report, state: Pat
         http_vs_inproc_ratio=ratio(http.rate, inproc.rate),
         http_vs_raw_lock_8conn_ratio=ratio(http.rate, lock8),
         http_target_pass=ok,
+        **{f"{name}_cpu_ms_per_command": value for name, value in per_command.items()},
         **{f"http_cpu_pct_{name}": pct for name, pct in meter.percent.items()},
         inproc_cpu_pct_other=inproc_meter.percent["other"],
         **{
