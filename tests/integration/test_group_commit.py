@@ -183,3 +183,80 @@ async def test_append_streams_appends_in_one_transaction_and_skips_a_changed_str
                     StreamAppend("s-c", "counter", 0, [CounterIncremented(by=1)]),
                 ],
             )
+
+
+async def test_an_event_that_cannot_be_encoded_fails_only_its_own_command(store_pool: asyncpg.Pool) -> None:
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    texts = ["fine", "lone surrogate \ud800", "also fine"]
+    outcomes = await asyncio.gather(
+        *(executor.execute(NOTED, f"u-{i}", Note(t)) for i, t in enumerate(texts)), return_exceptions=True
+    )
+    assert isinstance(outcomes[1], UnicodeEncodeError)
+    assert [type(o).__name__ for i, o in enumerate(outcomes) if i != 1] == ["CommandResult"] * 2
+    async with store_pool.acquire() as conn:
+        assert [await STORE.current_version(conn, f"u-{i}") for i in range(3)] == [1, 0, 1]
+
+
+async def test_a_command_whose_caller_is_cancelled_while_its_batch_loads_stores_nothing(
+    store_pool: asyncpg.Pool,
+) -> None:
+    queue = group_commit(store_pool, "test")
+    load_streams = queue.store.load_streams
+    victim: list[asyncio.Task[object]] = []
+
+    async def load_then_cancel(conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
+        loaded = await load_streams(conn, stream_ids)
+        if "k-gone" in stream_ids:
+            victim[0].cancel()  # the client went away after its command was taken into the batch
+            await asyncio.sleep(0)
+        return loaded
+
+    queue.store.load_streams = load_then_cancel  # type: ignore[method-assign]
+    try:
+        executor = CommandExecutor(store_pool, "test", CATALOGUE)
+        victim.append(asyncio.ensure_future(executor.execute(COUNTER, "k-gone", Increment(by=1))))
+        kept = await executor.execute(COUNTER, "k-kept", Increment(by=1))
+        with pytest.raises(asyncio.CancelledError):
+            await victim[0]
+    finally:
+        queue.store.load_streams = load_streams  # type: ignore[method-assign]
+    assert kept.version == 1
+    async with store_pool.acquire() as conn:
+        assert await STORE.current_version(conn, "k-gone") == 0
+
+
+async def test_a_crowd_on_one_stream_does_not_hold_up_the_other_streams(store_pool: asyncpg.Pool) -> None:
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    hot = [asyncio.ensure_future(executor.execute(COUNTER, "hot", Increment(by=1))) for _ in range(300)]
+    cold = await executor.execute(COUNTER, "cold", Increment(by=1))
+    # One batch takes one command per stream: "cold" went in the first batch or two, not after
+    # the 300 commands queued before it on "hot".
+    assert cold.version == 1
+    assert sum(t.done() for t in hot) < 10
+    assert sorted(r.version for r in await asyncio.gather(*hot)) == list(range(1, 301))
+
+
+async def test_a_batch_that_deadlocks_with_another_transaction_runs_its_commands_again_alone(
+    store_pool: asyncpg.Pool, fresh_database: str
+) -> None:
+    # Another transaction appends to dl-b, then (while the batch waits for it on dl-b) to dl-a,
+    # which the batch has just appended to: a deadlock, and PostgreSQL aborts the batch, which
+    # started waiting first. Its commands run again alone, after the other transaction.
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    other = await connect(fresh_database)
+    try:
+        tx = other.transaction()
+        await tx.start()
+        await STORE.append(other, "dl-b", "counter", 0, [CounterIncremented(by=100)])
+        commands = asyncio.gather(*(executor.execute(COUNTER, s, Increment(by=1)) for s in ("dl-a", "dl-b")))
+        await asyncio.sleep(0.3)  # the batch has appended to dl-a and waits on dl-b
+        await STORE.append(other, "dl-a", "counter", 0, [CounterIncremented(by=100)])
+        await tx.commit()
+        results = await commands
+    finally:
+        await other.close()
+    assert [r.version for r in results] == [2, 2]
+    async with store_pool.acquire() as conn:
+        for stream in ("dl-a", "dl-b"):
+            events = [CATALOGUE.decode(e.type, e.schema_version, e.data) for e in await STORE.load(conn, stream)]
+            assert events == [CounterIncremented(by=100), CounterIncremented(by=1)]

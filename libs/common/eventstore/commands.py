@@ -161,7 +161,8 @@ class CommandExecutor:
         while True:
             try:
                 return await attempt_once()
-            except ConcurrencyError:
+            except (ConcurrencyError, asyncpg.DeadlockDetectedError):
+                # A deadlock's victim was rolled back whole: running it again is safe.
                 attempt += 1
                 if attempt > retries:
                     raise

@@ -9,19 +9,20 @@ appends every stream's events, each checked against the version it was decided o
 0013). Nothing waits for a batch to fill: a batch is whatever queued while the previous
 ones were busy, so a lone command goes at once.
 
-Each command keeps its own outcome: a refusal by its decider fails that command only; a
-stream another writer changed meanwhile is that command's conflict, retried alone as
-``execute`` retries; an error of the shared statement (a racing writer, or data
-PostgreSQL refuses) sends every command of the batch back to run alone, so one command's
-bad data never fails another's.
+Each command keeps its own outcome: a refusal by its decider, or an event that cannot be
+encoded, fails that command only; a stream another writer changed meanwhile is that
+command's conflict, retried alone as ``execute`` retries; an error of the shared statement
+(a racing writer, data PostgreSQL refuses, a deadlock) sends every command of the batch back
+to run alone, so one command's bad data never fails another's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -30,7 +31,7 @@ from opentelemetry import context as otel_context
 
 from contracts.envelope import Metadata
 from libs.common.eventstore.errors import ConcurrencyError
-from libs.common.eventstore.store import EventStore, StreamAppend
+from libs.common.eventstore.store import EventRows, EventStore, StreamAppend
 
 if TYPE_CHECKING:
     from libs.common.eventstore.commands import CommandExecutor, Decider
@@ -65,6 +66,13 @@ class _Pending:
     future: asyncio.Future[Stored]
 
 
+@dataclass(slots=True)
+class _Slot:
+    """One drain's place among the batches in flight, given back exactly once."""
+
+    held: bool = True
+
+
 class GroupCommit:
     """The batching queue of one pool and one store schema, shared by every executor on them."""
 
@@ -72,7 +80,10 @@ class GroupCommit:
         self.pool = pool
         self.store = EventStore(schema)
         self.max_in_flight = BATCHES_IN_FLIGHT
-        self._queue: deque[_Pending] = deque()
+        # Waiting commands by stream, streams in the order they are served: a batch takes the
+        # first command of each of the first MAX_BATCH streams, and a stream with more waiting
+        # goes to the back, so a crowd on one stream does not hold up the others.
+        self._waiting: dict[str, deque[_Pending]] = {}
         self._in_flight = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -90,41 +101,50 @@ class GroupCommit:
         it was loaded, or :class:`RunAlone` when the batch's statement failed.
         """
         future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
-        self._queue.append(
-            _Pending(executor, decider, stream_id, command, metadata, otel_context.get_current(), future)
-        )
+        pending = _Pending(executor, decider, stream_id, command, metadata, otel_context.get_current(), future)
+        self._waiting.setdefault(stream_id, deque()).append(pending)
         if self._in_flight < self.max_in_flight:
-            self._in_flight += 1
-            task = asyncio.create_task(self._drain())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._start_drain()
         return await future
 
-    async def _drain(self) -> None:
+    def _start_drain(self) -> None:
+        slot = _Slot()
+        self._in_flight += 1
+        task = asyncio.create_task(self._drain(slot))
+        self._tasks.add(task)
+        task.add_done_callback(lambda t: self._drained(t, slot))
+
+    async def _drain(self, slot: _Slot) -> None:
         try:
-            while batch := self._next_batch():
-                await self._store(batch)
+            while self._waiting:
+                if batch := self._next_batch():
+                    await self._store(batch)
         finally:
+            # Given back in the same step that found the queue empty, so a command queued
+            # after this sees a free slot and starts a drain of its own.
+            self._release(slot)
+
+    def _drained(self, task: asyncio.Task[None], slot: _Slot) -> None:
+        self._tasks.discard(task)
+        self._release(slot)  # a task cancelled before it ran never reached its finally
+
+    def _release(self, slot: _Slot) -> None:
+        if slot.held:
+            slot.held = False
             self._in_flight -= 1
 
     def _next_batch(self) -> list[_Pending]:
-        """Commands in arrival order, one per stream: a second command on a stream waits for the
-        next batch, so it is decided on the first one's events."""
+        """The first waiting command of each stream, up to MAX_BATCH streams: a second command
+        on a stream waits for the next batch, so it is decided on the first one's events."""
         batch: list[_Pending] = []
-        streams: set[str] = set()
-        later: list[_Pending] = []
-        # Bounded, so a crowd of commands on one stream costs each batch a short look, not
-        # a walk over the whole queue.
-        while self._queue and len(batch) < MAX_BATCH and len(later) < 4 * MAX_BATCH:
-            pending = self._queue.popleft()
-            if pending.future.done():  # its caller went away (cancelled)
-                continue
-            if pending.stream_id in streams:
-                later.append(pending)
-            else:
-                streams.add(pending.stream_id)
-                batch.append(pending)
-        self._queue.extendleft(reversed(later))
+        for stream_id in list(itertools.islice(self._waiting, MAX_BATCH)):
+            queue = self._waiting.pop(stream_id)
+            while queue and queue[0].future.done():  # its caller went away (cancelled)
+                queue.popleft()
+            if queue:
+                batch.append(queue.popleft())
+            if queue:
+                self._waiting[stream_id] = queue  # to the back
         return batch
 
     async def _store(self, batch: list[_Pending]) -> None:
@@ -144,22 +164,19 @@ class GroupCommit:
     async def _load_decide_append(self, batch: list[_Pending]) -> None:
         async with self.pool.acquire() as conn:
             loaded = await self.store.load_streams(conn, [p.stream_id for p in batch])
-            decided = self._decide(batch, loaded)
-            appends = [
-                StreamAppend(p.stream_id, p.decider.stream_type, version, events, p.metadata)
-                for p, version, events in decided
-                if events
-            ]
+            decided, rows = self._decide(batch, loaded)
             failure: Exception | None = None
             try:
-                appended = await self.store.append_streams(conn, appends)
+                appended = await self.store.append_rows(conn, rows)
             except asyncpg.PostgresError as exc:
                 appended = {}
                 # With several streams, which command's append failed is unknown (a writer
-                # outside this process raced one, or one's data was refused): each runs alone.
-                failure = exc if len(appends) == 1 else RunAlone(str(exc))
-        for pending, version, events in decided:
-            if not events:
+                # outside this process raced one, or data PostgreSQL refuses): each runs alone.
+                # A deadlock's victim is retried alone too, like a conflict.
+                alone = len(rows.streams) > 1 or isinstance(exc, asyncpg.DeadlockDetectedError)
+                failure = RunAlone(str(exc)) if alone else exc
+        for pending, version, has_events in decided:
+            if not has_events:
                 _settle(pending.future, result=(version, []))
             elif failure is not None:
                 _settle(pending.future, exception=failure)
@@ -170,19 +187,32 @@ class GroupCommit:
                 _settle(pending.future, exception=ConcurrencyError(pending.stream_id, version))
 
     @staticmethod
-    def _decide(batch: list[_Pending], loaded: dict[str, list[Any]]) -> list[tuple[_Pending, int, Sequence[Any]]]:
-        decided: list[tuple[_Pending, int, Sequence[Any]]] = []
+    def _decide(
+        batch: list[_Pending], loaded: dict[str, list[Any]]
+    ) -> tuple[list[tuple[_Pending, int, bool]], EventRows]:
+        """Each command decided on its stream's state and its events encoded; a command that
+        fails either (the decider's refusal, an event that cannot be encoded) fails alone."""
+        decided: list[tuple[_Pending, int, bool]] = []
+        rows = EventRows()
+        now = datetime.now(UTC)
         for pending in batch:
+            if pending.future.done():  # cancelled while the batch loaded: store nothing for it
+                continue
             history = loaded.get(pending.stream_id, [])
             version = history[-1].version if history else 0
             try:
                 state = pending.decider.fold([pending.executor.decode(e) for e in history])
                 events = pending.decider.decide(pending.command, state)
-            except Exception as exc:  # the decider's refusal is this command's answer alone
+                if events:
+                    rows.add(
+                        StreamAppend(pending.stream_id, pending.decider.stream_type, version, events, pending.metadata),
+                        now,
+                    )
+            except Exception as exc:
                 _settle(pending.future, exception=exc)
                 continue
-            decided.append((pending, version, events))
-        return decided
+            decided.append((pending, version, bool(events)))
+        return decided, rows
 
 
 def _settle(

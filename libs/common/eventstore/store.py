@@ -55,8 +55,10 @@ class StreamAppend(msgspec.Struct, frozen=True):
     metadata: Metadata | None = None
 
 
-class _EventRows:
-    """The append statement's arguments: one array per column, one entry per event."""
+class EventRows:
+    """Events on their way into the append statement: one array per column, one entry per
+    event. Building them encodes the events, so an event that cannot be encoded fails while
+    its stream is added, before any statement runs."""
 
     def __init__(self) -> None:
         self.streams: set[str] = set()
@@ -77,26 +79,33 @@ class _EventRows:
         self.index: dict[tuple[str, int], int] = {}
 
     def add(self, append: StreamAppend, now: datetime) -> None:
-        self.streams.add(append.stream_id)
+        """Add one stream's events, all or none: raises ``ValueError`` for a stream already
+        added, or what encoding an event raises."""
+        if append.stream_id in self.streams:
+            raise ValueError(f"stream {append.stream_id} given twice: append its events together")
+        wrapped = [item if isinstance(item, NewEvent) else NewEvent(item) for item in append.events]
+        data = [_encode(new.event) for new in wrapped]
+        types = [new.event.type_name() for new in wrapped]
         meta = append.metadata or _NO_METADATA
-        for n, item in enumerate(append.events, start=1):
-            new = item if isinstance(item, NewEvent) else NewEvent(item)
-            version = append.expected_version + n
-            self.index[(append.stream_id, version)] = len(self.event_ids)
-            self.stream_ids.append(append.stream_id)
-            self.stream_types.append(append.stream_type)
-            self.expected.append(append.expected_version)
-            self.versions.append(version)
-            self.event_ids.append(new_event_id())
-            self.types.append(new.event.type_name())
-            self.schema_versions.append(new.event.SCHEMA_VERSION)
-            self.occurred.append(new.occurred_at or now)
-            self.actors.append(meta.actor)
-            self.partners.append(meta.partner)
-            self.correlation_ids.append(meta.correlation_id)
-            self.causation_ids.append(meta.causation_id)
-            self.traceparents.append(meta.traceparent)
-            self.data.append(_encode(new.event))
+        n = len(wrapped)
+        first = len(self.event_ids)
+        self.streams.add(append.stream_id)
+        versions = range(append.expected_version + 1, append.expected_version + n + 1)
+        self.index.update({(append.stream_id, v): first + i for i, v in enumerate(versions)})
+        self.stream_ids.extend([append.stream_id] * n)
+        self.stream_types.extend([append.stream_type] * n)
+        self.expected.extend([append.expected_version] * n)
+        self.versions.extend(versions)
+        self.event_ids.extend(new_event_id() for _ in wrapped)
+        self.types.extend(types)
+        self.schema_versions.extend(new.event.SCHEMA_VERSION for new in wrapped)
+        self.occurred.extend(new.occurred_at or now for new in wrapped)
+        self.actors.extend([meta.actor] * n)
+        self.partners.extend([meta.partner] * n)
+        self.correlation_ids.extend([meta.correlation_id] * n)
+        self.causation_ids.extend([meta.causation_id] * n)
+        self.traceparents.extend([meta.traceparent] * n)
+        self.data.extend(data)
 
     def envelopes(self, stored: Sequence[asyncpg.Record]) -> dict[str, list[Envelope]]:
         """The envelopes of the rows the append statement returned, by stream, in version order."""
@@ -168,6 +177,8 @@ class EventStore:
         """
         # Several streams: each row is checked against its stream's version as the statement
         # began (a statement does not see its own inserts), so a changed stream gets no rows.
+        # Rows go in stream order, so two such statements take their index entries in the
+        # same order and cannot deadlock each other; within a stream, in version order.
         self._append_streams_sql = f"""
             INSERT INTO {s}.events (event_id, stream_id, stream_type, version, type, schema_version,
                                     occurred_at, actor, partner, correlation_id, causation_id, traceparent, data)
@@ -176,12 +187,11 @@ class EventStore:
             FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::int[],
                         $8::timestamptz[], $9::text[], $10::text[], $11::uuid[], $12::uuid[], $13::text[],
                         $14::jsonb[])
-                 WITH ORDINALITY AS b(stream_id, stream_type, expected, version, event_id, type, schema_version,
-                                      occurred_at, actor, partner, correlation_id, causation_id, traceparent,
-                                      data, n)
+                 AS b(stream_id, stream_type, expected, version, event_id, type, schema_version, occurred_at,
+                      actor, partner, correlation_id, causation_id, traceparent, data)
             WHERE coalesce((SELECT max(e.version) FROM {s}.events e WHERE e.stream_id = b.stream_id), 0)
                   = b.expected
-            ORDER BY b.n
+            ORDER BY b.stream_id, b.version
             RETURNING stream_id, version, tx_id, position, recorded_at
         """
         self._load_streams_sql = (
@@ -219,20 +229,23 @@ class EventStore:
         """Append after ``expected_version`` (0 = new stream) or raise :class:`ConcurrencyError`."""
         if not events:
             return []
-        meta = metadata or _NO_METADATA
-        rows = _EventRows()
-        rows.add(StreamAppend(stream_id, stream_type, expected_version, events, meta), datetime.now(UTC))
+        rows = EventRows()
+        rows.add(StreamAppend(stream_id, stream_type, expected_version, events, metadata), datetime.now(UTC))
+        return await self._append_one(conn, rows)
+
+    async def _append_one(self, conn: Conn, rows: EventRows) -> list[Envelope]:
+        stream_id, expected_version = rows.stream_ids[0], rows.expected[0]
         try:
             stored = await conn.fetch(
                 self._append_sql,
                 stream_id,
-                stream_type,
+                rows.stream_types[0],
                 expected_version,
-                meta.actor,
-                meta.partner,
-                meta.correlation_id,
-                meta.causation_id,
-                meta.traceparent,
+                rows.actors[0],
+                rows.partners[0],
+                rows.correlation_ids[0],
+                rows.causation_ids[0],
+                rows.traceparents[0],
                 rows.event_ids,
                 rows.types,
                 rows.schema_versions,
@@ -248,36 +261,27 @@ class EventStore:
         return rows.envelopes(stored)[stream_id]
 
     async def append_streams(self, conn: Conn, appends: Sequence[StreamAppend]) -> dict[str, list[Envelope]]:
-        """Append to several streams with one statement, each only if it is still at its expected
-        version. The result holds the streams appended to: a stream missing from it had no
-        events to append, or was changed by another writer and got nothing. A writer racing
-        the statement can still fail it as a whole with ``UniqueViolationError`` (with several
-        streams, any of them may be the one).
-        """
-        appends = [a for a in appends if a.events]
-        if len(appends) == 1:
-            only = appends[0]
-            try:
-                return {
-                    only.stream_id: await self.append(
-                        conn,
-                        only.stream_id,
-                        only.stream_type,
-                        only.expected_version,
-                        only.events,
-                        metadata=only.metadata,
-                    )
-                }
-            except ConcurrencyError:
-                return {}
-        if not appends:
-            return {}
-        rows = _EventRows()
+        """Append to several streams with one statement: see :meth:`append_rows`."""
+        rows = EventRows()
         now = datetime.now(UTC)
         for append in appends:
-            if append.stream_id in rows.streams:
-                raise ValueError(f"stream {append.stream_id} given twice: append its events together")
             rows.add(append, now)
+        return await self.append_rows(conn, rows)
+
+    async def append_rows(self, conn: Conn, rows: EventRows) -> dict[str, list[Envelope]]:
+        """Append every stream of ``rows`` with one statement, each only if it is still at its
+        expected version. The result holds the streams appended to: a stream missing from it
+        had no events, or was changed by another writer and got nothing. A writer racing the
+        statement can still fail it as a whole (``UniqueViolationError``; with several
+        streams, any of them may be the one), and so can a deadlock with another transaction.
+        """
+        if not rows.event_ids:
+            return {}
+        if len(set(rows.stream_ids)) == 1:
+            try:
+                return {rows.stream_ids[0]: await self._append_one(conn, rows)}
+            except ConcurrencyError:
+                return {}
         return rows.envelopes(await conn.fetch(self._append_streams_sql, *rows.arguments()))
 
     async def load_streams(self, conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
