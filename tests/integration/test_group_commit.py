@@ -15,7 +15,9 @@ from contracts.envelope import Envelope, Metadata
 from libs.common.db import Conn, connect, create_pool
 from libs.common.errors import InvalidInputError
 from libs.common.eventstore.commands import CommandExecutor, Decider
+from libs.common.eventstore.errors import IdempotencyKeyReusedError
 from libs.common.eventstore.group_commit import group_commit
+from libs.common.eventstore.idempotency import IdempotencyKey
 from libs.common.eventstore.store import EventStore, StreamAppend
 from tests.support.counter import CATALOGUE, COUNTER, CounterIncremented, Increment
 
@@ -260,3 +262,91 @@ async def test_a_batch_that_deadlocks_with_another_transaction_runs_its_commands
         for stream in ("dl-a", "dl-b"):
             events = [CATALOGUE.decode(e.type, e.schema_version, e.data) for e in await STORE.load(conn, stream)]
             assert events == [CounterIncremented(by=100), CounterIncremented(by=1)]
+
+
+async def test_commands_with_idempotency_keys_are_batched_and_remembered(store_pool: asyncpg.Pool) -> None:
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+
+    def key(n: int) -> IdempotencyKey:
+        return IdempotencyKey.for_request("partner:vnpt", f"req-{n}", {"stream": f"i-{n}"})
+
+    results = await asyncio.gather(
+        *(executor.execute(COUNTER, f"i-{n}", Increment(by=1), idempotency=key(n)) for n in range(30))
+    )
+    assert [(r.version, r.replayed) for r in results] == [(1, False)] * 30
+    assert await _transactions(store_pool, "i-") < 30
+    async with store_pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM test.idempotency_keys WHERE key LIKE 'req-%'") == 30
+    # Sent again, together: each answered with its first result, nothing appended.
+    again = await asyncio.gather(
+        *(executor.execute(COUNTER, f"i-{n}", Increment(by=1), idempotency=key(n)) for n in range(30))
+    )
+    assert [(a.event_ids, a.replayed) for a in again] == [(r.event_ids, True) for r in results]
+    async with store_pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM test.events WHERE stream_id LIKE 'i-%'") == 30
+
+
+async def test_a_reused_idempotency_key_fails_only_its_own_command_in_a_batch(store_pool: asyncpg.Pool) -> None:
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    used = IdempotencyKey.for_request("partner:vnpt", "req-used", {"n": 1})
+    await executor.execute(COUNTER, "ru-0", Increment(by=1), idempotency=used)
+    reused = IdempotencyKey.for_request("partner:vnpt", "req-used", {"n": 2})  # another request
+    outcomes = await asyncio.gather(
+        executor.execute(COUNTER, "ru-1", Increment(by=1)),
+        executor.execute(COUNTER, "ru-2", Increment(by=1), idempotency=reused),
+        executor.execute(COUNTER, "ru-3", Increment(by=1), idempotency=IdempotencyKey.for_request("p", "k", {})),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[1], IdempotencyKeyReusedError)
+    assert [type(o).__name__ for o in (outcomes[0], outcomes[2])] == ["CommandResult"] * 2
+    async with store_pool.acquire() as conn:
+        assert [await STORE.current_version(conn, f"ru-{n}") for n in range(4)] == [1, 1, 0, 1]
+
+
+async def test_one_key_on_two_streams_at_once_is_stored_once_and_replayed(store_pool: asyncpg.Pool) -> None:
+    # The same key and request hash twice in flight: the second command waits for the next
+    # batch (one command per key in a batch) and gets the first one's result.
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    key = IdempotencyKey.for_request("partner:vnpt", "req-twice", {"n": 1})
+    first, second = await asyncio.gather(
+        executor.execute(COUNTER, "tw-1", Increment(by=1), idempotency=key),
+        executor.execute(COUNTER, "tw-2", Increment(by=1), idempotency=key),
+    )
+    assert (first.replayed, second.replayed) == (False, True)
+    assert second.event_ids == first.event_ids
+    async with store_pool.acquire() as conn:
+        assert [await STORE.current_version(conn, s) for s in ("tw-1", "tw-2")] == [1, 0]
+
+
+async def test_a_keyed_command_on_a_stream_changed_meanwhile_is_retried_and_remembered_once(
+    store_pool: asyncpg.Pool, fresh_database: str
+) -> None:
+    queue = group_commit(store_pool, "test")
+    load_streams = queue.store.load_streams
+    raced: list[str] = []
+
+    async def load_then_race(conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
+        loaded = await load_streams(conn, stream_ids)
+        if "kr-1" in stream_ids and not raced:
+            other = await connect(fresh_database)
+            try:
+                await STORE.append(other, "kr-1", "counter", 0, [CounterIncremented(by=100)])
+            finally:
+                await other.close()
+            raced.append("kr-1")
+        return loaded
+
+    queue.store.load_streams = load_then_race  # type: ignore[method-assign]
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    key = IdempotencyKey.for_request("partner:vnpt", "req-kr", {"n": 1})
+    try:
+        result = await executor.execute(COUNTER, "kr-1", Increment(by=1), idempotency=key)
+    finally:
+        queue.store.load_streams = load_streams  # type: ignore[method-assign]
+    assert raced == ["kr-1"]
+    assert (result.version, result.replayed) == (2, False)
+    replay = await executor.execute(COUNTER, "kr-1", Increment(by=1), idempotency=key)
+    assert (replay.event_ids, replay.replayed) == (result.event_ids, True)
+    async with store_pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM test.idempotency_keys WHERE key = 'req-kr'") == 1
+        assert await STORE.current_version(conn, "kr-1") == 2

@@ -12,7 +12,6 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
-from uuid import UUID
 
 import asyncpg
 import msgspec
@@ -24,7 +23,10 @@ from libs.common.db import Conn
 from libs.common.eventstore.errors import ConcurrencyError
 from libs.common.eventstore.group_commit import RunAlone, group_commit
 from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords
+from libs.common.eventstore.results import CommandResult, result_decoder
 from libs.common.eventstore.store import EventStore, NewEvent
+
+__all__ = ["CommandExecutor", "CommandResult", "Decider", "Transaction", "Work"]
 
 C = TypeVar("C")
 S = TypeVar("S")
@@ -44,16 +46,6 @@ class Decider(Generic[C, S]):
         for event in events:
             state = self.evolve(state, event)
         return state
-
-
-class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
-    stream_id: str
-    version: int
-    event_ids: list[UUID]
-    replayed: bool = False
-
-
-_result_decoder = msgspec.json.Decoder(CommandResult)
 
 
 class Transaction:
@@ -91,8 +83,8 @@ Work = Callable[[Transaction], Awaitable[str]]
 
 class CommandExecutor:
     def __init__(self, pool: asyncpg.Pool, schema: str, catalogue: EventCatalogue, *, batched: bool = True) -> None:
-        """``batched``: single-stream commands without an idempotency key go through the
-        pool's group commit (``group_commit.py``); ``False`` runs each on its own."""
+        """``batched``: single-stream commands (``execute``) go through the pool's group commit
+        (``group_commit.py``); ``False`` runs each on its own."""
         self.pool = pool
         self.store = EventStore(schema)
         self.catalogue = catalogue
@@ -110,19 +102,18 @@ class CommandExecutor:
         retries: int = 3,
     ) -> CommandResult:
         """Load one stream, decide, append."""
+        if self.batched:
+            try:
+                return await group_commit(self.pool, self.store.schema).submit(
+                    self, decider, stream_id, command, metadata=metadata, idempotency=idempotency
+                )
+            except ConcurrencyError:
+                if retries < 1:
+                    raise
+                retries -= 1
+            except RunAlone:
+                pass
         if idempotency is None:
-            if self.batched:
-                try:
-                    version, event_ids = await group_commit(self.pool, self.store.schema).submit(
-                        self, decider, stream_id, command, metadata
-                    )
-                    return CommandResult(stream_id=stream_id, version=version, event_ids=event_ids)
-                except ConcurrencyError:
-                    if retries < 1:
-                        raise
-                    retries -= 1
-                except RunAlone:
-                    pass
             return await self._retrying(lambda: self._single(decider, stream_id, command, metadata), retries, None)
 
         async def work(tx: Transaction) -> str:
@@ -184,7 +175,7 @@ class CommandExecutor:
                 await self.idempotency.lock(conn, idempotency)
                 remembered = await self.idempotency.find(conn, idempotency)
                 if remembered is not None:
-                    return msgspec.structs.replace(_result_decoder.decode(remembered), replayed=True)
+                    return msgspec.structs.replace(result_decoder.decode(remembered), replayed=True)
             tx = Transaction(self, conn, metadata)
             main_stream = await work(tx)
             main = [e for e in tx.appended if e.stream_id == main_stream]

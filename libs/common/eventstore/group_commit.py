@@ -1,7 +1,7 @@
 """Group commit: concurrent single-stream commands stored with one load and one append.
 
-Each command that ``CommandExecutor.execute`` runs on one stream without an idempotency key
-costs two statements and a commit when run alone. Under load most of that is per statement
+Each command that ``CommandExecutor.execute`` runs on one stream costs two statements and a
+commit when run alone (five and a transaction with an idempotency key). Under load most of that is per statement
 and per commit, in the service and in PostgreSQL alike, so commands that arrive while
 earlier ones are being stored wait in a queue and go together: one query loads every
 stream of the batch, each command is decided on its own stream's state, and one statement
@@ -14,6 +14,11 @@ encoded, fails that command only; a stream another writer changed meanwhile is t
 command's conflict, retried alone as ``execute`` retries; an error of the shared statement
 (a racing writer, data PostgreSQL refuses, a deadlock) sends every command of the batch back
 to run alone, so one command's bad data never fails another's.
+
+A batch with idempotency keys runs in one transaction: the keys are locked (in sorted
+order) and looked up together, a key already used answers its command with the remembered
+result (or ``IdempotencyKeyReusedError``), and the results of the others are remembered
+with one statement beside their events, as ``CommandExecutor.run`` does for one command.
 """
 
 from __future__ import annotations
@@ -24,20 +29,23 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 import asyncpg
+import msgspec
 from opentelemetry import context as otel_context
 
 from contracts.envelope import Metadata
+from libs.common.db import Conn
 from libs.common.eventstore.errors import ConcurrencyError
+from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords, remembered
+from libs.common.eventstore.results import CommandResult, result_decoder
 from libs.common.eventstore.store import EventRows, EventStore, StreamAppend
 
 if TYPE_CHECKING:
     from libs.common.eventstore.commands import CommandExecutor, Decider
 
-Stored = tuple[int, list[UUID]]
-"""A command's outcome: the stream's version after it, and the ids of the events it appended."""
+Outcome = CommandResult | Exception
+"""What a command of a batch gets: its result, or the error it is answered with."""
 
 MAX_BATCH = 64
 """Commands per batch at most: bounds one statement's size and one batch's latency."""
@@ -61,9 +69,14 @@ class _Pending:
     stream_id: str
     command: object
     metadata: Metadata | None
+    idempotency: IdempotencyKey | None
     context: otel_context.Context
     """The caller's trace context: a batch's Postgres calls are made under its first command's."""
-    future: asyncio.Future[Stored]
+    future: asyncio.Future[CommandResult]
+
+    @property
+    def key(self) -> tuple[str, str] | None:
+        return None if self.idempotency is None else (self.idempotency.principal, self.idempotency.key)
 
 
 @dataclass(slots=True)
@@ -79,6 +92,7 @@ class GroupCommit:
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         self.pool = pool
         self.store = EventStore(schema)
+        self.records = IdempotencyRecords(schema)
         self.max_in_flight = BATCHES_IN_FLIGHT
         # Waiting commands by stream, streams in the order they are served: a batch takes the
         # first command of each of the first MAX_BATCH streams, and a stream with more waiting
@@ -93,15 +107,19 @@ class GroupCommit:
         decider: Decider[Any, Any],
         stream_id: str,
         command: object,
+        *,
         metadata: Metadata | None,
-    ) -> Stored:
+        idempotency: IdempotencyKey | None = None,
+    ) -> CommandResult:
         """Decide ``command`` on ``stream_id`` and append its events in the next batch.
 
-        Raises what the decider raises, :class:`ConcurrencyError` when the stream changed after
-        it was loaded, or :class:`RunAlone` when the batch's statement failed.
+        Raises what the decider raises, :class:`IdempotencyKeyReusedError`,
+        :class:`ConcurrencyError` when the stream changed after it was loaded, or
+        :class:`RunAlone` when the batch's statements failed.
         """
-        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
-        pending = _Pending(executor, decider, stream_id, command, metadata, otel_context.get_current(), future)
+        future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
+        context = otel_context.get_current()
+        pending = _Pending(executor, decider, stream_id, command, metadata, idempotency, context, future)
         self._waiting.setdefault(stream_id, deque()).append(pending)
         if self._in_flight < self.max_in_flight:
             self._start_drain()
@@ -135,14 +153,19 @@ class GroupCommit:
 
     def _next_batch(self) -> list[_Pending]:
         """The first waiting command of each stream, up to MAX_BATCH streams: a second command
-        on a stream waits for the next batch, so it is decided on the first one's events."""
+        on a stream waits for the next batch, so it is decided on the first one's events; so
+        does a second command with the same idempotency key, so it finds the first's record."""
         batch: list[_Pending] = []
+        keys: set[tuple[str, str]] = set()
         for stream_id in list(itertools.islice(self._waiting, MAX_BATCH)):
             queue = self._waiting.pop(stream_id)
             while queue and queue[0].future.done():  # its caller went away (cancelled)
                 queue.popleft()
-            if queue:
-                batch.append(queue.popleft())
+            if queue and queue[0].key not in keys:
+                pending = queue.popleft()
+                batch.append(pending)
+                if pending.key is not None:
+                    keys.add(pending.key)
             if queue:
                 self._waiting[stream_id] = queue  # to the back
         return batch
@@ -150,7 +173,11 @@ class GroupCommit:
     async def _store(self, batch: list[_Pending]) -> None:
         token = otel_context.attach(batch[0].context)
         try:
-            await self._load_decide_append(batch)
+            for pending, outcome in await self._run(batch):
+                if isinstance(outcome, Exception):
+                    _settle(pending.future, exception=outcome)
+                else:
+                    _settle(pending.future, result=outcome)
         except Exception as exc:  # the database or the pool failed: every command's answer
             for pending in batch:
                 _settle(pending.future, exception=exc)
@@ -161,37 +188,76 @@ class GroupCommit:
         finally:
             otel_context.detach(token)
 
-    async def _load_decide_append(self, batch: list[_Pending]) -> None:
+    async def _run(self, batch: list[_Pending]) -> list[tuple[_Pending, Outcome]]:
+        """The batch's outcomes, known only once what they report is committed."""
         async with self.pool.acquire() as conn:
-            loaded = await self.store.load_streams(conn, [p.stream_id for p in batch])
-            decided, rows = self._decide(batch, loaded)
-            failure: Exception | None = None
+            if all(p.idempotency is None for p in batch):
+                # One statement, its own transaction: its failure is told apart per command.
+                return await self._load_decide_append(conn, batch, atomic=False)
+            # Idempotency records go in the same transaction as the events they remember.
             try:
-                appended = await self.store.append_rows(conn, rows)
+                async with conn.transaction():
+                    return await self._load_decide_append(conn, batch, atomic=True)
             except asyncpg.PostgresError as exc:
-                appended = {}
-                # With several streams, which command's append failed is unknown (a writer
-                # outside this process raced one, or data PostgreSQL refuses): each runs alone.
-                # A deadlock's victim is retried alone too, like a conflict.
-                alone = len(rows.streams) > 1 or isinstance(exc, asyncpg.DeadlockDetectedError)
-                failure = RunAlone(str(exc)) if alone else exc
+                return [(p, RunAlone(str(exc))) for p in batch]
+
+    async def _load_decide_append(
+        self, conn: Conn, batch: list[_Pending], *, atomic: bool
+    ) -> list[tuple[_Pending, Outcome]]:
+        outcomes: list[tuple[_Pending, Outcome]] = []
+        keyed = [p.idempotency for p in batch if p.idempotency is not None]
+        found: dict[tuple[str, str], tuple[str, bytes]] = {}
+        if keyed:
+            # Requests with one key wait here for each other, as in CommandExecutor.run.
+            await self.records.lock_many(conn, keyed)
+            found = await self.records.find_many(conn, keyed)
+        fresh: list[_Pending] = []
+        for pending in batch:
+            if pending.idempotency is not None and pending.key in found:
+                outcomes.append((pending, _replay(pending.idempotency, *found[pending.key])))
+            else:
+                fresh.append(pending)
+        loaded = await self.store.load_streams(conn, [p.stream_id for p in fresh]) if fresh else {}
+        decided, rows = self._decide(fresh, loaded, outcomes)
+        failure: Exception | None = None
+        try:
+            appended = await self.store.append_rows(conn, rows)
+        except asyncpg.PostgresError as exc:
+            if atomic:
+                raise  # the transaction is lost: every command runs alone
+            appended = {}
+            # With several streams, which command's append failed is unknown (a writer
+            # outside this process raced one, or data PostgreSQL refuses): each runs alone.
+            # A deadlock's victim is retried alone too, like a conflict.
+            alone = len(rows.streams) > 1 or isinstance(exc, asyncpg.DeadlockDetectedError)
+            failure = RunAlone(str(exc)) if alone else exc
+        records: list[tuple[IdempotencyKey, bytes]] = []
         for pending, version, has_events in decided:
+            outcome: Outcome
             if not has_events:
-                _settle(pending.future, result=(version, []))
+                outcome = CommandResult(stream_id=pending.stream_id, version=version, event_ids=[])
             elif failure is not None:
-                _settle(pending.future, exception=failure)
+                outcome = failure
             elif pending.stream_id in appended:
                 stored = appended[pending.stream_id]
-                _settle(pending.future, result=(stored[-1].version, [e.event_id for e in stored]))
+                outcome = CommandResult(
+                    stream_id=pending.stream_id, version=stored[-1].version, event_ids=[e.event_id for e in stored]
+                )
             else:
-                _settle(pending.future, exception=ConcurrencyError(pending.stream_id, version))
+                outcome = ConcurrencyError(pending.stream_id, version)
+            if isinstance(outcome, CommandResult) and pending.idempotency is not None:
+                records.append((pending.idempotency, msgspec.json.encode(outcome)))
+            outcomes.append((pending, outcome))
+        await self.records.save_many(conn, records)
+        return outcomes
 
     @staticmethod
     def _decide(
-        batch: list[_Pending], loaded: dict[str, list[Any]]
+        batch: list[_Pending], loaded: dict[str, list[Any]], outcomes: list[tuple[_Pending, Outcome]]
     ) -> tuple[list[tuple[_Pending, int, bool]], EventRows]:
         """Each command decided on its stream's state and its events encoded; a command that
-        fails either (the decider's refusal, an event that cannot be encoded) fails alone."""
+        fails either (the decider's refusal, an event that cannot be encoded) fails alone,
+        into ``outcomes``."""
         decided: list[tuple[_Pending, int, bool]] = []
         rows = EventRows()
         now = datetime.now(UTC)
@@ -209,14 +275,24 @@ class GroupCommit:
                         now,
                     )
             except Exception as exc:
-                _settle(pending.future, exception=exc)
+                outcomes.append((pending, exc))
                 continue
             decided.append((pending, version, bool(events)))
         return decided, rows
 
 
+def _replay(key: IdempotencyKey, request_hash: str, result: bytes) -> Outcome:
+    try:
+        return msgspec.structs.replace(result_decoder.decode(remembered(key, request_hash, result)), replayed=True)
+    except Exception as exc:  # IdempotencyKeyReusedError: the key was used for another request
+        return exc
+
+
 def _settle(
-    future: asyncio.Future[Stored], *, result: Stored | None = None, exception: BaseException | None = None
+    future: asyncio.Future[CommandResult],
+    *,
+    result: CommandResult | None = None,
+    exception: BaseException | None = None,
 ) -> None:
     if future.done():  # cancelled by its caller while the batch ran
         return

@@ -8,6 +8,7 @@ bug must not be answered with another request's result.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import msgspec
 
@@ -32,22 +33,63 @@ class IdempotencyRecords:
         self._save = (
             f"INSERT INTO {schema}.idempotency_keys (principal, key, request_hash, result) VALUES ($1, $2, $3, $4)"
         )
+        self._find_many = f"""
+            SELECT r.principal, r.key, r.request_hash, r.result
+            FROM {schema}.idempotency_keys r
+            JOIN unnest($1::text[], $2::text[]) AS k(principal, key) USING (principal, key)
+        """
+        self._save_many = f"""
+            INSERT INTO {schema}.idempotency_keys (principal, key, request_hash, result)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+        """
 
     async def lock(self, conn: Conn, key: IdempotencyKey) -> None:
         """Serialise requests with one key until the holder's transaction ends."""
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{key.principal}|{key.key}")
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", _lock_name(key))
+
+    async def lock_many(self, conn: Conn, keys: Sequence[IdempotencyKey]) -> None:
+        """:meth:`lock` for several keys, taken in one order (sorted), so two transactions
+        locking overlapping keys cannot deadlock on them."""
+        names = sorted({_lock_name(k) for k in keys})
+        # unnest yields the names in the array's order, and each row's lock is taken as the
+        # row is produced.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k", names)
+
+    async def find_many(self, conn: Conn, keys: Sequence[IdempotencyKey]) -> dict[tuple[str, str], tuple[str, bytes]]:
+        """(principal, key) -> (request hash, result) of the keys already used."""
+        rows = await conn.fetch(self._find_many, [k.principal for k in keys], [k.key for k in keys])
+        return {(r["principal"], r["key"]): (r["request_hash"], r["result"]) for r in rows}
+
+    async def save_many(self, conn: Conn, records: Sequence[tuple[IdempotencyKey, bytes]]) -> None:
+        if records:
+            await conn.execute(
+                self._save_many,
+                [k.principal for k, _ in records],
+                [k.key for k, _ in records],
+                [k.request_hash for k, _ in records],
+                [result for _, result in records],
+            )
 
     async def find(self, conn: Conn, key: IdempotencyKey) -> bytes | None:
         row = await conn.fetchrow(self._find, key.principal, key.key)
         if row is None:
             return None
-        if row["request_hash"] != key.request_hash:
-            raise IdempotencyKeyReusedError(
-                f"idempotency key {key.key!r} was already used for a different request",
-                details={"idempotency_key": key.key},
-            )
-        result: bytes = row["result"]
-        return result
+        return remembered(key, row["request_hash"], row["result"])
 
     async def save(self, conn: Conn, key: IdempotencyKey, result: bytes) -> None:
         await conn.execute(self._save, key.principal, key.key, key.request_hash, result)
+
+
+def remembered(key: IdempotencyKey, request_hash: str, result: bytes) -> bytes:
+    """The result recorded for ``key``, or :class:`IdempotencyKeyReusedError` when it was
+    recorded for a different request."""
+    if request_hash != key.request_hash:
+        raise IdempotencyKeyReusedError(
+            f"idempotency key {key.key!r} was already used for a different request",
+            details={"idempotency_key": key.key},
+        )
+    return result
+
+
+def _lock_name(key: IdempotencyKey) -> str:
+    return f"{key.principal}|{key.key}"
