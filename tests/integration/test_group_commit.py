@@ -350,3 +350,62 @@ async def test_a_keyed_command_on_a_stream_changed_meanwhile_is_retried_and_reme
     async with store_pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM test.idempotency_keys WHERE key = 'req-kr'") == 1
         assert await STORE.current_version(conn, "kr-1") == 2
+
+
+async def test_a_key_held_by_another_transaction_does_not_hold_up_the_batch(
+    store_pool: asyncpg.Pool, fresh_database: str
+) -> None:
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    key = IdempotencyKey.for_request("partner:vnpt", "req-held", {"n": 1})
+    other = await connect(fresh_database)
+    try:
+        tx = other.transaction()
+        await tx.start()  # as CommandExecutor.run holds a key while its command runs
+        await other.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "partner:vnpt|req-held")
+        keyed = asyncio.ensure_future(executor.execute(COUNTER, "hl-1", Increment(by=1), idempotency=key))
+        async with asyncio.timeout(10):
+            unkeyed = await executor.execute(COUNTER, "hl-2", Increment(by=1))
+        assert unkeyed.version == 1
+        assert not keyed.done()  # waiting for the key, alone
+        await tx.commit()
+    finally:
+        await other.close()
+    async with asyncio.timeout(10):
+        assert (await keyed).version == 1
+
+
+async def test_a_stream_skipped_for_a_key_in_use_goes_first_in_the_next_batch(store_pool: asyncpg.Pool) -> None:
+    queue = group_commit(store_pool, "test")
+    load_streams = queue.store.load_streams
+    release = asyncio.Event()
+
+    async def held_load(conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
+        if "ks-0" in stream_ids:
+            await release.wait()  # the first batch is in PostgreSQL while the others queue
+        return await load_streams(conn, stream_ids)
+
+    queue.store.load_streams = held_load  # type: ignore[method-assign]
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    key = IdempotencyKey.for_request("partner:vnpt", "req-k", {"n": 1})
+    finished: list[str] = []
+
+    async def send(name: str, stream: str, *, keyed: bool) -> None:
+        await executor.execute(COUNTER, stream, Increment(by=1), idempotency=key if keyed else None)
+        finished.append(name)
+
+    try:
+        first = asyncio.ensure_future(send("first", "ks-0", keyed=False))
+        await asyncio.sleep(0.05)
+        # Queued: ks-1 [a(K), c(K)], ks-2 [b(K)]. The next batch takes a and skips b (same key);
+        # b must come before c, or a client resending K on ks-1 would hold ks-2 back forever.
+        rest = [
+            asyncio.ensure_future(send("a", "ks-1", keyed=True)),
+            asyncio.ensure_future(send("b", "ks-2", keyed=True)),
+            asyncio.ensure_future(send("c", "ks-1", keyed=True)),
+        ]
+        await asyncio.sleep(0.05)
+        release.set()
+        await asyncio.gather(first, *rest)
+    finally:
+        queue.store.load_streams = load_streams  # type: ignore[method-assign]
+    assert finished == ["first", "a", "b", "c"]

@@ -15,10 +15,11 @@ command's conflict, retried alone as ``execute`` retries; an error of the shared
 (a racing writer, data PostgreSQL refuses, a deadlock) sends every command of the batch back
 to run alone, so one command's bad data never fails another's.
 
-A batch with idempotency keys runs in one transaction: the keys are locked (in sorted
-order) and looked up together, a key already used answers its command with the remembered
-result (or ``IdempotencyKeyReusedError``), and the results of the others are remembered
-with one statement beside their events, as ``CommandExecutor.run`` does for one command.
+A batch with idempotency keys runs in one transaction: the keys are locked without waiting
+(a key held elsewhere sends its command to ``CommandExecutor.run``, to wait alone) and
+looked up together, a key already used answers its command with the remembered result (or
+``IdempotencyKeyReusedError``), and the results of the others are remembered with one
+statement beside their events, as ``run`` does for one command.
 """
 
 from __future__ import annotations
@@ -157,17 +158,24 @@ class GroupCommit:
         does a second command with the same idempotency key, so it finds the first's record."""
         batch: list[_Pending] = []
         keys: set[tuple[str, str]] = set()
+        skipped: dict[str, deque[_Pending]] = {}
         for stream_id in list(itertools.islice(self._waiting, MAX_BATCH)):
             queue = self._waiting.pop(stream_id)
             while queue and queue[0].future.done():  # its caller went away (cancelled)
                 queue.popleft()
-            if queue and queue[0].key not in keys:
-                pending = queue.popleft()
-                batch.append(pending)
-                if pending.key is not None:
-                    keys.add(pending.key)
+            if not queue:
+                continue
+            if queue[0].key is not None and queue[0].key in keys:
+                skipped[stream_id] = queue
+                continue
+            pending = queue.popleft()
+            batch.append(pending)
+            if pending.key is not None:
+                keys.add(pending.key)
             if queue:
                 self._waiting[stream_id] = queue  # to the back
+        if skipped:  # first in line next time, so a key used again and again starves nobody
+            self._waiting = {**skipped, **self._waiting}
         return batch
 
     async def _store(self, batch: list[_Pending]) -> None:
@@ -205,23 +213,12 @@ class GroupCommit:
         self, conn: Conn, batch: list[_Pending], *, atomic: bool
     ) -> list[tuple[_Pending, Outcome]]:
         outcomes: list[tuple[_Pending, Outcome]] = []
-        keyed = [p.idempotency for p in batch if p.idempotency is not None]
-        found: dict[tuple[str, str], tuple[str, bytes]] = {}
-        if keyed:
-            # Requests with one key wait here for each other, as in CommandExecutor.run.
-            await self.records.lock_many(conn, keyed)
-            found = await self.records.find_many(conn, keyed)
-        fresh: list[_Pending] = []
-        for pending in batch:
-            if pending.idempotency is not None and pending.key in found:
-                outcomes.append((pending, _replay(pending.idempotency, *found[pending.key])))
-            else:
-                fresh.append(pending)
+        fresh = await self._answer_used_keys(conn, batch, outcomes)
         loaded = await self.store.load_streams(conn, [p.stream_id for p in fresh]) if fresh else {}
         decided, rows = self._decide(fresh, loaded, outcomes)
         failure: Exception | None = None
         try:
-            appended = await self.store.append_rows(conn, rows)
+            appended = await self.store.append_rows(conn, rows, atomic=atomic)
         except asyncpg.PostgresError as exc:
             if atomic:
                 raise  # the transaction is lost: every command runs alone
@@ -250,6 +247,27 @@ class GroupCommit:
             outcomes.append((pending, outcome))
         await self.records.save_many(conn, records)
         return outcomes
+
+    async def _answer_used_keys(
+        self, conn: Conn, batch: list[_Pending], outcomes: list[tuple[_Pending, Outcome]]
+    ) -> list[_Pending]:
+        """The commands still to decide; the others' answers go into ``outcomes``."""
+        keyed = [p.idempotency for p in batch if p.idempotency is not None]
+        if not keyed:
+            return batch
+        # A key another transaction holds (a request with that key still running): its
+        # command waits for it alone, in CommandExecutor.run, not with the whole batch.
+        busy = await self.records.try_lock_many(conn, keyed)
+        found = await self.records.find_many(conn, keyed)
+        fresh: list[_Pending] = []
+        for pending in batch:
+            if pending.key in busy:
+                outcomes.append((pending, RunAlone("its idempotency key is in use")))
+            elif pending.idempotency is not None and pending.key in found:
+                outcomes.append((pending, _replay(pending.idempotency, *found[pending.key])))
+            else:
+                fresh.append(pending)
+        return fresh
 
     @staticmethod
     def _decide(

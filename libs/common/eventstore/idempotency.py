@@ -47,13 +47,16 @@ class IdempotencyRecords:
         """Serialise requests with one key until the holder's transaction ends."""
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", _lock_name(key))
 
-    async def lock_many(self, conn: Conn, keys: Sequence[IdempotencyKey]) -> None:
-        """:meth:`lock` for several keys, taken in one order (sorted), so two transactions
-        locking overlapping keys cannot deadlock on them."""
-        names = sorted({_lock_name(k) for k in keys})
-        # unnest yields the names in the array's order, and each row's lock is taken as the
-        # row is produced.
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k", names)
+    async def try_lock_many(self, conn: Conn, keys: Sequence[IdempotencyKey]) -> set[tuple[str, str]]:
+        """:meth:`lock` for several keys without waiting: the (principal, key) pairs another
+        transaction holds, whose locks were not taken. A batch must not wait on one client's
+        key while it holds everyone else's commands."""
+        names = {_lock_name(k): (k.principal, k.key) for k in keys}
+        held = await conn.fetch(
+            "SELECT k FROM unnest($1::text[]) AS k WHERE NOT pg_try_advisory_xact_lock(hashtextextended(k, 0))",
+            sorted(names),
+        )
+        return {names[row["k"]] for row in held}
 
     async def find_many(self, conn: Conn, keys: Sequence[IdempotencyKey]) -> dict[tuple[str, str], tuple[str, bytes]]:
         """(principal, key) -> (request hash, result) of the keys already used."""

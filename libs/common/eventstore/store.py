@@ -233,7 +233,7 @@ class EventStore:
         rows.add(StreamAppend(stream_id, stream_type, expected_version, events, metadata), datetime.now(UTC))
         return await self._append_one(conn, rows)
 
-    async def _append_one(self, conn: Conn, rows: EventRows) -> list[Envelope]:
+    async def _append_one(self, conn: Conn, rows: EventRows, *, raise_races: bool = False) -> list[Envelope]:
         stream_id, expected_version = rows.stream_ids[0], rows.expected[0]
         try:
             stored = await conn.fetch(
@@ -253,7 +253,7 @@ class EventStore:
                 rows.data,
             )
         except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name == "events_stream_version":
+            if exc.constraint_name == "events_stream_version" and not raise_races:
                 raise ConcurrencyError(stream_id, expected_version) from None
             raise
         if not stored:
@@ -268,18 +268,20 @@ class EventStore:
             rows.add(append, now)
         return await self.append_rows(conn, rows)
 
-    async def append_rows(self, conn: Conn, rows: EventRows) -> dict[str, list[Envelope]]:
+    async def append_rows(self, conn: Conn, rows: EventRows, *, atomic: bool = False) -> dict[str, list[Envelope]]:
         """Append every stream of ``rows`` with one statement, each only if it is still at its
         expected version. The result holds the streams appended to: a stream missing from it
         had no events, or was changed by another writer and got nothing. A writer racing the
         statement can still fail it as a whole (``UniqueViolationError``; with several
         streams, any of them may be the one), and so can a deadlock with another transaction.
+        ``atomic``: the caller's transaction holds more than this statement, and a failed
+        statement has aborted it, so that failure is raised as it is, even with one stream.
         """
         if not rows.event_ids:
             return {}
         if len(set(rows.stream_ids)) == 1:
             try:
-                return {rows.stream_ids[0]: await self._append_one(conn, rows)}
+                return {rows.stream_ids[0]: await self._append_one(conn, rows, raise_races=atomic)}
             except ConcurrencyError:
                 return {}
         return rows.envelopes(await conn.fetch(self._append_streams_sql, *rows.arguments()))
