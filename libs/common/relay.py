@@ -257,8 +257,8 @@ class OutboxRelay:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
         )
-        await consumer.start()
         try:
+            await consumer.start()  # inside the try: cancelled while connecting, it is still closed
             for partition, mark in marks.items():
                 seen = await _read_one(consumer, TopicPartition(self.topic, partition), mark.next_offset - 1)
                 shorter = seen.log_end is not None and seen.log_end < mark.next_offset

@@ -177,9 +177,10 @@ class ProjectionRunner:
             fetch_max_wait_ms=self.fetch_wait_ms,
             client_id=f"tinhso-projection-{self.projection.name}",
         )
-        await consumer.start()
-        self._consumer = consumer
         try:
+            # Started inside the try: a stop that lands while it connects still closes it.
+            await consumer.start()
+            self._consumer = consumer
             topics = list(self.topics.values())
             if self.group_id is None:
                 partitions = await self._all_partitions(consumer, topics)

@@ -73,8 +73,8 @@ class GatewayConsumer:
             fetch_max_wait_ms=self.fetch_wait_ms,
             client_id="tinhso-gateway-live",
         )
-        await consumer.start()
         try:
+            await consumer.start()  # inside the try: cancelled while connecting, it is still closed
             assigned: set[TopicPartition] = set()
             next_check = 0.0
             while True:
