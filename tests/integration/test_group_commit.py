@@ -4,7 +4,9 @@ each with its own outcome."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
@@ -18,7 +20,7 @@ from libs.common.eventstore.commands import CommandExecutor, Decider
 from libs.common.eventstore.errors import IdempotencyKeyReusedError
 from libs.common.eventstore.group_commit import group_commit
 from libs.common.eventstore.idempotency import IdempotencyKey
-from libs.common.eventstore.store import EventStore, StreamAppend
+from libs.common.eventstore.store import EventRows, EventStore, StreamAppend
 from tests.support.counter import CATALOGUE, COUNTER, CounterIncremented, Increment
 
 STORE = EventStore("test")
@@ -35,6 +37,32 @@ def _decide_note(command: Note, _total: int) -> Sequence[Event]:
 NOTED: Decider[Note, int] = Decider(
     stream_type="counter", initial=COUNTER.initial, evolve=COUNTER.evolve, decide=_decide_note
 )
+
+
+@contextlib.asynccontextmanager
+async def another_writer_after_load(pool: asyncpg.Pool, url: str, stream: str) -> AsyncIterator[list[str]]:
+    """While it is open, the first batch that loads ``stream`` finds it changed by another
+    process (one event appended at version 1) before the batch appends."""
+    queue = group_commit(pool, "test")
+    load_streams = queue.store.load_streams
+    raced: list[str] = []
+
+    async def load_then_race(conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
+        loaded = await load_streams(conn, stream_ids)
+        if stream in stream_ids and not raced:
+            other = await connect(url)
+            try:
+                await STORE.append(other, stream, "counter", 0, [CounterIncremented(by=100)])
+            finally:
+                await other.close()
+            raced.append(stream)
+        return loaded
+
+    queue.store.load_streams = load_then_race  # type: ignore[method-assign]
+    try:
+        yield raced
+    finally:
+        queue.store.load_streams = load_streams  # type: ignore[method-assign]
 
 
 async def _transactions(pool: asyncpg.Pool, prefix: str) -> int:
@@ -102,30 +130,12 @@ async def test_data_postgresql_refuses_fails_only_its_own_command(store_pool: as
 async def test_a_stream_another_writer_changed_meanwhile_is_retried_and_the_rest_land(
     store_pool: asyncpg.Pool, fresh_database: str
 ) -> None:
-    queue = group_commit(store_pool, "test")
-    load_streams = queue.store.load_streams
-    raced: list[str] = []
-
-    async def load_then_race(conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
-        loaded = await load_streams(conn, stream_ids)
-        if "w-3" in stream_ids and not raced:  # another process appends after the batch loaded
-            other = await connect(fresh_database)
-            try:
-                await STORE.append(other, "w-3", "counter", 0, [CounterIncremented(by=100)])
-            finally:
-                await other.close()
-            raced.append("w-3")
-        return loaded
-
-    queue.store.load_streams = load_then_race  # type: ignore[method-assign]
-    try:
+    async with another_writer_after_load(store_pool, fresh_database, "w-3") as raced:
         executor = CommandExecutor(store_pool, "test", CATALOGUE)
         first = asyncio.ensure_future(executor.execute(COUNTER, "w-0", Increment(by=1)))
         await asyncio.sleep(0)  # w-0 is being stored: the rest gather into one batch
         results = await asyncio.gather(*(executor.execute(COUNTER, f"w-{n}", Increment(by=1)) for n in range(1, 6)))
         await first
-    finally:
-        queue.store.load_streams = load_streams  # type: ignore[method-assign]
     assert raced == ["w-3"]
     assert [r.version for r in results] == [1, 1, 2, 1, 1]
     async with store_pool.acquire() as conn:
@@ -158,18 +168,21 @@ async def test_batches_of_two_processes_racing_on_the_same_streams_lose_nothing(
     assert versions == [30, 30, 30, 30]
 
 
-async def test_append_streams_appends_in_one_transaction_and_skips_a_changed_stream(store_pool: asyncpg.Pool) -> None:
+async def test_one_statement_appends_several_streams_in_one_transaction_and_skips_a_changed_one(
+    store_pool: asyncpg.Pool,
+) -> None:
+    now = datetime.now(UTC)
+    rows = EventRows()
+    for append in (
+        StreamAppend("s-a", "counter", 0, [CounterIncremented(by=1), CounterIncremented(by=2)]),
+        StreamAppend("s-stale", "counter", 0, [CounterIncremented(by=9)]),
+        StreamAppend("s-b", "counter", 0, [CounterIncremented(by=3)], Metadata(actor="op-2")),
+        StreamAppend("s-none", "counter", 0, []),
+    ):
+        rows.add(append, now)
     async with store_pool.acquire() as conn:
         await STORE.append(conn, "s-stale", "counter", 0, [CounterIncremented(by=1)])
-        appended = await STORE.append_streams(
-            conn,
-            [
-                StreamAppend("s-a", "counter", 0, [CounterIncremented(by=1), CounterIncremented(by=2)]),
-                StreamAppend("s-stale", "counter", 0, [CounterIncremented(by=9)]),
-                StreamAppend("s-b", "counter", 0, [CounterIncremented(by=3)], Metadata(actor="op-2")),
-                StreamAppend("s-none", "counter", 0, []),
-            ],
-        )
+        appended = await STORE.append_rows(conn, rows)
         assert sorted(appended) == ["s-a", "s-b"]
         assert [e.version for e in appended["s-a"]] == [1, 2]
         assert appended["s-b"][0].actor == "op-2"
@@ -177,14 +190,10 @@ async def test_append_streams_appends_in_one_transaction_and_skips_a_changed_str
         positions = [e.position for e in appended["s-a"]]
         assert positions == sorted(positions)
         assert [e.version for e in await STORE.load(conn, "s-stale")] == [1]
-        with pytest.raises(ValueError, match="given twice"):
-            await STORE.append_streams(
-                conn,
-                [
-                    StreamAppend("s-c", "counter", 0, [CounterIncremented(by=1)]),
-                    StreamAppend("s-c", "counter", 0, [CounterIncremented(by=1)]),
-                ],
-            )
+    twice = EventRows()
+    twice.add(StreamAppend("s-c", "counter", 0, [CounterIncremented(by=1)]), now)
+    with pytest.raises(ValueError, match="given twice"):
+        twice.add(StreamAppend("s-c", "counter", 0, [CounterIncremented(by=1)]), now)
 
 
 async def test_an_event_that_cannot_be_encoded_fails_only_its_own_command(store_pool: asyncpg.Pool) -> None:
@@ -321,28 +330,10 @@ async def test_one_key_on_two_streams_at_once_is_stored_once_and_replayed(store_
 async def test_a_keyed_command_on_a_stream_changed_meanwhile_is_retried_and_remembered_once(
     store_pool: asyncpg.Pool, fresh_database: str
 ) -> None:
-    queue = group_commit(store_pool, "test")
-    load_streams = queue.store.load_streams
-    raced: list[str] = []
-
-    async def load_then_race(conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
-        loaded = await load_streams(conn, stream_ids)
-        if "kr-1" in stream_ids and not raced:
-            other = await connect(fresh_database)
-            try:
-                await STORE.append(other, "kr-1", "counter", 0, [CounterIncremented(by=100)])
-            finally:
-                await other.close()
-            raced.append("kr-1")
-        return loaded
-
-    queue.store.load_streams = load_then_race  # type: ignore[method-assign]
     executor = CommandExecutor(store_pool, "test", CATALOGUE)
     key = IdempotencyKey.for_request("partner:vnpt", "req-kr", {"n": 1})
-    try:
+    async with another_writer_after_load(store_pool, fresh_database, "kr-1") as raced:
         result = await executor.execute(COUNTER, "kr-1", Increment(by=1), idempotency=key)
-    finally:
-        queue.store.load_streams = load_streams  # type: ignore[method-assign]
     assert raced == ["kr-1"]
     assert (result.version, result.replayed) == (2, False)
     replay = await executor.execute(COUNTER, "kr-1", Increment(by=1), idempotency=key)

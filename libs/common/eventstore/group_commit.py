@@ -94,7 +94,6 @@ class GroupCommit:
         self.pool = pool
         self.store = EventStore(schema)
         self.records = IdempotencyRecords(schema)
-        self.max_in_flight = BATCHES_IN_FLIGHT
         # Waiting commands by stream, streams in the order they are served: a batch takes the
         # first command of each of the first MAX_BATCH streams, and a stream with more waiting
         # goes to the back, so a crowd on one stream does not hold up the others.
@@ -122,7 +121,7 @@ class GroupCommit:
         context = otel_context.get_current()
         pending = _Pending(executor, decider, stream_id, command, metadata, idempotency, context, future)
         self._waiting.setdefault(stream_id, deque()).append(pending)
-        if self._in_flight < self.max_in_flight:
+        if self._in_flight < BATCHES_IN_FLIGHT:
             self._start_drain()
         return await future
 

@@ -260,14 +260,6 @@ class EventStore:
             raise ConcurrencyError(stream_id, expected_version)
         return rows.envelopes(stored)[stream_id]
 
-    async def append_streams(self, conn: Conn, appends: Sequence[StreamAppend]) -> dict[str, list[Envelope]]:
-        """Append to several streams with one statement: see :meth:`append_rows`."""
-        rows = EventRows()
-        now = datetime.now(UTC)
-        for append in appends:
-            rows.add(append, now)
-        return await self.append_rows(conn, rows)
-
     async def append_rows(self, conn: Conn, rows: EventRows, *, atomic: bool = False) -> dict[str, list[Envelope]]:
         """Append every stream of ``rows`` with one statement, each only if it is still at its
         expected version. The result holds the streams appended to: a stream missing from it
