@@ -23,7 +23,7 @@ from libs.common.db import Conn
 from libs.common.eventstore.errors import ConcurrencyError
 from libs.common.eventstore.group_commit import RunAlone, group_commit
 from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords
-from libs.common.eventstore.results import CommandResult, result_decoder
+from libs.common.eventstore.results import CommandResult, replayed
 from libs.common.eventstore.store import EventStore, NewEvent
 
 __all__ = ["CommandExecutor", "CommandResult", "Decider", "Transaction", "Work"]
@@ -175,7 +175,7 @@ class CommandExecutor:
                 await self.idempotency.lock(conn, idempotency)
                 remembered = await self.idempotency.find(conn, idempotency)
                 if remembered is not None:
-                    return msgspec.structs.replace(result_decoder.decode(remembered), replayed=True)
+                    return replayed(remembered)
             tx = Transaction(self, conn, metadata)
             main_stream = await work(tx)
             main = [e for e in tx.appended if e.stream_id == main_stream]

@@ -39,7 +39,7 @@ from contracts.envelope import Metadata
 from libs.common.db import Conn
 from libs.common.eventstore.errors import ConcurrencyError
 from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords, remembered
-from libs.common.eventstore.results import CommandResult, result_decoder
+from libs.common.eventstore.results import CommandResult, replayed
 from libs.common.eventstore.store import EventRows, EventStore, StreamAppend
 
 if TYPE_CHECKING:
@@ -300,7 +300,7 @@ class GroupCommit:
 
 def _replay(key: IdempotencyKey, request_hash: str, result: bytes) -> Outcome:
     try:
-        return msgspec.structs.replace(result_decoder.decode(remembered(key, request_hash, result)), replayed=True)
+        return replayed(remembered(key, request_hash, result))
     except Exception as exc:  # IdempotencyKeyReusedError: the key was used for another request
         return exc
 

@@ -14,5 +14,9 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     replayed: bool = False
 
 
-result_decoder = msgspec.json.Decoder(CommandResult)
-"""Reads a result remembered for an idempotency key."""
+_decoder = msgspec.json.Decoder(CommandResult)
+
+
+def replayed(record: bytes) -> CommandResult:
+    """The result remembered for an idempotency key, as the answer to a request sent again."""
+    return msgspec.structs.replace(_decoder.decode(record), replayed=True)
