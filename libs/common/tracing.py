@@ -67,7 +67,10 @@ def setup_tracing(
     for processor in processors:
         provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
-    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
+    if readers:
+        # Without a reader the SDK would still build and aggregate every measurement, about 15 µs
+        # per HTTP request, for nobody; the API's no-op instruments cost nothing.
+        metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
     instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
     if recording and not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument(tracer_provider=provider)
@@ -105,9 +108,12 @@ def tracer() -> trace.Tracer:
 
 
 def current_traceparent() -> str | None:
-    carrier: dict[str, str] = {}
-    _propagator.inject(carrier)
-    return carrier.get("traceparent")
+    """The W3C ``traceparent`` of the current span, as the propagator would write it, without
+    the carrier dict and the ``tracestate`` it also builds (one call per command)."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags:02x}"
 
 
 def context_from_traceparent(traceparent: str | None) -> otel_context.Context | None:

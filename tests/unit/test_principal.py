@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from litestar.types import Message, Receive, ReceiveMessage, Scope, Send
 
 from libs.common.errors import UnauthorizedError
+from libs.common.http.auth import OPEN_PATHS, PrincipalMiddleware
 from libs.common.principal import (
     ALGORITHM,
     AUDIENCE,
+    HEADER,
     ISSUER,
     KeyFileError,
     Principal,
@@ -107,3 +111,44 @@ def test_the_key_pair_is_made_once_private_key_unreadable_by_others(tmp_path: Pa
 def test_a_missing_key_file_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(KeyFileError, match="TINHSO_PRINCIPAL_PUBLIC_KEY_FILE"):
         load_public_key(tmp_path / "nope.pem")
+
+
+async def _through_middleware(verifier: PrincipalVerifier, method: str, path: str, token: str | None) -> object:
+    """What the principal middleware left in the scope for the app behind it."""
+    seen: dict[str, object] = {}
+
+    async def app(scope: Scope, _receive: Receive, _send: Send) -> None:
+        seen["user"] = scope.get("user")
+
+    async def nothing() -> ReceiveMessage:
+        raise AssertionError("the middleware reads no body")
+
+    async def ignore(_: Message) -> None:
+        raise AssertionError("the middleware sends nothing")
+
+    headers = [(b"content-type", b"application/json")]
+    if token is not None:
+        headers.append((HEADER.encode(), token.encode()))
+    scope: Any = {"type": "http", "method": method, "path": path, "headers": headers}
+    await PrincipalMiddleware(app, verifier, OPEN_PATHS)(scope, nothing, ignore)
+    return seen["user"]
+
+
+async def test_the_middleware_puts_the_verified_principal_in_the_scope() -> None:
+    signer, verifier, _ = _pair()
+    assert await _through_middleware(verifier, "POST", "/counters/c/increment", signer.sign(VNPT)) == VNPT
+
+
+@pytest.mark.parametrize("path", ["/counters/c/increment", "/x/health/live", "/admin/docs"])
+async def test_the_middleware_refuses_a_request_without_a_token_outside_the_open_paths(path: str) -> None:
+    _, verifier, _ = _pair()
+    with pytest.raises(UnauthorizedError):
+        await _through_middleware(verifier, "GET", path, None)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/health/live"), ("GET", "/docs/openapi.json"), ("OPTIONS", "/x")]
+)
+async def test_health_docs_and_preflight_pass_without_a_token(method: str, path: str) -> None:
+    _, verifier, _ = _pair()
+    assert await _through_middleware(verifier, method, path, None) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import uuid_utils.compat
 from litestar import Request
 
 from contracts.envelope import Metadata
@@ -37,7 +38,7 @@ def command_metadata(request: Request[Any, Any, Any]) -> Metadata:
     return Metadata(
         actor=principal.subject,
         partner=principal.partner,
-        correlation_id=_uuid_header(request, CORRELATION_HEADER) or uuid.uuid4(),
+        correlation_id=_uuid_header(request, CORRELATION_HEADER) or uuid_utils.compat.uuid4(),
         causation_id=_uuid_header(request, CAUSATION_HEADER),
         traceparent=current_traceparent(),
     )
