@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from libs.common.errors import UnauthorizedError
-from libs.common.settings import Settings
+from libs.common.settings import Settings, SettingsError
 
 HEADER = "x-tinhso-principal"
 ISSUER = "tinhso-gateway"
@@ -152,8 +152,9 @@ class PrincipalVerifier:
 # --- keys -------------------------------------------------------------------------------
 
 
-class KeyFileError(ValueError):
-    """A key file is missing or unreadable; the message names the setting to fix."""
+class KeyFileError(SettingsError):
+    """A key file is missing or unreadable; the message names the setting to fix. A process
+    that cannot read its key stops as for any other wrong setting: one line, exit code 2."""
 
 
 def private_key_path(settings: Settings) -> Path:
@@ -167,22 +168,29 @@ def public_key_path(settings: Settings) -> Path:
 def ensure_keypair(settings: Settings) -> bool:
     """Create the gateway's key pair where the settings point, unless it exists. True if created.
 
+    A private key without its public half keeps the private key and writes the public one.
+
     The embedded default calls this before starting the services; a deployment provisions
     the keys itself (the private key to the gateway only).
     """
     private, public = private_key_path(settings), public_key_path(settings)
     if private.exists() and public.exists():
         return False
-    key = Ed25519PrivateKey.generate()
-    private.parent.mkdir(parents=True, exist_ok=True)
     public.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    # Write-then-rename so a concurrent reader never sees half a key; 0600 before any byte lands.
-    tmp = private.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-    os.replace(tmp, private)
+    if private.exists():  # the public half is derived, never a new pair over a key in use
+        key = load_private_key(private)
+    else:
+        key = Ed25519PrivateKey.generate()
+        private.parent.mkdir(parents=True, exist_ok=True)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        # Write-then-rename so a concurrent reader never sees half a key; 0600 before any byte lands.
+        tmp = private.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+        os.replace(tmp, private)
     public.write_bytes(
         key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from libs.common.logs import configure_logging
+from services.cli.admin import admin
 from services.cli.console import run_or_exit, settings_or_exit
 from services.cli.database import database
 from services.cli.infrastructure import migrate
+from services.cli.keys import keys
 from services.cli.operations import dlq, projections
 from services.cli.partners import partners
 from services.cli.seed import seed
@@ -45,6 +47,8 @@ def migrate_command() -> None:
 
 
 cli.add_command(projections)
+cli.add_command(admin)
+cli.add_command(keys)
 cli.add_command(dlq)
 cli.add_command(seed)
 cli.add_command(partners)

@@ -20,7 +20,7 @@ import pytest
 
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
-from libs.common.principal import Principal, PrincipalSigner
+from libs.common.principal import Principal, PrincipalSigner, PrincipalVerifier
 from libs.common.settings import load_settings
 from services.cli.catalogue import all_migrations
 from tests.e2e.platform_process import BACKBONES, SERVICES, PlatformProcess, wait_gone
@@ -267,3 +267,38 @@ def _assert_ready_within(platform: PlatformProcess, seconds: float) -> None:
             answer = response.text
         time.sleep(0.2)
     raise AssertionError(f"the platform stopped answering ready: {answer}")
+
+
+def test_a_service_without_its_key_file_says_so_in_a_line_until_tinhso_keys_makes_the_pair(tmp_path: Path) -> None:
+    env = PlatformProcess(
+        tmp_path / "state",
+        {
+            "TINHSO_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
+            "TINHSO_KAFKA_BOOTSTRAP": "127.0.0.1:9",
+            "TINHSO_PRINCIPAL_PUBLIC_KEY_FILE": str(tmp_path / "public" / "principal.pub.pem"),
+            "TINHSO_PRINCIPAL_PRIVATE_KEY_FILE": str(tmp_path / "gateway" / "principal.pem"),
+        },
+    ).env
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", *argv], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    for service, setting in (("registry", "PUBLIC"), ("gateway", "PRIVATE")):
+        refused = run(f"services.{service}")
+        assert refused.returncode == 2, refused.stderr
+        assert refused.stderr.strip().count("\n") == 0
+        assert f"tinhso {service}: cannot read" in refused.stderr
+        assert f"TINHSO_PRINCIPAL_{setting}_KEY_FILE" in refused.stderr
+        assert "Traceback" not in refused.stderr
+
+    made = run("services.cli.main", "keys")
+    assert made.returncode == 0, made.stderr
+    assert f"created private key (the gateway's only): {tmp_path / 'gateway' / 'principal.pem'}" in made.stdout
+    signer = PrincipalSigner.from_settings(load_settings(env))
+    token = signer.sign(Principal(subject="x"))
+    assert PrincipalVerifier.from_settings(load_settings(env)).verify(token) == Principal(subject="x")
+    again = run("services.cli.main", "keys")
+    assert "kept the existing private key" in again.stdout
+    assert PrincipalVerifier.from_settings(load_settings(env)).verify(token) == Principal(subject="x")

@@ -108,6 +108,17 @@ def test_the_key_pair_is_made_once_private_key_unreadable_by_others(tmp_path: Pa
     assert PrincipalVerifier.from_settings(settings).verify(signer.sign(VNPT)) == VNPT
 
 
+def test_a_lost_public_key_is_derived_again_from_the_private_key_in_use(tmp_path: Path) -> None:
+    settings = load_settings({}, state_dir=str(tmp_path))
+    ensure_keypair(settings)
+    private = private_key_path(settings).read_bytes()
+    token = PrincipalSigner.from_settings(settings).sign(VNPT)
+    public_key_path(settings).unlink()
+    assert ensure_keypair(settings) is True
+    assert private_key_path(settings).read_bytes() == private
+    assert PrincipalVerifier.from_settings(settings).verify(token) == VNPT
+
+
 def test_a_missing_key_file_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(KeyFileError, match="TINHSO_PRINCIPAL_PUBLIC_KEY_FILE"):
         load_public_key(tmp_path / "nope.pem")

@@ -8,8 +8,6 @@ need a socket). Partners' API keys are made through the security engineer's part
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -17,8 +15,6 @@ import asyncpg
 import httpx
 import msgspec
 import pytest
-import uvicorn
-from litestar import Litestar
 
 from libs.common.db import create_pool
 from libs.common.migrations import apply_migrations
@@ -32,38 +28,7 @@ from services.gateway.security.partner_store import PartnerStore
 from services.gateway.security.partners import Partner
 from services.metrics.app import create_app as metrics_app
 from services.registry.app import create_app as registry_app
-
-
-def listening_socket() -> socket.socket:
-    """Bound before any URL is handed out, so no other process can take the port meanwhile."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(1024)
-    return sock
-
-
-class Server:
-    def __init__(self, app: Litestar, sock: socket.socket) -> None:
-        config = uvicorn.Config(app, log_config=None, lifespan="on", ws="websockets-sansio")
-        self.server = uvicorn.Server(config)
-        self.sock = sock
-        self.port: int = sock.getsockname()[1]
-        self.task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self.task = asyncio.create_task(self.server.serve(sockets=[self.sock]))
-        async with asyncio.timeout(30):
-            while not self.server.started:
-                if self.task.done():
-                    self.task.result()
-                await asyncio.sleep(0.02)
-
-    async def stop(self) -> None:
-        self.server.should_exit = True
-        if self.task is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.task, 15)
+from tests.support.http_server import Server, listening_socket
 
 
 class Platform:

@@ -10,7 +10,8 @@ import httpx
 
 from services.gateway.app import create_app
 from services.gateway.graphql.limits import Limits
-from tests.integration.gateway.api_platform import Platform, Server, listening_socket, platform
+from tests.integration.gateway.api_platform import Platform, platform
+from tests.support.http_server import Server, listening_socket
 
 __all__ = ["platform"]
 

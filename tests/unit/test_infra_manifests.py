@@ -1,0 +1,99 @@
+"""The deployment examples (infra/) read as the code expects them to.
+
+Nothing here runs Docker or Kubernetes; these checks catch what would stop every pod at
+start: a TINHSO_ variable that is not a setting (exit 2), or a service without the principal
+public key it verifies callers with (ADR 0006).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from libs.common.settings import Settings, env_name
+
+INFRA = Path(__file__).resolve().parents[2] / "infra"
+SETTINGS = {env_name(field) for field in Settings.__struct_fields__}
+SERVICES = ("registry", "broadcast", "metrics")
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    text = path.read_text()
+    return [msgspec.yaml.decode(part) for part in text.split("\n---\n") if part.strip()]
+
+
+def _k8s(kind: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted((INFRA / "k8s").glob("*.yaml")):
+        for doc in _documents(path):
+            if doc.get("kind") == kind:
+                found[doc["metadata"]["name"]] = doc
+    return found
+
+
+def _compose() -> dict[str, Any]:
+    compose: dict[str, Any] = msgspec.yaml.decode((INFRA / "docker-compose.yml").read_bytes())
+    return compose
+
+
+def _tinhso_names(names: list[str]) -> set[str]:
+    return {n for n in names if n.startswith("TINHSO_")}
+
+
+def test_every_tinhso_variable_of_the_examples_is_a_setting() -> None:
+    configmap = _k8s("ConfigMap")["tinhso"]["data"]
+    in_k8s = _tinhso_names(list(configmap))
+    for deployment in _k8s("Deployment").values():
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            in_k8s |= _tinhso_names([e["name"] for e in container.get("env", [])])
+    compose = _compose()
+    in_compose = _tinhso_names(list(compose["x-tinhso-environment"]))
+    for service in compose["services"].values():
+        environment = service.get("environment") or {}
+        in_compose |= _tinhso_names(list(environment))
+    assert in_k8s - SETTINGS == set()
+    assert in_compose - SETTINGS == set()
+
+
+def _mounted_key_files(pod: dict[str, Any], container: dict[str, Any]) -> set[str]:
+    """The files the Secret's volumes put in the container, by path."""
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    files = set()
+    for mount in container.get("volumeMounts", []):
+        secret = volumes[mount["name"]].get("secret", {})
+        files |= {f"{mount['mountPath']}/{item['path']}" for item in secret.get("items", [])}
+    return files
+
+
+@pytest.mark.parametrize("deployment", [*SERVICES, *(f"{s}-backbone" for s in SERVICES), "gateway"])
+def test_each_kubernetes_pod_has_the_public_key_and_only_the_gateway_the_private_one(deployment: str) -> None:
+    configmap = _k8s("ConfigMap")["tinhso"]["data"]
+    pod = _k8s("Deployment")[deployment]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    files = _mounted_key_files(pod, container)
+    assert configmap["TINHSO_PRINCIPAL_PUBLIC_KEY_FILE"] in files
+    assert (configmap["TINHSO_PRINCIPAL_PRIVATE_KEY_FILE"] in files) == (deployment == "gateway")
+
+
+def test_each_compose_service_has_the_public_key_and_only_the_gateway_the_private_one() -> None:
+    compose = _compose()
+    environment = compose["x-tinhso-environment"]
+    public_dir = str(Path(environment["TINHSO_PRINCIPAL_PUBLIC_KEY_FILE"]).parent)
+    private_dir = str(Path(environment["TINHSO_PRINCIPAL_PRIVATE_KEY_FILE"]).parent)
+    runs_a_service = {
+        name: service
+        for name, service in compose["services"].items()
+        if service.get("command", [None])[:2] == ["python", "-m"]
+    }
+    assert set(runs_a_service) == {*SERVICES, *(f"{s}-backbone" for s in SERVICES), "gateway"}
+    for name, service in runs_a_service.items():
+        mounted = {volume.split(":")[1] for volume in service.get("volumes", [])}
+        assert public_dir in mounted, name
+        assert (private_dir in mounted) == (name == "gateway"), name
+        assert "keys" in service["depends_on"], name
+    keys = compose["services"]["keys"]
+    assert keys["command"] == ["tinhso", "keys"]
+    assert {volume.split(":")[1] for volume in keys["volumes"]} == {public_dir, private_dir}
