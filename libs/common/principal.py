@@ -11,6 +11,7 @@ verified: a token is checked once, not on every request.
 
 from __future__ import annotations
 
+import enum
 import os
 import time
 from collections import OrderedDict
@@ -165,21 +166,36 @@ def public_key_path(settings: Settings) -> Path:
     return Path(settings.principal_public_key_file or settings.state_path / "keys" / "principal-ed25519.pub.pem")
 
 
-def ensure_keypair(settings: Settings) -> bool:
-    """Create the gateway's key pair where the settings point, unless it exists. True if created.
+class KeysWritten(enum.Enum):
+    """What :func:`ensure_keypair` wrote."""
+
+    NOTHING = "nothing"
+    PUBLIC_KEY = "public key"
+    """Derived from the private key already there."""
+    PAIR = "pair"
+
+    def __bool__(self) -> bool:
+        return self is not KeysWritten.NOTHING
+
+
+def ensure_keypair(settings: Settings) -> KeysWritten:
+    """Create the gateway's key pair where the settings point, unless it exists.
 
     A private key without its public half keeps the private key and writes the public one.
+    Raises :class:`KeyFileError` for a private key that cannot be read.
 
-    The embedded default calls this before starting the services; a deployment provisions
-    the keys itself (the private key to the gateway only).
+    ``tinhso up`` calls this before starting the services; a deployment runs ``tinhso keys``
+    once and hands the private key to the gateway only.
     """
     private, public = private_key_path(settings), public_key_path(settings)
     if private.exists() and public.exists():
-        return False
+        return KeysWritten.NOTHING
     public.parent.mkdir(parents=True, exist_ok=True)
+    written = KeysWritten.PUBLIC_KEY
     if private.exists():  # the public half is derived, never a new pair over a key in use
         key = load_private_key(private)
     else:
+        written = KeysWritten.PAIR
         key = Ed25519PrivateKey.generate()
         private.parent.mkdir(parents=True, exist_ok=True)
         pem = key.private_bytes(
@@ -194,7 +210,7 @@ def ensure_keypair(settings: Settings) -> bool:
     public.write_bytes(
         key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    return True
+    return written
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:

@@ -3,8 +3,9 @@
 ``/admin`` needs a principal with the ``admin`` scope, which only the gateway's key can sign:
 this command signs one with that key, so it runs where the key is (the state directory under
 ``tinhso up``, ``TINHSO_PRINCIPAL_PRIVATE_KEY_FILE`` elsewhere). It asks each service at its
-usual address and follows the API process's redirect to the backbone process. ``--url`` names
-another process, e.g. one backbone replica reached through ``kubectl port-forward``.
+usual address and follows the API process's redirect to the backbone process. It follows that
+redirect only to the same host. ``--url`` names another process, e.g. one backbone replica
+reached through ``kubectl port-forward``.
 
 ``tinhso projections status`` reads checkpoints from the database; this reads the live
 figures a process keeps: whether its relay holds the lock, what is pending, each partition's
@@ -24,7 +25,7 @@ from libs.common.http.admin import ProjectionView, RelayView
 from libs.common.principal import KeyFileError, Principal, PrincipalSigner
 from libs.common.settings import Settings
 from services.cli.catalogue import EVENT_SOURCED
-from services.cli.console import EXIT_STARTUP, run_or_exit, settings_or_exit
+from services.cli.console import EXIT_CONFIG, EXIT_STARTUP, run_or_exit, settings_or_exit
 
 OPERATOR = Principal(subject="operator:tinhso-cli", scopes=frozenset({"admin"}))
 TIMEOUT_SECONDS = 10.0
@@ -51,14 +52,19 @@ def _signer(settings: Settings) -> PrincipalSigner:
         return PrincipalSigner.from_settings(settings)
     except KeyFileError as exc:
         click.echo(f"tinhso: {exc}; run this where the gateway's key is", err=True)
-        sys.exit(EXIT_STARTUP)
+        sys.exit(EXIT_CONFIG)
 
 
 async def _read(client: httpx.AsyncClient, base: str, path: str, signer: PrincipalSigner) -> bytes:
-    try:
-        response = await client.get(f"{base}{path}", headers=signer.headers(OPERATOR))
-    except httpx.HTTPError as exc:
-        raise AdminReadError(f"no answer from {base} ({type(exc).__name__}: {exc or 'no detail'})") from None
+    url = httpx.URL(f"{base}{path}")
+    response = await _get(client, url, signer)
+    if response.status_code in (307, 308) and "location" in response.headers:
+        # An API process names its backbone process: the same host at another port. The admin
+        # token goes only there, never to whatever host a proxy in between might name.
+        there = url.join(response.headers["location"])
+        if (there.scheme, there.host) != (url.scheme, url.host):
+            raise AdminReadError(f"{url} redirects to another host ({there}); ask that one with --url")
+        response = await _get(client, there, signer)
     if response.status_code != 200:
         try:
             message = msgspec.json.decode(response.content).get("message", "")
@@ -68,35 +74,51 @@ async def _read(client: httpx.AsyncClient, base: str, path: str, signer: Princip
     return response.content
 
 
+async def _get(client: httpx.AsyncClient, url: httpx.URL, signer: PrincipalSigner) -> httpx.Response:
+    try:
+        return await client.get(url, headers=signer.headers(OPERATOR))
+    except httpx.HTTPError as exc:
+        raise AdminReadError(f"no answer from {url} ({type(exc).__name__}: {str(exc) or 'no detail'})") from None
+
+
 async def _read_all(
     services: list[tuple[str, str]], path: str, signer: PrincipalSigner
 ) -> list[tuple[str, bytes | AdminReadError]]:
     found: list[tuple[str, bytes | AdminReadError]] = []
-    async with httpx.AsyncClient(follow_redirects=True, timeout=TIMEOUT_SECONDS) as client:
+    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
         for service, base in services:
             try:
                 found.append((service, await _read(client, base, path, signer)))
             except AdminReadError as exc:
                 found.append((service, exc))
+            except httpx.InvalidURL as exc:
+                found.append((service, AdminReadError(f"{base} is not a URL: {exc}")))
     return found
 
 
-def _report(found: list[tuple[str, bytes | AdminReadError]], show: Callable[[str, bytes], None], as_json: bool) -> None:
+def _report(
+    found: list[tuple[str, bytes | AdminReadError]], show: Callable[[str, bytes, bool], None], as_json: bool
+) -> None:
     failed = False
     for service, answer in found:
         if isinstance(answer, AdminReadError):
             click.echo(f"tinhso: {service}: {answer}", err=True)
             failed = True
-        elif as_json:
-            click.echo(msgspec.json.encode({"service": service, "admin": msgspec.Raw(answer)}))
         else:
-            show(service, answer)
+            try:
+                show(service, answer, as_json)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                click.echo(f"tinhso: {service}: the answer is not the /admin figures ({exc})", err=True)
+                failed = True
     if failed:
         sys.exit(EXIT_STARTUP)
 
 
-def _show_relay(service: str, answer: bytes) -> None:
+def _show_relay(service: str, answer: bytes, as_json: bool) -> None:
     relay = msgspec.json.decode(answer, type=RelayView | None)
+    if as_json:
+        click.echo(msgspec.json.encode({"service": service, "admin": relay}))
+        return
     if relay is None:
         click.echo(f"relay {service:<10} none in this process")
         return
@@ -107,8 +129,11 @@ def _show_relay(service: str, answer: bytes) -> None:
     )
 
 
-def _show_projections(service: str, answer: bytes) -> None:
+def _show_projections(service: str, answer: bytes, as_json: bool) -> None:
     views = msgspec.json.decode(answer, type=list[ProjectionView])
+    if as_json:
+        click.echo(msgspec.json.encode({"service": service, "admin": views}))
+        return
     if not views:
         click.echo(f"{service}: no projections run in this process")
     for view in views:

@@ -7,10 +7,16 @@ out the two files: the private key to the gateway only, the public key to every 
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from libs.common.principal import ensure_keypair, private_key_path, public_key_path
-from services.cli.console import settings_or_exit
+from libs.common.principal import KeysWritten, ensure_keypair, private_key_path, public_key_path
+from libs.common.settings import SettingsError
+from services.cli.console import EXIT_CONFIG, settings_or_exit
+
+_PRIVATE_VERB = {KeysWritten.PAIR: "created", KeysWritten.PUBLIC_KEY: "kept", KeysWritten.NOTHING: "kept"}
+_PUBLIC_VERB = {KeysWritten.PAIR: "created", KeysWritten.PUBLIC_KEY: "derived", KeysWritten.NOTHING: "kept"}
 
 
 @click.command()
@@ -18,9 +24,11 @@ def keys() -> None:
     """Make the gateway's signing key pair unless it exists (TINHSO_PRINCIPAL_*_KEY_FILE)."""
     settings = settings_or_exit()
     try:
-        created = ensure_keypair(settings)
+        written = ensure_keypair(settings)
+    except SettingsError as exc:  # a private key there that cannot be read
+        click.echo(f"tinhso: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
     except OSError as exc:
         raise click.ClickException(f"cannot write the key pair: {exc}") from None
-    verb = "created" if created else "kept the existing"
-    click.echo(f"{verb} private key (the gateway's only): {private_key_path(settings)}")
-    click.echo(f"{verb} public key (every service's): {public_key_path(settings)}")
+    click.echo(f"{_PRIVATE_VERB[written]} private key (the gateway's only): {private_key_path(settings)}")
+    click.echo(f"{_PUBLIC_VERB[written]} public key (every service's): {public_key_path(settings)}")

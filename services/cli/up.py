@@ -13,7 +13,7 @@ import httpx
 
 from libs.common.db import create_pool
 from libs.common.embedded.process import port_in_use
-from libs.common.principal import ensure_keypair
+from libs.common.principal import KeyFileError, ensure_keypair
 from libs.common.settings import ServiceRole, Settings, env_name
 from services.cli import platform_state
 from services.cli.catalogue import EVENT_SOURCED, SERVICES
@@ -96,8 +96,13 @@ async def _run(settings: Settings, ownership: platform_state.Ownership, stop_eve
             log.info("migration applied: %s", applied)
         banner_extra = await dev_admin_banner(settings) if infra.postgres is not None else []
         configured_keys = settings.principal_private_key_file or settings.principal_public_key_file
-        if not configured_keys and ensure_keypair(settings):
-            log.info("created the gateway's principal signing key in %s", settings.state_path / "keys")
+        if not configured_keys:
+            try:
+                written = ensure_keypair(settings)
+            except KeyFileError as exc:  # a private key there that cannot be read
+                raise StartupError(str(exc)) from None
+            if written:
+                log.info("wrote the gateway's principal %s in %s", written.value, settings.state_path / "keys")
         env = child_environment(settings.to_env())
         services = supervised(settings, env)
         for service in services:

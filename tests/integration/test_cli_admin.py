@@ -20,6 +20,8 @@ import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from litestar import Litestar, get
+from litestar.response import Redirect
 
 from libs.common.settings import ServiceRole, Settings
 from services.cli import admin as admin_cli
@@ -136,12 +138,44 @@ async def test_bad_arguments_a_missing_key_and_a_silent_address_are_one_line_eac
 
     no_key = {**cli_env, "TINHSO_PRINCIPAL_PRIVATE_KEY_FILE": str(tmp_path / "missing.pem")}
     code, _, err = await asyncio.to_thread(_cli, no_key, "relay", "test", "--url", "http://127.0.0.1:9")
-    assert code == 1
+    assert code == 2
     assert "cannot read the gateway's signing key" in err
 
     with listening_socket() as closed:
         port = closed.getsockname()[1]
     code, _, err = await asyncio.to_thread(_cli, cli_env, "relay", "test", "--url", f"http://127.0.0.1:{port}")
     assert code == 1
-    assert f"test: no answer from http://127.0.0.1:{port} (ConnectError" in err
+    assert f"test: no answer from http://127.0.0.1:{port}/admin/relay (ConnectError" in err
+    assert "Traceback" not in err
+
+
+@get("/elsewhere/admin/relay", sync_to_thread=False)
+def _redirect_elsewhere() -> Redirect:
+    return Redirect("http://elsewhere.invalid:8101/admin/relay", status_code=307)
+
+
+@get("/other/admin/relay", sync_to_thread=False)
+def _not_the_figures() -> dict[str, int]:
+    return {"hello": 1}
+
+
+async def test_the_token_does_not_follow_a_redirect_to_another_host_and_a_stranger_s_answer_is_named(
+    cli_env: dict[str, str],
+) -> None:
+    server = Server(Litestar([_redirect_elsewhere, _not_the_figures]), listening_socket())
+    await server.start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        redirected = await asyncio.to_thread(_cli, cli_env, "relay", "test", "--url", f"{base}/elsewhere")
+        other = await asyncio.to_thread(_cli, cli_env, "relay", "test", "--url", f"{base}/other", "--json")
+    finally:
+        await server.stop()
+    code, out, err = redirected
+    assert code == 1
+    assert out == ""
+    assert "redirects to another host (http://elsewhere.invalid:8101/admin/relay); ask that one with --url" in err
+    code, out, err = other
+    assert code == 1
+    assert out == ""
+    assert "test: the answer is not the /admin figures" in err
     assert "Traceback" not in err

@@ -97,3 +97,19 @@ def test_each_compose_service_has_the_public_key_and_only_the_gateway_the_privat
     keys = compose["services"]["keys"]
     assert keys["command"] == ["tinhso", "keys"]
     assert {volume.split(":")[1] for volume in keys["volumes"]} == {public_dir, private_dir}
+
+
+def test_the_image_owns_the_compose_key_volumes_mount_points_and_the_gateway_pod_can_read_its_key() -> None:
+    environment = _compose()["x-tinhso-environment"]
+    dockerfile = (INFRA / "Dockerfile").read_text()
+    # A named volume takes its mount point's owner from the image; a directory the image
+    # lacks would be root's, and the keys container (uid 10001) could not write the pair.
+    for setting in ("TINHSO_PRINCIPAL_PUBLIC_KEY_FILE", "TINHSO_PRINCIPAL_PRIVATE_KEY_FILE"):
+        assert str(Path(environment[setting]).parent) in dockerfile
+    assert "chown -R 10001" in dockerfile
+    assert "USER 10001" in dockerfile
+    gateway = _k8s("Deployment")["gateway"]["spec"]["template"]["spec"]
+    private = next(v for v in gateway["volumes"] if v["name"] == "gateway-key")
+    # 0440 and root-owned: the image's user reads it only as the pod's fsGroup.
+    assert private["secret"]["defaultMode"] == 0o440
+    assert gateway["securityContext"]["fsGroup"] == 10001

@@ -19,6 +19,7 @@ from libs.common.principal import (
     HEADER,
     ISSUER,
     KeyFileError,
+    KeysWritten,
     Principal,
     PrincipalSigner,
     PrincipalVerifier,
@@ -99,9 +100,9 @@ def test_admin_allows_every_scope_others_only_their_own() -> None:
 
 def test_the_key_pair_is_made_once_private_key_unreadable_by_others(tmp_path: Path) -> None:
     settings = load_settings({}, state_dir=str(tmp_path))
-    assert ensure_keypair(settings) is True
+    assert ensure_keypair(settings) is KeysWritten.PAIR
     first = public_key_path(settings).read_bytes()
-    assert ensure_keypair(settings) is False
+    assert ensure_keypair(settings) is KeysWritten.NOTHING
     assert public_key_path(settings).read_bytes() == first
     assert private_key_path(settings).stat().st_mode & 0o077 == 0
     signer = PrincipalSigner.from_settings(settings)
@@ -114,7 +115,7 @@ def test_a_lost_public_key_is_derived_again_from_the_private_key_in_use(tmp_path
     private = private_key_path(settings).read_bytes()
     token = PrincipalSigner.from_settings(settings).sign(VNPT)
     public_key_path(settings).unlink()
-    assert ensure_keypair(settings) is True
+    assert ensure_keypair(settings) is KeysWritten.PUBLIC_KEY
     assert private_key_path(settings).read_bytes() == private
     assert PrincipalVerifier.from_settings(settings).verify(token) == VNPT
 
@@ -124,7 +125,15 @@ def test_a_missing_key_file_names_the_setting(tmp_path: Path) -> None:
         load_public_key(tmp_path / "nope.pem")
 
 
-async def _through_middleware(verifier: PrincipalVerifier, method: str, path: str, token: str | None) -> object:
+async def _through_middleware(
+    verifier: PrincipalVerifier,
+    method: str,
+    path: str,
+    token: str | None,
+    *,
+    kind: str = "http",
+    extra_headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> object:
     """What the principal middleware left in the scope for the app behind it."""
     seen: dict[str, object] = {}
 
@@ -140,7 +149,8 @@ async def _through_middleware(verifier: PrincipalVerifier, method: str, path: st
     headers = [(b"content-type", b"application/json")]
     if token is not None:
         headers.append((HEADER.encode(), token.encode()))
-    scope: Any = {"type": "http", "method": method, "path": path, "headers": headers}
+    headers.extend(extra_headers)
+    scope: Any = {"type": kind, "method": method, "path": path, "headers": headers}
     await PrincipalMiddleware(app, verifier, OPEN_PATHS)(scope, nothing, ignore)
     return seen["user"]
 
@@ -163,3 +173,33 @@ async def test_the_middleware_refuses_a_request_without_a_token_outside_the_open
 async def test_health_docs_and_preflight_pass_without_a_token(method: str, path: str) -> None:
     _, verifier, _ = _pair()
     assert await _through_middleware(verifier, method, path, None) is None
+
+
+def test_an_unreadable_private_key_is_a_key_file_error_and_is_not_replaced(tmp_path: Path) -> None:
+    settings = load_settings({}, state_dir=str(tmp_path))
+    private_key_path(settings).parent.mkdir(parents=True)
+    private_key_path(settings).write_bytes(b"not a key")
+    with pytest.raises(KeyFileError, match="TINHSO_PRINCIPAL_PRIVATE_KEY_FILE"):
+        ensure_keypair(settings)
+    assert private_key_path(settings).read_bytes() == b"not a key"
+    assert not public_key_path(settings).exists()
+
+
+async def test_a_websocket_needs_the_principal_too_and_a_forged_token_is_refused() -> None:
+    signer, verifier, _ = _pair()
+    assert await _through_middleware(verifier, "GET", "/live", signer.sign(VNPT), kind="websocket") == VNPT
+    with pytest.raises(UnauthorizedError):
+        await _through_middleware(verifier, "GET", "/live", None, kind="websocket")
+    forger, _, _ = _pair()
+    with pytest.raises(UnauthorizedError):
+        await _through_middleware(verifier, "POST", "/counters/c/increment", forger.sign(VNPT))
+
+
+async def test_of_a_repeated_principal_header_the_first_counts() -> None:
+    signer, verifier, _ = _pair()
+    forger, _, _ = _pair()
+    second = ((HEADER.encode(), forger.sign(VNPT).encode()),)
+    assert await _through_middleware(verifier, "POST", "/x", signer.sign(VNPT), extra_headers=second) == VNPT
+    first_forged = ((HEADER.encode(), signer.sign(VNPT).encode()),)
+    with pytest.raises(UnauthorizedError):
+        await _through_middleware(verifier, "POST", "/x", forger.sign(VNPT), extra_headers=first_forged)

@@ -5,8 +5,8 @@ route can forget the check. Health probes and the OpenAPI document stay open: or
 and developers need them without a token, and they reveal no data.
 
 It is a plain ASGI middleware that reads its one header from the raw scope: Litestar's
-``AbstractAuthenticationMiddleware`` builds a connection and parses every header first, which
-cost a tenth of a command's HTTP handling (ADR 0014).
+``AbstractAuthenticationMiddleware`` builds a connection object and runs its bypass checks
+for each request, about a tenth of a command's HTTP handling in Litestar (ADR 0014).
 """
 
 from __future__ import annotations
