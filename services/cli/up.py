@@ -169,6 +169,7 @@ def print_banner(settings: Settings, extra: list[str] | None = None) -> None:
         f"  Health               {gw}/health/ready",
         *(f"  {s:<20} {settings.service_url(s)}/docs" for s in SERVICES if s != "gateway"),
         *(f"  {s + ' backbone':<20} {settings.backbone_url(s)}/admin/relay" for s in backbone_processes(settings)),
+        "  Relays, lag (live)   tinhso admin relay | tinhso admin projections",
         f"  PostgreSQL           {without_password(settings.database_url)}",
         f"  Kafka bootstrap      {settings.kafka_bootstrap}",
         *(extra or []),
