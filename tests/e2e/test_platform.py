@@ -300,5 +300,10 @@ def test_a_service_without_its_key_file_says_so_in_a_line_until_tinhso_keys_make
     token = signer.sign(Principal(subject="x"))
     assert PrincipalVerifier.from_settings(load_settings(env)).verify(token) == Principal(subject="x")
     again = run("services.cli.main", "keys")
-    assert "kept the existing private key" in again.stdout
+    assert again.stdout.startswith("kept private key")
+    assert "kept public key" in again.stdout
+    (tmp_path / "public" / "principal.pub.pem").unlink()
+    derived = run("services.cli.main", "keys")
+    assert derived.stdout.startswith("kept private key")
+    assert "derived public key" in derived.stdout
     assert PrincipalVerifier.from_settings(load_settings(env)).verify(token) == Principal(subject="x")
