@@ -146,6 +146,16 @@ def _show_projections(service: str, answer: bytes, as_json: bool) -> None:
             click.echo(f"  {p.topic}[{p.partition}] lag_events={events} lag_seconds={p.lag_seconds:.1f}")
 
 
+def _ask(
+    services: Sequence[str], url: str | None, path: str, show: Callable[[str, bytes, bool], None], as_json: bool
+) -> None:
+    """Read ``path`` of each service's process and print it with ``show``."""
+    settings = settings_or_exit()
+    targets = _services_and_urls(settings, services, url)
+    signer = _signer(settings)
+    _report(run_or_exit(lambda: _read_all(targets, path, signer)), show, as_json)
+
+
 _SERVICES = click.argument("services", nargs=-1, metavar="[SERVICE]...")
 _URL = click.option("--url", default=None, help="Ask this process (base URL) instead; needs one SERVICE.")
 _JSON = click.option("--json", "as_json", is_flag=True, help="One JSON object per service, as /admin answers.")
@@ -162,10 +172,7 @@ def admin() -> None:
 @_JSON
 def relay(services: tuple[str, ...], url: str | None, as_json: bool) -> None:
     """Each service's outbox relay: active or standby, published, pending, last error."""
-    settings = settings_or_exit()
-    targets = _services_and_urls(settings, services, url)
-    signer = _signer(settings)
-    _report(run_or_exit(lambda: _read_all(targets, "/admin/relay", signer)), _show_relay, as_json)
+    _ask(services, url, "/admin/relay", _show_relay, as_json)
 
 
 @admin.command("projections")
@@ -174,7 +181,4 @@ def relay(services: tuple[str, ...], url: str | None, as_json: bool) -> None:
 @_JSON
 def projections_command(services: tuple[str, ...], url: str | None, as_json: bool) -> None:
     """Each service's projections: applied, dead letters, lag per partition in events and seconds."""
-    settings = settings_or_exit()
-    targets = _services_and_urls(settings, services, url)
-    signer = _signer(settings)
-    _report(run_or_exit(lambda: _read_all(targets, "/admin/projections", signer)), _show_projections, as_json)
+    _ask(services, url, "/admin/projections", _show_projections, as_json)
