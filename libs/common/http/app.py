@@ -1,7 +1,7 @@
 """Builds a service's Litestar app with what every service shares.
 
-Health routes, the error mapping, OpenAPI at ``/docs`` and the runtime's start/stop hooks;
-the service adds its own routes.
+Health routes, the error mapping, OpenAPI at ``/docs``, the runtime's start/stop hooks and
+the direct calls of simple handlers (``direct_calls``, ADR 0015); the service adds its own routes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from litestar.types import ControllerRouterHandler
 
 from libs.common.http.admin import AdminController
 from libs.common.http.auth import principal_middleware
+from libs.common.http.direct_calls import Plans, direct_calls_middleware, plan_handlers
 from libs.common.http.errors import EXCEPTION_HANDLERS
 from libs.common.http.health import HealthController
 from libs.common.http.server_spans import trace_requests
@@ -44,6 +45,9 @@ def build_service_app(
     backbone_only = runtime.settings.service_role is ServiceRole.BACKBONE
     if internal:
         middleware.insert(0, principal_middleware(PrincipalVerifier.from_settings(runtime.settings)))
+    plans: list[Plans] = []
+    # Innermost, so that it runs after every other middleware, as a handler would.
+    middleware.append(direct_calls_middleware(lambda: plans[0].direct))
 
     async def provide_runtime() -> ServiceRuntime:
         return runtime
@@ -68,4 +72,5 @@ def build_service_app(
         middleware=middleware,
         **litestar_options,
     )
+    plans.append(plan_handlers(app))
     return trace_requests(app)
