@@ -6,13 +6,13 @@ Built in a service's composition root, started and stopped by its runtime.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 
 import asyncpg
 
 from libs.common import backbone_metrics
+from libs.common.cancellation import stop_tasks
 from libs.common.db import Conn
 from libs.common.projections.projection import Projection
 from libs.common.projections.runner import ProjectionRunner
@@ -58,16 +58,8 @@ class Backbone:
 
     async def stop(self) -> None:
         backbone_metrics.untrack(self)
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:
-            _, stuck = await asyncio.wait(self._tasks, timeout=10)
-            for task in stuck:
-                log.warning("%s did not stop within 10 s", task.get_name())
-        for task in self._tasks:
-            if task.done() and not task.cancelled():
-                with contextlib.suppress(Exception):
-                    task.result()
+        for task in await stop_tasks(self._tasks, within=10):
+            log.warning("%s did not stop within 10 s", task.get_name())
         self._tasks.clear()
 
     async def relay_pending(self, conn: Conn) -> int:

@@ -24,7 +24,8 @@ async def ensure_topics(
 ) -> None:
     """Create the topics that do not exist yet; existing ones are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
-    await asyncio.wait_for(admin.start(), timeout)
+    async with asyncio.timeout(timeout):
+        await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [
@@ -42,8 +43,10 @@ async def broker_reachable(bootstrap: str, timeout: float = 5.0) -> str | None:
     """``None`` when the broker answers metadata requests, else the reason it does not."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
     try:
-        await asyncio.wait_for(admin.start(), timeout)
-        await asyncio.wait_for(admin.list_topics(), timeout)
+        async with asyncio.timeout(timeout):
+            await admin.start()
+        async with asyncio.timeout(timeout):
+            await admin.list_topics()
     except (KafkaError, OSError, TimeoutError) as exc:
         return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     finally:

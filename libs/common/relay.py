@@ -195,7 +195,8 @@ class OutboxRelay:
                         verified = False
                         continue
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
+                        async with asyncio.timeout(self._idle_wait()):
+                            await self._wake.wait()
                     continue
                 acked = await self._publish(producer, batch)
                 _check_offsets_advance(offsets, acked)

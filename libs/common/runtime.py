@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import UnknownError
 
 from libs.common.backbone import Backbone
+from libs.common.cancellation import stop_tasks
 from libs.common.db import create_pool, describe_db_error
 from libs.common.kafka import make_producer
 from libs.common.settings import Settings
@@ -74,18 +75,19 @@ class ServiceRuntime:
     async def stop(self) -> None:
         if self.backbone is not None:
             await self.backbone.stop()
-        for task in [*self.background, *([self._producer_task] if self._producer_task else [])]:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        tasks = [*self.background, *([self._producer_task] if self._producer_task else [])]
+        for task in await stop_tasks(tasks, within=SHUTDOWN_SECONDS):
+            log.warning("%s: %s did not stop within %d s", self.name, task.get_name(), SHUTDOWN_SECONDS)
         if self._producer is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._producer.stop(), SHUTDOWN_SECONDS)
+                async with asyncio.timeout(SHUTDOWN_SECONDS):
+                    await self._producer.stop()
         if self._pool is not None:
             try:
                 # close() waits for every connection to be released; a stuck one must not hold
                 # the process (and a supervisor's restart) hostage.
-                await asyncio.wait_for(self._pool.close(), SHUTDOWN_SECONDS)
+                async with asyncio.timeout(SHUTDOWN_SECONDS):
+                    await self._pool.close()
             except TimeoutError:
                 log.warning("%s: database connections still busy after %d s; closing them", self.name, SHUTDOWN_SECONDS)
                 self._pool.terminate()

@@ -86,7 +86,8 @@ class SupervisedService:
     async def _nap(self, seconds: float) -> None:
         """A back-off that a stop cuts short."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop_event.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._stop_event.wait()
 
     async def _pump(self, stream: asyncio.StreamReader) -> None:
         prefix = f"{self.name:<18} | "
@@ -102,7 +103,8 @@ class SupervisedService:
             with contextlib.suppress(ProcessLookupError):
                 proc.send_signal(signal.SIGTERM)
             try:
-                await asyncio.wait_for(proc.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await proc.wait()
             except TimeoutError:
                 log.warning("%s did not stop within %.0f s; killing it", self.name, timeout)
                 with contextlib.suppress(ProcessLookupError):
@@ -112,7 +114,8 @@ class SupervisedService:
             # Let a spawn in progress finish (it sees _stopping and signals its child) rather
             # than cancel it half-way and leave the new child unsignalled.
             try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout)
+                async with asyncio.timeout(timeout):
+                    await asyncio.shield(self._task)
             except TimeoutError:
                 self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

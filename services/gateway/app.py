@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar
 
+from libs.common.cancellation import stop_tasks
 from libs.common.http.app import build_service_app
 from libs.common.principal import PrincipalSigner
 from libs.common.runtime import ServiceRuntime
@@ -53,9 +54,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_tasks([task], within=10)
 
     app = build_service_app(
         runtime,

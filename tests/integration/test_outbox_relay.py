@@ -14,6 +14,7 @@ import msgspec
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from contracts.envelope import Envelope
+from libs.common.cancellation import stop_tasks
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.eventstore.store import EventStore
 from libs.common.relay import OutboxRelay
@@ -28,9 +29,7 @@ async def running(relay: OutboxRelay) -> AsyncIterator[asyncio.Task[None]]:
     try:
         yield task
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        assert await stop_tasks([task], within=30) == [], "the relay did not stop"
 
 
 @contextlib.asynccontextmanager

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from libs.common.cancellation import stop_tasks
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.eventstore.store import EventStore
 from libs.common.projections import dead_letters
@@ -43,9 +44,7 @@ class Rig:
             self.tasks.append(asyncio.create_task(self.runner.run()))
 
     async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        assert await stop_tasks(self.tasks, within=30) == [], "the relay or the runner did not stop"
         await self.producer.stop()
 
     async def wait_applied(self, expected_events: int, timeout: float = 30.0) -> None:
