@@ -15,15 +15,20 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-ASK_AGAIN_SECONDS = 1.0
+ASK_AGAIN_SECONDS = 3.0
+"""Long enough for a cancelled task's own clean-up (closing its connections, leaving a consumer
+group), which a second cancellation would cut short; short enough that a lost one costs a few
+seconds of a stop, not all of it."""
 
 
 async def stop_tasks(
     tasks: Iterable[asyncio.Task[Any]], *, within: float, ask_again: float = ASK_AGAIN_SECONDS
 ) -> list[asyncio.Task[Any]]:
     """Cancel ``tasks``, again every ``ask_again`` seconds for those still running, for at most
-    ``within`` seconds; the tasks still running then. What the ended ones raised is dropped:
-    a task that failed has reported it (logged) itself, and this is a stop."""
+    ``within`` seconds; the tasks still running then.
+
+    What the ended ones raised is dropped: a task that failed has reported it (logged) itself,
+    and this is a stop."""
     tasks = list(tasks)
     running = {task for task in tasks if not task.done()}
     deadline = time.monotonic() + within
