@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 from collections.abc import AsyncIterator
 
 from litestar import Litestar
@@ -36,6 +37,8 @@ from services.gateway.security.wiring import build_security
 
 NAME = "gateway"
 
+log = logging.getLogger(__name__)
+
 
 def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     runtime = ServiceRuntime(NAME, settings)
@@ -54,7 +57,8 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         try:
             yield
         finally:
-            await stop_tasks([task], within=10)
+            for stuck in await stop_tasks([task], within=10):
+                log.warning("%s did not stop within 10 s", stuck.get_name())
 
     app = build_service_app(
         runtime,
