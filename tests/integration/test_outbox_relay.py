@@ -213,9 +213,7 @@ async def test_only_one_relay_is_active_and_a_standby_takes_over_when_it_dies(
             await append_many(store_pool, streams=1, per_stream=5, prefix="later")
             seen = await read_topic(broker.bootstrap, topic, 15, distinct=True)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            assert await stop_tasks(tasks, within=30) == [], "a task did not stop"
     assert len({env.event_id for _, env, _ in seen}) == 15
 
 

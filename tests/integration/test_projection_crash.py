@@ -34,6 +34,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from libs.common.cancellation import stop_tasks
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.process import die_with_parent
 from libs.common.eventstore.store import EventStore
@@ -128,9 +129,9 @@ async def relaying(database_url: str, bootstrap: str, topic: str) -> AsyncIterat
     try:
         yield relay
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await producer.stop()
+        stuck = await stop_tasks([task], within=30)
+        await producer.stop()  # before the check, so that a failure leaves no producer open
+        assert stuck == [], "a task did not stop"
 
 
 def chunk_sizes(rng: random.Random, total: int, low: int = 25, high: int = 100) -> list[int]:

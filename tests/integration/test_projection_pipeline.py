@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from libs.common.cancellation import stop_tasks
 from libs.common.db import Conn
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.eventstore.store import EventStore
@@ -50,9 +51,9 @@ async def publish(
             while relay.status.published < len(notes) * streams:  # noqa: ASYNC110 - the relay's own counter
                 await asyncio.sleep(0.02)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await producer.stop()
+        stuck = await stop_tasks([task], within=30)
+        await producer.stop()  # before the check, so that a failure leaves no producer open
+        assert stuck == [], "a task did not stop"
 
 
 async def checkpoint(pool: asyncpg.Pool) -> asyncpg.Record:
@@ -96,8 +97,7 @@ async def test_a_group_commits_the_offsets_it_applied_not_the_ones_it_read_ahead
             while await applied_events(store_pool) < 30 or runner.status.last_error is None:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        assert await stop_tasks([task], within=30) == [], "a task did not stop"
     checker = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap, group_id=group, enable_auto_commit=False)
     await checker.start()
     try:
@@ -148,8 +148,7 @@ async def test_a_partition_that_read_only_copies_keeps_its_position_and_moves_it
             while (after := await checkpoint(store_pool))["kafka_offset"] < 23:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        assert await stop_tasks([task], within=30) == [], "a task did not stop"
     assert len(records) == 12
     assert before["kafka_offset"] == 11
     assert after["kafka_offset"] == 23
@@ -196,9 +195,7 @@ async def test_runners_given_static_partitions_split_the_work_and_may_overlap(
             while await partitions_at(store_pool, [count - 1 for _, count in sorted(held.items())]) < 3:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        assert await stop_tasks(tasks, within=30) == [], "a task did not stop"
     rows = await store_pool.fetch("SELECT stream_id, total, events FROM test_totals.totals")
     applied = await store_pool.fetch("SELECT partition, applied FROM test_totals.checkpoints ORDER BY partition")
     assert all(held.values())

@@ -44,8 +44,9 @@ class Rig:
             self.tasks.append(asyncio.create_task(self.runner.run()))
 
     async def stop(self) -> None:
-        assert await stop_tasks(self.tasks, within=30) == [], "the relay or the runner did not stop"
-        await self.producer.stop()
+        stuck = await stop_tasks(self.tasks, within=30)
+        await self.producer.stop()  # before the check, so that a failure leaves no producer open
+        assert stuck == [], "the relay or the runner did not stop"
 
     async def wait_applied(self, expected_events: int, timeout: float = 30.0) -> None:
         async with asyncio.timeout(timeout):
@@ -131,8 +132,7 @@ async def test_a_relay_that_republishes_everything_causes_no_double_effect(
         await r.wait_applied(20)
         # What the relay does when the broker came back empty: publish from the start again.
         relay_task = r.tasks.pop(0)
-        relay_task.cancel()
-        await asyncio.gather(relay_task, return_exceptions=True)
+        assert await stop_tasks([relay_task], within=30) == [], "a task did not stop"
         async with store_pool.acquire() as conn:
             await conn.execute("UPDATE test.relay_progress SET tx_id = '0', position = 0, partition_offsets = '{}'")
         r.tasks.append(asyncio.create_task(r.relay.run()))
@@ -215,8 +215,7 @@ async def test_rebuild_swaps_in_tables_identical_to_the_live_ones_while_reads_co
         final = await rebuild(
             CounterTotals(), store_pool, topics={"test": r.topic}, partitions=3, on_progress=seen.append, batch_size=100
         )
-        reader.cancel()
-        await asyncio.gather(reader, return_exceptions=True)
+        assert await stop_tasks([reader], within=30) == [], "a task did not stop"
         async with store_pool.acquire() as conn:
             rebuilt = await totals(conn)
             schemas = {
@@ -301,8 +300,7 @@ async def test_a_stored_offset_that_points_past_unapplied_events_is_not_trusted(
         await write(store_pool, streams=6, per_stream=5)
         await r.wait_applied(30)
         runner_task = r.tasks.pop()
-        runner_task.cancel()
-        await asyncio.gather(runner_task, return_exceptions=True)
+        assert await stop_tasks([runner_task], within=30) == [], "a task did not stop"
         async with store_pool.acquire() as conn:
             # Forget everything applied, but keep offsets that point at the last records.
             await conn.execute("UPDATE test_totals.checkpoints SET tx_id = 0, position = 0, applied = 0")
