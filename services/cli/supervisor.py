@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Mapping
 
+from libs.common.cancellation import stop_tasks
 from libs.common.embedded.process import die_with_parent
 
 log = logging.getLogger("tinhso")
@@ -117,9 +118,8 @@ class SupervisedService:
                 async with asyncio.timeout(timeout):
                     await asyncio.shield(self._task)
             except TimeoutError:
-                self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+                if await stop_tasks([self._task], within=timeout):
+                    log.warning("%s: its supervising task did not stop within %.0f s", self.name, timeout)
 
 
 def child_environment(settings_env: Mapping[str, str]) -> dict[str, str]:
