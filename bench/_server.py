@@ -3,8 +3,8 @@
 Wired the way a tinhso service is (compare ``tests/support/counter_service.py`` and
 ``libs/common/serve.py``): tracing set up as ``run_service`` does, a :class:`ServiceRuntime`
 (pool, producer, optionally a :class:`Backbone`), ``build_service_app`` (health and admin
-routes, error mapping, server spans), served by uvicorn with its defaults
-(uvloop, httptools) in one process.
+routes, error mapping, server spans), served by uvicorn (uvloop, and the services' httptools
+protocol that sends each answer in one write, ADR 0017) in one process.
 
 ``POST /streams/{stream_id}/increment`` takes the command's metadata from the request
 (``command_metadata``: correlation id, traceparent) and runs
@@ -40,6 +40,7 @@ from bench._projections import TotalsFolded
 from libs.common.backbone import Backbone
 from libs.common.eventstore.commands import CommandExecutor, CommandResult
 from libs.common.http.app import build_service_app
+from libs.common.http.coalesced_writes import CoalescedWritesProtocol
 from libs.common.http.commands import command_metadata
 from libs.common.logs import configure_logging
 from libs.common.runtime import ServiceRuntime
@@ -112,6 +113,7 @@ def main() -> None:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        http=CoalescedWritesProtocol,
     )
     uvicorn.Server(config).run()
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import uvicorn
 from litestar import Litestar
 
+from libs.common.http.coalesced_writes import CoalescedWritesProtocol
 from libs.common.logs import configure_logging
 from libs.common.settings import ServiceRole, Settings, SettingsError, load_settings
 from libs.common.tracing import setup_tracing
@@ -45,6 +46,7 @@ def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=10,
+        http=CoalescedWritesProtocol,
     )
     role = "" if settings.service_role is ServiceRole.ALL else f" ({settings.service_role.value})"
     logging.getLogger(__name__).info("%s%s listening on http://%s:%d", name, role, settings.host, port)

@@ -10,6 +10,8 @@ import socket
 import uvicorn
 from litestar import Litestar
 
+from libs.common.http.coalesced_writes import CoalescedWritesProtocol
+
 
 def listening_socket(port: int = 0) -> socket.socket:
     """Bound before any URL is handed out, so no other process can take the port meanwhile."""
@@ -26,7 +28,9 @@ def listening_socket(port: int = 0) -> socket.socket:
 
 class Server:
     def __init__(self, app: Litestar, sock: socket.socket) -> None:
-        config = uvicorn.Config(app, log_config=None, lifespan="on", ws="websockets-sansio")
+        config = uvicorn.Config(
+            app, log_config=None, lifespan="on", ws="websockets-sansio", http=CoalescedWritesProtocol
+        )
         self.server = uvicorn.Server(config)
         self.sock = sock
         self.port: int = sock.getsockname()[1]
