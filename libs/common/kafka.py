@@ -24,9 +24,9 @@ async def ensure_topics(
 ) -> None:
     """Create the topics that do not exist yet; existing ones are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
-    async with asyncio.timeout(timeout):
-        await admin.start()
     try:
+        async with asyncio.timeout(timeout):  # inside the try: a start that fails or is stopped is closed too
+            await admin.start()
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in topics if t not in existing

@@ -98,6 +98,12 @@ class ServiceRuntime:
             producer = make_producer(self.settings, client_id=f"tinhso-{self.name}")
             try:
                 await producer.start()
+            except asyncio.CancelledError:
+                # Stopped while connecting (a broker that does not answer): close what start()
+                # opened, or the producer is left open and reported unclosed at exit.
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                raise
             except Exception as exc:  # any failure: log, back off, try again
                 with contextlib.suppress(Exception):
                     await producer.stop()
