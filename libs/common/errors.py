@@ -44,6 +44,12 @@ class ForbiddenError(DomainError):
     code = "forbidden"
 
 
+def outside_own_unit(message: str, own_unit_code: str, **details: Any) -> ForbiddenError:
+    """A caller bound to a unit (a district centre) named something outside that unit's
+    subtree. One code in every service, so a partner handles the refusal once."""
+    return ForbiddenError(message, code="outside_own_unit", details={"own_unit_code": own_unit_code, **details})
+
+
 class RateLimitedError(DomainError):
     """The caller sent more than its share; ``retry_after`` says in how many seconds to try again."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from libs.common.db import Conn
-from libs.common.errors import ForbiddenError, NotFoundError
+from libs.common.errors import NotFoundError, outside_own_unit
 from libs.common.principal import Principal
 from services.broadcast.adapters import registry_view
 from services.broadcast.adapters.registry_view import UnitRow
@@ -20,17 +20,12 @@ async def require_units_within_reach(conn: Conn, principal: Principal | None, un
         return
     own = await registry_view.unit_by_code(conn, principal.unit_code)
     if own is None:
-        raise ForbiddenError(
-            f"the caller's unit {principal.unit_code} is not known here",
-            code="outside_principal_unit",
-            details={"principal_unit_code": principal.unit_code},
-        )
+        raise outside_own_unit(f"the caller's unit {principal.unit_code} is not known here", principal.unit_code)
     outside = await registry_view.units_outside(conn, unit_ids, own.unit_id)
     if outside:
-        raise ForbiddenError(
+        raise outside_own_unit(
             f"a caller for unit {principal.unit_code} may write only for that unit and the units under it",
-            code="outside_principal_unit",
-            details={"principal_unit_code": principal.unit_code},
+            principal.unit_code,
         )
 
 

@@ -12,7 +12,7 @@ import asyncpg
 
 from contracts.envelope import Metadata
 from contracts.metrics_events import IndicatorDefinition
-from libs.common.errors import ForbiddenError, NotFoundError
+from libs.common.errors import NotFoundError, outside_own_unit
 from libs.common.eventstore.commands import CommandExecutor, CommandResult
 from libs.common.eventstore.idempotency import IdempotencyKey
 from libs.common.principal import Principal
@@ -64,10 +64,10 @@ class MetricsCommands:
             if principal.unit_code is not None and not principal.is_admin:
                 own = (await data.units_by_code(conn, [principal.unit_code], day)).get(principal.unit_code)
                 if own is None or not await data.is_within(conn, found.unit_id, own.unit_id, day):
-                    raise ForbiddenError(
+                    raise outside_own_unit(
                         f"{principal.subject} reports for {principal.unit_code} and its units only, not {unit_code}",
-                        code="outside_own_unit",
-                        details={"unit_code": unit_code, "own_unit_code": principal.unit_code},
+                        principal.unit_code,
+                        unit_code=unit_code,
                     )
         return values.UnitRef(found.unit_id, found.code, found.level)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from contracts.registry_events import AssetKind
 from libs.common.db import Conn
-from libs.common.errors import ForbiddenError
+from libs.common.errors import ForbiddenError, outside_own_unit
 from libs.common.eventstore.commands import CommandExecutor
 from libs.common.principal import Principal
 from services.registry.adapters import asset_lookup, unit_lookup
@@ -109,9 +109,8 @@ class RegistryAccess:
         if self.principal.is_admin or self.principal.unit_code is None:
             return
         if parent_code is None:
-            raise forbidden(
-                f"a centre for {self.principal.unit_code} registers units only below it",
-                unit_code=self.principal.unit_code,
+            raise outside_own_unit(
+                f"a centre for {self.principal.unit_code} registers units only below it", self.principal.unit_code
             )
         await self.check_units(parent_code, on=on)
 
@@ -140,7 +139,9 @@ class RegistryAccess:
                     )
             if self.principal.unit_code is not None:
                 if unit_id is None:
-                    raise forbidden(f"this {kind.replace('_', ' ')} stands in no unit", asset_id=asset_id)
+                    raise outside_own_unit(
+                        f"this {kind.replace('_', ' ')} stands in no unit", self.principal.unit_code, asset_id=asset_id
+                    )
                 await self._require_within(conn, unit_id, asset_id)
 
     # --- facts from the event store -------------------------------------------------------
@@ -177,11 +178,9 @@ class RegistryAccess:
 
     async def _require_within(self, conn: Any, unit_id: str, named: str, *, strictly_below: bool = False) -> None:
         scope = await self._scope_unit(conn)
+        own = self.principal.unit_code or ""
         if strictly_below and unit_id == scope:
-            raise forbidden(
-                f"a centre for {self.principal.unit_code} may not change that unit itself",
-                unit_code=self.principal.unit_code,
-            )
+            raise outside_own_unit(f"a centre for {own} may change the units below it, not that unit itself", own)
         current: str | None = unit_id
         for _ in range(MAX_DEPTH):
             if current is None:
@@ -191,10 +190,7 @@ class RegistryAccess:
             unit: Unit
             unit, _ = await self._load(conn, UNIT, stream_id(current))
             current = unit.parent_id
-        raise forbidden(
-            f"{named} is outside {self.principal.unit_code}, the unit this caller writes for",
-            unit_code=self.principal.unit_code,
-        )
+        raise outside_own_unit(f"{named} is outside {own}, the unit this caller writes for", own)
 
 
 async def _unit_id(conn: Conn, code: str, on: datetime.date | None) -> str | None:

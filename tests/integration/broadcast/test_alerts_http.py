@@ -62,7 +62,7 @@ async def test_only_callers_with_alerts_issue_may_issue_and_only_in_their_area(
     forbidden = await platform.command("alerts/issue", alert("061"), principal=WRITER, expect=403)
     assert forbidden["code"] == "forbidden"
     elsewhere = await platform.command("alerts/issue", alert("061"), principal=PAC_NAM_ISSUER, expect=403)
-    assert elsewhere["code"] == "outside_principal_unit"
+    assert (elsewhere["code"], elsewhere["details"]["own_unit_code"]) == ("outside_own_unit", "062")
     own = await platform.command("alerts/issue", alert("062"), principal=PAC_NAM_ISSUER)
     assert own["ids"][1:] == [province.stations["00003"]]
 

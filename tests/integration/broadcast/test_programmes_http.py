@@ -114,7 +114,7 @@ async def test_programmes_page_with_a_cursor(platform: Platform, province: Provi
 async def test_a_district_centre_writes_only_for_its_own_district(platform: Platform, province: Province) -> None:
     await platform.command("programmes/record", programme(1, "061"), principal=BA_BE_CENTRE)
     refused = await platform.command("programmes/record", programme(2, "062"), principal=BA_BE_CENTRE, expect=403)
-    assert refused["code"] == "outside_principal_unit"
+    assert refused["code"] == "outside_own_unit"
     relay = {
         "station_id": province.stations["00003"],
         "source": "VOV1",
@@ -124,7 +124,7 @@ async def test_a_district_centre_writes_only_for_its_own_district(platform: Plat
     refused_relay = await platform.command(
         "relay-sessions/record", {"sessions": [relay]}, principal=BA_BE_CENTRE, expect=403
     )
-    assert refused_relay["code"] == "outside_principal_unit"
+    assert refused_relay["code"] == "outside_own_unit"
     reader_only = Principal(subject="reader", scopes=frozenset({"read"}))
     no_scope = await platform.command("programmes/record", programme(3), principal=reader_only, expect=403)
     assert no_scope["code"] == "forbidden"

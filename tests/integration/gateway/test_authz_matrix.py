@@ -35,7 +35,7 @@ CALLERS = ("anonymous", "read-only", "VNPT", "Viettel", "district centre", "admi
 WHO = {"anonymous": None, "read-only": "reader", "VNPT": "vnpt", "Viettel": "viettel"}
 WHO |= {"district centre": "centre", "admin": "admin"}
 UNAUTHENTICATED = {"UNAUTHENTICATED", "UNAUTHORIZED", "PRINCIPAL_MISSING"}
-FORBIDDEN = {"FORBIDDEN", "OUTSIDE_OWN_UNIT", "OUTSIDE_PRINCIPAL_UNIT"}
+FORBIDDEN = {"FORBIDDEN": "403", "OUTSIDE_OWN_UNIT": "403 outside"}
 
 MATRIX_PARTNERS = {
     "vnpt": Partner(
@@ -171,7 +171,7 @@ def classify(result: dict[str, Any]) -> str:
     if code in UNAUTHENTICATED:
         return "401"
     if code in FORBIDDEN:
-        return "403"
+        return FORBIDDEN[code]
     if code == "READ_MODEL_LAG":
         return "ok"  # carried out; the read-back only timed out
     return f"error {code}: {errors[0].get('message')}"

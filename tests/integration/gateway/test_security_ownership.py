@@ -73,7 +73,10 @@ async def test_a_district_centre_writes_only_within_its_district(registry_caller
     ids = await small_province(registry_caller)
     inside = {"unit_code": "01864", "technology": "FM", "installed_on": "2021-01-01"}
     outside = {**inside, "unit_code": "01900"}
-    assert await _status(registry_caller, "radio-stations/register", outside, BA_BE_CENTRE) == 403
+    refused = await registry_caller.post("radio-stations/register", outside, BA_BE_CENTRE)
+    assert refused.status_code == 403
+    # the code broadcast and metrics give for the same refusal
+    assert (refused.json()["code"], refused.json()["details"]) == ("outside_own_unit", {"own_unit_code": "061"})
     station_id = (await registry_caller.ok("radio-stations/register", inside, BA_BE_CENTRE))["asset_id"]
     status = {"status": "DOWN", "effective_on": "2022-01-01"}
     assert await _status(registry_caller, f"radio-stations/{station_id}/change-status", status, BA_BE_CENTRE) == 201
@@ -89,7 +92,8 @@ async def test_a_district_centre_writes_only_within_its_district(registry_caller
     rename = {"name": "Tên Mới", "effective_on": "2021-06-01"}
     assert await _status(registry_caller, f"units/{ids['01864-T01']}/rename", rename, BA_BE_CENTRE) == 201
     assert await _status(registry_caller, f"units/{ids['01900-T01']}/rename", rename, BA_BE_CENTRE) == 403
-    assert await _status(registry_caller, f"units/{ids['061']}/rename", rename, BA_BE_CENTRE) == 403  # itself
+    itself = await registry_caller.post(f"units/{ids['061']}/rename", rename, BA_BE_CENTRE)
+    assert (itself.status_code, itself.json()["code"]) == (403, "outside_own_unit")
 
     team = {"unit_code": "01900", "level": "commune", "established_on": "2021-01-01", "member_count": 5}
     assert await _status(registry_caller, "digital-teams/establish", team, BA_BE_CENTRE) == 403
