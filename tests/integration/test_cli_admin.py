@@ -179,3 +179,24 @@ async def test_the_token_does_not_follow_a_redirect_to_another_host_and_a_strang
     assert out == ""
     assert "test: the answer is not the /admin figures" in err
     assert "Traceback" not in err
+
+
+async def test_without_url_every_service_is_asked_where_the_settings_place_it(
+    cli_env: dict[str, str], api_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No SERVICE and no ``--url``: each event-sourced service at ``TINHSO_<SERVICE>_URL`` (else
+    this host's port for it); one that does not answer is a line of its own, the others print."""
+    monkeypatch.setattr(admin_cli, "EVENT_SOURCED", ("registry", "broadcast"))
+    with listening_socket() as closed:
+        port = closed.getsockname()[1]
+    env = {**cli_env, "TINHSO_REGISTRY_URL": api_url, "TINHSO_BROADCAST_URL": f"http://127.0.0.1:{port}"}
+    async with asyncio.timeout(20):
+        while True:
+            code, out, err = await asyncio.to_thread(_cli, env, "relay")
+            if "published=4 pending=0" in out:
+                break
+            await asyncio.sleep(0.2)
+    assert code == 1  # broadcast did not answer
+    assert out.startswith("relay registry   active topic=")
+    assert err.startswith(f"tinhso: broadcast: no answer from http://127.0.0.1:{port}/admin/relay (ConnectError")
+    assert len(err.strip().splitlines()) == 1
