@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
 import msgspec
@@ -20,7 +21,7 @@ from libs.common.eventstore.commands import CommandExecutor, Decider
 from libs.common.eventstore.errors import IdempotencyKeyReusedError
 from libs.common.eventstore.group_commit import group_commit
 from libs.common.eventstore.idempotency import IdempotencyKey
-from libs.common.eventstore.store import EventRows, EventStore, StreamAppend
+from libs.common.eventstore.store import EventRows, EventStore, NewEvent, StreamAppend
 from tests.support.counter import CATALOGUE, COUNTER, CounterIncremented, Increment
 
 STORE = EventStore("test")
@@ -194,6 +195,70 @@ async def test_one_statement_appends_several_streams_in_one_transaction_and_skip
     twice.add(StreamAppend("s-c", "counter", 0, [CounterIncremented(by=1)]), now)
     with pytest.raises(ValueError, match="given twice"):
         twice.add(StreamAppend("s-c", "counter", 0, [CounterIncremented(by=1)]), now)
+
+
+async def test_a_several_stream_append_stores_every_field_as_given(store_pool: asyncpg.Pool) -> None:
+    """The rows travel as one JSON document: what loads back is what was appended, to the
+    microsecond and the character, whatever the offset of a time or the script of a text."""
+    hanoi = timezone(timedelta(hours=7))
+    given = {
+        "f-a": StreamAppend(
+            "f-a",
+            "counter",
+            0,
+            [
+                NewEvent(
+                    CounterIncremented(by=1, note='Xã Bành Trạch "quote" \\ back\nslash 😀'),
+                    datetime(2022, 3, 1, 5, 0, 0, 123456, hanoi),
+                ),
+                CounterIncremented(by=-2),
+            ],
+            Metadata(
+                actor="cán bộ xã",
+                partner="VNPT",
+                correlation_id=uuid.uuid4(),
+                causation_id=uuid.uuid4(),
+                traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            ),
+        ),
+        "f-b": StreamAppend(
+            "f-b", "counter", 0, [NewEvent(CounterIncremented(by=3), datetime(2021, 1, 1, 0, 0, 0, 1))]
+        ),
+    }
+    rows = EventRows()
+    now = datetime.now(UTC)
+    for append in given.values():
+        rows.add(append, now)
+    async with store_pool.acquire() as conn:
+        appended = await STORE.append_rows(conn, rows)
+        loaded = await STORE.load_streams(conn, list(given))
+    assert sorted(appended) == sorted(loaded) == ["f-a", "f-b"]
+    for stream_id, events in loaded.items():
+        written = appended[stream_id]
+        assert [e.version for e in events] == [1, 2][: len(events)]
+        for stored, returned in zip(events, written, strict=True):
+            # jsonb keeps the value of ``data``, not its bytes (key order, spacing)
+            assert msgspec.json.decode(stored.data) == msgspec.json.decode(returned.data)
+            fields = msgspec.structs.asdict(stored), msgspec.structs.asdict(returned)
+            assert [{k: v for k, v in f.items() if k != "data"} for f in fields] == [
+                {k: v for k, v in fields[1].items() if k != "data"}
+            ] * 2
+    first, second = loaded["f-a"]
+    assert CATALOGUE.decode(first.type, first.schema_version, first.data) == given["f-a"].events[0].event  # type: ignore[union-attr]
+    assert first.occurred_at == datetime(2022, 3, 1, 5, 0, 0, 123456, hanoi)
+    assert second.occurred_at == now
+    meta = given["f-a"].metadata
+    assert meta is not None
+    assert (first.actor, first.partner, first.correlation_id, first.causation_id, first.traceparent) == (
+        meta.actor,
+        meta.partner,
+        meta.correlation_id,
+        meta.causation_id,
+        meta.traceparent,
+    )
+    (only,) = loaded["f-b"]
+    assert only.occurred_at == datetime(2021, 1, 1, 0, 0, 0, 1).astimezone(UTC)  # naive: local time
+    assert (only.actor, only.correlation_id, only.traceparent) == (None, None, None)
 
 
 async def test_an_event_that_cannot_be_encoded_fails_only_its_own_command(store_pool: asyncpg.Pool) -> None:

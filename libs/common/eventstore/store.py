@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -55,10 +54,39 @@ class StreamAppend(msgspec.Struct, frozen=True):
     metadata: Metadata | None = None
 
 
+def _aware(moment: datetime) -> datetime:
+    """A naive time is local time, as asyncpg reads it for a ``timestamptz``: made explicit, so
+    the envelope returned says what was stored."""
+    return moment if moment.tzinfo is not None else moment.astimezone(UTC)
+
+
+class _Row(msgspec.Struct):
+    """One event of a several-stream append, as an object of its JSON document."""
+
+    stream_id: str
+    stream_type: str
+    expected: int
+    version: int
+    event_id: UUID
+    type: str
+    schema_version: int
+    occurred_at: datetime
+    actor: str | None
+    partner: str | None
+    correlation_id: UUID | None
+    causation_id: UUID | None
+    traceparent: str | None
+    data: msgspec.Raw
+
+
+_encode_rows = msgspec.json.Encoder().encode
+
+
 class EventRows:
-    """Events on their way into the append statement: one array per column, one entry per
-    event. Building them encodes the events, so an event that cannot be encoded fails while
-    its stream is added, before any statement runs."""
+    """Events on their way into an append statement: one list per column, one entry per event
+    (the one-stream append binds them as arrays; the several-stream one as a JSON document).
+    Building them encodes the events, so an event that cannot be encoded fails while its
+    stream is added, before any statement runs."""
 
     def __init__(self) -> None:
         self.streams: set[str] = set()
@@ -99,7 +127,7 @@ class EventRows:
         self.event_ids.extend(new_event_id() for _ in wrapped)
         self.types.extend(types)
         self.schema_versions.extend(new.event.SCHEMA_VERSION for new in wrapped)
-        self.occurred.extend(new.occurred_at or now for new in wrapped)
+        self.occurred.extend(_aware(new.occurred_at) if new.occurred_at else now for new in wrapped)
         self.actors.extend([meta.actor] * n)
         self.partners.extend([meta.partner] * n)
         self.correlation_ids.extend([meta.correlation_id] * n)
@@ -134,22 +162,28 @@ class EventRows:
             )
         return by_stream
 
-    def arguments(self) -> tuple[list[Any], ...]:
-        return (
-            self.stream_ids,
-            self.stream_types,
-            self.expected,
-            self.versions,
-            self.event_ids,
-            self.types,
-            self.schema_versions,
-            self.occurred,
-            self.actors,
-            self.partners,
-            self.correlation_ids,
-            self.causation_ids,
-            self.traceparents,
-            self.data,
+    def document(self) -> bytes:
+        """Every event as one JSON document, for ``jsonb_to_recordset``."""
+        return _encode_rows(
+            [
+                _Row(
+                    self.stream_ids[i],
+                    self.stream_types[i],
+                    self.expected[i],
+                    self.versions[i],
+                    self.event_ids[i],
+                    self.types[i],
+                    self.schema_versions[i],
+                    self.occurred[i],
+                    self.actors[i],
+                    self.partners[i],
+                    self.correlation_ids[i],
+                    self.causation_ids[i],
+                    self.traceparents[i],
+                    msgspec.Raw(self.data[i]),
+                )
+                for i in range(len(self.event_ids))
+            ]
         )
 
 
@@ -179,16 +213,18 @@ class EventStore:
         # began (a statement does not see its own inserts), so a changed stream gets no rows.
         # Rows go in stream order, so two such statements take their index entries in the
         # same order and cannot deadlock each other; within a stream, in version order.
+        # The rows travel as one JSON document: as 14 arrays, binding them cost the service
+        # about 90 us more per batch (asyncpg checks each element against collections.abc)
+        # and PostgreSQL about a fifth more CPU per command (ADR 0013, amended 2026-12-03).
         self._append_streams_sql = f"""
             INSERT INTO {s}.events (event_id, stream_id, stream_type, version, type, schema_version,
                                     occurred_at, actor, partner, correlation_id, causation_id, traceparent, data)
             SELECT b.event_id, b.stream_id, b.stream_type, b.version, b.type, b.schema_version, b.occurred_at,
                    b.actor, b.partner, b.correlation_id, b.causation_id, b.traceparent, b.data
-            FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::int[],
-                        $8::timestamptz[], $9::text[], $10::text[], $11::uuid[], $12::uuid[], $13::text[],
-                        $14::jsonb[])
-                 AS b(stream_id, stream_type, expected, version, event_id, type, schema_version, occurred_at,
-                      actor, partner, correlation_id, causation_id, traceparent, data)
+            FROM jsonb_to_recordset($1::jsonb)
+                 AS b(stream_id text, stream_type text, expected int, version int, event_id uuid, type text,
+                      schema_version int, occurred_at timestamptz, actor text, partner text,
+                      correlation_id uuid, causation_id uuid, traceparent text, data jsonb)
             WHERE coalesce((SELECT max(e.version) FROM {s}.events e WHERE e.stream_id = b.stream_id), 0)
                   = b.expected
             ORDER BY b.stream_id, b.version
@@ -276,7 +312,7 @@ class EventStore:
                 return {rows.stream_ids[0]: await self._append_one(conn, rows, raise_races=atomic)}
             except ConcurrencyError:
                 return {}
-        return rows.envelopes(await conn.fetch(self._append_streams_sql, *rows.arguments()))
+        return rows.envelopes(await conn.fetch(self._append_streams_sql, rows.document()))
 
     async def load_streams(self, conn: Conn, stream_ids: Sequence[str]) -> dict[str, list[Envelope]]:
         """Several streams' events with one query: stream id -> events in version order (a
