@@ -98,15 +98,14 @@ class ServiceRuntime:
             producer = make_producer(self.settings, client_id=f"tinhso-{self.name}")
             try:
                 await producer.start()
-            except asyncio.CancelledError:
-                # Stopped while connecting (a broker that does not answer): close what start()
-                # opened, or the producer is left open and reported unclosed at exit.
+            except BaseException as exc:
+                # Whatever ended start(), close what it opened: a failure is retried below, and
+                # a stop while connecting (a broker that does not answer) would otherwise leave
+                # the producer open, reported unclosed at exit.
                 with contextlib.suppress(Exception):
                     await producer.stop()
-                raise
-            except Exception as exc:  # any failure: log, back off, try again
-                with contextlib.suppress(Exception):
-                    await producer.stop()
+                if not isinstance(exc, Exception):
+                    raise
                 if self.settings.idempotent_producer and isinstance(exc, UnknownError):
                     # What a broker without InitProducerId (such as the embedded Tansu) answers.
                     self._producer_problem = (

@@ -4,10 +4,10 @@ uvicorn (httptools) writes a response's status line and headers when the app sen
 ``http.response.start``, and the body when it sends ``http.response.body``, and uvloop sends
 each write at once. A JSON answer thus leaves as two TCP segments: two send calls, and two
 wake-ups of the client. On loopback a send does the receiver's TCP work too, so under load
-the second one cost the API process about a sixth of its HTTP handling (ADR 0017).
+the second one cost the API process a tenth to a sixth of its HTTP handling (ADR 0017).
 
-Here the writes made in one step of the event loop are joined and sent at the start of the
-next step. A simple response, whose start and body are sent in the same step, is one send;
+Here the writes made in one step of the event loop are held and sent together, in one send,
+at the next step. A simple response, whose start and body are sent in the same step, is one send;
 a streamed one still leaves chunk by chunk, each as soon as the step that wrote it ends.
 Closing sends what is held first, so nothing written is lost or reordered. A WebSocket
 upgrade hands the socket's own transport to the WebSocket protocol.
