@@ -11,12 +11,11 @@ from collections.abc import AsyncIterator
 from typing import Any, cast
 
 import pytest
-import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from websockets.asyncio.client import connect
 
 from libs.common.http.coalesced_writes import CoalescedWritesProtocol
-from tests.support.http_server import listening_socket
+from tests.support.http_server import Server, listening_socket
 
 BODY = b'{"stream_id":"s-1","version":3}'
 
@@ -83,20 +82,12 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 @contextlib.asynccontextmanager
 async def serving(protocol: type[asyncio.Protocol]) -> AsyncIterator[int]:
     sock = listening_socket()
-    config = uvicorn.Config(app, http=protocol, ws="websockets-sansio", lifespan="off", log_config=None)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    server = Server(app, sock, http=protocol, lifespan="off")
     try:
-        async with asyncio.timeout(30):
-            while not server.started:
-                if task.done():
-                    task.result()  # it failed to start: say why
-                await asyncio.sleep(0.01)
-        yield cast(int, sock.getsockname()[1])
+        await server.start()
+        yield server.port
     finally:
-        server.should_exit = True
-        async with asyncio.timeout(30):
-            await task
+        await server.stop()
         sock.close()
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+from collections.abc import Awaitable, Callable
+from typing import Literal
 
 import uvicorn
 from litestar import Litestar
@@ -27,10 +29,16 @@ def listening_socket(port: int = 0) -> socket.socket:
 
 
 class Server:
-    def __init__(self, app: Litestar, sock: socket.socket) -> None:
-        config = uvicorn.Config(
-            app, log_config=None, lifespan="on", ws="websockets-sansio", http=CoalescedWritesProtocol
-        )
+    def __init__(
+        self,
+        app: Litestar | Callable[..., Awaitable[None]],
+        sock: socket.socket,
+        *,
+        http: type[asyncio.Protocol] = CoalescedWritesProtocol,
+        lifespan: Literal["on", "off"] = "on",
+    ) -> None:
+        """``http``: the services' protocol unless a test compares another."""
+        config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws="websockets-sansio", http=http)
         self.server = uvicorn.Server(config)
         self.sock = sock
         self.port: int = sock.getsockname()[1]
