@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
@@ -19,10 +20,20 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from libs.common.db import create_pool
 from services.gateway.events.hub import SLOW_SUBSCRIBER_CLOSE_CODE, LiveEvent
 from services.gateway.graphql.limits import Limits
-from tests.integration.gateway.api_fixtures import INDICATOR, REPORT_SIGNAL, REPORT_VALUE, build_province
+from services.gateway.security.partner_store import PartnerStore
+from services.gateway.security.partners import Partner
+from tests.integration.gateway.api_fixtures import (
+    INDICATOR,
+    REPORT_SIGNAL,
+    REPORT_VALUE,
+    build_province,
+    register_unit,
+)
 from tests.integration.gateway.api_platform import Platform, platform
+from tests.support.principals import principal_headers
 
 __all__ = ["platform"]
 
@@ -230,3 +241,77 @@ async def drain(socket: ClientConnection) -> None:
     """Read until the server closes (or nothing comes for 10 s)."""
     while True:
         await asyncio.wait_for(socket.recv(), 10)
+
+
+# --- what a subscriber may read -------------------------------------------------------------
+
+TEAM_EVENTS = 'subscription { events(types: ["registry.digital_team_*"]) { type unitCode data } }'
+MEMBERS: list[dict[str, Any]] = [
+    {"name": "Nguyễn Thị Hoa", "role": "tổ trưởng"},
+    {"name": "Hoàng Văn Nam", "role": None},
+]
+READERS = {
+    "personal": Partner(name="live-personal", scopes=frozenset({"read", "personal-data"})),
+    "elsewhere": Partner(name="live-pac-nam", scopes=frozenset({"read", "personal-data"}), unit_code="062"),
+}
+
+
+async def add_partners(platform: Platform, partners: dict[str, Partner]) -> None:
+    pool = await create_pool(platform.settings.database_url, service="test", max_size=1)
+    try:
+        store = PartnerStore(pool)
+        for who, partner in partners.items():
+            platform.keys[who] = await store.create(partner)
+    finally:
+        await pool.close()
+
+
+async def establish_team(platform: Platform, unit_code: str, members: list[dict[str, Any]]) -> None:
+    """The contract has no team mutation: teams are established in the registry (as the
+    province's department does), and their events reach the gateway through the log."""
+    body: dict[str, Any] = {"unit_code": unit_code, "level": "commune", "established_on": "2023-01-01"}
+    body |= {"member_count": len(members), "members": members}
+    async with httpx.AsyncClient(base_url=platform.settings.registry_url) as client:
+        response = await client.post(
+            "/commands/digital-teams/establish", json=body, headers=principal_headers(platform.settings)
+        )
+    assert response.status_code == 201, response.text
+
+
+async def test_a_teams_members_reach_only_subscribers_with_personal_data_and_only_in_their_units(
+    platform: Platform,
+) -> None:
+    """Failed before the fix: a ``read`` partner received ``data.members`` (names and roles),
+    and a partner bound to Pác Nặm received Ba Bể's team event."""
+    await add_partners(platform, READERS)
+    province = await build_province(platform, communes=1, villages=1)
+    commune = province.communes[0]
+    await register_unit(platform, "062", "Huyện Pác Nặm", "DISTRICT", "06")
+    await register_unit(platform, "06200", "Xã Bộc Bố", "COMMUNE", "062")
+    await platform.eventually(lambda: _knows(platform, "06200"))
+    seen: dict[str, float] = {}
+    async with (
+        subscriber(platform, "reader") as reader,
+        subscriber(platform, "personal") as personal,
+        subscriber(platform, "elsewhere") as elsewhere,
+    ):
+        as_reader = asyncio.create_task(first(reader, TEAM_EVENTS, {}, seen))
+        as_personal = asyncio.create_task(first(personal, TEAM_EVENTS, {}, seen))
+        as_elsewhere = asyncio.create_task(first(elsewhere, TEAM_EVENTS, {}, seen))
+        await subscribed(platform, 3)
+        await establish_team(platform, commune, MEMBERS)
+        await establish_team(platform, "06200", MEMBERS[:1])
+
+        to_reader = (await asyncio.wait_for(as_reader, 5))["events"]
+        assert to_reader["type"] == "registry.digital_team_established"
+        assert to_reader["unitCode"] == commune
+        assert "members" not in to_reader["data"]
+        assert to_reader["data"]["member_count"] == 2  # what a query shows (DigitalTeam.memberCount)
+
+        to_personal = (await asyncio.wait_for(as_personal, 5))["events"]
+        assert to_personal["unitCode"] == commune
+        assert to_personal["data"]["members"] == MEMBERS
+
+        to_elsewhere = (await asyncio.wait_for(as_elsewhere, 5))["events"]
+        assert to_elsewhere["unitCode"] == "06200", "a partner bound to Pác Nặm received Ba Bể's event"
+        assert to_elsewhere["data"]["members"] == MEMBERS[:1]
