@@ -18,6 +18,7 @@ from libs.common.principal import Principal
 from services.gateway.adapters.internal import CallStats, InternalServices, ServiceCaller
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub
+from services.gateway.graphql.credentials import CredentialWatch, Watched
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.loaders import Loaders
 from services.gateway.graphql.reading import READ, missing_scope, unauthenticated
@@ -34,6 +35,8 @@ class Gateway:
     hub: EventHub
     directory: UnitDirectory
     limits: Limits
+    credentials: CredentialWatch | None = None
+    """Checks open WebSockets' credentials again (None: only at connection_init)."""
 
 
 class GatewayContext(BaseContext, kw_only=True):
@@ -42,6 +45,7 @@ class GatewayContext(BaseContext, kw_only=True):
     stats: CallStats
     loaders: Loaders
     connection_params: dict[str, Any] | None = None
+    credential: Watched | None = None
 
     @classmethod
     def create(cls, gateway: Gateway, principal: Principal | None, *, cache: bool = True) -> GatewayContext:
@@ -54,6 +58,24 @@ class GatewayContext(BaseContext, kw_only=True):
         self.principal = principal
         caller = self.gateway.services.caller(principal or ANONYMOUS, self.stats)
         self.loaders = Loaders(caller, principal, cache=False)
+
+    def watch_credential(self, authorization: str | None) -> None:
+        """After connection_init: the credential is checked again while the socket is open,
+        and a refused one closes it (``credentials``)."""
+        watch, socket = self.gateway.credentials, self.websocket
+        if watch is None or socket is None or self.principal is None or authorization is None:
+            return
+
+        async def close(code: int, reason: str) -> None:
+            await socket.close(code=code, reason=reason)
+
+        self.credential = watch.watch(authorization, self.principal, close)
+
+    def stop_watching(self) -> None:
+        """The socket is gone: its credential needs no more checks."""
+        if self.gateway.credentials is not None and self.credential is not None:
+            self.gateway.credentials.forget(self.credential)
+            self.credential = None
 
     def authenticated(self) -> Principal:
         """Writes need credentials; which writes a caller may make is the owning service's call."""
