@@ -389,6 +389,17 @@ async def test_a_revoked_key_refused_on_a_request_closes_its_sockets_at_once(set
         await add_partners(running, DOOMED)
         socket = await open_subscription(running, "doomed")
         try:
+            # Key ids are not secret: a wrong secret under this key's id closes nothing.
+            forged = running.keys["doomed"][: -len("secret")] + "forged"
+            wrong = await running.http.post(
+                "/graphql", json={"query": "{ __typename }"}, headers={"authorization": f"Bearer {forged}"}
+            )
+            assert wrong.status_code == 401
+            now = datetime.datetime.now(datetime.UTC)
+            running.consumer.hub.publish(LiveEvent("still-open", "test.never", "s", now, now, None, None, {}))
+            message = json.loads(await asyncio.wait_for(socket.recv(), 5))
+            assert message["payload"]["data"]["events"]["id"] == "still-open"
+
             await revoke(running, DOOMED["doomed"].name)
             refused = await running.http.post(
                 "/graphql", json={"query": "{ __typename }"}, headers=running.auth("doomed")
