@@ -19,6 +19,9 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_
     built from data cannot be part of a reference cycle, so the cyclic collector skips them."""
 
     SCHEMA_VERSION: ClassVar[int] = 1
+    PERSONAL_DATA: ClassVar[frozenset[str]] = frozenset()
+    """The top-level fields of the event's data that name people (a team's members): what a
+    consumer outside the platform sees only with the ``personal-data`` scope (ADR 0020)."""
 
     @classmethod
     def type_name(cls) -> str:

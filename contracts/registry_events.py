@@ -138,6 +138,8 @@ class AssetOperatorAssigned(Event, frozen=True, kw_only=True, tag="registry.asse
 
 
 class DigitalTeamEstablished(Event, frozen=True, kw_only=True, tag="registry.digital_team_established"):
+    PERSONAL_DATA: ClassVar[frozenset[str]] = frozenset({"members"})
+
     team_id: str
     unit_id: str
     level: TeamLevel
@@ -147,6 +149,8 @@ class DigitalTeamEstablished(Event, frozen=True, kw_only=True, tag="registry.dig
 
 
 class DigitalTeamMembersChanged(Event, frozen=True, kw_only=True, tag="registry.digital_team_members_changed"):
+    PERSONAL_DATA: ClassVar[frozenset[str]] = frozenset({"members"})
+
     team_id: str
     member_count: int
     members: list[TeamMember] | None = None

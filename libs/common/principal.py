@@ -32,6 +32,7 @@ AUDIENCE = "tinhso-services"
 ALGORITHM = "EdDSA"
 
 SCOPES = frozenset({"read", "registry:write", "broadcast:write", "metrics:write", "alerts:issue", "admin"})
+SCOPES |= {"personal-data"}  # with read: the names of people in live events (gateway, ADR 0020)
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):

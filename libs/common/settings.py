@@ -106,6 +106,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     principal_token_ttl_seconds: Annotated[int, msgspec.Meta(ge=10, le=3600)] = 120
     auth_cache_seconds: Annotated[float, msgspec.Meta(ge=0.0, le=60.0)] = 5.0
     """How long the gateway trusts a credential it checked: the bound on a revoke's delay."""
+    ws_recheck_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=300.0)] = 30.0
+    """How often an open WebSocket's credential is checked again; a refused one is closed (4403)."""
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 1200
     """Requests a minute per partner, across every gateway replica; 0 turns the limit off."""
     rate_limit_burst: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 200

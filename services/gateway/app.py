@@ -30,6 +30,7 @@ from services.gateway.events.consumer import GatewayConsumer
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub
 from services.gateway.graphql.context import Gateway
+from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
 from services.gateway.rest.routes import rest_controllers
@@ -47,8 +48,16 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         runtime.extra_checks[service] = functools.partial(service_readiness, services.client, settings, service)
     hub, directory = EventHub(), UnitDirectory()
     consumer = GatewayConsumer(settings, hub, directory)
-    gateway = Gateway(services=services, hub=hub, directory=directory, limits=limits or Limits.from_settings(settings))
     security = build_security(runtime)
+    credentials = CredentialWatch(security.authenticator.authenticate, interval_seconds=settings.ws_recheck_seconds)
+    security.authenticator.refusal_listeners.append(credentials.refused)
+    gateway = Gateway(
+        services=services,
+        hub=hub,
+        directory=directory,
+        limits=limits or Limits.from_settings(settings),
+        credentials=credentials,
+    )
     schema = build_schema(gateway.limits, PersistedQueries(lambda: runtime.pool))
 
     @contextlib.asynccontextmanager

@@ -139,7 +139,10 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
             context_ws: NamedDependency[GatewayContext],
             root_value: NamedDependency[None],
         ) -> None:
-            await self.run(request=socket, context=context_ws, root_value=root_value)
+            try:
+                await self.run(request=socket, context=context_ws, root_value=root_value)
+            finally:
+                context_ws.stop_watching()
 
         def decode_json(self, data: str | bytes) -> object:
             # strawberry calls .get() on what the body decodes to: a JSON scalar (`true`, `1`,
@@ -162,6 +165,7 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
             except DomainError as exc:
                 raise ConnectionRejectionError({"code": exc.code.upper(), "message": exc.message}) from None
             context.use_principal(principal)
+            context.watch_credential(authorization if isinstance(authorization, str) else None)
             return {"subject": principal.subject if principal else None}
 
     return GatewayGraphQLController

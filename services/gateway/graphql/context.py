@@ -14,13 +14,14 @@ from typing import Any
 from strawberry.litestar.controller import BaseContext
 from strawberry.types import Info
 
-from libs.common.errors import ForbiddenError, UnauthorizedError
 from libs.common.principal import Principal
 from services.gateway.adapters.internal import CallStats, InternalServices, ServiceCaller
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub
+from services.gateway.graphql.credentials import CredentialWatch, Watched
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.loaders import Loaders
+from services.gateway.graphql.reading import READ, missing_scope, unauthenticated
 
 ANONYMOUS = Principal(subject="anonymous")
 """Forwarded for a caller without credentials: it holds no scope, so services refuse its writes."""
@@ -34,6 +35,8 @@ class Gateway:
     hub: EventHub
     directory: UnitDirectory
     limits: Limits
+    credentials: CredentialWatch | None = None
+    """Checks open WebSockets' credentials again (None: only at connection_init)."""
 
 
 class GatewayContext(BaseContext, kw_only=True):
@@ -42,38 +45,62 @@ class GatewayContext(BaseContext, kw_only=True):
     stats: CallStats
     loaders: Loaders
     connection_params: dict[str, Any] | None = None
+    credential: Watched | None = None
 
     @classmethod
     def create(cls, gateway: Gateway, principal: Principal | None, *, cache: bool = True) -> GatewayContext:
         stats = CallStats()
         caller = gateway.services.caller(principal or ANONYMOUS, stats)
-        return cls(gateway=gateway, principal=principal, stats=stats, loaders=Loaders(caller, cache=cache))
+        return cls(gateway=gateway, principal=principal, stats=stats, loaders=Loaders(caller, principal, cache=cache))
 
     def use_principal(self, principal: Principal | None) -> None:
         """After connection_init: calls from now on are made as this caller."""
         self.principal = principal
-        self.loaders = Loaders(self.gateway.services.caller(principal or ANONYMOUS, self.stats), cache=False)
+        caller = self.gateway.services.caller(principal or ANONYMOUS, self.stats)
+        self.loaders = Loaders(caller, principal, cache=False)
+
+    def watch_credential(self, authorization: str | None) -> None:
+        """After connection_init: the credential is checked again while the socket is open,
+        and a refused one closes it (``credentials``)."""
+        watch, socket = self.gateway.credentials, self.websocket
+        if watch is None or socket is None or self.principal is None or authorization is None:
+            return
+
+        async def close(code: int, reason: str) -> None:
+            await socket.close(code=code, reason=reason)
+
+        self.credential = watch.watch(authorization, self.principal, close)
+
+    def stop_watching(self) -> None:
+        """The socket is gone: its credential needs no more checks."""
+        if self.gateway.credentials is not None and self.credential is not None:
+            self.gateway.credentials.forget(self.credential)
+            self.credential = None
 
     def authenticated(self) -> Principal:
         """Writes need credentials; which writes a caller may make is the owning service's call."""
         if self.principal is None:
-            raise UnauthorizedError(
-                "this needs credentials: send 'Authorization: Bearer <API key or JWT>'", code="unauthenticated"
-            )
+            raise unauthenticated()
         return self.principal
 
     def reader(self) -> Principal:
         """The caller, who must hold ``read`` (or admin) to see anything."""
-        return self.require("read")
+        return self.require(READ)
 
     def require(self, scope: str) -> Principal:
         principal = self.authenticated()
         if not principal.allows(scope):
-            raise ForbiddenError(f"this needs the scope {scope!r}", code="forbidden", details={"scope": scope})
+            raise missing_scope(scope)
         return principal
 
     def caller(self) -> ServiceCaller:
+        """The services as this caller, for reads: refused without ``read``."""
         return self.loaders.caller
+
+    def writer(self) -> ServiceCaller:
+        """The services as this caller, for a command and the read-back of what it wrote."""
+        self.authenticated()
+        return self.loaders.writer
 
 
 def context_of(info: Info[Any, Any]) -> GatewayContext:

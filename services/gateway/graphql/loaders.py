@@ -3,6 +3,10 @@
 Resolvers never call a service directly; they ``load`` from here. Keys asked in the same tick
 of the event loop (one level of a query) are gathered into one request per loader, and each
 batched internal route answers in the order asked, leaving out unknown ids.
+
+Every load, and every direct call through ``caller``, needs the ``read`` scope (``reading``):
+this is where the nested fields of any result, a mutation's included, are refused to a
+caller without it. Only ``writer`` skips the check, for a mutation reading back its own write.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from libs.common.principal import Principal
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.adapters.broadcast_api import ClusterSignal, DeliveryView, SourceAirtime
 from services.gateway.adapters.internal import ServiceCaller
@@ -25,6 +30,7 @@ from services.gateway.adapters.registry_views import (
     UnitPage,
     UnitView,
 )
+from services.gateway.graphql.reading import read_refusal
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -47,12 +53,19 @@ def _by_date(keys: Sequence[UnitKey]) -> dict[datetime.date | None, list[str]]:
 
 
 class Loaders:
-    def __init__(self, caller: ServiceCaller, *, cache: bool = True) -> None:
-        self.caller = caller
+    def __init__(self, caller: ServiceCaller, principal: Principal | None, *, cache: bool = True) -> None:
+        self.writer = caller
+        """The caller unchecked: only for a mutation's command and the read-back of its result."""
+        self._refusal = read_refusal(principal)
         self._catalogue: list[IndicatorView] | None = None
 
         def loader(fn: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
-            return DataLoader(fn, max_batch_size=MAX_BATCH, cache=cache)
+            async def checked(keys: list[K]) -> Sequence[V]:
+                # Refused here, the whole batch fails with the error, and each field with it.
+                self.check_read()
+                return await fn(keys)
+
+            return DataLoader(checked, max_batch_size=MAX_BATCH, cache=cache)
 
         self.unit_by_id: DataLoader[UnitKey, UnitView | None] = loader(self._units_by_id)
         self.unit_by_code: DataLoader[UnitKey, UnitView | None] = loader(self._units_by_code)
@@ -67,6 +80,16 @@ class Loaders:
         self.indicator_by_code: DataLoader[str, IndicatorView | None] = loader(self._indicators)
         self.airtime: DataLoader[tuple[str, str], list[SourceAirtime]] = loader(self._airtime)
         self.deliveries_by_programme: DataLoader[str, list[DeliveryView]] = loader(self._deliveries)
+
+    def check_read(self) -> None:
+        if self._refusal is not None:
+            raise self._refusal()
+
+    @property
+    def caller(self) -> ServiceCaller:
+        """The caller for a read that is not a batched load (a page of children after a cursor)."""
+        self.check_read()
+        return self.writer
 
     async def _units_by_id(self, keys: list[UnitKey]) -> list[UnitView | None]:
         found: dict[UnitKey, UnitView] = {}

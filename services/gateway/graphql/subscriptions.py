@@ -5,6 +5,10 @@
 passes the metrics service's value changes. Both need the ``read`` scope (checked per
 subscription; the connection authenticated in connection_init) and take ``after``, the id of
 the last event a reconnecting client saw.
+
+What a subscriber receives is what it may read (``events.payloads``): a caller bound to a unit
+gets only the events of that unit and the units under it, and an event's data loses the fields
+that name people unless the caller holds ``personal-data``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from libs.common.errors import DomainError, NotFoundError
+from libs.common.principal import Principal
 from services.gateway.adapters.metrics_api import IndicatorValueView
 from services.gateway.events.hub import (
     SLOW_SUBSCRIBER_CLOSE_CODE,
@@ -29,6 +34,7 @@ from services.gateway.events.hub import (
     LiveEvent,
     SlowSubscriberError,
 )
+from services.gateway.events.payloads import visible_data, within_reach
 from services.gateway.graphql.context import GatewayContext, context_of
 from services.gateway.graphql.errors import error_code
 from services.gateway.graphql.types_metrics import IndicatorValue
@@ -51,7 +57,7 @@ class Event:
     data: JSON
 
     @classmethod
-    def of(cls, event: LiveEvent) -> Event:
+    def of(cls, event: LiveEvent, reader: Principal) -> Event:
         return cls(
             id=strawberry.ID(event.event_id),
             type=event.type,
@@ -59,7 +65,7 @@ class Event:
             occurred_at=event.occurred_at,
             recorded_at=event.recorded_at,
             unit_code=event.unit_code,
-            data=cast(JSON, event.data),
+            data=cast(JSON, visible_data(event, reader)),
         )
 
 
@@ -83,10 +89,12 @@ def _unit_filter(context: GatewayContext, unit_code: str | None) -> Callable[[Li
 
 
 async def _stream(
-    context: GatewayContext, matches: Callable[[LiveEvent], bool], after: str | None
+    context: GatewayContext, reader: Principal, wanted: Callable[[LiveEvent], bool], after: str | None
 ) -> AsyncGenerator[LiveEvent, None]:
+    """The events the subscription asks for (``wanted``) among those ``reader`` may receive."""
     hub = context.gateway.hub
-    subscriber = hub.subscribe(matches, after)
+    allowed = within_reach(reader, context.gateway.directory)
+    subscriber = hub.subscribe(lambda event: allowed(event) and wanted(event), after)
     try:
         while True:
             try:
@@ -124,11 +132,11 @@ class Subscription:
     ) -> AsyncGenerator[Event, None]:
         context = context_of(info)
         with graphql_errors():
-            context.reader()
+            reader = context.reader()
             type_ok = _type_filter(types)
             unit_ok = _unit_filter(context, unit_code)
-            async for event in _stream(context, lambda e: type_ok(e.type) and unit_ok(e), after):
-                yield Event.of(event)
+            async for event in _stream(context, reader, lambda e: type_ok(e.type) and unit_ok(e), after):
+                yield Event.of(event, reader)
 
     @strawberry.subscription(description="Indicator values as they change, for some indicators and a unit subtree.")
     async def indicator_changed(
@@ -140,7 +148,7 @@ class Subscription:
     ) -> AsyncGenerator[IndicatorValue, None]:
         context = context_of(info)
         with graphql_errors():
-            context.reader()
+            reader = context.reader()
             wanted = set(codes) if codes else None
             unit_ok = _unit_filter(context, unit_code)
 
@@ -149,6 +157,6 @@ class Subscription:
                     return False
                 return (wanted is None or event.data.get("indicator_code") in wanted) and unit_ok(event)
 
-            async for event in _stream(context, matches, after):
+            async for event in _stream(context, reader, matches, after):
                 view = msgspec.convert(event.data, IndicatorValueView, strict=False)
                 yield IndicatorValue.of(view, event.event_id)

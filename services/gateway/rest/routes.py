@@ -99,8 +99,7 @@ def rest_controllers(gateway: Gateway, security: Admission) -> list[type[Control
     async def writer(request: Req) -> ServiceCaller:
 
         context = GatewayContext.create(gateway, await factory.admit(request))
-        context.authenticated()
-        return context.caller()
+        return context.writer()
 
     class PublicApi(Controller):
         path = "/api/v1"

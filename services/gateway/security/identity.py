@@ -42,6 +42,8 @@ class Authenticator:
         self._cache_seconds = cache_seconds
         self._clock = clock
         self._cache: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+        self.refusal_listeners: list[Callable[[str], None]] = []
+        """Told the id of each key found dead on a request: the open WebSockets it holds close at once."""
 
     async def authenticate(self, authorization: str | None) -> Principal | None:
         if authorization is None or not authorization.strip():
@@ -67,6 +69,11 @@ class Authenticator:
         if presented is None:
             raise UnauthorizedError("the API key is malformed", code="invalid_api_key")
         record = await self._store.key(presented.key_id)
+        if record is None:
+            # The key itself is dead (revoked, rotated out, expired). A wrong secret under a live
+            # key's id is not news about that key: key ids are not secret.
+            for listener in self.refusal_listeners:
+                listener(presented.key_id)
         if record is None or not api_keys.matches(presented, record.secret_hash):
             # One answer for unknown, wrong, rotated-out and revoked keys: no oracle for key ids.
             raise UnauthorizedError("the API key is not valid (unknown, revoked or expired)", code="invalid_api_key")

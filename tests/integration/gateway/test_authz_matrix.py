@@ -49,6 +49,12 @@ MATRIX_PARTNERS = {
         scopes=frozenset({"read", "registry:write", "broadcast:write", "metrics:write"}),
         unit_code="061",
     ),
+    # The district centre without ``read``: every Ba Bể mutation is its to make, nothing to read.
+    "blind": Partner(
+        name="matrix-ba-be-blind",
+        scopes=frozenset({"registry:write", "broadcast:write", "metrics:write"}),
+        unit_code="061",
+    ),
 }
 
 
@@ -207,7 +213,7 @@ async def build_targets(platform: Platform) -> Targets:
     targets = Targets()
     station = {"unitCode": "06100", "technology": "IP", "operatorCode": "VNPT", "installedOn": "2021-01-01"}
     targets.station = (await platform.data(REGISTER_STATION, {"input": station}))["registerRadioStation"]["id"]
-    cluster = {"stationId": targets.station, "installedOn": "2021-02-01"}
+    cluster = {"stationId": targets.station, "villageCode": "06100-A0", "installedOn": "2021-02-01"}
     targets.cluster = (await platform.data(REGISTER_CLUSTER, {"input": cluster}))["registerSpeakerCluster"]["id"]
     return targets
 
@@ -280,3 +286,118 @@ async def test_every_route_of_a_service_called_without_the_gateways_token_answer
                 checked += 1
         assert checked >= 5, f"{service}: only {checked} operations found"
         assert (await client.get("/health/live")).status_code == 200
+
+
+# --- what a mutation's result shows a writer without ``read`` -------------------------------
+
+NESTED: dict[str, dict[str, str]] = {
+    "AdministrativeUnit": {
+        "parent": "parent { code }",
+        "children": "children { totalCount edges { node { code } } }",
+        "successors": "successors { code }",
+        "radioStation": "radioStation { id }",
+        "digitalTeam": "digitalTeam { id }",
+        "indicators": 'indicators(period: "2023") { value }',
+    },
+    "RadioStation": {
+        "unit": "unit { code }",
+        "clusters": "clusters { id }",
+        "airtime": 'airtime(period: "2023") { seconds }',
+    },
+    "SpeakerCluster": {
+        "station": "station { id }",
+        "village": "village { code }",
+        "signal": "signal",
+        "lastSeenAt": "lastSeenAt",
+    },
+    "BtsStation": {"unit": "unit { code }"},
+    "Programme": {"producer": "producer { code }", "deliveries": "deliveries { status }"},
+    "IndicatorValue": {"indicator": "indicator { code }", "unit": "unit { code }"},
+}
+"""Every field of a mutation's result that reaches past the written row, per result type: each
+needs ``read``. The rest (ids, codes, names, status, the value written) is the writer's own."""
+
+NOTHING_TO_REACH = {("AdministrativeUnit", "successors")}
+"""A new unit has no successors: the row names none, so nothing is loaded and ``[]`` is all it
+shows (the row's own content). Every other nested field here reaches something."""
+
+DIRECT = {
+    "AdministrativeUnit": "id code name level validFrom validTo",
+    "RadioStation": "id technology status installedOn operatorCode",
+    "SpeakerCluster": "id",
+    "BtsStation": "id operator technologies commissionedOn",
+    "Programme": "id title airDate newsItems articles durationSeconds segments",
+    "IndicatorValue": "period value target source asOf",
+}
+
+RESULT_TYPES = """
+{ __schema { mutationType { fields { name type { name kind ofType { name kind } } } } } }
+"""
+FIELDS_OF = """
+query($name: String!) {
+  __type(name: $name) { fields { name type { kind ofType { kind ofType { kind ofType { kind } } } } } }
+}
+"""
+
+
+def _reaches_past_the_row(field: dict[str, Any]) -> bool:
+    """An object or a list of objects (the scalars loaded from elsewhere are listed by hand)."""
+    kind: dict[str, Any] | None = field["type"]
+    while kind is not None and kind["kind"] in {"NON_NULL", "LIST"}:
+        kind = kind.get("ofType")
+    return kind is not None and kind["kind"] in {"OBJECT", "INTERFACE", "UNION"}
+
+
+async def result_types(platform: Platform) -> dict[str, str]:
+    """Each mutation's result type, and a check that NESTED lists every object field of it."""
+    introspected = await platform.data(RESULT_TYPES)
+    types: dict[str, str] = {}
+    for field in introspected["__schema"]["mutationType"]["fields"]:
+        named = field["type"]
+        while named["name"] is None:
+            named = named["ofType"]
+        types[field["name"]] = named["name"]
+    for type_name in set(types.values()):
+        fields = (await platform.data(FIELDS_OF, {"name": type_name}))["__type"]["fields"]
+        objects = {f["name"] for f in fields if _reaches_past_the_row(f)}
+        assert objects <= set(NESTED[type_name]), f"{type_name}: {objects - set(NESTED[type_name])} not in NESTED"
+    return types
+
+
+async def test_a_writer_without_read_sees_its_result_but_nothing_nested_under_it(matrix_platform: Platform) -> None:
+    """Failed before the fix: the Ba Bể centre without ``read`` registered a unit and read the
+    register through it (``parent``, ``children``, a station's clusters, a value's unit ...).
+
+    Each mutation is sent once per nested field with the same idempotency key, so the write
+    happens once and every later answer is the same result with another field asked."""
+    types = await result_types(matrix_platform)
+    targets = await build_targets(matrix_platform)
+    index = CALLERS.index("district centre")  # the inputs the matrix gives the centre (this is a fresh platform)
+    checked = 0
+    for label in [label for label in CELLS if "Pác Nặm" not in label]:
+        _, variables = CELLS[label](index, targets)
+        variables["input"]["idempotencyKey"] = f"nested-{label.split(' ', 1)[0]}"
+        if label.startswith("registerSpeakerCluster"):
+            variables["input"]["villageCode"] = "06100-A0"  # so `village` has a unit to show
+        mutation = label.split(" ", 1)[0]
+        result_type = types[mutation]
+        head = f"mutation($input: {mutation[0].upper()}{mutation[1:]}Input!) {{ {mutation}(input: $input)"
+
+        direct = await matrix_platform.graphql(f"{head} {{ {DIRECT[result_type]} }} }}", variables, who="blind")
+        assert not direct.get("errors"), f"{label}: {direct['errors']}"
+        assert direct["data"][mutation] is not None
+
+        for name, selection in NESTED[result_type].items():
+            result = await matrix_platform.graphql(f"{head} {{ {selection} }} }}", variables, who="blind")
+            errors = result.get("errors") or []
+            if (result_type, name) in NOTHING_TO_REACH:
+                assert result == {**result, "data": {mutation: {name: []}}}, f"{label} {{ {name} }}: {result}"
+                checked += 1
+                continue
+            codes = {e["extensions"]["code"] for e in errors}
+            assert codes == {"FORBIDDEN"}, f"{label} {{ {name} }}: {result}"
+            assert errors[0]["path"][:2] == [mutation, name], f"{label} {{ {name} }}: {errors}"
+            shown = (result["data"] or {}).get(mutation)
+            assert shown is None or shown.get(name) in (None, []), f"{label} {{ {name} }} leaked: {shown}"
+            checked += 1
+    assert checked == sum(len(NESTED[types[label.split(" ", 1)[0]]]) for label in CELLS if "Pác Nặm" not in label)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
+import msgspec
 import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
@@ -19,10 +22,21 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from libs.common.db import create_pool
+from libs.common.settings import Settings
 from services.gateway.events.hub import SLOW_SUBSCRIBER_CLOSE_CODE, LiveEvent
 from services.gateway.graphql.limits import Limits
-from tests.integration.gateway.api_fixtures import INDICATOR, REPORT_SIGNAL, REPORT_VALUE, build_province
-from tests.integration.gateway.api_platform import Platform, platform
+from services.gateway.security.partner_store import PartnerStore
+from services.gateway.security.partners import Partner
+from tests.integration.gateway.api_fixtures import (
+    INDICATOR,
+    REPORT_SIGNAL,
+    REPORT_VALUE,
+    build_province,
+    register_unit,
+)
+from tests.integration.gateway.api_platform import Platform, platform, start_platform
+from tests.support.principals import principal_headers
 
 __all__ = ["platform"]
 
@@ -230,3 +244,170 @@ async def drain(socket: ClientConnection) -> None:
     """Read until the server closes (or nothing comes for 10 s)."""
     while True:
         await asyncio.wait_for(socket.recv(), 10)
+
+
+# --- what a subscriber may read -------------------------------------------------------------
+
+TEAM_EVENTS = 'subscription { events(types: ["registry.digital_team_*"]) { type unitCode data } }'
+MEMBERS: list[dict[str, Any]] = [
+    {"name": "Nguyễn Thị Hoa", "role": "tổ trưởng"},
+    {"name": "Hoàng Văn Nam", "role": None},
+]
+READERS = {
+    "personal": Partner(name="live-personal", scopes=frozenset({"read", "personal-data"})),
+    "elsewhere": Partner(name="live-pac-nam", scopes=frozenset({"read", "personal-data"}), unit_code="062"),
+}
+
+
+async def add_partners(platform: Platform, partners: dict[str, Partner]) -> None:
+    pool = await create_pool(platform.settings.database_url, service="test", max_size=1)
+    try:
+        store = PartnerStore(pool)
+        for who, partner in partners.items():
+            platform.keys[who] = await store.create(partner)
+    finally:
+        await pool.close()
+
+
+async def establish_team(platform: Platform, unit_code: str, members: list[dict[str, Any]]) -> None:
+    """The contract has no team mutation: teams are established in the registry (as the
+    province's department does), and their events reach the gateway through the log."""
+    body: dict[str, Any] = {"unit_code": unit_code, "level": "commune", "established_on": "2023-01-01"}
+    body |= {"member_count": len(members), "members": members}
+    async with httpx.AsyncClient(base_url=platform.settings.registry_url) as client:
+        response = await client.post(
+            "/commands/digital-teams/establish", json=body, headers=principal_headers(platform.settings)
+        )
+    assert response.status_code == 201, response.text
+
+
+async def test_a_teams_members_reach_only_subscribers_with_personal_data_and_only_in_their_units(
+    platform: Platform,
+) -> None:
+    """Failed before the fix: a ``read`` partner received ``data.members`` (names and roles),
+    and a partner bound to Pác Nặm received Ba Bể's team event."""
+    await add_partners(platform, READERS)
+    province = await build_province(platform, communes=1, villages=1)
+    commune = province.communes[0]
+    await register_unit(platform, "062", "Huyện Pác Nặm", "DISTRICT", "06")
+    await register_unit(platform, "06200", "Xã Bộc Bố", "COMMUNE", "062")
+    await platform.eventually(lambda: _knows(platform, "06200"))
+    seen: dict[str, float] = {}
+    async with (
+        subscriber(platform, "reader") as reader,
+        subscriber(platform, "personal") as personal,
+        subscriber(platform, "elsewhere") as elsewhere,
+    ):
+        as_reader = asyncio.create_task(first(reader, TEAM_EVENTS, {}, seen))
+        as_personal = asyncio.create_task(first(personal, TEAM_EVENTS, {}, seen))
+        as_elsewhere = asyncio.create_task(first(elsewhere, TEAM_EVENTS, {}, seen))
+        await subscribed(platform, 3)
+        await establish_team(platform, commune, MEMBERS)
+        await establish_team(platform, "06200", MEMBERS[:1])
+
+        to_reader = (await asyncio.wait_for(as_reader, 5))["events"]
+        assert to_reader["type"] == "registry.digital_team_established"
+        assert to_reader["unitCode"] == commune
+        assert "members" not in to_reader["data"]
+        assert to_reader["data"]["member_count"] == 2  # what a query shows (DigitalTeam.memberCount)
+
+        to_personal = (await asyncio.wait_for(as_personal, 5))["events"]
+        assert to_personal["unitCode"] == commune
+        assert to_personal["data"]["members"] == MEMBERS
+
+        to_elsewhere = (await asyncio.wait_for(as_elsewhere, 5))["events"]
+        assert to_elsewhere["unitCode"] == "06200", "a partner bound to Pác Nặm received Ba Bể's event"
+        assert to_elsewhere["data"]["members"] == MEMBERS[:1]
+
+
+# --- a credential that stops working closes the connection -----------------------------------
+
+DOOMED = {"doomed": Partner(name="live-doomed", scopes=frozenset({"read"}))}
+STEADY = {"steady": Partner(name="live-steady", scopes=frozenset({"read"}))}
+
+
+async def open_subscription(platform: Platform, who: str, already: int = 0) -> ClientConnection:
+    socket = await connect(platform.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")])
+    init = {"type": "connection_init", "payload": {"authorization": f"Bearer {platform.keys[who]}"}}
+    await socket.send(json.dumps(init))
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    query = 'subscription { events(types: ["test.never"]) { id } }'
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+    await subscribed(platform, already + 1)
+    return socket
+
+
+async def revoke(platform: Platform, name: str) -> None:
+    """As ``tinhso partners revoke`` does: through the partner store, from another process's pool."""
+    pool = await create_pool(platform.settings.database_url, service="test", max_size=1)
+    try:
+        await PartnerStore(pool).revoke(name)
+    finally:
+        await pool.close()
+
+
+async def closed_code(socket: ClientConnection) -> int | None:
+    with pytest.raises(ConnectionClosed) as closed:
+        await drain(socket)
+    return closed.value.rcvd.code if closed.value.rcvd else None
+
+
+async def test_a_revoked_keys_open_subscription_is_closed_with_4403_at_the_next_check(settings: Settings) -> None:
+    """Failed before the fix: the socket stayed open, its subscription live, after the revoke."""
+    fast = msgspec.structs.replace(settings, ws_recheck_seconds=1.0, auth_cache_seconds=0.5)
+    async for running in start_platform(fast):
+        await add_partners(running, DOOMED | STEADY)
+        steady = await open_subscription(running, "steady")
+        socket = await open_subscription(running, "doomed", already=1)
+        try:
+            await revoke(running, DOOMED["doomed"].name)
+            revoked_at = time.monotonic()
+            assert await closed_code(socket) == 4403
+            # One check interval plus what the authenticator's cache adds, with room for a busy machine.
+            assert time.monotonic() - revoked_at < 1.0 + 0.5 + 2.0
+            await running.eventually(functools.partial(_subscribed_exactly, running, 1), timeout=5)
+            # The valid key's connection has passed its checks too, and is still served.
+            now = datetime.datetime.now(datetime.UTC)
+            running.consumer.hub.publish(LiveEvent("still-here", "test.never", "s", now, now, None, None, {}))
+            message = json.loads(await asyncio.wait_for(steady.recv(), 5))
+            assert message["payload"]["data"]["events"]["id"] == "still-here"
+        finally:
+            await socket.close()
+            await steady.close()
+
+
+async def _subscribed_exactly(platform: Platform, count: int) -> bool:
+    """The closed connection's subscription has ended (the hub no longer feeds it)."""
+    return len(platform.consumer.hub.subscribers) == count
+
+
+async def test_a_revoked_key_refused_on_a_request_closes_its_sockets_at_once(settings: Settings) -> None:
+    """With a check only every 5 minutes, the socket closes as soon as the same gateway refuses
+    the key on another request: the process knows, so it does not wait. Failed before the fix."""
+    slow = msgspec.structs.replace(settings, ws_recheck_seconds=300.0, auth_cache_seconds=0.0)
+    async for running in start_platform(slow):
+        await add_partners(running, DOOMED)
+        socket = await open_subscription(running, "doomed")
+        try:
+            # Key ids are not secret: a wrong secret under this key's id closes nothing.
+            forged = running.keys["doomed"][: -len("secret")] + "forged"
+            wrong = await running.http.post(
+                "/graphql", json={"query": "{ __typename }"}, headers={"authorization": f"Bearer {forged}"}
+            )
+            assert wrong.status_code == 401
+            now = datetime.datetime.now(datetime.UTC)
+            running.consumer.hub.publish(LiveEvent("still-open", "test.never", "s", now, now, None, None, {}))
+            message = json.loads(await asyncio.wait_for(socket.recv(), 5))
+            assert message["payload"]["data"]["events"]["id"] == "still-open"
+
+            await revoke(running, DOOMED["doomed"].name)
+            refused = await running.http.post(
+                "/graphql", json={"query": "{ __typename }"}, headers=running.auth("doomed")
+            )
+            assert refused.status_code == 401
+            assert refused.json()["code"] == "invalid_api_key"
+            refused_at = time.monotonic()
+            assert await closed_code(socket) == 4403
+            assert time.monotonic() - refused_at < 2.0
+        finally:
+            await socket.close()

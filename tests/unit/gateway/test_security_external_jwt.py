@@ -69,6 +69,15 @@ def test_a_token_signed_by_a_jwks_key_names_the_principal_and_its_tinhso_scopes(
     assert expires > time.time()
 
 
+def test_the_personal_data_scope_is_taken_from_a_token(
+    jwks_verifier: ExternalJwtVerifier, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    """Failed before the fix: ``personal-data`` was not a tinhso scope, so it was dropped."""
+    token = jwt.encode(_claims(scope="read personal-data"), rsa_key, algorithm="RS256", headers={"kid": "rsa-1"})
+    principal, _ = jwks_verifier.verify(token)
+    assert principal.scopes == {"read", "personal-data"}
+
+
 # Claims are built when the test runs, not at collection: a suite that runs for longer than a
 # token's lifetime would otherwise see every one of them as merely expired.
 @pytest.mark.parametrize(
