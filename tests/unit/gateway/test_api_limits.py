@@ -64,3 +64,62 @@ async def test_too_deep_and_too_many_aliases_are_refused_by_strawberrys_limiters
     aliased = "{ " + " ".join(f"a{n}: platform {{ version }}" for n in range(5)) + " }"
     (aliases,) = await errors(aliased, Limits(max_aliases=3))
     assert "aliases" in aliases["message"]
+
+
+UNITS_AND_CHILDREN = "units(first: {first}) {{ edges {{ node {{ children {{ edges {{ node {{ code }} }} }} }} }} }}"
+# units at page size p: 1 connection + p edges + p nodes + p children connections + 50 p edges + 50 p nodes
+TWO_LEVELS = 1 + 50 + 50 + 50 + 2500 + 2500
+
+
+async def test_first_null_costs_the_default_page_the_resolver_returns() -> None:
+    """Failed before the fix: ``first: null`` was costed as one object (cost 104) while the
+    resolver still returned a page of 50 units, each with 50 children."""
+    (error,) = await errors("{ " + UNITS_AND_CHILDREN.format(first="null") + " }", Limits(max_cost=1000))
+    assert error["code"] == "COST_LIMIT"
+    assert error["cost"] == TWO_LEVELS
+
+
+async def test_a_variable_left_out_costs_its_default_in_the_operation() -> None:
+    """Failed before the fix: ``query($n: Int = 200)`` without ``n`` was costed as 3 objects
+    while the resolver returned 200 units."""
+    (error,) = await errors(
+        "query($n: Int = 200) { units(first: $n) { edges { node { code } } } }", Limits(max_cost=300)
+    )
+    assert error["code"] == "COST_LIMIT"
+    assert error["cost"] == 1 + 200 + 200
+
+
+@pytest.mark.parametrize("variables", [{}, {"n": None}], ids=["left-out", "null"])
+async def test_a_variable_without_a_value_costs_the_fields_default(variables: dict[str, Any]) -> None:
+    """Failed before the fix: a variable with no value (or null) and no default was costed as a
+    single object; the resolver used the field's default page of 50."""
+    (error,) = await errors(
+        "query($n: Int) { units(first: $n) { edges { node { code } } } }", Limits(max_cost=100), **variables
+    )
+    assert error["code"] == "COST_LIMIT"
+    assert error["cost"] == 1 + 50 + 50
+
+
+async def test_an_integral_float_variable_costs_the_page_it_is_coerced_to() -> None:
+    """Failed before the fix: GraphQL coerces ``200.0`` to the Int 200, the estimator ignored
+    anything not a Python int and costed the page as one object."""
+    (error,) = await errors(
+        "query($n: Int) { units(first: $n) { edges { node { code } } } }", Limits(max_cost=300), n=200.0
+    )
+    assert error["cost"] == 1 + 200 + 200
+
+
+async def test_every_alias_counts_in_full() -> None:
+    """Failed before the fix: each of 30 aliases of ``units(first: null)`` cost one object, so
+    the aliases multiplied the bypass instead of the cost."""
+    aliased = " ".join(f"a{n}: " + UNITS_AND_CHILDREN.format(first="null") for n in range(30))
+    (error,) = await errors("{ " + aliased + " }", Limits(max_cost=TWO_LEVELS * 30 - 1))
+    assert error["code"] == "COST_LIMIT"
+    assert error["cost"] == TWO_LEVELS * 30
+
+
+async def test_a_variables_default_outside_1_to_200_is_a_validation_error() -> None:
+    """Failed before the fix: a default of 500 in the operation was not checked up front."""
+    (error,) = await errors("query($n: Int = 500) { units(first: $n) { totalCount } }")
+    assert error["code"] == "VALIDATION"
+    assert "between 1 and 200" in error["message"]
