@@ -1,12 +1,13 @@
 """GraphQL limits: depth, aliases and tokens (strawberry's), page sizes and a cost budget (ours).
 
-The cost of an operation is estimated from the document before anything runs: every field that
-returns an object costs one per object the query can reach, and a list multiplies what is under
-it by its size (``first`` where the field takes one, else an assumed size per field). So
+The cost of an operation is estimated from the document before anything runs: it is the number
+of objects the query can return, each field that returns objects costing one per object, and a
+list multiplying what is under it by its size (a connection's ``edges``: its ``first``; other
+lists: an assumed size per field). So
 ``units(first: 200) { edges { node { radioStation { clusters { village { code } } } } } }``
-costs 1 + 200 (edges) + 200 (nodes) + 200 (stations) + 200 (cluster lists) + 4,000
-(villages): a query that could fan out into tens of thousands of internal lookups is
-refused up front with ``COST_LIMIT``, naming the estimate and the budget.
+costs 1 (the connection) + 200 (edges) + 200 (nodes) + 200 (stations) + 4,000 (clusters, 20
+assumed per station) + 4,000 (villages): a query that could fan out into tens of thousands of
+internal lookups is refused up front with ``COST_LIMIT``, naming the estimate and the budget.
 
 Arguments are read as the resolver will receive them (graphql-core's own coercion of the
 variables and the arguments), so ``first: null``, a variable left out, a variable's default in
@@ -66,7 +67,7 @@ class Limits:
 ASSUMED_LIST_SIZES = {
     "clusters": 20,
     "successors": 2,
-    "indicators": 20,
+    "indicators": 100,  # the whole catalogue without codes: 64 in the metrics service's seed
     "deliveries": 100,
     "airtime": 5,
     "indicatorValues": 200,
@@ -95,8 +96,15 @@ class _Estimator:
         self.variables = variables
 
     def cost(
-        self, selection: SelectionSetNode | None, parent: GraphQLNamedType, multiplier: int, seen: frozenset[str]
+        self,
+        selection: SelectionSetNode | None,
+        parent: GraphQLNamedType,
+        multiplier: int,
+        seen: frozenset[str],
+        page: int = DEFAULT_PAGE_SIZE,
     ) -> int:
+        """The objects ``selection`` returns, ``multiplier`` times; ``page``: the enclosing
+        connection's page size, which its ``edges`` return."""
         total = 0
         for field, field_parent in self._fields(selection, parent, seen):
             if not isinstance(field_parent, (GraphQLObjectType, GraphQLInterfaceType)):
@@ -108,9 +116,9 @@ class _Estimator:
             if arguments is None:
                 total += multiplier  # its arguments fail to coerce: execution stops at this field
                 continue
-            size = self._list_size(field, field_parent, definition, arguments)
-            total += multiplier + self.cost(
-                field.selection_set, get_named_type(definition.type), multiplier * size, seen
+            returned = multiplier * self._list_size(field, field_parent, definition, arguments, page)
+            total += returned + self.cost(
+                field.selection_set, get_named_type(definition.type), returned, seen, self._page(definition, arguments)
             )
         return total
 
@@ -140,16 +148,20 @@ class _Estimator:
         except GraphQLError:
             return None
 
+    @staticmethod
+    def _page(definition: GraphQLField, arguments: dict[str, Any]) -> int:
+        """The page a connection field returns: its ``first``, the default when null or left out."""
+        first = arguments.get("first") if "first" in definition.args else None
+        return DEFAULT_PAGE_SIZE if first is None else max(first, 0)
+
+    @staticmethod
     def _list_size(
-        self, field: FieldNode, parent: GraphQLNamedType, definition: GraphQLField, arguments: dict[str, Any]
+        field: FieldNode, parent: GraphQLNamedType, definition: GraphQLField, arguments: dict[str, Any], page: int
     ) -> int:
-        if "first" in definition.args:
-            first = arguments.get("first")
-            return max(DEFAULT_PAGE_SIZE if first is None else first, 0)
         if not is_list_type(get_nullable_type(definition.type)):
             return 1
         if parent.name.endswith("Connection") and field.name.value == "edges":
-            return 1  # the connection's `first` already counted its edges
+            return page
         assumed = ASSUMED_LIST_SIZES.get(field.name.value, DEFAULT_LIST_SIZE)
         codes = arguments.get("codes")
         if isinstance(codes, list):

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from services.gateway.graphql.limits import Limits
+from services.gateway.graphql.limits import ASSUMED_LIST_SIZES, Limits
 from services.gateway.graphql.schema import build_schema
+from services.metrics.seed.indicators import province_indicators
 
 NESTED = """
 query($first: Int) {
@@ -27,8 +28,8 @@ async def test_a_query_over_the_cost_budget_is_refused_naming_the_estimate_and_t
     (error,) = await errors(NESTED, Limits(max_cost=1000), first=200)
     assert error["code"] == "COST_LIMIT"
     assert error["budget"] == 1000
-    # units 1 + edges 200 + nodes 200 + stations 200 + cluster lists 200 + villages 200*20
-    assert error["cost"] == 1 + 200 + 200 + 200 + 200 + 4000
+    # units 1 + edges 200 + nodes 200 + stations 200 + clusters 200*20 + villages 200*20
+    assert error["cost"] == 1 + 200 + 200 + 200 + 4000 + 4000
     assert str(error["cost"]) in error["message"]
 
 
@@ -54,7 +55,7 @@ async def test_fragments_count_like_the_fields_they_spread() -> None:
     """
     (error,) = await errors(query, Limits(max_cost=100))
     assert error["code"] == "COST_LIMIT"
-    assert error["cost"] == 1 + 200 + 200 + 200 + 200 + 4000
+    assert error["cost"] == 1 + 200 + 200 + 200 + 4000 + 4000
 
 
 async def test_too_deep_and_too_many_aliases_are_refused_by_strawberrys_limiters() -> None:
@@ -123,3 +124,22 @@ async def test_a_variables_default_outside_1_to_200_is_a_validation_error() -> N
     (error,) = await errors("query($n: Int = 500) { units(first: $n) { totalCount } }")
     assert error["code"] == "VALIDATION"
     assert "between 1 and 200" in error["message"]
+
+
+async def test_a_list_of_objects_costs_each_object_even_with_only_leaves_selected() -> None:
+    """Failed before the fix: ``{ indicators { code } }`` cost 1 while it returns the whole
+    catalogue (64 indicators): a list was charged once, and only what was under it multiplied."""
+    (error,) = await errors("{ indicators { code } }", Limits(max_cost=99))
+    assert error["cost"] == ASSUMED_LIST_SIZES["indicators"]
+
+
+def test_the_assumed_catalogue_size_covers_the_seeded_catalogue() -> None:
+    assert len(province_indicators()) <= ASSUMED_LIST_SIZES["indicators"]
+
+
+async def test_indicator_values_of_a_level_cost_a_value_per_code_and_unit() -> None:
+    """Failed before the fix: ``indicatorValues(codes: [one], level: COMMUNE)`` cost 1 (the
+    length of codes), while it returns a value per code for every commune."""
+    query = '{ indicatorValues(codes: ["a", "b"], period: "2023", level: COMMUNE) { unit { code } } }'
+    (error,) = await errors(query, Limits(max_cost=10))
+    assert error["cost"] == 2 * ASSUMED_LIST_SIZES["indicatorValues"] * 2
