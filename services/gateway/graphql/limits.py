@@ -58,10 +58,24 @@ class Limits:
     whose answers wait for the event loop start timing out."""
     persisted_queries_only: bool = False
     """Production: only documents already stored by hash run (APQ registration refused)."""
+    max_document_bytes: int = 64 * 1024
+    """The largest document parsed: far below the request body's bound, which the imports need."""
+    cache_bytes: int = 16 * 1024 * 1024
+    """What the cache of parsed documents holds, by ``documents.footprint``."""
+    persisted_queries_per_partner: int = 200
+    introspection: bool = True
+    graphiql: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        return cls(persisted_queries_only=settings.gateway_persisted_queries_only)
+        return cls(
+            persisted_queries_only=settings.gateway_persisted_queries_only,
+            max_document_bytes=settings.gateway_graphql_max_document_bytes,
+            cache_bytes=settings.gateway_graphql_cache_bytes,
+            persisted_queries_per_partner=settings.gateway_persisted_queries_per_partner,
+            introspection=settings.gateway_introspection,
+            graphiql=settings.gateway_graphiql,
+        )
 
 
 ASSUMED_LIST_SIZES = {
