@@ -180,6 +180,9 @@ async def province_platform(settings: Settings) -> AsyncIterator[Platform]:
 
 
 async def test_the_estimate_is_never_below_the_objects_resolved(province_platform: Platform) -> None:
+    """Failed before the fix, shrunk to e.g. ``{ indicators { __typename } }`` (estimate 1, 64
+    objects), ``units(level: COMMUNE, first: null) { edges { __typename } }`` (3 for 4) and
+    ``indicatorValues(codes: [one], level: COMMUNE) { __typename }`` (1 for 2)."""
     failures, most = await asyncio.to_thread(check, province_platform.url, province_platform.auth("admin"))
     assert failures == [], "\n".join(failures[:20])
     assert most >= 20, "no generated query resolved a page of units: the property was never exercised"
