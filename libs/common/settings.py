@@ -117,6 +117,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     gateway_max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 8 * 1024 * 1024
     gateway_persisted_queries_only: bool = False
     """Production: run only GraphQL documents stored by hash (APQ); only an admin may store new ones."""
+    gateway_graphql_max_document_bytes: Annotated[int, msgspec.Meta(ge=256, le=8 * 1024 * 1024)] = 64 * 1024
+    """The largest GraphQL document /graphql parses (UTF-8 bytes of the text); larger: DOCUMENT_TOO_LARGE."""
+    gateway_graphql_cache_bytes: Annotated[int, msgspec.Meta(ge=0, le=1024 * 1024 * 1024)] = 16 * 1024 * 1024
+    """What the gateway's cache of parsed GraphQL documents may hold, per process (ADR 0019)."""
+    gateway_persisted_queries_per_partner: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 200
+    """Persisted queries each partner may store (admins: no limit); only authenticated callers store."""
+    gateway_introspection: bool = True
+    """Answer GraphQL introspection; production turns it off (INTROSPECTION_DISABLED)."""
+    gateway_graphiql: bool = True
+    """Serve GraphiQL at GET /graphql to a browser; production turns it off."""
     jwt_issuer: str = ""
     """The identity provider whose JWTs the gateway accepts (``iss``); empty: API keys only."""
     jwt_audience: str = ""

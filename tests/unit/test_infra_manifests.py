@@ -13,7 +13,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from libs.common.settings import Settings, env_name
+from libs.common.settings import Settings, env_name, load_settings
+from services.gateway.graphql.limits import Limits
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 SETTINGS = {env_name(field) for field in Settings.__struct_fields__}
@@ -113,3 +114,14 @@ def test_the_image_owns_the_compose_key_volumes_mount_points_and_the_gateway_pod
     # 0440 and root-owned: the image's user reads it only as the pod's fsGroup.
     assert private["secret"]["defaultMode"] == 0o440
     assert gateway["securityContext"]["fsGroup"] == 10001
+
+
+def test_the_examples_turn_introspection_and_graphiql_off_for_the_gateway() -> None:
+    """ADR 0019: a deployment shows partners neither the schema nor an IDE (``make up`` does)."""
+    switches = ("TINHSO_GATEWAY_INTROSPECTION", "TINHSO_GATEWAY_GRAPHIQL")
+    compose = _compose()["services"]["gateway"]["environment"]
+    [container] = _k8s("Deployment")["gateway"]["spec"]["template"]["spec"]["containers"]
+    in_k8s = {e["name"]: e.get("value") for e in container.get("env", [])}
+    for environment in (compose, in_k8s):
+        limits = Limits.from_settings(load_settings({s: str(environment[s]) for s in switches}))
+        assert (limits.introspection, limits.graphiql) == (False, False)

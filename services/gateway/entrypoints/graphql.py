@@ -85,7 +85,7 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
     base: Any = make_graphql_controller(
         schema,
         path="/graphql",
-        graphql_ide="graphiql",
+        graphql_ide="graphiql" if gateway.limits.graphiql else None,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=10),
         max_subscriptions_per_connection=gateway.limits.max_subscriptions_per_connection,

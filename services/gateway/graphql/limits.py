@@ -1,12 +1,18 @@
 """GraphQL limits: depth, aliases and tokens (strawberry's), page sizes and a cost budget (ours).
 
-The cost of an operation is estimated from the document before anything runs: every field that
-returns an object costs one per object the query can reach, and a list multiplies what is under
-it by its size (``first`` where the field takes one, else an assumed size per field). So
+The cost of an operation is estimated from the document before anything runs: it is the number
+of objects the query can return, each field that returns objects costing one per object, and a
+list multiplying what is under it by its size (a connection's ``edges``: its ``first``; other
+lists: an assumed size per field). So
 ``units(first: 200) { edges { node { radioStation { clusters { village { code } } } } } }``
-costs 1 + 200 (edges) + 200 (nodes) + 200 (stations) + 200 (cluster lists) + 4,000
-(villages): a query that could fan out into tens of thousands of internal lookups is
-refused up front with ``COST_LIMIT``, naming the estimate and the budget.
+costs 1 (the connection) + 200 (edges) + 200 (nodes) + 200 (stations) + 4,000 (clusters, 20
+assumed per station) + 4,000 (villages): a query that could fan out into tens of thousands of
+internal lookups is refused up front with ``COST_LIMIT``, naming the estimate and the budget.
+
+Arguments are read as the resolver will receive them (graphql-core's own coercion of the
+variables and the arguments), so ``first: null``, a variable left out, a variable's default in
+the operation and a float such as ``200.0`` cost the page they really return; every alias is a
+field of its own and costs in full (ADR 0019).
 """
 
 from __future__ import annotations
@@ -20,24 +26,23 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
     get_named_type,
     get_nullable_type,
     is_list_type,
 )
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.type.definition import GraphQLInterfaceType
 from strawberry.extensions import SchemaExtension
 
 from libs.common.settings import Settings
-from services.gateway.graphql.pages import MAX_PAGE_SIZE
+from services.gateway.graphql.pages import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -53,16 +58,30 @@ class Limits:
     whose answers wait for the event loop start timing out."""
     persisted_queries_only: bool = False
     """Production: only documents already stored by hash run (APQ registration refused)."""
+    max_document_bytes: int = 64 * 1024
+    """The largest document parsed: far below the request body's bound, which the imports need."""
+    cache_bytes: int = 16 * 1024 * 1024
+    """What the cache of parsed documents holds, by ``documents.footprint``."""
+    persisted_queries_per_partner: int = 200
+    introspection: bool = True
+    graphiql: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        return cls(persisted_queries_only=settings.gateway_persisted_queries_only)
+        return cls(
+            persisted_queries_only=settings.gateway_persisted_queries_only,
+            max_document_bytes=settings.gateway_graphql_max_document_bytes,
+            cache_bytes=settings.gateway_graphql_cache_bytes,
+            persisted_queries_per_partner=settings.gateway_persisted_queries_per_partner,
+            introspection=settings.gateway_introspection,
+            graphiql=settings.gateway_graphiql,
+        )
 
 
 ASSUMED_LIST_SIZES = {
     "clusters": 20,
     "successors": 2,
-    "indicators": 20,
+    "indicators": 100,  # the whole catalogue without codes: 64 in the metrics service's seed
     "deliveries": 100,
     "airtime": 5,
     "indicatorValues": 200,
@@ -78,16 +97,28 @@ class CostLimitError(GraphQLError):
 
 
 class _Estimator:
+    """Walks one operation with its variables coerced as execution coerces them, so every
+    argument is read as the resolver will receive it: a variable's value, else its default in
+    the operation, else the field's default; a ``first`` that ends up null is the page the
+    resolver returns for null. Every field node counts, so each alias of a field counts in full."""
+
     def __init__(
-        self, schema: GraphQLSchema, document_fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any]
+        self, schema: GraphQLSchema, document_fragments: dict[str, FragmentDefinitionNode], variables: VariableValues
     ) -> None:
         self.schema = schema
         self.fragments = document_fragments
         self.variables = variables
 
     def cost(
-        self, selection: SelectionSetNode | None, parent: GraphQLNamedType, multiplier: int, seen: frozenset[str]
+        self,
+        selection: SelectionSetNode | None,
+        parent: GraphQLNamedType,
+        multiplier: int,
+        seen: frozenset[str],
+        page: int = DEFAULT_PAGE_SIZE,
     ) -> int:
+        """The objects ``selection`` returns, ``multiplier`` times; ``page``: the enclosing
+        connection's page size, which its ``edges`` return."""
         total = 0
         for field, field_parent in self._fields(selection, parent, seen):
             if not isinstance(field_parent, (GraphQLObjectType, GraphQLInterfaceType)):
@@ -95,9 +126,13 @@ class _Estimator:
             definition = field_parent.fields.get(field.name.value)
             if definition is None or field.selection_set is None:
                 continue  # a leaf, an introspection field, or a mistake validation will name
-            size = self._list_size(field, field_parent, definition.type, definition.args)
-            total += multiplier + self.cost(
-                field.selection_set, get_named_type(definition.type), multiplier * size, seen
+            arguments = self.arguments(definition, field)
+            if arguments is None:
+                total += multiplier  # its arguments fail to coerce: execution stops at this field
+                continue
+            returned = multiplier * self._list_size(field, field_parent, definition, arguments, page)
+            total += returned + self.cost(
+                field.selection_set, get_named_type(definition.type), returned, seen, self._page(definition, arguments)
             )
         return total
 
@@ -120,43 +155,34 @@ class _Estimator:
                 target = self.schema.get_type(fragment.type_condition.name.value) or parent
                 yield from self._fields(fragment.selection_set, target, seen | {name})
 
-    def _list_size(self, field: FieldNode, parent: GraphQLNamedType, field_type: Any, args: dict[str, Any]) -> int:
-        first = self.argument(field, "first", args)
-        if first is not None:
-            return max(first, 0)
-        if not is_list_type(get_nullable_type(field_type)):
+    def arguments(self, definition: GraphQLField, field: FieldNode) -> dict[str, Any] | None:
+        """The arguments the resolver gets (graphql-core's own coercion), or None if they fail."""
+        try:
+            return get_argument_values(definition, field, self.variables)
+        except GraphQLError:
+            return None
+
+    @staticmethod
+    def _page(definition: GraphQLField, arguments: dict[str, Any]) -> int:
+        """The page a connection field returns: its ``first``, the default when null or left out."""
+        first = arguments.get("first") if "first" in definition.args else None
+        return DEFAULT_PAGE_SIZE if first is None else max(first, 0)
+
+    @staticmethod
+    def _list_size(
+        field: FieldNode, parent: GraphQLNamedType, definition: GraphQLField, arguments: dict[str, Any], page: int
+    ) -> int:
+        if not is_list_type(get_nullable_type(definition.type)):
             return 1
         if parent.name.endswith("Connection") and field.name.value == "edges":
-            return 1  # the connection's `first` already counted its edges
-        codes = self._list_argument_length(field, "codes")
-        if codes is not None:
-            return codes
-        return ASSUMED_LIST_SIZES.get(field.name.value, DEFAULT_LIST_SIZE)
-
-    def argument(self, field: FieldNode, name: str, args: dict[str, Any]) -> int | None:
-        for argument in field.arguments or ():
-            if argument.name.value != name:
-                continue
-            value = argument.value
-            if isinstance(value, IntValueNode):
-                return int(value.value)
-            if isinstance(value, VariableNode):
-                raw = self.variables.get(value.name.value)
-                return raw if isinstance(raw, int) else None
-            return None
-        definition = args.get(name)
-        default = getattr(definition, "default_value", None)
-        return default if isinstance(default, int) else None
-
-    def _list_argument_length(self, field: FieldNode, name: str) -> int | None:
-        for argument in field.arguments or ():
-            if argument.name.value == name:
-                if isinstance(argument.value, ListValueNode):
-                    return len(argument.value.values)
-                if isinstance(argument.value, VariableNode):
-                    raw = self.variables.get(argument.value.name.value)
-                    return len(raw) if isinstance(raw, list) else None
-        return None
+            return page
+        assumed = ASSUMED_LIST_SIZES.get(field.name.value, DEFAULT_LIST_SIZE)
+        codes = arguments.get("codes")
+        if isinstance(codes, list):
+            # A value per code: of this unit (AdministrativeUnit.indicators), or of each unit of
+            # a level (Query.indicatorValues), whose number only the registry knows.
+            return len(codes) * (assumed if parent.name == "Query" else 1)
+        return assumed
 
     def page_sizes(
         self, selection: SelectionSetNode | None, parent: GraphQLNamedType, seen: frozenset[str]
@@ -167,10 +193,10 @@ class _Estimator:
             definition = field_parent.fields.get(field.name.value)
             if definition is None:
                 continue
-            if "first" in definition.args:
-                first = self.argument(field, "first", definition.args)
-                if first is not None:
-                    yield field.name.value, first
+            arguments = self.arguments(definition, field)
+            if "first" in definition.args and arguments is not None:
+                first = arguments.get("first")
+                yield field.name.value, DEFAULT_PAGE_SIZE if first is None else first
             if field.selection_set is not None:
                 yield from self.page_sizes(field.selection_set, get_named_type(definition.type), seen)
 
@@ -181,11 +207,17 @@ def estimate(
     fragments: dict[str, FragmentDefinitionNode],
     variables: dict[str, Any],
 ) -> tuple[int, list[tuple[str, int]]]:
-    """(estimated cost, every ``first`` the operation asks) of one operation."""
+    """(estimated cost, every page size the operation asks) of one operation.
+
+    Variables that do not coerce cost nothing: execution refuses them before any resolver runs.
+    """
     root = schema.get_root_type(operation.operation)
     if root is None:
         return 0, []
-    estimator = _Estimator(schema, fragments, variables)
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
+    if isinstance(coerced, list):
+        return 0, []
+    estimator = _Estimator(schema, fragments, coerced)
     return (
         estimator.cost(operation.selection_set, root, 1, frozenset()),
         list(estimator.page_sizes(operation.selection_set, root, frozenset())),

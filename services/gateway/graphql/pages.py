@@ -11,9 +11,11 @@ import msgspec
 from libs.common.errors import InvalidInputError
 
 MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+"""The page a connection returns when ``first`` is left out or null."""
 
 
-def checked_first(first: int | None, default: int = 50) -> int:
+def checked_first(first: int | None, default: int = DEFAULT_PAGE_SIZE) -> int:
     """``first`` within 1..200, or a VALIDATION error naming the bound."""
     value = default if first is None else first
     if not 1 <= value <= MAX_PAGE_SIZE:

@@ -1,9 +1,10 @@
 """The public GraphQL schema and the extensions every operation runs through.
 
 Extensions are passed as classes or factories, never instances: strawberry makes one per
-operation, so no state leaks between concurrent requests. Order matters: persisted queries
-first (they may supply the document), then the error mapping (it sees every error after),
-then the limits, which refuse a document before anything runs.
+operation, so no state leaks between concurrent requests. Order matters: the document size
+first (before anything stores or parses the text), then persisted queries (they may supply the
+document), then the error mapping (it sees every error after), then the limits, which refuse a
+document before anything runs, parsing and validating it through the byte-bounded cache.
 """
 
 from __future__ import annotations
@@ -20,10 +21,8 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
     max_aliases,
     query_depth_limiter,
 )
@@ -32,6 +31,7 @@ from strawberry.types import ExecutionContext
 
 from services.gateway.adapters.persisted_queries import PersistedQueries
 from services.gateway.graphql.context import GatewayContext
+from services.gateway.graphql.documents import DocumentCache, NoIntrospection, document_cache, document_size_limit
 from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, cost_limit
 from services.gateway.graphql.mutations import Mutation
@@ -96,8 +96,9 @@ def _operation_type(context: ExecutionContext) -> str:
 
 
 def _validation_limits(limits: Limits) -> list[type[SchemaExtension]]:
-    """strawberry's depth and alias limiters with their validation rules made once, not per
-    operation: ValidationCache keys on the rules, so fresh rule classes would never hit it."""
+    """strawberry's depth and alias limiters (and introspection turned off) with their
+    validation rules made once, not per operation: the document cache keeps a validation result
+    for the rules it was made with, so fresh rule classes would never hit it."""
     depth_rule = query_depth_limiter.create_validator(limits.max_depth, None)
     alias_rule = max_aliases.create_validator(limits.max_aliases)
 
@@ -109,7 +110,12 @@ def _validation_limits(limits: Limits) -> list[type[SchemaExtension]]:
         def __init__(self) -> None:
             AddValidationRules.__init__(self, [alias_rule])
 
-    return [DepthLimit, AliasLimit]
+    class IntrospectionOff(AddValidationRules):
+        def __init__(self) -> None:
+            super().__init__([NoIntrospection])
+
+    rules: list[type[SchemaExtension]] = [DepthLimit, AliasLimit]
+    return rules if limits.introspection else [*rules, IntrospectionOff]
 
 
 class GatewaySchema(strawberry.Schema):
@@ -122,15 +128,18 @@ class GatewaySchema(strawberry.Schema):
 
 
 def build_schema(limits: Limits, store: PersistedQueries | None = None) -> strawberry.Schema:
-    extensions: list[Any] = []
+    extensions: list[Any] = [document_size_limit(limits.max_document_bytes)]
     if store is not None:
-        extensions.append(persisted_queries(store, only_persisted=limits.persisted_queries_only))
+        extensions.append(
+            persisted_queries(
+                store, only_persisted=limits.persisted_queries_only, per_partner=limits.persisted_queries_per_partner
+            )
+        )
     extensions += [
         ErrorMapping,
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-        ParserCache,
         *_validation_limits(limits),
-        ValidationCache,
+        document_cache(DocumentCache(limits.cache_bytes)),  # one per schema: per process
         cost_limit(limits.max_cost),  # after the cached validation: it depends on the variables
         InternalCalls,
     ]

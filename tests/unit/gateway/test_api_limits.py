@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from services.gateway.graphql.limits import Limits
+from services.gateway.graphql.limits import ASSUMED_LIST_SIZES, Limits
 from services.gateway.graphql.schema import build_schema
+from services.metrics.seed.indicators import province_indicators
 
 NESTED = """
 query($first: Int) {
@@ -27,8 +28,8 @@ async def test_a_query_over_the_cost_budget_is_refused_naming_the_estimate_and_t
     (error,) = await errors(NESTED, Limits(max_cost=1000), first=200)
     assert error["code"] == "COST_LIMIT"
     assert error["budget"] == 1000
-    # units 1 + edges 200 + nodes 200 + stations 200 + cluster lists 200 + villages 200*20
-    assert error["cost"] == 1 + 200 + 200 + 200 + 200 + 4000
+    # units 1 + edges 200 + nodes 200 + stations 200 + clusters 200*20 + villages 200*20
+    assert error["cost"] == 1 + 200 + 200 + 200 + 4000 + 4000
     assert str(error["cost"]) in error["message"]
 
 
@@ -54,7 +55,7 @@ async def test_fragments_count_like_the_fields_they_spread() -> None:
     """
     (error,) = await errors(query, Limits(max_cost=100))
     assert error["code"] == "COST_LIMIT"
-    assert error["cost"] == 1 + 200 + 200 + 200 + 200 + 4000
+    assert error["cost"] == 1 + 200 + 200 + 200 + 4000 + 4000
 
 
 async def test_too_deep_and_too_many_aliases_are_refused_by_strawberrys_limiters() -> None:
@@ -64,3 +65,81 @@ async def test_too_deep_and_too_many_aliases_are_refused_by_strawberrys_limiters
     aliased = "{ " + " ".join(f"a{n}: platform {{ version }}" for n in range(5)) + " }"
     (aliases,) = await errors(aliased, Limits(max_aliases=3))
     assert "aliases" in aliases["message"]
+
+
+UNITS_AND_CHILDREN = "units(first: {first}) {{ edges {{ node {{ children {{ edges {{ node {{ code }} }} }} }} }} }}"
+# units at page size p: 1 connection + p edges + p nodes + p children connections + 50 p edges + 50 p nodes
+TWO_LEVELS = 1 + 50 + 50 + 50 + 2500 + 2500
+
+
+async def test_first_null_costs_the_default_page_the_resolver_returns() -> None:
+    """Failed before the fix: ``first: null`` was costed as one object (cost 104) while the
+    resolver still returned a page of 50 units, each with 50 children."""
+    (error,) = await errors("{ " + UNITS_AND_CHILDREN.format(first="null") + " }", Limits(max_cost=1000))
+    assert error["code"] == "COST_LIMIT"
+    assert error["cost"] == TWO_LEVELS
+
+
+async def test_a_variable_left_out_costs_its_default_in_the_operation() -> None:
+    """Failed before the fix: ``query($n: Int = 200)`` without ``n`` was costed as 3 objects
+    while the resolver returned 200 units."""
+    (error,) = await errors(
+        "query($n: Int = 200) { units(first: $n) { edges { node { code } } } }", Limits(max_cost=300)
+    )
+    assert error["code"] == "COST_LIMIT"
+    assert error["cost"] == 1 + 200 + 200
+
+
+@pytest.mark.parametrize("variables", [{}, {"n": None}], ids=["left-out", "null"])
+async def test_a_variable_without_a_value_costs_the_fields_default(variables: dict[str, Any]) -> None:
+    """Failed before the fix: a variable with no value (or null) and no default was costed as a
+    single object; the resolver used the field's default page of 50."""
+    (error,) = await errors(
+        "query($n: Int) { units(first: $n) { edges { node { code } } } }", Limits(max_cost=100), **variables
+    )
+    assert error["code"] == "COST_LIMIT"
+    assert error["cost"] == 1 + 50 + 50
+
+
+async def test_an_integral_float_variable_costs_the_page_it_is_coerced_to() -> None:
+    """Failed before the fix: GraphQL coerces ``200.0`` to the Int 200, the estimator ignored
+    anything not a Python int and costed the page as one object."""
+    (error,) = await errors(
+        "query($n: Int) { units(first: $n) { edges { node { code } } } }", Limits(max_cost=300), n=200.0
+    )
+    assert error["cost"] == 1 + 200 + 200
+
+
+async def test_every_alias_counts_in_full() -> None:
+    """Failed before the fix: each of 30 aliases of ``units(first: null)`` cost one object, so
+    the aliases multiplied the bypass instead of the cost."""
+    aliased = " ".join(f"a{n}: " + UNITS_AND_CHILDREN.format(first="null") for n in range(30))
+    (error,) = await errors("{ " + aliased + " }", Limits(max_cost=TWO_LEVELS * 30 - 1))
+    assert error["code"] == "COST_LIMIT"
+    assert error["cost"] == TWO_LEVELS * 30
+
+
+async def test_a_variables_default_outside_1_to_200_is_a_validation_error() -> None:
+    """Failed before the fix: a default of 500 in the operation was not checked up front."""
+    (error,) = await errors("query($n: Int = 500) { units(first: $n) { totalCount } }")
+    assert error["code"] == "VALIDATION"
+    assert "between 1 and 200" in error["message"]
+
+
+async def test_a_list_of_objects_costs_each_object_even_with_only_leaves_selected() -> None:
+    """Failed before the fix: ``{ indicators { code } }`` cost 1 while it returns the whole
+    catalogue (64 indicators): a list was charged once, and only what was under it multiplied."""
+    (error,) = await errors("{ indicators { code } }", Limits(max_cost=99))
+    assert error["cost"] == ASSUMED_LIST_SIZES["indicators"]
+
+
+def test_the_assumed_catalogue_size_covers_the_seeded_catalogue() -> None:
+    assert len(province_indicators()) <= ASSUMED_LIST_SIZES["indicators"]
+
+
+async def test_indicator_values_of_a_level_cost_a_value_per_code_and_unit() -> None:
+    """Failed before the fix: ``indicatorValues(codes: [one], level: COMMUNE)`` cost 1 (the
+    length of codes), while it returns a value per code for every commune."""
+    query = '{ indicatorValues(codes: ["a", "b"], period: "2023", level: COMMUNE) { unit { code } } }'
+    (error,) = await errors(query, Limits(max_cost=10))
+    assert error["cost"] == 2 * ASSUMED_LIST_SIZES["indicatorValues"] * 2
