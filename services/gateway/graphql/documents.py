@@ -16,7 +16,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, FieldNode, GraphQLError, get_named_type, is_introspection_type, parse
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    SelectionSetNode,
+    Visitor,
+    get_named_type,
+    is_introspection_type,
+    parse,
+    visit,
+)
 from graphql.validation import ASTValidationRule, ValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
@@ -66,6 +77,7 @@ class DocumentCache:
             self._entries.move_to_end(text)
             return entry.document
         document = parse(text, **options)
+        refuse_empty_selections(document)
         weight = footprint(text, document)
         if weight <= self.max_bytes:
             self._entries[text] = _Entry(document, weight)
@@ -84,6 +96,18 @@ class DocumentCache:
         if entry is not None and entry.document is document:
             entry.rules, entry.errors = rules, tuple(errors)
         return errors
+
+
+class _EmptySelections(Visitor):
+    def enter_selection_set(self, node: SelectionSetNode, *_args: Any) -> None:
+        if not node.selections and node.loc is not None:
+            raise GraphQLSyntaxError(node.loc.source, node.loc.start, "a selection set must not be empty")
+
+
+def refuse_empty_selections(document: DocumentNode) -> None:
+    """The grammar asks for at least one selection in braces; graphql-core's parser accepts
+    none, and validation rules written for the grammar (strawberry's depth limiter) fail on it."""
+    visit(document, _EmptySelections())
 
 
 def document_size_limit(max_bytes: int) -> type[SchemaExtension]:
