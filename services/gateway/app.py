@@ -33,6 +33,7 @@ from services.gateway.graphql.context import Gateway
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
 from services.gateway.rest.routes import rest_controllers
+from services.gateway.security.edge import edge_middleware
 from services.gateway.security.wiring import build_security
 
 NAME = "gateway"
@@ -48,7 +49,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     hub, directory = EventHub(), UnitDirectory()
     consumer = GatewayConsumer(settings, hub, directory)
     gateway = Gateway(services=services, hub=hub, directory=directory, limits=limits or Limits.from_settings(settings))
-    security = build_security(runtime)
+    security = build_security(runtime, gateway.limits.max_concurrent_operations)
     schema = build_schema(gateway.limits, PersistedQueries(lambda: runtime.pool))
 
     @contextlib.asynccontextmanager
@@ -70,6 +71,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         internal=False,  # partners authenticate here; it is the gateway that signs principals
         lifespan=[live_events],
         request_max_body_size=settings.gateway_max_body_bytes,  # 413 beyond it
+        middleware=[edge_middleware(settings.gateway_body_timeout_seconds)],  # 408, RateLimit-* headers
     )
     app.state.gateway = gateway
     app.state.consumer = consumer
