@@ -60,14 +60,15 @@ class Meter:
 
     async def start(self, operation: OperationType, cost: int) -> None:
         """Charge an operation (``RateLimitedError`` if refused); a subscription is held until ``end``."""
-        due = max(0, cost - self.prepaid)
-        self.prepaid = max(0, self.prepaid - cost)
+        paid = min(cost, self.prepaid)
+        due = cost - paid
+        self.prepaid -= paid
         subscription = operation is OperationType.SUBSCRIPTION
         if subscription:
             self.subscriptions.open(self.key)
         try:
             if due:
-                remember(self.scope, await self.limiter.check(self.principal, self.client_host, due))
+                remember(self.scope, await self.limiter.check(self.principal, self.client_host, due, paid=paid))
         except RateLimitExceededError as refused:
             remember(self.scope, refused.decision)
             if subscription:

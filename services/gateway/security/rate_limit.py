@@ -118,9 +118,13 @@ class RateLimiter:
         self._waiting: dict[str, list[tuple[int, asyncio.Future[_Grant | None]]]] = {}
         self._draining: dict[str, asyncio.Task[None]] = {}
 
-    async def check(self, principal: Principal | None, client_host: str | None, cost: int = 1) -> RateDecision | None:
-        """Take ``cost`` tokens from the caller's bucket, all or none; ``RateLimitExceededError`` (429) if
-        they are not there. None: no limit applies (turned off, or the database did not answer)."""
+    async def check(
+        self, principal: Principal | None, client_host: str | None, cost: int = 1, *, paid: int = 0
+    ) -> RateDecision | None:
+        """Take ``cost`` tokens from the caller's bucket, all or none; ``RateLimitExceededError``
+        (429) if they are not there. ``paid``: tokens of the same operation taken already (its
+        request's), counted in what it is said to cost. None: no limit applies (turned off, or
+        the database did not answer)."""
         if principal is None:
             bucket, limit = f"host:{client_host or 'unknown'}", self._anonymous
         else:
@@ -128,13 +132,14 @@ class RateLimiter:
         if limit.per_minute == 0 or cost <= 0:
             return None
         window = math.ceil(limit.burst / limit.per_second)
-        if cost > limit.burst:
+        total = cost + paid
+        if total > limit.burst:
             # It would never be granted: say so rather than ask the caller to wait for ever.
             decision = RateDecision(limit=limit.burst, remaining=0, reset=window, window=window, retry_after=window)
             raise RateLimitExceededError(
-                f"this costs {cost} requests, more than the {limit.burst} allowed at once: split it",
+                f"this costs {total} requests, more than the {limit.burst} allowed at once: split it",
                 decision=decision,
-                details={"cost": cost, "limit_per_minute": limit.per_minute, "burst": limit.burst},
+                details={"cost": total, "limit_per_minute": limit.per_minute, "burst": limit.burst},
             )
         grant = await self._take(bucket, limit, cost)
         if grant is None:  # the database did not answer: let it through
@@ -145,9 +150,9 @@ class RateLimiter:
             decision = RateDecision(limit=limit.burst, remaining=0, reset=reset, window=window, retry_after=retry_after)
             raise RateLimitExceededError(
                 f"too many requests: {limit.per_minute} a minute (bursts of {limit.burst}) are allowed"
-                f"{f' and this costs {cost}' if cost > 1 else ''}; retry after {retry_after} s",
+                f"{f' and this costs {total}' if total > 1 else ''}; retry after {retry_after} s",
                 decision=decision,
-                details={"cost": cost, "limit_per_minute": limit.per_minute, "burst": limit.burst},
+                details={"cost": total, "limit_per_minute": limit.per_minute, "burst": limit.burst},
             )
         remaining = max(0, math.floor(grant.tokens) + grant.behind)
         return RateDecision(limit=limit.burst, remaining=remaining, reset=reset, window=window)
