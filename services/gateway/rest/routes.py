@@ -1,7 +1,8 @@
 """Public REST under /api/v1 for partners who do not use GraphQL: bulk import and simple reads.
 
-Each route authenticates the caller and charges its rate limit like /graphql does, then calls
-the owning service as that caller. Reads need the ``read`` scope; the import is the registry's
+Each route authenticates the caller and charges its rate limit like /graphql does, before any
+body is read (the import reads its own, after its ``caller`` dependency), then calls the owning
+service as that caller. Reads need the ``read`` scope; the import is the registry's
 own ``POST /commands/import`` (it decides ``registry:write`` and ownership per item).
 """
 
