@@ -47,6 +47,9 @@ def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
         lifespan="on",
         timeout_graceful_shutdown=10,
         http=CoalescedWritesProtocol,
+        # uvicorn would believe X-Forwarded-For from any loopback peer; the gateway decides
+        # which proxies it believes (TINHSO_TRUSTED_PROXIES), from the real socket peer.
+        proxy_headers=False,
     )
     role = "" if settings.service_role is ServiceRole.ALL else f" ({settings.service_role.value})"
     logging.getLogger(__name__).info("%s%s listening on http://%s:%d", name, role, settings.host, port)

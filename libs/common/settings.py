@@ -127,6 +127,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Answer GraphQL introspection; production turns it off (INTROSPECTION_DISABLED)."""
     gateway_graphiql: bool = True
     """Serve GraphiQL at GET /graphql to a browser; production turns it off."""
+    gateway_max_concurrent_per_partner: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 8
+    """GraphQL operations one partner runs at once in a gateway process; more wait their turn."""
+    gateway_max_concurrent_anonymous: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 8
+    """GraphQL operations all anonymous callers together run at once in a gateway process."""
+    gateway_body_timeout_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=3600.0)] = 30.0
+    """How long a request body may take to arrive in full; slower: 408."""
+    gateway_max_websockets_per_partner: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 50
+    """Open WebSockets per partner (anonymous: per client host) in a gateway process."""
+    gateway_max_subscriptions_per_partner: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
+    """Live subscriptions per partner (anonymous: per client host) in a gateway process."""
+    trusted_proxies: str = ""
+    """IPs and CIDRs of the proxies whose X-Forwarded-For is believed; empty: the socket peer is the client."""
     jwt_issuer: str = ""
     """The identity provider whose JWTs the gateway accepts (``iss``); empty: API keys only."""
     jwt_audience: str = ""

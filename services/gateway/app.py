@@ -34,6 +34,7 @@ from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
 from services.gateway.rest.routes import rest_controllers
+from services.gateway.security.edge import edge_middleware
 from services.gateway.security.wiring import build_security
 
 NAME = "gateway"
@@ -48,16 +49,11 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         runtime.extra_checks[service] = functools.partial(service_readiness, services.client, settings, service)
     hub, directory = EventHub(), UnitDirectory()
     consumer = GatewayConsumer(settings, hub, directory)
-    security = build_security(runtime)
+    gateway_limits = limits or Limits.from_settings(settings)
+    security = build_security(runtime, gateway_limits.max_concurrent_operations)
     credentials = CredentialWatch(security.authenticator.authenticate, interval_seconds=settings.ws_recheck_seconds)
     security.authenticator.refusal_listeners.append(credentials.refused)
-    gateway = Gateway(
-        services=services,
-        hub=hub,
-        directory=directory,
-        limits=limits or Limits.from_settings(settings),
-        credentials=credentials,
-    )
+    gateway = Gateway(services=services, hub=hub, directory=directory, limits=gateway_limits, credentials=credentials)
     schema = build_schema(gateway.limits, PersistedQueries(lambda: runtime.pool))
 
     @contextlib.asynccontextmanager
@@ -79,6 +75,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         internal=False,  # partners authenticate here; it is the gateway that signs principals
         lifespan=[live_events],
         request_max_body_size=settings.gateway_max_body_bytes,  # 413 beyond it
+        middleware=[edge_middleware(settings.gateway_body_timeout_seconds)],  # 408, RateLimit-* headers
     )
     app.state.gateway = gateway
     app.state.consumer = consumer

@@ -38,7 +38,10 @@ class Server:
         lifespan: Literal["on", "off"] = "on",
     ) -> None:
         """``http``: the services' protocol unless a test compares another."""
-        config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws="websockets-sansio", http=http)
+        # proxy_headers off, as libs.common.serve runs the services: the peer is the socket's.
+        config = uvicorn.Config(
+            app, log_config=None, lifespan=lifespan, ws="websockets-sansio", http=http, proxy_headers=False
+        )
         self.server = uvicorn.Server(config)
         self.sock = sock
         self.port: int = sock.getsockname()[1]

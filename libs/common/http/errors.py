@@ -121,6 +121,7 @@ def _code_for_status(status: int) -> str:
         405: "method_not_allowed",
         409: "conflict",
         413: "request_too_large",
+        408: "request_timeout",
         415: "unsupported_media_type",
         429: "rate_limited",
         503: "not_ready",

@@ -2,9 +2,14 @@
 WebSocket (graphql-transport-ws only), GraphiQL for a browser.
 
 Who calls is decided here, once per request: the HTTP context getter authenticates the
-``Authorization`` header and applies the rate limit; a WebSocket authenticates in
-``connection_init`` (payload ``{"authorization": "Bearer …"}``). The legacy graphql-ws protocol
-is off on purpose: it has no connection_init authentication step.
+``Authorization`` header and charges the request's token before the body is read; a WebSocket
+authenticates in ``connection_init`` (payload ``{"authorization": "Bearer …"}``) and counts
+against the caller's WebSockets until it closes. The legacy graphql-ws protocol is off on
+purpose: it has no connection_init authentication step.
+
+An HTTP operation runs in one of its caller's execution slots (``security.slots``), taken once
+the body is in, so a body that trickles in holds no slot; each operation is charged what it
+costs by ``security.charging`` (ADR 0018).
 
 strawberry's Litestar controller is subclassed only to declare its handlers' dependencies
 explicitly (Litestar deprecates inferred ones) and to authenticate in ``on_ws_connect``.
@@ -12,10 +17,9 @@ explicitly (Litestar deprecates inferred ones) and to authenticate in ``on_ws_co
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import strawberry
 from cross_web import HTTPException as StrawberryHTTPException
@@ -33,20 +37,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from libs.common.errors import DomainError
-from libs.common.principal import Principal
 from services.gateway.graphql.context import Gateway, GatewayContext
-
-
-class Admission(Protocol):
-    """Authenticates a caller and charges its rate limit (``security.wiring.GatewaySecurity``):
-    raises UnauthorizedError (401) or RateLimitedError (429); None is an anonymous caller."""
-
-    async def admit(self, authorization: str | None, client_host: str | None) -> Principal | None: ...
-
-
-def client_host(scope: Scope) -> str | None:
-    client = scope.get("client")
-    return str(client[0]) if client else None
+from services.gateway.security.charging import Meter
+from services.gateway.security.wiring import GatewaySecurity
 
 
 def _response() -> Response[Any]:
@@ -57,15 +50,17 @@ async def _no_root_value() -> None:
     return None
 
 
-def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Admission) -> type:
-    admission = asyncio.Semaphore(gateway.limits.max_concurrent_operations)
+def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: GatewaySecurity) -> type:
+    slots = security.slots
 
     async def caller_context(scope: Scope, headers: Headers) -> GatewayContext:
         if scope["type"] == ScopeType.WEBSOCKET:
             # Authenticated in connection_init; until then the connection is anonymous.
             return GatewayContext.create(gateway, None, cache=False)
-        principal = await security.admit(headers.get("authorization"), client_host(scope))
-        return GatewayContext.create(gateway, principal)
+        principal = await security.admit(headers.get("authorization"), scope)
+        context = GatewayContext.create(gateway, principal)
+        context.meter = security.meter(principal, scope, prepaid=1)
+        return context
 
     async def http_context(
         custom_context: NamedDependency[GatewayContext],
@@ -111,7 +106,7 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
             response: NamedDependency[Response[Any]],
         ) -> Response[GraphQLResource | str]:
             self.temporal_response = response
-            async with admission:
+            async with slots.slot(context.principal):
                 result: Response[GraphQLResource | str] = await self.execute_request(
                     request=request, context=context, root_value=root_value
                 )
@@ -126,7 +121,10 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
             response: NamedDependency[Response[Any]],
         ) -> Response[GraphQLResource | str]:
             self.temporal_response = response
-            async with admission:
+            # Read (and cached for strawberry) before a slot is taken: a body that trickles in
+            # holds no slot while it does, and the edge's body timeout bounds how long it may.
+            await request.body()
+            async with slots.slot(context.principal):
                 result: Response[GraphQLResource | str] = await self.execute_request(
                     request=request, context=context, root_value=root_value
                 )
@@ -143,6 +141,8 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
                 await self.run(request=socket, context=context_ws, root_value=root_value)
             finally:
                 context_ws.stop_watching()
+                if isinstance(context_ws.meter, Meter):  # counted in on_ws_connect
+                    security.sockets.close(context_ws.meter.key)
 
         def decode_json(self, data: str | bytes) -> object:
             # strawberry calls .get() on what the body decodes to: a JSON scalar (`true`, `1`,
@@ -157,13 +157,17 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ad
             params = context.connection_params or {}
             authorization = params.get("authorization") or params.get("Authorization")
             socket = context.websocket
+            if socket is None:  # ws_context sets it before strawberry calls this
+                raise ConnectionRejectionError({"code": "INTERNAL", "message": "no socket"})
             try:
                 principal = await security.admit(
-                    authorization if isinstance(authorization, str) else None,
-                    client_host(socket.scope) if socket else None,
+                    authorization if isinstance(authorization, str) else None, socket.scope
                 )
+                meter = security.meter(principal, socket.scope, prepaid=0)
+                security.sockets.open(meter.key)
             except DomainError as exc:
                 raise ConnectionRejectionError({"code": exc.code.upper(), "message": exc.message}) from None
+            context.meter = meter
             context.use_principal(principal)
             context.watch_credential(authorization if isinstance(authorization, str) else None)
             return {"subject": principal.subject if principal else None}

@@ -46,6 +46,8 @@ class GatewayContext(BaseContext, kw_only=True):
     loaders: Loaders
     connection_params: dict[str, Any] | None = None
     credential: Watched | None = None
+    meter: object | None = None
+    """What this request's or connection's operations are charged to (``security.charging.Meter``)."""
 
     @classmethod
     def create(cls, gateway: Gateway, principal: Principal | None, *, cache: bool = True) -> GatewayContext:

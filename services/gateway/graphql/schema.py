@@ -40,6 +40,7 @@ from services.gateway.graphql.queries import Query
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
+from services.gateway.security.charging import OperationCharge
 
 
 class _Instruments:
@@ -141,6 +142,7 @@ def build_schema(limits: Limits, store: PersistedQueries | None = None) -> straw
         *_validation_limits(limits),
         document_cache(DocumentCache(limits.cache_bytes)),  # one per schema: per process
         cost_limit(limits.max_cost),  # after the cached validation: it depends on the variables
+        OperationCharge,  # after every refusal: a document refused anyway costs nothing more
         InternalCalls,
     ]
     return GatewaySchema(

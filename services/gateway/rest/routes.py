@@ -1,7 +1,8 @@
 """Public REST under /api/v1 for partners who do not use GraphQL: bulk import and simple reads.
 
-Each route authenticates the caller and charges its rate limit like /graphql does, then calls
-the owning service as that caller. Reads need the ``read`` scope; the import is the registry's
+Each route authenticates the caller and charges its rate limit like /graphql does, before any
+body is read (the import reads its own, after its ``caller`` dependency), then calls the owning
+service as that caller. Reads need the ``read`` scope; the import is the registry's
 own ``POST /commands/import`` (it decides ``registry:write`` and ownership per item).
 """
 
@@ -26,10 +27,10 @@ from services.gateway.adapters.broadcast_api import ProgrammePage
 from services.gateway.adapters.internal import ServiceCaller, ServiceError, ServiceUnavailableError
 from services.gateway.adapters.metrics_api import IndicatorValueView
 from services.gateway.adapters.registry_views import ImportReport, UnitPage, UnitView
-from services.gateway.entrypoints.graphql import Admission, client_host
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import PERIOD_PATTERN
+from services.gateway.security.wiring import GatewaySecurity
 
 log = logging.getLogger(__name__)
 
@@ -79,15 +80,15 @@ def service_unavailable(_: Req, exc: ServiceUnavailableError) -> Response[ErrorB
 
 
 class CallerFactory:
-    def __init__(self, gateway: Gateway, security: Admission) -> None:
+    def __init__(self, gateway: Gateway, security: GatewaySecurity) -> None:
         self.gateway = gateway
         self.security = security
 
     async def admit(self, request: Req) -> Principal | None:
-        return await self.security.admit(request.headers.get("authorization"), client_host(request.scope))
+        return await self.security.admit(request.headers.get("authorization"), request.scope)
 
 
-def rest_controllers(gateway: Gateway, security: Admission) -> list[type[Controller]]:
+def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[Controller]]:
     factory = CallerFactory(gateway, security)
 
     async def reader(request: Req) -> ServiceCaller:

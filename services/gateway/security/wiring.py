@@ -4,34 +4,70 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litestar.types import Scope
+
 from libs.common.errors import UnauthorizedError
 from libs.common.principal import Principal
 from libs.common.runtime import ServiceRuntime
+from services.gateway.security.charging import Meter
+from services.gateway.security.client_address import TrustedProxies
+from services.gateway.security.edge import remember
 from services.gateway.security.external_jwt import ExternalJwtVerifier
 from services.gateway.security.identity import Authenticator
 from services.gateway.security.partner_store import PartnerStore
-from services.gateway.security.rate_limit import Limit, RateLimiter
+from services.gateway.security.rate_limit import Limit, RateLimiter, RateLimitExceededError
+from services.gateway.security.slots import ExecutionSlots, OpenCounts, caller_key
 
 
 @dataclass(frozen=True, slots=True)
 class GatewaySecurity:
     authenticator: Authenticator
     rate_limiter: RateLimiter
+    proxies: TrustedProxies
+    slots: ExecutionSlots
+    """GraphQL operations running at once, per partner and for anonymous callers."""
+    sockets: OpenCounts
+    """Open WebSockets per caller."""
+    subscriptions: OpenCounts
+    """Live subscriptions per caller, across its WebSockets."""
 
-    async def admit(self, authorization: str | None, client_host: str | None) -> Principal | None:
-        """Authenticate, then charge the caller's rate limit: 401 or 429 raised, else the principal."""
+    def client_host(self, scope: Scope) -> str | None:
+        return self.proxies.client_host(scope)
+
+    async def admit(self, authorization: str | None, scope: Scope) -> Principal | None:
+        """Authenticate, then charge the request's token: 401 or 429 raised, else the principal.
+        Called before the request's body is read."""
+        host = self.client_host(scope)
         try:
-            principal = await self.authenticator.authenticate(authorization)
-        except UnauthorizedError:
-            # Failed attempts count against the client host, so guessing keys is rate limited too.
-            await self.rate_limiter.check(None, client_host)
+            try:
+                principal = await self.authenticator.authenticate(authorization)
+            except UnauthorizedError:
+                # Failed attempts count against the client host, so guessing keys is rate limited too.
+                remember(scope, await self.rate_limiter.check(None, host))
+                raise
+            remember(scope, await self.rate_limiter.check(principal, host))
+        except RateLimitExceededError as refused:
+            remember(scope, refused.decision)
             raise
-        await self.rate_limiter.check(principal, client_host)
         return principal
 
+    def meter(self, principal: Principal | None, scope: Scope, *, prepaid: int) -> Meter:
+        """Charges the operations of one request (``prepaid``: its admission's token) or of one WebSocket."""
+        host = self.client_host(scope)
+        return Meter(
+            limiter=self.rate_limiter,
+            subscriptions=self.subscriptions,
+            principal=principal,
+            client_host=host,
+            key=caller_key(principal, host),
+            scope=scope,
+            prepaid=prepaid,
+        )
 
-def build_security(runtime: ServiceRuntime) -> GatewaySecurity:
-    """Raises ``JwtConfigError`` for a wrong identity-provider setting (at start-up, not per request)."""
+
+def build_security(runtime: ServiceRuntime, process_slots: int) -> GatewaySecurity:
+    """Raises ``JwtConfigError`` for a wrong identity-provider setting and ``SettingsError`` for a
+    wrong trusted proxy (at start-up, not per request)."""
     settings = runtime.settings
 
     store = PartnerStore(lambda: runtime.pool)
@@ -43,4 +79,17 @@ def build_security(runtime: ServiceRuntime) -> GatewaySecurity:
         partner=Limit(settings.rate_limit_per_minute, settings.rate_limit_burst),
         anonymous=Limit(settings.rate_limit_anonymous_per_minute, settings.rate_limit_anonymous_burst),
     )
-    return GatewaySecurity(authenticator=authenticator, rate_limiter=limiter)
+    return GatewaySecurity(
+        authenticator=authenticator,
+        rate_limiter=limiter,
+        proxies=TrustedProxies.from_setting(settings.trusted_proxies),
+        slots=ExecutionSlots(
+            per_partner=settings.gateway_max_concurrent_per_partner,
+            anonymous=settings.gateway_max_concurrent_anonymous,
+            process=process_slots,
+        ),
+        sockets=OpenCounts(settings.gateway_max_websockets_per_partner, what="WebSockets", code="websocket_limit"),
+        subscriptions=OpenCounts(
+            settings.gateway_max_subscriptions_per_partner, what="subscriptions", code="subscription_limit"
+        ),
+    )

@@ -33,15 +33,21 @@ async def _granted(limiter: RateLimiter, principal: Principal | None, host: str,
     return sum(await asyncio.gather(*(one() for _ in range(attempts))))
 
 
+async def _remaining(limiter: RateLimiter, principal: Principal, host: str, cost: int = 1) -> int:
+    decision = await limiter.check(principal, host, cost)
+    assert decision is not None
+    return decision.remaining
+
+
 async def test_a_partner_gets_its_burst_then_a_429_with_retry_after(gateway_pool: asyncpg.Pool) -> None:
     limiter = _limiter(gateway_pool)
-    remaining = [(await limiter.check(VNPT, "10.0.0.1")).remaining for _ in range(5)]
+    remaining = [await _remaining(limiter, VNPT, "10.0.0.1") for _ in range(5)]
     assert remaining == [4, 3, 2, 1, 0]
     with pytest.raises(RateLimitedError) as refused:
         await limiter.check(VNPT, "10.0.0.1")
     assert 50 <= refused.value.retry_after <= 60
     # Viettel's bucket is its own.
-    assert (await limiter.check(VIETTEL, "10.0.0.1")).remaining == 4
+    assert await _remaining(limiter, VIETTEL, "10.0.0.1") == 4
 
 
 async def test_the_limit_is_per_partner_across_replicas_and_hosts(gateway_pool: asyncpg.Pool) -> None:
@@ -88,3 +94,19 @@ async def test_a_refusal_is_a_429_with_retry_after_and_an_error_body() -> None:
     assert response.headers["retry-after"] == "7"
     assert response.json()["code"] == "rate_limited"
     assert response.json()["details"]["retry_after"] == 7
+
+
+async def test_a_cost_is_taken_whole_or_not_at_all(gateway_pool: asyncpg.Pool) -> None:
+    """Charging several tokens at once: granted whole, or refused without taking any, also when
+    concurrent charges share one statement. Failed before the fix: ``check`` took one token."""
+    limiter = _limiter(gateway_pool)  # burst 5, nothing refills during the test
+    assert await _remaining(limiter, VNPT, "h", 3) == 2
+    with pytest.raises(RateLimitedError) as refused:
+        await limiter.check(VNPT, "h", 3)
+    assert refused.value.details["cost"] == 3
+    assert await _remaining(limiter, VNPT, "h", 2) == 0
+
+    outcomes = await asyncio.gather(*(limiter.check(VIETTEL, "h", 2) for _ in range(4)), return_exceptions=True)
+    granted = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(granted) == 2  # 2 + 2 of 5; the third pair would need 6
+    assert sorted(d.remaining for d in granted if d is not None) == [1, 3]

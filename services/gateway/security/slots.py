@@ -1,0 +1,98 @@
+"""How much one caller may run at once in this process: GraphQL operations, WebSockets,
+subscriptions.
+
+A partner's operations take slots from the partner's own semaphore, and every anonymous
+caller's from one semaphore they share, before they take one of the process's
+(``Limits.max_concurrent_operations``, the bound on what a CPU-bound process should
+interleave). So a caller that fills its own slots with slow operations (a mutation waits for
+its read model) makes only its own next operations wait, never another partner's.
+
+The caps are per process, not per platform: a partner served by three gateway replicas may
+run three times as much. That bounds what one caller can take of a process, which is what
+starving the others needs; the rate limit is the platform-wide bound (ADR 0018).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from libs.common.errors import RateLimitedError
+from libs.common.principal import Principal
+from services.gateway.security.rate_limit import bucket_of
+
+ANONYMOUS = "anonymous"
+
+
+def caller_key(principal: Principal | None, client_host: str | None = None) -> str:
+    """A partner's name (its keys and JWTs share it); anonymous callers: their host, if given."""
+    if principal is not None:
+        return bucket_of(principal)
+    return f"host:{client_host or 'unknown'}" if client_host is not None else ANONYMOUS
+
+
+class ExecutionSlots:
+    def __init__(self, *, per_partner: int, anonymous: int, process: int) -> None:
+        self._per_partner = per_partner
+        self._anonymous = asyncio.Semaphore(anonymous)
+        self._process = asyncio.Semaphore(process)
+        self._partners: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    @contextlib.asynccontextmanager
+    async def slot(self, principal: Principal | None) -> AsyncIterator[None]:
+        """Waits for the caller's own slot, then for the process's: waiting on its own cap, a
+        caller holds nothing another caller needs."""
+        if principal is None:
+            async with self._anonymous, self._process:
+                yield
+            return
+        key = bucket_of(principal)
+        semaphore, users = self._partners.setdefault(key, (asyncio.Semaphore(self._per_partner), [0]))
+        users[0] += 1
+        try:
+            async with semaphore, self._process:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:  # a partner's semaphore lives while it has operations in flight
+                del self._partners[key]
+
+
+class CapReachedError(RateLimitedError):
+    """Too many WebSockets or subscriptions open for one caller; ``code`` says which."""
+
+    def __init__(self, message: str, *, code: str, cap: int) -> None:
+        super().__init__(message, retry_after=1, details={"cap": cap})
+        self.code = code
+
+
+class OpenCounts:
+    """Things a caller holds open (WebSockets, subscriptions), counted per caller key."""
+
+    def __init__(self, cap: int, *, what: str, code: str) -> None:
+        self.cap = cap
+        self._what = what
+        self._code = code
+        self._open: dict[str, int] = {}
+
+    def open(self, key: str) -> None:
+        """Counts one more for ``key``, or raises ``CapReachedError`` (and counts nothing)."""
+        held = self._open.get(key, 0)
+        if held >= self.cap:
+            raise CapReachedError(
+                f"{self.cap} {self._what} are open for this caller already; close one first",
+                code=self._code,
+                cap=self.cap,
+            )
+        self._open[key] = held + 1
+
+    def close(self, key: str) -> None:
+        held = self._open.get(key, 0) - 1
+        if held > 0:
+            self._open[key] = held
+        else:
+            self._open.pop(key, None)
+
+    def held(self, key: str) -> int:
+        return self._open.get(key, 0)
