@@ -15,6 +15,7 @@ per token, not on every request.
 from __future__ import annotations
 
 import enum
+import math
 import os
 import secrets
 import time
@@ -197,7 +198,9 @@ class PrincipalVerifier:
                     "verify_iat": False,
                 },
             )
-            expires, issued = float(claims["exp"]), float(claims["iat"])
+            expires, issued = claims["exp"], claims["iat"]
+            if not all(isinstance(t, int | float) and math.isfinite(t) for t in (expires, issued)):
+                raise _invalid("its exp and iat are not times")
             bound_method, bound_path = claims["htm"], claims["htu"]
             if not isinstance(bound_method, str) or not isinstance(bound_path, str):
                 raise _invalid("its request binding (htm, htu) is not text")
@@ -212,7 +215,7 @@ class PrincipalVerifier:
             raise _invalid(str(exc)) from None
         if issued > now + self._leeway:
             raise _invalid("it was issued in the future")
-        return expires, principal, bound_method, bound_path
+        return float(expires), principal, bound_method, bound_path
 
 
 # --- keys -------------------------------------------------------------------------------

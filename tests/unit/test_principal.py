@@ -330,3 +330,15 @@ def test_a_token_without_its_request_binding_is_refused() -> None:
     for claims in (base, {**base, "htm": METHOD}, {**base, "htm": METHOD, "htu": 7}):
         with pytest.raises(UnauthorizedError):
             verifier.verify(jwt.encode(claims, key, algorithm=ALGORITHM), **AT_REQUEST)
+
+
+@pytest.mark.parametrize("exp", [float("nan"), float("inf"), "soon", None, [1]])
+def test_a_token_whose_expiry_is_not_a_time_is_refused(exp: object) -> None:
+    """A NaN ``exp`` would compare as never expired: refused, not trusted for ever."""
+    _, verifier, key = _pair()
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": audience(SERVICE), "sub": "x", "scp": ["admin"], "iat": now, "exp": exp}
+    claims |= {"jti": "j1", "htm": METHOD, "htu": PATH}
+    with pytest.raises(UnauthorizedError) as refused:
+        verifier.verify(jwt.encode(claims, key, algorithm=ALGORITHM), **AT_REQUEST)
+    assert refused.value.code == "principal_invalid"
