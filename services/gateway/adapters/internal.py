@@ -81,11 +81,12 @@ class InternalServices:
         return self._urls[service] + path
 
     def headers(
-        self, principal: Principal, service: str, method: str, url: httpx.URL, extra: Mapping[str, str] | None = None
+        self, principal: Principal, service: str, method: str, path: str, extra: Mapping[str, str] | None = None
     ) -> dict[str, str]:
-        # ``url.path`` is the path as the service's server decodes it from the request line:
-        # what its middleware compares with the token's.
-        headers = self._signer.headers(principal, service=service, method=method, path=url.path)
+        # The path the gateway means, not what the HTTP client makes of it: an id with dot
+        # segments or an encoded slash reaches another route, and the service, comparing the
+        # path it decoded with the token's, refuses it (401) instead of serving that route.
+        headers = self._signer.headers(principal, service=service, method=method, path=path)
         traceparent = current_traceparent()
         if traceparent:
             headers["traceparent"] = traceparent
@@ -157,15 +158,14 @@ class ServiceCaller:
     ) -> Any:
         self.stats.record(service)
         attributes = {"tinhso.service": service, "http.request.method": method, "url.path": path}
-        url = httpx.URL(self.services.url(service, path))
         with tracer().start_as_current_span(f"{method} {service}{path}", kind=SpanKind.CLIENT, attributes=attributes):
             try:
                 response = await self.services.client.request(
                     method,
-                    url,
+                    self.services.url(service, path),
                     params=params,
                     content=content,
-                    headers=self.services.headers(self.principal, service, method, url, headers),
+                    headers=self.services.headers(self.principal, service, method, path, headers),
                     timeout=timeout,
                 )
             except httpx.HTTPError as exc:
