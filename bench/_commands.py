@@ -24,13 +24,15 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from bench._common import REPO, ServiceProcess, principal_header, principal_public_key_file, say
+from bench._common import REPO, ServiceProcess, principal_for, principal_public_key_file, say
 from bench._http import KeepAliveConnection
 from contracts.envelope import Metadata
 from libs.common.eventstore.commands import CommandExecutor
 from tests.support.counter import CATALOGUE, COUNTER, Increment
 
 BODY = b'{"by":1}'
+BENCH_SERVICE = "test"
+"""``bench/_server.py``'s service name: the audience of the tokens it accepts (ADR 0021)."""
 
 
 @dataclass
@@ -75,7 +77,7 @@ class ServerProcess(ServiceProcess):
 
 async def relay_status(port: int) -> dict[str, Any]:
     """The service's ``GET /admin/relay``: published, pending, republished..."""
-    conn = KeepAliveConnection("127.0.0.1", port, principal_header())
+    conn = KeepAliveConnection("127.0.0.1", port, principal=principal_for(BENCH_SERVICE))
     try:
         status, body = await conn.get("/admin/relay")
     finally:
@@ -86,7 +88,7 @@ async def relay_status(port: int) -> dict[str, Any]:
 
 async def closed_loop(port: int, *, clients: int, seconds: float, streams: int, prefix: str) -> Load:
     load = Load()
-    conns = [KeepAliveConnection("127.0.0.1", port, principal_header()) for _ in range(clients)]
+    conns = [KeepAliveConnection("127.0.0.1", port, principal=principal_for(BENCH_SERVICE)) for _ in range(clients)]
     for conn in conns:
         await conn.connect()
     deadline = time.monotonic() + seconds
@@ -199,7 +201,7 @@ async def open_loop_e2e(
     result = EndToEnd()
     idle: asyncio.Queue[KeepAliveConnection] = asyncio.Queue()
     for _ in range(connections):
-        conn = KeepAliveConnection("127.0.0.1", port, principal_header())
+        conn = KeepAliveConnection("127.0.0.1", port, principal=principal_for(BENCH_SERVICE))
         await conn.connect()
         idle.put_nowait(conn)
     total = int(rate * seconds)

@@ -32,7 +32,16 @@ from libs.common.embedded.postgres import EmbeddedPostgres
 from libs.common.embedded.process import stop_process
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import apply_migrations
-from libs.common.principal import Principal, PrincipalSigner, ensure_keypair, public_key_path
+from libs.common.principal import (
+    HEADER,
+    Principal,
+    PrincipalSigner,
+    ensure_keypair,
+    load_private_key,
+    private_key_path,
+    public_key_path,
+    request_path,
+)
 from libs.common.settings import Idempotence, Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,11 +65,16 @@ def say(message: str) -> None:
     print(f"[{time.monotonic() - _STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
+BENCH_TOKEN_SECONDS = 3600
+"""The bench's tokens outlive any run; the services check signature, audience and request as
+they do behind the gateway (ADR 0021), not a lifetime a bench cannot keep to."""
+
+
 @functools.cache
 def _bench_keys() -> Settings:
     """A key pair for this bench run: the services verify callers as they do behind the gateway."""
     keys = tempfile.mkdtemp(prefix="tinhso-bench-keys-")
-    settings = load_settings({}, state_dir=keys, principal_token_ttl_seconds=3600)
+    settings = load_settings({}, state_dir=keys)
     ensure_keypair(settings)
     return settings
 
@@ -71,10 +85,34 @@ def principal_public_key_file() -> str:
 
 
 @functools.cache
-def principal_header() -> dict[str, str]:
-    """The header the gateway would send for an admin caller (valid for an hour)."""
-    admin = Principal(subject="bench:admin", partner="BENCH", scopes=frozenset({"admin"}))
-    return PrincipalSigner.from_settings(_bench_keys()).headers(admin)
+def _signer() -> PrincipalSigner:
+    return PrincipalSigner(load_private_key(private_key_path(_bench_keys())), ttl_seconds=BENCH_TOKEN_SECONDS)
+
+
+class SignedFor:
+    """The principal header the gateway would send ``service`` for an admin caller: a token per
+    request (method and path, ADR 0021), signed the first time a path is asked and then reused,
+    so the load generator signs once per distinct path, not per request."""
+
+    ADMIN = Principal(subject="bench:admin", partner="BENCH", scopes=frozenset({"admin"}))
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._lines: dict[tuple[str, str], str] = {}
+
+    def header_line(self, method: str, path: str) -> str:
+        key = (method, request_path(path))
+        line = self._lines.get(key)
+        if line is None:
+            token = _signer().sign(self.ADMIN, service=self.service, method=method, path=key[1])
+            line = self._lines[key] = f"{HEADER}: {token}\r\n"
+        return line
+
+
+@functools.cache
+def principal_for(service: str) -> SignedFor:
+    """For a :class:`~bench._http.KeepAliveConnection` to ``service`` (``principal=``)."""
+    return SignedFor(service)
 
 
 def quiet_logging() -> None:

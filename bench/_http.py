@@ -11,17 +11,27 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Mapping
+from typing import Protocol
 
 
 class HttpError(RuntimeError):
     pass
 
 
+class Signer(Protocol):
+    """Gives the header line that signs one request (a principal token is bound to it)."""
+
+    def header_line(self, method: str, path: str) -> str: ...
+
+
 class KeepAliveConnection:
-    def __init__(self, host: str, port: int, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, host: str, port: int, headers: Mapping[str, str] | None = None, *, principal: Signer | None = None
+    ) -> None:
         self.host = host
         self.port = port
         self._extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        self._principal = principal
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
@@ -43,9 +53,10 @@ class KeepAliveConnection:
             await self.connect()
         assert self._writer is not None
         assert self._reader is not None
+        signed = self._principal.header_line(method, path) if self._principal is not None else ""
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{self._extra}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{self._extra}{signed}\r\n"
         )
         self._writer.write(head.encode() + body)
         raw = await self._reader.readuntil(b"\r\n\r\n")

@@ -52,7 +52,7 @@ from bench._common import (
     ServiceProcess,
     embedded_servers,
     percentile,
-    principal_header,
+    principal_for,
     principal_public_key_file,
     quiet_logging,
     ratio,
@@ -179,7 +179,7 @@ def batches(reports: list[tuple[str, datetime.datetime]]) -> list[list[tuple[str
 
 async def send_batches(port: int, work: list[list[tuple[str, datetime.datetime]]]) -> None:
     queue = list(reversed(work))
-    conns = [KeepAliveConnection("127.0.0.1", port, principal_header()) for _ in range(CONNECTIONS)]
+    conns = [KeepAliveConnection("127.0.0.1", port, principal=principal_for("broadcast")) for _ in range(CONNECTIONS)]
 
     async def sender(conn: KeepAliveConnection) -> None:
         while queue:
@@ -266,7 +266,7 @@ async def post(conn: KeepAliveConnection, path: str, body: bytes) -> None:
 
 async def keep_reporting(port: int, clusters: list[str], stop: asyncio.Event) -> None:
     """The clusters still alive report every ``ALIVE_EVERY`` s, in ticks of a tenth of them."""
-    conn = KeepAliveConnection("127.0.0.1", port, principal_header())
+    conn = KeepAliveConnection("127.0.0.1", port, principal=principal_for("broadcast"))
     tick = ALIVE_EVERY / 10
     share = [clusters[i::10] for i in range(10)]
     n = 0
@@ -282,7 +282,7 @@ async def keep_reporting(port: int, clusters: list[str], stop: asyncio.Event) ->
 
 async def detection(service: Service, db: asyncpg.Pool, clusters: list[str], report: Report) -> None:
     silent, alive = clusters[:SILENT], clusters[SILENT:]
-    conn = KeepAliveConnection("127.0.0.1", service.port, principal_header())
+    conn = KeepAliveConnection("127.0.0.1", service.port, principal=principal_for("broadcast"))
     say(f"(b) {SILENT} clusters fall silent over 3 s (threshold {THRESHOLD} s); {len(alive):,} keep reporting")
     # Everyone reports now, so no cluster is already past the short threshold when it is set.
     now = datetime.datetime.now(datetime.UTC)

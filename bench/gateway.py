@@ -51,7 +51,7 @@ from bench._common import (
     ServiceProcess,
     embedded_servers,
     percentile,
-    principal_header,
+    principal_for,
     principal_public_key_file,
     quiet_logging,
     ratio,
@@ -146,7 +146,7 @@ class Platform:
         return KeepAliveConnection("127.0.0.1", self.ports["gateway"], {"authorization": f"Bearer {self.key}"})
 
     def internal(self, service: str) -> KeepAliveConnection:
-        return KeepAliveConnection("127.0.0.1", self.ports[service], principal_header())
+        return KeepAliveConnection("127.0.0.1", self.ports[service], principal=principal_for(service))
 
 
 async def request(conn: KeepAliveConnection, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:

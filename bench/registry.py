@@ -49,7 +49,7 @@ from bench._common import (
     ServiceProcess,
     embedded_servers,
     percentile,
-    principal_header,
+    principal_for,
     principal_public_key_file,
     quiet_logging,
     ratio,
@@ -106,7 +106,7 @@ class Service(ServiceProcess):
         )
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        conn = KeepAliveConnection("127.0.0.1", self.port, principal_header())
+        conn = KeepAliveConnection("127.0.0.1", self.port, principal=principal_for("registry"))
         try:
             return await conn.request(method, path, body)
         finally:
@@ -230,7 +230,9 @@ async def pick_query(service: Service, db: asyncpg.Pool) -> Query:
 
 
 async def http_latencies(service: Service, query: Query) -> list[float]:
-    conns = [KeepAliveConnection("127.0.0.1", service.port, principal_header()) for _ in range(CLIENTS)]
+    conns = [
+        KeepAliveConnection("127.0.0.1", service.port, principal=principal_for("registry")) for _ in range(CLIENTS)
+    ]
     for n, conn in enumerate(conns):
         await conn.connect()
         await conn.get(query.path(n))  # warm the connection; not measured

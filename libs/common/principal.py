@@ -5,16 +5,22 @@ services on the partner's behalf and attaches the principal as a compact JWT sig
 Ed25519 key. Services hold only the public key, so a compromised service cannot mint tokens
 for another, and a request that did not pass through the gateway carries no valid token.
 
-The gateway reuses one token per principal for half its lifetime, so services cache what they
-verified: a token is checked once, not on every request.
+A token is good for one service (its audience), one request (method and path) and a few
+seconds (ADR 0021): one seen on the wire or in a service cannot be spent on another service,
+another route, or a minute later. The gateway reuses a token for the same principal and request
+for half its lifetime, and services cache what they verified, so the signature is checked once
+per token, not on every request.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 import os
+import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +34,26 @@ from libs.common.settings import Settings, SettingsError
 
 HEADER = "x-tinhso-principal"
 ISSUER = "tinhso-gateway"
-AUDIENCE = "tinhso-services"
 ALGORITHM = "EdDSA"
+LEEWAY_SECONDS = 2
+"""Clock skew a service tolerates between its host and the gateway's (NTP keeps it far below)."""
+CACHE_SIZE = 8192
+"""Tokens a signer keeps for reuse, and tokens a verifier remembers; the oldest go first."""
 
 SCOPES = frozenset({"read", "registry:write", "broadcast:write", "metrics:write", "alerts:issue", "admin"})
 SCOPES |= {"personal-data"}  # with read: the names of people in live events (gateway, ADR 0020)
+
+Clock = Callable[[], float]
+
+
+def audience(service: str) -> str:
+    """The audience of a token for ``service``: another service refuses it."""
+    return f"tinhso-{service}"
+
+
+def request_path(path: str) -> str:
+    """The part of a request's target a token is bound to: the path, without the query."""
+    return path.partition("?")[0]
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,13 +78,18 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
         return "admin" in self.scopes
 
 
-def _claims(principal: Principal, now: float, ttl: int) -> dict[str, Any]:
+def _claims(principal: Principal, target: tuple[str, str, str], now: float, ttl: int) -> dict[str, Any]:
+    service, method, path = target
     claims: dict[str, Any] = {
         "iss": ISSUER,
-        "aud": AUDIENCE,
+        "aud": audience(service),
         "sub": principal.subject,
         "iat": int(now),
         "exp": int(now) + ttl,
+        # Names from DPoP (RFC 9449): the request's method and its path on the service.
+        "htm": method,
+        "htu": path,
+        "jti": secrets.token_urlsafe(12),
         "scp": sorted(principal.scopes),
     }
     if principal.partner is not None:
@@ -76,66 +102,109 @@ def _claims(principal: Principal, now: float, ttl: int) -> dict[str, Any]:
 
 
 class PrincipalSigner:
-    """Signs principals for outgoing internal calls, reusing a token for half its lifetime."""
+    """Signs principals for outgoing internal calls, each token for one service and request.
 
-    def __init__(self, private_key: Ed25519PrivateKey, *, ttl_seconds: int = 120) -> None:
+    A token is reused for the same principal and request for half its lifetime: the gateway
+    signs once per (principal, service, method, path) every few seconds, not once per call.
+    """
+
+    def __init__(self, private_key: Ed25519PrivateKey, *, ttl_seconds: int = 10, clock: Clock = time.time) -> None:
         self._key = private_key
         self._ttl = ttl_seconds
-        self._cache: OrderedDict[Principal, tuple[float, str]] = OrderedDict()
+        self._clock = clock
+        self._cache: OrderedDict[tuple[Principal, str, str, str], tuple[float, str]] = OrderedDict()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PrincipalSigner:
         return cls(load_private_key(private_key_path(settings)), ttl_seconds=settings.principal_token_ttl_seconds)
 
-    def sign(self, principal: Principal) -> str:
-        now = time.time()
-        cached = self._cache.get(principal)
+    def sign(self, principal: Principal, *, service: str, method: str, path: str) -> str:
+        """A token for ``method path`` on ``service`` (a query string is not part of it)."""
+        now = self._clock()
+        key = (principal, service, method.upper(), request_path(path))
+        cached = self._cache.get(key)
         if cached is not None and cached[0] > now:
             return cached[1]
-        token = jwt.encode(_claims(principal, now, self._ttl), self._key, algorithm=ALGORITHM)
-        self._cache[principal] = (now + self._ttl / 2, token)
-        if len(self._cache) > 4096:
+        token = jwt.encode(_claims(principal, key[1:], now, self._ttl), self._key, algorithm=ALGORITHM)
+        self._cache[key] = (now + self._ttl / 2, token)
+        self._cache.move_to_end(key)
+        if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         return token
 
-    def headers(self, principal: Principal) -> dict[str, str]:
-        return {HEADER: self.sign(principal)}
+    def headers(self, principal: Principal, *, service: str, method: str, path: str) -> dict[str, str]:
+        return {HEADER: self.sign(principal, service=service, method=method, path=path)}
+
+
+def _invalid(why: str) -> UnauthorizedError:
+    return UnauthorizedError(f"the principal token is not valid: {why}", code="principal_invalid")
 
 
 class PrincipalVerifier:
-    """Verifies tokens with the gateway's public key; remembers tokens it already verified."""
+    """Verifies tokens for one service with the gateway's public key; remembers tokens it
+    verified (with the request each is bound to) until they expire."""
 
-    def __init__(self, public_key: Ed25519PublicKey, *, leeway_seconds: int = 5) -> None:
-        self._key = public_key
+    def __init__(
+        self,
+        public_key: Ed25519PublicKey,
+        *,
+        service: str,
+        leeway_seconds: int = LEEWAY_SECONDS,
+        clock: Clock = time.time,
+    ) -> None:
+        self.public_key = public_key
+        self._audience = audience(service)
         self._leeway = leeway_seconds
-        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._clock = clock
+        self._verified: OrderedDict[str, tuple[float, Principal, str, str]] = OrderedDict()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> PrincipalVerifier:
-        return cls(load_public_key(public_key_path(settings)))
+    def from_settings(cls, settings: Settings, *, service: str) -> PrincipalVerifier:
+        return cls(load_public_key(public_key_path(settings)), service=service)
 
-    def verify(self, token: str | None) -> Principal:
+    def verify(self, token: str | None, *, method: str, path: str) -> Principal:
+        """The principal of ``token`` if it was signed for this service and ``method path``."""
         if not token:
             raise UnauthorizedError(
                 f"this service accepts only requests through the gateway (header {HEADER} missing)",
                 code="principal_missing",
             )
-        now = time.time()
+        now = self._clock()
         known = self._verified.get(token)
-        if known is not None:
-            if known[0] + self._leeway > now:
-                return known[1]
+        if known is None:
+            known = self._decode(token, now)
+            self._verified[token] = known
+            if len(self._verified) > CACHE_SIZE:
+                self._verified.popitem(last=False)
+        expires, principal, bound_method, bound_path = known
+        if expires + self._leeway <= now:
             del self._verified[token]
+            raise _invalid("it has expired")
+        if (bound_method, bound_path) != (method, path):
+            raise _invalid("it was signed for another request")
+        return principal
+
+    def _decode(self, token: str, now: float) -> tuple[float, Principal, str, str]:
         try:
+            # Expiry is checked against this verifier's clock (below), not PyJWT's.
             claims = jwt.decode(
                 token,
-                self._key,
+                self.public_key,
                 algorithms=[ALGORITHM],
-                audience=AUDIENCE,
+                audience=self._audience,
                 issuer=ISSUER,
-                leeway=self._leeway,
-                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+                options={
+                    "require": ["exp", "iat", "sub", "iss", "aud", "jti", "htm", "htu"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
             )
+            expires, issued = claims["exp"], claims["iat"]
+            if not all(isinstance(t, int | float) and math.isfinite(t) for t in (expires, issued)):
+                raise _invalid("its exp and iat are not times")
+            bound_method, bound_path = claims["htm"], claims["htu"]
+            if not isinstance(bound_method, str) or not isinstance(bound_path, str):
+                raise _invalid("its request binding (htm, htu) is not text")
             principal = Principal(
                 subject=str(claims["sub"]),
                 partner=claims.get("ptn"),
@@ -144,11 +213,10 @@ class PrincipalVerifier:
                 unit_code=claims.get("unit"),
             )
         except (jwt.PyJWTError, TypeError, ValueError) as exc:
-            raise UnauthorizedError(f"the principal token is not valid: {exc}", code="principal_invalid") from None
-        self._verified[token] = (float(claims["exp"]), principal)
-        if len(self._verified) > 4096:
-            self._verified.popitem(last=False)
-        return principal
+            raise _invalid(str(exc)) from None
+        if issued > now + self._leeway:
+            raise _invalid("it was issued in the future")
+        return float(expires), principal, bound_method, bound_path
 
 
 # --- keys -------------------------------------------------------------------------------

@@ -55,16 +55,16 @@ def _signer(settings: Settings) -> PrincipalSigner:
         sys.exit(EXIT_CONFIG)
 
 
-async def _read(client: httpx.AsyncClient, base: str, path: str, signer: PrincipalSigner) -> bytes:
+async def _read(client: httpx.AsyncClient, service: str, base: str, path: str, signer: PrincipalSigner) -> bytes:
     url = httpx.URL(f"{base}{path}")
-    response = await _get(client, url, signer)
+    response = await _get(client, service, url, signer)
     if response.status_code in (307, 308) and "location" in response.headers:
         # An API process names its backbone process: the same host at another port. The admin
         # token goes only there, never to whatever host a proxy in between might name.
         there = url.join(response.headers["location"])
         if (there.scheme, there.host) != (url.scheme, url.host):
             raise AdminReadError(f"{url} redirects to another host ({there}); ask that one with --url")
-        response = await _get(client, there, signer)
+        response = await _get(client, service, there, signer)
     if response.status_code != 200:
         try:
             message = msgspec.json.decode(response.content).get("message", "")
@@ -74,9 +74,11 @@ async def _read(client: httpx.AsyncClient, base: str, path: str, signer: Princip
     return response.content
 
 
-async def _get(client: httpx.AsyncClient, url: httpx.URL, signer: PrincipalSigner) -> httpx.Response:
+async def _get(client: httpx.AsyncClient, service: str, url: httpx.URL, signer: PrincipalSigner) -> httpx.Response:
+    # A token is for one service and one request (ADR 0021): signed for each URL asked.
+    headers = signer.headers(OPERATOR, service=service, method="GET", path=url.path)
     try:
-        return await client.get(url, headers=signer.headers(OPERATOR))
+        return await client.get(url, headers=headers)
     except httpx.HTTPError as exc:
         raise AdminReadError(f"no answer from {url} ({type(exc).__name__}: {str(exc) or 'no detail'})") from None
 
@@ -88,7 +90,7 @@ async def _read_all(
     async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
         for service, base in services:
             try:
-                found.append((service, await _read(client, base, path, signer)))
+                found.append((service, await _read(client, service, base, path, signer)))
             except AdminReadError as exc:
                 found.append((service, exc))
             except httpx.InvalidURL as exc:

@@ -35,10 +35,12 @@ def platform(tmp_path: Path) -> Iterator[PlatformProcess]:
     process.kill_everything()
 
 
-def admin_headers(state_dir: Path) -> dict[str, str]:
-    """What the gateway would send for an admin, signed with the key ``tinhso up`` made."""
+def admin_headers(state_dir: Path, service: str, path: str) -> dict[str, str]:
+    """What the gateway would send ``service`` for an admin's ``GET path``, signed with the key
+    ``tinhso up`` made (a token is for one service and request, ADR 0021)."""
     signer = PrincipalSigner.from_settings(load_settings({}, state_dir=str(state_dir)))
-    return signer.headers(Principal(subject="test:admin", partner="TEST", scopes=frozenset({"admin"})))
+    admin = Principal(subject="test:admin", partner="TEST", scopes=frozenset({"admin"}))
+    return signer.headers(admin, service=service, method="GET", path=path)
 
 
 def _sql(url: str, query: str) -> object:
@@ -77,8 +79,8 @@ def test_up_brings_every_service_to_ready_and_stops_without_leaving_a_process(pl
 
     # Each event-sourced service runs its relay and projections in a process of its own; its
     # API process sends operators there for the figures.
-    principal = admin_headers(platform.state_dir)
     for service in BACKBONES:
+        principal = admin_headers(platform.state_dir, service, "/admin/relay")
         assert platform.service_process(service, "api").pid != platform.service_process(service, "backbone").pid
         assert httpx.get(platform.backbone_url(service, "/health/ready")).status_code == 200
         relay = httpx.get(platform.backbone_url(service, "/admin/relay"), headers=principal)
@@ -297,8 +299,10 @@ def test_a_service_without_its_key_file_says_so_in_a_line_until_tinhso_keys_make
     assert made.returncode == 0, made.stderr
     assert f"created private key (the gateway's only): {tmp_path / 'gateway' / 'principal.pem'}" in made.stdout
     signer = PrincipalSigner.from_settings(load_settings(env))
-    token = signer.sign(Principal(subject="x"))
-    assert PrincipalVerifier.from_settings(load_settings(env)).verify(token) == Principal(subject="x")
+    call = {"method": "GET", "path": "/admin/relay"}
+    token = signer.sign(Principal(subject="x"), service="registry", **call)
+    verifier = PrincipalVerifier.from_settings(load_settings(env), service="registry")
+    assert verifier.verify(token, **call) == Principal(subject="x")
     again = run("services.cli.main", "keys")
     assert again.stdout.startswith("kept private key")
     assert "kept public key" in again.stdout
@@ -306,4 +310,7 @@ def test_a_service_without_its_key_file_says_so_in_a_line_until_tinhso_keys_make
     derived = run("services.cli.main", "keys")
     assert derived.stdout.startswith("kept private key")
     assert "derived public key" in derived.stdout
-    assert PrincipalVerifier.from_settings(load_settings(env)).verify(token) == Principal(subject="x")
+    # A token lives seconds: one signed now with the key kept all along.
+    token = signer.sign(Principal(subject="x"), service="registry", method="GET", path="/admin/projections")
+    verifier = PrincipalVerifier.from_settings(load_settings(env), service="registry")
+    assert verifier.verify(token, method="GET", path="/admin/projections") == Principal(subject="x")

@@ -40,11 +40,13 @@ def build_service_app(
     internal: bool = True,
     **litestar_options: Any,
 ) -> Litestar:
-    """``internal`` services accept only requests carrying the gateway's signed principal."""
+    """``internal`` services accept only requests carrying the gateway's signed principal, signed
+    for this service (``runtime.name``) and the request."""
     middleware = list(litestar_options.pop("middleware", []))
     backbone_only = runtime.settings.service_role is ServiceRole.BACKBONE
     if internal:
-        middleware.insert(0, principal_middleware(PrincipalVerifier.from_settings(runtime.settings)))
+        verifier = PrincipalVerifier.from_settings(runtime.settings, service=runtime.name)
+        middleware.insert(0, principal_middleware(verifier))
     plans: list[Plans] = []
     # Innermost, so that it runs after every other middleware, as a handler would.
     middleware.append(direct_calls_middleware(lambda: plans[0].direct))
@@ -72,5 +74,6 @@ def build_service_app(
         middleware=middleware,
         **litestar_options,
     )
+    app.state.service = runtime.name  # the audience of the principal tokens it accepts (ADR 0021)
     plans.append(plan_handlers(app))
     return trace_requests(app)

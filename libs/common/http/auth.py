@@ -1,8 +1,10 @@
 """Every service request carries the gateway's signed principal; routes read it from here.
 
 The middleware rejects a request without a valid token (401) before any route runs, so no
-route can forget the check. Health probes and the OpenAPI document stay open: orchestrators
-and developers need them without a token, and they reveal no data.
+route can forget the check. A valid token is one signed for this service and for this very
+request's method and path (ADR 0021); a websocket's handshake counts as a ``GET``. Health
+probes and the OpenAPI document stay open: orchestrators and developers need them without a
+token, and they reveal no data.
 
 It is a plain ASGI middleware that reads its one header from the raw scope: Litestar's
 ``AbstractAuthenticationMiddleware`` builds a connection object and runs its bypass checks
@@ -16,6 +18,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -35,7 +38,9 @@ class PrincipalMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and not self._is_open(scope):
-            scope["user"] = self._verifier.verify(_header(scope, _HEADER))
+            # A websocket scope names no method: its handshake is a GET.
+            method = scope["method"] if scope["type"] == ScopeType.HTTP else "GET"
+            scope["user"] = self._verifier.verify(_header(scope, _HEADER), method=method, path=scope["path"])
         await self.app(scope, receive, send)
 
     def _is_open(self, scope: Scope) -> bool:
@@ -69,6 +74,21 @@ def require_scope(request: Request[Any, Any, Any], scope: str) -> Principal:
     principal = request_principal(request)
     if not principal.allows(scope):
         raise ForbiddenError(f"this needs the scope {scope!r}", code="forbidden", details={"scope": scope})
+    return principal
+
+
+def require_province_wide(request: Request[Any, Any, Any], scope: str) -> Principal:
+    """The caller of a command that changes the whole province (the indicator catalogue, alert
+    thresholds, the signal configuration): ``scope`` and no unit. The gateway never sends these
+    on a partner's behalf; a principal confined to a district's unit is refused them whatever
+    its scopes, ``admin`` included (ADR 0021)."""
+    principal = require_scope(request, scope)
+    if principal.unit_code is not None:
+        raise ForbiddenError(
+            f"this command changes the whole province; {principal.subject} acts for unit {principal.unit_code} only",
+            code="province_wide_command",
+            details={"unit_code": principal.unit_code},
+        )
     return principal
 
 

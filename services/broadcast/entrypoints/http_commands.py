@@ -1,7 +1,8 @@
 """Internal REST API of the broadcast service: one POST route per command.
 
 Writes need ``broadcast:write`` (issuing or cancelling an alert: ``alerts:issue``); a caller
-confined to a unit (a district centre) may write only for that unit and the units under it.
+confined to a unit (a district centre) may write only for that unit and the units under it, and
+never the province's signal configuration (ADR 0021).
 Routes only translate; errors become HTTP answers in one place (``libs.common.http.errors``).
 """
 
@@ -29,6 +30,7 @@ from services.broadcast.entrypoints.http_context import (
     Req,
     caller,
     provide_commands,
+    province_caller,
 )
 
 Commands = NamedDependency[BroadcastCommands]
@@ -121,7 +123,7 @@ class BroadcastCommandsController(Controller):
     async def configure_signal(
         self, data: JSONBody[ConfigureSignalInput], request: Req, commands: Commands
     ) -> ConfigureSignalInput:
-        seconds = await commands.signal.configure(data, caller(request, WRITE, data))
+        seconds = await commands.signal.configure(data, province_caller(request, WRITE, data))
         return ConfigureSignalInput(silence_threshold_seconds=seconds)
 
     # --- outreach ---

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from contracts.broadcast_events import CATALOGUE
 from libs.common.errors import ForbiddenError
 from libs.common.eventstore.commands import CommandExecutor
-from libs.common.http.auth import request_principal, require_scope
+from libs.common.http.auth import request_principal, require_province_wide, require_scope
 from libs.common.http.commands import command_metadata, idempotency_key
 from libs.common.principal import Principal
 from libs.common.runtime import ServiceRuntime
@@ -33,6 +33,16 @@ READ_SCOPES = ("read", WRITE, ISSUE_ALERTS)
 def caller(request: Req, scope: str, *request_parts: object) -> Caller:
     """The caller of a command route, refused (403) without ``scope``."""
     principal = require_scope(request, scope)
+    metadata = command_metadata(request)
+    return Caller(
+        principal=principal, metadata=metadata, idempotency=idempotency_key(request, metadata, list(request_parts))
+    )
+
+
+def province_caller(request: Req, scope: str, *request_parts: object) -> Caller:
+    """The caller of a command that changes the whole province (the signal configuration):
+    ``scope`` and no unit, refused (403 ``province_wide_command``) to a district centre."""
+    principal = require_province_wide(request, scope)
     metadata = command_metadata(request)
     return Caller(
         principal=principal, metadata=metadata, idempotency=idempotency_key(request, metadata, list(request_parts))

@@ -1,10 +1,12 @@
 """Calls to the internal services on a caller's behalf: signed principal, trace context, counts.
 
 Every call carries the caller's principal as the gateway-signed token (services reject calls
-without it) and the current trace context, so the gateway's request span is the parent of the
-service's. A service's refusal (4xx with ``{"code", "message", "details"}``) becomes a
-``ServiceError`` carrying the service's own code; anything else (unreachable, 5xx, a body that
-is not what the contract says) is a ``ServiceUnavailableError`` the API masks.
+without it), signed for the service called and for the call's method and path, so a token seen
+on the way is good for nothing else (ADR 0021); and the current trace context, so the
+gateway's request span is the parent of the service's. A service's refusal (4xx with
+``{"code", "message", "details"}``) becomes a ``ServiceError`` carrying the service's own code;
+anything else (unreachable, 5xx, a body that is not what the contract says) is a
+``ServiceUnavailableError`` the API masks.
 """
 
 from __future__ import annotations
@@ -78,8 +80,13 @@ class InternalServices:
     def url(self, service: str, path: str) -> str:
         return self._urls[service] + path
 
-    def headers(self, principal: Principal, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        headers = self._signer.headers(principal)
+    def headers(
+        self, principal: Principal, service: str, method: str, path: str, extra: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        # The path the gateway means, not what the HTTP client makes of it: an id with dot
+        # segments or an encoded slash reaches another route, and the service, comparing the
+        # path it decoded with the token's, refuses it (401) instead of serving that route.
+        headers = self._signer.headers(principal, service=service, method=method, path=path)
         traceparent = current_traceparent()
         if traceparent:
             headers["traceparent"] = traceparent
@@ -158,7 +165,7 @@ class ServiceCaller:
                     self.services.url(service, path),
                     params=params,
                     content=content,
-                    headers=self.services.headers(self.principal, headers),
+                    headers=self.services.headers(self.principal, service, method, path, headers),
                     timeout=timeout,
                 )
             except httpx.HTTPError as exc:

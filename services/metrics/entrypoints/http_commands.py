@@ -1,5 +1,6 @@
 """Internal REST commands of the metrics service. Writes need the ``metrics:write`` scope; a
-principal bound to a unit (a district centre) writes for that unit and its descendants only."""
+principal bound to a unit (a district centre) writes for that unit and its descendants only,
+and never the province's indicator catalogue or alert thresholds (ADR 0021)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from litestar.params import FromPath, JSONBody
 from contracts.metrics_events import CATALOGUE as EVENTS
 from contracts.metrics_events import AlertLevel, IndicatorDefinition, Severity, ThresholdOperator
 from libs.common.eventstore.commands import CommandExecutor, CommandResult
-from libs.common.http.auth import require_scope
+from libs.common.http.auth import require_province_wide, require_scope
 from libs.common.http.commands import command_metadata, idempotency_key
 from libs.common.runtime import ServiceRuntime
 from services.metrics.application.commands import MetricsCommands
@@ -69,20 +70,20 @@ class MetricsCommandsController(Controller):
     async def define(
         self, data: JSONBody[DefineIndicatorsBody], request: Req, commands: NamedDependency[MetricsCommands]
     ) -> CommandResult:
-        require_scope(request, WRITE)
+        require_province_wide(request, WRITE)
         meta = command_metadata(request)
         return await commands.define(data.indicators, metadata=meta, idempotency=idempotency_key(request, meta, data))
 
     @post("/catalogue/seed", operation_id="seedIndicators", description="Define the shipped indicator set.")
     async def seed(self, request: Req, commands: NamedDependency[MetricsCommands]) -> CommandResult:
-        require_scope(request, WRITE)
+        require_province_wide(request, WRITE)
         return await commands.seed()
 
     @post("/catalogue/{code:str}/retire", operation_id="retireIndicator")
     async def retire(
         self, code: FromPath[str], data: JSONBody[RetireBody], request: Req, commands: NamedDependency[MetricsCommands]
     ) -> CommandResult:
-        require_scope(request, WRITE)
+        require_province_wide(request, WRITE)
         return await commands.retire(code, data.reason, metadata=command_metadata(request))
 
     @post("/values/report", operation_id="reportIndicatorValue", description="Report or correct a value.")
@@ -123,7 +124,7 @@ class MetricsCommandsController(Controller):
     async def set_threshold(
         self, data: JSONBody[SetThresholdBody], request: Req, commands: NamedDependency[MetricsCommands]
     ) -> CommandResult:
-        require_scope(request, WRITE)
+        require_province_wide(request, WRITE)
         threshold = Threshold(data.operator, data.threshold, data.level, data.severity)
         return await commands.set_threshold(data.indicator_code, threshold, metadata=command_metadata(request))
 
@@ -131,5 +132,5 @@ class MetricsCommandsController(Controller):
     async def remove_threshold(
         self, code: FromPath[str], request: Req, commands: NamedDependency[MetricsCommands]
     ) -> CommandResult:
-        require_scope(request, WRITE)
+        require_province_wide(request, WRITE)
         return await commands.set_threshold(code, None, metadata=command_metadata(request))

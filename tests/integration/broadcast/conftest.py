@@ -23,7 +23,7 @@ from services.broadcast.app import create_app as create_broadcast
 from services.broadcast.entrypoints.projections import PROJECTIONS
 from services.cli.catalogue import all_migrations
 from services.registry.app import create_app as create_registry
-from tests.support.principals import principal_headers, service_client
+from tests.support.principals import PrincipalAuth, service_client
 
 Client = AsyncTestClient[Any]
 
@@ -35,8 +35,9 @@ class Platform:
         self.settings = settings
         self.database_url = settings.database_url
 
-    def headers(self, principal: Principal) -> dict[str, str]:
-        return principal_headers(self.settings, principal)
+    def auth(self, principal: Principal) -> PrincipalAuth:
+        """Signs a request to the broadcast service as ``principal``."""
+        return PrincipalAuth(self.settings, principal, "broadcast")
 
     async def registry_command(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await self.registry.post(f"/commands/{path}", json=body)
@@ -47,8 +48,10 @@ class Platform:
     async def command(
         self, path: str, body: dict[str, Any], expect: int = 201, principal: Principal | None = None
     ) -> dict[str, Any]:
-        headers = self.headers(principal) if principal is not None else None
-        response = await self.broadcast.post(f"/commands/{path}", json=body, headers=headers)
+        if principal is None:
+            response = await self.broadcast.post(f"/commands/{path}", json=body)
+        else:
+            response = await self.broadcast.post(f"/commands/{path}", json=body, auth=self.auth(principal))
         assert response.status_code == expect, f"{path}: {response.status_code} {response.text}"
         result: dict[str, Any] = response.json()
         return result

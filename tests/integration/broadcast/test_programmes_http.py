@@ -153,10 +153,10 @@ async def test_reads_need_a_principal_that_may_read(platform: Platform, province
     anonymous = await platform.broadcast.get("/programmes", headers={"x-tinhso-principal": ""})
     assert anonymous.status_code == 401
     metrics_writer = Principal(subject="metrics-bot", scopes=frozenset({"metrics:write"}))
-    refused = await platform.broadcast.get("/programmes", headers=platform.headers(metrics_writer))
+    refused = await platform.broadcast.get("/programmes", auth=platform.auth(metrics_writer))
     assert refused.status_code == 403
     assert refused.json()["code"] == "forbidden"
-    allowed = await platform.broadcast.get("/programmes", headers=platform.headers(BA_BE_CENTRE))
+    allowed = await platform.broadcast.get("/programmes", auth=platform.auth(BA_BE_CENTRE))
     assert allowed.status_code == 200
     bad_period = await platform.get("/programmes/summary", expect=400, unit_code="061", period="2022Q5")
     assert bad_period["code"] == "invalid_period"

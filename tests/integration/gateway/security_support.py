@@ -18,7 +18,7 @@ from services.cli.catalogue import all_migrations, migrations_for
 from services.gateway.security.partner_store import PartnerStore
 from services.gateway.security.partners import Partner
 from services.registry.app import create_app as registry_app
-from tests.support.principals import ADMIN, principal_headers
+from tests.support.principals import ADMIN, PrincipalAuth
 
 
 @pytest.fixture
@@ -48,8 +48,9 @@ class RegistryCaller:
         self.settings = settings
 
     async def post(self, path: str, body: dict[str, Any], as_: Principal | None = ADMIN) -> httpx.Response:
-        headers = principal_headers(self.settings, as_) if as_ is not None else {}
-        return await self.client.post(f"/commands/{path}", json=body, headers=headers)
+        # The client itself signs nothing: without ``as_`` the call carries no token.
+        auth = PrincipalAuth(self.settings, as_, "registry") if as_ is not None else httpx.USE_CLIENT_DEFAULT
+        return await self.client.post(f"/commands/{path}", json=body, auth=auth)
 
     async def ok(self, path: str, body: dict[str, Any], as_: Principal = ADMIN) -> dict[str, Any]:
         response = await self.post(path, body, as_)

@@ -28,7 +28,7 @@ from services.gateway.security.partner_store import PartnerStore
 from services.gateway.security.partners import Partner
 from tests.integration.gateway.api_fixtures import INDICATOR, REGISTER_CLUSTER, REGISTER_STATION, register_unit
 from tests.integration.gateway.api_platform import Platform, start_platform
-from tests.support.principals import principal_headers
+from tests.support.principals import ADMIN, PrincipalAuth
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "services" / "gateway-security.md"
 CALLERS = ("anonymous", "read-only", "VNPT", "Viettel", "district centre", "admin")
@@ -220,7 +220,7 @@ async def build_targets(platform: Platform) -> Targets:
 
 async def register_operators(settings: Settings, registry_url: str) -> None:
     """The contract has no organisation mutation: operators are registered in the registry."""
-    async with httpx.AsyncClient(base_url=registry_url, headers=principal_headers(settings)) as client:
+    async with httpx.AsyncClient(base_url=registry_url, auth=PrincipalAuth(settings, ADMIN, "registry")) as client:
         for code, name in [("VNPT", "VNPT Bắc Kạn"), ("VIETTEL", "Viettel Bắc Kạn")]:
             body = {"code": code, "name": name, "kind": "telecom"}
             response = await client.post("/commands/organisations/register", json=body)

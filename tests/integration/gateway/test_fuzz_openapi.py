@@ -29,7 +29,7 @@ from schemathesis.generation.case import Case
 from libs.common.settings import Settings
 from tests.integration.gateway.api_fixtures import build_province
 from tests.integration.gateway.api_platform import Platform, start_platform
-from tests.support.principals import principal_headers
+from tests.support.principals import ADMIN, PrincipalAuth
 
 EXAMPLES_PER_OPERATION = 5
 
@@ -44,13 +44,20 @@ async def fuzz_platform(settings: Settings) -> AsyncIterator[Platform]:
         yield running
 
 
-def fuzz(document: dict[str, Any], base_url: str, headers: dict[str, str], skip: tuple[str, ...] = ()) -> list[str]:
-    """Every operation of ``document``, fuzzed; the 5xx answers as readable lines."""
+def fuzz(
+    document: dict[str, Any],
+    base_url: str,
+    headers: dict[str, str],
+    skip: tuple[str, ...] = (),
+    auth: httpx.Auth | None = None,
+) -> list[str]:
+    """Every operation of ``document``, fuzzed; the 5xx answers as readable lines. ``auth``
+    signs each request (a service's principal token is bound to the request, ADR 0021)."""
     schema = schemathesis.openapi.from_dict(document)
     failures: list[str] = []
     statuses: Counter[int] = Counter()
     operations = 0
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+    with httpx.Client(base_url=base_url, headers=headers, auth=auth, timeout=30) as client:
         for result in schema.get_all_operations():
             if isinstance(result, Err):
                 failures.append(f"the document has an operation Schemathesis cannot read: {result.err()}")
@@ -116,14 +123,16 @@ async def _document(url: str) -> dict[str, Any]:
 
 async def test_no_api_answers_5xx_whatever_it_is_sent(fuzz_platform: Platform) -> None:
     """The public REST API as an admin partner, and each internal service with a valid principal."""
-    targets = [("gateway", fuzz_platform.url, "/api/v1/docs/openapi.json", fuzz_platform.auth("admin"))]
+    targets: list[tuple[str, str, str, dict[str, str], httpx.Auth | None]] = [
+        ("gateway", fuzz_platform.url, "/api/v1/docs/openapi.json", fuzz_platform.auth("admin"), None)
+    ]
     for service in ("registry", "broadcast", "metrics"):
         base = fuzz_platform.settings.service_url(service)
-        targets.append((service, base, "/docs/openapi.json", principal_headers(fuzz_platform.settings)))
+        targets.append((service, base, "/docs/openapi.json", {}, PrincipalAuth(fuzz_platform.settings, ADMIN, service)))
     failures: list[str] = []
-    for name, base, path, headers in targets:
+    for name, base, path, headers, auth in targets:
         document = await _document(base + path)
         # /health/ready answers 503 by design while a dependency is down: not a bug to report.
-        found = await asyncio.to_thread(fuzz, document, base, headers, ("/health",))
+        found = await asyncio.to_thread(fuzz, document, base, headers, ("/health",), auth)
         failures += [f"{name}: {line}" for line in found]
     assert failures == [], "\n".join(failures)

@@ -14,7 +14,7 @@ from tests.integration.gateway.security_support import (
     registry_caller,
     small_province,
 )
-from tests.support.principals import principal_headers
+from tests.support.principals import PrincipalAuth
 
 __all__ = ["registry_caller"]
 
@@ -64,7 +64,7 @@ async def test_operators_do_not_change_units_organisations_or_import(registry_ca
     org = {"code": "MOBIFONE", "name": "MobiFone", "kind": "telecom"}
     assert await _status(registry_caller, "organisations/register", org, VNPT) == 403
     response = await registry_caller.client.post(
-        "/commands/import", json=[], headers=principal_headers(registry_caller.settings, VNPT)
+        "/commands/import", json=[], auth=PrincipalAuth(registry_caller.settings, VNPT, "registry")
     )
     assert response.status_code == 403
 

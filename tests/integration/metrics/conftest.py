@@ -21,7 +21,7 @@ from services.metrics.app import create_app as create_metrics
 from services.metrics.entrypoints.projections import PROJECTIONS
 from services.metrics.seed.indicators import province_indicators
 from services.registry.app import create_app as create_registry
-from tests.support.principals import principal_headers, service_client
+from tests.support.principals import PrincipalAuth, service_client
 
 
 class Metrics:
@@ -38,13 +38,17 @@ class Metrics:
         self.settings = settings
         self.database_url = settings.database_url
 
-    def headers(self, principal: Principal) -> dict[str, str]:
-        return principal_headers(self.settings, principal)
+    def auth(self, principal: Principal) -> PrincipalAuth:
+        """Signs a request to the metrics service as ``principal``."""
+        return PrincipalAuth(self.settings, principal, "metrics")
 
     async def command(
-        self, path: str, body: dict[str, Any], expect: int = 201, headers: dict[str, str] | None = None
+        self, path: str, body: dict[str, Any], expect: int = 201, principal: Principal | None = None
     ) -> dict[str, Any]:
-        response = await self.client.post(f"/commands/{path}", json=body, headers=headers or {})
+        if principal is None:
+            response = await self.client.post(f"/commands/{path}", json=body)
+        else:
+            response = await self.client.post(f"/commands/{path}", json=body, auth=self.auth(principal))
         assert response.status_code == expect, f"{path}: {response.status_code} {response.text}"
         result: dict[str, Any] = response.json()
         return result

@@ -175,21 +175,21 @@ async def test_division_by_zero_gives_null_with_a_reason(metrics: Metrics) -> No
 async def test_a_district_centre_reports_for_its_own_units_only(metrics: Metrics) -> None:
     await _structure(metrics)
     await metrics.caught_up()
-    headers = metrics.headers(DISTRICT_CENTRE)
+    auth = metrics.auth(DISTRICT_CENTRE)
     body = {"indicator_code": "egov.online_services_rate", "period": "2022", "value": 80}
-    await metrics.command("values/report", {**body, "unit_code": "01864"}, headers=headers)
-    await metrics.command("values/report", {**body, "unit_code": "061"}, headers=headers)
-    refused = await metrics.client.post("/commands/values/report", json={**body, "unit_code": "01900"}, headers=headers)
+    await metrics.command("values/report", {**body, "unit_code": "01864"}, principal=DISTRICT_CENTRE)
+    await metrics.command("values/report", {**body, "unit_code": "061"}, principal=DISTRICT_CENTRE)
+    refused = await metrics.client.post("/commands/values/report", json={**body, "unit_code": "01900"}, auth=auth)
     assert (refused.status_code, refused.json()["code"]) == (403, "outside_own_unit")
     reader = Principal(subject="r", scopes=frozenset({"read"}))
     denied = await metrics.client.post(
-        "/commands/values/report", json={**body, "unit_code": "01864"}, headers=metrics.headers(reader)
+        "/commands/values/report", json={**body, "unit_code": "01864"}, auth=metrics.auth(reader)
     )
     assert denied.status_code == 403
-    nobody = metrics.headers(Principal(subject="n", scopes=frozenset({"broadcast:write"})))
-    unread = await metrics.client.get("/indicators", headers=nobody)
+    nobody = metrics.auth(Principal(subject="n", scopes=frozenset({"broadcast:write"})))
+    unread = await metrics.client.get("/indicators", auth=nobody)
     assert (unread.status_code, unread.json()["code"]) == (403, "forbidden")
-    assert (await metrics.client.get("/indicators", headers=metrics.headers(reader))).status_code == 200
+    assert (await metrics.client.get("/indicators", auth=metrics.auth(reader))).status_code == 200
 
 
 async def test_a_merged_commune_keeps_its_history_and_its_assets_count_for_its_successor(metrics: Metrics) -> None:

@@ -16,7 +16,7 @@ from libs.common.settings import Settings
 from services.cli.catalogue import all_migrations
 from services.registry.app import create_app
 from services.registry.entrypoints.projections import PROJECTIONS
-from tests.support.principals import principal_headers, service_client
+from tests.support.principals import PrincipalAuth, service_client
 
 
 class Registry:
@@ -25,10 +25,10 @@ class Registry:
         self.settings = settings
         self.database_url = settings.database_url
 
-    def as_partner(self, partner: str, *scopes: str) -> dict[str, str]:
-        """Headers that make a request come from ``partner`` (admin scope unless ``scopes``)."""
+    def as_partner(self, partner: str, *scopes: str) -> PrincipalAuth:
+        """Signs a request as coming from ``partner`` (admin scope unless ``scopes``)."""
         principal = Principal(subject=f"partner:{partner}", partner=partner, scopes=frozenset(scopes or {"admin"}))
-        return principal_headers(self.settings, principal)
+        return PrincipalAuth(self.settings, principal, "registry")
 
     async def command(self, path: str, body: dict[str, Any], expect: int = 201, **headers: str) -> dict[str, Any]:
         response = await self.client.post(f"/commands/{path}", json=body, headers=headers)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import httpx
 import msgspec
 
 from services.registry.application.bulk_import import KINDS, prepare, waves
 from services.registry.application.import_parsing import MAX_ITEMS, RawItem
 from services.registry.seed.structure import structure_items
 from tests.integration.registry.conftest import Registry
+from tests.support.principals import PrincipalAuth
 
 DAY = "2020-02-01"
 
@@ -31,11 +33,14 @@ async def _import(
     *,
     expect: int = 200,
     headers: dict[str, str] | None = None,
+    auth: PrincipalAuth | None = None,
 ) -> dict[str, Any]:
+    # Without ``auth`` the client signs as its own principal (the test admin).
+    signed = auth or httpx.USE_CLIENT_DEFAULT
     if isinstance(items, bytes):
-        response = await registry.client.post("/commands/import", content=items, headers=headers)
+        response = await registry.client.post("/commands/import", content=items, headers=headers, auth=signed)
     else:
-        response = await registry.client.post("/commands/import", json=items, headers=headers)
+        response = await registry.client.post("/commands/import", json=items, headers=headers, auth=signed)
     assert response.status_code == expect, response.text
     result: dict[str, Any] = response.json()
     return result
@@ -163,7 +168,7 @@ async def test_units_already_there_are_unchanged_for_another_principal_and_keys_
         {"kind": "dissolve_unit", "code": "01867-X", "effective_on": "2025-07-01"},
     ]
     del items[4]["successor"]["kind"]
-    first = await _import(registry, items, headers=registry.as_partner("vnpt"))
+    first = await _import(registry, items, auth=registry.as_partner("vnpt"))
     assert [r["status"] for r in first["items"]] == [
         "unchanged",
         "created",
@@ -175,7 +180,7 @@ async def test_units_already_there_are_unchanged_for_another_principal_and_keys_
     assert first["items"][5]["error"]["code"] == "unknown_unit"
     events = await _count(registry, "events")
 
-    other = await _import(registry, items, headers=registry.as_partner("viettel"))
+    other = await _import(registry, items, auth=registry.as_partner("viettel"))
 
     assert [r["status"] for r in other["items"][:5]] == ["unchanged"] * 5
     assert other["items"][4]["unit_id"] == first["items"][4]["unit_id"]

@@ -134,7 +134,7 @@ def _unit(code: str, name: str, level: str, parent: str | None = None) -> dict[s
 
 
 async def _import(registry: Registry, items: list[dict[str, Any]], partner: str) -> list[tuple[str, str | None]]:
-    response = await registry.client.post("/commands/import", json=items, headers=registry.as_partner(partner))
+    response = await registry.client.post("/commands/import", json=items, auth=registry.as_partner(partner))
     assert response.status_code == 200, response.text
     return [(r["status"], r.get("error", {}).get("code")) for r in response.json()["items"]]
 
