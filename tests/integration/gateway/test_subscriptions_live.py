@@ -276,7 +276,11 @@ async def establish_team(platform: Platform, unit_code: str, members: list[dict[
     body |= {"member_count": len(members), "members": members}
     async with httpx.AsyncClient(base_url=platform.settings.registry_url) as client:
         response = await client.post(
-            "/commands/digital-teams/establish", json=body, headers=principal_headers(platform.settings)
+            "/commands/digital-teams/establish",
+            json=body,
+            headers=principal_headers(
+                platform.settings, service="registry", method="POST", path="/commands/digital-teams/establish"
+            ),
         )
     assert response.status_code == 201, response.text
 
