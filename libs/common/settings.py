@@ -104,6 +104,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     principal_public_key_file: str = ""
     """The key services verify principal tokens with; empty: ``<state_dir>/keys/principal-ed25519.pub.pem``."""
     principal_token_ttl_seconds: Annotated[int, msgspec.Meta(ge=10, le=3600)] = 120
+    event_keys_dir: str = ""
+    """Each service's event key (``<service>.key``) its relay signs records with; empty: ``<state_dir>/keys/events``."""
     auth_cache_seconds: Annotated[float, msgspec.Meta(ge=0.0, le=60.0)] = 5.0
     """How long the gateway trusts a credential it checked: the bound on a revoke's delay."""
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 1200
