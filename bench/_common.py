@@ -30,6 +30,7 @@ from libs.common.db import create_pool
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
 from libs.common.embedded.process import stop_process
+from libs.common.event_signing import ensure_event_keys, keys_path
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import apply_migrations
 from libs.common.principal import Principal, PrincipalSigner, ensure_keypair, public_key_path
@@ -62,7 +63,13 @@ def _bench_keys() -> Settings:
     keys = tempfile.mkdtemp(prefix="tinhso-bench-keys-")
     settings = load_settings({}, state_dir=keys, principal_token_ttl_seconds=3600)
     ensure_keypair(settings)
+    ensure_event_keys(settings, ("test", "registry", "broadcast", "metrics"))
     return settings
+
+
+def event_keys_dir() -> str:
+    """For a service's ``TINHSO_EVENT_KEYS_DIR``: the relays sign with these keys (ADR 0022)."""
+    return str(keys_path(_bench_keys()))
 
 
 def principal_public_key_file() -> str:
