@@ -20,8 +20,9 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from libs.common.settings import Settings, SettingsError
 
@@ -39,20 +40,25 @@ def key_id(key: bytes) -> str:
     return hashlib.blake2b(key, digest_size=4, person=b"tinhso-kid").hexdigest()
 
 
-def _mac(key: bytes, topic: bytes, value: bytes) -> str:
+def _keyed(key: bytes, topic: str) -> Any:
+    """The MAC's state after the key and the topic: copied for each record, not rebuilt."""
     digest = hashlib.blake2b(key=key, digest_size=32, person=b"tinhso-event")
-    digest.update(topic)
+    digest.update(topic.encode())
     digest.update(b"\0")  # a topic name never contains NUL: topic and value cannot be shifted
+    return digest
+
+
+def _mac(keyed: Any, value: bytes) -> str:
+    digest = keyed.copy()
     digest.update(value)
-    return digest.hexdigest()
+    return str(digest.hexdigest())
 
 
 class RecordSigner:
     """Signs the records one relay publishes to its topic."""
 
     def __init__(self, key: bytes, topic: str) -> None:
-        self._key = key
-        self._topic = topic.encode()
+        self._keyed = _keyed(key, topic)
         self._prefix = key_id(key) + ":"
 
     @classmethod
@@ -60,7 +66,7 @@ class RecordSigner:
         return cls(signing_key(settings, service), settings.topic(service))
 
     def header(self, value: bytes) -> tuple[str, bytes]:
-        return HEADER, (self._prefix + _mac(self._key, self._topic, value)).encode()
+        return HEADER, (self._prefix + _mac(self._keyed, value)).encode()
 
 
 class RecordVerifier:
@@ -68,7 +74,7 @@ class RecordVerifier:
 
     def __init__(self, keys: Mapping[str, Iterable[bytes]]) -> None:
         """``keys`` maps each topic to the keys accepted on it."""
-        self._keys = {topic: {key_id(k): k for k in accepted} for topic, accepted in keys.items()}
+        self._keyed = {topic: {key_id(k): _keyed(k, topic) for k in accepted} for topic, accepted in keys.items()}
 
     @classmethod
     def from_settings(cls, settings: Settings, services: Iterable[str]) -> RecordVerifier:
@@ -77,19 +83,31 @@ class RecordVerifier:
 
     def problem(self, topic: str, value: bytes, headers: Sequence[tuple[str, bytes]]) -> str | None:
         """Why the record is not its topic's relay's (``None``: it is)."""
-        signature = None
-        for name, header in headers:
-            if name == HEADER:
-                signature = header
-        if signature is None:
-            return "not signed by the topic's relay (no signature header)"
-        kid, _, mac = signature.decode(errors="replace").partition(":")
-        key = self._keys.get(topic, {}).get(kid)
-        if key is None:
-            return f"signed with key {kid[:16]!r}, which is not a key of {topic}'s relay"
-        if not hmac.compare_digest(mac, _mac(key, topic.encode(), value)):
-            return "the signature does not match the record: forged or altered"
-        return None
+        return self.checker(topic)(value, headers)
+
+    def checker(self, topic: str) -> Callable[[bytes, Sequence[tuple[str, bytes]]], str | None]:
+        """:meth:`problem` for one topic: what a consumer calls per record (about 2 µs)."""
+        keys = {kid.encode(): keyed for kid, keyed in self._keyed.get(topic, {}).items()}
+
+        def problem(value: bytes, headers: Sequence[tuple[str, bytes]]) -> str | None:
+            signature = None
+            for name, header in reversed(headers):  # the relay sets it last
+                if name == HEADER:
+                    signature = header
+                    break
+            if signature is None:
+                return "not signed by the topic's relay (no signature header)"
+            keyed = keys.get(signature[:8])
+            if keyed is None or signature[8:9] != b":":
+                kid = signature.split(b":", 1)[0][:16].decode(errors="replace")
+                return f"signed with key {kid!r}, which is not a key of {topic}'s relay"
+            digest = keyed.copy()
+            digest.update(value)
+            if not hmac.compare_digest(signature[9:], digest.hexdigest().encode()):
+                return "the signature does not match the record: forged or altered"
+            return None
+
+        return problem
 
 
 # --- keys -------------------------------------------------------------------------------
