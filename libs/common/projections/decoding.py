@@ -62,7 +62,6 @@ class BatchDecoder:
     def __init__(self, projection: Projection, verifier: RecordVerifier) -> None:
         self.projection = projection
         self.verifier = verifier
-        self._checkers: dict[str, Callable[[bytes, Sequence[tuple[str, bytes]]], str | None]] = {}
         # Handled types at their current schema version decode straight from the envelope's
         # data (the common case, once per event); anything else takes ``item``'s general path.
         self._current: dict[str, tuple[int, Callable[[bytes], Event]]] = {}
@@ -81,16 +80,10 @@ class BatchDecoder:
         except Exception as exc:  # unknown schema version, bad data: dead-lettered if fresh
             return Decoded(offset, envelope, None, f"{type(exc).__name__}: {exc}")
 
-    def _checker(self, topic: str) -> Callable[[bytes, Sequence[tuple[str, bytes]]], str | None]:
-        checker = self._checkers.get(topic)
-        if checker is None:
-            checker = self._checkers[topic] = self.verifier.checker(topic)
-        return checker
-
     def decode_into(self, batch: PartitionBatch, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Append records of ``batch``'s partition, in offset order."""
         items, undecodable, current = batch.items, batch.undecodable, self._current
-        decode, verify = _envelope.decode, self._checker(batch.topic)
+        decode, verify = _envelope.decode, self.verifier.checker(batch.topic)
         for record in records:
             value = record.value or b""
             untrusted = verify(value, record.headers)
