@@ -24,7 +24,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from bench._common import REPO, ServiceProcess, principal_for, principal_public_key_file, say
+from bench._common import REPO, ServiceProcess, event_keys_dir, principal_for, principal_public_key_file, say
 from bench._http import KeepAliveConnection
 from contracts.envelope import Metadata
 from libs.common.eventstore.commands import CommandExecutor
@@ -64,6 +64,7 @@ class ServerProcess(ServiceProcess):
             "BENCH_BOOTSTRAP": bootstrap,
             "BENCH_PORT": str(port),
             "BENCH_PUBLIC_KEY_FILE": principal_public_key_file(),
+            "BENCH_EVENT_KEYS_DIR": event_keys_dir(),
             **extra,
         }
         super().__init__(

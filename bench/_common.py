@@ -30,6 +30,7 @@ from libs.common.db import create_pool
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
 from libs.common.embedded.process import stop_process
+from libs.common.event_signing import ensure_event_keys, keys_path
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import apply_migrations
 from libs.common.principal import (
@@ -76,7 +77,13 @@ def _bench_keys() -> Settings:
     keys = tempfile.mkdtemp(prefix="tinhso-bench-keys-")
     settings = load_settings({}, state_dir=keys)
     ensure_keypair(settings)
+    ensure_event_keys(settings, ("test", "registry", "broadcast", "metrics"))
     return settings
+
+
+def event_keys_dir() -> str:
+    """For a service's ``TINHSO_EVENT_KEYS_DIR``: the relays sign with these keys (ADR 0022)."""
+    return str(keys_path(_bench_keys()))
 
 
 def principal_public_key_file() -> str:

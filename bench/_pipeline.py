@@ -27,6 +27,7 @@ from libs.common.projections.projection import Projection, ensure_schema
 from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import OutboxRelay, kafka_headers
 from tests.support.counter import CounterIncremented
+from tests.support.event_keys import TEST_KEY, verifier
 
 PARTITIONS = 3
 STALL_SECONDS = 30.0
@@ -75,7 +76,13 @@ async def relay_throughput(servers: Servers, schema: str, topic: str, events: in
     producer = make_producer(servers.settings(), client_id="bench-relay")
     await producer.start()
     relay = OutboxRelay(
-        servers.url, schema, topic, lambda: producer, bootstrap=servers.broker.bootstrap, partitions=PARTITIONS
+        servers.url,
+        schema,
+        topic,
+        lambda: producer,
+        signing_key=TEST_KEY,
+        bootstrap=servers.broker.bootstrap,
+        partitions=PARTITIONS,
     )
     began = time.monotonic()
     task = asyncio.create_task(relay.run())
@@ -118,7 +125,12 @@ async def projection_throughput(
 ) -> float:
     """Events/s from starting a :class:`ProjectionRunner` on ``topic`` until it applied ``events``."""
     runner = ProjectionRunner(
-        projection, pool, bootstrap=servers.broker.bootstrap, topics={"test": topic}, group_id=None
+        projection,
+        pool,
+        bootstrap=servers.broker.bootstrap,
+        topics={projection.service: topic},
+        verifier=verifier(topic),
+        group_id=None,
     )
     began = time.monotonic()
     task = asyncio.create_task(runner.run())

@@ -17,6 +17,7 @@ from bench._common import quiet_logging
 from bench._projections import TotalsFolded
 from libs.common.db import create_pool
 from libs.common.projections.runner import ProjectionRunner
+from tests.support.event_keys import verifier
 
 
 async def run(argv: list[str]) -> None:
@@ -27,7 +28,8 @@ async def run(argv: list[str]) -> None:
             TotalsFolded(name, store_schema=store_schema),
             pool,
             bootstrap=bootstrap,
-            topics={"test": topic},
+            topics={store_schema: topic},
+            verifier=verifier(topic),
             group_id=None,
             partitions=frozenset(int(p) for p in partitions.split(",")),
         )

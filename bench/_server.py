@@ -75,6 +75,7 @@ def create_app(env: dict[str, str]) -> Litestar:
         topic_prefix=env.get("BENCH_TOPIC_PREFIX", "bench"),
         db_pool_size=int(env.get("BENCH_POOL_SIZE", "10")),
         principal_public_key_file=env["BENCH_PUBLIC_KEY_FILE"],
+        event_keys_dir=env["BENCH_EVENT_KEYS_DIR"],
         service_role=env.get("BENCH_ROLE", "all"),
     )
     backbone = None

@@ -51,6 +51,7 @@ from bench._common import (
     Servers,
     ServiceProcess,
     embedded_servers,
+    event_keys_dir,
     percentile,
     principal_for,
     principal_public_key_file,
@@ -96,6 +97,7 @@ class Service(ServiceProcess):
             TINHSO_STATE_DIR=str(state),
             TINHSO_LOG_LEVEL="warning",
             TINHSO_PRINCIPAL_PUBLIC_KEY_FILE=principal_public_key_file(),
+            TINHSO_EVENT_KEYS_DIR=event_keys_dir(),
             **{f"TINHSO_{name.upper()}_PORT": str(port)},
         )
         super().__init__(

@@ -50,6 +50,7 @@ from bench._common import (
     Servers,
     ServiceProcess,
     embedded_servers,
+    event_keys_dir,
     percentile,
     principal_for,
     principal_public_key_file,
@@ -118,6 +119,7 @@ class Platform:
             TINHSO_STATE_DIR=str(state),
             TINHSO_LOG_LEVEL="warning",
             TINHSO_PRINCIPAL_PUBLIC_KEY_FILE=principal_public_key_file(),
+            TINHSO_EVENT_KEYS_DIR=event_keys_dir(),
             TINHSO_PRINCIPAL_PRIVATE_KEY_FILE=_bench_private_key(),
             TINHSO_RATE_LIMIT_PER_MINUTE="0",  # measuring the API, not the limiter
         )

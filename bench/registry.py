@@ -48,6 +48,7 @@ from bench._common import (
     Servers,
     ServiceProcess,
     embedded_servers,
+    event_keys_dir,
     percentile,
     principal_for,
     principal_public_key_file,
@@ -96,6 +97,7 @@ class Service(ServiceProcess):
             TINHSO_LOG_LEVEL="warning",
             TINHSO_DB_POOL_SIZE=str(POOL_SIZE),
             TINHSO_PRINCIPAL_PUBLIC_KEY_FILE=principal_public_key_file(),
+            TINHSO_EVENT_KEYS_DIR=event_keys_dir(),
         )
         super().__init__(
             [sys.executable, "-m", "services.registry"],

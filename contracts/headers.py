@@ -5,6 +5,7 @@ tool) can route, deduplicate and trace a record without decoding its value. The 
 writes each value as UTF-8 text; the record key is the envelope's ``stream_id``, so all
 events of one aggregate land on one partition, in order. The AsyncAPI document describes
 the headers from this list, so the relay and the published contract cannot disagree.
+``signature`` alone is not a copy: it says which relay published the record (ADR 0022).
 """
 
 from __future__ import annotations
@@ -55,4 +56,13 @@ CORRELATION_ID = KafkaHeader(
     schema={"format": "uuid"},
 )
 
-KAFKA_HEADERS = (EVENT_ID, EVENT_TYPE, SCHEMA_VERSION, STREAM_ID, TRACEPARENT, CORRELATION_ID)
+SIGNATURE = KafkaHeader(
+    "signature",
+    "Who published the record: `<key id>:<MAC>`, a keyed BLAKE2b-256 (hex) of the topic name, a NUL byte "
+    "and the record's value, with the event key of the service whose topic it is (ADR 0022). Consumers "
+    "apply, and the gateway fans out, only records whose signature verifies.",
+    required=True,
+    schema={"pattern": r"^[0-9a-f]{8}:[0-9a-f]{64}$"},
+)
+
+KAFKA_HEADERS = (EVENT_ID, EVENT_TYPE, SCHEMA_VERSION, STREAM_ID, TRACEPARENT, CORRELATION_ID, SIGNATURE)

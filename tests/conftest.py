@@ -18,6 +18,7 @@ import pytest
 from libs.common.db import create_pool
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
+from libs.common.event_signing import ensure_event_keys
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import apply_migrations
 from libs.common.principal import ensure_keypair
@@ -27,13 +28,15 @@ from tests.support.telemetry import Telemetry
 
 @pytest.fixture(scope="session")
 def state_dir() -> Iterator[Path]:
-    """Also holds the gateway's key pair, which every service app needs to verify callers.
+    """Also holds the gateway's key pair, which every service app needs to verify callers,
+    and each service's event key, which its relay signs records with (ADR 0022).
 
     Not under pytest's basetemp: a newer pytest run deletes all but the last three basetemps,
     and PostgreSQL shuts down when its data directory disappears under it.
     """
     path = Path(tempfile.mkdtemp(prefix="tinhso-test-state-"))
     ensure_keypair(load_settings({}, state_dir=str(path)))
+    ensure_event_keys(load_settings({}, state_dir=str(path)), ("registry", "broadcast", "metrics", "test"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
 

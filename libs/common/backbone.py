@@ -14,6 +14,7 @@ import asyncpg
 from libs.common import backbone_metrics
 from libs.common.cancellation import stop_tasks
 from libs.common.db import Conn
+from libs.common.event_signing import RecordVerifier, signing_key
 from libs.common.projections.projection import Projection
 from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import OutboxRelay, ProducerProvider
@@ -28,6 +29,14 @@ class Backbone:
         self.settings = settings
         self.projections = list(projections)
         self.relay: OutboxRelay | None = None
+        # Read here, when the app is built: a missing key stops the process in one line (exit 2)
+        # before it serves. An API process runs no relay and reads no topic: it needs none.
+        self._signing_key = b"" if settings.runs_api_only else signing_key(settings, service)
+        self._verifiers = {
+            p.name: RecordVerifier.from_settings(settings, p.sources)
+            for p in self.projections
+            if not settings.runs_api_only
+        }
         self.runners: list[ProjectionRunner] = []
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -38,6 +47,7 @@ class Backbone:
             self.service,
             settings.topic(self.service),
             producer,
+            signing_key=self._signing_key,
             bootstrap=settings.kafka_bootstrap,
             partitions=settings.kafka_partitions,
             replication=settings.kafka_replication_factor,
@@ -50,6 +60,7 @@ class Backbone:
                 bootstrap=settings.kafka_bootstrap,
                 topics={source: settings.topic(source) for source in projection.sources},
                 group_id=f"{settings.topic_prefix}.{projection.name}" if settings.projection_groups else None,
+                verifier=self._verifiers[projection.name],
                 fetch_wait_ms=settings.kafka_fetch_wait_ms,
             )
             self.runners.append(runner)

@@ -11,6 +11,8 @@
   relay then republishes from the start of the store.
 - One active relay per service: a session-level advisory lock; a standby waits for it and
   takes over as soon as the holder's session ends.
+- Every record is signed with the service's event key (``event_signing``, ADR 0022):
+  consumers apply only what this relay published, not what anyone who reaches the broker wrote.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from aiokafka.structs import RecordMetadata
 
 from contracts.envelope import Envelope
 from libs.common.db import Conn, connect
+from libs.common.event_signing import RecordSigner
 from libs.common.eventstore.store import START, EventStore, SourcePosition
 from libs.common.kafka import ensure_topics
 from libs.common.tracing import traced_publish
@@ -98,6 +101,7 @@ class OutboxRelay:
         topic: str,
         producer: ProducerProvider,
         *,
+        signing_key: bytes,
         bootstrap: str,
         partitions: int,
         replication: int = 1,
@@ -108,6 +112,7 @@ class OutboxRelay:
         self.schema = schema
         self.topic = topic
         self.producer = producer
+        self.signer = RecordSigner(signing_key, topic)
         self.bootstrap = bootstrap
         self.partitions = partitions
         self.replication = replication
@@ -224,15 +229,14 @@ class OutboxRelay:
 
         Per partition: the first and last offset acknowledged, and the last event's id."""
         futures = []
+        sign = self.signer.header
         for envelope in batch:
             with traced_publish(self.topic, envelope):
+                value = _encode(envelope)
+                headers = kafka_headers(envelope)
+                headers.append(sign(value))
                 futures.append(
-                    await producer.send(
-                        self.topic,
-                        value=_encode(envelope),
-                        key=envelope.stream_id.encode(),
-                        headers=kafka_headers(envelope),
-                    )
+                    await producer.send(self.topic, value=value, key=envelope.stream_id.encode(), headers=headers)
                 )
         results: list[RecordMetadata] = await asyncio.gather(*futures)
         acked: dict[str, tuple[int, int, str]] = {}

@@ -105,6 +105,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """The key services verify principal tokens with; empty: ``<state_dir>/keys/principal-ed25519.pub.pem``."""
     principal_token_ttl_seconds: Annotated[int, msgspec.Meta(ge=2, le=60)] = 10
     """A principal token's lifetime; it is bound to one service and request (ADR 0021)."""
+    event_keys_dir: str = ""
+    """Each service's event key (``<service>.key``) its relay signs records with; empty: ``<state_dir>/keys/events``."""
     auth_cache_seconds: Annotated[float, msgspec.Meta(ge=0.0, le=60.0)] = 5.0
     """How long the gateway trusts a credential it checked: the bound on a revoke's delay."""
     ws_recheck_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=300.0)] = 30.0

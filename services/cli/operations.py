@@ -172,7 +172,8 @@ def dlq_retry(service: str, letter_id: int) -> None:
 
     error = run_or_exit(work)
     if error is not None:
-        click.echo(f"tinhso: retry failed: {error}", err=True)
+        # A refusal (ADR 0022) says itself why and what to do instead; a failure is the projection's.
+        click.echo(f"tinhso: {'' if error.startswith(dead_letters.REFUSED) else 'retry failed: '}{error}", err=True)
         sys.exit(1)
     click.echo(f"applied and removed {service} {letter_id}")
 

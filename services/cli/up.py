@@ -13,6 +13,7 @@ import httpx
 
 from libs.common.db import create_pool
 from libs.common.embedded.process import port_in_use
+from libs.common.event_signing import EventKeyError, ensure_event_keys
 from libs.common.principal import KeyFileError, ensure_keypair
 from libs.common.settings import ServiceRole, Settings, env_name
 from services.cli import platform_state
@@ -103,6 +104,12 @@ async def _run(settings: Settings, ownership: platform_state.Ownership, stop_eve
                 raise StartupError(str(exc)) from None
             if written:
                 log.info("wrote the gateway's principal %s in %s", written.value, settings.state_path / "keys")
+        if not settings.event_keys_dir:  # configured: the operator provisions the keys (ADR 0022)
+            try:
+                for path in ensure_event_keys(settings, EVENT_SOURCED):
+                    log.info("wrote the event key %s", path)
+            except (EventKeyError, OSError) as exc:
+                raise StartupError(f"cannot write the event keys: {exc}") from None
         env = child_environment(settings.to_env())
         services = supervised(settings, env)
         for service in services:

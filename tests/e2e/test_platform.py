@@ -282,22 +282,33 @@ def test_a_service_without_its_key_file_says_so_in_a_line_until_tinhso_keys_make
         },
     ).env
 
-    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+    def run(*argv: str, role: str = "all") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", *argv], env=env, capture_output=True, text=True, timeout=60, check=False
+            [sys.executable, "-m", *argv],
+            env={**env, "TINHSO_SERVICE_ROLE": role},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
 
-    for service, setting in (("registry", "PUBLIC"), ("gateway", "PRIVATE")):
-        refused = run(f"services.{service}")
+    # An API process verifies callers and needs no event key; a backbone's relay signs with one (ADR 0022).
+    for service, setting, role in (
+        ("registry", "PRINCIPAL_PUBLIC_KEY_FILE", "api"),
+        ("registry", "EVENT_KEYS_DIR", "backbone"),
+        ("gateway", "PRINCIPAL_PRIVATE_KEY_FILE", "all"),
+    ):
+        refused = run(f"services.{service}", role=role)
         assert refused.returncode == 2, refused.stderr
         assert refused.stderr.strip().count("\n") == 0
         assert f"tinhso {service}: cannot read" in refused.stderr
-        assert f"TINHSO_PRINCIPAL_{setting}_KEY_FILE" in refused.stderr
+        assert f"TINHSO_{setting}" in refused.stderr
         assert "Traceback" not in refused.stderr
 
     made = run("services.cli.main", "keys")
     assert made.returncode == 0, made.stderr
     assert f"created private key (the gateway's only): {tmp_path / 'gateway' / 'principal.pem'}" in made.stdout
+    assert made.stdout.count("created event key") == 3
     signer = PrincipalSigner.from_settings(load_settings(env))
     call = {"method": "GET", "path": "/admin/relay"}
     token = signer.sign(Principal(subject="x"), service="registry", **call)

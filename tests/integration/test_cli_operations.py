@@ -98,3 +98,29 @@ async def test_dead_letters_are_listed_shown_retried_and_discarded(
     assert "no dead letter" in out
     code, out = await asyncio.to_thread(_cli, cli_env, "dlq", "list")
     assert "no dead letters" in out
+
+
+async def test_retrying_a_dead_letter_over_a_later_version_of_its_stream_is_refused_with_the_way_out(
+    cli_env: dict[str, str], store_pool: asyncpg.Pool, settings: Settings
+) -> None:
+    """Failed before the fix: the retry went ahead (and failed or applied) whatever the
+    projection had applied since; the operator learnt nothing of the newer state."""
+    await _seed(store_pool, settings.database_url)
+    async with store_pool.acquire() as c:
+        await EventStore("test").append(c, "bad", "counter", 1, [CounterIncremented(by=5)])
+    code, out = await asyncio.to_thread(_cli, cli_env, "rebuild", "test_totals")
+    assert code == 0, out
+    code, out = await asyncio.to_thread(_cli, cli_env, "dlq", "list")
+    [line] = [ln for ln in out.splitlines() if ln.startswith("test ")]
+    letter_id = line.split()[1]
+
+    code, out = await asyncio.to_thread(_cli, cli_env, "dlq", "retry", "test", letter_id)
+
+    assert code == 1
+    assert out.startswith("tinhso: not re-applied: test_totals has already applied version 2 of stream 'bad'")
+    assert f"tinhso dlq discard test {letter_id}" in out
+    assert "Traceback" not in out
+    async with store_pool.acquire() as conn:
+        assert (await totals(conn))["bad"] == (5, 1, 2)
+    code, out = await asyncio.to_thread(_cli, cli_env, "dlq", "list")
+    assert letter_id in out

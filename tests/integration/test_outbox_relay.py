@@ -19,6 +19,7 @@ from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.eventstore.store import EventStore
 from libs.common.relay import OutboxRelay
 from tests.support.counter import CounterIncremented
+from tests.support.event_keys import TEST_KEY
 
 STORE = EventStore("test")
 
@@ -72,7 +73,9 @@ async def append_many(pool: asyncpg.Pool, streams: int, per_stream: int, prefix:
 
 
 def make_relay(url: str, topic: str, bootstrap: str, producer: Callable[[], AIOKafkaProducer | None]) -> OutboxRelay:
-    return OutboxRelay(url, "test", topic, producer, bootstrap=bootstrap, partitions=3, batch_size=50)
+    return OutboxRelay(
+        url, "test", topic, producer, signing_key=TEST_KEY, bootstrap=bootstrap, partitions=3, batch_size=50
+    )
 
 
 async def test_every_committed_event_is_published_once_keyed_by_stream_in_stream_order(
@@ -227,6 +230,7 @@ async def test_an_idle_relay_checks_the_broker_without_republishing_anything(
             "test",
             topic,
             lambda: producer,
+            signing_key=TEST_KEY,
             bootstrap=broker.bootstrap,
             partitions=3,
             batch_size=7,

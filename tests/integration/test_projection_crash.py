@@ -44,6 +44,7 @@ from libs.common.projections.rebuild import rebuild
 from libs.common.relay import OutboxRelay
 from tests.support.counter import CounterIncremented
 from tests.support.counter_projection import CounterTotals, totals
+from tests.support.event_keys import TEST_KEY
 from tests.support.projection_worker import APPLICATION
 
 pytestmark = pytest.mark.slow
@@ -123,7 +124,9 @@ class Worker:
 async def relaying(database_url: str, bootstrap: str, topic: str) -> AsyncIterator[OutboxRelay]:
     """The outbox relay, in this process, publishing the ``test`` store to ``topic``."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
-    relay = OutboxRelay(database_url, "test", topic, lambda: producer, bootstrap=bootstrap, partitions=PARTITIONS)
+    relay = OutboxRelay(
+        database_url, "test", topic, lambda: producer, signing_key=TEST_KEY, bootstrap=bootstrap, partitions=PARTITIONS
+    )
     await producer.start()
     task = asyncio.create_task(relay.run())
     try:

@@ -20,6 +20,7 @@ from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import OutboxRelay
 from tests.support.counter import CounterIncremented
 from tests.support.counter_projection import CounterTotals
+from tests.support.event_keys import TEST_KEY, verifier
 
 STORE = EventStore("test")
 
@@ -44,7 +45,9 @@ async def publish(
                 await STORE.append(conn, f"s-{n}", "counter", version, [CounterIncremented(by=1, note=note)])
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
     await producer.start()
-    relay = OutboxRelay(url, "test", topic, lambda: producer, bootstrap=bootstrap, partitions=partitions)
+    relay = OutboxRelay(
+        url, "test", topic, lambda: producer, signing_key=TEST_KEY, bootstrap=bootstrap, partitions=partitions
+    )
     task = asyncio.create_task(relay.run())
     try:
         async with asyncio.timeout(30):
@@ -89,7 +92,13 @@ async def test_a_group_commits_the_offsets_it_applied_not_the_ones_it_read_ahead
     # applied the runner has already fetched and decoded 30-39.
     await publish(store_pool, fresh_database, broker.bootstrap, topic, [""] * 30 + ["stall"] + [""] * 29)
     runner = ProjectionRunner(
-        StallsAtANote(), store_pool, bootstrap=broker.bootstrap, topics={"test": topic}, group_id=group, max_records=10
+        StallsAtANote(),
+        store_pool,
+        bootstrap=broker.bootstrap,
+        topics={"test": topic},
+        verifier=verifier(topic),
+        group_id=group,
+        max_records=10,
     )
     task = asyncio.create_task(runner.run())
     try:
@@ -118,7 +127,12 @@ async def test_a_partition_that_read_only_copies_keeps_its_position_and_moves_it
     await ensure_topics(broker.bootstrap, [topic], 1)
     await publish(store_pool, fresh_database, broker.bootstrap, topic, [""] * 12)
     runner = ProjectionRunner(
-        CounterTotals(), store_pool, bootstrap=broker.bootstrap, topics={"test": topic}, group_id=None
+        CounterTotals(),
+        store_pool,
+        bootstrap=broker.bootstrap,
+        topics={"test": topic},
+        verifier=verifier(topic),
+        group_id=None,
     )
     task = asyncio.create_task(runner.run())
     try:
@@ -140,7 +154,7 @@ async def test_a_partition_that_read_only_copies_keeps_its_position_and_moves_it
         await producer.start()
         try:
             for record in records:
-                await producer.send(topic, record.value, key=record.key, partition=0)
+                await producer.send(topic, record.value, key=record.key, partition=0, headers=list(record.headers))
             await producer.flush()
         finally:
             await producer.stop()
@@ -185,7 +199,13 @@ async def test_runners_given_static_partitions_split_the_work_and_may_overlap(
     # Partition 1 belongs to both: its checkpoint lock must keep it from being applied twice.
     first, second = (
         ProjectionRunner(
-            CounterTotals(), store_pool, bootstrap=broker.bootstrap, topics={"test": topic}, group_id=None, partitions=p
+            CounterTotals(),
+            store_pool,
+            bootstrap=broker.bootstrap,
+            topics={"test": topic},
+            verifier=verifier(topic),
+            group_id=None,
+            partitions=p,
         )
         for p in (frozenset({0, 1}), frozenset({1, 2}))
     )

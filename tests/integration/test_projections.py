@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from libs.common.cancellation import stop_tasks
 from libs.common.embedded.broker import EmbeddedBroker
+from libs.common.event_signing import RecordSigner
 from libs.common.eventstore.store import EventStore
 from libs.common.projections import dead_letters
 from libs.common.projections.rebuild import RebuildProgress, rebuild
@@ -19,6 +20,7 @@ from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import OutboxRelay
 from tests.support.counter import CounterIncremented
 from tests.support.counter_projection import CounterTotals, totals
+from tests.support.event_keys import TEST_KEY, verifier
 
 STORE = EventStore("test")
 
@@ -31,9 +33,16 @@ class Rig:
         self.topic = f"t{uuid.uuid4().hex[:8]}.test.events"
         self.bootstrap = bootstrap
         self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
-        self.relay = OutboxRelay(url, "test", self.topic, lambda: self.producer, bootstrap=bootstrap, partitions=3)
+        self.relay = OutboxRelay(
+            url, "test", self.topic, lambda: self.producer, signing_key=TEST_KEY, bootstrap=bootstrap, partitions=3
+        )
         self.runner = ProjectionRunner(
-            projection, pool, bootstrap=bootstrap, topics={"test": self.topic}, group_id=None
+            projection,
+            pool,
+            bootstrap=bootstrap,
+            topics={"test": self.topic},
+            verifier=verifier(self.topic),
+            group_id=None,
         )
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -259,6 +268,7 @@ async def test_a_runner_in_a_consumer_group_applies_too(
         store_pool,
         bootstrap=broker.bootstrap,
         topics={"test": r.topic},
+        verifier=verifier(r.topic),
         group_id=f"g-{uuid.uuid4().hex[:6]}",
     )
     await r.start()
@@ -277,8 +287,10 @@ async def test_a_record_that_is_not_an_envelope_is_dead_lettered_and_the_partiti
     async with rig(store_pool, fresh_database, broker) as r:
         await write(store_pool, streams=2, per_stream=3)
         await r.wait_applied(6)
+        # Signed, as a broken relay would: the signature holds and the value is still garbage.
+        signature = RecordSigner(TEST_KEY, r.topic).header(b"not json at all")
         for partition in range(3):
-            await r.producer.send_and_wait(r.topic, b"not json at all", partition=partition)
+            await r.producer.send_and_wait(r.topic, b"not json at all", partition=partition, headers=[signature])
         await write(store_pool, streams=2, per_stream=2, prefix="after")
         await r.wait_applied(13)  # 10 events + 3 dead letters
         async with store_pool.acquire() as conn:
@@ -306,7 +318,12 @@ async def test_a_stored_offset_that_points_past_unapplied_events_is_not_trusted(
             await conn.execute("UPDATE test_totals.checkpoints SET tx_id = 0, position = 0, applied = 0")
             await conn.execute("TRUNCATE test_totals.totals")
         r.runner = ProjectionRunner(
-            CounterTotals(), store_pool, bootstrap=broker.bootstrap, topics={"test": r.topic}, group_id=None
+            CounterTotals(),
+            store_pool,
+            bootstrap=broker.bootstrap,
+            topics={"test": r.topic},
+            verifier=verifier(r.topic),
+            group_id=None,
         )
         r.tasks.append(asyncio.create_task(r.runner.run()))
         await r.wait_applied(30)

@@ -16,6 +16,7 @@ import sys
 from libs.common.db import create_pool
 from libs.common.projections.runner import ProjectionRunner
 from tests.support.counter_projection import CounterTotals
+from tests.support.event_keys import verifier
 
 APPLICATION = "test-projection-worker"
 """Its connections show as ``tinhso-test-projection-worker`` in ``pg_stat_activity``."""
@@ -25,7 +26,13 @@ async def run(database_url: str, bootstrap: str, topic: str) -> None:
     pool = await create_pool(database_url, service=APPLICATION, max_size=2)
     try:
         runner = ProjectionRunner(
-            CounterTotals(), pool, bootstrap=bootstrap, topics={"test": topic}, group_id=None, max_records=500
+            CounterTotals(),
+            pool,
+            bootstrap=bootstrap,
+            topics={"test": topic},
+            verifier=verifier(topic),
+            group_id=None,
+            max_records=500,
         )
         await runner.run()
     finally:

@@ -17,6 +17,7 @@ from contracts.base import Event
 from contracts.envelope import Envelope
 from contracts.headers import KAFKA_HEADERS
 from contracts.topics import all_topics
+from libs.common.event_signing import RecordSigner
 from libs.common.relay import kafka_headers
 from libs.common.settings import Settings
 
@@ -143,7 +144,7 @@ def test_the_asyncapi_document_has_one_channel_per_topic_with_its_messages() -> 
 def test_every_message_is_keyed_by_stream_id_and_describes_the_relay_headers() -> None:
     document = _document()
     headers = document["components"]["schemas"]["KafkaHeaders"]
-    expected = ["correlation_id", "event_id", "event_type", "schema_version", "stream_id", "traceparent"]
+    expected = ["correlation_id", "event_id", "event_type", "schema_version", "signature", "stream_id", "traceparent"]
     assert sorted(headers["properties"]) == expected
     for name, message in document["components"]["messages"].items():
         assert message["name"] == name
@@ -193,7 +194,8 @@ def test_the_relay_sets_exactly_the_headers_the_contract_describes(with_trace: b
         correlation_id=uuid.uuid4() if with_trace else None,
         traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" if with_trace else None,
     )
-    sent = {name for name, _ in kafka_headers(envelope)}
+    signature = RecordSigner(bytes(32), "t").header(msgspec.json.encode(envelope))  # the relay adds it
+    sent = {name for name, _ in [*kafka_headers(envelope), signature]}
     described = {header.name for header in KAFKA_HEADERS}
     required = {header.name for header in KAFKA_HEADERS if header.required}
 

@@ -27,6 +27,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 
 from libs.common.errors import ForbiddenError, InvalidInputError
+from libs.common.event_signing import ensure_event_keys
 from libs.common.http.direct_calls import Plans, direct_calls_middleware, plan_handlers
 from libs.common.http.errors import EXCEPTION_HANDLERS
 from libs.common.principal import ensure_keypair
@@ -298,6 +299,7 @@ def test_every_command_route_of_the_services_is_called_directly(service: str, tm
         principal_private_key_file=str(tmp_path / "private.pem"),
     )
     ensure_keypair(settings)
+    ensure_event_keys(settings, ("registry", "broadcast", "metrics"))
     app = importlib.import_module(f"services.{service}.app").create_app(settings)
 
     plans = plan_handlers(app)

@@ -97,7 +97,41 @@ def test_each_compose_service_has_the_public_key_and_only_the_gateway_the_privat
         assert "keys" in service["depends_on"], name
     keys = compose["services"]["keys"]
     assert keys["command"] == ["tinhso", "keys"]
-    assert {volume.split(":")[1] for volume in keys["volumes"]} == {public_dir, private_dir}
+    assert {volume.split(":")[1] for volume in keys["volumes"]} == {
+        public_dir,
+        private_dir,
+        environment["TINHSO_EVENT_KEYS_DIR"],
+    }
+
+
+READS = {
+    "registry-backbone": {"registry"},
+    "broadcast-backbone": {"broadcast", "registry"},
+    "metrics-backbone": {"metrics", "registry", "broadcast"},
+    "gateway": {"registry", "broadcast", "metrics"},
+}
+"""The event keys each process needs (ADR 0022): its relay's, and those of the topics it reads."""
+
+
+@pytest.mark.parametrize("deployment", [*SERVICES, *READS])
+def test_each_kubernetes_pod_has_the_event_keys_of_the_topics_it_signs_or_reads_and_no_other(deployment: str) -> None:
+    configmap = _k8s("ConfigMap")["tinhso"]["data"]
+    pod = _k8s("Deployment")[deployment]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    files = _mounted_key_files(pod, container)
+    wanted = {f"{configmap['TINHSO_EVENT_KEYS_DIR']}/{s}.key" for s in READS.get(deployment, ())}
+    assert {f for f in files if f.endswith(".key")} == wanted
+    if wanted:  # 0440: readable through the pod's group only
+        assert pod["securityContext"]["fsGroup"] == 10001
+
+
+def test_each_compose_process_that_signs_or_reads_a_topic_mounts_the_event_keys() -> None:
+    compose = _compose()
+    keys_dir = compose["x-tinhso-environment"]["TINHSO_EVENT_KEYS_DIR"]
+    assert keys_dir in (INFRA / "Dockerfile").read_text()
+    for name in (*SERVICES, *READS):
+        mounted = {volume.split(":")[1] for volume in compose["services"][name].get("volumes", [])}
+        assert (keys_dir in mounted) == (name in READS), name
 
 
 def test_the_image_owns_the_compose_key_volumes_mount_points_and_the_gateway_pod_can_read_its_key() -> None:

@@ -15,8 +15,10 @@ from contracts.catalogue import EventCatalogue
 from contracts.envelope import Envelope
 from contracts.registry_events import CATALOGUE, UnitRegistered
 from libs.common.db import Conn
-from libs.common.projections.decoding import BatchDecoder, PartitionBatch
+from libs.common.event_signing import RecordSigner
+from libs.common.projections.decoding import UNTRUSTED, BatchDecoder, PartitionBatch
 from libs.common.projections.projection import Applied, Projection
+from tests.support.event_keys import TEST_KEY, verifier
 
 STORED_V1 = (
     '{"type":"registry.unit_registered","unit_id":"u-1","code":"01834",'
@@ -57,14 +59,29 @@ def envelope(type_name: str, schema_version: int, data: bytes, position: int = 1
     )
 
 
-def record(offset: int, value: bytes) -> ConsumerRecord[bytes, bytes]:
-    return ConsumerRecord("t", 0, offset, 0, 0, None, value, None, 0, len(value), ())
+def record(offset: int, value: bytes, *, signed: bool = True) -> ConsumerRecord[bytes, bytes]:
+    headers = [RecordSigner(TEST_KEY, "t").header(value)] if signed else []
+    return ConsumerRecord("t", 0, offset, 0, 0, None, value, None, 0, len(value), headers)
 
 
-def decoded(values: list[bytes]) -> PartitionBatch:
+def decoded(values: list[bytes], *, signed: bool = True) -> PartitionBatch:
     batch = PartitionBatch("t", 0)
-    BatchDecoder(Units()).decode_into(batch, [record(10 + i, v) for i, v in enumerate(values)])
+    records = [record(10 + i, v, signed=signed) for i, v in enumerate(values)]
+    BatchDecoder(Units(), verifier("t")).decode_into(batch, records)
     return batch
+
+
+def test_a_record_not_signed_by_the_relay_is_set_aside_without_being_decoded() -> None:
+    """Before the fix the decoder checked no signature: an unsigned record was decoded and applied."""
+    env = envelope("registry.unit_registered", 2, msgspec.json.encode(CURRENT))
+
+    batch = decoded([msgspec.json.encode(env)], signed=False)
+
+    assert batch.items == []
+    [(offset, _, error)] = batch.undecodable
+    assert offset == 10
+    assert error.startswith(f"{UNTRUSTED}: not signed")
+    assert batch.last_offset == 10
 
 
 def test_a_current_event_decodes_directly_to_what_the_catalogue_gives() -> None:

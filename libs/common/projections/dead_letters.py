@@ -2,6 +2,14 @@
 
 Operators list, inspect, retry (re-apply through the projection) or discard them with
 ``tinhso dlq``. A retried event that applies cleanly leaves the table.
+
+A retry re-applies only what is safe to (ADR 0022): an event of its source store, exactly as
+stored, that the projection has not yet passed with a later version of the same stream. A
+letter of a stream whose later versions the projection already applied would write older
+state over newer, so it is refused with the reason and the way out (discard, or rebuild).
+A run of dead letters of one stream is retried oldest first: later versions that are dead
+letters themselves do not count as applied. Untrusted records (not the relay's) are kept as
+evidence and never re-applied.
 """
 
 from __future__ import annotations
@@ -13,9 +21,13 @@ import msgspec
 
 from contracts.envelope import Envelope
 from libs.common.db import Conn
+from libs.common.projections.decoding import UNTRUSTED
 from libs.common.projections.projection import Applied, Projection
 
 _envelope = msgspec.json.Decoder(Envelope)
+
+REFUSED = "not re-applied"
+"""How :func:`retry` starts the message of a letter it would not apply (it stays as it was)."""
 
 
 class DeadLetter(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,23 +99,37 @@ async def discard(conn: Conn, service_schema: str, letter_id: int) -> bool:
     return status.endswith(" 1")
 
 
+class _RefusedError(Exception):
+    """A retry that must not apply; the message says why and what to do instead."""
+
+
 async def retry(conn: Conn, service_schema: str, projection: Projection, letter_id: int) -> str | None:
-    """Re-apply one dead letter; ``None`` on success (it is removed), else the new error."""
+    """Re-apply one dead letter; ``None`` on success (it is removed), else the new error or
+    why it was not re-applied (it then stays, unchanged)."""
     letter = await get_dead_letter(conn, service_schema, letter_id)
     if letter is None or letter.envelope is None:
         return f"no dead letter {letter_id}"
+    discard_hint = f"discard it (tinhso dlq discard {service_schema} {letter_id})"
+    if letter.error.startswith(UNTRUSTED):
+        return (
+            f"{REFUSED}: the record was not published by its topic's relay, "
+            f"so it is evidence, not an event; {discard_hint}"
+        )
     envelope = _envelope.decode(letter.envelope)
     try:
         async with conn.transaction():
             # Like a runner's batch (a rebuild's swap waits), and once: a second operator
             # retrying the same letter finds it gone.
             await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", projection.lock_key())
+            await _check_reapply(conn, service_schema, projection, letter, envelope=envelope, discard_hint=discard_hint)
             claimed = await conn.fetchval(
                 f"DELETE FROM {service_schema}.dead_letters WHERE id = $1 RETURNING id", letter_id
             )
             if claimed is None:
                 return None  # retried meanwhile by someone else
             await projection.apply(conn, projection.name, [Applied(envelope, projection.decode(envelope))])
+    except _RefusedError as refused:
+        return str(refused)
     except Exception as exc:  # the operator sees why it still fails
         error = f"{type(exc).__name__}: {exc}"
         await conn.execute(
@@ -114,3 +140,61 @@ async def retry(conn: Conn, service_schema: str, projection: Projection, letter_
         )
         return error
     return None
+
+
+async def _check_reapply(
+    conn: Conn,
+    service_schema: str,
+    projection: Projection,
+    letter: DeadLetter,
+    *,
+    envelope: Envelope,
+    discard_hint: str,
+) -> None:
+    """Raise :class:`_RefusedError` unless the letter is its store's event and no later version of
+    its stream has been applied by the projection."""
+    source = envelope.type.split(".", 1)[0]
+    if source not in projection.sources:
+        raise _RefusedError(f"{REFUSED}: {projection.name} reads no events of {source!r}; {discard_hint}")
+    stored = await conn.fetchrow(
+        f"SELECT stream_id, version, tx_id, position FROM {source}.events WHERE event_id = $1", envelope.event_id
+    )
+    if stored is None or (stored["stream_id"], stored["version"], (stored["tx_id"], stored["position"])) != (
+        envelope.stream_id,
+        envelope.version,
+        envelope.source_position,
+    ):
+        raise _RefusedError(
+            f"{REFUSED}: event {envelope.event_id} is not in {source}'s event store as kept here; {discard_hint}"
+        )
+    # The runner locks these rows for each batch: a batch in flight commits (or not) first,
+    # so the answer below is not overtaken by a later version applied meanwhile.
+    await conn.execute(
+        f"SELECT 1 FROM {projection.name}.checkpoints WHERE topic = $1 AND ($2 < 0 OR partition = $2) FOR UPDATE",
+        letter.topic,
+        letter.partition,
+    )
+    later: int | None = await conn.fetchval(
+        f"""
+        SELECT max(e.version) FROM {source}.events e
+        WHERE e.stream_id = $1 AND e.version > $2 AND e.type = ANY($3::text[])
+          AND EXISTS (SELECT 1 FROM {projection.name}.checkpoints c
+                      WHERE c.topic = $4 AND ($5 < 0 OR c.partition = $5)
+                        AND (e.tx_id::text::bigint, e.position) <= (c.tx_id, c.position))
+          AND NOT EXISTS (SELECT 1 FROM {service_schema}.dead_letters d
+                          WHERE d.projection = $6 AND d.event_id = e.event_id)
+        """,
+        envelope.stream_id,
+        envelope.version,
+        sorted(projection.handles),
+        letter.topic,
+        letter.partition,
+        projection.name,
+    )
+    if later is not None:
+        raise _RefusedError(
+            f"{REFUSED}: {projection.name} has already applied version {later} of stream "
+            f"{envelope.stream_id!r}, newer than this letter's version {envelope.version}; applying it now "
+            f"would write older state over newer. {discard_hint[0].upper()}{discard_hint[1:]}, or rebuild the "
+            f"projection (tinhso projections rebuild) to apply the whole stream in order"
+        )

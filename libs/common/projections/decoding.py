@@ -4,6 +4,9 @@ Decoding happens before the batch's transaction (so it can overlap the previous 
 database work) and before the checkpoint is known: an event that fails to decode keeps its
 error here and is dead-lettered only if it turns out to be fresh, never for a copy of an
 event already applied.
+
+A record not signed by its topic's relay (ADR 0022) is set aside before anything else:
+nothing it claims (its type, its source position) is looked at but to dead-letter it.
 """
 
 from __future__ import annotations
@@ -16,9 +19,14 @@ from aiokafka.structs import ConsumerRecord
 
 from contracts.base import Event
 from contracts.envelope import Envelope
+from libs.common.event_signing import RecordVerifier
 from libs.common.projections.projection import Applied, Projection
 
 _envelope = msgspec.json.Decoder(Envelope)
+
+UNTRUSTED = "UntrustedRecord"
+"""How a dead letter's error starts when its record was not the topic's relay's: it is kept
+as evidence and is never re-applied."""
 
 
 class Decoded(msgspec.Struct, frozen=True, gc=False):
@@ -40,7 +48,7 @@ class PartitionBatch:
     partition: int
     items: list[Decoded] = field(default_factory=list)
     undecodable: list[tuple[int, bytes, str]] = field(default_factory=list)
-    """Records that are not envelopes at all: (offset, value, error)."""
+    """Records that are not envelopes at all, or not the relay's: (offset, value, error)."""
     last_offset: int = -1
 
     @property
@@ -51,8 +59,9 @@ class PartitionBatch:
 class BatchDecoder:
     """Decodes records for one projection."""
 
-    def __init__(self, projection: Projection) -> None:
+    def __init__(self, projection: Projection, verifier: RecordVerifier) -> None:
         self.projection = projection
+        self.verifier = verifier
         # Handled types at their current schema version decode straight from the envelope's
         # data (the common case, once per event); anything else takes ``item``'s general path.
         self._current: dict[str, tuple[int, Callable[[bytes], Event]]] = {}
@@ -74,13 +83,17 @@ class BatchDecoder:
     def decode_into(self, batch: PartitionBatch, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Append records of ``batch``'s partition, in offset order."""
         items, undecodable, current = batch.items, batch.undecodable, self._current
-        decode = _envelope.decode
+        decode, verify = _envelope.decode, self.verifier.checker(batch.topic)
         for record in records:
             value = record.value or b""
+            untrusted = verify(value, record.headers)
+            if untrusted is not None:
+                undecodable.append((record.offset, value, f"{UNTRUSTED}: {untrusted}"))
+                continue
             try:
                 envelope = decode(value)
             except msgspec.DecodeError as exc:
-                undecodable.append((record.offset, value, str(exc)))
+                undecodable.append((record.offset, value, f"DecodeError: {exc}"))
                 continue
             direct = current.get(envelope.type)
             if direct is not None and envelope.schema_version == direct[0]:

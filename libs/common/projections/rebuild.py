@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from libs.common.db import Conn
+from libs.common.event_signing import RecordVerifier
 from libs.common.eventstore.store import START, EventStore, SourcePosition
 from libs.common.projections.projection import Projection, ensure_schema
 from libs.common.projections.runner import ProjectionRunner
@@ -54,7 +55,10 @@ async def rebuild(
     batch_size: int = 5000,
 ) -> RebuildProgress:
     live, shadow = projection.name, f"{projection.name}__next"
-    applier = ProjectionRunner(projection, pool, bootstrap="", topics=dict(topics), group_id=None, schema=shadow)
+    # Reads the stores, not the topics: no record to verify, so no key is accepted.
+    applier = ProjectionRunner(
+        projection, pool, bootstrap="", topics=dict(topics), group_id=None, verifier=RecordVerifier({}), schema=shadow
+    )
     types = sorted(projection.handles)
     stores = {service: EventStore(service) for service in projection.sources}
     async with pool.acquire() as conn:

@@ -8,6 +8,11 @@ therefore change nothing twice. Kafka offsets are only a hint for where to resum
 An event that cannot be decoded or applied goes to the dead letters with its error and the
 batch goes on without it (the batch is retried event by event, each in a savepoint).
 
+Only the relay's records are taken (ADR 0022): a record not signed with its topic's key, or
+whose source position lies beyond the source store's last event, is dead-lettered as
+untrusted and moves no checkpoint, so no one who merely reaches the broker can apply an event
+or push a checkpoint past the real ones.
+
 Throughput (ADR 0011): one batch's transaction is in flight while the next batch is fetched
 and decoded, so Python's work overlaps PostgreSQL's; a batch gathers everything already
 fetched, of every partition, up to ``max_records``; decoding runs with the cyclic garbage
@@ -34,9 +39,10 @@ from aiokafka.structs import ConsumerRecord
 
 from contracts.envelope import Envelope
 from libs.common.db import Conn
+from libs.common.event_signing import RecordVerifier
 from libs.common.eventstore.store import SourcePosition
 from libs.common.projections import dead_letters
-from libs.common.projections.decoding import BatchDecoder, Decoded, PartitionBatch, decode_envelope
+from libs.common.projections.decoding import UNTRUSTED, BatchDecoder, Decoded, PartitionBatch, decode_envelope
 from libs.common.projections.gc_pause import collection_paused
 from libs.common.projections.projection import Applied, Projection, ensure_schema
 from libs.common.tracing import record_apply_span, span
@@ -66,6 +72,8 @@ class RunnerStatus:
     applied: int = 0
     skipped: int = 0
     dead_lettered: int = 0
+    untrusted: int = 0
+    """Records dead-lettered as not the relay's: forged, altered, or beyond the source store."""
     last_error: str | None = None
     lag: dict[tuple[str, int], PartitionLag] = field(default_factory=dict)
 
@@ -97,12 +105,14 @@ class ProjectionRunner:
         bootstrap: str,
         topics: dict[str, str],
         group_id: str | None,
+        verifier: RecordVerifier,
         max_records: int = 5000,
         schema: str | None = None,
         fetch_wait_ms: int = 25,
         partitions: frozenset[int] | None = None,
     ) -> None:
-        """``topics`` maps each source service to its topic; ``group_id=None`` assigns every
+        """``topics`` maps each source service (the schema of its event store) to its topic;
+        ``verifier`` holds the keys of those topics' relays; ``group_id=None`` assigns every
         partition to this runner (no group join: faster start), or with ``partitions`` only
         those partitions of each topic: a static split over several processes, which the
         checkpoint locks keep safe even where two runners' partitions overlap.
@@ -119,7 +129,10 @@ class ProjectionRunner:
         self.partitions = partitions
         self.schema = schema or projection.name
         self.status = RunnerStatus()
-        self._decoder = BatchDecoder(projection)
+        self._decoder = BatchDecoder(projection, verifier)
+        self._store_of = {topic: service for service, topic in topics.items()}
+        self._store_end: dict[str, SourcePosition] = {}
+        """Per topic: the last source position its store was seen to hold."""
         s = self.schema
         # Creates a partition's row if it has none, and locks it either way: FOR UPDATE on a row
         # that does not exist yet would lock nothing, and two runners could both apply a
@@ -339,9 +352,11 @@ class ProjectionRunner:
                 fresh: list[tuple[PartitionBatch, list[Decoded]]] = []
                 for part in batch:
                     for offset, raw, error in part.undecodable:
+                        self.status.untrusted += error.startswith(UNTRUSTED)
                         await self._dead_letter_raw(conn, part.topic, part.partition, offset, raw=raw, error=error)
-                    new = _after(part.items, checkpoints[(part.topic, part.partition)].position)
-                    self.status.skipped += len(part.items) - len(new)
+                    items = await self._within_store(conn, part)
+                    new = _after(items, checkpoints[(part.topic, part.partition)].position)
+                    self.status.skipped += len(items) - len(new)
                     if new:
                         fresh.append((part, new))
                 applied = await self._apply_items(conn, fresh)
@@ -374,16 +389,54 @@ class ProjectionRunner:
                 m.last_recorded_at,
             )
 
+    async def _within_store(self, conn: Conn, part: PartitionBatch) -> list[Decoded]:
+        """The items whose source position the source store holds; the others, which only a
+        leaked key or a broken relay can sign, are dead-lettered as untrusted.
+
+        The store's end is read again only when an item lies beyond the last one seen: once
+        per batch while events arrive, not at all for a batch of copies."""
+        items = part.items
+        if not items:
+            return items
+        end = self._store_end.get(part.topic)
+        top = max(item.envelope.tx_id for item in items)
+        if end is not None and top < end[0]:
+            return items
+        end = self._store_end[part.topic] = await self._read_store_end(conn, part.topic)
+        within = [item for item in items if item.envelope.source_position <= end]
+        if len(within) == len(items):
+            return items
+        for item in items:
+            if item.envelope.source_position > end:
+                self.status.untrusted += 1
+                await self._dead_letter_raw(
+                    conn,
+                    part.topic,
+                    part.partition,
+                    item.offset if item.offset is not None else -1,
+                    raw=msgspec.json.encode(item.envelope),
+                    error=f"{UNTRUSTED}: source position {item.envelope.source_position} is beyond "
+                    f"the last event of {self._store_of[part.topic]}'s store {end}",
+                )
+        return within
+
+    async def _read_store_end(self, conn: Conn, topic: str) -> SourcePosition:
+        row = await conn.fetchrow(
+            f"SELECT tx_id, position FROM {self._store_of[topic]}.events ORDER BY tx_id DESC, position DESC LIMIT 1"
+        )
+        return (0, 0) if row is None else (row["tx_id"], row["position"])
+
     async def _dead_letter_raw(
         self, conn: Conn, topic: str, partition: int, offset: int, *, raw: bytes, error: str
     ) -> None:
-        """A record that is not an envelope at all: kept with its bytes, under a made-up id."""
+        """A record that is not an envelope, or not the relay's: kept with its bytes, under a
+        made-up id (what it claims to be is not to be believed, nor to clash with a real event)."""
         placeholder = Envelope(
             event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"kafka://{topic}/{partition}/{offset}"),
             stream_id="",
             stream_type="",
             version=0,
-            type="undecodable",
+            type="untrusted" if error.startswith(UNTRUSTED) else "undecodable",
             schema_version=0,
             occurred_at=datetime.fromtimestamp(0, UTC),
             recorded_at=datetime.now(UTC),
@@ -391,7 +444,7 @@ class ProjectionRunner:
             position=0,
             data=msgspec.Raw(msgspec.json.encode({"raw_base64": base64.b64encode(raw).decode()})),
         )
-        await self._dead_letter(conn, topic, partition, offset, envelope=placeholder, error=f"DecodeError: {error}")
+        await self._dead_letter(conn, topic, partition, offset, envelope=placeholder, error=error)
 
     async def apply_envelopes(
         self, conn: Conn, topic: str, partition: int, fresh: Sequence[tuple[int | None, Envelope]]

@@ -8,6 +8,10 @@ is folded from its whole history; only what arrives after the start is fanned ou
 
 A topic that does not exist yet (a fresh platform whose relay has not published) is picked up
 when it appears; everything in it is then new, so it is read from its beginning.
+
+Only the relays' records are folded in or fanned out (ADR 0022): a record not signed with its
+topic's key is dropped, and so is one at or below the source position last taken from its
+partition (a replayed or republished copy), so a subscriber sees each event once.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from contracts.envelope import Envelope
+from libs.common.event_signing import RecordVerifier
 from libs.common.settings import Settings
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub, LiveEvent
@@ -44,6 +49,11 @@ class GatewayConsumer:
         self.fetch_wait_ms = settings.kafka_fetch_wait_ms
         self.registry_topic = settings.topic("registry")
         self.topics = [settings.topic(s) for s in ("registry", "broadcast", "metrics")]
+        self.verifier = RecordVerifier.from_settings(settings, ("registry", "broadcast", "metrics"))
+        self.untrusted = 0
+        """Records dropped as not their topic's relay's."""
+        self._taken: dict[TopicPartition, tuple[int, int]] = {}
+        """Per partition: the source position of the last record taken."""
         self.hub = hub
         self.directory = directory
         self.ready = asyncio.Event()
@@ -139,12 +149,21 @@ class GatewayConsumer:
             self._next[tp] = record.offset + 1
             if record.value is None:
                 continue
+            untrusted = self.verifier.problem(tp.topic, record.value, record.headers)
+            if untrusted is not None:
+                self.untrusted += 1
+                log.warning("record at %s[%d]@%d dropped: %s", tp.topic, tp.partition, record.offset, untrusted)
+                continue
             try:
                 envelope = _envelope.decode(record.value)
                 data = _data.decode(envelope.data)
             except msgspec.DecodeError:
                 log.warning("undecodable record at %s[%d]@%d skipped", tp.topic, tp.partition, record.offset)
                 continue
+            taken = self._taken.get(tp)
+            if taken is not None and envelope.source_position <= taken:
+                continue  # a copy: already folded in and fanned out
+            self._taken[tp] = envelope.source_position
             if is_registry:
                 self.directory.apply(envelope.type, data)
             if record.offset < live_from:
