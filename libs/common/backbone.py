@@ -14,6 +14,7 @@ import asyncpg
 from libs.common import backbone_metrics
 from libs.common.cancellation import stop_tasks
 from libs.common.db import Conn
+from libs.common.kafka import kafka_access
 from libs.common.projections.projection import Projection
 from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import OutboxRelay, ProducerProvider
@@ -38,7 +39,7 @@ class Backbone:
             self.service,
             settings.topic(self.service),
             producer,
-            bootstrap=settings.kafka_bootstrap,
+            bootstrap=kafka_access(settings),
             partitions=settings.kafka_partitions,
             replication=settings.kafka_replication_factor,
         )
@@ -47,7 +48,7 @@ class Backbone:
             runner = ProjectionRunner(
                 projection,
                 pool,
-                bootstrap=settings.kafka_bootstrap,
+                bootstrap=kafka_access(settings),
                 topics={source: settings.topic(source) for source in projection.sources},
                 group_id=f"{settings.topic_prefix}.{projection.name}" if settings.projection_groups else None,
                 fetch_wait_ms=settings.kafka_fetch_wait_ms,

@@ -35,6 +35,7 @@ from aiokafka.structs import ConsumerRecord
 from contracts.envelope import Envelope
 from libs.common.db import Conn
 from libs.common.eventstore.store import SourcePosition
+from libs.common.kafka import Broker, make_consumer
 from libs.common.projections import dead_letters
 from libs.common.projections.decoding import BatchDecoder, Decoded, PartitionBatch, decode_envelope
 from libs.common.projections.gc_pause import collection_paused
@@ -94,7 +95,7 @@ class ProjectionRunner:
         projection: Projection,
         pool: asyncpg.Pool,
         *,
-        bootstrap: str,
+        bootstrap: Broker,
         topics: dict[str, str],
         group_id: str | None,
         max_records: int = 5000,
@@ -166,8 +167,8 @@ class ProjectionRunner:
                 self.status.running = False
 
     async def _consume(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+        consumer = make_consumer(
+            self.bootstrap,
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
