@@ -133,6 +133,29 @@ def read_model_missing_handler(
     )
 
 
+# A database that does not answer in time (a pool acquire or a statement past its timeout), or
+# whose connection dropped or is refused: the service cannot serve now but may in a moment.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    TimeoutError,
+    ConnectionError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def database_unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    """503 ``not_ready`` in seconds rather than a request hung on a stalled database (ADR 0023)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return Response(
+        ErrorBody("not_ready", "the service's database is not answering; retry shortly"),
+        status_code=503,
+        headers={"retry-after": "1"},
+    )
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     error_id = uuid.uuid4().hex
     log.error("unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
@@ -165,5 +188,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     asyncpg.DataError: database_refused_value_handler,
     asyncpg.IntegrityConstraintViolationError: constraint_violation_handler,
     asyncpg.UndefinedTableError: read_model_missing_handler,
+    **dict.fromkeys(DATABASE_UNAVAILABLE, database_unavailable_handler),
     Exception: unexpected_error_handler,
 }
