@@ -113,3 +113,19 @@ def test_the_image_owns_the_compose_key_volumes_mount_points_and_the_gateway_pod
     # 0440 and root-owned: the image's user reads it only as the pod's fsGroup.
     assert private["secret"]["defaultMode"] == 0o440
     assert gateway["securityContext"]["fsGroup"] == 10001
+
+
+def test_the_examples_authenticate_to_kafka_with_a_password_kept_out_of_the_repository() -> None:
+    """Failed before the fix: both examples spoke plaintext to Kafka, with no credentials."""
+    environment = _compose()["x-tinhso-environment"]
+    assert environment["TINHSO_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    assert environment["TINHSO_KAFKA_SASL_MECHANISM"].startswith("SCRAM-")
+    assert "TINHSO_KAFKA_SASL_PASSWORD" not in environment
+    password_file = environment["TINHSO_KAFKA_SASL_PASSWORD_FILE"]
+    secrets = _compose()["secrets"]
+    assert password_file == "/run/secrets/kafka-tinhso-password"
+    assert all(not Path(s["file"]).is_absolute() and "secrets/" in s["file"] for s in secrets.values())
+    assert "infra/secrets/" in (INFRA.parent / ".gitignore").read_text()
+    configmap = _k8s("ConfigMap")["tinhso"]["data"]
+    assert configmap["TINHSO_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert "TINHSO_KAFKA_SASL_PASSWORD" in _k8s("Secret")["tinhso"]["stringData"]
