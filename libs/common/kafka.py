@@ -20,6 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from libs.common.settings import Settings
+from libs.common.tls import client_context
 
 SERVICES_WITH_TOPICS = ("registry", "broadcast", "metrics")
 
@@ -63,13 +64,13 @@ def kafka_access(settings: Settings) -> KafkaAccess:
 
 
 def tls_context(access: KafkaAccess) -> ssl.SSLContext:
-    """Verifies the brokers against the CA file (else the system's trust store) and, for mutual
-    TLS, presents the client certificate; a key that does not match it fails here, at build."""
-    context = ssl.create_default_context(cafile=access.ssl_cafile or None)
-    context.check_hostname = access.ssl_check_hostname
-    if access.ssl_certfile:
-        context.load_cert_chain(access.ssl_certfile, access.ssl_keyfile or None)
-    return context
+    """Built with each client, so a certificate rotated on disk is picked up by the next one."""
+    return client_context(
+        cafile=access.ssl_cafile,
+        certfile=access.ssl_certfile,
+        keyfile=access.ssl_keyfile,
+        check_hostname=access.ssl_check_hostname,
+    )
 
 
 def client_options(broker: Broker) -> dict[str, Any]:

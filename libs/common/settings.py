@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from libs.common.tls import client_context
+
 ENV_PREFIX = "TINHSO_"
 
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
@@ -275,6 +277,8 @@ def _check_kafka_security(settings: Settings) -> None:
         raise SettingsError(
             f"{env_name('kafka_sasl_mechanism')}=PLAIN sends the password itself: use it with SASL_SSL, not {name}"
         )
+    if protocol.uses_tls:
+        _check_tls_files(settings)
     if protocol.uses_sasl:
         if not settings.kafka_sasl_username:
             raise SettingsError(f"{name} needs {env_name('kafka_sasl_username')}")
@@ -292,6 +296,21 @@ def _check_kafka_security(settings: Settings) -> None:
         for field in ("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile"):
             if getattr(settings, field):
                 raise SettingsError(f"{env_name(field)} is set but {name} does not use TLS (SSL or SASL_SSL)")
+
+
+def _check_tls_files(settings: Settings) -> None:
+    """Loads the CA and the client certificate once, so a missing file or a key that does not
+    match its certificate stops the start instead of every client's connect."""
+    try:
+        client_context(cafile=settings.kafka_ssl_cafile, certfile="", keyfile="")
+    except OSError as exc:
+        raise SettingsError(f"{env_name('kafka_ssl_cafile')}: cannot load the CA bundle ({exc})") from None
+    if settings.kafka_ssl_certfile:
+        try:
+            client_context(cafile="", certfile=settings.kafka_ssl_certfile, keyfile=settings.kafka_ssl_keyfile)
+        except OSError as exc:
+            names = f"{env_name('kafka_ssl_certfile')} and {env_name('kafka_ssl_keyfile')}"
+            raise SettingsError(f"{names}: cannot load the client certificate and key ({exc})") from None
 
 
 def _explain(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> str:

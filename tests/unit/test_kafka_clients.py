@@ -222,3 +222,19 @@ def test_no_module_builds_an_aiokafka_client_but_libs_common_kafka() -> None:
         if _BUILT_DIRECTLY.search(path.read_text()) and path != ROOT / "libs/common/kafka.py"
     ]
     assert offenders == []
+
+
+def test_tls_files_that_cannot_be_loaded_stop_the_start_naming_the_variables(tmp_path: Path) -> None:
+    """Failed before the fix: the settings were accepted, and the producer's connect task then
+    died on the ssl.SSLError of its first build."""
+    ca, cert, _ = _write_ca_and_client(tmp_path)
+    (tmp_path / "other").mkdir()
+    _, _, other_key = _write_ca_and_client(tmp_path / "other")
+    tls = {"TINHSO_KAFKA_BOOTSTRAP": "kafka:9094", "TINHSO_KAFKA_SECURITY_PROTOCOL": "SSL"}
+    with pytest.raises(SettingsError, match="TINHSO_KAFKA_SSL_CAFILE"):
+        load_settings({**tls, "TINHSO_KAFKA_SSL_CAFILE": str(tmp_path / "missing.pem")})
+    with pytest.raises(SettingsError, match="TINHSO_KAFKA_SSL_CERTFILE"):
+        load_settings(
+            {**tls, "TINHSO_KAFKA_SSL_CAFILE": str(ca), "TINHSO_KAFKA_SSL_CERTFILE": str(cert),
+             "TINHSO_KAFKA_SSL_KEYFILE": str(other_key)}
+        )  # fmt: skip
