@@ -9,7 +9,6 @@ from a real PostgreSQL.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -69,5 +68,7 @@ async def test_a_refused_statement_is_answered_in_our_words(
     assert (response.status_code, response.json()["code"]) == (status, code)
     for leak in LEAKS:
         assert leak not in response.text, leak
-    assert set(response.json()) == {"code", "message", "details"}
-    assert "error_id" in json.loads(response.text)["details"] or status == 400
+    body = response.json()
+    assert set(body) == {"code", "message", "details"}
+    if status == 409:  # the constraint is in the log under this id, not in the answer
+        assert set(body["details"]) == {"error_id"}
