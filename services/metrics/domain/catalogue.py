@@ -102,6 +102,8 @@ def check_shape(d: IndicatorDefinition) -> None:  # noqa: PLR0912 - one rule per
         raise bad("a computed indicator names the fact it counts")
     if d.method != "computed" and d.fact:
         raise bad("only computed indicators name a fact")
+    if d.fact and not CODE.match(d.fact):
+        raise bad("a fact is lower-case dotted words (radio.stations.ip)")
     if d.rollup == "ratio_of_sums" and d.method != "formula":
         raise bad("ratio_of_sums rolls up formula indicators (sum the inputs, then divide)")
     if d.minimum is not None and d.maximum is not None and d.minimum > d.maximum:

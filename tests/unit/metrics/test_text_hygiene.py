@@ -68,3 +68,12 @@ def test_a_report_is_stored_composed_and_a_multi_line_comment_keeps_its_lines() 
     )[0]
     assert isinstance(reported, IndicatorValueReported)
     assert (reported.source, reported.comment) == ("Ngân hàng", "dòng 1\ndòng 2")
+
+
+def test_a_computed_indicators_fact_is_a_dotted_code_like_the_indicators_own() -> None:
+    """Failed before the fix: any string was accepted as the fact, hidden characters included."""
+    with pytest.raises(InvalidInputError) as refused:
+        catalogue.decide(
+            catalogue.DefineIndicators([msgspec.structs.replace(COUNT, fact="x.count\u202e")]), catalogue.Catalogue()
+        )
+    assert refused.value.code == "invalid_indicator"
