@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from bench import _appends
 from bench._common import REPO, Servers
 from bench._projections import TotalsFolded
 from libs.common.eventstore.store import START, EventStore, new_event_id
-from libs.common.kafka import make_producer
+from libs.common.kafka import make_consumer, make_producer
 from libs.common.projections.projection import Projection, ensure_schema
 from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import OutboxRelay, kafka_headers
@@ -213,8 +213,8 @@ async def projection_scale_out(
 
 async def raw_consume(servers: Servers, topic: str, events: int) -> float:
     """Events/s of one consumer reading the topic from the beginning (no decoding)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=servers.broker.bootstrap,
+    consumer = make_consumer(
+        servers.broker.bootstrap,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=4 * 1024 * 1024,

@@ -15,6 +15,7 @@ from libs.common import backbone_metrics
 from libs.common.cancellation import stop_tasks
 from libs.common.db import Conn
 from libs.common.event_signing import RecordVerifier, signing_key
+from libs.common.kafka import kafka_access
 from libs.common.projections.projection import Projection
 from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import OutboxRelay, ProducerProvider
@@ -48,7 +49,7 @@ class Backbone:
             settings.topic(self.service),
             producer,
             signing_key=self._signing_key,
-            bootstrap=settings.kafka_bootstrap,
+            bootstrap=kafka_access(settings),
             partitions=settings.kafka_partitions,
             replication=settings.kafka_replication_factor,
         )
@@ -57,7 +58,7 @@ class Backbone:
             runner = ProjectionRunner(
                 projection,
                 pool,
-                bootstrap=settings.kafka_bootstrap,
+                bootstrap=kafka_access(settings),
                 topics={source: settings.topic(source) for source in projection.sources},
                 group_id=f"{settings.topic_prefix}.{projection.name}" if settings.projection_groups else None,
                 verifier=self._verifiers[projection.name],

@@ -2,14 +2,18 @@
 
 jsonb travels as raw JSON bytes in both directions: events are encoded and decoded by
 msgspec, so asyncpg's default str round trip through Python's json module is skipped.
+
+Every wait on the database is bounded (ADR 0023): taking a connection from the pool, and each
+statement on it. A stalled server then costs a request seconds and a 503 ``not_ready``
+(``libs.common.http.errors``), not a minute and a 500.
 """
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
+from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
 
 Conn: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 """A plain connection or one borrowed from a pool: repositories accept either."""
@@ -38,17 +42,57 @@ async def _keep_session(_: asyncpg.Connection) -> None:
     an open transaction on release; skipping its reset query saves a round trip per request."""
 
 
-async def create_pool(url: str, *, service: str, max_size: int = 10, min_size: int = 1) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(
+DEFAULT_ACQUIRE_TIMEOUT = 30.0
+"""For pools outside a service (``tinhso`` commands, tests, benchmarks); services use settings."""
+DEFAULT_COMMAND_TIMEOUT = 60.0
+
+
+class BoundedPool(asyncpg.Pool):
+    """A pool whose ``acquire()`` without a timeout waits at most ``acquire_timeout`` seconds.
+
+    asyncpg has no pool-wide acquire timeout; its ``fetch``/``execute`` shortcuts acquire through
+    ``acquire()`` too, so one override bounds every way a connection is taken. The timeout is
+    also the budget asyncpg gives the connection's release (a cancelled statement, a reset)."""
+
+    __slots__ = ("_acquire_timeout",)
+
+    def __init__(self, *args: Any, acquire_timeout: float, **kwargs: Any) -> None:
+        self._acquire_timeout = acquire_timeout
+        super().__init__(*args, **kwargs)
+
+    def acquire(self, *, timeout: float | None = None) -> PoolAcquireContext:
+        return super().acquire(timeout=self._acquire_timeout if timeout is None else timeout)
+
+
+async def create_pool(
+    url: str,
+    *,
+    service: str,
+    max_size: int = 10,
+    min_size: int = 1,
+    acquire_timeout: float = DEFAULT_ACQUIRE_TIMEOUT,
+    command_timeout: float = DEFAULT_COMMAND_TIMEOUT,
+) -> asyncpg.Pool:
+    """``acquire_timeout`` bounds the wait for a free connection, ``command_timeout`` each statement
+    (asyncpg cancels it on the server and raises ``TimeoutError``)."""
+    pool = BoundedPool(
         url,
         min_size=min_size,
         max_size=max_size,
-        server_settings={"application_name": f"tinhso-{service}"},
-        command_timeout=60,
+        max_queries=50000,
+        max_inactive_connection_lifetime=300.0,
+        connect=None,
+        setup=None,
         init=init_connection,
         reset=_keep_session,
+        loop=None,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
+        acquire_timeout=acquire_timeout,
+        server_settings={"application_name": f"tinhso-{service}"},
+        command_timeout=command_timeout,
     )
-    assert pool is not None
+    await pool  # opens min_size connections, as asyncpg.create_pool does
     return pool
 
 

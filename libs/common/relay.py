@@ -34,7 +34,7 @@ from contracts.envelope import Envelope
 from libs.common.db import Conn, connect
 from libs.common.event_signing import RecordSigner
 from libs.common.eventstore.store import START, EventStore, SourcePosition
-from libs.common.kafka import ensure_topics
+from libs.common.kafka import Broker, ensure_topics, make_consumer
 from libs.common.tracing import traced_publish
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ class OutboxRelay:
         producer: ProducerProvider,
         *,
         signing_key: bytes,
-        bootstrap: str,
+        bootstrap: Broker,
         partitions: int,
         replication: int = 1,
         batch_size: int = 2000,
@@ -259,9 +259,7 @@ class OutboxRelay:
         marks = {int(p): m for p, m in offsets.items() if m.next_offset > 0}
         if not marks:
             return
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
-        )
+        consumer = make_consumer(self.bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
         try:
             await consumer.start()  # inside the try: cancelled while connecting, it is still closed
             for partition, mark in marks.items():

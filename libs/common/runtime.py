@@ -55,7 +55,11 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         self._pool = await create_pool(
-            self.settings.database_url, service=self.name, max_size=self.settings.db_pool_size
+            self.settings.database_url,
+            service=self.name,
+            max_size=self.settings.db_pool_size,
+            acquire_timeout=self.settings.db_acquire_timeout_seconds,
+            command_timeout=self.settings.db_command_timeout_seconds,
         )
         self._producer_task = asyncio.create_task(self._connect_producer(), name=f"{self.name}-producer")
         if self.settings.runs_api_only:

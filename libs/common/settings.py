@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from libs.common.tls import client_context
+
 ENV_PREFIX = "TINHSO_"
 
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
@@ -53,6 +55,30 @@ class Assignment(StrEnum):
     MANUAL = "manual"
 
 
+class KafkaSecurityProtocol(StrEnum):
+    """How every Kafka client connects: Kafka's own names, so a cluster's docs apply as written."""
+
+    PLAINTEXT = "PLAINTEXT"
+    SSL = "SSL"
+    SASL_PLAINTEXT = "SASL_PLAINTEXT"
+    SASL_SSL = "SASL_SSL"
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.value.startswith("SASL_")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.value.endswith("SSL")
+
+
+class SaslMechanism(StrEnum):
+    SCRAM_SHA_512 = "SCRAM-SHA-512"
+    SCRAM_SHA_256 = "SCRAM-SHA-256"
+    PLAIN = "PLAIN"
+    """The password itself goes to the broker: only with ``SASL_SSL``."""
+
+
 class ServiceRole(StrEnum):
     """What one process of an event-sourced service runs.
 
@@ -80,6 +106,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     projection_assignment: Assignment = Assignment.AUTO
     kafka_fetch_wait_ms: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 25
     """How long a consumer's fetch may wait for data: the floor of the projections' latency."""
+    kafka_security_protocol: KafkaSecurityProtocol = KafkaSecurityProtocol.PLAINTEXT
+    """Every Kafka client (producer, consumers, admin, ``tinhso``) connects this way (ADR 0023)."""
+    kafka_sasl_mechanism: SaslMechanism = SaslMechanism.SCRAM_SHA_512
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = ""
+    kafka_sasl_password_file: str = ""
+    """A file holding the SASL password (a mounted secret); set this or the password, not both."""
+    kafka_ssl_cafile: str = ""
+    """PEM CA bundle that signed the brokers' certificates; empty: the system's trust store."""
+    kafka_ssl_certfile: str = ""
+    """Client certificate (PEM) for brokers that require mutual TLS."""
+    kafka_ssl_keyfile: str = ""
+    kafka_ssl_check_hostname: bool = True
     service_role: ServiceRole = ServiceRole.ALL
     separate_backbone: bool = True
     """``tinhso up``: run each service's relay and projections in a process of their own."""
@@ -98,6 +137,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     otlp_endpoint: str = ""
     trace_sample_ratio: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 1.0
     db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    db_acquire_timeout_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=300.0)] = 5.0
+    """How long a request waits for a pooled connection before it is told 503 ``not_ready``."""
+    db_command_timeout_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=3600.0)] = 15.0
+    """How long one statement on a pooled connection may take before it is abandoned."""
     ready_timeout_seconds: PositiveInt = 60
     principal_private_key_file: str = ""
     """The gateway's Ed25519 signing key (PEM); empty: ``<state_dir>/keys/principal-ed25519.pem``."""
@@ -244,9 +287,57 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         raw[known[key]] = value
     raw.update(overrides)
     try:
-        return msgspec.convert(raw, Settings, strict=False)
+        settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_explain(exc, raw)) from None
+    _check_kafka_security(settings)
+    return settings
+
+
+def _check_kafka_security(settings: Settings) -> None:
+    """The combinations msgspec cannot see: found here, at start, not in a client's handshake."""
+    protocol = settings.kafka_security_protocol
+    name = f"{env_name('kafka_security_protocol')}={protocol.value}"
+    if protocol is not KafkaSecurityProtocol.PLAINTEXT and settings.embedded_broker:
+        raise SettingsError(f"{name} needs {env_name('kafka_bootstrap')}: the embedded broker is plaintext on loopback")
+    if protocol is KafkaSecurityProtocol.SASL_PLAINTEXT and settings.kafka_sasl_mechanism is SaslMechanism.PLAIN:
+        raise SettingsError(
+            f"{env_name('kafka_sasl_mechanism')}=PLAIN sends the password itself: use it with SASL_SSL, not {name}"
+        )
+    if protocol.uses_tls:
+        _check_tls_files(settings)
+    if protocol.uses_sasl:
+        if not settings.kafka_sasl_username:
+            raise SettingsError(f"{name} needs {env_name('kafka_sasl_username')}")
+        if not settings.kafka_sasl_password and not settings.kafka_sasl_password_file:
+            raise SettingsError(
+                f"{name} needs {env_name('kafka_sasl_password')} or {env_name('kafka_sasl_password_file')}"
+            )
+        if settings.kafka_sasl_password_file and not Path(settings.kafka_sasl_password_file).is_file():
+            raise SettingsError(f"{env_name('kafka_sasl_password_file')}: no such file")
+        if settings.kafka_sasl_password and settings.kafka_sasl_password_file:
+            raise SettingsError(
+                f"set {env_name('kafka_sasl_password')} or {env_name('kafka_sasl_password_file')}, not both"
+            )
+    if not protocol.uses_tls:
+        for field in ("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile"):
+            if getattr(settings, field):
+                raise SettingsError(f"{env_name(field)} is set but {name} does not use TLS (SSL or SASL_SSL)")
+
+
+def _check_tls_files(settings: Settings) -> None:
+    """Loads the CA and the client certificate once, so a missing file or a key that does not
+    match its certificate stops the start instead of every client's connect."""
+    try:
+        client_context(cafile=settings.kafka_ssl_cafile, certfile="", keyfile="")
+    except OSError as exc:
+        raise SettingsError(f"{env_name('kafka_ssl_cafile')}: cannot load the CA bundle ({exc})") from None
+    if settings.kafka_ssl_certfile:
+        try:
+            client_context(cafile="", certfile=settings.kafka_ssl_certfile, keyfile=settings.kafka_ssl_keyfile)
+        except OSError as exc:
+            names = f"{env_name('kafka_ssl_certfile')} and {env_name('kafka_ssl_keyfile')}"
+            raise SettingsError(f"{names}: cannot load the client certificate and key ({exc})") from None
 
 
 def _explain(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> str:
@@ -262,6 +353,10 @@ def _explain(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> str:
             reason = "expected one of " + ", ".join(i.value for i in Idempotence)
         elif field == "projection_assignment":
             reason = "expected one of " + ", ".join(a.value for a in Assignment)
+        elif field == "kafka_security_protocol":
+            reason = "expected one of " + ", ".join(p.value for p in KafkaSecurityProtocol)
+        elif field == "kafka_sasl_mechanism":
+            reason = "expected one of " + ", ".join(m.value for m in SaslMechanism)
         elif field == "service_role":
             reason = "expected one of " + ", ".join(r.value for r in ServiceRole)
         return f"{env_name(field)}={value!r} is invalid: {reason}"

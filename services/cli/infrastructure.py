@@ -15,7 +15,7 @@ from aiokafka.errors import KafkaError
 from libs.common.db import describe_db_error
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres, EmbeddedPostgresError
-from libs.common.kafka import broker_reachable, ensure_topics, service_topics
+from libs.common.kafka import broker_reachable, ensure_topics, kafka_access, service_topics
 from libs.common.migrations import MigrationError, apply_migrations
 from libs.common.settings import Assignment, Idempotence, Settings
 from services.cli.catalogue import all_migrations
@@ -71,14 +71,14 @@ class Infrastructure:
                     projection_assignment=assignment,
                 )
             else:
-                reason = await broker_reachable(settings.kafka_bootstrap)
+                reason = await broker_reachable(kafka_access(settings))
                 if reason is not None:
                     raise StartupError(
                         f"TINHSO_KAFKA_BOOTSTRAP={settings.kafka_bootstrap!r}: broker unreachable ({reason})"
                     )
             try:
                 await ensure_topics(
-                    settings.kafka_bootstrap,
+                    kafka_access(settings),
                     service_topics(settings),
                     settings.kafka_partitions,
                     replication=settings.kafka_replication_factor,

@@ -159,3 +159,19 @@ def test_the_examples_turn_introspection_and_graphiql_off_for_the_gateway() -> N
     for environment in (compose, in_k8s):
         limits = Limits.from_settings(load_settings({s: str(environment[s]) for s in switches}))
         assert (limits.introspection, limits.graphiql) == (False, False)
+
+
+def test_the_examples_authenticate_to_kafka_with_a_password_kept_out_of_the_repository() -> None:
+    """Failed before the fix: both examples spoke plaintext to Kafka, with no credentials."""
+    environment = _compose()["x-tinhso-environment"]
+    assert environment["TINHSO_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    assert environment["TINHSO_KAFKA_SASL_MECHANISM"].startswith("SCRAM-")
+    assert "TINHSO_KAFKA_SASL_PASSWORD" not in environment
+    password_file = environment["TINHSO_KAFKA_SASL_PASSWORD_FILE"]
+    secrets = _compose()["secrets"]
+    assert password_file == "/run/secrets/kafka-tinhso-password"
+    assert all(not Path(s["file"]).is_absolute() and "secrets/" in s["file"] for s in secrets.values())
+    assert "infra/secrets/" in (INFRA.parent / ".gitignore").read_text()
+    configmap = _k8s("ConfigMap")["tinhso"]["data"]
+    assert configmap["TINHSO_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert "TINHSO_KAFKA_SASL_PASSWORD" in _k8s("Secret")["tinhso"]["stringData"]

@@ -72,21 +72,51 @@ def undecodable_body_handler(_: Request[Any, Any, Any], exc: UnicodeDecodeError)
     )
 
 
-_CLIENT_DATA_ERRORS = (
-    asyncpg.CharacterNotInRepertoireError,  # a NUL character in text
-    asyncpg.UntranslatableCharacterError,  # \u0000 in JSON text
-    asyncpg.NumericValueOutOfRangeError,
-    asyncpg.DatetimeFieldOverflowError,
+# What PostgreSQL (or asyncpg, encoding an argument) refuses that only a client can send, told in
+# our words: PostgreSQL's own name columns, types, constraints and other rows' values.
+_REFUSED_VALUES: tuple[tuple[type[Exception], str], ...] = (
+    (asyncpg.CharacterNotInRepertoireError, "a text value holds a character that cannot be stored (a NUL)"),
+    (asyncpg.UntranslatableCharacterError, "a text value holds a character that cannot be stored (a NUL)"),
+    (asyncpg.NumericValueOutOfRangeError, "a number is outside the range its field accepts"),
+    (asyncpg.DatetimeFieldOverflowError, "a date or time is outside the range its field accepts"),
 )
+_ARGUMENT_REFUSED = "a value is outside the range or form its field accepts"
 
 
 def database_refused_value_handler(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[ErrorBody]:
     """Values PostgreSQL refuses to store, which only a client can send (a NUL in a name, a
-    number past its column's range): the request's fault, so a 400 and not a masked 500."""
-    if isinstance(exc, _CLIENT_DATA_ERRORS):
-        message = "a value cannot be stored: " + (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        return Response(ErrorBody("invalid_value", message), status_code=400)
-    return unexpected_error_handler(request, exc)
+    number past its column's range): the request's fault, so a 400 and not a masked 500. The
+    message is ours; PostgreSQL's, which names columns, types and values, stays in the log."""
+    # The bare class: asyncpg refusing to encode an argument (an integer past int32), before
+    # PostgreSQL sees it; PostgreSQL's own data errors are its subclasses.
+    found = _ARGUMENT_REFUSED if type(exc) is asyncpg.DataError else None
+    found = next((message for kind, message in _REFUSED_VALUES if isinstance(exc, kind)), found)
+    if found is None:
+        return unexpected_error_handler(request, exc)
+    log.info("value refused on %s %s: %s", request.method, request.url.path, exc)
+    return Response(ErrorBody("invalid_value", found), status_code=400)
+
+
+def constraint_violation_handler(
+    request: Request[Any, Any, Any], exc: asyncpg.IntegrityConstraintViolationError
+) -> Response[ErrorBody]:
+    """A unique, check, foreign-key or exclusion constraint no command turned into a conflict of
+    its own (those say what clashed, in the caller's terms). The request clashed with stored data,
+    so a 409; the constraint's name and its DETAIL (columns, other rows' values) are logged under
+    the id the caller can quote, never sent."""
+    error_id = uuid.uuid4().hex
+    log.warning(
+        "constraint %s refused %s %s (error %s): %s",
+        exc.constraint_name, request.method, request.url.path, error_id, exc,
+    )  # fmt: skip
+    return Response(
+        ErrorBody(
+            "conflict",
+            "the request conflicts with data already stored; quote this id when reporting it",
+            {"error_id": error_id},
+        ),
+        status_code=409,
+    )
 
 
 def read_model_missing_handler(
@@ -98,6 +128,29 @@ def read_model_missing_handler(
     log.warning("read model not ready on %s %s: %s", request.method, request.url.path, exc)
     return Response(
         ErrorBody("not_ready", "the service is starting and its read models are not ready yet; retry shortly"),
+        status_code=503,
+        headers={"retry-after": "1"},
+    )
+
+
+# A database that does not answer in time (a pool acquire or a statement past its timeout), or
+# whose connection dropped or is refused: the service cannot serve now but may in a moment.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    TimeoutError,
+    ConnectionError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def database_unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    """503 ``not_ready`` in seconds rather than a request hung on a stalled database (ADR 0023)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return Response(
+        ErrorBody("not_ready", "the service's database is not answering; retry shortly"),
         status_code=503,
         headers={"retry-after": "1"},
     )
@@ -134,6 +187,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: http_error_handler,
     UnicodeDecodeError: undecodable_body_handler,
     asyncpg.DataError: database_refused_value_handler,
+    asyncpg.IntegrityConstraintViolationError: constraint_violation_handler,
     asyncpg.UndefinedTableError: read_model_missing_handler,
+    **dict.fromkeys(DATABASE_UNAVAILABLE, database_unavailable_handler),
     Exception: unexpected_error_handler,
 }

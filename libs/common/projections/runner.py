@@ -41,6 +41,7 @@ from contracts.envelope import Envelope
 from libs.common.db import Conn
 from libs.common.event_signing import RecordVerifier
 from libs.common.eventstore.store import SourcePosition
+from libs.common.kafka import Broker, make_consumer
 from libs.common.projections import dead_letters
 from libs.common.projections.decoding import UNTRUSTED, BatchDecoder, Decoded, PartitionBatch, decode_envelope
 from libs.common.projections.gc_pause import collection_paused
@@ -102,7 +103,7 @@ class ProjectionRunner:
         projection: Projection,
         pool: asyncpg.Pool,
         *,
-        bootstrap: str,
+        bootstrap: Broker,
         topics: dict[str, str],
         group_id: str | None,
         verifier: RecordVerifier,
@@ -179,8 +180,8 @@ class ProjectionRunner:
                 self.status.running = False
 
     async def _consume(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+        consumer = make_consumer(
+            self.bootstrap,
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -82,12 +82,15 @@ class RelayCommands(Commands):
                 )
                 rows.append((session_id, item.station_id, start, end))
             try:
-                await relay_index.claim(tx.conn, rows)
-            except asyncpg.ExclusionViolationError as exc:
+                async with tx.conn.transaction():  # a savepoint: the clash can be looked up after it
+                    await relay_index.claim(tx.conn, rows)
+            except asyncpg.ExclusionViolationError:
+                # Told by index and session id, never by the constraint's DETAIL: that names the
+                # table's columns and types and quotes the other session as PostgreSQL stores it.
                 raise ConflictError(
                     "a session overlaps another session of the same station",
                     code="relay_overlap",
-                    details={"conflict": exc.detail or str(exc)},
+                    details={"overlaps": await relay_index.overlaps(tx.conn, rows)},
                 ) from None
             return session_stream(ids[0])
 

@@ -23,7 +23,7 @@ from contracts.broadcast_events import (
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Decider
-from services.broadcast.domain.common import aware, required_text
+from services.broadcast.domain.common import aware, content_hash, required_text
 
 DeliveryStatus = Literal["absent", "sent", "received", "aired", "failed"]
 
@@ -123,7 +123,7 @@ def decide_delivery(command: DeliveryCommand, delivery: Delivery) -> Sequence[Ev
                     station_id=delivery.station_id,
                     unit_code=delivery.unit_code,
                     received_at=_after(delivery, command.received_at, "received_at"),
-                    content_hash=command.content_hash,
+                    content_hash=content_hash(command.content_hash),
                 )
             ]
         case AirDelivery():

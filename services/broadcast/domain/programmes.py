@@ -8,7 +8,6 @@ the fields it names and keeps the record of what was said before in the log.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Sequence
 
 import msgspec
@@ -17,11 +16,10 @@ from contracts.base import Event
 from contracts.broadcast_events import AudioFile, ProgrammeCorrected, ProgrammeItem, ProgrammeRecorded
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Decider
-from services.broadcast.domain.common import clean_text, non_negative, required_text
+from services.broadcast.domain.common import clean_text, content_hash, non_negative, required_text
 
 MAX_DURATION = 24 * 3600
 MAX_ITEMS = 2000
-_HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 class Programme(msgspec.Struct, frozen=True, kw_only=True):
@@ -111,8 +109,7 @@ def _segments(segments: list[str]) -> list[str]:
 def _audio(audio: AudioFile | None) -> AudioFile | None:
     if audio is None:
         return None
-    if not _HASH.match(audio.content_hash):
-        raise InvalidInputError("content_hash must be sha256:<64 lower-case hex digits>", code="invalid_content_hash")
+    content_hash(audio.content_hash)
     if audio.size_bytes <= 0:
         raise InvalidInputError("size_bytes must be positive", code="invalid_audio_size")
     _duration(audio.duration_seconds)

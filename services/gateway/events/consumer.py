@@ -28,6 +28,7 @@ from aiokafka.structs import ConsumerRecord
 
 from contracts.envelope import Envelope
 from libs.common.event_signing import RecordVerifier
+from libs.common.kafka import kafka_access, make_consumer
 from libs.common.settings import Settings
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub, LiveEvent
@@ -45,7 +46,7 @@ MISSING_TOPIC_CHECK_SECONDS = 0.1
 
 class GatewayConsumer:
     def __init__(self, settings: Settings, hub: EventHub, directory: UnitDirectory) -> None:
-        self.bootstrap = settings.kafka_bootstrap
+        self.bootstrap = kafka_access(settings)
         self.fetch_wait_ms = settings.kafka_fetch_wait_ms
         self.registry_topic = settings.topic("registry")
         self.topics = [settings.topic(s) for s in ("registry", "broadcast", "metrics")]
@@ -75,8 +76,8 @@ class GatewayConsumer:
                 await asyncio.sleep(1.0)
 
     async def _consume(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+        consumer = make_consumer(
+            self.bootstrap,
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -11,10 +11,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import msgspec
+
 from contracts.base import Event
 from contracts.metrics_events import IndicatorDefined, IndicatorDefinition, IndicatorRetired, IndicatorRevised
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Decider
+from libs.common.text import clean_text
 from services.metrics.domain.formulas import compile_formula, find_cycle
 
 STREAM = "catalogue"
@@ -58,6 +61,17 @@ def references(definition: IndicatorDefinition) -> list[str]:
     return []
 
 
+def clean_definition(d: IndicatorDefinition) -> IndicatorDefinition:
+    """The definition with its text NFC and free of control, format and bidirectional
+    characters: names, units and groups reach partners' dashboards as stored."""
+    names = {
+        label: clean_text(getattr(d, label), field=label, max_length=300) or ""
+        for label in ("name_vi", "name_en", "unit", "group")
+    }
+    description = clean_text(d.description, field="description", max_length=2000)
+    return msgspec.structs.replace(d, **names, description=description)
+
+
 def check_shape(d: IndicatorDefinition) -> None:  # noqa: PLR0912 - one rule per branch
     """What one definition must satisfy on its own."""
 
@@ -88,6 +102,8 @@ def check_shape(d: IndicatorDefinition) -> None:  # noqa: PLR0912 - one rule per
         raise bad("a computed indicator names the fact it counts")
     if d.method != "computed" and d.fact:
         raise bad("only computed indicators name a fact")
+    if d.fact and not CODE.match(d.fact):
+        raise bad("a fact is lower-case dotted words (radio.stations.ip)")
     if d.rollup == "ratio_of_sums" and d.method != "formula":
         raise bad("ratio_of_sums rolls up formula indicators (sum the inputs, then divide)")
     if d.minimum is not None and d.maximum is not None and d.minimum > d.maximum:
@@ -113,10 +129,11 @@ def decide(command: CatalogueCommand, state: Catalogue) -> list[Event]:
                 code="indicator_in_use",
                 details={"used_by": sorted(users)},
             )
-        return [IndicatorRetired(code=command.code, reason=command.reason)]
+        return [IndicatorRetired(code=command.code, reason=clean_text(command.reason, field="reason"))]
+    definitions = [clean_definition(d) for d in command.definitions]
     proposed = dict(state.indicators)
     seen: set[str] = set()
-    for d in command.definitions:
+    for d in definitions:
         check_shape(d)
         if d.code in seen:
             raise InvalidInputError(f"{d.code!r} is defined twice", code="invalid_indicator")
@@ -125,7 +142,7 @@ def decide(command: CatalogueCommand, state: Catalogue) -> list[Event]:
         seen.add(d.code)
         proposed[d.code] = d
     graph = {code: references(d) for code, d in proposed.items()}
-    for d in command.definitions:
+    for d in definitions:
         unknown = [ref for ref in graph[d.code] if ref not in proposed]
         if unknown:
             raise InvalidInputError(
@@ -141,7 +158,7 @@ def decide(command: CatalogueCommand, state: Catalogue) -> list[Event]:
                 details={"cycle": cycle},
             )
     events: list[Event] = []
-    for d in command.definitions:
+    for d in definitions:
         previous = state.indicators.get(d.code)
         if previous is None:
             events.append(IndicatorDefined(definition=d))

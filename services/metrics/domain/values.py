@@ -8,6 +8,7 @@ of every change exactly once and nothing is half-applied.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from contracts.metrics_events import (
 )
 from libs.common.errors import InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Decider
+from libs.common.text import clean_text
 from services.metrics.domain.catalogue import bounds
 from services.metrics.domain.periods import Period
 
@@ -149,6 +151,9 @@ def decide_report(command: ReportValue, state: ReportedValue) -> list[Event]:
         raise InvalidInputError("source is 1..300 characters", code="invalid_source")
     if command.comment is not None and len(command.comment) > 2000:
         raise InvalidInputError("comment is at most 2000 characters", code="invalid_comment")
+    # NFC and no hidden characters: the source and comment reach partners' dashboards as stored.
+    source = clean_text(command.source, field="source", max_length=300) or command.source
+    command = dataclasses.replace(command, source=source, comment=clean_text(command.comment, field="comment"))
     check_value(d, command.value)
     unit, period = command.unit, str(command.period)
     if (state.value, state.source, state.comment) == (command.value, command.source, command.comment):

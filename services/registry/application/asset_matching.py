@@ -30,12 +30,11 @@ from contracts.registry_events import (
 from libs.common.errors import NotFoundError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult, Decider
 from libs.common.eventstore.idempotency import IdempotencyKey
+from libs.common.text import clean_name, clean_text
 from services.registry.adapters import asset_lookup, import_refs
 from services.registry.application.assets import asset_id_of
 from services.registry.application.unit_matching import unit_id_on
 from services.registry.domain import organisations, radio, teams, telecom
-from services.registry.domain.assets import clean_text
-from services.registry.domain.names import clean_name
 
 _result = msgspec.json.Decoder(CommandResult)
 

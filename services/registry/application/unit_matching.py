@@ -14,9 +14,10 @@ from contracts.base import Event
 from contracts.registry_events import UnitRegistered
 from libs.common.errors import NotFoundError
 from libs.common.eventstore.commands import CommandExecutor
+from libs.common.text import clean_name
 from services.registry.adapters import unit_lookup
 from services.registry.application.units import UnitSpec
-from services.registry.domain.names import clean_code, clean_name, day_before
+from services.registry.domain.names import clean_code, day_before
 from services.registry.domain.units import UNIT, Unit, stream_id
 
 

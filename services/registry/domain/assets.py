@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import unicodedata
 from collections.abc import Sequence
 
 import msgspec
@@ -20,8 +19,6 @@ from contracts.registry_events import AssetKind, AssetOperatorAssigned, Coordina
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from services.registry.domain.organisations import Organisation
 from services.registry.domain.units import Unit
-
-MAX_TEXT = 2000
 
 
 class BoundingBox(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,20 +90,6 @@ def clean_location(location: Coordinates | None, *, within: BoundingBox | None =
             f"({lat}, {lon}) lies outside the province", code="outside_province", details={"box": within}
         )
     return location
-
-
-def clean_text(raw: str | None, *, field: str, max_length: int = MAX_TEXT) -> str | None:
-    """Free text (a reason, a summary, a funding source): NFC, trimmed; blank means absent."""
-    if raw is None:
-        return None
-    text = unicodedata.normalize("NFC", raw).strip()
-    if not text:
-        return None
-    if len(text) > max_length:
-        raise InvalidInputError(f"{field} is longer than {max_length} characters", code="invalid_text")
-    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\t" for ch in text):
-        raise InvalidInputError(f"{field} contains control or unassigned characters", code="invalid_text")
-    return text
 
 
 def require_organisation(organisation: Organisation | None, *, telecom: bool = False) -> Organisation | None:

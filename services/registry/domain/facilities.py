@@ -25,6 +25,7 @@ from contracts.registry_events import (
 )
 from libs.common.errors import ConflictError, NotFoundError
 from libs.common.eventstore.commands import Decider
+from libs.common.text import clean_name
 from services.registry.domain.assets import (
     AssignOperator,
     assign_operator,
@@ -34,7 +35,6 @@ from services.registry.domain.assets import (
     require_organisation,
     require_unit,
 )
-from services.registry.domain.names import clean_name
 from services.registry.domain.organisations import Organisation
 from services.registry.domain.units import Unit
 

@@ -4,28 +4,10 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 
 from libs.common.errors import InvalidInputError
 
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
-MAX_NAME = 200
-
-
-def clean_name(raw: str, *, field: str = "name") -> str:
-    """NFC-normalised, trimmed, single-spaced; refuses empty names and control characters.
-
-    Vietnamese arrives both precomposed and decomposed (``ể`` as one code point or as ``e`` plus
-    two marks); NFC makes the two spellings one string, so equality and uniqueness work.
-    """
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
-    if not name:
-        raise InvalidInputError(f"{field} is empty", code="invalid_name")
-    if len(name) > MAX_NAME:
-        raise InvalidInputError(f"{field} is longer than {MAX_NAME} characters", code="invalid_name")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in name):
-        raise InvalidInputError(f"{field} contains control or unassigned characters", code="invalid_name")
-    return name
 
 
 def clean_code(raw: str, *, field: str = "code") -> str:

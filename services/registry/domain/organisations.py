@@ -16,7 +16,8 @@ from contracts.base import Event
 from contracts.registry_events import OrganisationKind, OrganisationRegistered, UnitLevel
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Decider
-from services.registry.domain.names import clean_code, clean_name
+from libs.common.text import clean_name
+from services.registry.domain.names import clean_code
 from services.registry.domain.units import Unit
 
 KINDS: tuple[OrganisationKind, ...] = ("telecom", "post", "district_centre", "commune", "province_agency", "other")

@@ -28,11 +28,11 @@ from contracts.registry_events import (
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Decider
+from libs.common.text import clean_text
 from services.registry.domain.assets import (
     AssignOperator,
     assign_operator,
     clean_location,
-    clean_text,
     latest,
     require_order,
     require_organisation,

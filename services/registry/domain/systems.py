@@ -14,8 +14,8 @@ from contracts.base import Event
 from contracts.registry_events import AssetOperatorAssigned, InformationSystemRegistered, SecurityLevelApproved
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Decider
-from services.registry.domain.assets import AssignOperator, assign_operator, clean_text, latest, require_order
-from services.registry.domain.names import clean_name
+from libs.common.text import clean_name, clean_text
+from services.registry.domain.assets import AssignOperator, assign_operator, latest, require_order
 
 SECURITY_LEVELS = range(1, 6)
 

@@ -24,8 +24,8 @@ from contracts.registry_events import (
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Decider
-from services.registry.domain.assets import clean_text, latest, require_order, require_unit
-from services.registry.domain.names import clean_name
+from libs.common.text import clean_name, clean_text
+from services.registry.domain.assets import latest, require_order, require_unit
 from services.registry.domain.units import Unit
 
 TEAM_LEVELS: tuple[TeamLevel, ...] = ("commune", "village")

@@ -26,7 +26,8 @@ from contracts.registry_events import (
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import Decider
-from services.registry.domain.names import clean_code, clean_name
+from libs.common.text import clean_name
+from services.registry.domain.names import clean_code
 
 Status = Literal["absent", "active", "merged", "split", "dissolved"]
 
