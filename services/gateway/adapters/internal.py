@@ -19,7 +19,7 @@ import httpx
 import msgspec
 from opentelemetry.trace import SpanKind
 
-from libs.common.errors import DomainError
+from libs.common.errors import DomainError, InvalidInputError
 from libs.common.principal import Principal, PrincipalSigner
 from libs.common.settings import Settings
 from libs.common.tracing import current_traceparent, tracer
@@ -43,6 +43,29 @@ class ServiceError(DomainError):
 
 class ServiceUnavailableError(Exception):
     """A service could not answer (down, 5xx, or an answer that breaks its contract)."""
+
+
+MAX_IDEMPOTENCY_KEY = 200
+"""The services' own bound on an ``Idempotency-Key`` (``libs.common.http.commands``)."""
+
+
+def checked_idempotency_key(key: str) -> str:
+    """A partner's key as a header value: visible ASCII only (an HTTP header cannot carry
+    Vietnamese text or a line break), at most the services' length."""
+    if len(key) > MAX_IDEMPOTENCY_KEY or not all("!" <= char <= "~" for char in key):
+        raise InvalidInputError(
+            f"an idempotency key is 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters (no spaces)",
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+def refuse_route_changing_ids(path: str) -> None:
+    """Ids from a partner's input are placed in paths as they are: one holding ``?`` or ``#``,
+    or a ``.``/``..`` segment, would make the HTTP client send another path than the one signed
+    (and meant), which the service refuses as a bad token. Said here as what it is."""
+    if "?" in path or "#" in path or any(segment in {".", ".."} for segment in path.split("/")):
+        raise InvalidInputError(f"an id may not hold '?' or '#' or be '.' or '..': {path!r}", code="invalid_id")
 
 
 class _ErrorBody(msgspec.Struct):
@@ -120,7 +143,7 @@ class ServiceCaller:
     ) -> T:
         headers = {"content-type": content_type}
         if idempotency_key:
-            headers["idempotency-key"] = idempotency_key
+            headers["idempotency-key"] = checked_idempotency_key(idempotency_key)
         payload = content if content is not None else msgspec.json.encode(body)
         result: T = await self._call("POST", service, path, result_type, content=payload, headers=headers)
         return result
@@ -138,7 +161,7 @@ class ServiceCaller:
         """A body forwarded as it is (bulk files), its answer returned as raw JSON."""
         headers = {"content-type": content_type}
         if idempotency_key:
-            headers["idempotency-key"] = idempotency_key
+            headers["idempotency-key"] = checked_idempotency_key(idempotency_key)
         raw: bytes = await self._call(
             "POST", service, path, None, content=content, headers=headers, timeout=httpx.Timeout(timeout, connect=2.0)
         )
@@ -156,6 +179,7 @@ class ServiceCaller:
         headers: Mapping[str, str] | None = None,
         timeout: httpx.Timeout = TIMEOUT,
     ) -> Any:
+        refuse_route_changing_ids(path)
         self.stats.record(service)
         attributes = {"tinhso.service": service, "http.request.method": method, "url.path": path}
         with tracer().start_as_current_span(f"{method} {service}{path}", kind=SpanKind.CLIENT, attributes=attributes):
