@@ -13,6 +13,7 @@ import ssl
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from libs.common.event_signing import ensure_event_keys
 from libs.common.kafka import KafkaAccess, client_options, kafka_access, make_admin, make_consumer, make_producer
 from libs.common.settings import Settings, SettingsError, load_settings
 from services.gateway.events.consumer import GatewayConsumer
@@ -204,8 +206,11 @@ def test_a_client_key_that_does_not_match_its_certificate_is_refused_when_the_cl
         client_options(access)
 
 
-def test_the_gateway_live_consumer_is_given_the_security_settings() -> None:
-    settings = _sasl("SASL_SSL", "SCRAM-SHA-256")
+def test_the_gateway_live_consumer_is_given_the_security_settings(tmp_path: Path) -> None:
+    """Its own state directory with the event keys the consumer reads: the test passes on a
+    clean checkout, not only where ``tinhso up`` has made ``.tinhso/``."""
+    settings = msgspec.structs.replace(_sasl("SASL_SSL", "SCRAM-SHA-256"), state_dir=str(tmp_path))
+    ensure_event_keys(settings, ("registry", "broadcast", "metrics"))
     consumer = GatewayConsumer(settings, hub=None, directory=None)  # type: ignore[arg-type]
     assert consumer.bootstrap == kafka_access(settings)
 
