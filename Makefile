@@ -40,6 +40,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m contracts.generate --check
+	$(BIN)/python -m contracts.compat
 
 typecheck: install
 	$(BIN)/mypy

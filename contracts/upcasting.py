@@ -31,6 +31,10 @@ class Upcasters:
 
         return decorate
 
+    def lifts(self, type_name: str, version: int, current: int) -> bool:
+        """Whether data of ``version`` can be lifted to ``current`` (an upcaster for every step)."""
+        return all((type_name, step) in self._steps for step in range(version, current))
+
     def upcast(self, type_name: str, version: int, current: int, data: Data) -> Data:
         if version > current:
             raise UnknownSchemaVersionError(f"{type_name} v{version} is newer than this code (v{current})")

@@ -1,4 +1,4 @@
-"""What a projection declares: its sources, the events it handles, its tables, its apply.
+"""What a projection declares: its sources, the events and fields it reads, its tables, its apply.
 
 A projection owns one Postgres schema, named after it, holding its read-model tables and its
 checkpoints. Keeping the checkpoints inside that schema lets a rebuild swap tables and
@@ -17,6 +17,7 @@ import msgspec
 from contracts.base import Event
 from contracts.catalogue import EventCatalogue
 from contracts.envelope import Envelope
+from contracts.reads import Reads
 from libs.common.db import Conn
 
 
@@ -38,6 +39,8 @@ class Projection(ABC):
     """The services whose topics it consumes, with their event catalogues."""
     handles: ClassVar[frozenset[str]]
     """Wire names of the events it applies; others only move its checkpoint."""
+    reads: ClassVar[Reads]
+    """Of each event type it handles, the fields it reads (checked against ``contracts``)."""
 
     @abstractmethod
     def tables_sql(self, schema: str) -> str:

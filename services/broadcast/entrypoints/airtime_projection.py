@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from contracts.broadcast_events import CATALOGUE, RelaySessionCancelled, RelaySessionRecorded
 from contracts.catalogue import EventCatalogue
+from contracts.reads import Reads, reads
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
 from services.broadcast.domain.period import split_by_day
@@ -24,6 +25,21 @@ class AirtimeProjection(Projection):
     service: ClassVar[str] = "broadcast"
     sources: ClassVar[dict[str, EventCatalogue]] = {"broadcast": CATALOGUE}
     handles: ClassVar[frozenset[str]] = frozenset({RelaySessionRecorded.type_name(), RelaySessionCancelled.type_name()})
+    reads: ClassVar[Reads] = reads(
+        {
+            RelaySessionRecorded: (
+                "ended_at",
+                "note",
+                "programme_id",
+                "session_id",
+                "source",
+                "started_at",
+                "station_id",
+                "unit_code",
+            ),
+            RelaySessionCancelled: ("session_id",),
+        }
+    )
 
     def tables_sql(self, schema: str) -> str:
         s = schema

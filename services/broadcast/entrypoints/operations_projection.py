@@ -32,6 +32,7 @@ from contracts.broadcast_events import (
     ProgrammeRecorded,
 )
 from contracts.catalogue import EventCatalogue
+from contracts.reads import Reads, reads
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
 
@@ -44,6 +45,62 @@ class OperationsProjection(Projection):
     sources: ClassVar[dict[str, EventCatalogue]] = {"broadcast": CATALOGUE}
     handles: ClassVar[frozenset[str]] = frozenset(
         cls.type_name() for cls in (*PROGRAMME_EVENTS, *DELIVERY_EVENTS, *OUTREACH_EVENTS, *ALERT_EVENTS)
+    )
+    reads: ClassVar[Reads] = reads(
+        {
+            ProgrammeRecorded: (
+                "air_date",
+                "articles",
+                "audio",
+                "duration_seconds",
+                "items",
+                "news_items",
+                "programme_id",
+                "segments",
+                "title",
+                "unit_code",
+                "unit_id",
+            ),
+            ProgrammeCorrected: (
+                "air_date",
+                "articles",
+                "audio",
+                "duration_seconds",
+                "items",
+                "news_items",
+                "programme_id",
+                "segments",
+                "title",
+            ),
+            ProgrammeDeliverySent: (
+                "due_at",
+                "producer_unit_code",
+                "programme_id",
+                "sent_at",
+                "station_id",
+                "unit_code",
+            ),
+            ProgrammeDeliveryReceived: ("programme_id", "received_at", "station_id"),
+            ProgrammeDeliveryAired: ("aired_at", "programme_id", "station_id"),
+            ProgrammeDeliveryFailed: ("failed_at", "programme_id", "reason", "station_id"),
+            OutreachSessionHeld: ("audience", "held_on", "outreach_id", "topic", "unit_code"),
+            LoudspeakerVehicleTripMade: ("distance_km", "made_on", "outreach_id", "route", "unit_code"),
+            EmergencyAlertIssued: (
+                "alert_id",
+                "category",
+                "expires_at",
+                "issued_at",
+                "message",
+                "priority",
+                "station_count",
+                "title",
+                "unit_code",
+                "unit_id",
+            ),
+            EmergencyAlertDispatched: ("alert_id", "station_id", "unit_code"),
+            EmergencyAlertAcknowledged: ("acknowledged_at", "alert_id", "station_id", "unit_code"),
+            EmergencyAlertCancelled: ("alert_id", "cancelled_at", "reason"),
+        }
     )
 
     def tables_sql(self, schema: str) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from contracts.catalogue import EventCatalogue
+from contracts.reads import Reads, reads
 from contracts.registry_events import (
     CATALOGUE,
     RadioStationRegistered,
@@ -54,6 +55,21 @@ class RegistryViewProjection(Projection):
     service: ClassVar[str] = "broadcast"
     sources: ClassVar[dict[str, EventCatalogue]] = {"registry": CATALOGUE}
     handles: ClassVar[frozenset[str]] = frozenset(cls.type_name() for cls in _HANDLED)
+    reads: ClassVar[Reads] = reads(
+        {
+            UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
+            UnitRenamed: ("name", "unit_id"),
+            UnitReparented: ("parent_id", "unit_id"),
+            UnitMerged: ("effective_on", "unit_id"),
+            UnitSplit: ("effective_on", "unit_id"),
+            UnitDissolved: ("effective_on", "unit_id"),
+            RadioStationRegistered: ("station_id", "technology", "unit_id"),
+            RadioStationUpgraded: ("station_id", "technology"),
+            RadioStationStatusChanged: ("station_id", "status"),
+            SpeakerClusterRegistered: ("cluster_id", "station_id", "village_id"),
+            SpeakerClusterDecommissioned: ("cluster_id",),
+        }
+    )
 
     def tables_sql(self, schema: str) -> str:
         s = schema

@@ -19,6 +19,7 @@ from contracts.broadcast_events import (
     SignalIncidentOpened,
 )
 from contracts.catalogue import EventCatalogue
+from contracts.reads import Reads, reads
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
 
@@ -30,6 +31,23 @@ class SignalProjection(Projection):
     handles: ClassVar[frozenset[str]] = frozenset(
         cls.type_name()
         for cls in (ClusterSignalLost, ClusterSignalRestored, SignalIncidentOpened, SignalIncidentClosed)
+    )
+    reads: ClassVar[Reads] = reads(
+        {
+            ClusterSignalLost: ("cause", "cluster_id", "down_since", "station_id", "unit_code"),
+            ClusterSignalRestored: ("cluster_id", "down_since", "restored_at"),
+            SignalIncidentOpened: (
+                "cause",
+                "cluster_id",
+                "down_since",
+                "incident_id",
+                "opened_at",
+                "station_id",
+                "threshold_seconds",
+                "unit_code",
+            ),
+            SignalIncidentClosed: ("closed_at", "incident_id"),
+        }
     )
 
     def tables_sql(self, schema: str) -> str:

@@ -10,10 +10,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.reads import reads
+from contracts.registry_events import (
+    BtsStationCommissioned,
+    DigitalTeamEstablished,
+    PostalPointOpened,
+    RadioStationRegistered,
+    SpeakerClusterRegistered,
+    UnitRegistered,
+    UnitReparented,
+    VideoEndpointRegistered,
+    WifiHotspotRegistered,
+)
+
 MAX_DEPTH = 16
 """Province → district → commune → village is 4; the bound only guards against a cycle."""
 
 _ASSET_KEYS = ("station_id", "bts_id", "team_id", "point_id", "endpoint_id", "hotspot_id")
+
+READS = reads(
+    {
+        UnitRegistered: ("unit_id", "parent_id", "code"),
+        UnitReparented: ("unit_id", "parent_id"),
+        SpeakerClusterRegistered: ("cluster_id", "station_id", "village_id"),
+        # The registry events that place an asset in a unit (``unit_id`` and an asset key).
+        RadioStationRegistered: ("unit_id", "station_id"),
+        BtsStationCommissioned: ("unit_id", "bts_id"),
+        DigitalTeamEstablished: ("unit_id", "team_id"),
+        PostalPointOpened: ("unit_id", "point_id"),
+        VideoEndpointRegistered: ("unit_id", "endpoint_id"),
+        WifiHotspotRegistered: ("unit_id", "hotspot_id"),
+    }
+)
+"""What ``apply`` folds in from the registry's topic."""
+_BY_UNIT = ("unit_id", "village_id")
+_BY_CODE = "unit_code"
+_BY_ASSET = ("cluster_id", *_ASSET_KEYS)
+LOCATES_BY = (*_BY_UNIT, _BY_CODE, *_BY_ASSET)
+"""The fields ``unit_of`` places an event of any type by, where its data has them."""
 
 
 class UnitDirectory:
@@ -57,14 +91,14 @@ class UnitDirectory:
 
     def unit_of(self, data: dict[str, Any]) -> str | None:
         """The unit an event is about: named directly, by code, or through the asset it names."""
-        for key in ("unit_id", "village_id"):
+        for key in _BY_UNIT:
             value = data.get(key)
             if isinstance(value, str) and value in self._parent:
                 return value
-        code = data.get("unit_code")
+        code = data.get(_BY_CODE)
         if isinstance(code, str) and code in self._by_code:
             return self._by_code[code]
-        for key in ("cluster_id", *_ASSET_KEYS):
+        for key in _BY_ASSET:
             value = data.get(key)
             if isinstance(value, str) and value in self._asset_unit:
                 return self._asset_unit[value]

@@ -25,6 +25,8 @@ from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from contracts.metrics_events import IndicatorValueChanged
+from contracts.reads import reads
 from libs.common.errors import DomainError, NotFoundError
 from libs.common.principal import Principal
 from services.gateway.adapters.metrics_api import IndicatorValueView
@@ -43,7 +45,9 @@ log = logging.getLogger(__name__)
 
 Ctx = Info[Any, Any]
 
-VALUE_CHANGED = "metrics.indicator_value_changed"
+VALUE_CHANGED = IndicatorValueChanged.type_name()
+READS = reads({IndicatorValueChanged: [info.name for info in msgspec.structs.fields(IndicatorValueView)]})
+"""``indicatorChanged`` reads the event's data as an ``IndicatorValueView``."""
 
 
 @strawberry.type(description="An event as the IOC receives it live.")

@@ -18,6 +18,7 @@ from contracts import broadcast_events as b
 from contracts import registry_events as r
 from contracts.base import Event
 from contracts.catalogue import EventCatalogue
+from contracts.reads import Reads, reads
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
 from services.metrics.adapters.change_emitter import emit_changes
@@ -64,6 +65,40 @@ class FactsProjection(Projection):
     service: ClassVar[str] = "metrics"
     sources: ClassVar[dict[str, EventCatalogue]] = {"registry": r.CATALOGUE, "broadcast": b.CATALOGUE}
     handles: ClassVar[frozenset[str]] = frozenset(cls.type_name() for cls in _HANDLED)
+    reads: ClassVar[Reads] = reads(
+        {
+            r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
+            r.UnitRenamed: ("name", "unit_id"),
+            r.UnitReparented: ("effective_on", "parent_id", "unit_id"),
+            r.UnitMerged: ("effective_on", "successor_id", "unit_id"),
+            r.UnitSplit: ("effective_on", "unit_id"),
+            r.UnitDissolved: ("effective_on", "unit_id"),
+            r.DigitalTeamEstablished: ("established_on", "level", "member_count", "team_id", "unit_id"),
+            r.DigitalTeamMembersChanged: ("effective_on", "member_count", "team_id"),
+            r.DigitalTeamDisbanded: ("effective_on", "team_id"),
+            r.BtsStationDecommissioned: ("bts_id", "effective_on"),
+            r.PostalPointClosed: ("effective_on", "point_id"),
+            r.RadioStationRegistered: ("installed_on", "station_id", "technology", "unit_id"),
+            r.RadioStationUpgraded: ("station_id", "technology", "upgraded_on"),
+            r.RadioStationStatusChanged: ("effective_on", "station_id", "status"),
+            r.SpeakerClusterRegistered: ("cluster_id", "installed_on", "station_id"),
+            r.SpeakerClusterDecommissioned: ("cluster_id", "effective_on", "station_id"),
+            r.BtsStationCommissioned: ("bts_id", "commissioned_on", "technologies", "unit_id"),
+            r.BtsTechnologiesChanged: ("bts_id", "effective_on", "technologies"),
+            r.VillageFibreConnected: ("connected_on", "village_id"),
+            r.PostalPointOpened: ("opened_on", "point_id", "unit_id"),
+            r.VideoEndpointRegistered: ("endpoint_id", "installed_on", "unit_id"),
+            r.WifiHotspotRegistered: ("hotspot_id", "installed_on", "unit_id"),
+            b.RelaySessionRecorded: ("ended_at", "session_id", "source", "started_at", "station_id"),
+            b.RelaySessionCancelled: ("session_id", "station_id"),
+            b.ClusterSignalLost: ("cluster_id", "down_since", "station_id"),
+            b.ClusterSignalRestored: ("cluster_id", "restored_at", "station_id"),
+            b.OutreachSessionHeld: ("held_on", "outreach_id", "unit_code"),
+            b.LoudspeakerVehicleTripMade: ("made_on", "outreach_id", "unit_code"),
+            b.ProgrammeRecorded: ("air_date", "articles", "duration_seconds", "news_items", "programme_id", "unit_id"),
+            b.ProgrammeCorrected: ("air_date", "articles", "duration_seconds", "news_items", "programme_id"),
+        }
+    )
 
     def tables_sql(self, schema: str) -> str:
         return TABLES.format(s=schema)

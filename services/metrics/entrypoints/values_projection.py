@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from contracts import metrics_events as m
 from contracts.catalogue import EventCatalogue
+from contracts.reads import Reads, reads
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
 from services.metrics.adapters.change_emitter import announce_reported
@@ -81,6 +82,32 @@ class ValuesProjection(Projection):
             m.AlertThresholdSet,
             m.AlertThresholdRemoved,
         )
+    )
+    reads: ClassVar[Reads] = reads(
+        {
+            m.IndicatorValueReported: (
+                "comment",
+                "indicator_code",
+                "period",
+                "source",
+                "unit_code",
+                "unit_id",
+                "value",
+            ),
+            m.IndicatorValueCorrected: (
+                "comment",
+                "indicator_code",
+                "period",
+                "previous_value",
+                "source",
+                "unit_code",
+                "unit_id",
+                "value",
+            ),
+            m.IndicatorTargetSet: ("indicator_code", "target", "unit_code", "unit_id", "year"),
+            m.AlertThresholdSet: ("indicator_code", "level", "operator", "severity", "threshold"),
+            m.AlertThresholdRemoved: ("indicator_code",),
+        }
     )
 
     def tables_sql(self, schema: str) -> str:

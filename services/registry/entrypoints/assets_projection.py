@@ -23,6 +23,7 @@ import msgspec
 from contracts.base import Event
 from contracts.catalogue import EventCatalogue
 from contracts.envelope import Envelope
+from contracts.reads import Reads, reads
 from contracts.registry_events import (
     ASSET_EVENTS,
     CATALOGUE,
@@ -79,6 +80,44 @@ class AssetsProjection(Projection):
     service: ClassVar[str] = "registry"
     sources: ClassVar[dict[str, EventCatalogue]] = {"registry": CATALOGUE}
     handles: ClassVar[frozenset[str]] = frozenset(cls.type_name() for cls in ASSET_EVENTS)
+    reads: ClassVar[Reads] = reads(
+        {
+            OrganisationRegistered: ("code", "kind", "name", "organisation_id", "unit_id"),
+            AssetOperatorAssigned: (
+                "asset_id",
+                "asset_kind",
+                "effective_on",
+                "organisation_id",
+                "previous_organisation_id",
+            ),
+            SpeakerClusterRegistered: ("cluster_id", "installed_on", "location", "station_id", "village_id"),
+            SpeakerClusterDecommissioned: ("cluster_id", "effective_on"),
+            InformationSystemRegistered: ("hosted_in_data_centre", "name", "owner_agency", "system_id"),
+            SecurityLevelApproved: ("approved_on", "decision", "level", "system_id"),
+            DigitalTeamEstablished: ("established_on", "level", "member_count", "members", "team_id", "unit_id"),
+            DigitalTeamMembersChanged: ("effective_on", "member_count", "members", "team_id"),
+            DigitalTeamActivityReported: ("households_supported", "reported_on", "sessions", "summary", "team_id"),
+            DigitalTeamDisbanded: ("effective_on", "reason", "team_id"),
+            RadioStationRegistered: (
+                "funding_source",
+                "installed_on",
+                "operator_id",
+                "station_id",
+                "technology",
+                "unit_id",
+            ),
+            RadioStationUpgraded: ("funding_source", "previous_technology", "station_id", "technology", "upgraded_on"),
+            RadioStationStatusChanged: ("effective_on", "station_id", "status"),
+            BtsStationCommissioned: ("bts_id", "commissioned_on", "location", "operator_id", "technologies", "unit_id"),
+            BtsTechnologiesChanged: ("bts_id", "technologies"),
+            BtsStationDecommissioned: ("bts_id", "effective_on"),
+            VillageFibreConnected: ("connected_on", "operator_id", "village_id"),
+            PostalPointOpened: ("name", "opened_on", "operator_id", "point_id", "unit_id"),
+            PostalPointClosed: ("effective_on", "point_id"),
+            VideoEndpointRegistered: ("endpoint_id", "installed_on", "unit_id"),
+            WifiHotspotRegistered: ("hotspot_id", "installed_on", "location", "operator_id", "unit_id"),
+        }
+    )
 
     def tables_sql(self, schema: str) -> str:
         return TABLES_SQL.format(s=schema)

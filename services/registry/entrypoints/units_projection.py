@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from contracts.catalogue import EventCatalogue
+from contracts.reads import Reads, reads
 from contracts.registry_events import (
     CATALOGUE,
     UnitDissolved,
@@ -35,6 +36,25 @@ class UnitsProjection(Projection):
     sources: ClassVar[dict[str, EventCatalogue]] = {"registry": CATALOGUE}
     handles: ClassVar[frozenset[str]] = frozenset(
         cls.type_name() for cls in (UnitRegistered, UnitRenamed, UnitReparented, UnitMerged, UnitSplit, UnitDissolved)
+    )
+    reads: ClassVar[Reads] = reads(
+        {
+            UnitRegistered: (
+                "code",
+                "level",
+                "name",
+                "parent_id",
+                "predecessor_ids",
+                "unit_id",
+                "unit_type",
+                "valid_from",
+            ),
+            UnitRenamed: ("effective_on", "name", "unit_id"),
+            UnitReparented: ("effective_on", "parent_id", "unit_id"),
+            UnitMerged: ("effective_on", "successor_id", "unit_id"),
+            UnitSplit: ("effective_on", "successor_ids", "unit_id"),
+            UnitDissolved: ("effective_on", "unit_id"),
+        }
     )
 
     def tables_sql(self, schema: str) -> str:

@@ -1,0 +1,41 @@
+"""The exported /api/v1 OpenAPI document is current and holds only the public API."""
+
+from __future__ import annotations
+
+import json
+
+from services.gateway.rest.export import OPENAPI_FILE, PUBLIC_PREFIX, openapi_text, public_document
+
+
+def test_the_exported_openapi_file_is_current() -> None:
+    assert OPENAPI_FILE.read_text(encoding="utf-8") == openapi_text(), "run: python -m services.gateway.rest.export"
+
+
+def test_the_document_keeps_the_public_paths_and_only_the_schemas_they_reach() -> None:
+    document = {
+        "openapi": "3.1.0",
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/v1/units": {"get": {"responses": {"200": {"$ref": "#/components/schemas/UnitPage"}}}},
+            "/health/live": {"get": {"responses": {"200": {"$ref": "#/components/schemas/Liveness"}}}},
+        },
+        "components": {
+            "schemas": {
+                "UnitPage": {"properties": {"items": {"items": {"$ref": "#/components/schemas/UnitView"}}}},
+                "UnitView": {"type": "object"},
+                "Liveness": {"type": "object"},
+            }
+        },
+    }
+
+    public = public_document(document)
+
+    assert list(public["paths"]) == ["/api/v1/units"]
+    assert sorted(public["components"]["schemas"]) == ["UnitPage", "UnitView"]
+    assert "servers" not in public
+
+
+def test_every_exported_path_is_public() -> None:
+    paths = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))["paths"]
+    assert paths
+    assert all(path.startswith(PUBLIC_PREFIX) for path in paths)
