@@ -26,6 +26,7 @@ from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
 from bench._http import KeepAliveConnection
+from contracts.services import EVENT_SOURCED
 from libs.common.db import create_pool
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
@@ -77,7 +78,7 @@ def _bench_keys() -> Settings:
     keys = tempfile.mkdtemp(prefix="tinhso-bench-keys-")
     settings = load_settings({}, state_dir=keys)
     ensure_keypair(settings)
-    ensure_event_keys(settings, ("test", "registry", "broadcast", "metrics"))
+    ensure_event_keys(settings, ("test", *EVENT_SOURCED))
     return settings
 
 

@@ -60,6 +60,7 @@ from bench._common import (
     say,
 )
 from bench._http import KeepAliveConnection
+from contracts.services import EVENT_SOURCED, INTERNAL, SERVICES
 from libs.common.db import create_pool
 from libs.common.embedded.process import free_port
 from libs.common.kafka import ensure_topics
@@ -84,7 +85,6 @@ SUBSCRIPTIONS_PER_CONNECTION = 20
 FANOUT_EVENTS = 10
 INDICATOR = "citizens.internet_users"
 PREFIX = "benchgw"
-SERVICES = ("registry", "broadcast", "metrics", "gateway")
 
 DASHBOARD = """
 query($parent: String!, $codes: [String!]) {
@@ -260,7 +260,7 @@ async def via_gateway(platform: Platform) -> tuple[list[float], float]:
 
 async def via_internal_http(platform: Platform) -> tuple[list[float], float]:
     """The gateway's own plan, level by level, straight on the internal APIs (no GraphQL)."""
-    conns = [{s: platform.internal(s) for s in ("registry", "broadcast", "metrics")} for _ in range(CLIENTS)]
+    conns = [{s: platform.internal(s) for s in INTERNAL} for _ in range(CLIENTS)]
 
     async def get(conn: KeepAliveConnection, path: str) -> Any:
         status, body = await request(conn, "GET", path)
@@ -471,7 +471,7 @@ async def main() -> Report:
                 await apply_migrations(conn, all_migrations())
             finally:
                 await conn.close()
-            topics = [f"{PREFIX}.{s}.events" for s in ("registry", "broadcast", "metrics")]
+            topics = [f"{PREFIX}.{s}.events" for s in EVENT_SOURCED]
             await ensure_topics(servers.broker.bootstrap, topics, partitions=3)
             pool = await create_pool(servers.url, service="bench-raw", max_size=10, min_size=10)
             platform = Platform(servers, state)

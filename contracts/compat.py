@@ -33,7 +33,7 @@ from typing import Any
 from graphql import build_schema, find_breaking_changes
 
 from contracts.catalogue import EventCatalogue
-from contracts.topics import all_topics
+from contracts.services import all_topics
 
 JsonObject = dict[str, Any]
 

@@ -24,7 +24,8 @@ import msgspec
 from contracts.base import Event
 from contracts.envelope import Envelope
 from contracts.headers import KAFKA_HEADERS
-from contracts.topics import TopicContract, all_topics
+from contracts.services import all_topics
+from contracts.topics import TopicContract
 
 JsonObject = dict[str, Any]
 

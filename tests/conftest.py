@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from contracts.services import EVENT_SOURCED
 from libs.common.db import create_pool
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
@@ -36,7 +37,7 @@ def state_dir() -> Iterator[Path]:
     """
     path = Path(tempfile.mkdtemp(prefix="tinhso-test-state-"))
     ensure_keypair(load_settings({}, state_dir=str(path)))
-    ensure_event_keys(load_settings({}, state_dir=str(path)), ("registry", "broadcast", "metrics", "test"))
+    ensure_event_keys(load_settings({}, state_dir=str(path)), (*EVENT_SOURCED, "test"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
 

@@ -19,10 +19,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
+from contracts.services import EVENT_SOURCED
 from libs.common.settings import Settings
 from libs.common.tls import client_context
-
-SERVICES_WITH_TOPICS = ("registry", "broadcast", "metrics")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -104,7 +103,7 @@ def make_admin(broker: Broker, **options: Any) -> AIOKafkaAdminClient:
 
 
 def service_topics(settings: Settings) -> list[str]:
-    return [settings.topic(service) for service in SERVICES_WITH_TOPICS]
+    return [settings.topic(service) for service in EVENT_SOURCED]
 
 
 async def ensure_topics(

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from contracts.services import service as catalogued
 from libs.common.tls import client_context
 
 ENV_PREFIX = "TINHSO_"
@@ -221,7 +222,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return self.projection_assignment is Assignment.GROUP
 
     def port_of(self, service: str) -> int:
-        port: int = getattr(self, f"{service}_port")
+        port: int = getattr(self, catalogued(service).port_setting)
         return port
 
     def backbone_port_of(self, service: str) -> int:
@@ -240,7 +241,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     def service_url(self, service: str) -> str:
         """Where the gateway reaches a service: ``TINHSO_<SERVICE>_URL``, else this host's port."""
-        configured: str = getattr(self, f"{service}_url", "")
+        url_setting = catalogued(service).url_setting
+        configured: str = getattr(self, url_setting) if url_setting else ""
         if configured:
             return configured.rstrip("/")
         return f"http://{self._reachable_host}:{self.port_of(service)}"

@@ -1,15 +1,19 @@
-"""The services the platform runs, in start order, and where their migrations live."""
+"""The services the platform runs, in start order, and where their migrations live.
+
+The services themselves are declared once, in ``contracts.services``; this module adds what
+only ``tinhso`` needs of them (migrations, every projection by name).
+"""
 
 from __future__ import annotations
 
 import importlib
 
+from contracts.services import CATALOGUE, EVENT_SOURCED, SERVICES
 from libs.common.eventstore.schema import backbone_migrations
 from libs.common.migrations import Migration, discover
 from libs.common.projections.projection import Projection
 
-SERVICES = ("registry", "broadcast", "metrics", "gateway")
-EVENT_SOURCED = ("registry", "broadcast", "metrics")
+__all__ = ["EVENT_SOURCED", "SERVICES", "all_migrations", "all_projections", "migrations_for"]
 
 
 def migrations_for(service: str) -> list[Migration]:
@@ -25,8 +29,10 @@ def all_migrations() -> list[Migration]:
 def all_projections() -> dict[str, Projection]:
     """Every projection of every service, by name."""
     found: dict[str, Projection] = {}
-    for service in EVENT_SOURCED:
-        module = importlib.import_module(f"services.{service}.entrypoints.projections")
+    for service in CATALOGUE:
+        if service.projections_module is None:
+            continue
+        module = importlib.import_module(service.projections_module)
         for projection in module.PROJECTIONS:
             found[projection.name] = projection
     return found

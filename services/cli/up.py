@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from contracts.services import INTERNAL
 from libs.common.db import create_pool
 from libs.common.embedded.process import port_in_use
 from libs.common.event_signing import EventKeyError, ensure_event_keys
@@ -174,7 +175,7 @@ def print_banner(settings: Settings, extra: list[str] | None = None) -> None:
         f"  GraphQL + explorer   {gw}/graphql",
         f"  REST (partners)      {gw}/api/v1   docs: {gw}/api/v1/docs",
         f"  Health               {gw}/health/ready",
-        *(f"  {s:<20} {settings.service_url(s)}/docs" for s in SERVICES if s != "gateway"),
+        *(f"  {s:<20} {settings.service_url(s)}/docs" for s in INTERNAL),
         *(f"  {s + ' backbone':<20} {settings.backbone_url(s)}/admin/relay" for s in backbone_processes(settings)),
         "  Relays, lag (live)   tinhso admin relay | tinhso admin projections",
         f"  PostgreSQL           {without_password(settings.database_url)}",

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar
 
+from contracts.services import INTERNAL
 from libs.common.cancellation import stop_tasks
 from libs.common.http.app import build_service_app
 from libs.common.principal import PrincipalSigner
@@ -24,7 +25,7 @@ from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
 from services.gateway.adapters.internal import InternalServices
 from services.gateway.adapters.persisted_queries import PersistedQueries
-from services.gateway.adapters.service_health import INTERNAL_SERVICES, service_readiness
+from services.gateway.adapters.service_health import service_readiness
 from services.gateway.entrypoints.graphql import graphql_controller
 from services.gateway.events.consumer import GatewayConsumer
 from services.gateway.events.directory import UnitDirectory
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     runtime = ServiceRuntime(NAME, settings)
     services = InternalServices(settings, PrincipalSigner.from_settings(settings))
-    for service in INTERNAL_SERVICES:
+    for service in INTERNAL:
         runtime.extra_checks[service] = functools.partial(service_readiness, services.client, settings, service)
     hub, directory = EventHub(), UnitDirectory()
     consumer = GatewayConsumer(settings, hub, directory)

@@ -14,11 +14,12 @@ from pathlib import Path
 import httpx
 import psutil
 
+from contracts.services import EVENT_SOURCED, SERVICES
 from libs.common.embedded.process import free_port, port_in_use
 from libs.common.settings import load_settings
-from services.cli.catalogue import EVENT_SOURCED
 
-SERVICES = ("gateway", "registry", "broadcast", "metrics")
+__all__ = ["BACKBONES", "SERVICES", "PlatformProcess", "wait_gone"]
+
 BACKBONES = EVENT_SOURCED
 """The services ``tinhso up`` runs as an api and a backbone process."""
 BACKBONE_PORT_OFFSET = load_settings({}).backbone_port_offset

@@ -10,7 +10,7 @@ from contracts.base import Event
 from contracts.reads import Reads, problems, reads
 from contracts.registry_events import CATALOGUE as REGISTRY
 from contracts.registry_events import UnitRenamed
-from contracts.topics import all_topics
+from contracts.services import all_topics
 from libs.common.projections.projection import Projection
 from services.broadcast.entrypoints.projections import PROJECTIONS as BROADCAST
 from services.gateway.events import directory

@@ -21,7 +21,7 @@ from contracts.compat import (
     main,
     openapi_breaks,
 )
-from contracts.topics import all_topics
+from contracts.services import all_topics
 from contracts.upcasting import Upcasters
 
 RENAMED = "registry.unit_renamed.v1.json"

@@ -16,7 +16,7 @@ from contracts import generate
 from contracts.base import Event
 from contracts.envelope import Envelope
 from contracts.headers import KAFKA_HEADERS
-from contracts.topics import all_topics
+from contracts.services import all_topics
 from libs.common.event_signing import RecordSigner
 from libs.common.relay import kafka_headers
 from libs.common.settings import Settings

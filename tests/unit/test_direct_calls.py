@@ -26,6 +26,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 
+from contracts.services import EVENT_SOURCED, SERVICES
 from libs.common.errors import ForbiddenError, InvalidInputError
 from libs.common.event_signing import ensure_event_keys
 from libs.common.http.direct_calls import Plans, direct_calls_middleware, plan_handlers
@@ -289,7 +290,7 @@ async def test_a_route_left_to_litestar_still_answers(litestar_kwargs_calls: lis
     assert answered.sent[0]["status"] == 201
 
 
-@pytest.mark.parametrize("service", ["registry", "broadcast", "metrics", "gateway"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_command_route_of_the_services_is_called_directly(service: str, tmp_path: Path) -> None:
     """A route that stops qualifying (a guard, a query parameter...) is noticed here, not in a benchmark."""
     settings = load_settings(
@@ -299,7 +300,7 @@ def test_every_command_route_of_the_services_is_called_directly(service: str, tm
         principal_private_key_file=str(tmp_path / "private.pem"),
     )
     ensure_keypair(settings)
-    ensure_event_keys(settings, ("registry", "broadcast", "metrics"))
+    ensure_event_keys(settings, EVENT_SOURCED)
     app = importlib.import_module(f"services.{service}.app").create_app(settings)
 
     plans = plan_handlers(app)

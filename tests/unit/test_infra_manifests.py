@@ -13,12 +13,14 @@ from typing import Any
 import msgspec
 import pytest
 
+from contracts.services import EVENT_SOURCED
 from libs.common.settings import Settings, env_name, load_settings
 from services.gateway.graphql.limits import Limits
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 SETTINGS = {env_name(field) for field in Settings.__struct_fields__}
-SERVICES = ("registry", "broadcast", "metrics")
+SERVICES = EVENT_SOURCED
+"""The services with a backbone process beside their API (ADR 0012)."""
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:
@@ -108,7 +110,7 @@ READS = {
     "registry-backbone": {"registry"},
     "broadcast-backbone": {"broadcast", "registry"},
     "metrics-backbone": {"metrics", "registry", "broadcast"},
-    "gateway": {"registry", "broadcast", "metrics"},
+    "gateway": set(EVENT_SOURCED),
 }
 """The event keys each process needs (ADR 0022): its relay's, and those of the topics it reads."""
 

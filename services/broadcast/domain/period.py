@@ -14,9 +14,8 @@ from typing import Literal
 
 import msgspec
 
+from contracts.province import PROVINCE_TZ
 from libs.common.errors import InvalidInputError
-
-PROVINCE_TZ = datetime.timezone(datetime.timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
 _PATTERN = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
 

@@ -24,7 +24,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from services.broadcast.domain.period import PROVINCE_TZ
+from contracts.province import PROVINCE_TZ
 
 YEAR = 2022
 DISTRICT = "061"

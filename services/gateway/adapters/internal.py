@@ -19,6 +19,7 @@ import httpx
 import msgspec
 from opentelemetry.trace import SpanKind
 
+from contracts.services import INTERNAL
 from libs.common.errors import DomainError, InvalidInputError
 from libs.common.principal import Principal, PrincipalSigner
 from libs.common.settings import Settings
@@ -88,7 +89,7 @@ class InternalServices:
     """One pooled HTTP client for the three services, shared by every request of the process."""
 
     def __init__(self, settings: Settings, signer: PrincipalSigner, client: httpx.AsyncClient | None = None) -> None:
-        self._urls = {name: settings.service_url(name) for name in ("registry", "broadcast", "metrics")}
+        self._urls = {name: settings.service_url(name) for name in INTERNAL}
         self._signer = signer
         self.client = client or httpx.AsyncClient(
             timeout=TIMEOUT, limits=httpx.Limits(max_connections=200, max_keepalive_connections=100)

@@ -6,8 +6,6 @@ import httpx
 
 from libs.common.settings import Settings
 
-INTERNAL_SERVICES = ("registry", "broadcast", "metrics")
-
 
 async def service_readiness(client: httpx.AsyncClient, settings: Settings, service: str) -> str:
     try:

@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from contracts.envelope import Envelope
+from contracts.services import EVENT_SOURCED
 from libs.common.event_signing import RecordVerifier
 from libs.common.kafka import kafka_access, make_consumer
 from libs.common.settings import Settings
@@ -49,8 +50,8 @@ class GatewayConsumer:
         self.bootstrap = kafka_access(settings)
         self.fetch_wait_ms = settings.kafka_fetch_wait_ms
         self.registry_topic = settings.topic("registry")
-        self.topics = [settings.topic(s) for s in ("registry", "broadcast", "metrics")]
-        self.verifier = RecordVerifier.from_settings(settings, ("registry", "broadcast", "metrics"))
+        self.topics = [settings.topic(s) for s in EVENT_SOURCED]
+        self.verifier = RecordVerifier.from_settings(settings, EVENT_SOURCED)
         self.untrusted = 0
         """Records dropped as not their topic's relay's."""
         self._taken: dict[TopicPartition, tuple[int, int]] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from contracts import broadcast_events, metrics_events, registry_events
+from contracts.services import all_topics
 from libs.common.principal import Principal
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import LiveEvent
@@ -20,8 +20,8 @@ from services.gateway.graphql.reading import PERSONAL_DATA
 
 PERSONAL_FIELDS: Mapping[str, frozenset[str]] = {
     name: cls.PERSONAL_DATA
-    for catalogue in (registry_events.CATALOGUE, broadcast_events.CATALOGUE, metrics_events.CATALOGUE)
-    for name, cls in catalogue.types.items()
+    for topic in all_topics()
+    for name, cls in topic.catalogue.types.items()
     if cls.PERSONAL_DATA
 }
 """Event type → the fields of its data that name people."""

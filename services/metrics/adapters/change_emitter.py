@@ -19,13 +19,14 @@ import msgspec
 
 from contracts.base import Event
 from contracts.metrics_events import IndicatorDefinition, IndicatorValueChanged
+from contracts.province import PROVINCE_TZ
 from libs.common.db import Conn
 from libs.common.eventstore.store import new_event_id
 from services.metrics.adapters.facts_writer import Touched
 from services.metrics.adapters.indicator_data import FACTS, VALUES, UnitRow
 from services.metrics.application.catalogue_reader import SHARED
 from services.metrics.application.evaluation import evaluate, needed_codes
-from services.metrics.domain.periods import PROVINCE_TZ, Period
+from services.metrics.domain.periods import Period
 from services.metrics.domain.values import Threshold, UnitRef, threshold_events
 
 ANNOUNCED_LEVELS = ("province", "district", "commune")

@@ -20,13 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from contracts.metrics_events import IndicatorDefinition
+from contracts.province import PROVINCE_TZ
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
 from services.metrics.adapters import indicator_data as data
 from services.metrics.adapters.indicator_data import Reported, UnitRow
 from services.metrics.domain.catalogue import references
 from services.metrics.domain.formulas import compile_formula
-from services.metrics.domain.periods import PROVINCE_TZ, Period
+from services.metrics.domain.periods import Period
 
 COMPUTED_SOURCE = "computed from registry and broadcast events"
 

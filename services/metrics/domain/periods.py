@@ -14,8 +14,6 @@ from typing import Literal
 from libs.common.errors import InvalidInputError
 
 Granularity = Literal["year", "quarter", "month"]
-PROVINCE_TZ = datetime.timezone(datetime.timedelta(hours=7))
-"""Days and periods are the province's (Asia/Ho_Chi_Minh, UTC+7 all year, no summer time)."""
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")

@@ -18,12 +18,12 @@ from contracts import broadcast_events as b
 from contracts import registry_events as r
 from contracts.base import Event
 from contracts.catalogue import EventCatalogue
+from contracts.province import PROVINCE_TZ
 from contracts.reads import Reads, reads
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
 from services.metrics.adapters.change_emitter import emit_changes
 from services.metrics.adapters.facts_writer import FactsWriter, Touched
-from services.metrics.domain.periods import PROVINCE_TZ
 from services.metrics.entrypoints.facts_tables import TABLES
 
 NAME = "metrics_facts"

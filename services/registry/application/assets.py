@@ -14,6 +14,7 @@ import msgspec
 import uuid_utils.compat
 
 from contracts.envelope import Metadata
+from contracts.province import PROVINCE_TZ
 from contracts.registry_events import AssetKind, Coordinates
 from libs.common.errors import InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult, Decider, Transaction, Work
@@ -22,9 +23,6 @@ from services.registry.adapters import asset_lookup
 from services.registry.domain import facilities, organisations, radio, systems, telecom
 from services.registry.domain.assets import AssignOperator
 from services.registry.domain.organisations import ORGANISATION, Organisation
-
-PROVINCE_TZ = datetime.timezone(datetime.timedelta(hours=7), "Asia/Ho_Chi_Minh")
-"""Viet Nam keeps UTC+07:00 all year (no daylight saving), so a fixed offset is exact."""
 
 
 def province_today() -> datetime.date:

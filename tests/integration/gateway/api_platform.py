@@ -16,6 +16,7 @@ import httpx
 import msgspec
 import pytest
 
+from contracts.services import SERVICES
 from libs.common.db import create_pool
 from libs.common.migrations import apply_migrations
 from libs.common.settings import Settings
@@ -101,7 +102,7 @@ async def start_platform(settings: Settings, limits: Limits | None = None) -> As
     conn = await asyncpg.connect(settings.database_url)
     await apply_migrations(conn, all_migrations())
     await conn.close()
-    sockets = {name: listening_socket() for name in ("gateway", "registry", "broadcast", "metrics")}
+    sockets = {name: listening_socket() for name in SERVICES}
     ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
     settings = msgspec.structs.replace(
         settings,

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
+from contracts.services import INTERNAL
 from libs.common.db import create_pool
 from libs.common.migrations import apply_migrations
 from libs.common.settings import Settings
@@ -257,7 +258,7 @@ async def test_every_mutation_is_allowed_or_refused_as_the_matrix_specifies(matr
         assert observed[label] == expected, f"{label}: expected {expected}, got {observed[label]}"
 
 
-@pytest.mark.parametrize("service", ["registry", "broadcast", "metrics"])
+@pytest.mark.parametrize("service", INTERNAL)
 async def test_every_route_of_a_service_called_without_the_gateways_token_answers_401(
     settings: Settings, service: str
 ) -> None:

@@ -26,6 +26,7 @@ from schemathesis import GenerationMode
 from schemathesis.core.result import Err
 from schemathesis.generation.case import Case
 
+from contracts.services import INTERNAL
 from libs.common.settings import Settings
 from tests.integration.gateway.api_fixtures import build_province
 from tests.integration.gateway.api_platform import Platform, start_platform
@@ -126,7 +127,7 @@ async def test_no_api_answers_5xx_whatever_it_is_sent(fuzz_platform: Platform) -
     targets: list[tuple[str, str, str, dict[str, str], httpx.Auth | None]] = [
         ("gateway", fuzz_platform.url, "/api/v1/docs/openapi.json", fuzz_platform.auth("admin"), None)
     ]
-    for service in ("registry", "broadcast", "metrics"):
+    for service in INTERNAL:
         base = fuzz_platform.settings.service_url(service)
         targets.append((service, base, "/docs/openapi.json", {}, PrincipalAuth(fuzz_platform.settings, ADMIN, service)))
     failures: list[str] = []

@@ -10,6 +10,7 @@ import msgspec
 from aiokafka import AIOKafkaProducer
 
 from contracts.envelope import Envelope
+from contracts.services import EVENT_SOURCED
 from libs.common.cancellation import stop_tasks
 from libs.common.event_signing import RecordSigner
 from libs.common.kafka import ensure_topics
@@ -39,7 +40,7 @@ def signal_lost(tx_id: int) -> Envelope:
 
 async def test_forged_and_replayed_records_reach_no_subscriber(settings: Settings) -> None:
     """Failed before the fix: the forged record and the replayed copy were both fanned out."""
-    topics = [settings.topic(s) for s in ("registry", "broadcast", "metrics")]
+    topics = [settings.topic(s) for s in EVENT_SOURCED]
     await ensure_topics(settings.kafka_bootstrap, topics, 1)
     hub, topic = EventHub(), settings.topic("broadcast")
     consumer = GatewayConsumer(settings, hub, UnitDirectory())

@@ -6,8 +6,9 @@ import datetime
 
 import pytest
 
+from contracts.province import PROVINCE_TZ
 from libs.common.errors import InvalidInputError
-from services.broadcast.domain.period import PROVINCE_TZ, Period, format_duration, split_by_day
+from services.broadcast.domain.period import Period, format_duration, split_by_day
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from services.metrics.domain.periods import PROVINCE_TZ
+from contracts.province import PROVINCE_TZ
 from services.metrics.entrypoints.facts_projection import hours_by_day, local_day
 
 
