@@ -20,10 +20,10 @@ from contracts.base import Event
 from contracts.catalogue import EventCatalogue
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
-from services.metrics.adapters.change_emitter import emit_changes
+from services.metrics.adapters.facts_tables import TABLES
 from services.metrics.adapters.facts_writer import FactsWriter, Touched
+from services.metrics.application.change_emitter import emit_changes
 from services.metrics.domain.periods import PROVINCE_TZ
-from services.metrics.entrypoints.facts_tables import TABLES
 
 NAME = "metrics_facts"
 _HANDLED: list[type[Event]] = [
