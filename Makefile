@@ -40,6 +40,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m contracts.generate --check
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
