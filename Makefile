@@ -41,6 +41,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m contracts.generate --check
 	$(BIN)/python -m contracts.compat
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

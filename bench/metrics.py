@@ -57,6 +57,7 @@ from services.metrics.application.queries import MetricsQueries
 from services.metrics.domain.periods import Period
 from services.metrics.entrypoints.facts_projection import FactsProjection
 from services.metrics.entrypoints.values_projection import ValuesProjection
+from services.metrics.seed.indicators import province_indicators
 
 QUICK = "--quick" in sys.argv
 DISTRICTS, COMMUNES_PER_DISTRICT = 8, (14, 14, 14, 14, 13, 13, 13, 13)  # 108 communes
@@ -119,7 +120,7 @@ async def load(pool: asyncpg.Pool, communes: list[tuple[str, str]], structure: l
         async with conn.transaction():
             await projection.apply(conn, projection.name, structure)
     commands = MetricsCommands(CommandExecutor(pool, "metrics", CATALOGUE))
-    await commands.seed()
+    await commands.seed(province_indicators())
     await commands.define(_indicators(), metadata=commands_meta(), idempotency=None)
     rng = random.Random(6)
     now = datetime.datetime.now(datetime.UTC)

@@ -22,6 +22,7 @@ from services.metrics.application.commands import MetricsCommands
 from services.metrics.entrypoints.http_commands import MetricsCommandsController
 from services.metrics.entrypoints.http_queries import MetricsQueriesController
 from services.metrics.entrypoints.projections import PROJECTIONS
+from services.metrics.seed.indicators import province_indicators
 
 NAME = "metrics"
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class MetricsRuntime(ServiceRuntime):
         delay = 0.2
         while True:
             try:
-                await MetricsCommands(CommandExecutor(self.pool, NAME, CATALOGUE)).seed()
+                await MetricsCommands(CommandExecutor(self.pool, NAME, CATALOGUE)).seed(province_indicators())
                 return
             except asyncio.CancelledError:
                 raise

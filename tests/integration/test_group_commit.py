@@ -18,10 +18,11 @@ from contracts.envelope import Envelope, Metadata
 from libs.common.db import Conn, connect, create_pool
 from libs.common.errors import InvalidInputError
 from libs.common.eventstore.commands import CommandExecutor, Decider
+from libs.common.eventstore.decider import NewEvent
 from libs.common.eventstore.errors import IdempotencyKeyReusedError
 from libs.common.eventstore.group_commit import group_commit
 from libs.common.eventstore.idempotency import IdempotencyKey
-from libs.common.eventstore.store import EventRows, EventStore, NewEvent, StreamAppend
+from libs.common.eventstore.store import EventRows, EventStore, StreamAppend
 from tests.support.counter import CATALOGUE, COUNTER, CounterIncremented, Increment
 
 STORE = EventStore("test")

@@ -9,7 +9,7 @@ import msgspec
 from contracts.base import Event
 from contracts.catalogue import EventCatalogue
 from libs.common.errors import InvalidInputError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 
 
 class CounterIncremented(Event, frozen=True, tag="test.counter_incremented"):

@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import asyncpg
 import msgspec
@@ -20,32 +19,17 @@ from contracts.base import Event
 from contracts.catalogue import EventCatalogue
 from contracts.envelope import Envelope, Metadata
 from libs.common.db import Conn
+from libs.common.eventstore.decider import Decider, NewEvent
 from libs.common.eventstore.errors import ConcurrencyError
 from libs.common.eventstore.group_commit import RunAlone, group_commit
 from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords
 from libs.common.eventstore.results import CommandResult, replayed
-from libs.common.eventstore.store import EventStore, NewEvent
+from libs.common.eventstore.store import EventStore
 
 __all__ = ["CommandExecutor", "CommandResult", "Decider", "Transaction", "Work"]
 
 C = TypeVar("C")
 S = TypeVar("S")
-
-
-@dataclass(frozen=True, slots=True)
-class Decider(Generic[C, S]):
-    """An aggregate as pure functions: no I/O, so it is unit-tested without a database."""
-
-    stream_type: str
-    initial: Callable[[], S]
-    evolve: Callable[[S, Event], S]
-    decide: Callable[[C, S], Sequence[Event | NewEvent]]
-
-    def fold(self, events: Sequence[Event]) -> S:
-        state = self.initial()
-        for event in events:
-            state = self.evolve(state, event)
-        return state
 
 
 class Transaction:

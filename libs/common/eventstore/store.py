@@ -18,6 +18,7 @@ import uuid_utils.compat
 from contracts.base import Event
 from contracts.envelope import Envelope, Metadata
 from libs.common.db import Conn
+from libs.common.eventstore.decider import NewEvent
 from libs.common.eventstore.errors import ConcurrencyError
 
 SourcePosition = tuple[int, int]
@@ -37,11 +38,6 @@ _COLUMNS = (
 def new_event_id() -> UUID:
     """A UUIDv7: time-ordered, so ids sort roughly by creation."""
     return uuid_utils.compat.uuid7()
-
-
-class NewEvent(msgspec.Struct, frozen=True):
-    event: Event
-    occurred_at: datetime | None = None
 
 
 class StreamAppend(msgspec.Struct, frozen=True):

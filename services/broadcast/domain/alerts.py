@@ -23,7 +23,7 @@ from contracts.broadcast_events import (
     EmergencyAlertIssued,
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from services.broadcast.domain.common import aware, required_text
 
 MAX_VALIDITY = datetime.timedelta(days=30)

@@ -22,7 +22,7 @@ from contracts.broadcast_events import (
     ProgrammeDeliverySent,
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from services.broadcast.domain.common import aware, content_hash, required_text
 
 DeliveryStatus = Literal["absent", "sent", "received", "aired", "failed"]

@@ -11,7 +11,7 @@ import msgspec
 from contracts.base import Event
 from contracts.broadcast_events import LoudspeakerVehicleTripMade, OutreachSessionHeld
 from libs.common.errors import ConflictError, InvalidInputError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from services.broadcast.domain.common import clean_text
 
 

@@ -15,7 +15,7 @@ import msgspec
 from contracts.base import Event
 from contracts.broadcast_events import AudioFile, ProgrammeCorrected, ProgrammeItem, ProgrammeRecorded
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from services.broadcast.domain.common import clean_text, content_hash, non_negative, required_text
 
 MAX_DURATION = 24 * 3600

@@ -18,7 +18,7 @@ import msgspec
 from contracts.base import Event
 from contracts.broadcast_events import RelaySessionCancelled, RelaySessionRecorded, RelaySource
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from services.broadcast.domain.common import aware, clean_text, required_text
 
 MAX_SESSION = datetime.timedelta(hours=24)

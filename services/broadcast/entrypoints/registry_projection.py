@@ -34,6 +34,7 @@ from contracts.registry_events import (
 )
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
+from services.broadcast.adapters import registry_view_writer
 
 _HANDLED = (
     UnitRegistered,
@@ -72,86 +73,7 @@ class RegistryViewProjection(Projection):
     )
 
     def tables_sql(self, schema: str) -> str:
-        s = schema
-        return f"""
-        CREATE TABLE IF NOT EXISTS {s}.units (
-            unit_id     text PRIMARY KEY,
-            code        text NOT NULL,
-            name        text NOT NULL,
-            level       text NOT NULL,
-            parent_id   text,
-            valid_from  date NOT NULL,
-            valid_to    date
-        );
-        CREATE INDEX IF NOT EXISTS units_code ON {s}.units (code);
-        CREATE INDEX IF NOT EXISTS units_parent ON {s}.units (parent_id);
-        CREATE TABLE IF NOT EXISTS {s}.stations (
-            station_id  text PRIMARY KEY,
-            unit_id     text NOT NULL,
-            technology  text NOT NULL,
-            status      text NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS stations_unit ON {s}.stations (unit_id);
-        CREATE TABLE IF NOT EXISTS {s}.clusters (
-            cluster_id  text PRIMARY KEY,
-            station_id  text NOT NULL,
-            village_id  text,
-            status      text NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS clusters_station ON {s}.clusters (station_id);
-        """
+        return registry_view_writer.tables_sql(schema)
 
     async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        s = schema
-        for item in batch:
-            event = item.event
-            match event:
-                case UnitRegistered():
-                    await conn.execute(
-                        f"""INSERT INTO {s}.units (unit_id, code, name, level, parent_id, valid_from)
-                            VALUES ($1, $2, $3, $4, $5, $6)""",
-                        event.unit_id,
-                        event.code,
-                        event.name,
-                        event.level,
-                        event.parent_id,
-                        event.valid_from,
-                    )
-                case UnitRenamed():
-                    await conn.execute(f"UPDATE {s}.units SET name = $2 WHERE unit_id = $1", event.unit_id, event.name)
-                case UnitReparented():
-                    await conn.execute(
-                        f"UPDATE {s}.units SET parent_id = $2 WHERE unit_id = $1", event.unit_id, event.parent_id
-                    )
-                case UnitMerged() | UnitSplit() | UnitDissolved():
-                    await conn.execute(
-                        f"UPDATE {s}.units SET valid_to = $2 WHERE unit_id = $1", event.unit_id, event.effective_on
-                    )
-                case RadioStationRegistered():
-                    await conn.execute(
-                        f"INSERT INTO {s}.stations VALUES ($1, $2, $3, 'OPERATIONAL')",
-                        event.station_id,
-                        event.unit_id,
-                        event.technology,
-                    )
-                case RadioStationUpgraded():
-                    await conn.execute(
-                        f"UPDATE {s}.stations SET technology = $2 WHERE station_id = $1",
-                        event.station_id,
-                        event.technology,
-                    )
-                case RadioStationStatusChanged():
-                    await conn.execute(
-                        f"UPDATE {s}.stations SET status = $2 WHERE station_id = $1", event.station_id, event.status
-                    )
-                case SpeakerClusterRegistered():
-                    await conn.execute(
-                        f"INSERT INTO {s}.clusters VALUES ($1, $2, $3, 'active')",
-                        event.cluster_id,
-                        event.station_id,
-                        event.village_id,
-                    )
-                case SpeakerClusterDecommissioned():
-                    await conn.execute(
-                        f"UPDATE {s}.clusters SET status = 'decommissioned' WHERE cluster_id = $1", event.cluster_id
-                    )
+        await registry_view_writer.apply(conn, schema, batch)

@@ -22,6 +22,7 @@ from contracts.catalogue import EventCatalogue
 from contracts.reads import Reads, reads
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
+from services.broadcast.adapters import signal_writer
 
 
 class SignalProjection(Projection):
@@ -51,69 +52,7 @@ class SignalProjection(Projection):
     )
 
     def tables_sql(self, schema: str) -> str:
-        s = schema
-        return f"""
-        CREATE TABLE IF NOT EXISTS {s}.outages (
-            cluster_id   text        NOT NULL,
-            station_id   text        NOT NULL,
-            unit_code    text        NOT NULL,
-            down_since   timestamptz NOT NULL,
-            restored_at  timestamptz,
-            cause        text        NOT NULL,
-            PRIMARY KEY (cluster_id, down_since)
-        );
-        CREATE INDEX IF NOT EXISTS outages_station ON {s}.outages (station_id, down_since);
-        CREATE TABLE IF NOT EXISTS {s}.incidents (
-            incident_id        text PRIMARY KEY,
-            cluster_id         text        NOT NULL,
-            station_id         text        NOT NULL,
-            unit_code          text        NOT NULL,
-            down_since         timestamptz NOT NULL,
-            opened_at          timestamptz NOT NULL,
-            closed_at          timestamptz,
-            threshold_seconds  integer     NOT NULL,
-            cause              text        NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS incidents_station ON {s}.incidents (station_id, opened_at);
-        CREATE INDEX IF NOT EXISTS incidents_cluster ON {s}.incidents (cluster_id, opened_at);
-        """
+        return signal_writer.tables_sql(schema)
 
     async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        s = schema
-        for item in batch:
-            event = item.event
-            match event:
-                case ClusterSignalLost():
-                    await conn.execute(
-                        f"INSERT INTO {s}.outages VALUES ($1, $2, $3, $4, NULL, $5)",
-                        event.cluster_id,
-                        event.station_id,
-                        event.unit_code,
-                        event.down_since,
-                        event.cause,
-                    )
-                case ClusterSignalRestored():
-                    await conn.execute(
-                        f"UPDATE {s}.outages SET restored_at = $3 WHERE cluster_id = $1 AND down_since = $2",
-                        event.cluster_id,
-                        event.down_since,
-                        event.restored_at,
-                    )
-                case SignalIncidentOpened():
-                    await conn.execute(
-                        f"INSERT INTO {s}.incidents VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)",
-                        event.incident_id,
-                        event.cluster_id,
-                        event.station_id,
-                        event.unit_code,
-                        event.down_since,
-                        event.opened_at,
-                        event.threshold_seconds,
-                        event.cause,
-                    )
-                case SignalIncidentClosed():
-                    await conn.execute(
-                        f"UPDATE {s}.incidents SET closed_at = $2 WHERE incident_id = $1",
-                        event.incident_id,
-                        event.closed_at,
-                    )
+        await signal_writer.apply(conn, schema, batch)

@@ -1,4 +1,5 @@
-"""Queries the evaluator needs: units and subtrees on a day, fact totals, reported values, targets.
+"""Queries the evaluator and the commands need: units and subtrees on a day, fact totals,
+reported values and their history, targets, thresholds.
 
 Facts and the hierarchy live in ``metrics_facts``; reported values and targets in
 ``metrics_values`` (both projections of this service).
@@ -9,7 +10,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+import asyncpg
+
 from libs.common.db import Conn
+from services.metrics.domain.values import Threshold
 
 FACTS = "metrics_facts"
 VALUES = "metrics_values"
@@ -141,3 +145,32 @@ async def targets(conn: Conn, codes: list[str], unit_ids: list[str], year: int) 
         codes, unit_ids, year,
     )  # fmt: skip
     return {(r["code"], r["unit_id"]): r["target"] for r in rows}
+
+
+async def threshold(conn: Conn, code: str) -> Threshold | None:
+    row = await conn.fetchrow(
+        f"SELECT operator, threshold, level, severity FROM {VALUES}.thresholds WHERE code = $1", code
+    )
+    return None if row is None else Threshold(row["operator"], row["threshold"], row["level"], row["severity"])
+
+
+async def thresholds(conn: Conn) -> dict[str, Threshold]:
+    """Every indicator's threshold, by code."""
+    return {
+        r["code"]: Threshold(r["operator"], r["threshold"], r["level"], r["severity"])
+        for r in await conn.fetch(f"SELECT code, operator, threshold, level, severity FROM {VALUES}.thresholds")
+    }
+
+
+async def reported_history(conn: Conn, code: str, unit_id: str, period: str) -> list[asyncpg.Record]:
+    """Every version of one reported value, oldest first."""
+    return list(
+        await conn.fetch(
+            f"""SELECT value, previous_value, source, comment, actor, partner, recorded_at, version
+                FROM {VALUES}.reported_history WHERE code = $1 AND unit_id = $2 AND period = $3
+                ORDER BY version""",
+            code,
+            unit_id,
+            period,
+        )
+    )

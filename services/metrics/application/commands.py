@@ -17,10 +17,9 @@ from libs.common.eventstore.commands import CommandExecutor, CommandResult
 from libs.common.eventstore.idempotency import IdempotencyKey
 from libs.common.principal import Principal
 from services.metrics.adapters import indicator_data as data
-from services.metrics.application.catalogue_reader import SHARED
+from services.metrics.adapters.catalogue_reader import SHARED
 from services.metrics.domain import catalogue, values
 from services.metrics.domain.periods import Period
-from services.metrics.seed.indicators import province_indicators
 
 SEED_ACTOR = Metadata(actor="metrics:catalogue-seed")
 
@@ -38,9 +37,10 @@ class MetricsCommands:
             catalogue.DECIDER, catalogue.STREAM, command, metadata=metadata, idempotency=idempotency
         )
 
-    async def seed(self) -> CommandResult:
-        """The shipped indicator set; appends nothing when it is there unchanged."""
-        return await self.define(province_indicators(), metadata=SEED_ACTOR, idempotency=None)
+    async def seed(self, definitions: Sequence[IndicatorDefinition]) -> CommandResult:
+        """The shipped indicator set (``seed/indicators.py``, passed in by the caller: the
+        application does not import seed data); appends nothing when it is there unchanged."""
+        return await self.define(definitions, metadata=SEED_ACTOR, idempotency=None)
 
     async def retire(self, code: str, reason: str | None, *, metadata: Metadata) -> CommandResult:
         return await self.executor.execute(
@@ -89,12 +89,7 @@ class MetricsCommands:
         unit = await self._unit(unit_code, period, principal)
         async with self.pool.acquire() as conn:
             goals = await data.targets(conn, [code], [unit.unit_id], period.year)
-            row = await conn.fetchrow(
-                f"SELECT operator, threshold, level, severity FROM {data.VALUES}.thresholds WHERE code = $1", code
-            )
-        threshold = (
-            None if row is None else values.Threshold(row["operator"], row["threshold"], row["level"], row["severity"])
-        )
+            threshold = await data.threshold(conn, code)
         command = values.ReportValue(
             definition, unit, period, value, source, comment, goals.get((code, unit.unit_id)), threshold,
             datetime.datetime.now(datetime.UTC),

@@ -14,8 +14,8 @@ import asyncpg
 from contracts.metrics_events import IndicatorDefinition
 from libs.common.errors import InvalidInputError, NotFoundError
 from services.metrics.adapters import indicator_data as data
+from services.metrics.adapters.catalogue_reader import SHARED
 from services.metrics.adapters.indicator_data import UnitRow
-from services.metrics.application.catalogue_reader import SHARED
 from services.metrics.application.evaluation import Value, evaluate
 from services.metrics.domain.periods import Period
 
@@ -149,16 +149,7 @@ class MetricsQueries:
             unit = (await data.units_by_code(conn, [unit_code], period.end, since=period.start)).get(unit_code)
             if unit is None:
                 raise NotFoundError(f"no unit has the code {unit_code!r} in {period}", code="unknown_unit")
-            return list(
-                await conn.fetch(
-                    f"""SELECT value, previous_value, source, comment, actor, partner, recorded_at, version
-                        FROM {data.VALUES}.reported_history WHERE code = $1 AND unit_id = $2 AND period = $3
-                        ORDER BY version""",
-                    code,
-                    unit.unit_id,
-                    str(period),
-                )
-            )
+            return await data.reported_history(conn, code, unit.unit_id, str(period))
 
     async def export_csv(self, codes: list[str], periods: list[Period], level: str, parent_code: str | None) -> str:
         """One row per indicator x unit x period."""

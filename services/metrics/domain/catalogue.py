@@ -16,7 +16,7 @@ import msgspec
 from contracts.base import Event
 from contracts.metrics_events import IndicatorDefined, IndicatorDefinition, IndicatorRetired, IndicatorRevised
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_text
 from services.metrics.domain.formulas import compile_formula, find_cycle
 

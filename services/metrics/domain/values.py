@@ -29,7 +29,7 @@ from contracts.metrics_events import (
     ThresholdOperator,
 )
 from libs.common.errors import InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_text
 from services.metrics.domain.catalogue import bounds
 from services.metrics.domain.periods import Period

@@ -22,9 +22,9 @@ from contracts.province import PROVINCE_TZ
 from contracts.reads import Reads, reads
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
-from services.metrics.adapters.change_emitter import emit_changes
+from services.metrics.adapters.facts_tables import TABLES
 from services.metrics.adapters.facts_writer import FactsWriter, Touched
-from services.metrics.entrypoints.facts_tables import TABLES
+from services.metrics.application.change_emitter import emit_changes
 
 NAME = "metrics_facts"
 _HANDLED: list[type[Event]] = [

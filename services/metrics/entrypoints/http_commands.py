@@ -19,6 +19,7 @@ from libs.common.http.commands import command_metadata, idempotency_key
 from libs.common.runtime import ServiceRuntime
 from services.metrics.application.commands import MetricsCommands
 from services.metrics.domain.values import Threshold
+from services.metrics.seed.indicators import province_indicators
 
 WRITE = "metrics:write"
 Req = Request[Any, Any, Any]
@@ -77,7 +78,7 @@ class MetricsCommandsController(Controller):
     @post("/catalogue/seed", operation_id="seedIndicators", description="Define the shipped indicator set.")
     async def seed(self, request: Req, commands: NamedDependency[MetricsCommands]) -> CommandResult:
         require_province_wide(request, WRITE)
-        return await commands.seed()
+        return await commands.seed(province_indicators())
 
     @post("/catalogue/{code:str}/retire", operation_id="retireIndicator")
     async def retire(

@@ -19,6 +19,14 @@ async def unit_id_for_code(conn: Conn, code: str, on: datetime.date) -> str | No
     return unit_id
 
 
+async def unit_id_on(conn: Conn, code: str, on: datetime.date) -> str | None:
+    """The unit that holds ``code`` on ``on``, without a lock: for a check before a command."""
+    unit_id: str | None = await conn.fetchval(
+        "SELECT unit_id FROM registry.unit_lookup WHERE code = $1 AND validity @> $2::date", code, on
+    )
+    return unit_id
+
+
 async def latest_unit_id_for_code(conn: Conn, code: str) -> str | None:
     """The unit that holds (or last held) ``code``."""
     unit_id: str | None = await conn.fetchval(

@@ -196,9 +196,7 @@ class RegistryAccess:
 async def _unit_id(conn: Conn, code: str, on: datetime.date | None) -> str | None:
     cleaned = clean_code(code)
     if on is not None:
-        found: str | None = await conn.fetchval(
-            "SELECT unit_id FROM registry.unit_lookup WHERE code = $1 AND validity @> $2::date", cleaned, on
-        )
+        found = await unit_lookup.unit_id_on(conn, cleaned, on)
         if found is not None:
             return found
     return await unit_lookup.latest_unit_id_for_code(conn, cleaned)

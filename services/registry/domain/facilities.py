@@ -24,7 +24,7 @@ from contracts.registry_events import (
     WifiHotspotRegistered,
 )
 from libs.common.errors import ConflictError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_name
 from services.registry.domain.assets import (
     AssignOperator,

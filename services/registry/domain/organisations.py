@@ -15,7 +15,7 @@ import msgspec
 from contracts.base import Event
 from contracts.registry_events import OrganisationKind, OrganisationRegistered, UnitLevel
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_name
 from services.registry.domain.names import clean_code
 from services.registry.domain.units import Unit

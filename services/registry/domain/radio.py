@@ -27,7 +27,7 @@ from contracts.registry_events import (
     StationTechnology,
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_text
 from services.registry.domain.assets import (
     AssignOperator,

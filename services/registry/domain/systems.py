@@ -13,7 +13,7 @@ import msgspec
 from contracts.base import Event
 from contracts.registry_events import AssetOperatorAssigned, InformationSystemRegistered, SecurityLevelApproved
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_name, clean_text
 from services.registry.domain.assets import AssignOperator, assign_operator, latest, require_order
 

@@ -23,7 +23,7 @@ from contracts.registry_events import (
     TeamMember,
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_name, clean_text
 from services.registry.domain.assets import latest, require_order, require_unit
 from services.registry.domain.units import Unit

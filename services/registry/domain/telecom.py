@@ -25,7 +25,7 @@ from contracts.registry_events import (
     VillageFibreConnected,
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from services.registry.domain.assets import (
     PROVINCE_BOX,
     AssignOperator,

@@ -25,7 +25,7 @@ from contracts.registry_events import (
     UnitSplit,
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_name
 from services.registry.domain.names import clean_code
 

@@ -10,7 +10,7 @@ import pytest
 from contracts.base import Event
 from contracts.broadcast_events import ProgrammeCorrected, ProgrammeItem, RelaySessionCancelled
 from libs.common.errors import ConflictError, DomainError, InvalidInputError, NotFoundError
-from libs.common.eventstore.store import NewEvent
+from libs.common.eventstore.decider import NewEvent
 from services.broadcast.domain import alerts, deliveries, programmes, relays
 from services.broadcast.domain.outreach import OUTREACH, Outreach, RecordSession
 

@@ -16,7 +16,7 @@ import pytest
 from contracts.base import Event
 from contracts.broadcast_events import ProgrammeRecorded, RelaySessionRecorded
 from libs.common.errors import InvalidInputError
-from libs.common.eventstore.store import NewEvent
+from libs.common.eventstore.decider import NewEvent
 from services.broadcast.domain import common, deliveries, programmes, relays
 
 T = datetime.datetime(2022, 3, 1, 5, tzinfo=datetime.UTC)

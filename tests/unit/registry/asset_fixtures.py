@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from contracts.base import Event
-from libs.common.eventstore.commands import Decider
+from libs.common.eventstore.decider import Decider
 from services.registry.domain.organisations import Organisation
 from services.registry.domain.units import Unit
 

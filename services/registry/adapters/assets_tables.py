@@ -1,4 +1,5 @@
-"""DDL of the assets read model (``registry_assets``), kept apart from the projection's apply.
+"""DDL of the assets read model (``registry_assets``), kept apart from its writes
+(``assets_writer.py``).
 
 ``{s}`` is the schema: the projection's own, or a shadow one during a blue/green rebuild.
 

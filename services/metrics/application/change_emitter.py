@@ -12,45 +12,22 @@ a rebuild or a no-op event announces nothing.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections import defaultdict
-
-import msgspec
 
 from contracts.base import Event
 from contracts.metrics_events import IndicatorDefinition, IndicatorValueChanged
 from contracts.province import PROVINCE_TZ
 from libs.common.db import Conn
-from libs.common.eventstore.store import new_event_id
+from services.metrics.adapters import announced_values as announced
+from services.metrics.adapters import indicator_data as data
+from services.metrics.adapters.catalogue_reader import SHARED
 from services.metrics.adapters.facts_writer import Touched
-from services.metrics.adapters.indicator_data import FACTS, VALUES, UnitRow
-from services.metrics.application.catalogue_reader import SHARED
+from services.metrics.adapters.indicator_data import UnitRow
 from services.metrics.application.evaluation import evaluate, needed_codes
 from services.metrics.domain.periods import Period
-from services.metrics.domain.values import Threshold, UnitRef, threshold_events
+from services.metrics.domain.values import UnitRef, threshold_events
 
-ANNOUNCED_LEVELS = ("province", "district", "commune")
-ACTOR = "metrics:computed"
 ANY_FACT = "*"
-EMIT_LOCK = int.from_bytes(hashlib.sha256(b"tinhso-metrics:emit-changes").digest()[:8], "big", signed=True)
-
-_ANCESTORS = f"""
-WITH RECURSIVE up(unit_id) AS (
-    SELECT unnest($1::text[])
-    UNION
-    SELECT p.parent_id FROM up JOIN {FACTS}.unit_parents p ON p.unit_id = up.unit_id
-     AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)
-)
-SELECT u.unit_id, u.code, u.name, u.level FROM up JOIN {FACTS}.units u USING (unit_id)
-WHERE u.level = ANY($3::text[]) AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to > $2)
-"""
-
-_EMITTED = "SELECT code, unit_id, value, version FROM metrics.emitted_values WHERE period = $1 AND unit_id = ANY($2)"
-_INSERT = """
-INSERT INTO metrics.events (event_id, stream_id, stream_type, version, type, schema_version, occurred_at, actor, data)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[],
-                     $8::text[], $9::jsonb[])
-"""
 
 
 def announced_codes(catalogue: dict[str, IndicatorDefinition]) -> list[str]:
@@ -85,14 +62,11 @@ async def emit_changes(conn: Conn, schema: str, touched: Touched, occurred_at: d
         for year in years:
             by_year[year].add(unit_id)
             facts_by_year[year].add(fact)
-    # Replicas in a consumer group apply different partitions at once and may announce the same
-    # value: one at a time, each reading what the previous one announced.
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", EMIT_LOCK)
+    await announced.lock(conn)
     appended = 0
     for year, unit_ids in sorted(by_year.items()):
         period = Period(year, "year", 1)
-        rows = await conn.fetch(_ANCESTORS, sorted(unit_ids), period.end, list(ANNOUNCED_LEVELS))
-        units = [UnitRow(r["unit_id"], r["code"], r["name"], r["level"]) for r in rows]
+        units = await announced.ancestors(conn, sorted(unit_ids), period.end)
         affected = [c for c in codes if _depends_on(catalogue, c, facts_by_year[year])]
         if units and affected:
             appended += await _announce(conn, catalogue, affected, units, period)
@@ -104,7 +78,7 @@ async def announce_reported(conn: Conn, reports: set[tuple[str, str, str]]) -> i
     for the unit and its ancestors, for the period and the coarser ones (a month's report
     changes its quarter and year), but not the reported value itself (its command did)."""
     catalogue = (await SHARED.current(conn)).indicators
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", EMIT_LOCK)
+    await announced.lock(conn)
     appended = 0
     for code, unit_id, text in sorted(reports):
         if code not in catalogue:
@@ -116,8 +90,7 @@ async def announce_reported(conn: Conn, reports: set[tuple[str, str, str]]) -> i
             periods.append(reported.year_period())
         codes = dependents(catalogue, code)
         for period in periods:
-            rows = await conn.fetch(_ANCESTORS, [unit_id], period.end, list(ANNOUNCED_LEVELS))
-            units = [UnitRow(r["unit_id"], r["code"], r["name"], r["level"]) for r in rows]
+            units = await announced.ancestors(conn, [unit_id], period.end)
             if units:
                 appended += await _announce(conn, catalogue, codes, units, period, skip=(code, unit_id, text))
     return appended
@@ -135,13 +108,8 @@ async def _announce(  # noqa: PLR0917 - internal
         v for v in await evaluate(conn, catalogue, codes, units, period) if (v.code, v.unit.unit_id, v.period) != skip
     ]
     ids = [u.unit_id for u in units]
-    known = {
-        (r["code"], r["unit_id"]): (r["value"], r["version"]) for r in await conn.fetch(_EMITTED, str(period), ids)
-    }
-    thresholds = {
-        r["code"]: Threshold(r["operator"], r["threshold"], r["level"], r["severity"])
-        for r in await conn.fetch(f"SELECT code, operator, threshold, level, severity FROM {VALUES}.thresholds")
-    }
+    known = await announced.last_announced(conn, str(period), ids)
+    thresholds = await data.thresholds(conn)
     rows: list[tuple[str, str, str, int, Event, datetime.datetime]] = []
     emitted: list[tuple[str, str, str, float | None, str | None, int]] = []
     for v in values:
@@ -166,22 +134,5 @@ async def _announce(  # noqa: PLR0917 - internal
         emitted.append((v.code, v.unit.unit_id, v.period, v.value, v.reason, version))
     if not rows:
         return 0
-    await conn.execute(
-        _INSERT,
-        [new_event_id() for _ in rows],
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [r[3] for r in rows],
-        [r[2] for r in rows],
-        [r[4].SCHEMA_VERSION for r in rows],
-        [r[5] for r in rows],
-        [ACTOR] * len(rows),
-        [msgspec.json.encode(r[4]).decode() for r in rows],
-    )
-    await conn.executemany(
-        """INSERT INTO metrics.emitted_values (code, unit_id, period, value, reason, version)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (code, unit_id, period) DO UPDATE SET value = $4, reason = $5, version = $6""",
-        emitted,
-    )
+    await announced.append(conn, rows, emitted)
     return len(rows)

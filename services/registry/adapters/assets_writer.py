@@ -1,0 +1,303 @@
+"""SQL that keeps the assets read model (``registry_assets``): one write per event, to rows of
+the event's own stream's entity only (``entrypoints/assets_projection.py`` says why)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from contracts.base import Event
+from contracts.envelope import Envelope
+from contracts.registry_events import (
+    AssetKind,
+    AssetOperatorAssigned,
+    BtsStationCommissioned,
+    BtsStationDecommissioned,
+    BtsTechnologiesChanged,
+    Coordinates,
+    DigitalTeamActivityReported,
+    DigitalTeamDisbanded,
+    DigitalTeamEstablished,
+    DigitalTeamMembersChanged,
+    InformationSystemRegistered,
+    OrganisationRegistered,
+    PostalPointClosed,
+    PostalPointOpened,
+    RadioStationRegistered,
+    RadioStationStatusChanged,
+    RadioStationUpgraded,
+    SecurityLevelApproved,
+    SpeakerClusterDecommissioned,
+    SpeakerClusterRegistered,
+    VideoEndpointRegistered,
+    VillageFibreConnected,
+    WifiHotspotRegistered,
+)
+from libs.common.db import Conn
+
+ASSET_TABLES: dict[AssetKind, tuple[str, str]] = {
+    "radio_station": ("radio_stations", "station_id"),
+    "speaker_cluster": ("speaker_clusters", "cluster_id"),
+    "bts_station": ("bts_stations", "bts_id"),
+    "postal_point": ("postal_points", "point_id"),
+    "video_endpoint": ("video_endpoints", "endpoint_id"),
+    "wifi_hotspot": ("wifi_hotspots", "hotspot_id"),
+    "information_system": ("information_systems", "system_id"),
+}
+"""Where an operator assignment lands, by the asset kind it names."""
+
+
+def _lat(location: Coordinates | None) -> float | None:
+    return location.latitude if location else None
+
+
+def _lon(location: Coordinates | None) -> float | None:
+    return location.longitude if location else None
+
+
+async def write(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
+    """The rows of the event's own entity, in schema ``s``."""
+    match event:
+        case OrganisationRegistered():
+            await conn.execute(
+                f"INSERT INTO {s}.organisations (organisation_id, code, name, kind, unit_id) "
+                "VALUES ($1, $2, $3, $4, $5)",
+                event.organisation_id,
+                event.code,
+                event.name,
+                event.kind,
+                event.unit_id,
+            )
+        case AssetOperatorAssigned():
+            table, key = ASSET_TABLES[event.asset_kind]
+            await conn.execute(
+                f"UPDATE {s}.{table} SET operator_id = $2 WHERE {key} = $1", event.asset_id, event.organisation_id
+            )
+            await conn.execute(
+                f"INSERT INTO {s}.operator_history VALUES ($1, $2, $3, $4, $5, $6)",
+                envelope.event_id,
+                event.asset_id,
+                event.asset_kind,
+                event.organisation_id,
+                event.previous_organisation_id,
+                event.effective_on,
+            )
+        case (
+            DigitalTeamEstablished()
+            | DigitalTeamMembersChanged()
+            | DigitalTeamActivityReported()
+            | DigitalTeamDisbanded()
+        ):
+            await _team(conn, s, event, envelope)
+        case RadioStationRegistered() | RadioStationUpgraded() | RadioStationStatusChanged():
+            await _station(conn, s, event, envelope)
+        case SpeakerClusterRegistered():
+            await conn.execute(
+                f"""INSERT INTO {s}.speaker_clusters
+                    (cluster_id, station_id, village_id, latitude, longitude, installed_on, status)
+                    VALUES ($1, $2, $3, $4, $5, $6, 'active')""",
+                event.cluster_id,
+                event.station_id,
+                event.village_id,
+                _lat(event.location),
+                _lon(event.location),
+                event.installed_on,
+            )
+        case SpeakerClusterDecommissioned():
+            await conn.execute(
+                f"UPDATE {s}.speaker_clusters SET status = 'decommissioned', decommissioned_on = $2 "
+                "WHERE cluster_id = $1",
+                event.cluster_id,
+                event.effective_on,
+            )
+        case BtsStationCommissioned() | BtsTechnologiesChanged() | BtsStationDecommissioned() | VillageFibreConnected():
+            await _telecom(conn, s, event)
+        case PostalPointOpened() | PostalPointClosed() | VideoEndpointRegistered() | WifiHotspotRegistered():
+            await _facility(conn, s, event)
+        case InformationSystemRegistered():
+            await conn.execute(
+                f"""INSERT INTO {s}.information_systems (system_id, name, owner_agency, hosted_in_data_centre)
+                    VALUES ($1, $2, $3, $4)""",
+                event.system_id,
+                event.name,
+                event.owner_agency,
+                event.hosted_in_data_centre,
+            )
+        case SecurityLevelApproved():
+            await conn.execute(
+                f"UPDATE {s}.information_systems SET security_level = $2, approved_on = $3, decision = $4 "
+                "WHERE system_id = $1",
+                event.system_id,
+                event.level,
+                event.approved_on,
+                event.decision,
+            )
+            await conn.execute(
+                f"INSERT INTO {s}.security_approvals VALUES ($1, $2, $3, $4, $5)",
+                envelope.event_id,
+                event.system_id,
+                event.level,
+                event.approved_on,
+                event.decision,
+            )
+
+
+async def _team(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
+    match event:
+        case DigitalTeamEstablished():
+            await conn.execute(
+                f"""INSERT INTO {s}.digital_teams
+                    (team_id, unit_id, level, established_on, member_count, members, active)
+                    VALUES ($1, $2, $3, $4, $5, $6, true)""",
+                event.team_id,
+                event.unit_id,
+                event.level,
+                event.established_on,
+                event.member_count,
+                msgspec.json.encode(event.members),
+            )
+        case DigitalTeamMembersChanged():
+            await conn.execute(
+                f"UPDATE {s}.digital_teams SET member_count = $2, members = coalesce($3, members), "
+                "members_changed_on = $4 WHERE team_id = $1",
+                event.team_id,
+                event.member_count,
+                None if event.members is None else msgspec.json.encode(event.members),
+                event.effective_on,
+            )
+        case DigitalTeamActivityReported():
+            await conn.execute(
+                f"""UPDATE {s}.digital_teams SET activity_reports = activity_reports + 1,
+                    last_activity_on = greatest(last_activity_on, $2) WHERE team_id = $1""",
+                event.team_id,
+                event.reported_on,
+            )
+            await conn.execute(
+                f"INSERT INTO {s}.team_activities VALUES ($1, $2, $3, $4, $5, $6)",
+                envelope.event_id,
+                event.team_id,
+                event.reported_on,
+                event.households_supported,
+                event.sessions,
+                event.summary,
+            )
+        case DigitalTeamDisbanded():
+            await conn.execute(
+                f"UPDATE {s}.digital_teams SET active = false, disbanded_on = $2, disband_reason = $3 "
+                "WHERE team_id = $1",
+                event.team_id,
+                event.effective_on,
+                event.reason,
+            )
+
+
+async def _station(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
+    match event:
+        case RadioStationRegistered():
+            await conn.execute(
+                f"""INSERT INTO {s}.radio_stations
+                    (station_id, unit_id, technology, status, installed_on, funding_source, operator_id, status_since)
+                    VALUES ($1, $2, $3, 'OPERATIONAL', $4, $5, $6, $4)""",
+                event.station_id,
+                event.unit_id,
+                event.technology,
+                event.installed_on,
+                event.funding_source,
+                event.operator_id,
+            )
+        case RadioStationUpgraded():
+            await conn.execute(
+                f"UPDATE {s}.radio_stations SET technology = $2, upgraded_on = $3 WHERE station_id = $1",
+                event.station_id,
+                event.technology,
+                event.upgraded_on,
+            )
+            await conn.execute(
+                f"INSERT INTO {s}.station_upgrades VALUES ($1, $2, $3, $4, $5, $6)",
+                envelope.event_id,
+                event.station_id,
+                event.upgraded_on,
+                event.technology,
+                event.previous_technology,
+                event.funding_source,
+            )
+        case RadioStationStatusChanged():
+            await conn.execute(
+                f"UPDATE {s}.radio_stations SET status = $2, status_since = $3 WHERE station_id = $1",
+                event.station_id,
+                event.status,
+                event.effective_on,
+            )
+
+
+async def _telecom(conn: Conn, s: str, event: Event) -> None:
+    match event:
+        case BtsStationCommissioned():
+            await conn.execute(
+                f"""INSERT INTO {s}.bts_stations
+                    (bts_id, operator_id, unit_id, technologies, latitude, longitude, commissioned_on, status)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'active')""",
+                event.bts_id,
+                event.operator_id,
+                event.unit_id,
+                list(event.technologies),
+                _lat(event.location),
+                _lon(event.location),
+                event.commissioned_on,
+            )
+        case BtsTechnologiesChanged():
+            await conn.execute(
+                f"UPDATE {s}.bts_stations SET technologies = $2 WHERE bts_id = $1",
+                event.bts_id,
+                list(event.technologies),
+            )
+        case BtsStationDecommissioned():
+            await conn.execute(
+                f"UPDATE {s}.bts_stations SET status = 'decommissioned', decommissioned_on = $2 WHERE bts_id = $1",
+                event.bts_id,
+                event.effective_on,
+            )
+        case VillageFibreConnected():
+            await conn.execute(
+                f"INSERT INTO {s}.village_fibre (village_id, operator_id, connected_on) VALUES ($1, $2, $3)",
+                event.village_id,
+                event.operator_id,
+                event.connected_on,
+            )
+
+
+async def _facility(conn: Conn, s: str, event: Event) -> None:
+    match event:
+        case PostalPointOpened():
+            await conn.execute(
+                f"""INSERT INTO {s}.postal_points (point_id, unit_id, name, operator_id, opened_on, status)
+                    VALUES ($1, $2, $3, $4, $5, 'open')""",
+                event.point_id,
+                event.unit_id,
+                event.name,
+                event.operator_id,
+                event.opened_on,
+            )
+        case PostalPointClosed():
+            await conn.execute(
+                f"UPDATE {s}.postal_points SET status = 'closed', closed_on = $2 WHERE point_id = $1",
+                event.point_id,
+                event.effective_on,
+            )
+        case VideoEndpointRegistered():
+            await conn.execute(
+                f"INSERT INTO {s}.video_endpoints (endpoint_id, unit_id, installed_on) VALUES ($1, $2, $3)",
+                event.endpoint_id,
+                event.unit_id,
+                event.installed_on,
+            )
+        case WifiHotspotRegistered():
+            await conn.execute(
+                f"""INSERT INTO {s}.wifi_hotspots (hotspot_id, unit_id, operator_id, latitude, longitude, installed_on)
+                    VALUES ($1, $2, $3, $4, $5, $6)""",
+                event.hotspot_id,
+                event.unit_id,
+                event.operator_id,
+                _lat(event.location),
+                _lon(event.location),
+                event.installed_on,
+            )
