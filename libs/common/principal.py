@@ -52,8 +52,10 @@ def audience(service: str) -> str:
 
 
 def request_path(path: str) -> str:
-    """The part of a request's target a token is bound to: the path, without the query."""
-    return path.partition("?")[0]
+    """The part of a request's target a token is bound to: the path, without the query and
+    without a trailing slash, as Litestar hands it to the services' middleware (``/units/``
+    is served as ``/units``)."""
+    return path.partition("?")[0].rstrip("/") or "/"
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -180,7 +182,7 @@ class PrincipalVerifier:
         if expires + self._leeway <= now:
             del self._verified[token]
             raise _invalid("it has expired")
-        if (bound_method, bound_path) != (method, path):
+        if (bound_method, bound_path) != (method, request_path(path)):
             raise _invalid("it was signed for another request")
         return principal
 

@@ -9,10 +9,13 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from litestar import Litestar, get
+from litestar.testing import TestClient
 from litestar.types import Message, Receive, ReceiveMessage, Scope, Send
 
-from libs.common.errors import UnauthorizedError
-from libs.common.http.auth import OPEN_PATHS, PrincipalMiddleware
+from libs.common.errors import DomainError, UnauthorizedError
+from libs.common.http.auth import OPEN_PATHS, PrincipalMiddleware, principal_middleware
+from libs.common.http.errors import domain_error_handler
 from libs.common.principal import (
     ALGORITHM,
     HEADER,
@@ -279,6 +282,28 @@ def test_the_query_string_is_not_part_of_the_bound_path() -> None:
     signer, verifier, _ = _pair()
     token = signer.sign(VNPT, service=SERVICE, method="GET", path="/units?ids=a,b")
     assert verifier.verify(token, method="GET", path="/units") == VNPT
+
+
+def test_a_path_with_a_trailing_slash_is_the_route_litestar_serves() -> None:
+    """Failed before the fix: a client asking ``GET /units/`` had its token bound to
+    ``/units/``, while Litestar hands its middleware the path without the slash, so every such
+    call was refused as signed for another request (five registry tests answered 401)."""
+    signer, _, key = _pair()
+
+    @get("/units", sync_to_thread=False)
+    def units() -> str:
+        return "served"
+
+    app = Litestar(
+        [units],
+        middleware=[principal_middleware(PrincipalVerifier(key.public_key(), service=SERVICE))],
+        exception_handlers={DomainError: domain_error_handler},
+    )
+    with TestClient(app) as client:
+        for path in ("/units/", "/units"):
+            headers = signer.headers(VNPT, service=SERVICE, method="GET", path=path)
+            answer = client.get(path, headers=headers)
+            assert (answer.status_code, answer.text) == (200, "served"), (path, answer.text)
 
 
 def test_a_token_lives_for_seconds_and_is_refused_once_expired() -> None:
