@@ -52,7 +52,7 @@ class Meter:
     principal: Principal | None
     client_host: str | None
     key: str
-    """The caller's key for what it holds open (``slots.caller_key``)."""
+    """The caller's key for what it holds open (``callers.caller_key``)."""
     scope: Scope
     prepaid: int = 0
     """Tokens already taken for this request (its admission)."""

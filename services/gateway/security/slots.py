@@ -20,16 +20,7 @@ from collections.abc import AsyncIterator
 
 from libs.common.errors import RateLimitedError
 from libs.common.principal import Principal
-from services.gateway.security.rate_limit import bucket_of
-
-ANONYMOUS = "anonymous"
-
-
-def caller_key(principal: Principal | None, client_host: str | None = None) -> str:
-    """A partner's name (its keys and JWTs share it); anonymous callers: their host, if given."""
-    if principal is not None:
-        return bucket_of(principal)
-    return f"host:{client_host or 'unknown'}" if client_host is not None else ANONYMOUS
+from services.gateway.security.callers import caller_key
 
 
 class ExecutionSlots:
@@ -47,7 +38,7 @@ class ExecutionSlots:
             async with self._anonymous, self._process:
                 yield
             return
-        key = bucket_of(principal)
+        key = caller_key(principal)
         semaphore, users = self._partners.setdefault(key, (asyncio.Semaphore(self._per_partner), [0]))
         users[0] += 1
         try:

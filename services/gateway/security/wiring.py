@@ -9,6 +9,7 @@ from litestar.types import Scope
 from libs.common.errors import UnauthorizedError
 from libs.common.principal import Principal
 from libs.common.runtime import ServiceRuntime
+from services.gateway.security.callers import caller_key
 from services.gateway.security.charging import Meter
 from services.gateway.security.client_address import TrustedProxies
 from services.gateway.security.edge import remember
@@ -16,7 +17,7 @@ from services.gateway.security.external_jwt import ExternalJwtVerifier
 from services.gateway.security.identity import Authenticator
 from services.gateway.security.partner_store import PartnerStore
 from services.gateway.security.rate_limit import Limit, RateLimiter, RateLimitExceededError
-from services.gateway.security.slots import ExecutionSlots, OpenCounts, caller_key
+from services.gateway.security.slots import ExecutionSlots, OpenCounts
 
 
 @dataclass(frozen=True, slots=True)
