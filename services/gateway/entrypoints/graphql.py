@@ -7,9 +7,9 @@ authenticates in ``connection_init`` (payload ``{"authorization": "Bearer …"}`
 against the caller's WebSockets until it closes. The legacy graphql-ws protocol is off on
 purpose: it has no connection_init authentication step.
 
-An HTTP operation runs in one of its caller's execution slots (``security.slots``), taken once
-the body is in, so a body that trickles in holds no slot; each operation is charged what it
-costs by ``security.charging`` (ADR 0018).
+Every query and mutation, over HTTP or a WebSocket, runs in one of its caller's execution
+slots, taken around execution once the body is in (``security.charging.ExecutionSlot``), and
+is charged what it costs (ADR 0018).
 
 strawberry's Litestar controller is subclassed only to declare its handlers' dependencies
 explicitly (Litestar deprecates inferred ones) and to authenticate in ``on_ws_connect``.
@@ -51,8 +51,6 @@ async def _no_root_value() -> None:
 
 
 def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: GatewaySecurity) -> type:
-    slots = security.slots
-
     async def caller_context(scope: Scope, headers: Headers) -> GatewayContext:
         if scope["type"] == ScopeType.WEBSOCKET:
             # Authenticated in connection_init; until then the connection is anonymous.
@@ -106,10 +104,9 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ga
             response: NamedDependency[Response[Any]],
         ) -> Response[GraphQLResource | str]:
             self.temporal_response = response
-            async with slots.slot(context.principal):
-                result: Response[GraphQLResource | str] = await self.execute_request(
-                    request=request, context=context, root_value=root_value
-                )
+            result: Response[GraphQLResource | str] = await self.execute_request(
+                request=request, context=context, root_value=root_value
+            )
             return result
 
         @post(status_code=200)
@@ -121,13 +118,11 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ga
             response: NamedDependency[Response[Any]],
         ) -> Response[GraphQLResource | str]:
             self.temporal_response = response
-            # Read (and cached for strawberry) before a slot is taken: a body that trickles in
-            # holds no slot while it does, and the edge's body timeout bounds how long it may.
-            await request.body()
-            async with slots.slot(context.principal):
-                result: Response[GraphQLResource | str] = await self.execute_request(
-                    request=request, context=context, root_value=root_value
-                )
+            # The execution slot (``charging.ExecutionSlot``) is taken once the body is in and
+            # parsed: a body that trickles in holds no slot, and the edge's timeout bounds it.
+            result: Response[GraphQLResource | str] = await self.execute_request(
+                request=request, context=context, root_value=root_value
+            )
             return result
 
         @websocket()

@@ -26,7 +26,8 @@ class GatewaySecurity:
     rate_limiter: RateLimiter
     proxies: TrustedProxies
     slots: ExecutionSlots
-    """GraphQL operations running at once, per partner and for anonymous callers."""
+    """GraphQL queries and mutations running at once (HTTP and WebSocket), per partner and for
+    anonymous callers."""
     sockets: OpenCounts
     """Open WebSockets per caller."""
     subscriptions: OpenCounts
@@ -58,6 +59,7 @@ class GatewaySecurity:
         return Meter(
             limiter=self.rate_limiter,
             subscriptions=self.subscriptions,
+            slots=self.slots,
             principal=principal,
             client_host=host,
             key=caller_key(principal, host),
