@@ -7,6 +7,8 @@ authenticates in ``connection_init`` (payload ``{"authorization": "Bearer …"}`
 against the caller's WebSockets until it closes. The legacy graphql-ws protocol is off on
 purpose: it has no connection_init authentication step.
 
+A POST body may be ``TINHSO_GATEWAY_GRAPHQL_MAX_BODY_BYTES`` (the document limit and room for
+variables), not the 8 MiB the import takes: a larger one is answered 413 before it is read.
 Every query and mutation, over HTTP or a WebSocket, runs in one of its caller's execution
 slots, taken around execution once the body is in (``security.charging.ExecutionSlot``), and
 is charged what it costs (ADR 0018).
@@ -50,7 +52,12 @@ async def _no_root_value() -> None:
     return None
 
 
-def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: GatewaySecurity) -> type:
+def graphql_controller(
+    schema: strawberry.Schema, gateway: Gateway, security: GatewaySecurity, *, max_body_bytes: int
+) -> type:
+    """``max_body_bytes``: the largest body a POST may have (``TINHSO_GATEWAY_GRAPHQL_MAX_BODY_BYTES``),
+    far below the import's: a larger one is answered 413 before more of it is read."""
+
     async def caller_context(scope: Scope, headers: Headers) -> GatewayContext:
         if scope["type"] == ScopeType.WEBSOCKET:
             # Authenticated in connection_init; until then the connection is anonymous.
@@ -109,7 +116,9 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ga
             )
             return result
 
-        @post(status_code=200)
+        # Refused as soon as the Content-Length (or the bytes received) pass it, after the
+        # caller was admitted and before the rest of the body is read.
+        @post(status_code=200, request_max_body_size=max_body_bytes)
         async def handle_http_post(
             self,
             request: Request[Any, Any, Any],
