@@ -4,8 +4,10 @@ WebSocket (graphql-transport-ws only), GraphiQL for a browser.
 Who calls is decided here, once per request: the HTTP context getter authenticates the
 ``Authorization`` header and charges the request's token before the body is read; a WebSocket
 authenticates in ``connection_init`` (payload ``{"authorization": "Bearer …"}``) and counts
-against the caller's WebSockets until it closes. The legacy graphql-ws protocol is off on
-purpose: it has no connection_init authentication step.
+against the caller's WebSockets until it closes. Until connection_init a socket is counted
+against its client host (``TINHSO_GATEWAY_MAX_PENDING_WEBSOCKETS_PER_HOST``; past it a new one
+is closed with 4429), so sockets that never authenticate cannot be held open without bound.
+The legacy graphql-ws protocol is off on purpose: it has no connection_init authentication step.
 
 A POST body may be ``TINHSO_GATEWAY_GRAPHQL_MAX_BODY_BYTES`` (the document limit and room for
 variables), not the 8 MiB the import takes: a larger one is answered 413 before it is read.
@@ -40,8 +42,23 @@ from strawberry.types.unset import UnsetType
 
 from libs.common.errors import DomainError
 from services.gateway.graphql.context import Gateway, GatewayContext
+from services.gateway.security.callers import caller_key
 from services.gateway.security.charging import Meter
+from services.gateway.security.slots import CapReachedError, Held
 from services.gateway.security.wiring import GatewaySecurity
+
+PENDING = "tinhso.pending_socket"
+"""Where a WebSocket's place among its host's sockets awaiting connection_init is kept (scope state)."""
+PENDING_LIMIT_CLOSE = 4429
+"""graphql-transport-ws's code for too many initialisation requests."""
+
+
+async def _refuse(socket: WebSocket[Any, Any, Any], refused: CapReachedError) -> None:
+    """Accepted only to be closed with a code and reason a client can read (a refused handshake
+    would be a bare 403)."""
+    protocol = GRAPHQL_TRANSPORT_WS_PROTOCOL
+    await socket.accept(subprotocols=protocol if protocol in (socket.scope.get("subprotocols") or []) else None)
+    await socket.close(code=PENDING_LIMIT_CLOSE, reason=refused.message[:120])
 
 
 def _response() -> Response[Any]:
@@ -142,8 +159,15 @@ def graphql_controller(
             root_value: NamedDependency[None],
         ) -> None:
             try:
+                pending = security.pending_sockets.hold(caller_key(None, security.client_host(socket.scope)))
+            except CapReachedError as refused:
+                await _refuse(socket, refused)
+                return
+            socket.scope.setdefault("state", {})[PENDING] = pending
+            try:
                 await self.run(request=socket, context=context_ws, root_value=root_value)
             finally:
+                pending.release()
                 context_ws.stop_watching()
                 if isinstance(context_ws.meter, Meter):  # counted in on_ws_connect
                     security.sockets.close(context_ws.meter.key)
@@ -163,6 +187,9 @@ def graphql_controller(
             socket = context.websocket
             if socket is None:  # ws_context sets it before strawberry calls this
                 raise ConnectionRejectionError({"code": "INTERNAL", "message": "no socket"})
+            pending = socket.scope.get("state", {}).get(PENDING)
+            if isinstance(pending, Held):  # from here on the socket is its caller's, or closed
+                pending.release()
             try:
                 principal = await security.admit(
                     authorization if isinstance(authorization, str) else None, socket.scope

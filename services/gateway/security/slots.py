@@ -1,5 +1,5 @@
 """How much one caller may run at once in this process: GraphQL operations, WebSockets,
-subscriptions.
+subscriptions, and WebSockets of a client host that have not sent connection_init yet.
 
 A partner's operations take slots from the partner's own semaphore, and every anonymous
 caller's from one semaphore they share, before they take one of the process's
@@ -87,3 +87,21 @@ class OpenCounts:
 
     def held(self, key: str) -> int:
         return self._open.get(key, 0)
+
+    def hold(self, key: str) -> Held:
+        """``open``, with a handle that gives the place back once, whoever releases it first."""
+        self.open(key)
+        return Held(self, key)
+
+
+class Held:
+    """One place counted in an ``OpenCounts``; ``release`` gives it back (a second call: nothing)."""
+
+    def __init__(self, counts: OpenCounts, key: str) -> None:
+        self._counts: OpenCounts | None = counts
+        self._key = key
+
+    def release(self) -> None:
+        if self._counts is not None:
+            self._counts.close(self._key)
+            self._counts = None

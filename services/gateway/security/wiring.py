@@ -32,6 +32,9 @@ class GatewaySecurity:
     """Open WebSockets per caller."""
     subscriptions: OpenCounts
     """Live subscriptions per caller, across its WebSockets."""
+    pending_sockets: OpenCounts
+    """WebSockets per client host from the handshake until connection_init: nobody is charged
+    for them yet, so they are counted by host."""
 
     def client_host(self, scope: Scope) -> str | None:
         return self.proxies.client_host(scope)
@@ -94,5 +97,10 @@ def build_security(runtime: ServiceRuntime, process_slots: int) -> GatewaySecuri
         sockets=OpenCounts(settings.gateway_max_websockets_per_partner, what="WebSockets", code="websocket_limit"),
         subscriptions=OpenCounts(
             settings.gateway_max_subscriptions_per_partner, what="subscriptions", code="subscription_limit"
+        ),
+        pending_sockets=OpenCounts(
+            settings.gateway_max_pending_websockets_per_host,
+            what="WebSockets awaiting connection_init",
+            code="websocket_pending_limit",
         ),
     )
