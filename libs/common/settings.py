@@ -184,6 +184,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Open WebSockets per partner (anonymous: per client host) in a gateway process."""
     gateway_max_subscriptions_per_partner: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
     """Live subscriptions per partner (anonymous: per client host) in a gateway process."""
+    gateway_graphql_max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 320 * 1024
+    """The largest request body /graphql reads: the document limit and room for variables; larger: 413."""
+    gateway_max_pending_websockets_per_host: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 50
+    """WebSockets one client host holds open before connection_init, per gateway process; more: closed 4429."""
     trusted_proxies: str = ""
     """IPs and CIDRs of the proxies whose X-Forwarded-For is believed; empty: the socket peer is the client."""
     jwt_issuer: str = ""

@@ -55,6 +55,8 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     credentials = CredentialWatch(security.authenticator.authenticate, interval_seconds=settings.ws_recheck_seconds)
     security.authenticator.refusal_listeners.append(credentials.refused)
     gateway = Gateway(services=services, hub=hub, directory=directory, limits=gateway_limits, credentials=credentials)
+    # /graphql's own limit, never above the gateway's: an operator lowering the latter means every route.
+    graphql_body = min(settings.gateway_graphql_max_body_bytes, settings.gateway_max_body_bytes)
     schema = build_schema(gateway.limits, PersistedQueries(lambda: runtime.pool))
 
     @contextlib.asynccontextmanager
@@ -68,14 +70,17 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
 
     app = build_service_app(
         runtime,
-        [graphql_controller(schema, gateway, security), *rest_controllers(gateway, security)],
+        [
+            graphql_controller(schema, gateway, security, max_body_bytes=graphql_body),
+            *rest_controllers(gateway, security),
+        ],
         title="tinhso public API",
         description="Public REST API for partners (VNPT, Viettel, the post, district offices).",
         openapi_path="/api/v1/docs",
         on_shutdown_extra=[services.close],
         internal=False,  # partners authenticate here; it is the gateway that signs principals
         lifespan=[live_events],
-        request_max_body_size=settings.gateway_max_body_bytes,  # 413 beyond it
+        request_max_body_size=settings.gateway_max_body_bytes,  # 413 beyond it (/graphql: its own, smaller)
         middleware=[edge_middleware(settings.gateway_body_timeout_seconds)],  # 408, RateLimit-* headers
     )
     app.state.gateway = gateway

@@ -4,12 +4,16 @@ WebSocket (graphql-transport-ws only), GraphiQL for a browser.
 Who calls is decided here, once per request: the HTTP context getter authenticates the
 ``Authorization`` header and charges the request's token before the body is read; a WebSocket
 authenticates in ``connection_init`` (payload ``{"authorization": "Bearer …"}``) and counts
-against the caller's WebSockets until it closes. The legacy graphql-ws protocol is off on
-purpose: it has no connection_init authentication step.
+against the caller's WebSockets until it closes. Until connection_init a socket is counted
+against its client host (``TINHSO_GATEWAY_MAX_PENDING_WEBSOCKETS_PER_HOST``; past it a new one
+is closed with 4429), so sockets that never authenticate cannot be held open without bound.
+The legacy graphql-ws protocol is off on purpose: it has no connection_init authentication step.
 
-An HTTP operation runs in one of its caller's execution slots (``security.slots``), taken once
-the body is in, so a body that trickles in holds no slot; each operation is charged what it
-costs by ``security.charging`` (ADR 0018).
+A POST body may be ``TINHSO_GATEWAY_GRAPHQL_MAX_BODY_BYTES`` (the document limit and room for
+variables), not the 8 MiB the import takes: a larger one is answered 413 before it is read.
+Every query and mutation, over HTTP or a WebSocket, runs in one of its caller's execution
+slots, taken around execution once the body is in (``security.charging.ExecutionSlot``), and
+is charged what it costs (ADR 0018).
 
 strawberry's Litestar controller is subclassed only to declare its handlers' dependencies
 explicitly (Litestar deprecates inferred ones) and to authenticate in ``on_ws_connect``.
@@ -38,8 +42,23 @@ from strawberry.types.unset import UnsetType
 
 from libs.common.errors import DomainError
 from services.gateway.graphql.context import Gateway, GatewayContext
+from services.gateway.security.callers import caller_key
 from services.gateway.security.charging import Meter
+from services.gateway.security.slots import CapReachedError, Held
 from services.gateway.security.wiring import GatewaySecurity
+
+PENDING = "tinhso.pending_socket"
+"""Where a WebSocket's place among its host's sockets awaiting connection_init is kept (scope state)."""
+PENDING_LIMIT_CLOSE = 4429
+"""graphql-transport-ws's code for too many initialisation requests."""
+
+
+async def _refuse(socket: WebSocket[Any, Any, Any], refused: CapReachedError) -> None:
+    """Accepted only to be closed with a code and reason a client can read (a refused handshake
+    would be a bare 403)."""
+    protocol = GRAPHQL_TRANSPORT_WS_PROTOCOL
+    await socket.accept(subprotocols=protocol if protocol in (socket.scope.get("subprotocols") or []) else None)
+    await socket.close(code=PENDING_LIMIT_CLOSE, reason=refused.message[:120])
 
 
 def _response() -> Response[Any]:
@@ -50,8 +69,11 @@ async def _no_root_value() -> None:
     return None
 
 
-def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: GatewaySecurity) -> type:
-    slots = security.slots
+def graphql_controller(
+    schema: strawberry.Schema, gateway: Gateway, security: GatewaySecurity, *, max_body_bytes: int
+) -> type:
+    """``max_body_bytes``: the largest body a POST may have (``TINHSO_GATEWAY_GRAPHQL_MAX_BODY_BYTES``),
+    far below the import's: a larger one is answered 413 before more of it is read."""
 
     async def caller_context(scope: Scope, headers: Headers) -> GatewayContext:
         if scope["type"] == ScopeType.WEBSOCKET:
@@ -106,13 +128,14 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ga
             response: NamedDependency[Response[Any]],
         ) -> Response[GraphQLResource | str]:
             self.temporal_response = response
-            async with slots.slot(context.principal):
-                result: Response[GraphQLResource | str] = await self.execute_request(
-                    request=request, context=context, root_value=root_value
-                )
+            result: Response[GraphQLResource | str] = await self.execute_request(
+                request=request, context=context, root_value=root_value
+            )
             return result
 
-        @post(status_code=200)
+        # Refused as soon as the Content-Length (or the bytes received) pass it, after the
+        # caller was admitted and before the rest of the body is read.
+        @post(status_code=200, request_max_body_size=max_body_bytes)
         async def handle_http_post(
             self,
             request: Request[Any, Any, Any],
@@ -121,13 +144,11 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ga
             response: NamedDependency[Response[Any]],
         ) -> Response[GraphQLResource | str]:
             self.temporal_response = response
-            # Read (and cached for strawberry) before a slot is taken: a body that trickles in
-            # holds no slot while it does, and the edge's body timeout bounds how long it may.
-            await request.body()
-            async with slots.slot(context.principal):
-                result: Response[GraphQLResource | str] = await self.execute_request(
-                    request=request, context=context, root_value=root_value
-                )
+            # The execution slot (``charging.ExecutionSlot``) is taken once the body is in and
+            # parsed: a body that trickles in holds no slot, and the edge's timeout bounds it.
+            result: Response[GraphQLResource | str] = await self.execute_request(
+                request=request, context=context, root_value=root_value
+            )
             return result
 
         @websocket()
@@ -138,8 +159,15 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ga
             root_value: NamedDependency[None],
         ) -> None:
             try:
+                pending = security.pending_sockets.hold(caller_key(None, security.client_host(socket.scope)))
+            except CapReachedError as refused:
+                await _refuse(socket, refused)
+                return
+            socket.scope.setdefault("state", {})[PENDING] = pending
+            try:
                 await self.run(request=socket, context=context_ws, root_value=root_value)
             finally:
+                pending.release()
                 context_ws.stop_watching()
                 if isinstance(context_ws.meter, Meter):  # counted in on_ws_connect
                     security.sockets.close(context_ws.meter.key)
@@ -159,6 +187,9 @@ def graphql_controller(schema: strawberry.Schema, gateway: Gateway, security: Ga
             socket = context.websocket
             if socket is None:  # ws_context sets it before strawberry calls this
                 raise ConnectionRejectionError({"code": "INTERNAL", "message": "no socket"})
+            pending = socket.scope.get("state", {}).get(PENDING)
+            if isinstance(pending, Held):  # from here on the socket is its caller's, or closed
+                pending.release()
             try:
                 principal = await security.admit(
                     authorization if isinstance(authorization, str) else None, socket.scope

@@ -20,6 +20,7 @@ from strawberry.extensions import SchemaExtension
 
 from libs.common.principal import Principal
 from services.gateway.adapters.persisted_queries import PersistedQueries
+from services.gateway.security.callers import caller_key
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -65,7 +66,7 @@ class _Storer:
             )
         if self.only_persisted and not caller.is_admin:
             raise _error("only an admin may store new persisted queries on this gateway", "PERSISTED_QUERY_NOT_ALLOWED")
-        owner = caller.partner or caller.subject
+        owner = caller_key(caller)  # the key its rate limit and slots use: partner:…, subject:…
         quota = None if caller.is_admin else self.per_partner
         if not await store.put(sha, document, stored_by=owner, quota=quota):
             raise _error(

@@ -40,7 +40,7 @@ from services.gateway.graphql.queries import Query
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
-from services.gateway.security.charging import OperationCharge
+from services.gateway.security.charging import ExecutionSlot, OperationCharge
 
 
 class _Instruments:
@@ -143,6 +143,7 @@ def build_schema(limits: Limits, store: PersistedQueries | None = None) -> straw
         document_cache(DocumentCache(limits.cache_bytes)),  # one per schema: per process
         cost_limit(limits.max_cost),  # after the cached validation: it depends on the variables
         OperationCharge,  # after every refusal: a document refused anyway costs nothing more
+        ExecutionSlot,  # the caller's slot around execution only, whatever the transport
         InternalCalls,
     ]
     return GatewaySchema(

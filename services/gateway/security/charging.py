@@ -1,4 +1,5 @@
-"""What a GraphQL operation costs the caller's rate limit, charged once it is known to be valid.
+"""What a GraphQL operation costs the caller: tokens of its rate limit, charged once it is known
+to be valid, and one of its execution slots while a query or mutation runs.
 
 A request is charged one token before its body is read (``wiring.GatewaySecurity.admit``); a
 WebSocket one at ``connection_init``. An operation then costs what it asks for: a mutation one
@@ -6,6 +7,13 @@ per root field (thirty aliased mutations are thirty commands), a subscription on
 What the request's own token already paid is not charged again, so a query sent over HTTP
 costs exactly one token, as before. Operations sent over a WebSocket have nothing prepaid:
 each subscription, and each query or mutation sent through the socket, is charged.
+
+A query or mutation runs in one of its caller's execution slots (``slots.ExecutionSlots``),
+whichever transport brought it: an HTTP request's or one of the many a WebSocket may run at
+once (strawberry allows ``max_subscriptions_per_connection`` operations per socket), so a
+partner's sockets together run no more than its cap. ``ExecutionSlot`` takes it around
+execution only, after every refusal and after the body was read. A subscription takes none: it
+waits for events rather than runs, and the caller's subscriptions are capped instead.
 
 A subscription also holds one of the caller's subscriptions (``slots.OpenCounts``) until it
 ends. The extension runs after validation and the cost limit: a document that would be refused
@@ -38,7 +46,7 @@ from services.gateway.graphql.context import GatewayContext
 from services.gateway.graphql.errors import error_code
 from services.gateway.security.edge import remember
 from services.gateway.security.rate_limit import RateLimiter, RateLimitExceededError
-from services.gateway.security.slots import OpenCounts
+from services.gateway.security.slots import ExecutionSlots, OpenCounts
 
 HTTP_TOO_MANY_REQUESTS = 429
 
@@ -49,10 +57,11 @@ class Meter:
 
     limiter: RateLimiter
     subscriptions: OpenCounts
+    slots: ExecutionSlots
     principal: Principal | None
     client_host: str | None
     key: str
-    """The caller's key for what it holds open (``slots.caller_key``)."""
+    """The caller's key for what it holds open (``callers.caller_key``)."""
     scope: Scope
     prepaid: int = 0
     """Tokens already taken for this request (its admission)."""
@@ -144,6 +153,20 @@ class OperationCharge(SchemaExtension):
                     if isinstance(gateway_context, GatewayContext) and gateway_context.response is not None:
                         gateway_context.response.status_code = HTTP_TOO_MANY_REQUESTS
         yield
+
+
+class ExecutionSlot(SchemaExtension):
+    """Runs a query or mutation in one of its caller's execution slots (on the context's
+    ``Meter``; none: no slot), over HTTP and over a WebSocket alike."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        meter = _meter(context.context)
+        if meter is None or context.operation_type is OperationType.SUBSCRIPTION:
+            yield
+            return
+        async with meter.slots.slot(meter.principal):
+            yield
 
 
 def _meter(context: object) -> Meter | None:

@@ -1,6 +1,7 @@
 """Rate limits per partner, shared by every gateway replica through PostgreSQL.
 
-Each partner (an anonymous caller: each client host) has a token bucket: ``burst`` tokens at
+Each caller (``callers.caller_key``: a partner, whichever of its keys it uses; an anonymous
+caller: its client host) has a token bucket: ``burst`` tokens at
 most, refilled at ``per_minute / 60`` a second. A request takes one token, and a GraphQL
 operation takes what it costs beyond that (one per mutation field, one per subscription:
 ``security.charging``, ADR 0018). The bucket is a row of
@@ -26,6 +27,7 @@ import msgspec
 
 from libs.common.errors import RateLimitedError
 from libs.common.principal import Principal
+from services.gateway.security.callers import caller_key
 from services.gateway.security.partner_store import PoolSource
 
 log = logging.getLogger(__name__)
@@ -125,10 +127,7 @@ class RateLimiter:
         (429) if they are not there. ``paid``: tokens of the same operation taken already (its
         request's), counted in what it is said to cost. None: no limit applies (turned off, or
         the database did not answer)."""
-        if principal is None:
-            bucket, limit = f"host:{client_host or 'unknown'}", self._anonymous
-        else:
-            bucket, limit = bucket_of(principal), self._partner
+        bucket, limit = caller_key(principal, client_host), self._anonymous if principal is None else self._partner
         if limit.per_minute == 0 or cost <= 0:
             return None
         window = math.ceil(limit.burst / limit.per_second)
@@ -199,10 +198,3 @@ class RateLimiter:
         if now - self._last_warning > 10:
             self._last_warning = now
             log.warning("rate limits not enforced: the database did not answer (%s)", type(exc).__name__)
-
-
-def bucket_of(principal: Principal) -> str:
-    """A partner's requests share one bucket whichever key or replica they use."""
-    if principal.partner:
-        return f"partner:{principal.partner}"
-    return f"subject:{principal.subject}"

@@ -1,5 +1,5 @@
 """How much one caller may run at once in this process: GraphQL operations, WebSockets,
-subscriptions.
+subscriptions, and WebSockets of a client host that have not sent connection_init yet.
 
 A partner's operations take slots from the partner's own semaphore, and every anonymous
 caller's from one semaphore they share, before they take one of the process's
@@ -20,16 +20,7 @@ from collections.abc import AsyncIterator
 
 from libs.common.errors import RateLimitedError
 from libs.common.principal import Principal
-from services.gateway.security.rate_limit import bucket_of
-
-ANONYMOUS = "anonymous"
-
-
-def caller_key(principal: Principal | None, client_host: str | None = None) -> str:
-    """A partner's name (its keys and JWTs share it); anonymous callers: their host, if given."""
-    if principal is not None:
-        return bucket_of(principal)
-    return f"host:{client_host or 'unknown'}" if client_host is not None else ANONYMOUS
+from services.gateway.security.callers import caller_key
 
 
 class ExecutionSlots:
@@ -47,7 +38,7 @@ class ExecutionSlots:
             async with self._anonymous, self._process:
                 yield
             return
-        key = bucket_of(principal)
+        key = caller_key(principal)
         semaphore, users = self._partners.setdefault(key, (asyncio.Semaphore(self._per_partner), [0]))
         users[0] += 1
         try:
@@ -96,3 +87,21 @@ class OpenCounts:
 
     def held(self, key: str) -> int:
         return self._open.get(key, 0)
+
+    def hold(self, key: str) -> Held:
+        """``open``, with a handle that gives the place back once, whoever releases it first."""
+        self.open(key)
+        return Held(self, key)
+
+
+class Held:
+    """One place counted in an ``OpenCounts``; ``release`` gives it back (a second call: nothing)."""
+
+    def __init__(self, counts: OpenCounts, key: str) -> None:
+        self._counts: OpenCounts | None = counts
+        self._key = key
+
+    def release(self) -> None:
+        if self._counts is not None:
+            self._counts.close(self._key)
+            self._counts = None

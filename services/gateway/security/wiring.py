@@ -9,6 +9,7 @@ from litestar.types import Scope
 from libs.common.errors import UnauthorizedError
 from libs.common.principal import Principal
 from libs.common.runtime import ServiceRuntime
+from services.gateway.security.callers import caller_key
 from services.gateway.security.charging import Meter
 from services.gateway.security.client_address import TrustedProxies
 from services.gateway.security.edge import remember
@@ -16,7 +17,7 @@ from services.gateway.security.external_jwt import ExternalJwtVerifier
 from services.gateway.security.identity import Authenticator
 from services.gateway.security.partner_store import PartnerStore
 from services.gateway.security.rate_limit import Limit, RateLimiter, RateLimitExceededError
-from services.gateway.security.slots import ExecutionSlots, OpenCounts, caller_key
+from services.gateway.security.slots import ExecutionSlots, OpenCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +26,15 @@ class GatewaySecurity:
     rate_limiter: RateLimiter
     proxies: TrustedProxies
     slots: ExecutionSlots
-    """GraphQL operations running at once, per partner and for anonymous callers."""
+    """GraphQL queries and mutations running at once (HTTP and WebSocket), per partner and for
+    anonymous callers."""
     sockets: OpenCounts
     """Open WebSockets per caller."""
     subscriptions: OpenCounts
     """Live subscriptions per caller, across its WebSockets."""
+    pending_sockets: OpenCounts
+    """WebSockets per client host from the handshake until connection_init: nobody is charged
+    for them yet, so they are counted by host."""
 
     def client_host(self, scope: Scope) -> str | None:
         return self.proxies.client_host(scope)
@@ -57,6 +62,7 @@ class GatewaySecurity:
         return Meter(
             limiter=self.rate_limiter,
             subscriptions=self.subscriptions,
+            slots=self.slots,
             principal=principal,
             client_host=host,
             key=caller_key(principal, host),
@@ -91,5 +97,10 @@ def build_security(runtime: ServiceRuntime, process_slots: int) -> GatewaySecuri
         sockets=OpenCounts(settings.gateway_max_websockets_per_partner, what="WebSockets", code="websocket_limit"),
         subscriptions=OpenCounts(
             settings.gateway_max_subscriptions_per_partner, what="subscriptions", code="subscription_limit"
+        ),
+        pending_sockets=OpenCounts(
+            settings.gateway_max_pending_websockets_per_host,
+            what="WebSockets awaiting connection_init",
+            code="websocket_pending_limit",
         ),
     )

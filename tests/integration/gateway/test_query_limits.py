@@ -121,7 +121,7 @@ async def test_a_partner_stores_persisted_queries_up_to_its_quota_counted_across
     counts = await migrated.fetch(
         "SELECT stored_by, count(*) AS n FROM gateway.persisted_queries GROUP BY stored_by ORDER BY stored_by"
     )
-    assert [(r["stored_by"], r["n"]) for r in counts] == [("quota-other", 1), ("quota-reader", 2)]
+    assert [(r["stored_by"], r["n"]) for r in counts] == [("partner:quota-other", 1), ("partner:quota-reader", 2)]
 
 
 # --- introspection and GraphiQL ---------------------------------------------------------------

@@ -80,3 +80,17 @@ def test_open_counts_refuse_past_the_cap_and_give_places_back() -> None:
     counts.close("partner:vnpt")
     counts.open("partner:vnpt")
     assert counts.held("partner:vnpt") == 2
+
+
+def test_a_held_place_is_given_back_once_whoever_releases_it() -> None:
+    """A pending WebSocket's place is released at connection_init and again when it closes:
+    the second release must not give back another socket's place."""
+    counts = OpenCounts(2, what="WebSockets awaiting connection_init", code="websocket_pending_limit")
+    first, second = counts.hold("host:198.51.100.7"), counts.hold("host:198.51.100.7")
+    with pytest.raises(CapReachedError):
+        counts.hold("host:198.51.100.7")
+    first.release()
+    first.release()
+    assert counts.held("host:198.51.100.7") == 1
+    second.release()
+    assert counts.held("host:198.51.100.7") == 0
