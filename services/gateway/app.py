@@ -54,7 +54,12 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     credentials = CredentialWatch(security.authenticator.authenticate, interval_seconds=settings.ws_recheck_seconds)
     security.authenticator.refusal_listeners.append(credentials.refused)
     gateway = Gateway(services=services, hub=hub, directory=directory, limits=gateway_limits, credentials=credentials)
-    schema = build_schema(gateway.limits, PersistedQueries(lambda: runtime.pool))
+    schema = build_schema(
+        gateway.limits,
+        PersistedQueries(lambda: runtime.pool),
+        # Until the registry's history is folded in, a level's count is not known (None).
+        lambda level: directory.units_at(level) if consumer.ready.is_set() else None,
+    )
 
     @contextlib.asynccontextmanager
     async def live_events(_: Litestar) -> AsyncIterator[None]:
