@@ -1,4 +1,10 @@
-"""What every service process holds while it runs: settings, a Postgres pool, a producer.
+"""What every service process holds while it runs: settings, Postgres pools, a producer.
+
+Requests use the API pool, whose statements are bounded by ``TINHSO_DB_COMMAND_TIMEOUT_SECONDS``
+(15 s): a request waits no longer. The backbone (projection runners) has a pool of its own with
+``TINHSO_DB_BACKBONE_COMMAND_TIMEOUT_SECONDS`` (120 s): a batch of up to 5,000 events or a lock
+wait may take longer than a request should, and a batch abandoned on a timeout is retried whole,
+so under the API's bound it would be retried without end.
 
 The producer connects in the background: a broker that is down must not stop the service
 from taking commands (the outbox keeps the events until the relay can publish them).
@@ -35,6 +41,7 @@ class ServiceRuntime:
         self.settings = settings
         self.backbone = backbone
         self._pool: asyncpg.Pool | None = None
+        self._backbone_pool: asyncpg.Pool | None = None
         self._producer: AIOKafkaProducer | None = None
         self._producer_ready = asyncio.Event()
         self._producer_task: asyncio.Task[None] | None = None
@@ -65,7 +72,15 @@ class ServiceRuntime:
         if self.settings.runs_api_only:
             return  # the service's backbone process runs the relay, the projections and the rest
         if self.backbone is not None:
-            self.backbone.start(self._pool, lambda: self.producer)
+            self._backbone_pool = await create_pool(
+                self.settings.database_url,
+                service=f"{self.name}-backbone",
+                # A runner holds one connection at a time; one more for what the backbone reads.
+                max_size=len(self.backbone.projections) + 1,
+                acquire_timeout=self.settings.db_acquire_timeout_seconds,
+                command_timeout=self.settings.db_backbone_command_timeout_seconds,
+            )
+            self.backbone.start(self._backbone_pool, lambda: self.producer)
         self.start_background()
 
     def start_background(self) -> None:
@@ -86,15 +101,17 @@ class ServiceRuntime:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(SHUTDOWN_SECONDS):
                     await self._producer.stop()
-        if self._pool is not None:
+        for pool in (self._backbone_pool, self._pool):
+            if pool is None:
+                continue
             try:
                 # close() waits for every connection to be released; a stuck one must not hold
                 # the process (and a supervisor's restart) hostage.
                 async with asyncio.timeout(SHUTDOWN_SECONDS):
-                    await self._pool.close()
+                    await pool.close()
             except TimeoutError:
                 log.warning("%s: database connections still busy after %d s; closing them", self.name, SHUTDOWN_SECONDS)
-                self._pool.terminate()
+                pool.terminate()
 
     async def _connect_producer(self) -> None:
         delay = 0.2

@@ -142,6 +142,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """How long a request waits for a pooled connection before it is told 503 ``not_ready``."""
     db_command_timeout_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=3600.0)] = 15.0
     """How long one statement on a pooled connection may take before it is abandoned."""
+    db_backbone_command_timeout_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=3600.0)] = 120.0
+    """The same for the backbone's own pool (projection batches of up to 5,000 events, lock
+    waits): longer than a request's, since a batch abandoned there is retried whole."""
     ready_timeout_seconds: PositiveInt = 60
     principal_private_key_file: str = ""
     """The gateway's Ed25519 signing key (PEM); empty: ``<state_dir>/keys/principal-ed25519.pem``."""

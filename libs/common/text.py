@@ -34,23 +34,31 @@ def refuse_hidden_characters(text: str, *, field: str, multiline: bool = True, c
             )
 
 
-def clean_name(raw: str, *, field: str = "name") -> str:
-    """NFC-normalised, trimmed, single-spaced; refuses empty names and hidden characters."""
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
+def clean_name(raw: str, *, field: str = "name", max_length: int = MAX_NAME) -> str:
+    """A one-line label (a name, a title, a unit of measure): NFC-normalised, trimmed,
+    single-spaced; refuses empty names, line breaks and hidden characters (``invalid_name``).
+    The trimmed text is checked before spaces are collapsed: a newline or a tab inside a name
+    is refused, not quietly turned into a space (one at either end is trimmed, as a file's line
+    ending is)."""
+    trimmed = unicodedata.normalize("NFC", raw).strip()
+    refuse_hidden_characters(trimmed, field=field, multiline=False, code="invalid_name")
+    name = " ".join(trimmed.split())
     if not name:
-        raise InvalidInputError(f"{field} is empty", code="invalid_name")
-    if len(name) > MAX_NAME:
-        raise InvalidInputError(f"{field} is longer than {MAX_NAME} characters", code="invalid_name")
-    refuse_hidden_characters(name, field=field, multiline=False, code="invalid_name")
+        raise InvalidInputError(f"{field} is empty", code="invalid_name", details={"field": field})
+    if len(name) > max_length:
+        raise InvalidInputError(
+            f"{field} is longer than {max_length} characters", code="invalid_name", details={"field": field}
+        )
     return name
 
 
-def clean_text(raw: str | None, *, field: str, max_length: int = MAX_TEXT) -> str | None:
-    """Free text (a reason, a summary, a note): NFC, trimmed; blank means absent."""
-    if raw is None:
-        return None
-    text = unicodedata.normalize("NFC", raw).strip()
+def clean_text(raw: str | None, *, field: str, max_length: int = MAX_TEXT, required: bool = False) -> str | None:
+    """Free text (a reason, a summary, a note): NFC, trimmed, newlines and tabs kept; blank
+    means absent, or is refused with ``missing_field`` when ``required``."""
+    text = unicodedata.normalize("NFC", raw).strip() if raw is not None else None
     if not text:
+        if required:
+            raise InvalidInputError(f"{field} must not be empty", code="missing_field", details={"field": field})
         return None
     if len(text) > max_length:
         raise InvalidInputError(

@@ -57,7 +57,12 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     gateway = Gateway(services=services, hub=hub, directory=directory, limits=gateway_limits, credentials=credentials)
     # /graphql's own limit, never above the gateway's: an operator lowering the latter means every route.
     graphql_body = min(settings.gateway_graphql_max_body_bytes, settings.gateway_max_body_bytes)
-    schema = build_schema(gateway.limits, PersistedQueries(lambda: runtime.pool))
+    schema = build_schema(
+        gateway.limits,
+        PersistedQueries(lambda: runtime.pool),
+        # Until the registry's history is folded in, a level's count is not known (None).
+        lambda level: directory.units_at(level) if consumer.ready.is_set() else None,
+    )
 
     @contextlib.asynccontextmanager
     async def live_events(_: Litestar) -> AsyncIterator[None]:

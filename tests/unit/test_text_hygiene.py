@@ -44,6 +44,13 @@ def test_control_bidirectional_and_format_characters_are_refused_with_their_posi
     assert refused.value.details == {"field": "note", "character": f"U+{ord(hidden):04X}", "position": 10}
 
 
-def test_a_multi_line_text_keeps_its_newlines_and_tabs_but_a_name_does_not() -> None:
+def test_a_multi_line_text_keeps_its_newlines_and_tabs_but_a_name_refuses_them() -> None:
+    """A name used to fold a newline into a space; it now refuses it (``invalid_name``), the
+    rule the metrics catalogue and broadcast titles share; a line ending at either end is
+    trimmed, as before."""
     assert clean_text("dòng 1\n\tdòng 2", field="message") == "dòng 1\n\tdòng 2"
-    assert clean_name("Xã\nCẩm   Xuyên") == "Xã Cẩm Xuyên"
+    assert clean_name("  Xã Cẩm   Xuyên\r\n") == "Xã Cẩm Xuyên"
+    for broken in ("Xã\nCẩm Xuyên", "Xã\tCẩm Xuyên"):
+        with pytest.raises(InvalidInputError) as refused:
+            clean_name(broken)
+        assert refused.value.code == "invalid_name"

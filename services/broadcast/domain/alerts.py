@@ -24,7 +24,7 @@ from contracts.broadcast_events import (
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.decider import Decider
-from services.broadcast.domain.common import aware, required_text
+from services.broadcast.domain.common import aware, required_name, required_text
 
 MAX_VALIDITY = datetime.timedelta(days=30)
 
@@ -99,7 +99,7 @@ def decide_alert(command: AlertCommand, alert: Alert) -> Sequence[Event]:
                     unit_id=command.area_unit_id,
                     category=command.category,
                     priority=command.priority,
-                    title=required_text(command.title, field="title", max_length=200),
+                    title=required_name(command.title, field="title", max_length=200),
                     message=required_text(command.message, field="message", max_length=5000),
                     issued_at=command.issued_at,
                     expires_at=expires_at,

@@ -1,40 +1,45 @@
-"""Small rules every broadcast aggregate shares: clean text, aware times, counts."""
+"""Small rules every broadcast aggregate shares: clean text and titles, aware times, counts."""
 
 from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 
+from libs.common import text
 from libs.common.errors import InvalidInputError
-from libs.common.text import refuse_hidden_characters
 
 MAX_TEXT = 500
 CONTENT_HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 def clean_text(value: str | None, *, field: str, max_length: int = MAX_TEXT, required: bool = False) -> str | None:
-    """NFC, trimmed text without control, format or bidirectional characters (the rule every
-    service applies, ``libs.common.text``); empty counts as absent (or is refused when
-    ``required``). Titles, alert messages and notes reach station displays and partners' screens
-    as stored, so a right-to-left override or a terminal escape never gets that far."""
-    text = unicodedata.normalize("NFC", value).strip() if value is not None else None
-    if not text:
-        if required:
-            raise InvalidInputError(f"{field} must not be empty", code="missing_field", details={"field": field})
-        return None
-    if len(text) > max_length:
-        raise InvalidInputError(
-            f"{field} is longer than {max_length} characters", code="text_too_long", details={"field": field}
-        )
-    refuse_hidden_characters(text, field=field)
-    return text
+    """Free text (an alert's message, a note, a reason) by the rule every service applies
+    (``libs.common.text``), at broadcast's default length: titles, messages and notes reach
+    station displays and partners' screens as stored, so a right-to-left override or a terminal
+    escape never gets that far."""
+    return text.clean_text(value, field=field, max_length=max_length, required=required)
 
 
 def required_text(value: str, *, field: str, max_length: int = MAX_TEXT) -> str:
-    text = clean_text(value, field=field, max_length=max_length, required=True)
-    assert text is not None
-    return text
+    cleaned = clean_text(value, field=field, max_length=max_length, required=True)
+    assert cleaned is not None
+    return cleaned
+
+
+def optional_name(value: str | None, *, field: str, max_length: int = MAX_TEXT) -> str | None:
+    """A one-line label (a title, a topic) by the registry's rule for names (``clean_name``):
+    single-spaced, no line breaks; blank means absent."""
+    if value is None or not value.strip():
+        return None
+    return text.clean_name(value, field=field, max_length=max_length)
+
+
+def required_name(value: str, *, field: str, max_length: int = MAX_TEXT) -> str:
+    """A one-line label that must be there: blank is ``missing_field``, as for required text."""
+    name = optional_name(value, field=field, max_length=max_length)
+    if name is None:
+        raise InvalidInputError(f"{field} must not be empty", code="missing_field", details={"field": field})
+    return name
 
 
 def aware(at: datetime.datetime, *, field: str) -> datetime.datetime:

@@ -12,7 +12,7 @@ from contracts.base import Event
 from contracts.broadcast_events import LoudspeakerVehicleTripMade, OutreachSessionHeld
 from libs.common.errors import ConflictError, InvalidInputError
 from libs.common.eventstore.decider import Decider
-from services.broadcast.domain.common import clean_text
+from services.broadcast.domain.common import clean_text, optional_name
 
 
 class Outreach(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,7 +62,7 @@ def decide_outreach(command: OutreachCommand, outreach: Outreach) -> Sequence[Ev
                     outreach_id=command.outreach_id,
                     unit_code=command.unit_code,
                     held_on=command.held_on,
-                    topic=clean_text(command.topic, field="topic", max_length=200),
+                    topic=optional_name(command.topic, field="topic", max_length=200),
                     audience=command.audience,
                 )
             ]

@@ -16,7 +16,13 @@ from contracts.base import Event
 from contracts.broadcast_events import AudioFile, ProgrammeCorrected, ProgrammeItem, ProgrammeRecorded
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.decider import Decider
-from services.broadcast.domain.common import clean_text, content_hash, non_negative, required_text
+from services.broadcast.domain.common import (
+    content_hash,
+    non_negative,
+    optional_name,
+    required_name,
+    required_text,
+)
 
 MAX_DURATION = 24 * 3600
 MAX_ITEMS = 2000
@@ -92,8 +98,8 @@ def _items(items: list[ProgrammeItem]) -> list[ProgrammeItem]:
     return [
         ProgrammeItem(
             kind=item.kind,
-            title=required_text(item.title, field="items.title"),
-            topic=clean_text(item.topic, field="items.topic", max_length=100),
+            title=required_name(item.title, field="items.title"),
+            topic=optional_name(item.topic, field="items.topic", max_length=100),
         )
         for item in items
     ]
@@ -149,7 +155,7 @@ def decide_programme(command: ProgrammeCommand, programme: Programme) -> Sequenc
                     programme_id=command.programme_id,
                     unit_code=command.producer.code,
                     unit_id=command.producer.unit_id,
-                    title=required_text(command.title, field="title"),
+                    title=required_name(command.title, field="title"),
                     air_date=command.air_date,
                     duration_seconds=_duration(command.duration_seconds),
                     news_items=command.news_items,
@@ -170,7 +176,7 @@ def decide_programme(command: ProgrammeCommand, programme: Programme) -> Sequenc
                 programme_id=programme.programme_id,
                 unit_code=programme.unit_code,
                 reason=required_text(command.reason, field="reason"),
-                title=clean_text(command.title, field="title"),
+                title=optional_name(command.title, field="title"),
                 air_date=command.air_date,
                 duration_seconds=_duration(command.duration_seconds) if command.duration_seconds is not None else None,
                 news_items=command.news_items,

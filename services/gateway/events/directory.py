@@ -3,11 +3,13 @@
 Live subscriptions filter by "this unit and everything under it" for every event they see, so
 the answer must not cost a call: the gateway folds the registry's events into this directory
 (read from the topic's beginning when the gateway starts, then live). It knows units by id
-and by code, each unit's parent, and the unit of each station, cluster, base station or team.
+and by code, each unit's parent and level, and the unit of each station, cluster, base station
+or team. The number of units it knows at each level sizes the GraphQL cost of level-wide lists.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from contracts.reads import reads
@@ -56,6 +58,7 @@ class UnitDirectory:
         self._code: dict[str, str] = {}
         self._by_code: dict[str, str] = {}
         self._asset_unit: dict[str, str] = {}
+        self._per_level: Counter[str] = Counter()
 
     def __len__(self) -> int:
         return len(self._parent)
@@ -64,6 +67,9 @@ class UnitDirectory:
         """Fold one registry event in; events of other kinds are ignored."""
         unit_id = data.get("unit_id")
         if event_type == "registry.unit_registered" and isinstance(unit_id, str):
+            level = data.get("level")
+            if isinstance(level, str) and unit_id not in self._parent:
+                self._per_level[level] += 1
             self._parent[unit_id] = data.get("parent_id")
             code = data.get("code")
             if isinstance(code, str):
@@ -82,6 +88,11 @@ class UnitDirectory:
                 asset_id = data.get(key)
                 if isinstance(asset_id, str):
                     self._asset_unit.setdefault(asset_id, unit_id)
+
+    def units_at(self, level: str) -> int:
+        """Units ever registered at ``level`` ("village"): merged or dissolved ones too, so the
+        count bounds what a query of the level can return."""
+        return self._per_level[level]
 
     def unit_id_for_code(self, code: str) -> str | None:
         return self._by_code.get(code)

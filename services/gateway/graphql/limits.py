@@ -3,7 +3,8 @@
 The cost of an operation is estimated from the document before anything runs: it is the number
 of objects the query can return, each field that returns objects costing one per object, and a
 list multiplying what is under it by its size (a connection's ``edges``: its ``first``; other
-lists: an assumed size per field). So
+lists: an assumed size per field; a list covering every unit of a level: the number of units
+the gateway's unit directory knows at that level). So
 ``units(first: 200) { edges { node { radioStation { clusters { village { code } } } } } }``
 costs 1 (the connection) + 200 (edges) + 200 (nodes) + 200 (stations) + 4,000 (clusters, 20
 assumed per station) + 4,000 (villages): a query that could fan out into tens of thousands of
@@ -17,7 +18,7 @@ field of its own and costs in full (ADR 0019).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,12 +85,23 @@ ASSUMED_LIST_SIZES = {
     "indicators": 100,  # the whole catalogue without codes: 64 in the metrics service's seed
     "deliveries": 100,
     "airtime": 5,
-    "indicatorValues": 200,
-    "ranking": 200,
     "technologies": 1,
     "segments": 1,
 }
 DEFAULT_LIST_SIZE = 10
+
+LEVEL_LISTS = frozenset({"indicatorValues", "ranking"})
+"""Root lists with a ``level``: a row per code (one for a ranking) for every unit of the level."""
+MAX_LEVEL_VALUES = 200_000
+"""The most values the metrics service answers in one request (its ``MAX_CELLS``): the size of a
+level-wide list while the number of units at that level is not known yet."""
+
+UnitCounts = Callable[[str], int | None]
+"""The number of units at a level (``"village"``), or None while the gateway does not know it."""
+
+
+def _unknown(level: str) -> int | None:
+    return None
 
 
 class CostLimitError(GraphQLError):
@@ -103,9 +115,14 @@ class _Estimator:
     resolver returns for null. Every field node counts, so each alias of a field counts in full."""
 
     def __init__(
-        self, schema: GraphQLSchema, document_fragments: dict[str, FragmentDefinitionNode], variables: VariableValues
+        self,
+        schema: GraphQLSchema,
+        document_fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        units_at_level: UnitCounts = _unknown,
     ) -> None:
         self.schema = schema
+        self.units_at_level = units_at_level
         self.fragments = document_fragments
         self.variables = variables
 
@@ -168,21 +185,31 @@ class _Estimator:
         first = arguments.get("first") if "first" in definition.args else None
         return DEFAULT_PAGE_SIZE if first is None else max(first, 0)
 
-    @staticmethod
     def _list_size(
-        field: FieldNode, parent: GraphQLNamedType, definition: GraphQLField, arguments: dict[str, Any], page: int
+        self, field: FieldNode, parent: GraphQLNamedType, definition: GraphQLField, arguments: dict[str, Any], page: int
     ) -> int:
         if not is_list_type(get_nullable_type(definition.type)):
             return 1
         if parent.name.endswith("Connection") and field.name.value == "edges":
             return page
-        assumed = ASSUMED_LIST_SIZES.get(field.name.value, DEFAULT_LIST_SIZE)
         codes = arguments.get("codes")
+        per_unit = len(codes) if isinstance(codes, list) else 1
+        if parent.name == "Query" and field.name.value in LEVEL_LISTS:
+            return self._level_size(arguments.get("level"), per_unit)
         if isinstance(codes, list):
-            # A value per code: of this unit (AdministrativeUnit.indicators), or of each unit of
-            # a level (Query.indicatorValues), whose number only the registry knows.
-            return len(codes) * (assumed if parent.name == "Query" else 1)
-        return assumed
+            return per_unit  # a value per code of this unit (AdministrativeUnit.indicators)
+        return ASSUMED_LIST_SIZES.get(field.name.value, DEFAULT_LIST_SIZE)
+
+    def _level_size(self, level: Any, per_unit: int) -> int:
+        """Rows of a level-wide list: ``per_unit`` for each unit of the level (a parentCode only
+        narrows it, so the whole level bounds it); without a level, the one unit of parentCode."""
+        if level is None:
+            return per_unit
+        units = self.units_at_level(str(getattr(level, "value", level)).lower())
+        if units is None:
+            # Not known yet (the directory still loading): the most the metrics service answers.
+            return max(MAX_LEVEL_VALUES, per_unit)
+        return per_unit * units
 
     def page_sizes(
         self, selection: SelectionSetNode | None, parent: GraphQLNamedType, seen: frozenset[str]
@@ -206,10 +233,13 @@ def estimate(
     operation: OperationDefinitionNode,
     fragments: dict[str, FragmentDefinitionNode],
     variables: dict[str, Any],
+    units_at_level: UnitCounts = _unknown,
 ) -> tuple[int, list[tuple[str, int]]]:
     """(estimated cost, every page size the operation asks) of one operation.
 
     Variables that do not coerce cost nothing: execution refuses them before any resolver runs.
+    ``units_at_level`` sizes the lists covering a whole level; without it, they cost the most
+    the metrics service answers.
     """
     root = schema.get_root_type(operation.operation)
     if root is None:
@@ -217,15 +247,16 @@ def estimate(
     coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
     if isinstance(coerced, list):
         return 0, []
-    estimator = _Estimator(schema, fragments, coerced)
+    estimator = _Estimator(schema, fragments, coerced, units_at_level)
     return (
         estimator.cost(operation.selection_set, root, 1, frozenset()),
         list(estimator.page_sizes(operation.selection_set, root, frozenset())),
     )
 
 
-def cost_limit(max_cost: int) -> type[SchemaExtension]:
-    """A schema extension (a class, so each operation gets its own instance) with this budget."""
+def cost_limit(max_cost: int, units_at_level: UnitCounts = _unknown) -> type[SchemaExtension]:
+    """A schema extension (a class, so each operation gets its own instance) with this budget,
+    sizing level-wide lists by ``units_at_level``."""
 
     class CostLimit(SchemaExtension):
         def on_validate(self) -> Iterator[None]:
@@ -234,7 +265,12 @@ def cost_limit(max_cost: int) -> type[SchemaExtension]:
             # Runs after the (cached) validation; only a valid document is worth estimating.
             if document is not None and not context.pre_execution_errors:
                 error = _check(
-                    context.schema._schema, document, context.operation_name, context.variables or {}, max_cost
+                    context.schema._schema,
+                    document,
+                    context.operation_name,
+                    context.variables or {},
+                    max_cost,
+                    units_at_level=units_at_level,
                 )
                 if error is not None:
                     context.pre_execution_errors = [error]
@@ -244,14 +280,20 @@ def cost_limit(max_cost: int) -> type[SchemaExtension]:
 
 
 def _check(
-    schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any], max_cost: int
+    schema: GraphQLSchema,
+    document: Any,
+    operation_name: str | None,
+    variables: dict[str, Any],
+    max_cost: int,
+    *,
+    units_at_level: UnitCounts,
 ) -> GraphQLError | None:
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     for operation in operations:
         if operation_name is not None and (operation.name is None or operation.name.value != operation_name):
             continue
-        cost, pages = estimate(schema, operation, fragments, variables)
+        cost, pages = estimate(schema, operation, fragments, variables, units_at_level)
         for field, first in pages:
             if not 1 <= first <= MAX_PAGE_SIZE:
                 return GraphQLError(

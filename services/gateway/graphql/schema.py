@@ -33,7 +33,7 @@ from services.gateway.adapters.persisted_queries import PersistedQueries
 from services.gateway.graphql.context import GatewayContext
 from services.gateway.graphql.documents import DocumentCache, NoIntrospection, document_cache, document_size_limit
 from services.gateway.graphql.errors import ErrorMapping, map_error
-from services.gateway.graphql.limits import Limits, cost_limit
+from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.mutations import Mutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
@@ -128,7 +128,11 @@ class GatewaySchema(strawberry.Schema):
         errors[:] = [map_error(error) for error in errors]
 
 
-def build_schema(limits: Limits, store: PersistedQueries | None = None) -> strawberry.Schema:
+def build_schema(
+    limits: Limits, store: PersistedQueries | None = None, units_at_level: UnitCounts | None = None
+) -> strawberry.Schema:
+    """``units_at_level``: how many units the gateway knows at a level, for the cost of the lists
+    covering a whole level (without it, they cost the most the metrics service answers)."""
     extensions: list[Any] = [document_size_limit(limits.max_document_bytes)]
     if store is not None:
         extensions.append(
@@ -141,7 +145,8 @@ def build_schema(limits: Limits, store: PersistedQueries | None = None) -> straw
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         *_validation_limits(limits),
         document_cache(DocumentCache(limits.cache_bytes)),  # one per schema: per process
-        cost_limit(limits.max_cost),  # after the cached validation: it depends on the variables
+        # After the cached validation: the cost depends on the variables.
+        cost_limit(limits.max_cost, *([units_at_level] if units_at_level else [])),
         OperationCharge,  # after every refusal: a document refused anyway costs nothing more
         ExecutionSlot,  # the caller's slot around execution only, whatever the transport
         InternalCalls,

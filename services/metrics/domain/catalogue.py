@@ -17,7 +17,7 @@ from contracts.base import Event
 from contracts.metrics_events import IndicatorDefined, IndicatorDefinition, IndicatorRetired, IndicatorRevised
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.decider import Decider
-from libs.common.text import clean_text
+from libs.common.text import clean_name, clean_text
 from services.metrics.domain.formulas import compile_formula, find_cycle
 
 STREAM = "catalogue"
@@ -63,9 +63,10 @@ def references(definition: IndicatorDefinition) -> list[str]:
 
 def clean_definition(d: IndicatorDefinition) -> IndicatorDefinition:
     """The definition with its text NFC and free of control, format and bidirectional
-    characters: names, units and groups reach partners' dashboards as stored."""
+    characters: names, units and groups reach partners' dashboards as stored, and are one line
+    each (the registry's rule for names); a blank one is left to `check_shape` to refuse."""
     names = {
-        label: clean_text(getattr(d, label), field=label, max_length=300) or ""
+        label: clean_name(value, field=label, max_length=300) if (value := getattr(d, label)).strip() else ""
         for label in ("name_vi", "name_en", "unit", "group")
     }
     description = clean_text(d.description, field="description", max_length=2000)

@@ -3,9 +3,11 @@
 Hypothesis writes random queries over the public schema (nested fields, aliases, and ``first``
 given every way GraphQL allows: a literal, null, left out, a variable supplied, left out, null,
 an integral float, or falling back to its default in the operation) and runs each against a
-real gateway with a small province in it. Every JSON object in the answer is one object a
-resolver produced; the estimate the cost limit computes for the same document and variables
-must be at least their number. The budget is lifted on this gateway so that every generated
+real gateway with a province of more than 200 villages in it (more than any page, and more
+than the 200 units a level-wide list was once assumed to hold). Every JSON object in the answer
+is one object a resolver produced; the estimate the cost limit computes for the same document
+and variables, with the level sizes the gateway's unit directory knows, must be at least their
+number. The budget is lifted on this gateway so that every generated
 query runs instead of being refused.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +42,8 @@ from tests.integration.gateway.api_fixtures import INDICATOR, REPORT_VALUE, buil
 from tests.integration.gateway.api_platform import Platform, start_platform
 
 EXAMPLES = 200
+EXTRA_VILLAGES = 201
+"""Registered besides the small province's villages, without stations: a level past 200 units."""
 MAX_NESTING = 6
 """Object fields nested at most this deep (the depth limit is 12 with the leaves)."""
 
@@ -137,15 +141,15 @@ def objects_in(value: Any) -> int:
     return 0
 
 
-def estimated(query: str, variables: dict[str, Any]) -> int:
+def estimated(query: str, variables: dict[str, Any], units_at_level: Callable[[str], int | None]) -> int:
     document = parse(query)
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     (operation,) = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    cost, _ = estimate(SCHEMA, operation, fragments, variables)
+    cost, _ = estimate(SCHEMA, operation, fragments, variables, units_at_level)
     return cost
 
 
-def check(base_url: str, headers: dict[str, str]) -> tuple[list[str], int]:
+def check(base_url: str, headers: dict[str, str], units_at_level: Callable[[str], int | None]) -> tuple[list[str], int]:
     failures: list[str] = []
     most = {"objects": 0}
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
@@ -161,7 +165,7 @@ def check(base_url: str, headers: dict[str, str]) -> tuple[list[str], int]:
             assert not codes & {"COST_LIMIT", "VALIDATION", "GRAPHQL_VALIDATION_FAILED", "INTERNAL"}, result
             resolved = objects_in(result.get("data")) - 1  # the root is not a resolved object
             most["objects"] = max(most["objects"], resolved)
-            cost = estimated(query, variables)
+            cost = estimated(query, variables, units_at_level)
             if cost < resolved:
                 failures.append(f"estimate {cost} < {resolved} resolved: {query} {json.dumps(variables)}")
 
@@ -173,6 +177,15 @@ def check(base_url: str, headers: dict[str, str]) -> tuple[list[str], int]:
 async def province_platform(settings: Settings) -> AsyncIterator[Platform]:
     async for running in start_platform(settings, Limits(max_cost=10**9)):
         province = await build_province(running, communes=2, villages=3)
+        # One bulk import, not a mutation each: a level past 200 units stays quick to build.
+        extra = [
+            {"kind": "register_unit", "code": f"{province.communes[0]}-X{n}", "name": f"Thôn X{n}",
+             "level": "village", "parent_code": province.communes[0], "valid_from": "2020-01-01"}
+            for n in range(EXTRA_VILLAGES)
+        ]  # fmt: skip
+        imported = await running.http.post("/api/v1/import", json=extra, headers=running.auth("admin"))
+        assert imported.status_code == 200, imported.text
+        assert imported.json()["created"] == EXTRA_VILLAGES
         for commune in province.communes:
             value = {"indicatorCode": INDICATOR, "unitCode": commune, "period": "2023", "value": 50.0}
             await running.data(REPORT_VALUE, {"input": value})
@@ -182,7 +195,24 @@ async def province_platform(settings: Settings) -> AsyncIterator[Platform]:
 async def test_the_estimate_is_never_below_the_objects_resolved(province_platform: Platform) -> None:
     """Failed before the fix, shrunk to e.g. ``{ indicators { __typename } }`` (estimate 1, 64
     objects), ``units(level: COMMUNE, first: null) { edges { __typename } }`` (3 for 4) and
-    ``indicatorValues(codes: [one], level: COMMUNE) { __typename }`` (1 for 2)."""
-    failures, most = await asyncio.to_thread(check, province_platform.url, province_platform.auth("admin"))
+    ``indicatorValues(codes: [one], level: COMMUNE) { __typename }`` (1 for 2). With more than
+    200 villages, failed again before level-wide lists were sized from the directory, e.g.
+    ``indicatorValues(codes: [one], level: VILLAGE) { __typename }`` (200 for 207)."""
+    directory = province_platform.consumer.directory
+    villages = 6 + EXTRA_VILLAGES
+    level = {"query": f'{{ indicatorValues(codes: ["{INDICATOR}"], period: "2023", level: VILLAGE) {{ value }} }}'}
+
+    async def every_village_known() -> bool:
+        # The gateway's directory and the metrics service's units both fold the registry's events.
+        answer = await province_platform.post(level)
+        return (
+            directory.units_at("village") == villages
+            and len((answer.get("data") or {}).get("indicatorValues") or []) == villages
+        )
+
+    await province_platform.eventually(every_village_known, timeout=30)
+    failures, most = await asyncio.to_thread(
+        check, province_platform.url, province_platform.auth("admin"), directory.units_at
+    )
     assert failures == [], "\n".join(failures[:20])
     assert most >= 20, "no generated query resolved a page of units: the property was never exercised"

@@ -83,3 +83,42 @@ def test_a_receipts_content_hash_must_be_a_sha256_as_the_programmes_audio_is(con
     with pytest.raises(InvalidInputError) as refused:
         d.decide(receipt, state)
     assert refused.value.code == "invalid_content_hash"
+
+
+def _programme(title: str) -> programmes.RecordProgramme:
+    return programmes.RecordProgramme(
+        programme_id="p1",
+        producer=programmes.ProducerUnit(unit_id="u", code="061", level="district"),
+        title=title,
+        air_date=datetime.date(2022, 3, 1),
+        duration_seconds=1800,
+        news_items=0,
+        articles=0,
+    )
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\t"])
+def test_a_title_is_one_line_as_a_registry_name_is(line_break: str) -> None:
+    """Failed before the fix: titles went through the multi-line text rule, so a newline or a
+    tab in a programme's title reached station displays; they are names (``clean_name``)."""
+    with pytest.raises(InvalidInputError) as refused:
+        programmes.PROGRAMME.decide(_programme(f"Thời sự{line_break}huyện"), programmes.Programme())
+    assert refused.value.code == "invalid_name"
+    assert refused.value.details["field"] == "title"
+
+
+def test_a_title_is_single_spaced_and_a_blank_one_is_still_a_missing_field() -> None:
+    [recorded] = programmes.PROGRAMME.decide(_programme("  Thời   sự  "), programmes.Programme())
+    assert isinstance(recorded, ProgrammeRecorded)
+    assert recorded.title == "Thời sự"
+    with pytest.raises(InvalidInputError) as refused:
+        programmes.PROGRAMME.decide(_programme("   "), programmes.Programme())
+    assert refused.value.code == "missing_field"
+
+
+def test_broadcast_text_too_long_has_the_shared_code() -> None:
+    """Failed before the fix: broadcast had its own ``clean_text`` answering ``text_too_long``
+    where every other service answers ``invalid_text`` (``libs.common.text``)."""
+    with pytest.raises(InvalidInputError) as refused:
+        common.required_text("x" * 501, field="reason")
+    assert refused.value.code == "invalid_text"

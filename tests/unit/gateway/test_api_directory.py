@@ -45,3 +45,14 @@ def test_a_code_reused_after_a_merge_names_the_newest_unit() -> None:
     units.apply("registry.unit_registered", {"unit_id": "c-new", "code": "06101", "parent_id": "d"})
     assert units.unit_id_for_code("06101") == "c-new"
     assert units.code_of("c") == "06101"
+
+
+def test_it_counts_the_units_of_each_level_once_each() -> None:
+    """New with the level-wide cost (the directory knew no levels before): a unit registered
+    again (a replayed copy) counts once, a reparented one stays counted."""
+    units = UnitDirectory()
+    for unit_id in ("v1", "v2", "v1"):
+        units.apply("registry.unit_registered", {"unit_id": unit_id, "code": unit_id, "level": "village"})
+    units.apply("registry.unit_registered", {"unit_id": "c", "code": "c", "level": "commune"})
+    units.apply("registry.unit_reparented", {"unit_id": "v2", "parent_id": "c"})
+    assert (units.units_at("village"), units.units_at("commune"), units.units_at("district")) == (2, 1, 0)

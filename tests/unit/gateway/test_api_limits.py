@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from services.gateway.graphql.limits import ASSUMED_LIST_SIZES, Limits
 from services.gateway.graphql.schema import build_schema
+from services.metrics.application.queries import MAX_CELLS
 from services.metrics.seed.indicators import province_indicators
 
 NESTED = """
@@ -22,6 +24,10 @@ async def errors(query: str, limits: Limits | None = None, **variables: Any) -> 
     result = await build_schema(limits or Limits()).execute(query, variable_values=variables)
     assert result.errors, "expected the document to be refused"
     return [{"message": e.message, **(e.extensions or {})} for e in result.errors]
+
+
+def level_counts(counts: dict[str, int]) -> Callable[[str], int | None]:
+    return counts.get
 
 
 async def test_a_query_over_the_cost_budget_is_refused_naming_the_estimate_and_the_budget() -> None:
@@ -141,5 +147,48 @@ async def test_indicator_values_of_a_level_cost_a_value_per_code_and_unit() -> N
     """Failed before the fix: ``indicatorValues(codes: [one], level: COMMUNE)`` cost 1 (the
     length of codes), while it returns a value per code for every commune."""
     query = '{ indicatorValues(codes: ["a", "b"], period: "2023", level: COMMUNE) { unit { code } } }'
-    (error,) = await errors(query, Limits(max_cost=10))
-    assert error["cost"] == 2 * ASSUMED_LIST_SIZES["indicatorValues"] * 2
+    schema = build_schema(Limits(max_cost=10), units_at_level=level_counts({"commune": 7}))
+    (error,) = (await schema.execute(query)).errors or []
+    assert (error.extensions or {})["cost"] == 2 * 7 * 2  # a value and its unit, per code and commune
+
+
+VILLAGES_OF_THE_SEED = 1_292
+"""The demo seed's villages: a level-wide list returns a value for each of them."""
+
+WHOLE_LEVEL = """
+query($codes: [String!]!) {
+  indicatorValues(codes: $codes, period: "2023", level: VILLAGE) { unit { parent { parent { code } } } }
+}
+"""
+
+
+async def test_a_whole_level_costs_at_least_the_objects_it_returns_for_every_unit_of_the_level() -> None:
+    """Failed before the fix: 15 codes at village level cost 12,000 (200 units assumed per code),
+    under the 20,000 budget, while the demo seed answers 19,380 values and 77,520 objects."""
+    codes = [f"i{n}" for n in range(15)]
+    schema = build_schema(Limits(), units_at_level=level_counts({"village": VILLAGES_OF_THE_SEED}))
+    result = await schema.execute(WHOLE_LEVEL, variable_values={"codes": codes})
+    (error,) = result.errors or []
+    assert (error.extensions or {})["code"] == "COST_LIMIT"
+    values = len(codes) * VILLAGES_OF_THE_SEED
+    # each value, its unit, the unit's parent and the parent's parent
+    assert (error.extensions or {})["cost"] >= 4 * values
+
+
+async def test_a_ranking_of_a_level_costs_a_row_per_unit_of_the_level() -> None:
+    """Failed before the fix: a ranking cost 200 rows whatever the level held."""
+    query = '{ ranking(indexCode: "dti", period: "2023", level: VILLAGE) { unit { code } } }'
+    schema = build_schema(Limits(max_cost=10), units_at_level=level_counts({"village": 5_000}))
+    result = await schema.execute(query)
+    (error,) = result.errors or []
+    assert (error.extensions or {})["cost"] == 2 * 5_000
+
+
+async def test_a_level_the_gateway_does_not_know_yet_costs_the_most_the_metrics_service_answers() -> None:
+    """Failed before the fix: with the unit directory still loading, a level was assumed to hold
+    200 units; it is now sized at the metrics service's own ceiling of values per request."""
+    query = '{ indicatorValues(codes: ["a"], period: "2023", level: VILLAGE) { value } }'
+    schema = build_schema(Limits(), units_at_level=level_counts({}))
+    result = await schema.execute(query)
+    (error,) = result.errors or []
+    assert (error.extensions or {})["cost"] == MAX_CELLS

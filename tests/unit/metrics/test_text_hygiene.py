@@ -38,8 +38,27 @@ def test_an_indicator_text_with_a_bidirectional_override_is_refused(field: str) 
     spoofed = msgspec.structs.replace(COUNT, **{field: "count\u202eevil"})
     with pytest.raises(InvalidInputError) as refused:
         catalogue.decide(catalogue.DefineIndicators([spoofed]), catalogue.Catalogue())
-    assert refused.value.code == "invalid_text"
+    assert refused.value.code == ("invalid_text" if field == "description" else "invalid_name")
     assert refused.value.details["field"] == field
+
+
+@pytest.mark.parametrize("field", ["name_vi", "name_en", "unit", "group"])
+@pytest.mark.parametrize("line_break", ["\n", "\t"])
+def test_an_indicator_name_unit_or_group_is_one_line(field: str, line_break: str) -> None:
+    """Failed before the fix: names, units and groups went through the multi-line text rule, so
+    ``"Tỷ lệ\nxã"`` was stored; the registry refuses line breaks in its names, and so do we."""
+    broken = msgspec.structs.replace(COUNT, **{field: f"Tỷ lệ{line_break}xã"})
+    with pytest.raises(InvalidInputError) as refused:
+        catalogue.decide(catalogue.DefineIndicators([broken]), catalogue.Catalogue())
+    assert refused.value.code == "invalid_name"
+    assert refused.value.details["field"] == field
+
+
+def test_a_blank_indicator_name_is_still_the_catalogues_own_refusal() -> None:
+    bare = msgspec.structs.replace(COUNT, name_en=" ")
+    with pytest.raises(InvalidInputError) as refused:
+        catalogue.decide(catalogue.DefineIndicators([bare]), catalogue.Catalogue())
+    assert refused.value.code == "invalid_indicator"
 
 
 def test_a_retire_reason_is_cleaned_too() -> None:
