@@ -10,8 +10,10 @@ A topic that does not exist yet (a fresh platform whose relay has not published)
 when it appears; everything in it is then new, so it is read from its beginning.
 
 Only the relays' records are folded in or fanned out (ADR 0022): a record not signed with its
-topic's key is dropped, and so is one at or below the source position last taken from its
-partition (a replayed or republished copy), so a subscriber sees each event once.
+topic's key for the partition it is read from is dropped (so is a genuine record copied to
+another partition), and so is one at or below the source position last taken from its
+partition (a replayed or republished copy), so a subscriber sees each event once. Dropped
+records are counted, and logged at most once per partition per 10 s (``log_sampling``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from aiokafka.structs import ConsumerRecord
 from contracts.envelope import Envelope
 from libs.common.event_signing import RecordVerifier
 from libs.common.kafka import kafka_access, make_consumer
+from libs.common.log_sampling import SampledLog
 from libs.common.settings import Settings
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub, LiveEvent
@@ -53,6 +56,7 @@ class GatewayConsumer:
         self.verifier = RecordVerifier.from_settings(settings, ("registry", "broadcast", "metrics"))
         self.untrusted = 0
         """Records dropped as not their topic's relay's."""
+        self._untrusted_log = SampledLog(log, logging.WARNING)
         self._taken: dict[TopicPartition, tuple[int, int]] = {}
         """Per partition: the source position of the last record taken."""
         self.hub = hub
@@ -150,10 +154,12 @@ class GatewayConsumer:
             self._next[tp] = record.offset + 1
             if record.value is None:
                 continue
-            untrusted = self.verifier.problem(tp.topic, record.value, record.headers)
+            untrusted = self.verifier.problem(tp.topic, tp.partition, record.value, record.headers)
             if untrusted is not None:
                 self.untrusted += 1
-                log.warning("record at %s[%d]@%d dropped: %s", tp.topic, tp.partition, record.offset, untrusted)
+                self._untrusted_log.log(
+                    tp, "record at %s[%d]@%d dropped: %s", tp.topic, tp.partition, record.offset, untrusted
+                )
                 continue
             try:
                 envelope = _envelope.decode(record.value)
