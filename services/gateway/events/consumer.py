@@ -12,7 +12,9 @@ when it appears; everything in it is then new, so it is read from its beginning.
 Only the relays' records are folded in or fanned out (ADR 0022): a record not signed with its
 topic's key for the partition it is read from is dropped (so is a genuine record copied to
 another partition), and so is one at or below the source position last taken from its
-partition (a replayed or republished copy), so a subscriber sees each event once. Dropped
+partition (a replayed or republished copy), so a subscriber sees each event once; at start,
+the last records before a live partition's end seed that position without being fanned out,
+so a replay right after a restart is a copy too. Dropped
 records are counted, and logged at most once per partition per 10 s (``log_sampling``).
 """
 
@@ -45,6 +47,10 @@ TOPIC_CHECK_SECONDS = 5.0
 """How often to look for partitions added to a topic."""
 MISSING_TOPIC_CHECK_SECONDS = 0.1
 """While a topic is missing, look often: its first events are waiting to be fanned out."""
+SEED_RECORDS = 100
+"""Records read before a live partition's end at start, fanned out to no one: they tell the
+copy rule where the partition's events were, so a genuine record replayed after a (re)start
+is not news. A writer would have to append this many replays to hide the real last one."""
 
 
 class GatewayConsumer:
@@ -138,7 +144,8 @@ class GatewayConsumer:
             elif tp.topic == self.registry_topic:
                 await consumer.seek_to_beginning(tp)
             else:
-                consumer.seek(tp, self._live_from[tp])
+                # Below the log's start (retention), the consumer resets to its beginning.
+                consumer.seek(tp, max(0, self._live_from[tp] - SEED_RECORDS))
         return wanted
 
     def _caught_up(self, assigned: Iterable[TopicPartition]) -> bool:

@@ -140,3 +140,37 @@ async def test_a_flood_of_forged_records_logs_one_line_per_partition(
     dropped = [r for r in caplog.records if "dropped" in r.getMessage()]
     assert len(dropped) == 1
     assert f"{topic}[0]" in dropped[0].getMessage()
+
+
+async def test_a_genuine_record_replayed_after_the_gateway_started_reaches_no_subscriber(settings: Settings) -> None:
+    """Failed before the fix: live partitions started at their end with nothing taken, so a
+    genuine record re-sent to its own partition after a (re)start was fanned out once more."""
+    topics = [settings.topic(s) for s in ("registry", "broadcast", "metrics")]
+    await ensure_topics(settings.kafka_bootstrap, topics, 1)
+    hub, topic = EventHub(), settings.topic("broadcast")
+    signer = RecordSigner.from_settings(settings, "broadcast")
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+
+    async def publish(envelope: Envelope) -> None:
+        value = msgspec.json.encode(envelope)
+        await producer.send_and_wait(topic, value, partition=0, headers=[signer.header(value, 0)])
+
+    genuine, later = signal_lost(10), signal_lost(11)
+    await publish(genuine)  # before the gateway starts: history, not news
+    consumer = GatewayConsumer(settings, hub, UnitDirectory())
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(20):
+            await consumer.ready.wait()
+        seen = hub.subscribe(lambda _: True)
+        await publish(genuine)  # replayed
+        await publish(later)
+        received: list[str] = []
+        async with asyncio.timeout(20):
+            while str(later.event_id) not in received:
+                received.append((await seen.next()).event_id)
+    finally:
+        await producer.stop()
+        assert await stop_tasks([task], within=30) == [], "the consumer did not stop"
+    assert received == [str(later.event_id)]
