@@ -2,9 +2,13 @@
 
 Anyone who can reach the broker can write to a topic, so a consumer trusts a record only when
 it carries a MAC made with the key of the service whose topic it is (ADR 0022). The MAC is a
-keyed BLAKE2b-256 over the topic's name and the record's value (the envelope): a record copied
-to another topic, or changed by one byte, no longer verifies. Headers are not covered: they
-repeat envelope fields for routing and tracing, and no consumer trusts them over the value.
+keyed BLAKE2b-256 over the topic's name, the partition and the record's value (the envelope):
+a record copied to another topic or another partition, or changed by one byte, no longer
+verifies. The partition is covered because a consumer's copy rule (skip what is at or below
+the position last taken) is kept per partition: a genuine record re-sent to another partition
+would otherwise be a fresh event there. The relay therefore chooses each record's partition
+itself before signing it. Headers are not covered: they repeat envelope fields for routing
+and tracing, and no consumer trusts them over the value.
 
 Keys are 32 random bytes, one per service, kept as hex text in ``<service>.key`` under
 ``TINHSO_EVENT_KEYS_DIR`` (default ``<state_dir>/keys/events``). The relay signs with
@@ -20,6 +24,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +33,8 @@ from libs.common.settings import Settings, SettingsError
 
 HEADER = "signature"
 KEY_BYTES = 32
+MIN_KEY_BYTES = 16
+"""Below this a MAC is guessable; an empty key would make it an unkeyed hash anyone computes."""
 
 
 class EventKeyError(SettingsError):
@@ -40,11 +47,27 @@ def key_id(key: bytes) -> str:
     return hashlib.blake2b(key, digest_size=4, person=b"tinhso-kid").hexdigest()
 
 
+def _checked(key: bytes) -> bytes:
+    if len(key) < MIN_KEY_BYTES:
+        raise EventKeyError(
+            f"an event key of {len(key)} bytes is refused; an event key has at least {MIN_KEY_BYTES} bytes "
+            "(TINHSO_EVENT_KEYS_DIR, `tinhso keys`)"
+        )
+    return key
+
+
 def _keyed(key: bytes, topic: str) -> Any:
-    """The MAC's state after the key and the topic: copied for each record, not rebuilt."""
-    digest = hashlib.blake2b(key=key, digest_size=32, person=b"tinhso-event")
+    """The MAC's state after the key and the topic: copied for each partition, not rebuilt."""
+    digest = hashlib.blake2b(key=_checked(key), digest_size=32, person=b"tinhso-event")
     digest.update(topic.encode())
-    digest.update(b"\0")  # a topic name never contains NUL: topic and value cannot be shifted
+    digest.update(b"\0")  # a topic name never contains NUL: topic and partition cannot be shifted
+    return digest
+
+
+def _in_partition(keyed: Any, partition: int) -> Any:
+    """The MAC's state after the key, the topic and the partition: copied for each record."""
+    digest = keyed.copy()
+    digest.update(partition.to_bytes(4, "big"))  # fixed width: partition and value cannot be shifted
     return digest
 
 
@@ -55,18 +78,22 @@ def _mac(keyed: Any, value: bytes) -> str:
 
 
 class RecordSigner:
-    """Signs the records one relay publishes to its topic."""
+    """Signs the records one relay publishes to its topic, each for the partition it goes to."""
 
     def __init__(self, key: bytes, topic: str) -> None:
         self._keyed = _keyed(key, topic)
+        self._partitions: dict[int, Any] = {}
         self._prefix = key_id(key) + ":"
 
     @classmethod
     def from_settings(cls, settings: Settings, service: str) -> RecordSigner:
         return cls(signing_key(settings, service), settings.topic(service))
 
-    def header(self, value: bytes) -> tuple[str, bytes]:
-        return HEADER, (self._prefix + _mac(self._keyed, value)).encode()
+    def header(self, value: bytes, partition: int) -> tuple[str, bytes]:
+        keyed = self._partitions.get(partition)
+        if keyed is None:
+            keyed = self._partitions[partition] = _in_partition(self._keyed, partition)
+        return HEADER, (self._prefix + _mac(keyed, value)).encode()
 
 
 class RecordVerifier:
@@ -75,23 +102,24 @@ class RecordVerifier:
     def __init__(self, keys: Mapping[str, Iterable[bytes]]) -> None:
         """``keys`` maps each topic to the keys accepted on it."""
         self._keyed = {topic: {key_id(k): _keyed(k, topic) for k in accepted} for topic, accepted in keys.items()}
-        self._checkers: dict[str, Callable[[bytes, Sequence[tuple[str, bytes]]], str | None]] = {}
+        self._checkers: dict[tuple[str, int], Callable[[bytes, Sequence[tuple[str, bytes]]], str | None]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, services: Iterable[str]) -> RecordVerifier:
         """Accepts each service's keys on that service's topic."""
         return cls({settings.topic(s): accepted_keys(settings, s) for s in services})
 
-    def problem(self, topic: str, value: bytes, headers: Sequence[tuple[str, bytes]]) -> str | None:
-        """Why the record is not its topic's relay's (``None``: it is)."""
-        return self.checker(topic)(value, headers)
+    def problem(self, topic: str, partition: int, value: bytes, headers: Sequence[tuple[str, bytes]]) -> str | None:
+        """Why the record read from ``partition`` of ``topic`` is not what the topic's relay
+        published there (``None``: it is)."""
+        return self.checker(topic, partition)(value, headers)
 
-    def checker(self, topic: str) -> Callable[[bytes, Sequence[tuple[str, bytes]]], str | None]:
-        """:meth:`problem` for one topic: what a consumer calls per record (about 2 µs)."""
-        known = self._checkers.get(topic)
+    def checker(self, topic: str, partition: int) -> Callable[[bytes, Sequence[tuple[str, bytes]]], str | None]:
+        """:meth:`problem` for one partition: what a consumer calls per record (about 2 µs)."""
+        known = self._checkers.get((topic, partition))
         if known is not None:
             return known
-        keys = {kid.encode(): keyed for kid, keyed in self._keyed.get(topic, {}).items()}
+        keys = {kid.encode(): _in_partition(keyed, partition) for kid, keyed in self._keyed.get(topic, {}).items()}
 
         def problem(value: bytes, headers: Sequence[tuple[str, bytes]]) -> str | None:
             signature = None
@@ -108,10 +136,10 @@ class RecordVerifier:
             digest = keyed.copy()
             digest.update(value)
             if not hmac.compare_digest(signature[9:], digest.hexdigest().encode()):
-                return "the signature does not match the record: forged or altered"
+                return f"the signature does not match the record in partition {partition}: forged, altered or moved"
             return None
 
-        self._checkers[topic] = problem
+        self._checkers[(topic, partition)] = problem
         return problem
 
 
@@ -150,7 +178,9 @@ def ensure_event_keys(settings: Settings, services: Iterable[str]) -> list[Path]
     """Create each service's event key where the settings point, unless it exists.
 
     Returns the files written. ``tinhso up`` and ``tinhso keys`` call this; a deployment
-    hands each process the keys of the services whose topics it reads or writes.
+    hands each process the keys of the services whose topics it reads or writes. Two of them
+    running at once end up with one key: the first to create the file wins, and the other
+    reads the winner's (it never replaces a key a relay may already sign with).
     """
     written = []
     for service in services:
@@ -158,11 +188,25 @@ def ensure_event_keys(settings: Settings, services: Iterable[str]) -> list[Path]
         if path.exists():
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write-then-rename so a concurrent reader never sees half a key; 0600 before any byte lands.
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_hex(KEY_BYTES) + "\n")
-        os.replace(tmp, path)
-        written.append(path)
+        if _create_once(path, secrets.token_hex(KEY_BYTES) + "\n"):
+            written.append(path)
     return written
+
+
+def _create_once(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` unless it exists, atomically; ``False``: another process did.
+
+    The key goes to a private temporary file first (0600 before any byte lands), which is then
+    hard-linked to its name: the link fails if the name exists, and a reader never sees half a key.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        os.unlink(tmp)

@@ -2,7 +2,9 @@
 
 - Reads with :meth:`EventStore.read_committed`, so an event is never published before its
   transaction commits and a late commit is never skipped.
-- Keyed by ``stream_id``: one aggregate's events stay in one partition, in order.
+- Keyed by ``stream_id``: one aggregate's events stay in one partition, in order. The relay
+  picks the partition itself, with the producer's default rule (murmur2 of the key over the
+  topic's partitions), because the signature covers it.
 - Progress (last source position, next offset per partition) is stored after each batch the
   broker acknowledged; a crash in between republishes that batch, and consumers skip it by
   their checkpoints (at-least-once delivery, exactly-once effect).
@@ -11,8 +13,9 @@
   relay then republishes from the start of the store.
 - One active relay per service: a session-level advisory lock; a standby waits for it and
   takes over as soon as the holder's session ends.
-- Every record is signed with the service's event key (``event_signing``, ADR 0022):
-  consumers apply only what this relay published, not what anyone who reaches the broker wrote.
+- Every record is signed with the service's event key for the partition it goes to
+  (``event_signing``, ADR 0022): consumers apply only what this relay published where it
+  published it, not what anyone who reaches the broker wrote or copied.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 import asyncpg
 import msgspec
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.structs import RecordMetadata
 
 from contracts.envelope import Envelope
@@ -230,13 +234,16 @@ class OutboxRelay:
         Per partition: the first and last offset acknowledged, and the last event's id."""
         futures = []
         sign = self.signer.header
+        place = await _partitioner(producer, self.topic)
         for envelope in batch:
             with traced_publish(self.topic, envelope):
                 value = _encode(envelope)
+                stream = envelope.stream_id.encode()
+                partition = place(stream)
                 headers = kafka_headers(envelope)
-                headers.append(sign(value))
+                headers.append(sign(value, partition))
                 futures.append(
-                    await producer.send(self.topic, value=value, key=envelope.stream_id.encode(), headers=headers)
+                    await producer.send(self.topic, value=value, key=stream, partition=partition, headers=headers)
                 )
         results: list[RecordMetadata] = await asyncio.gather(*futures)
         acked: dict[str, tuple[int, int, str]] = {}
@@ -307,6 +314,23 @@ class OutboxRelay:
         self.status.partition_offsets = dict(offsets)
         self.status.published = published
         self.status.republished = republished
+
+
+async def _partitioner(producer: AIOKafkaProducer, topic: str) -> Callable[[bytes], int]:
+    """Where the producer's default partitioner would put a key, now: the relay signs the
+    partition, so it picks it before sending, by the same rule (placement is unchanged).
+    Asked once per batch, so partitions added to the topic are used from the next batch on."""
+    partitions = sorted(await producer.partitions_for(topic))
+    choose = DefaultPartitioner()
+    placed: dict[bytes, int] = {}  # murmur2 is pure Python: once per stream in a batch
+
+    def place(key: bytes) -> int:
+        partition = placed.get(key)
+        if partition is None:
+            partition = placed[key] = choose(key, partitions, partitions)
+        return partition
+
+    return place
 
 
 class _Seen(msgspec.Struct, frozen=True):

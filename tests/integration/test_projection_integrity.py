@@ -8,6 +8,7 @@ changes no read model and does not move the checkpoint (ADR 0022).
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -15,6 +16,8 @@ import asyncpg
 import msgspec
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.structs import ConsumerRecord
 
 from contracts.envelope import Envelope
 from libs.common.embedded.broker import EmbeddedBroker
@@ -52,11 +55,17 @@ async def checkpoint_positions(pool: asyncpg.Pool) -> list[tuple[int, int]]:
     return [(row["tx_id"], row["position"]) for row in rows]
 
 
+def partition_of(envelope: Envelope) -> int:
+    """Where the relay puts the envelope's stream in the rig's three partitions."""
+    return int(DefaultPartitioner()(envelope.stream_id.encode(), [0, 1, 2], [0, 1, 2]))
+
+
 async def send(r: Rig, envelope: Envelope, headers: list[tuple[str, bytes]] | None = None) -> None:
     await r.producer.send_and_wait(
         r.topic,
         msgspec.json.encode(envelope),
         key=envelope.stream_id.encode(),
+        partition=partition_of(envelope),
         headers=kafka_headers(envelope) if headers is None else headers,
     )
 
@@ -83,7 +92,8 @@ async def test_an_unsigned_record_with_a_huge_tx_id_changes_nothing_and_later_ev
 
 
 def signed(topic: str, envelope: Envelope, key: bytes = TEST_KEY) -> list[tuple[str, bytes]]:
-    return [*kafka_headers(envelope), RecordSigner(key, topic).header(msgspec.json.encode(envelope))]
+    signature = RecordSigner(key, topic).header(msgspec.json.encode(envelope), partition_of(envelope))
+    return [*kafka_headers(envelope), signature]
 
 
 @pytest.mark.parametrize("how", ["another key", "altered after signing", "another topic's signature"])
@@ -212,3 +222,65 @@ async def test_a_dead_letter_whose_later_versions_are_dead_letters_too_is_re_app
         assert await dead_letters.retry(conn, "test", CounterTotals(cure_poison=True), first.id) is None
         assert await dead_letters.retry(conn, "test", CounterTotals(cure_poison=True), second.id) is None
         assert await totals(conn) == {"s-0": (111, 3, 3)}
+
+
+async def first_record(r: Rig, broker: EmbeddedBroker) -> ConsumerRecord[bytes, bytes]:
+    """The relay's first record, as it lies in the log (its signature included)."""
+    reader = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False)
+    await reader.start()
+    try:
+        parts = [TopicPartition(r.topic, p) for p in range(3)]
+        reader.assign(parts)
+        await reader.seek_to_beginning(*parts)
+        return next(rec for recs in (await reader.getmany(timeout_ms=2000)).values() for rec in recs)
+    finally:
+        await reader.stop()
+
+
+async def test_a_genuine_record_copied_to_another_partition_changes_nothing(
+    store_pool: asyncpg.Pool, fresh_database: str, broker: EmbeddedBroker
+) -> None:
+    """Failed before the fix: the signature covered topic and value only, and the other
+    partition's checkpoint did not cover the copy, so it was applied a second time (s-0 went
+    to ``(4, 4, 1)``: counted twice, ``last_version`` back from 3 to 1)."""
+    async with rig(store_pool, fresh_database, broker) as r:
+        await write(store_pool, streams=1, per_stream=3)
+        await r.wait_applied(3)
+        first = await first_record(r, broker)
+        other = (first.partition + 1) % 3
+        before = await checkpoint_positions(store_pool)
+        await r.producer.send_and_wait(
+            r.topic, first.value, key=first.key, headers=list(first.headers), partition=other
+        )
+        await r.wait_applied(4)  # the copy: applied (the defect) or dead-lettered
+        async with store_pool.acquire() as conn:
+            result = await totals(conn)
+            letters = await dead_letters.list_dead_letters(conn, "test")
+        after = await checkpoint_positions(store_pool)
+    assert result == {"s-0": (3, 3, 3)}
+    assert [letter.type for letter in letters] == ["untrusted"]
+    assert "does not match" in letters[0].error
+    assert [p for p in after if p != (0, 0)] == [p for p in before if p != (0, 0)]
+
+
+async def test_a_flood_of_forged_records_is_dead_lettered_but_logged_once_per_partition(
+    store_pool: asyncpg.Pool, fresh_database: str, broker: EmbeddedBroker, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Failed before the fix: one error line per forged record. The dead letters stay: they
+    are the evidence."""
+    async with rig(store_pool, fresh_database, broker) as r:
+        await write(store_pool, streams=1, per_stream=1)
+        await r.wait_applied(1)
+        with caplog.at_level(logging.ERROR, logger="libs.common.projections.runner"):
+            for n in range(30):
+                record = msgspec.json.encode(forged("s-0", 2 + n, by=1000))
+                await r.producer.send_and_wait(r.topic, record, partition=0, headers=[("signature", b"00:00")])
+            await r.wait_applied(31)
+        async with store_pool.acquire() as conn:
+            letters = await dead_letters.list_dead_letters(conn, "test")
+            result = await totals(conn)
+    logged = [rec for rec in caplog.records if "dead-lettered" in rec.getMessage()]
+    assert len(letters) == 30
+    assert result == {"s-0": (1, 1, 1)}
+    assert len(logged) == 1
+    assert f"{r.topic}[0]" in logged[0].getMessage()

@@ -288,8 +288,9 @@ async def test_a_record_that_is_not_an_envelope_is_dead_lettered_and_the_partiti
         await write(store_pool, streams=2, per_stream=3)
         await r.wait_applied(6)
         # Signed, as a broken relay would: the signature holds and the value is still garbage.
-        signature = RecordSigner(TEST_KEY, r.topic).header(b"not json at all")
+        signer = RecordSigner(TEST_KEY, r.topic)
         for partition in range(3):
+            signature = signer.header(b"not json at all", partition)
             await r.producer.send_and_wait(r.topic, b"not json at all", partition=partition, headers=[signature])
         await write(store_pool, streams=2, per_stream=2, prefix="after")
         await r.wait_applied(13)  # 10 events + 3 dead letters

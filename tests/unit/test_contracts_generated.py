@@ -194,7 +194,7 @@ def test_the_relay_sets_exactly_the_headers_the_contract_describes(with_trace: b
         correlation_id=uuid.uuid4() if with_trace else None,
         traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" if with_trace else None,
     )
-    signature = RecordSigner(bytes(32), "t").header(msgspec.json.encode(envelope))  # the relay adds it
+    signature = RecordSigner(bytes(32), "t").header(msgspec.json.encode(envelope), 0)  # the relay adds it
     sent = {name for name, _ in [*kafka_headers(envelope), signature]}
     described = {header.name for header in KAFKA_HEADERS}
     required = {header.name for header in KAFKA_HEADERS if header.required}

@@ -60,7 +60,7 @@ def envelope(type_name: str, schema_version: int, data: bytes, position: int = 1
 
 
 def record(offset: int, value: bytes, *, signed: bool = True) -> ConsumerRecord[bytes, bytes]:
-    headers = [RecordSigner(TEST_KEY, "t").header(value)] if signed else []
+    headers = [RecordSigner(TEST_KEY, "t").header(value, 0)] if signed else []
     return ConsumerRecord("t", 0, offset, 0, 0, None, value, None, 0, len(value), headers)
 
 

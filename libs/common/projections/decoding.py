@@ -5,8 +5,9 @@ database work) and before the checkpoint is known: an event that fails to decode
 error here and is dead-lettered only if it turns out to be fresh, never for a copy of an
 event already applied.
 
-A record not signed by its topic's relay (ADR 0022) is set aside before anything else:
-nothing it claims (its type, its source position) is looked at but to dead-letter it.
+A record not signed by its topic's relay for the partition it was read from (ADR 0022) is set
+aside before anything else: nothing it claims (its type, its source position) is looked at but
+to dead-letter it.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class BatchDecoder:
     def decode_into(self, batch: PartitionBatch, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Append records of ``batch``'s partition, in offset order."""
         items, undecodable, current = batch.items, batch.undecodable, self._current
-        decode, verify = _envelope.decode, self.verifier.checker(batch.topic)
+        decode, verify = _envelope.decode, self.verifier.checker(batch.topic, batch.partition)
         for record in records:
             value = record.value or b""
             untrusted = verify(value, record.headers)

@@ -11,7 +11,10 @@ batch goes on without it (the batch is retried event by event, each in a savepoi
 Only the relay's records are taken (ADR 0022): a record not signed with its topic's key, or
 whose source position lies beyond the source store's last event, is dead-lettered as
 untrusted and moves no checkpoint, so no one who merely reaches the broker can apply an event
-or push a checkpoint past the real ones.
+or push a checkpoint past the real ones. The signature covers the partition too, so a genuine
+record copied to another partition (where the checkpoint does not cover it) is untrusted
+there. Untrusted records are each kept as a dead letter (the evidence) but logged at most once
+per partition per 10 s (``log_sampling``): a flood of them does not flood the log.
 
 Throughput (ADR 0011): one batch's transaction is in flight while the next batch is fetched
 and decoded, so Python's work overlaps PostgreSQL's; a batch gathers everything already
@@ -42,6 +45,7 @@ from libs.common.db import Conn
 from libs.common.event_signing import RecordVerifier
 from libs.common.eventstore.store import SourcePosition
 from libs.common.kafka import Broker, make_consumer
+from libs.common.log_sampling import SampledLog
 from libs.common.projections import dead_letters
 from libs.common.projections.decoding import UNTRUSTED, BatchDecoder, Decoded, PartitionBatch, decode_envelope
 from libs.common.projections.gc_pause import collection_paused
@@ -162,6 +166,7 @@ class ProjectionRunner:
             "WHERE topic = $1 AND kafka_offset IS NOT NULL"
         )
         self._consumer: AIOKafkaConsumer | None = None
+        self._untrusted_log = SampledLog(log, logging.ERROR)
 
     async def run(self) -> None:
         """Forever; restarts the consumer after any failure that is not the projection's own."""
@@ -513,9 +518,16 @@ class ProjectionRunner:
     async def _dead_letter(
         self, conn: Conn, topic: str, partition: int, offset: int | None, *, envelope: Envelope, error: str
     ) -> None:
-        log.error(
-            "projection %s: event %s (%s) dead-lettered: %s", self.schema, envelope.event_id, envelope.type, error
-        )
+        if error.startswith(UNTRUSTED):  # anyone who reaches the broker can send these: sampled
+            self._untrusted_log.log(
+                (topic, partition),
+                "projection %s: untrusted record at %s[%d]@%s dead-lettered: %s",
+                self.schema, topic, partition, offset, error,
+            )  # fmt: skip
+        else:
+            log.error(
+                "projection %s: event %s (%s) dead-lettered: %s", self.schema, envelope.event_id, envelope.type, error
+            )
         await dead_letters.record(
             conn,
             self.projection.service,

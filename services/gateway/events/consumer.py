@@ -10,8 +10,12 @@ A topic that does not exist yet (a fresh platform whose relay has not published)
 when it appears; everything in it is then new, so it is read from its beginning.
 
 Only the relays' records are folded in or fanned out (ADR 0022): a record not signed with its
-topic's key is dropped, and so is one at or below the source position last taken from its
-partition (a replayed or republished copy), so a subscriber sees each event once.
+topic's key for the partition it is read from is dropped (so is a genuine record copied to
+another partition), and so is one at or below the source position last taken from its
+partition (a replayed or republished copy), so a subscriber sees each event once; at start,
+the last records before a live partition's end seed that position without being fanned out,
+so a replay right after a restart is a copy too. Dropped
+records are counted, and logged at most once per partition per 10 s (``log_sampling``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from contracts.envelope import Envelope
 from contracts.services import EVENT_SOURCED
 from libs.common.event_signing import RecordVerifier
 from libs.common.kafka import kafka_access, make_consumer
+from libs.common.log_sampling import SampledLog
 from libs.common.settings import Settings
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub, LiveEvent
@@ -43,6 +48,10 @@ TOPIC_CHECK_SECONDS = 5.0
 """How often to look for partitions added to a topic."""
 MISSING_TOPIC_CHECK_SECONDS = 0.1
 """While a topic is missing, look often: its first events are waiting to be fanned out."""
+SEED_RECORDS = 100
+"""Records read before a live partition's end at start, fanned out to no one: they tell the
+copy rule where the partition's events were, so a genuine record replayed after a (re)start
+is not news. A writer would have to append this many replays to hide the real last one."""
 
 
 class GatewayConsumer:
@@ -54,6 +63,7 @@ class GatewayConsumer:
         self.verifier = RecordVerifier.from_settings(settings, EVENT_SOURCED)
         self.untrusted = 0
         """Records dropped as not their topic's relay's."""
+        self._untrusted_log = SampledLog(log, logging.WARNING)
         self._taken: dict[TopicPartition, tuple[int, int]] = {}
         """Per partition: the source position of the last record taken."""
         self.hub = hub
@@ -135,7 +145,8 @@ class GatewayConsumer:
             elif tp.topic == self.registry_topic:
                 await consumer.seek_to_beginning(tp)
             else:
-                consumer.seek(tp, self._live_from[tp])
+                # Below the log's start (retention), the consumer resets to its beginning.
+                consumer.seek(tp, max(0, self._live_from[tp] - SEED_RECORDS))
         return wanted
 
     def _caught_up(self, assigned: Iterable[TopicPartition]) -> bool:
@@ -151,10 +162,12 @@ class GatewayConsumer:
             self._next[tp] = record.offset + 1
             if record.value is None:
                 continue
-            untrusted = self.verifier.problem(tp.topic, record.value, record.headers)
+            untrusted = self.verifier.problem(tp.topic, tp.partition, record.value, record.headers)
             if untrusted is not None:
                 self.untrusted += 1
-                log.warning("record at %s[%d]@%d dropped: %s", tp.topic, tp.partition, record.offset, untrusted)
+                self._untrusted_log.log(
+                    tp, "record at %s[%d]@%d dropped: %s", tp.topic, tp.partition, record.offset, untrusted
+                )
                 continue
             try:
                 envelope = _envelope.decode(record.value)
