@@ -89,10 +89,6 @@ def client_options(broker: Broker) -> dict[str, Any]:
     return options
 
 
-def bootstrap_of(broker: Broker) -> str:
-    return broker if isinstance(broker, str) else broker.bootstrap
-
-
 def make_consumer(broker: Broker, **options: Any) -> AIOKafkaConsumer:
     """A consumer with the broker's security settings; ``options`` are the consumer's own."""
     return AIOKafkaConsumer(**client_options(broker), **options)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from importlib import resources
 
 import asyncpg
@@ -92,7 +92,3 @@ async def apply_migrations(conn: asyncpg.Connection, migrations: Sequence[Migrat
             log.info("applied migration %s/%s", migration.service, migration.id)
             applied_now.append(migration)
     return applied_now
-
-
-def all_ids(migrations: Iterable[Migration]) -> list[str]:
-    return [f"{m.service}/{m.id}" for m in migrations]

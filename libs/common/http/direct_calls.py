@@ -5,8 +5,8 @@ After its router has picked the route, this middleware takes over the requests o
 handlers (a JSON body, string path parameters, the request, dependencies built from other
 dependencies): it decodes the body with the handler's own type, resolves the handler's own
 ``Provide`` dependencies, calls the handler and encodes its answer with Litestar's encoder,
-as Litestar would, without its per-request machinery (ADR 0015). That machinery was about
-0.1 ms of the API process's CPU per command on 2 cores.
+as Litestar would, without its per-request machinery, a large share of the API process's CPU
+per command (ADR 0015 has the figures).
 
 A body that does not decode strictly into the handler's type, one larger than the route
 allows, or a client gone before it was read, goes to Litestar unchanged, body and all, so

@@ -1,14 +1,13 @@
 """One OpenTelemetry SERVER span per HTTP request, and the request-duration histogram.
 
-Why not the OpenTelemetry ASGI instrumentation (what Litestar's ``OpenTelemetryPlugin``
-wraps): measured on a bare Litestar route, it cost 0.17 ms per request with no SDK installed
-and about 0.3 ms with it, more than Litestar's own routing and handling (ADR 0012). The platform
-uses little of what it does, and this keeps that: the span is a child of the caller's
-``traceparent``, is current while the app runs (so a command's events carry it), is named
-by the route template rather than the raw path (``POST /streams/{stream_id}/increment``;
-a request no route matched is named by its method alone, as the semantic conventions say,
-so a scanner cannot flood a tracing backend with names), and carries the stable HTTP
-semantic-convention attributes.
+Why not the OpenTelemetry ASGI instrumentation (what Litestar's ``OpenTelemetryPlugin`` wraps):
+it costs more per request than Litestar's own routing and handling, SDK or not (figures in ADR
+0012). The platform uses little of what it does, and this keeps that: the span is a child of
+the caller's ``traceparent``, is current while the app runs (so a command's events carry it),
+is named by the route template rather than the raw path
+(``POST /streams/{stream_id}/increment``; a request no route matched is named by its method
+alone, as the semantic conventions say, so a scanner cannot flood a tracing backend with
+names), and carries the stable HTTP semantic-convention attributes.
 
 WebSocket connections get no span: one that lasts hours says nothing a subscription's own
 logs do not.

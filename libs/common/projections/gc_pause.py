@@ -38,12 +38,13 @@ def collection_paused() -> Iterator[None]:
 
     Decoding a batch allocates several objects per record (aiokafka's records and header
     tuples, envelopes, UUIDs, events) that stay alive until the batch is done. A burst like
-    that triggers collection after collection that scan them again and again, and pushes
-    them into the old generation until a full collection scans the whole heap: measured,
-    the collector took about 60 % of decoding. Decoded objects form no reference cycles, so
-    nothing is missed, only collected later. For short stretches: held across an ``await``,
-    it only delays collection for whatever else runs meanwhile. Nested and concurrent holders
-    share one pause, and the collector is switched back on only if it was on before.
+    that triggers collection after collection that scan them again and again, and pushes them
+    into the old generation until a full collection scans the whole heap, so the collector
+    would take most of decoding's time (ADR 0011 has the profile). Decoded objects form no
+    reference cycles, so nothing is missed, only collected later. For short stretches: held
+    across an ``await``, it only delays collection for whatever else runs meanwhile. Nested and
+    concurrent holders share one pause, and the collector is switched back on only if it was on
+    before.
     """
     _pause.enter()
     try:

@@ -108,7 +108,9 @@ async def _apply(conn: Conn, s: str, item: Applied) -> None:
     match event:
         case ProgrammeRecorded():
             await conn.execute(
-                f"INSERT INTO {s}.programmes VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0)",
+                f"INSERT INTO {s}.programmes (programme_id, unit_code, unit_id, title, air_date, "
+                "duration_seconds, news_items, articles, segments, items, audio, corrections) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0)",
                 event.programme_id,
                 event.unit_code,
                 event.unit_id,
@@ -168,7 +170,8 @@ async def _apply(conn: Conn, s: str, item: Applied) -> None:
             )
         case OutreachSessionHeld():
             await conn.execute(
-                f"INSERT INTO {s}.outreach VALUES ($1, 'session', $2, $3, $4, $5, NULL, NULL)",
+                f"INSERT INTO {s}.outreach (outreach_id, kind, unit_code, on_date, topic, audience, route, "
+                "distance_km) VALUES ($1, 'session', $2, $3, $4, $5, NULL, NULL)",
                 event.outreach_id,
                 event.unit_code,
                 event.held_on,
@@ -177,7 +180,8 @@ async def _apply(conn: Conn, s: str, item: Applied) -> None:
             )
         case LoudspeakerVehicleTripMade():
             await conn.execute(
-                f"INSERT INTO {s}.outreach VALUES ($1, 'vehicle_trip', $2, $3, NULL, NULL, $4, $5)",
+                f"INSERT INTO {s}.outreach (outreach_id, kind, unit_code, on_date, topic, audience, route, "
+                "distance_km) VALUES ($1, 'vehicle_trip', $2, $3, NULL, NULL, $4, $5)",
                 event.outreach_id,
                 event.unit_code,
                 event.made_on,
@@ -186,7 +190,9 @@ async def _apply(conn: Conn, s: str, item: Applied) -> None:
             )
         case EmergencyAlertIssued():
             await conn.execute(
-                f"INSERT INTO {s}.alerts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)",
+                f"INSERT INTO {s}.alerts (alert_id, unit_code, unit_id, category, priority, title, message, "
+                "issued_at, expires_at, station_count, cancelled_at, cancel_reason) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)",
                 event.alert_id,
                 event.unit_code,
                 event.unit_id,

@@ -82,7 +82,8 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
                 )
             case RadioStationRegistered():
                 await conn.execute(
-                    f"INSERT INTO {s}.stations VALUES ($1, $2, $3, 'OPERATIONAL')",
+                    f"INSERT INTO {s}.stations (station_id, unit_id, technology, status) "
+                    "VALUES ($1, $2, $3, 'OPERATIONAL')",
                     event.station_id,
                     event.unit_id,
                     event.technology,
@@ -99,7 +100,8 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
                 )
             case SpeakerClusterRegistered():
                 await conn.execute(
-                    f"INSERT INTO {s}.clusters VALUES ($1, $2, $3, 'active')",
+                    f"INSERT INTO {s}.clusters (cluster_id, station_id, village_id, status) "
+                    "VALUES ($1, $2, $3, 'active')",
                     event.cluster_id,
                     event.station_id,
                     event.village_id,

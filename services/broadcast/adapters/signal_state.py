@@ -99,7 +99,7 @@ async def settings_version(conn: Conn) -> int:
 
 async def save_threshold(conn: Conn, seconds: int, version: int) -> None:
     await conn.execute(
-        """INSERT INTO broadcast.signal_settings VALUES (1, $1, $2)
+        """INSERT INTO broadcast.signal_settings (id, silence_threshold_seconds, version) VALUES (1, $1, $2)
            ON CONFLICT (id) DO UPDATE SET silence_threshold_seconds = $1, version = $2""",
         seconds,
         version,

@@ -51,7 +51,8 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
         match event:
             case ClusterSignalLost():
                 await conn.execute(
-                    f"INSERT INTO {s}.outages VALUES ($1, $2, $3, $4, NULL, $5)",
+                    f"INSERT INTO {s}.outages (cluster_id, station_id, unit_code, down_since, restored_at, cause) "
+                    "VALUES ($1, $2, $3, $4, NULL, $5)",
                     event.cluster_id,
                     event.station_id,
                     event.unit_code,
@@ -67,7 +68,8 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
                 )
             case SignalIncidentOpened():
                 await conn.execute(
-                    f"INSERT INTO {s}.incidents VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)",
+                    f"INSERT INTO {s}.incidents (incident_id, cluster_id, station_id, unit_code, down_since, "
+                    "opened_at, closed_at, threshold_seconds, cause) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)",
                     event.incident_id,
                     event.cluster_id,
                     event.station_id,

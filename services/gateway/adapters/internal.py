@@ -29,9 +29,6 @@ T = TypeVar("T")
 
 TIMEOUT = httpx.Timeout(10.0, connect=2.0)
 
-GATEWAY_PRINCIPAL = Principal(subject="tinhso-gateway", scopes=frozenset({"read"}))
-"""Who the gateway is when it reads for itself (the unit hierarchy behind subscriptions)."""
-
 
 class ServiceError(DomainError):
     """A service refused a call; ``status`` is its HTTP status, ``code`` its own error code."""

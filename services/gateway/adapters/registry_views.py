@@ -57,8 +57,6 @@ class SpeakerClusterView(msgspec.Struct, frozen=True, kw_only=True):
     location: Coordinates | None = None
     installed_on: datetime.date | None = None
     status: str = "OPERATIONAL"
-    signal: str = "UNKNOWN"
-    last_seen_at: datetime.datetime | None = None
 
 
 class DigitalTeamView(msgspec.Struct, frozen=True, kw_only=True):

@@ -64,13 +64,6 @@ async def units_by_code(
     return {r["code"]: UnitRow(r["unit_id"], r["code"], r["name"], r["level"], r["valid_to"]) for r in rows}
 
 
-async def units_by_id(conn: Conn, ids: list[str]) -> dict[str, UnitRow]:
-    rows = await conn.fetch(
-        f"SELECT unit_id, code, name, level FROM {FACTS}.units WHERE unit_id = ANY($1::text[])", ids
-    )
-    return {r["unit_id"]: UnitRow(r["unit_id"], r["code"], r["name"], r["level"]) for r in rows}
-
-
 async def units_at_level(conn: Conn, parent_id: str | None, level: str, day: datetime.date) -> list[UnitRow]:
     """Units of ``level`` valid on ``day``, under ``parent_id`` (any depth) or anywhere."""
     if parent_id is None:

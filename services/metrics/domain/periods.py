@@ -49,10 +49,6 @@ class Period:
             )
         return period
 
-    @staticmethod
-    def year_of(day: datetime.date) -> Period:
-        return Period(day.year, "year", 1)
-
     def __str__(self) -> str:
         if self.granularity == "year":
             return f"{self.year}"
@@ -98,7 +94,3 @@ class Period:
 
     def year_period(self) -> Period:
         return Period(self.year, "year", 1)
-
-
-def parse_periods(texts: list[str]) -> list[Period]:
-    return [Period.parse(t) for t in texts]

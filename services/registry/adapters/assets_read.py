@@ -61,9 +61,6 @@ class SpeakerClusterView(msgspec.Struct, frozen=True, kw_only=True):
     installed_on: datetime.date | None
     status: str
     decommissioned_on: datetime.date | None
-    signal: str
-    """UNKNOWN until the broadcast service reports signal (see the projection's tables)."""
-    last_seen_at: datetime.datetime | None
     operator_id: str | None
 
 
@@ -209,16 +206,13 @@ async def radio_stations_by_units(conn: Conn, unit_ids: Sequence[str]) -> list[R
     return [by_unit[u] for u in unit_ids if u in by_unit]
 
 
-_LAST_SEEN = "t.signal_observed_at"
-
-
 async def speaker_clusters_by_ids(conn: Conn, ids: Sequence[str]) -> list[SpeakerClusterView]:
-    return await _by(conn, "speaker_clusters", SpeakerClusterView, "cluster_id", ids, last_seen_at=_LAST_SEEN)
+    return await _by(conn, "speaker_clusters", SpeakerClusterView, "cluster_id", ids)
 
 
 async def speaker_clusters_by_stations(conn: Conn, station_ids: Sequence[str]) -> list[SpeakerClusterView]:
     rows = await conn.fetch(
-        f"""SELECT {_columns(SpeakerClusterView, last_seen_at=_LAST_SEEN)} FROM {S}.speaker_clusters t
+        f"""SELECT {_columns(SpeakerClusterView)} FROM {S}.speaker_clusters t
             WHERE t.station_id = ANY($1::text[]) ORDER BY t.station_id, t.cluster_id""",
         list(station_ids),
     )

@@ -55,8 +55,6 @@ class StationCounts(msgspec.Struct, kw_only=True):
 class ClusterCounts(msgspec.Struct, kw_only=True):
     active: int = 0
     decommissioned: int = 0
-    by_signal: dict[str, int] = msgspec.field(default_factory=dict)
-    """Active clusters by signal state; UNKNOWN until the broadcast service reports signal."""
 
 
 class BtsCounts(msgspec.Struct, kw_only=True):
@@ -151,11 +149,11 @@ async def _stations_and_clusters(conn: Conn, ids: list[str], found: dict[str, Un
     # commune counts its clusters even before its villages' closure rows are projected.
     clusters = await conn.fetch(
         f"""{_SCOPE}
-        SELECT s.root, c.status, c.signal, count(DISTINCT c.cluster_id) AS n
+        SELECT s.root, c.status, count(DISTINCT c.cluster_id) AS n
         FROM {A}.speaker_clusters c
         LEFT JOIN {A}.radio_stations st ON st.station_id = c.station_id
         JOIN scope s ON s.unit_id = c.village_id OR s.unit_id = st.unit_id
-        GROUP BY 1, 2, 3""",
+        GROUP BY 1, 2""",
         ids,
     )
     for r in clusters:
@@ -164,7 +162,6 @@ async def _stations_and_clusters(conn: Conn, ids: list[str], found: dict[str, Un
             clustered.decommissioned += r["n"]
         else:
             clustered.active += r["n"]
-            _bump(clustered.by_signal, r["signal"], r["n"])
 
 
 async def _telecom(conn: Conn, ids: list[str], found: dict[str, UnitSummary]) -> None:

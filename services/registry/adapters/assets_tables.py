@@ -3,11 +3,10 @@
 
 ``{s}`` is the schema: the projection's own, or a shadow one during a blue/green rebuild.
 
-``speaker_clusters.signal`` is whether a cluster receives the broadcast (ONLINE, NO_SIGNAL,
-OFFLINE, UNKNOWN). The registry does not observe it: the broadcast service will report it
-on its own topic, and this projection will then consume that topic and set ``signal`` and
-``signal_observed_at``. Until then every cluster is 'UNKNOWN', and summaries say so rather
-than leaving the state out.
+Whether a cluster receives the broadcast is not here: signal health belongs to the broadcast
+service (``docs/services/broadcast.md``), which answers it live. Read models built before that
+was settled had ``speaker_clusters.signal`` and ``signal_observed_at``, never written; the DDL
+drops them, so a model is the same whether it was built before or after.
 """
 
 from __future__ import annotations
@@ -78,10 +77,9 @@ CREATE TABLE IF NOT EXISTS {s}.speaker_clusters (
     installed_on        date,
     status              text NOT NULL,
     decommissioned_on   date,
-    operator_id         text,
-    signal              text NOT NULL DEFAULT 'UNKNOWN',
-    signal_observed_at  timestamptz
+    operator_id         text
 );
+ALTER TABLE {s}.speaker_clusters DROP COLUMN IF EXISTS signal, DROP COLUMN IF EXISTS signal_observed_at;
 CREATE INDEX IF NOT EXISTS speaker_clusters_station ON {s}.speaker_clusters (station_id);
 CREATE INDEX IF NOT EXISTS speaker_clusters_village ON {s}.speaker_clusters (village_id);
 

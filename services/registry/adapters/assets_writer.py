@@ -73,7 +73,8 @@ async def write(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
                 f"UPDATE {s}.{table} SET operator_id = $2 WHERE {key} = $1", event.asset_id, event.organisation_id
             )
             await conn.execute(
-                f"INSERT INTO {s}.operator_history VALUES ($1, $2, $3, $4, $5, $6)",
+                f"INSERT INTO {s}.operator_history (event_id, asset_id, asset_kind, organisation_id, "
+                "previous_organisation_id, effective_on) VALUES ($1, $2, $3, $4, $5, $6)",
                 envelope.event_id,
                 event.asset_id,
                 event.asset_kind,
@@ -132,7 +133,8 @@ async def write(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
                 event.decision,
             )
             await conn.execute(
-                f"INSERT INTO {s}.security_approvals VALUES ($1, $2, $3, $4, $5)",
+                f"INSERT INTO {s}.security_approvals (event_id, system_id, level, approved_on, decision) "
+                "VALUES ($1, $2, $3, $4, $5)",
                 envelope.event_id,
                 event.system_id,
                 event.level,
@@ -172,7 +174,8 @@ async def _team(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
                 event.reported_on,
             )
             await conn.execute(
-                f"INSERT INTO {s}.team_activities VALUES ($1, $2, $3, $4, $5, $6)",
+                f"INSERT INTO {s}.team_activities (event_id, team_id, reported_on, households_supported, "
+                "sessions, summary) VALUES ($1, $2, $3, $4, $5, $6)",
                 envelope.event_id,
                 event.team_id,
                 event.reported_on,
@@ -212,7 +215,8 @@ async def _station(conn: Conn, s: str, event: Event, envelope: Envelope) -> None
                 event.upgraded_on,
             )
             await conn.execute(
-                f"INSERT INTO {s}.station_upgrades VALUES ($1, $2, $3, $4, $5, $6)",
+                f"INSERT INTO {s}.station_upgrades (event_id, station_id, upgraded_on, technology, "
+                "previous_technology, funding_source) VALUES ($1, $2, $3, $4, $5, $6)",
                 envelope.event_id,
                 event.station_id,
                 event.upgraded_on,

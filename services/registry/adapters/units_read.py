@@ -209,10 +209,3 @@ async def descendant_ids(conn: Conn, unit_id: str, level: str | None = None) -> 
         level,
     )
     return [r["descendant_id"] for r in rows]
-
-
-async def ancestor_ids(conn: Conn, unit_id: str) -> list[str]:
-    rows = await conn.fetch(
-        f"SELECT ancestor_id FROM {S}.closure WHERE descendant_id = $1 ORDER BY depth DESC", unit_id
-    )
-    return [r["ancestor_id"] for r in rows]

@@ -87,14 +87,15 @@ class UnitsWriter:
         )
         await _record_lineage(conn, s, event.predecessor_ids, [event.unit_id], event.valid_from)
         await conn.execute(
-            f"INSERT INTO {s}.unit_names VALUES ($1, $2, public.tinhso_search_text($2), $3, NULL)",
+            f"INSERT INTO {s}.unit_names (unit_id, name, search_name, valid_from, valid_to) "
+            "VALUES ($1, $2, public.tinhso_search_text($2), $3, NULL)",
             event.unit_id,
             event.name,
             event.valid_from,
         )
         if event.parent_id is not None:
             await conn.execute(
-                f"INSERT INTO {s}.unit_parents VALUES ($1, $2, $3, NULL)",
+                f"INSERT INTO {s}.unit_parents (unit_id, parent_id, valid_from, valid_to) VALUES ($1, $2, $3, NULL)",
                 event.unit_id,
                 event.parent_id,
                 event.valid_from,
@@ -113,7 +114,8 @@ class UnitsWriter:
         await _close_interval(conn, f"{s}.unit_names", event.unit_id, event.effective_on)
         await conn.execute(
             f"""
-            INSERT INTO {s}.unit_names VALUES ($1, $2, public.tinhso_search_text($2), $3, NULL)
+            INSERT INTO {s}.unit_names (unit_id, name, search_name, valid_from, valid_to)
+            VALUES ($1, $2, public.tinhso_search_text($2), $3, NULL)
             ON CONFLICT (unit_id, valid_from) DO UPDATE
                 SET name = $2, search_name = EXCLUDED.search_name, valid_to = NULL
             """,
@@ -133,7 +135,7 @@ class UnitsWriter:
         await _close_interval(conn, f"{s}.unit_parents", event.unit_id, event.effective_on)
         await conn.execute(
             f"""
-            INSERT INTO {s}.unit_parents VALUES ($1, $2, $3, NULL)
+            INSERT INTO {s}.unit_parents (unit_id, parent_id, valid_from, valid_to) VALUES ($1, $2, $3, NULL)
             ON CONFLICT (unit_id, valid_from) DO UPDATE SET parent_id = $2, valid_to = NULL
             """,
             event.unit_id,
@@ -172,7 +174,8 @@ async def _record_lineage(
     whichever arrives first records the link, so lineage reads the same in every arrival order,
     also for a merge into a unit that already existed."""
     await conn.executemany(
-        f"INSERT INTO {s}.lineage VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        f"INSERT INTO {s}.lineage (predecessor_id, successor_id, effective_on) VALUES ($1, $2, $3) "
+        "ON CONFLICT DO NOTHING",
         [(p, n, on) for p in predecessors for n in successors],
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,7 +113,3 @@ def days(first: datetime.date, last: datetime.date, count: int) -> list[str]:
 
 def key(*parts: str | int) -> str:
     return ":".join([KEY_PREFIX, *(str(p) for p in parts)])
-
-
-def by_position(values: Sequence[str]) -> dict[str, int]:
-    return {v: i for i, v in enumerate(values)}

@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from libs.common.db import create_pool
+from libs.common.projections.projection import ensure_schema
 from libs.common.projections.rebuild import rebuild
 from libs.common.settings import Settings
 from services.registry.entrypoints.assets_projection import AssetsProjection
@@ -199,16 +200,51 @@ async def test_a_decommissioned_cluster_is_counted_as_such(registry: Registry) -
         f"speaker-clusters/{clusters[0]}/decommission", {"effective_on": "2024-01-01", "reason": "Hỏng loa"}
     )
     commune = await _summary(registry, ids["01864"])
-    assert commune["clusters"] == {"active": 2, "decommissioned": 1, "by_signal": {"UNKNOWN": 2}}
+    # Signal health is the broadcast service's; the registry offers no field it never fills.
+    assert commune["clusters"] == {"active": 2, "decommissioned": 1}
     district = await registry.get(f"/units/{ids['061']}/summary")
     assert district["clusters"] == commune["clusters"]
     village = await registry.get(f"/units/{ids['01864-T02']}/summary")
-    assert village["clusters"] == {"active": 1, "decommissioned": 0, "by_signal": {"UNKNOWN": 1}}
+    assert village["clusters"] == {"active": 1, "decommissioned": 0}
     by_station = await registry.get("/speaker-clusters/by-station", station_ids=station_id)
     assert {c["cluster_id"]: c["status"] for c in by_station} == {
         clusters[0]: "decommissioned",
         clusters[1]: "active",
         clusters[2]: "active",
+    }
+    assert all("signal" not in c and "last_seen_at" not in c for c in by_station)
+
+
+async def test_a_read_model_built_with_the_unwritten_signal_columns_loses_them(registry: Registry) -> None:
+    conn = await asyncpg.connect(registry.database_url)
+    try:
+        await conn.execute(
+            """CREATE SCHEMA old_assets;
+            CREATE TABLE old_assets.speaker_clusters (
+                cluster_id text PRIMARY KEY, station_id text NOT NULL, village_id text,
+                latitude double precision, longitude double precision, installed_on date,
+                status text NOT NULL, decommissioned_on date, operator_id text,
+                signal text NOT NULL DEFAULT 'UNKNOWN', signal_observed_at timestamptz)"""
+        )
+        await ensure_schema(conn, AssetsProjection(), "old_assets")
+        await ensure_schema(conn, AssetsProjection(), "old_assets")  # idempotent on a second start
+        columns = await conn.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'old_assets'"
+            " AND table_name = 'speaker_clusters'"
+        )
+    finally:
+        await conn.execute("DROP SCHEMA IF EXISTS old_assets CASCADE")
+        await conn.close()
+    assert {r["column_name"] for r in columns} == {
+        "cluster_id",
+        "station_id",
+        "village_id",
+        "latitude",
+        "longitude",
+        "installed_on",
+        "status",
+        "decommissioned_on",
+        "operator_id",
     }
 
 
