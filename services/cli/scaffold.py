@@ -21,6 +21,7 @@ from string import Template
 import click
 
 from contracts.services import CATALOGUE
+from libs.common.settings import Settings
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 TEMPLATES = resources.files("services.cli") / "templates"
@@ -45,6 +46,8 @@ FILES: dict[str, str] = {
     "service/migrations/0001_schema.sql.tmpl": "services/${name}/migrations/0001_schema.sql",
     "tests/unit/test_domain.py.tmpl": "tests/unit/${name}/test_${name}_domain.py",
     "tests/integration/test_service.py.tmpl": "tests/integration/${name}/test_${name}_service.py",
+    "deploy/k8s.yaml.tmpl": "infra/k8s/${name}.yaml",
+    "deploy/service_doc.md.tmpl": "docs/services/${name}.md",
 }
 # Test folders are packages here (``tests/unit/metrics/__init__.py``): same-named test modules
 # in two folders would otherwise collide.
@@ -66,7 +69,13 @@ class Scaffold:
     @property
     def values(self) -> dict[str, str]:
         camel = "".join(part.capitalize() for part in self.name.split("_"))
-        return {"name": self.name, "Name": camel, "NAME": self.name.upper(), "port": str(self.port)}
+        return {
+            "name": self.name,
+            "Name": camel,
+            "NAME": self.name.upper(),
+            "port": str(self.port),
+            "backbone_port": str(self.port + Settings().backbone_port_offset),
+        }
 
 
 def next_port() -> int:
@@ -95,6 +104,8 @@ def new_service(root: Path, name: str) -> Scaffold:
     _declare_in_catalogue(scaffold)
     _declare_settings(scaffold)
     _declare_import_contracts(scaffold)
+    _declare_in_readme(scaffold)
+    _declare_in_infra(scaffold)
     return scaffold
 
 
@@ -177,11 +188,62 @@ def _declare_import_contracts(scaffold: Scaffold) -> None:
 
 
 TO_DO = (
-    "README.md: the services list, the settings table (TINHSO_{NAME}_PORT, TINHSO_{NAME}_URL) and the docs list",
-    "docs/services/{name}.md: what the service is for",
-    "infra/docker-compose.yml and infra/k8s/: its API and backbone processes, its URL, its topic",
-    "contracts/released/: run `python -m contracts.generate`, then `python -m contracts.compat`",
+    "docs/services/{name}.md and its README entry: what the service is for",
+    "infra/k8s/{name}.yaml: the event keys of the topics its projections read",
+    "contracts/: run `make generate`; `python -m contracts.compat --release` when you release it",
 )
+
+
+def _declare_in_readme(scaffold: Scaffold) -> None:
+    """The settings table's port and URL rows and the services list (checked against the catalogue)."""
+    name, upper, relative = scaffold.name, scaffold.name.upper(), "README.md"
+    port_row = f"| `TINHSO_{upper}_PORT` | `{scaffold.port}` | Port of the {name} service. |\n"
+    url_row = f"| `TINHSO_{upper}_URL` | empty | The same for the {name} service. |\n"
+    _edit(scaffold, relative, "add the port row", r"^\| `TINHSO_\w+_PORT` \| `\d+` \|.*\n", port_row)
+    _edit(scaffold, relative, "add the URL row", r"^\| `TINHSO_\w+_URL` \| empty \| The same for .*\n", url_row)
+    entry = (
+        f"- **{name}** (:{scaffold.port}, [docs/services/{name}.md](docs/services/{name}.md)): written by\n"
+        f"  `tinhso new service {name}`; say what it does.\n"
+    )
+    _edit(scaffold, relative, "list the service", r"^- \*\*gateway\*\* \(:", entry, before=True)
+
+
+def _declare_in_infra(scaffold: Scaffold) -> None:
+    """Its processes, the gateway's URL and event key, its topic: in compose and Kubernetes."""
+    name, upper, url = scaffold.name, scaffold.name.upper(), f"http://{scaffold.name}:{scaffold.port}"
+    compose = "infra/docker-compose.yml"
+    _edit(
+        scaffold,
+        compose,
+        "give the gateway its URL",
+        r"^  TINHSO_\w+_URL: http://.*\n",
+        f"  TINHSO_{upper}_URL: {url}\n",
+    )
+    _edit(scaffold, compose, "create its topic", r"for service in [a-z_ ]+(?=; do)", f" {name}")
+    processes = Template((TEMPLATES / "deploy/compose.yml.tmpl").read_text()).substitute(scaffold.values)
+    _edit(scaffold, compose, "run its processes", r"^  gateway:\n", processes, before=True)
+    started = f"      {name}:\n        condition: service_started\n"
+    _edit(
+        scaffold, compose, "start the gateway after it", r"^      \w+:\n        condition: service_started\n", started
+    )
+    gateway = "infra/k8s/gateway.yaml"
+    env = f'            - name: TINHSO_{upper}_URL\n              value: "{url}"\n'
+    _edit(
+        scaffold,
+        gateway,
+        "give the gateway its URL",
+        r'^            - name: TINHSO_\w+_URL\n              value: ".*"\n',
+        env,
+    )
+    key = f"              - key: {name}.key\n                path: {name}.key\n"
+    _edit(
+        scaffold,
+        gateway,
+        "give the gateway its event key",
+        r"^              - key: \w+\.key\n                path: \w+\.key\n",
+        key,
+    )
+    _edit(scaffold, "infra/k8s/topics-job.yaml", "create its topic", r"for service in [a-z_ ]+(?=; do)", f" {name}")
 
 
 @click.group("new")

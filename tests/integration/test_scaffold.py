@@ -10,6 +10,7 @@ as the suite's do.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,10 +90,28 @@ def test_the_scaffolded_contracts_generate_and_stay_compatible(scaffolded: Path)
     _ok(_run(scaffolded, "-m", "contracts.compat"))
 
 
-def test_the_scaffolded_service_passes_its_own_tests(scaffolded: Path) -> None:
-    tests = [f"tests/unit/{NAME}", f"tests/integration/{NAME}"]
-    out = _ok(_run(scaffolded, "-m", "pytest", *tests, "-q", "-p", "no:randomly", "-p", "no:cacheprovider"))
-    assert "3 passed" in out
+def test_the_scaffolded_service_passes_its_own_tests_and_the_catalogue_checks(scaffolded: Path) -> None:
+    _ok(_run(scaffolded, "-m", "contracts.generate"))
+    own = [f"tests/unit/{NAME}", f"tests/integration/{NAME}"]
+    # What restates the catalogue (settings, README, docs, infra/) and what every service must
+    # have (migrations, declared reads, event keys, generated contracts), now with the new one.
+    platform = [
+        "tests/unit/test_service_catalogue.py",
+        "tests/unit/test_infra_manifests.py",
+        "tests/unit/test_migration_files.py",
+        "tests/unit/test_consumer_reads.py",
+        "tests/unit/test_contracts_generated.py",
+        "tests/unit/test_contracts_compat.py",
+        "tests/unit/test_event_signing.py",
+        "tests/unit/test_settings.py",
+        "tests/unit/test_sql_in_adapters.py",
+        "tests/unit/test_text_hygiene.py",
+    ]
+    out = _ok(_run(scaffolded, "-m", "pytest", *own, *platform, "-q", "-p", "no:randomly", "-p", "no:cacheprovider"))
+    counted = re.search(r"(\d+) passed", out)
+    assert counted is not None, out
+    assert int(counted[1]) > 3, out  # the platform's checks ran, not only the scaffold's three
+    assert " failed" not in out
 
 
 def test_the_scaffolded_service_is_in_the_catalogue_and_the_up_banner(scaffolded: Path) -> None:
