@@ -2,12 +2,13 @@
 
 It writes one aggregate, one command, one event, one projection, one query, their tests and
 the first migration from the templates in ``services/cli/templates/`` (``string.Template``,
-``$$`` a literal ``$``), then declares the service where the platform reads its list of
-services: the catalogue (``contracts/services.py``), the settings' port and URL fields and the
-import-linter contracts (``pyproject.toml``). Each edit adds lines next to the existing
-services' and reorders nothing. What restates the catalogue for people and deployments (the
-README's tables, ``docs/services/``, ``infra/``) is left to the author and listed at the end;
-``tests/unit/test_service_catalogue.py`` names whatever is missing.
+``$$`` a literal ``$``), then declares the service wherever the platform or its checks read
+the list of services: the catalogue (``contracts/services.py``), the settings' port and URL
+fields, the import-linter contracts (``pyproject.toml``), the README's services list and
+settings table, ``docs/services/`` and ``infra/`` (compose and Kubernetes). Each edit adds
+lines after (or before) the existing services' and reorders nothing; an anchor it cannot find
+stops it with a ``ScaffoldError`` naming the file. ``tests/integration/test_scaffold.py``
+scaffolds a service in a copy of the repository and runs the checks and its tests.
 """
 
 from __future__ import annotations
