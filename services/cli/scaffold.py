@@ -24,7 +24,9 @@ import click
 from contracts.services import CATALOGUE
 from libs.common.settings import Settings
 
-NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
+# Lowercase letters only: the name is a Python package, a schema, a topic and the first part
+# of every event type (``<service>.<what_happened>``, whose service part has no underscore).
+NAME_PATTERN = re.compile(r"[a-z]+\Z")
 TEMPLATES = resources.files("services.cli") / "templates"
 
 # Where each template goes, relative to the repository root; the paths are templates too.
@@ -86,7 +88,7 @@ def next_port() -> int:
 
 def check_name(root: Path, name: str) -> None:
     if not NAME_PATTERN.match(name):
-        raise ScaffoldError(f"{name!r} is not a lowercase identifier (a-z, 0-9, _; a letter first)")
+        raise ScaffoldError(f"{name!r} is not a service name (lowercase letters a-z only)")
     taken = {s.name for s in CATALOGUE}
     if name in taken or (root / "services" / name).exists() or (root / "contracts" / f"{name}_events.py").exists():
         raise ScaffoldError(f"a service named {name!r} exists already")
@@ -105,6 +107,7 @@ def new_service(root: Path, name: str) -> Scaffold:
     _declare_in_catalogue(scaffold)
     _declare_settings(scaffold)
     _declare_import_contracts(scaffold)
+    _declare_scope(scaffold)
     _declare_in_readme(scaffold)
     _declare_in_infra(scaffold)
     return scaffold
@@ -193,6 +196,12 @@ TO_DO = (
     "infra/k8s/{name}.yaml: the event keys of the topics its projections read",
     "contracts/: run `make generate`; `python -m contracts.compat --release` when you release it",
 )
+
+
+def _declare_scope(scaffold: Scaffold) -> None:
+    """``NAME:write``, a scope partners can be given (the gateway refuses unknown ones)."""
+    scope = f'SCOPES |= {{"{scaffold.name}:write"}}  # its commands (tinhso new service)\n'
+    _edit(scaffold, "libs/common/principal.py", "add its write scope", r"^SCOPES \|?= .*\n", scope)
 
 
 def _declare_in_readme(scaffold: Scaffold) -> None:

@@ -15,9 +15,10 @@ from services.cli.scaffold import next_port
 @pytest.mark.parametrize(
     ("name", "says"),
     [
-        ("Demo", "is not a lowercase identifier"),
-        ("my-service", "is not a lowercase identifier"),
-        ("9lives", "is not a lowercase identifier"),
+        ("Demo", "is not a service name"),
+        ("my-service", "is not a service name"),
+        ("9lives", "is not a service name"),
+        ("field_survey", "is not a service name"),
         ("metrics", "exists already"),
         ("gateway", "exists already"),
     ],
