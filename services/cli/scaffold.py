@@ -4,8 +4,9 @@ It writes one aggregate, one command, one event, one projection, one query, thei
 the first migration from the templates in ``services/cli/templates/`` (``string.Template``,
 ``$$`` a literal ``$``), then declares the service wherever the platform or its checks read
 the list of services: the catalogue (``contracts/services.py``), the settings' port and URL
-fields, the import-linter contracts (``pyproject.toml``), the README's services list and
-settings table, ``docs/services/`` and ``infra/`` (compose and Kubernetes). Each edit adds
+fields, its ``NAME:write`` scope (``libs/common/principal.py``), the import-linter contracts
+(``pyproject.toml``), the README's services list and settings table, ``docs/services/`` and
+``infra/`` (compose and Kubernetes). Each edit adds
 lines after (or before) the existing services' and reorders nothing; an anchor it cannot find
 stops it with a ``ScaffoldError`` naming the file. ``tests/integration/test_scaffold.py``
 scaffolds a service in a copy of the repository and runs the checks and its tests.
@@ -194,6 +195,7 @@ def _declare_import_contracts(scaffold: Scaffold) -> None:
 TO_DO = (
     "docs/services/{name}.md and its README entry: what the service is for",
     "infra/k8s/{name}.yaml: the event keys of the topics its projections read",
+    "README.md's scope list and docs/services/gateway-security.md's scopes table: `{name}:write`",
     "contracts/: run `make generate`; `python -m contracts.compat --release` when you release it",
 )
 
