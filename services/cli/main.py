@@ -12,6 +12,7 @@ from services.cli.infrastructure import migrate
 from services.cli.keys import keys
 from services.cli.operations import dlq, projections
 from services.cli.partners import partners
+from services.cli.scaffold import new
 from services.cli.seed import seed
 from services.cli.up import run_platform
 
@@ -52,6 +53,7 @@ cli.add_command(keys)
 cli.add_command(dlq)
 cli.add_command(seed)
 cli.add_command(partners)
+cli.add_command(new)
 
 
 def main() -> None:

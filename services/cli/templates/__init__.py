@@ -1,0 +1,1 @@
+"""The templates ``tinhso new service`` writes (``string.Template`` text; ``$$`` is a literal ``$``)."""
