@@ -1,4 +1,5 @@
-"""``tinhso new service NAME``: a new event-sourced service in the platform's shape (ADR 0026).
+"""``tinhso new service NAME``: a new event-sourced service in the platform's shape (ADR 0026;
+the catalogue and this scaffold: ADR 0024).
 
 It writes one aggregate, one command, one event, one projection, one query, their tests and
 the first migration from the templates in ``services/cli/templates/`` (``string.Template``,
