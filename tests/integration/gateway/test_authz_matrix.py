@@ -59,19 +59,25 @@ MATRIX_PARTNERS = {
 }
 
 
-def read_matrix() -> dict[str, dict[str, str]]:
-    """Rows of the document's table: ``"registerUnit (a village in Ba Bể)"`` → caller → cell."""
+def read_table(marker: str, callers: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Rows of the document's table between ``<!-- marker:start -->`` and ``<!-- marker:end -->``:
+    the row's label without backticks → caller → cell."""
     text = DOC.read_text("utf-8")
-    table = text.split("<!-- authz-matrix:start -->", 1)[1].split("<!-- authz-matrix:end -->", 1)[0]
+    table = text.split(f"<!-- {marker}:start -->", 1)[1].split(f"<!-- {marker}:end -->", 1)[0]
     lines = [line.strip() for line in table.strip().splitlines()]
     header = [c.strip() for c in lines[0].strip("|").split("|")]
-    assert tuple(header[1:]) == CALLERS, header
+    assert tuple(header[1:]) == callers, header
     rows: dict[str, dict[str, str]] = {}
     for line in lines[2:]:
         cells = [c.strip() for c in line.strip("|").split("|")]
         label = re.sub(r"[`]", "", cells[0])
-        rows[label] = dict(zip(CALLERS, cells[1:], strict=True))
+        rows[label] = dict(zip(callers, cells[1:], strict=True))
     return rows
+
+
+def read_matrix() -> dict[str, dict[str, str]]:
+    """The mutation matrix: ``"registerUnit (a village in Ba Bể)"`` → caller → cell."""
+    return read_table("authz-matrix", CALLERS)
 
 
 # --- the mutations, one input per caller so that every allowed cell can succeed ------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -22,12 +21,12 @@ from websockets.typing import Subprotocol
 from tests.integration.gateway.api_fixtures import INDICATOR, register_unit
 from tests.integration.gateway.api_platform import Platform
 from tests.integration.gateway.test_authz_matrix import (
-    DOC,
     FORBIDDEN,
     UNAUTHENTICATED,
     WHO,
     build_targets,
     matrix_platform,
+    read_table,
 )
 
 __all__ = ["matrix_platform"]  # the fixture, taken from the mutation matrix
@@ -53,16 +52,7 @@ SUBSCRIPTIONS = {
 
 
 def read_subscription_matrix() -> dict[str, dict[str, str]]:
-    text = DOC.read_text("utf-8")
-    table = text.split("<!-- authz-subscriptions:start -->", 1)[1].split("<!-- authz-subscriptions:end -->", 1)[0]
-    lines = [line.strip() for line in table.strip().splitlines()]
-    header = [c.strip() for c in lines[0].strip("|").split("|")]
-    assert tuple(header[1:]) == CALLERS, header
-    rows: dict[str, dict[str, str]] = {}
-    for line in lines[2:]:
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        rows[re.sub(r"`", "", cells[0])] = dict(zip(CALLERS, cells[1:], strict=True))
-    return rows
+    return read_table("authz-subscriptions", CALLERS)
 
 
 class Listener:

@@ -4,33 +4,18 @@ them, and how many), and the switches that turn introspection and GraphiQL off."
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import msgspec
-import pytest
 from litestar.testing import AsyncTestClient
 
-from libs.common.db import create_pool
-from libs.common.migrations import apply_migrations
 from libs.common.settings import Settings
-from services.cli.catalogue import all_migrations
 from services.gateway.app import create_app as gateway_app
 from services.gateway.security.partner_store import PartnerStore
 from tests.integration.gateway.security_support import partner
 
 INTROSPECTION = {"query": "{ __schema { queryType { name } } }"}
-
-
-@pytest.fixture
-async def migrated(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
-    conn = await asyncpg.connect(settings.database_url)
-    await apply_migrations(conn, all_migrations())
-    await conn.close()
-    pool = await create_pool(settings.database_url, service="test", max_size=2)
-    yield pool
-    await pool.close()
 
 
 def _settings(settings: Settings, **values: Any) -> Settings:

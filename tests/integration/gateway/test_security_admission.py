@@ -6,32 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from libs.common.settings import Settings
 from services.gateway.graphql.limits import Limits
 from tests.integration.gateway.admission_support import Edge, StalledService, running_edge
-from tests.support.http_server import Server, listening_socket
 
 PLATFORM_QUERY = {"query": "{ platform { version } }"}
 UNITS_QUERY = {"query": "{ units(first: 1) { totalCount } }"}
-
-
-@pytest.fixture
-async def stalled() -> AsyncIterator[tuple[StalledService, str]]:
-    service = StalledService()
-    sock = listening_socket()
-    server = Server(service, sock, lifespan="off")
-    await server.start()
-    try:
-        yield service, f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        service.release.set()
-        await server.stop()
-        sock.close()
 
 
 def _post_head(path: str, length: int, headers: dict[str, str] | None = None) -> str:

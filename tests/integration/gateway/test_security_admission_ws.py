@@ -10,7 +10,6 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
@@ -18,24 +17,9 @@ from websockets.typing import Subprotocol
 from libs.common.settings import Settings
 from services.gateway.graphql.limits import Limits
 from tests.integration.gateway.admission_support import Edge, StalledService, running_edge
-from tests.support.http_server import Server, listening_socket
 
 UNITS_QUERY = "{ units(first: 1) { totalCount } }"
 PLATFORM_QUERY = "{ platform { version } }"
-
-
-@pytest.fixture
-async def stalled() -> AsyncIterator[tuple[StalledService, str]]:
-    service = StalledService()
-    sock = listening_socket()
-    server = Server(service, sock, lifespan="off")
-    await server.start()
-    try:
-        yield service, f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        service.release.set()
-        await server.stop()
-        sock.close()
 
 
 async def _open(edge: Edge) -> ClientConnection:

@@ -4,17 +4,13 @@ partner and a caller whose subject reads like the partner's name are two callers
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 
 import asyncpg
-import pytest
 from graphql import GraphQLError
 
-from libs.common.db import create_pool
 from libs.common.migrations import apply_migrations
 from libs.common.principal import Principal
-from libs.common.settings import Settings
-from services.cli.catalogue import all_migrations, migrations_for
+from services.cli.catalogue import migrations_for
 from services.gateway.adapters.persisted_queries import PersistedQueries
 from services.gateway.graphql.persisted import _Storer
 from services.gateway.security.callers import caller_key
@@ -23,16 +19,6 @@ from services.gateway.security.rate_limit import Limit, RateLimiter
 PARTNER = Principal(subject="partner:vnpt", partner="vnpt", scopes=frozenset({"read"}))
 LOOKALIKE = Principal(subject="vnpt", scopes=frozenset({"read"}))
 """A caller without a partner (a token's subject) whose subject is the partner's name."""
-
-
-@pytest.fixture
-async def migrated(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
-    conn = await asyncpg.connect(settings.database_url)
-    await apply_migrations(conn, all_migrations())
-    await conn.close()
-    pool = await create_pool(settings.database_url, service="test", max_size=2)
-    yield pool
-    await pool.close()
 
 
 async def _store(store: PersistedQueries, caller: Principal, document: str) -> str | None:

@@ -22,9 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from libs.common.db import create_pool
-from libs.common.migrations import apply_migrations
 from libs.common.settings import Settings
-from services.cli.catalogue import all_migrations
 from services.gateway.app import create_app as gateway_app
 from services.gateway.security.partner_store import PartnerStore
 from tests.integration.gateway.api_platform import Platform, start_platform
@@ -32,16 +30,6 @@ from tests.integration.gateway.security_support import partner
 
 PLATFORM_QUERY = {"query": "{ platform { version } }"}
 ISSUER = "https://id.backan.gov.vn"
-
-
-@pytest.fixture
-async def migrated(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
-    conn = await asyncpg.connect(settings.database_url)
-    await apply_migrations(conn, all_migrations())
-    await conn.close()
-    pool = await create_pool(settings.database_url, service="test", max_size=2)
-    yield pool
-    await pool.close()
 
 
 def _limited(settings: Settings, **limits: Any) -> Settings:
