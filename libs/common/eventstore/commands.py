@@ -19,6 +19,7 @@ from contracts.base import Event
 from contracts.catalogue import EventCatalogue
 from contracts.envelope import Envelope, Metadata
 from libs.common.db import Conn
+from libs.common.eventstore.context import CommandContext
 from libs.common.eventstore.decider import Decider, NewEvent
 from libs.common.eventstore.errors import ConcurrencyError
 from libs.common.eventstore.group_commit import RunAlone, group_commit
@@ -26,7 +27,7 @@ from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecord
 from libs.common.eventstore.results import CommandResult, replayed
 from libs.common.eventstore.store import EventStore
 
-__all__ = ["CommandExecutor", "CommandResult", "Decider", "Transaction", "Work"]
+__all__ = ["Check", "CommandContext", "CommandExecutor", "CommandResult", "Decider", "Transaction", "Work"]
 
 C = TypeVar("C")
 S = TypeVar("S")
@@ -36,10 +37,14 @@ class Transaction:
     """One command's database transaction: load aggregates, decide, append, possibly to
     several streams (a merge touches every merged unit); all or nothing."""
 
-    def __init__(self, executor: CommandExecutor, conn: Conn, metadata: Metadata | None) -> None:
+    def __init__(
+        self, executor: CommandExecutor, conn: Conn, metadata: Metadata | None, context: CommandContext | None = None
+    ) -> None:
         self.executor = executor
         self.conn = conn
         self.metadata = metadata
+        self.context = context or CommandContext(metadata=metadata)
+        """Who runs the command: ownership checks read the caller from here, on ``conn``."""
         self.appended: list[Envelope] = []
 
     async def load(self, decider: Decider[C, S], stream_id: str) -> tuple[S, int]:
@@ -64,6 +69,10 @@ class Transaction:
 Work = Callable[[Transaction], Awaitable[str]]
 """A multi-stream command: does its work in the transaction, returns the main stream id."""
 
+Check = Callable[[Transaction], Awaitable[None]]
+"""An ownership check a single-stream command runs in its transaction before it decides
+(``libs.common.reach.require_within`` on ``tx.conn``, for instance); it raises to refuse."""
+
 
 class CommandExecutor:
     def __init__(self, pool: asyncpg.Pool, schema: str, catalogue: EventCatalogue, *, batched: bool = True) -> None:
@@ -81,15 +90,33 @@ class CommandExecutor:
         stream_id: str,
         command: C,
         *,
+        context: CommandContext | None = None,
+        request: object = None,
+        ids: Sequence[str] = (),
+        check: Check | None = None,
         metadata: Metadata | None = None,
         idempotency: IdempotencyKey | None = None,
         retries: int = 3,
     ) -> CommandResult:
-        """Load one stream, decide, append."""
+        """Load one stream, decide, append.
+
+        ``context`` gives the metadata and, with ``request`` (the command's typed input), the
+        idempotency key; ``ids`` are what the result names. A ``check`` runs in the command's
+        own transaction, so such a command does not join a group commit.
+        """
+        metadata, idempotency = _from_context(context, request, metadata, idempotency)
+        if check is not None:
+
+            async def checked(tx: Transaction) -> str:
+                await check(tx)
+                await tx.decide(decider, stream_id, command)
+                return stream_id
+
+            return await self.run(checked, context=context, metadata=metadata, idempotency=idempotency, ids=ids)
         if self.batched:
             try:
                 return await group_commit(self.pool, self.store.schema).submit(
-                    self, decider, stream_id, command, metadata=metadata, idempotency=idempotency
+                    self, decider, stream_id, command, metadata=metadata, idempotency=idempotency, ids=ids
                 )
             except ConcurrencyError:
                 if retries < 1:
@@ -98,16 +125,16 @@ class CommandExecutor:
             except RunAlone:
                 pass
         if idempotency is None:
-            return await self._retrying(lambda: self._single(decider, stream_id, command, metadata), retries, None)
+            return await self._retrying(lambda: self._single(decider, stream_id, command, metadata, ids), retries, None)
 
         async def work(tx: Transaction) -> str:
             await tx.decide(decider, stream_id, command)
             return stream_id
 
-        return await self.run(work, metadata=metadata, idempotency=idempotency, retries=retries)
+        return await self.run(work, metadata=metadata, idempotency=idempotency, ids=ids, retries=retries)
 
     async def _single(
-        self, decider: Decider[C, S], stream_id: str, command: C, metadata: Metadata | None
+        self, decider: Decider[C, S], stream_id: str, command: C, metadata: Metadata | None, ids: Sequence[str]
     ) -> CommandResult:
         """One stream, nothing else to record: no transaction needed. The append is one
         statement that checks the version it was decided on, so a writer in between makes it
@@ -116,18 +143,26 @@ class CommandExecutor:
             tx = Transaction(self, conn, metadata)
             appended = await tx.decide(decider, stream_id, command)
             version = appended[-1].version if appended else await self.store.current_version(conn, stream_id)
-            return CommandResult(stream_id=stream_id, version=version, event_ids=[e.event_id for e in appended])
+            return CommandResult(
+                ids=list(ids), stream_id=stream_id, version=version, event_ids=[e.event_id for e in appended]
+            )
 
     async def run(
         self,
         work: Work,
         *,
+        context: CommandContext | None = None,
+        request: object = None,
+        ids: Sequence[str] = (),
         metadata: Metadata | None = None,
         idempotency: IdempotencyKey | None = None,
         retries: int = 3,
     ) -> CommandResult:
-        """Run ``work`` in one transaction, retried from scratch on a concurrency conflict."""
-        return await self._retrying(lambda: self._once(work, metadata, idempotency), retries, idempotency)
+        """Run ``work`` in one transaction, retried from scratch on a concurrency conflict;
+        ``context``, ``request`` and ``ids`` as for :meth:`execute`."""
+        metadata, idempotency = _from_context(context, request, metadata, idempotency)
+        context = context or CommandContext(metadata=metadata)
+        return await self._retrying(lambda: self._once(work, context, metadata, idempotency, ids), retries, idempotency)
 
     async def _retrying(
         self, attempt_once: Callable[[], Awaitable[CommandResult]], retries: int, idempotency: IdempotencyKey | None
@@ -151,7 +186,14 @@ class CommandExecutor:
                     raise
             await asyncio.sleep(random.uniform(0, 0.005 * attempt))  # noqa: S311 - jitter, not crypto
 
-    async def _once(self, work: Work, metadata: Metadata | None, idempotency: IdempotencyKey | None) -> CommandResult:
+    async def _once(
+        self,
+        work: Work,
+        context: CommandContext,
+        metadata: Metadata | None,
+        idempotency: IdempotencyKey | None,
+        ids: Sequence[str],
+    ) -> CommandResult:
         async with self.pool.acquire() as conn, conn.transaction():
             if idempotency is not None:
                 # A client that retries while its first request still runs: the retry waits here,
@@ -160,14 +202,28 @@ class CommandExecutor:
                 remembered = await self.idempotency.find(conn, idempotency)
                 if remembered is not None:
                     return replayed(remembered)
-            tx = Transaction(self, conn, metadata)
+            tx = Transaction(self, conn, metadata, context)
             main_stream = await work(tx)
             main = [e for e in tx.appended if e.stream_id == main_stream]
             version = main[-1].version if main else await self.store.current_version(conn, main_stream)
-            result = CommandResult(stream_id=main_stream, version=version, event_ids=[e.event_id for e in tx.appended])
+            result = CommandResult(
+                ids=list(ids), stream_id=main_stream, version=version, event_ids=[e.event_id for e in tx.appended]
+            )
             if idempotency is not None:
                 await self.idempotency.save(conn, idempotency, msgspec.json.encode(result))
             return result
 
     def decode(self, envelope: Envelope) -> Event:
         return self.catalogue.decode(envelope.type, envelope.schema_version, envelope.data)
+
+
+def _from_context(
+    context: CommandContext | None,
+    request: object,
+    metadata: Metadata | None,
+    idempotency: IdempotencyKey | None,
+) -> tuple[Metadata | None, IdempotencyKey | None]:
+    """The envelope's metadata and the idempotency key: given outright, or from the context."""
+    if context is None:
+        return metadata, idempotency
+    return metadata or context.metadata, idempotency or context.idempotency(request)

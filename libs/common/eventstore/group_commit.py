@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,7 @@ class _Pending:
     command: object
     metadata: Metadata | None
     idempotency: IdempotencyKey | None
+    ids: Sequence[str]
     context: otel_context.Context
     """The caller's trace context: a batch's Postgres calls are made under its first command's."""
     future: asyncio.Future[CommandResult]
@@ -110,6 +112,7 @@ class GroupCommit:
         *,
         metadata: Metadata | None,
         idempotency: IdempotencyKey | None = None,
+        ids: Sequence[str] = (),
     ) -> CommandResult:
         """Decide ``command`` on ``stream_id`` and append its events in the next batch.
 
@@ -119,7 +122,7 @@ class GroupCommit:
         """
         future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
         context = otel_context.get_current()
-        pending = _Pending(executor, decider, stream_id, command, metadata, idempotency, context, future)
+        pending = _Pending(executor, decider, stream_id, command, metadata, idempotency, ids, context, future)
         self._waiting.setdefault(stream_id, deque()).append(pending)
         if self._in_flight < BATCHES_IN_FLIGHT:
             self._start_drain()
@@ -231,13 +234,18 @@ class GroupCommit:
         for pending, version, has_events in decided:
             outcome: Outcome
             if not has_events:
-                outcome = CommandResult(stream_id=pending.stream_id, version=version, event_ids=[])
+                outcome = CommandResult(
+                    ids=list(pending.ids), stream_id=pending.stream_id, version=version, event_ids=[]
+                )
             elif failure is not None:
                 outcome = failure
             elif pending.stream_id in appended:
                 stored = appended[pending.stream_id]
                 outcome = CommandResult(
-                    stream_id=pending.stream_id, version=stored[-1].version, event_ids=[e.event_id for e in stored]
+                    ids=list(pending.ids),
+                    stream_id=pending.stream_id,
+                    version=stored[-1].version,
+                    event_ids=[e.event_id for e in stored],
                 )
             else:
                 outcome = ConcurrencyError(pending.stream_id, version)
