@@ -20,6 +20,7 @@ from typing import Literal
 import msgspec
 import uuid_utils.compat
 
+from contracts.api.broadcast import ObservationKind
 from contracts.base import Event
 from contracts.broadcast_events import (
     ClusterSignalLost,
@@ -29,7 +30,6 @@ from contracts.broadcast_events import (
     SignalIncidentOpened,
 )
 
-ObservationKind = Literal["HEARTBEAT", "RESTORED", "NO_SIGNAL", "OFFLINE"]
 SignalStatus = Literal["UNKNOWN", "UP", "DOWN"]
 DEFAULT_THRESHOLD_SECONDS = 300
 
