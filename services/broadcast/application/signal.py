@@ -10,46 +10,29 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
 
 import msgspec
 
 from contracts.api.broadcast import ConfigureSignalBody, ReportSignalsBody
-from contracts.base import Event
 from contracts.broadcast_events import SignalMonitoringConfigured
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import CommandExecutor, CommandResult, Decider, Transaction
+from libs.common.eventstore.commands import CommandExecutor, CommandResult, Transaction
 from libs.common.eventstore.context import CommandContext
 from services.broadcast.adapters import registry_view, signal_state
 from services.broadcast.application.units import within_reach
 from services.broadcast.domain.common import aware
 from services.broadcast.domain.period import utc_now
 from services.broadcast.domain.signal import (
+    CLUSTER_SIGNAL,
+    CONFIG_STREAM,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+    SIGNAL_CONFIG,
     ClusterSignal,
     Observation,
     detect,
-    evolve,
     observe,
     signal_stream,
-)
-
-CONFIG_STREAM = "signal_config"
-MIN_THRESHOLD, MAX_THRESHOLD = 1, 7 * 24 * 3600
-
-
-def _no_decide(command: object, state: ClusterSignal) -> Sequence[Event]:
-    raise NotImplementedError("signal state is decided in batches by SignalCommands")
-
-
-def _initial() -> ClusterSignal:
-    return ClusterSignal(cluster_id="", station_id="", unit_code="")
-
-
-CLUSTER_SIGNAL: Decider[object, ClusterSignal] = Decider(
-    stream_type="cluster_signal", initial=_initial, evolve=evolve, decide=_no_decide
-)
-SIGNAL_CONFIG: Decider[object, None] = Decider(
-    stream_type="signal_config", initial=lambda: None, evolve=lambda s, e: None, decide=lambda c, s: []
 )
 
 
