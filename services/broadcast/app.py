@@ -1,8 +1,9 @@
-"""Composition root of the broadcast service: builds its runtime and its Litestar app.
+"""Composition root of the broadcast service: builds its runtime, its handlers and its Litestar app.
 
 Broadcasting operations: programmes, deliveries, relays and airtime, signal health,
-outreach, emergency broadcasts. Besides its projections, the runtime runs the incident
-detector (``entrypoints.detector``).
+outreach, emergency broadcasts. The command handlers and the queries are built once, when the
+runtime has its pool, on one executor, and given to every route as dependencies. Besides its
+projections, the runtime runs the incident detector (``entrypoints.detector``).
 """
 
 from __future__ import annotations
@@ -10,14 +11,18 @@ from __future__ import annotations
 import asyncio
 
 from litestar import Litestar
+from litestar.di import Provide
 
+from contracts.broadcast_events import CATALOGUE
 from libs.common.backbone import Backbone
+from libs.common.eventstore.commands import CommandExecutor
 from libs.common.http.app import build_service_app
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
+from services.broadcast.application.handlers import BroadcastHandlers
+from services.broadcast.application.queries import BroadcastQueries
 from services.broadcast.entrypoints.detector import run_detector
-from services.broadcast.entrypoints.http_commands import BroadcastCommandsController
-from services.broadcast.entrypoints.http_context import broadcast_commands
+from services.broadcast.entrypoints.http_commands import COMMAND_CONTROLLERS
 from services.broadcast.entrypoints.http_queries import BroadcastQueriesController
 from services.broadcast.entrypoints.projections import PROJECTIONS
 
@@ -25,19 +30,49 @@ NAME = "broadcast"
 
 
 class BroadcastRuntime(ServiceRuntime):
+    _handlers: BroadcastHandlers | None = None
+    _queries: BroadcastQueries | None = None
+
+    async def start(self) -> None:
+        self._handlers = self._queries = None  # built once on this start's pool, at first use
+        await super().start()
+
+    @property
+    def handlers(self) -> BroadcastHandlers:
+        if self._handlers is None:
+            self._handlers = BroadcastHandlers.on(CommandExecutor(self.pool, NAME, CATALOGUE))
+        return self._handlers
+
+    @property
+    def queries(self) -> BroadcastQueries:
+        if self._queries is None:
+            self._queries = BroadcastQueries(self.pool)
+        return self._queries
+
     def start_background(self) -> None:
-        detector = run_detector(broadcast_commands(self).signal, self.pool)
+        detector = run_detector(self.handlers.signal, self.pool)
         self.background.append(asyncio.create_task(detector, name="broadcast-incident-detector"))
 
 
 def create_app(settings: Settings) -> Litestar:
     runtime = BroadcastRuntime(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
+
+    def handlers() -> BroadcastHandlers:
+        return runtime.handlers
+
+    def queries() -> BroadcastQueries:
+        return runtime.queries
+
     return build_service_app(
         runtime,
-        [BroadcastCommandsController, BroadcastQueriesController],
+        [*COMMAND_CONTROLLERS, BroadcastQueriesController],
         title="tinhso broadcast (internal)",
         description=(
             "Broadcasting operations: programmes, deliveries, relays and airtime, signal health, "
             "outreach, emergency broadcasts."
         ),
+        dependencies={
+            "handlers": Provide(handlers, sync_to_thread=False),
+            "queries": Provide(queries, sync_to_thread=False),
+        },
     )

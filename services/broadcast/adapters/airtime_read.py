@@ -5,46 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-import msgspec
-
+from contracts.api.broadcast_views import (
+    Airtime,
+    SessionView,
+    SourceAirtime,
+    StationAirtime,
+    UnitAirtime,
+    UnitAirtimePart,
+)
 from libs.common.db import Conn
 from services.broadcast.adapters.registry_view import S as REGISTRY
 from services.broadcast.adapters.registry_view import UnitRow
 from services.broadcast.domain.period import Period, format_duration
 
 A = "broadcast_airtime"
-
-
-class SourceAirtime(msgspec.Struct, frozen=True, kw_only=True):
-    source: str
-    seconds: int
-    duration: str
-    """As the reports write it: ``1,345 h 22 min``."""
-    sessions: int
-
-
-class Airtime(msgspec.Struct, frozen=True, kw_only=True):
-    sources: list[SourceAirtime]
-    total_seconds: int
-    total: str
-
-
-class StationAirtime(Airtime, frozen=True, kw_only=True):
-    station_id: str
-    period: str
-
-
-class UnitAirtimePart(Airtime, frozen=True, kw_only=True):
-    unit_code: str
-    name: str
-
-
-class UnitAirtime(Airtime, frozen=True, kw_only=True):
-    unit_code: str
-    name: str
-    period: str
-    children: list[UnitAirtimePart]
-    """The unit's direct children, each with everything under it."""
 
 
 def _airtime(by_source: dict[str, tuple[int, int]]) -> Airtime:
@@ -133,17 +107,6 @@ async def unit_airtime(conn: Conn, unit: UnitRow, period: Period) -> UnitAirtime
         total=whole.total,
         children=parts,
     )
-
-
-class SessionView(msgspec.Struct, frozen=True, kw_only=True):
-    session_id: str
-    station_id: str
-    unit_code: str
-    source: str
-    started_at: str
-    ended_at: str
-    programme_id: str | None
-    cancelled: bool
 
 
 async def station_sessions(conn: Conn, station_id: str, period: Period, limit: int) -> list[SessionView]:

@@ -5,45 +5,10 @@ from __future__ import annotations
 
 import datetime
 
-import msgspec
-
+from contracts.api.broadcast_views import AlertStationView, AlertView, UnacknowledgedReport
 from libs.common.db import Conn
 
 OPS = "broadcast_operations"
-
-
-class AlertStationView(msgspec.Struct, frozen=True, kw_only=True):
-    station_id: str
-    unit_code: str
-    acknowledged_at: datetime.datetime | None
-
-
-class AlertView(msgspec.Struct, frozen=True, kw_only=True):
-    alert_id: str
-    unit_code: str
-    category: str
-    priority: str
-    title: str
-    message: str
-    issued_at: datetime.datetime
-    expires_at: datetime.datetime
-    expired: bool
-    cancelled_at: datetime.datetime | None
-    station_count: int
-    acknowledged: int
-    stations: list[AlertStationView]
-
-
-class UnacknowledgedReport(msgspec.Struct, frozen=True, kw_only=True):
-    alert_id: str
-    unit_code: str
-    after_minutes: float
-    deadline: datetime.datetime
-    complete: bool
-    """False while the deadline is still ahead: stations may yet acknowledge in time."""
-    station_count: int
-    not_acknowledged: list[AlertStationView]
-    """Stations with no acknowledgement by the deadline (a later one is shown with its time)."""
 
 
 async def alert(conn: Conn, alert_id: str, now: datetime.datetime) -> AlertView | None:

@@ -3,31 +3,13 @@ and date, for a period."""
 
 from __future__ import annotations
 
-import datetime
-
-import msgspec
-
+from contracts.api.broadcast_views import OutreachDay, OutreachReport
 from libs.common.db import Conn
 from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
 from services.broadcast.adapters.registry_view import S as REGISTRY
 from services.broadcast.domain.period import Period
 
 OPS = "broadcast_operations"
-
-
-class OutreachDay(msgspec.Struct, frozen=True, kw_only=True):
-    unit_code: str
-    on_date: datetime.date
-    sessions: int
-    vehicle_trips: int
-
-
-class OutreachReport(msgspec.Struct, frozen=True, kw_only=True):
-    unit_code: str
-    period: str
-    sessions: int
-    vehicle_trips: int
-    days: list[OutreachDay]
 
 
 async def outreach(conn: Conn, unit: UnitRow, period: Period) -> OutreachReport:

@@ -7,11 +7,13 @@ import base64
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
 import msgspec
 
+from contracts.api.broadcast import Timeliness
+from contracts.api.broadcast_views import DeliveryView, ProgrammePage, ProgrammeSummary, ProgrammeView, TopicCount
 from contracts.broadcast_events import AudioFile, ProgrammeItem
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
@@ -21,28 +23,6 @@ from services.broadcast.domain.period import Period, format_duration
 OPS = "broadcast_operations"
 _items = msgspec.json.Decoder(list[ProgrammeItem])
 _audio = msgspec.json.Decoder(AudioFile)
-
-
-class ProgrammeView(msgspec.Struct, frozen=True, kw_only=True):
-    programme_id: str
-    unit_code: str
-    title: str
-    air_date: datetime.date
-    duration_seconds: int
-    news_items: int
-    articles: int
-    segments: list[str]
-    items: list[ProgrammeItem]
-    audio: AudioFile | None
-    corrections: int
-
-
-class ProgrammePage(msgspec.Struct, frozen=True, kw_only=True):
-    programmes: list[ProgrammeView]
-    next_cursor: str | None
-    """Pass it back as ``cursor`` for the next page; ``None`` on the last page."""
-    total_count: int
-    """Programmes matching the filters, on every page (the cursor does not change it)."""
 
 
 def _cursor(air_date: datetime.date, programme_id: str) -> str:
@@ -131,26 +111,6 @@ async def programmes_by_ids(conn: Conn, programme_ids: Sequence[str]) -> list[Pr
     return [_view(r) for r in rows]
 
 
-class TopicCount(msgspec.Struct, frozen=True, kw_only=True):
-    topic: str
-    news_items: int
-    articles: int
-
-
-class ProgrammeSummary(msgspec.Struct, frozen=True, kw_only=True):
-    unit_code: str
-    period: str
-    programmes: int
-    news_items: int
-    articles: int
-    duration_seconds: int
-    duration: str
-    segments: dict[str, int]
-    """Programmes carrying each thematic segment."""
-    topics: list[TopicCount]
-    """Listed items by topic (only programmes that list their items)."""
-
-
 async def programme_summary(conn: Conn, unit: UnitRow, period: Period) -> ProgrammeSummary:
     rows = await conn.fetch(
         f"""WITH RECURSIVE {SUBTREE_CTE}
@@ -179,25 +139,6 @@ async def programme_summary(conn: Conn, unit: UnitRow, period: Period) -> Progra
         segments=dict(sorted(segments.items())),
         topics=[TopicCount(topic=t, news_items=n[0], articles=n[1]) for t, n in sorted(topics.items())],
     )
-
-
-Timeliness = Literal["on_time", "late", "missing", "pending", "failed"]
-
-
-class DeliveryView(msgspec.Struct, frozen=True, kw_only=True):
-    programme_id: str
-    station_id: str
-    unit_code: str
-    status: str
-    timeliness: Timeliness
-    """``late``: aired after ``due_at``, or received and still not aired past it; ``missing``:
-    not even received past ``due_at``; ``pending``: not due yet."""
-    sent_at: datetime.datetime
-    due_at: datetime.datetime
-    received_at: datetime.datetime | None
-    aired_at: datetime.datetime | None
-    failed_at: datetime.datetime | None
-    failure_reason: str | None
 
 
 def _timeliness(row: dict[str, object], now: datetime.datetime) -> Timeliness:

@@ -6,7 +6,7 @@ answer is complete whichever order the units' events arrived in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import msgspec
 
@@ -58,15 +58,21 @@ async def unit_by_code(conn: Conn, code: str) -> UnitRow | None:
     return None if row is None else UnitRow(**dict(row))
 
 
-async def units_outside(conn: Conn, unit_ids: Sequence[str], ancestor_id: str) -> list[str]:
-    """Those of ``unit_ids`` that are neither ``ancestor_id`` nor under it."""
-    rows = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE}
-            SELECT id FROM unnest($2::text[]) AS id WHERE id NOT IN (SELECT unit_id FROM subtree)""",
-        ancestor_id,
-        list(set(unit_ids)),
-    )
-    return [r["id"] for r in rows]
+class UnitTree:
+    """The administrative tree as this read model holds it, for ``libs.common.reach.require_within``."""
+
+    async def unit_id(self, conn: Conn, code: str) -> str | None:
+        unit = await unit_by_code(conn, code)
+        return None if unit is None else unit.unit_id
+
+    async def parents(self, conn: Conn, unit_ids: Sequence[str]) -> Mapping[str, str | None]:
+        rows = await conn.fetch(
+            f"SELECT unit_id, parent_id FROM {S}.units WHERE unit_id = ANY($1::text[])", list(unit_ids)
+        )
+        return {r["unit_id"]: r["parent_id"] for r in rows}
+
+
+TREE = UnitTree()
 
 
 async def stations(conn: Conn, station_ids: Sequence[str]) -> dict[str, StationRow]:

@@ -9,26 +9,13 @@ from collections.abc import Sequence
 
 import msgspec
 
+from contracts.api.broadcast_views import ClusterSignalView, HealthFigures, IncidentView, StationHealth, UnitHealth
 from libs.common.db import Conn
 from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
 from services.broadcast.adapters.registry_view import S as REGISTRY
 from services.broadcast.domain.period import Period
 
 SIG = "broadcast_signal"
-
-
-class ClusterSignalView(msgspec.Struct, frozen=True, kw_only=True):
-    cluster_id: str
-    station_id: str | None
-    unit_code: str | None
-    status: str
-    """UP, DOWN or UNKNOWN (never reported)."""
-    last_observed_at: datetime.datetime | None
-    down_since: datetime.datetime | None
-    down_cause: str | None
-    open_incident_id: str | None
-    reports: int
-    out_of_order: int
 
 
 async def cluster_states(conn: Conn, cluster_ids: Sequence[str]) -> list[ClusterSignalView]:
@@ -58,18 +45,6 @@ async def cluster_states(conn: Conn, cluster_ids: Sequence[str]) -> list[Cluster
     ]
 
 
-class IncidentView(msgspec.Struct, frozen=True, kw_only=True):
-    incident_id: str
-    cluster_id: str
-    station_id: str
-    unit_code: str
-    down_since: datetime.datetime
-    opened_at: datetime.datetime
-    closed_at: datetime.datetime | None
-    cause: str
-    threshold_seconds: int
-
-
 async def incidents(
     conn: Conn, unit: UnitRow, period: Period | None, open_only: bool, limit: int
 ) -> list[IncidentView]:
@@ -89,28 +64,6 @@ async def incidents(
         limit,
     )
     return [IncidentView(**dict(r)) for r in rows]
-
-
-class HealthFigures(msgspec.Struct, frozen=True, kw_only=True):
-    clusters: int
-    downtime_seconds: int
-    availability_percent: float | None
-    """Share of cluster-time with signal over the period (up to now for the current one)."""
-    incidents_opened: int
-    incidents_closed: int
-    mttr_seconds: float | None
-    """Mean time to restore of the incidents closed in the period, from the outage's start."""
-
-
-class StationHealth(HealthFigures, frozen=True, kw_only=True):
-    station_id: str
-    unit_code: str
-
-
-class UnitHealth(HealthFigures, frozen=True, kw_only=True):
-    unit_code: str
-    period: str
-    stations: list[StationHealth]
 
 
 def _figures(clusters: int, down: float, span: float, opened: int, repairs: list[float]) -> HealthFigures:

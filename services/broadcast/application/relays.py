@@ -4,17 +4,16 @@ monitoring system's export), all or nothing; cancelled one at a time."""
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
 
 import asyncpg
 import msgspec
 
-from contracts.broadcast_events import RelaySource
+from contracts.api.broadcast import ReasonBody, RecordRelaySessionsBody
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Transaction
+from libs.common.eventstore.commands import CommandExecutor, CommandResult, Transaction
+from libs.common.eventstore.context import CommandContext
 from services.broadcast.adapters import registry_view, relay_index
-from services.broadcast.application.access import require_units_within_reach
-from services.broadcast.application.base import Accepted, Caller, Commands, new_ids
+from services.broadcast.application.units import within_reach
 from services.broadcast.domain.relays import (
     RELAY_SESSION,
     CancelSession,
@@ -24,33 +23,22 @@ from services.broadcast.domain.relays import (
     session_stream,
 )
 
-MAX_BATCH = 5000
+
+class CancelRelaySessionInput(msgspec.Struct, frozen=True, kw_only=True):
+    session_id: str
+    body: ReasonBody
 
 
-class RelaySessionInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    station_id: str
-    source: RelaySource
-    started_at: datetime.datetime
-    ended_at: datetime.datetime
-    programme_id: str | None = None
-    note: str | None = None
+class RelayHandlers:
+    def __init__(self, executor: CommandExecutor) -> None:
+        self.executor = executor
 
-
-class RecordRelaySessionsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    sessions: Annotated[list[RelaySessionInput], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
-
-
-class CancelRelaySessionInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    reason: str
-
-
-class RelayCommands(Commands):
-    async def record(self, data: RecordRelaySessionsInput, caller: Caller) -> Accepted:
-        ids = new_ids(caller, len(data.sessions))
+    async def record(self, cmd: RecordRelaySessionsBody, ctx: CommandContext) -> CommandResult:
+        ids = ctx.new_ids(len(cmd.sessions))
 
         async def work(tx: Transaction) -> str:
-            known = await registry_view.stations(tx.conn, [s.station_id for s in data.sessions])
-            unknown = sorted({s.station_id for s in data.sessions} - known.keys())
+            known = await registry_view.stations(tx.conn, [s.station_id for s in cmd.sessions])
+            unknown = sorted({s.station_id for s in cmd.sessions} - known.keys())
             if unknown:
                 raise NotFoundError("unknown radio station", code="unknown_station", details={"station_ids": unknown})
             closed = sorted(sid for sid, st in known.items() if st.status == "DECOMMISSIONED")
@@ -59,9 +47,9 @@ class RelayCommands(Commands):
                     "the radio station is decommissioned", code="station_decommissioned",
                     details={"station_ids": closed},
                 )  # fmt: skip
-            await require_units_within_reach(tx.conn, caller.principal, [st.unit_id for st in known.values()])
+            await within_reach(tx, [st.unit_id for st in known.values()])
             rows: list[tuple[str, str, datetime.datetime, datetime.datetime]] = []
-            for index, (session_id, item) in enumerate(zip(ids, data.sessions, strict=True)):
+            for index, (session_id, item) in enumerate(zip(ids, cmd.sessions, strict=True)):
                 try:
                     start, end = checked_interval(item.started_at, item.ended_at)
                 except InvalidInputError as exc:
@@ -94,19 +82,21 @@ class RelayCommands(Commands):
                 ) from None
             return session_stream(ids[0])
 
-        return Accepted(ids=ids, result=await self._run(work, caller))
+        return await self.executor.run(work, context=ctx, request=cmd, ids=ids)
 
-    async def cancel(self, session_id: str, data: CancelRelaySessionInput, caller: Caller) -> Accepted:
+    async def cancel(self, cmd: CancelRelaySessionInput, ctx: CommandContext) -> CommandResult:
+        session_id = cmd.session_id
+
         async def work(tx: Transaction) -> str:
             stream = session_stream(session_id)
             session, version = await tx.load(RELAY_SESSION, stream)
             if session.status != "absent":
                 station = (await registry_view.stations(tx.conn, [session.station_id])).get(session.station_id)
-                await require_units_within_reach(tx.conn, caller.principal, [station.unit_id] if station else [])
+                await within_reach(tx, [station.unit_id] if station else [])
             await tx.append(
-                RELAY_SESSION, stream, version, RELAY_SESSION.decide(CancelSession(reason=data.reason), session)
+                RELAY_SESSION, stream, version, RELAY_SESSION.decide(CancelSession(reason=cmd.body.reason), session)
             )
             await relay_index.release(tx.conn, session_id)
             return stream
 
-        return Accepted(ids=[session_id], result=await self._run(work, caller))
+        return await self.executor.run(work, context=ctx, request=cmd, ids=[session_id])

@@ -10,85 +10,57 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Annotated
 
 import msgspec
 
-from contracts.base import Event
+from contracts.api.broadcast import ConfigureSignalBody, ReportSignalsBody
 from contracts.broadcast_events import SignalMonitoringConfigured
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import Decider, Transaction
+from libs.common.eventstore.commands import CommandExecutor, CommandResult, Transaction
+from libs.common.eventstore.context import CommandContext
 from services.broadcast.adapters import registry_view, signal_state
-from services.broadcast.application.access import require_units_within_reach
-from services.broadcast.application.base import Caller, Commands, utc_now
+from services.broadcast.application.units import within_reach
 from services.broadcast.domain.common import aware
+from services.broadcast.domain.period import utc_now
 from services.broadcast.domain.signal import (
+    CLUSTER_SIGNAL,
+    CONFIG_STREAM,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+    SIGNAL_CONFIG,
     ClusterSignal,
     Observation,
-    ObservationKind,
     detect,
-    evolve,
     observe,
     signal_stream,
 )
 
-MAX_BATCH = 10_000
-CONFIG_STREAM = "signal_config"
-MIN_THRESHOLD, MAX_THRESHOLD = 1, 7 * 24 * 3600
+
+class DetectDue(msgspec.Struct, frozen=True, kw_only=True):
+    """The incident detector's round: open the incidents due at ``now``, at most ``limit``."""
+
+    now: datetime.datetime
+    limit: int = 500
 
 
-def _no_decide(command: object, state: ClusterSignal) -> Sequence[Event]:
-    raise NotImplementedError("signal state is decided in batches by SignalCommands")
+class SignalHandlers:
+    def __init__(self, executor: CommandExecutor) -> None:
+        self.executor = executor
 
-
-def _initial() -> ClusterSignal:
-    return ClusterSignal(cluster_id="", station_id="", unit_code="")
-
-
-CLUSTER_SIGNAL: Decider[object, ClusterSignal] = Decider(
-    stream_type="cluster_signal", initial=_initial, evolve=evolve, decide=_no_decide
-)
-SIGNAL_CONFIG: Decider[object, None] = Decider(
-    stream_type="signal_config", initial=lambda: None, evolve=lambda s, e: None, decide=lambda c, s: []
-)
-
-
-class SignalReport(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    cluster_id: str
-    kind: ObservationKind
-    observed_at: datetime.datetime
-
-
-class ReportSignalsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    reports: Annotated[list[SignalReport], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
-
-
-class ConfigureSignalInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    silence_threshold_seconds: int
-
-
-class SignalReportResult(msgspec.Struct, frozen=True, kw_only=True):
-    accepted: int
-    out_of_order: int
-    """Reports older than the cluster's latest: kept in the counts, no change of state."""
-    state_changes: int
-    """Clusters whose state changed (each with its events: lost, restored, incident closed)."""
-    event_ids: list[str]
-
-
-class SignalCommands(Commands):
-    async def report(self, data: ReportSignalsInput, caller: Caller) -> SignalReportResult:
+    async def report(self, cmd: ReportSignalsBody, ctx: CommandContext) -> CommandResult:
+        """Names the clusters whose state changed (a late report changes none: it is counted in
+        the cluster's ``out_of_order``)."""
         received_at = utc_now()
         by_cluster: dict[str, list[Observation]] = defaultdict(list)
-        for index, report in enumerate(data.reports):
+        for index, report in enumerate(cmd.reports):
             try:
                 observed_at = aware(report.observed_at, field="observed_at")
             except InvalidInputError as exc:
                 exc.details["index"] = index
                 raise
             by_cluster[report.cluster_id].append(Observation(kind=report.kind, observed_at=observed_at))
-        summary: dict[str, int] = {}
+        # The result's ids are read after the work has run: which clusters change is known only there.
+        moved: list[str] = []
 
         async def work(tx: Transaction) -> str:
             known = await registry_view.clusters(tx.conn, list(by_cluster))
@@ -104,9 +76,7 @@ class SignalCommands(Commands):
                     code="cluster_decommissioned",
                     details={"cluster_ids": closed[:100]},
                 )
-            await require_units_within_reach(
-                tx.conn, caller.principal, [r.unit_id for r in known.values() if r.unit_id]
-            )
+            await within_reach(tx, [r.unit_id for r in known.values() if r.unit_id])
             seeds = [
                 ClusterSignal(cluster_id=c, station_id=row.station_id, unit_code=row.unit_code or "")
                 for c, row in known.items()
@@ -114,31 +84,23 @@ class SignalCommands(Commands):
             states = await signal_state.lock(tx.conn, seeds)
             changed: list[ClusterSignal] = []
             late: dict[str, int] = {}
-            moved = 0
+            moved.clear()
             for cluster_id, state in states.items():
                 outcome = observe(state, by_cluster[cluster_id], received_at)
                 late[cluster_id] = outcome.out_of_order
                 new_state = outcome.state
                 if outcome.events:
-                    moved += 1
+                    moved.append(cluster_id)
                     appended = await tx.append(CLUSTER_SIGNAL, signal_stream(cluster_id), state.version, outcome.events)
                     new_state = msgspec.structs.replace(new_state, version=appended[-1].version)
                 changed.append(new_state)
             await signal_state.save(tx.conn, changed, {c: len(o) for c, o in by_cluster.items()}, late)
-            summary["late"] = sum(late.values())
-            summary["moved"] = moved
-            return signal_stream(data.reports[0].cluster_id)
+            return signal_stream(cmd.reports[0].cluster_id)
 
-        result = await self._run(work, caller)
-        return SignalReportResult(
-            accepted=len(data.reports),
-            out_of_order=summary.get("late", 0),
-            state_changes=summary.get("moved", 0),
-            event_ids=[str(e) for e in result.event_ids],
-        )
+        return await self.executor.run(work, context=ctx, request=cmd, ids=moved)
 
-    async def configure(self, data: ConfigureSignalInput, caller: Caller) -> int:
-        seconds = data.silence_threshold_seconds
+    async def configure(self, cmd: ConfigureSignalBody, ctx: CommandContext) -> CommandResult:
+        seconds = cmd.silence_threshold_seconds
         if not MIN_THRESHOLD <= seconds <= MAX_THRESHOLD:
             raise InvalidInputError(
                 f"silence_threshold_seconds must be between {MIN_THRESHOLD} and {MAX_THRESHOLD:,}",
@@ -153,15 +115,16 @@ class SignalCommands(Commands):
             await signal_state.save_threshold(tx.conn, seconds, appended[-1].version)
             return CONFIG_STREAM
 
-        await self._run(work, caller)
-        return seconds
+        return await self.executor.run(work, context=ctx, request=cmd)
 
-    async def detect_due(self, now: datetime.datetime, limit: int = 500) -> int:
-        """Open the incidents that are due at ``now``; returns how many clusters changed."""
+    async def detect_due(self, cmd: DetectDue, ctx: CommandContext) -> CommandResult:
+        """Names the clusters whose incident it opened."""
+        now = cmd.now
+        opened: list[str] = []
 
         async def work(tx: Transaction) -> str:
             threshold = await signal_state.threshold_seconds(tx.conn)
-            due = await signal_state.lock_due(tx.conn, now - datetime.timedelta(seconds=threshold), limit)
+            due = await signal_state.lock_due(tx.conn, now - datetime.timedelta(seconds=threshold), cmd.limit)
             changed: list[ClusterSignal] = []
             for state in due:
                 outcome = detect(state, now, threshold)
@@ -173,9 +136,7 @@ class SignalCommands(Commands):
                 changed.append(msgspec.structs.replace(outcome.state, version=appended[-1].version))
             if changed:
                 await signal_state.save(tx.conn, changed, {}, {})
-            counts["changed"] = len(changed)
+            opened[:] = [c.cluster_id for c in changed]
             return CONFIG_STREAM
 
-        counts: dict[str, int] = {}
-        await self.executor.run(work)
-        return counts.get("changed", 0)
+        return await self.executor.run(work, context=ctx, ids=opened)

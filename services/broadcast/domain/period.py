@@ -91,6 +91,10 @@ def province_today() -> datetime.date:
     return datetime.datetime.now(PROVINCE_TZ).date()
 
 
+def utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
 def split_by_day(
     start: datetime.datetime, end: datetime.datetime
 ) -> Iterator[tuple[datetime.date, datetime.datetime, datetime.datetime]]:

@@ -20,6 +20,7 @@ from typing import Literal
 import msgspec
 import uuid_utils.compat
 
+from contracts.api.broadcast import ObservationKind
 from contracts.base import Event
 from contracts.broadcast_events import (
     ClusterSignalLost,
@@ -28,8 +29,8 @@ from contracts.broadcast_events import (
     SignalIncidentClosed,
     SignalIncidentOpened,
 )
+from libs.common.eventstore.decider import Decider
 
-ObservationKind = Literal["HEARTBEAT", "RESTORED", "NO_SIGNAL", "OFFLINE"]
 SignalStatus = Literal["UNKNOWN", "UP", "DOWN"]
 DEFAULT_THRESHOLD_SECONDS = 300
 
@@ -183,3 +184,25 @@ def evolve(state: ClusterSignal, event: Event) -> ClusterSignal:
 
 def _latest(a: datetime.datetime | None, b: datetime.datetime) -> datetime.datetime:
     return b if a is None or b > a else a
+
+
+CONFIG_STREAM = "signal_config"
+MIN_THRESHOLD, MAX_THRESHOLD = 1, 7 * 24 * 3600
+
+
+def _no_decide(command: object, state: ClusterSignal) -> Sequence[Event]:
+    raise NotImplementedError("signal state is decided in batches by observe() and detect()")
+
+
+def _initial() -> ClusterSignal:
+    return ClusterSignal(cluster_id="", station_id="", unit_code="")
+
+
+CLUSTER_SIGNAL: Decider[object, ClusterSignal] = Decider(
+    stream_type="cluster_signal", initial=_initial, evolve=evolve, decide=_no_decide
+)
+"""A cluster's stream: folded by ``evolve``; its events come from ``observe`` and ``detect``."""
+SIGNAL_CONFIG: Decider[object, None] = Decider(
+    stream_type="signal_config", initial=lambda: None, evolve=lambda s, e: None, decide=lambda c, s: []
+)
+"""The province's monitoring configuration: one stream, appended to as it is set."""

@@ -15,9 +15,10 @@ import logging
 
 import asyncpg
 
+from libs.common.eventstore.context import SYSTEM
 from services.broadcast.adapters import signal_state
-from services.broadcast.application.base import utc_now
-from services.broadcast.application.signal import SignalCommands
+from services.broadcast.application.signal import DetectDue, SignalHandlers
+from services.broadcast.domain.period import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +26,15 @@ MAX_IDLE = 0.2
 BATCH = 500
 
 
-async def run_detector(commands: SignalCommands, pool: asyncpg.Pool) -> None:
+async def run_detector(signal: SignalHandlers, pool: asyncpg.Pool) -> None:
     while True:
         try:
             wait = await _until_next(pool)
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue  # look again: a report may have moved the earliest deadline meanwhile
-            changed = await commands.detect_due(utc_now(), BATCH)
-            if changed == 0:
+            opened = await signal.detect_due(DetectDue(now=utc_now(), limit=BATCH), SYSTEM)
+            if not opened.ids:
                 await asyncio.sleep(0.01)  # due rows held by another transaction: let it finish
         except asyncio.CancelledError:
             raise

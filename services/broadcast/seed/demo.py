@@ -18,21 +18,22 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from contracts.api.broadcast import (
+    RecordOutreachSessionBody,
+    RecordProgrammeBody,
+    RecordRelaySessionsBody,
+    RecordVehicleTripBody,
+    SendProgrammeBody,
+)
 from contracts.broadcast_events import CATALOGUE
 from contracts.envelope import Metadata
-from libs.common.eventstore.commands import CommandExecutor
-from libs.common.eventstore.idempotency import IdempotencyKey
+from libs.common.eventstore.commands import CommandExecutor, CommandResult
+from libs.common.eventstore.context import CommandContext
 from libs.common.projections.rebuild import rebuild
 from libs.common.settings import Settings
 from services.broadcast.adapters.registry_view import S as REGISTRY_VIEW
-from services.broadcast.application.base import Accepted, Caller
-from services.broadcast.application.outreach import (
-    OutreachCommands,
-    RecordOutreachSessionInput,
-    RecordVehicleTripInput,
-)
-from services.broadcast.application.programmes import ProgrammeCommands, RecordProgrammeInput, SendProgrammeInput
-from services.broadcast.application.relays import RecordRelaySessionsInput, RelayCommands
+from services.broadcast.application.handlers import BroadcastHandlers
+from services.broadcast.application.programmes import SendProgrammeInput
 from services.broadcast.entrypoints.registry_projection import RegistryViewProjection
 from services.broadcast.seed.ba_be_2022 import DISTRICT, YEAR
 from services.broadcast.seed.load import load_ba_be_2022
@@ -47,27 +48,30 @@ class SeedReport(msgspec.Struct, kw_only=True):
 
 
 def _sender(pool: asyncpg.Pool, report: SeedReport) -> Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]:
-    executor = CommandExecutor(pool, "broadcast", CATALOGUE)
-    programmes, relays, outreach = ProgrammeCommands(executor), RelayCommands(executor), OutreachCommands(executor)
+    handlers = BroadcastHandlers.on(CommandExecutor(pool, "broadcast", CATALOGUE))
     counter = iter(range(1_000_000))
 
     async def send(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        key = IdempotencyKey.for_request(PRINCIPAL, f"ba-be-2022:{next(counter)}", {"path": path, "body": body})
-        caller = Caller(metadata=Metadata(actor=PRINCIPAL), idempotency=key)
-        answer: Accepted
+        ctx = CommandContext(
+            metadata=Metadata(actor=PRINCIPAL), idempotency_key=f"ba-be-2022:{next(counter)}", request_path=path
+        )
+        answer: CommandResult
         if path == "relay-sessions/record":
-            answer = await relays.record(msgspec.convert(body, RecordRelaySessionsInput), caller)
+            answer = await handlers.relays.record(msgspec.convert(body, RecordRelaySessionsBody), ctx)
         elif path == "programmes/record":
-            answer = await programmes.record(msgspec.convert(body, RecordProgrammeInput), caller)
+            answer = await handlers.programmes.record(msgspec.convert(body, RecordProgrammeBody), ctx)
         elif path.startswith("programmes/") and path.endswith("/send"):
-            answer = await programmes.send(path.split("/")[1], msgspec.convert(body, SendProgrammeInput), caller)
+            send_body = msgspec.convert(body, SendProgrammeBody)
+            answer = await handlers.programmes.send(
+                SendProgrammeInput(programme_id=path.split("/")[1], body=send_body), ctx
+            )
         elif path == "outreach/sessions/record":
-            answer = await outreach.record_session(msgspec.convert(body, RecordOutreachSessionInput), caller)
+            answer = await handlers.outreach.record_session(msgspec.convert(body, RecordOutreachSessionBody), ctx)
         elif path == "outreach/vehicle-trips/record":
-            answer = await outreach.record_trip(msgspec.convert(body, RecordVehicleTripInput), caller)
+            answer = await handlers.outreach.record_trip(msgspec.convert(body, RecordVehicleTripBody), ctx)
         else:
             raise ValueError(f"the seed does not send {path}")
-        if answer.result.replayed:
+        if answer.replayed:
             report.unchanged += 1
         else:
             report.created += 1

@@ -56,38 +56,6 @@ class CommissionBtsBody(Body):
     commissioned_on: datetime.date | None = None
 
 
-class SignalReport(Body):
-    cluster_id: str
-    kind: str
-    """HEARTBEAT, RESTORED, NO_SIGNAL or OFFLINE."""
-    observed_at: datetime.datetime
-
-
-class ReportSignalsBody(Body):
-    reports: list[SignalReport]
-
-
-class RecordProgrammeBody(Body):
-    unit_code: str
-    title: str
-    air_date: datetime.date
-    duration_seconds: int
-    news_items: int
-    articles: int
-    segments: list[str] | None = None
-
-
-class RelaySession(Body):
-    station_id: str
-    source: str
-    started_at: datetime.datetime
-    ended_at: datetime.datetime
-
-
-class RecordRelaysBody(Body):
-    sessions: list[RelaySession]
-
-
 class ReportValueBody(Body):
     indicator_code: str
     unit_code: str

@@ -18,9 +18,9 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from contracts.api.broadcast_views import ClusterSignalView, DeliveryView, SourceAirtime
 from libs.common.principal import Principal
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
-from services.gateway.adapters.broadcast_api import ClusterSignal, DeliveryView, SourceAirtime
 from services.gateway.adapters.internal import ServiceCaller
 from services.gateway.adapters.metrics_api import IndicatorValueView, IndicatorView, ValuesKey
 from services.gateway.adapters.registry_views import (
@@ -75,7 +75,7 @@ class Loaders:
         self.clusters_by_station: DataLoader[str, list[SpeakerClusterView]] = loader(self._clusters_by_station)
         self.cluster_by_id: DataLoader[str, SpeakerClusterView | None] = loader(self._clusters_by_id)
         self.team_by_unit: DataLoader[str, DigitalTeamView | None] = loader(self._teams_by_unit)
-        self.signal_by_cluster: DataLoader[str, ClusterSignal | None] = loader(self._signals)
+        self.signal_by_cluster: DataLoader[str, ClusterSignalView | None] = loader(self._signals)
         self.indicator_values: DataLoader[ValuesKey, list[IndicatorValueView]] = loader(self._indicator_values)
         self.indicator_by_code: DataLoader[str, IndicatorView | None] = loader(self._indicators)
         self.airtime: DataLoader[tuple[str, str], list[SourceAirtime]] = loader(self._airtime)
@@ -137,7 +137,7 @@ class Loaders:
         found = {t.unit_id: t for t in await registry_api.teams_by_units(self.caller, unit_ids)}
         return [found.get(i) for i in unit_ids]
 
-    async def _signals(self, cluster_ids: list[str]) -> list[ClusterSignal | None]:
+    async def _signals(self, cluster_ids: list[str]) -> list[ClusterSignalView | None]:
         found = {s.cluster_id: s for s in await broadcast_api.cluster_signals(self.caller, cluster_ids)}
         return [found.get(i) for i in cluster_ids]
 

@@ -16,6 +16,15 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
+from contracts.api.broadcast import (
+    ObservationKind,
+    RecordProgrammeBody,
+    RecordRelaySessionsBody,
+    RelaySessionBody,
+    ReportSignalsBody,
+    SignalReportBody,
+)
+from contracts.api.broadcast_views import ProgrammePage
 from libs.common.errors import DomainError, InvalidInputError
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.adapters import command_bodies as bodies
@@ -45,7 +54,7 @@ T = TypeVar("T")
 
 READ_BACK_SECONDS = 5.0
 
-SIGNAL_REPORT_KINDS = {
+SIGNAL_REPORT_KINDS: dict[SignalStatus, ObservationKind] = {
     SignalStatus.ONLINE: "HEARTBEAT",
     SignalStatus.NO_SIGNAL: "NO_SIGNAL",
     SignalStatus.OFFLINE: "OFFLINE",
@@ -171,8 +180,8 @@ class Mutation:
         kind = SIGNAL_REPORT_KINDS.get(input.signal)
         if kind is None:
             raise InvalidInputError("UNKNOWN is not a signal a cluster can report", code="validation")
-        report = bodies.SignalReport(cluster_id=cluster_id, kind=kind, observed_at=input.observed_at)
-        await broadcast_api.report_signal(caller, bodies.ReportSignalsBody(reports=[report]), input.idempotency_key)
+        report = SignalReportBody(cluster_id=cluster_id, kind=kind, observed_at=input.observed_at)
+        await broadcast_api.report_signal(caller, ReportSignalsBody(reports=[report]), input.idempotency_key)
         return await _cluster(caller, cluster_id)
 
     @strawberry.mutation(description="Register a base station of a telecom operator (registry).")
@@ -197,20 +206,21 @@ class Mutation:
     @strawberry.mutation(description="Record a programme produced by a district centre (broadcast).")
     async def record_programme(self, info: Ctx, input: RecordProgrammeInput) -> Programme:
         caller = _writer(info)
-        body = bodies.RecordProgrammeBody(
+        body = RecordProgrammeBody(
             unit_code=input.producer_code,
             title=input.title,
             air_date=input.air_date,
             news_items=input.news_items,
             articles=input.articles,
             duration_seconds=input.duration_seconds,
-            segments=input.segments,
+            segments=input.segments or [],
         )
         programme_id = await broadcast_api.record_programme(caller, body, input.idempotency_key)
 
         async def fetch() -> Programme | None:
             page = await broadcast_api.programmes(
                 caller,
+                ProgrammePage,
                 producer_code=input.producer_code,
                 date_from=input.air_date,
                 date_to=input.air_date,
@@ -226,10 +236,10 @@ class Mutation:
     async def record_relay(self, info: Ctx, input: RecordRelayInput) -> RadioStation:
         caller = _writer(info)
         station_id = raw_id(input.station_id, "RadioStation", "stationId")
-        session = bodies.RelaySession(
+        session = RelaySessionBody(
             station_id=station_id, source=input.source.value, started_at=input.started_at, ended_at=input.ended_at
         )
-        await broadcast_api.record_relays(caller, bodies.RecordRelaysBody(sessions=[session]), input.idempotency_key)
+        await broadcast_api.record_relays(caller, RecordRelaySessionsBody(sessions=[session]), input.idempotency_key)
         found = await registry_api.stations_by_ids(caller, [station_id])
         if not found:
             raise LookupError(f"station {station_id} accepted a relay but is not in the registry's read model")

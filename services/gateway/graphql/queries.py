@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from contracts.api.broadcast_views import ProgrammePage
 from libs.common.errors import InvalidInputError
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.graphql.context import context_of
@@ -117,6 +118,7 @@ class Query:
         context.reader()
         page = await broadcast_api.programmes(
             context.caller(),
+            ProgrammePage,
             producer_code=producer_code,
             date_from=from_,
             date_to=to,

@@ -9,7 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from services.gateway.adapters.broadcast_api import DeliveryView, ProgrammeView
+from contracts.api.broadcast_views import DeliveryView, ProgrammeView
+from services.gateway.adapters.broadcast_api import updated_at
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.ids import global_id
 from services.gateway.graphql.types_units import AdministrativeUnit, Node, PageInfo, RadioStation
@@ -71,7 +72,7 @@ class Programme(Node):
     @strawberry.field
     async def deliveries(self, info: Ctx) -> list[Delivery]:
         views = await context_of(info).loaders.deliveries_by_programme.load(self.view.programme_id)
-        return [Delivery(status=v.status, updated_at=v.updated_at, view=v) for v in views]
+        return [Delivery(status=v.status, updated_at=updated_at(v), view=v) for v in views]
 
 
 @strawberry.type

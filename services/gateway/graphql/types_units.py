@@ -12,8 +12,9 @@ import strawberry
 from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
+from contracts.api.broadcast_views import ClusterSignalView
 from services.gateway.adapters import registry_api
-from services.gateway.adapters.broadcast_api import ClusterSignal
+from services.gateway.adapters.broadcast_api import signal_status
 from services.gateway.adapters.registry_views import (
     BtsStationView,
     DigitalTeamView,
@@ -296,7 +297,7 @@ class RadioStation(Node):
 class SpeakerCluster(Node):
     id: strawberry.ID
     view: strawberry.Private[SpeakerClusterView]
-    health: strawberry.Private[Loaded[ClusterSignal | None] | None] = None
+    health: strawberry.Private[Loaded[ClusterSignalView | None] | None] = None
     """Loaded ahead by ``RadioStation.clusters``; None: ``signal``/``lastSeenAt`` load it."""
     village_view: strawberry.Private[Loaded[UnitView | None] | None] = None
     """Likewise for ``village``."""
@@ -348,12 +349,12 @@ def _village(view: UnitView | None) -> AdministrativeUnit | None:
     return AdministrativeUnit.of(view, None) if view else None
 
 
-def _last_seen_at(health: ClusterSignal | None) -> datetime.datetime | None:
+def _last_seen_at(health: ClusterSignalView | None) -> datetime.datetime | None:
     return health.last_observed_at if health else None
 
 
-def _signal_status(health: ClusterSignal | None) -> SignalStatus:
-    return enum_value(SignalStatus, health.signal, SignalStatus.UNKNOWN) if health else SignalStatus.UNKNOWN
+def _signal_status(health: ClusterSignalView | None) -> SignalStatus:
+    return enum_value(SignalStatus, signal_status(health), SignalStatus.UNKNOWN) if health else SignalStatus.UNKNOWN
 
 
 @strawberry.type(description="A base transceiver station of a telecom operator.")

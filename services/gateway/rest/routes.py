@@ -23,13 +23,13 @@ from libs.common.errors import NotFoundError
 from libs.common.http.errors import ErrorBody
 from libs.common.principal import Principal
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
-from services.gateway.adapters.broadcast_api import ProgrammePage
 from services.gateway.adapters.internal import ServiceCaller, ServiceError, ServiceUnavailableError
 from services.gateway.adapters.metrics_api import IndicatorValueView
 from services.gateway.adapters.registry_views import ImportReport, UnitPage, UnitView
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import PERIOD_PATTERN
+from services.gateway.rest.broadcast_shapes import ProgrammePage
 from services.gateway.security.wiring import GatewaySecurity
 
 log = logging.getLogger(__name__)
@@ -191,6 +191,7 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
         ) -> ProgrammePage:
             return await broadcast_api.programmes(
                 caller,
+                ProgrammePage,
                 producer_code=producer_code,
                 date_from=from_date,
                 date_to=to_date,

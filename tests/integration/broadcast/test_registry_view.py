@@ -21,6 +21,7 @@ from contracts.registry_events import (
     UnitRegistered,
 )
 from libs.common.projections.projection import Applied, ensure_schema
+from libs.common.reach import units_outside
 from services.broadcast.adapters import registry_view
 from services.broadcast.entrypoints.registry_projection import RegistryViewProjection
 
@@ -60,7 +61,7 @@ async def answers(conn: asyncpg.Connection) -> tuple[object, ...]:
     return (
         dict(sorted((await registry_view.clusters(conn, ["k1", "k2", "k3"])).items())),
         await registry_view.stations_in_area(conn, district.unit_id),
-        await registry_view.units_outside(conn, ["c", "d", "p"], district.unit_id),
+        await units_outside(conn, registry_view.TREE, district.unit_id, ["c", "d", "p"]),
     )
 
 

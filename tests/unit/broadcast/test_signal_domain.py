@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from contracts.api.broadcast import ObservationKind
 from contracts.base import Event
 from contracts.broadcast_events import (
     ClusterSignalLost,
@@ -12,7 +13,7 @@ from contracts.broadcast_events import (
     SignalIncidentClosed,
     SignalIncidentOpened,
 )
-from services.broadcast.domain.signal import ClusterSignal, Observation, ObservationKind, detect, evolve, observe
+from services.broadcast.domain.signal import ClusterSignal, Observation, detect, evolve, observe
 
 T0 = datetime.datetime(2024, 5, 1, 8, tzinfo=datetime.UTC)
 LATER = T0 + datetime.timedelta(days=1)

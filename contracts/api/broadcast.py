@@ -1,0 +1,168 @@
+"""The broadcast service's HTTP API requests: every command's and batched query's body, declared once.
+
+The service takes them (unknown fields refused), the gateway's client encodes them; queries
+answer the views of ``contracts.api.broadcast_views``, commands answer
+``libs.common.eventstore.results.CommandResult``. Units are named by official code, stations
+and clusters by the registry's ids.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from contracts.broadcast_events import AlertCategory, AlertPriority, AudioFile, ProgrammeItem, RelaySource
+
+MAX_STATIONS = 2000
+"""Stations one programme is sent to in one command."""
+MAX_RELAY_BATCH = 5000
+MAX_SIGNAL_BATCH = 10_000
+MAX_KEYS = 1000
+"""Keys of one batched query (clusters: ``MAX_SIGNAL_BATCH``)."""
+
+ObservationKind = Literal["HEARTBEAT", "RESTORED", "NO_SIGNAL", "OFFLINE"]
+Timeliness = Literal["on_time", "late", "missing", "pending", "failed"]
+Keys = Annotated[list[str], msgspec.Meta(min_length=1, max_length=MAX_KEYS)]
+
+
+class Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """A request body: unknown fields refused; defaults left out when sent, so the service's apply."""
+
+
+# --- commands: programmes and deliveries ------------------------------------------------------
+
+
+class RecordProgrammeBody(Body, frozen=True, kw_only=True):
+    unit_code: str
+    """The producer: a district (its culture and media centre) or the province."""
+    title: str
+    air_date: datetime.date
+    duration_seconds: int
+    news_items: int
+    articles: int
+    items: list[ProgrammeItem] = msgspec.field(default_factory=list)
+    segments: list[str] = msgspec.field(default_factory=list)
+    audio: AudioFile | None = None
+
+
+class CorrectProgrammeBody(Body, frozen=True, kw_only=True):
+    reason: str
+    title: str | None = None
+    air_date: datetime.date | None = None
+    duration_seconds: int | None = None
+    news_items: int | None = None
+    articles: int | None = None
+    items: list[ProgrammeItem] | None = None
+    segments: list[str] | None = None
+    audio: AudioFile | None = None
+
+
+class SendProgrammeBody(Body, frozen=True, kw_only=True):
+    station_ids: Annotated[list[str], msgspec.Meta(min_length=1, max_length=MAX_STATIONS)]
+    due_at: datetime.datetime
+    sent_at: datetime.datetime | None = None
+    """Default: now."""
+
+
+class DeliveryStepBody(Body, frozen=True, kw_only=True):
+    at: datetime.datetime | None = None
+    """When it happened; default: now."""
+    reason: str | None = None
+    """For a failure: why (required there)."""
+    content_hash: str | None = None
+    """For a receipt: the hash of the file the station got."""
+
+
+# --- commands: relays, signal, outreach, alerts -----------------------------------------------
+
+
+class RelaySessionBody(Body, frozen=True, kw_only=True):
+    station_id: str
+    source: RelaySource
+    started_at: datetime.datetime
+    ended_at: datetime.datetime
+    programme_id: str | None = None
+    note: str | None = None
+
+
+class RecordRelaySessionsBody(Body, frozen=True, kw_only=True):
+    sessions: Annotated[list[RelaySessionBody], msgspec.Meta(min_length=1, max_length=MAX_RELAY_BATCH)]
+
+
+class ReasonBody(Body, frozen=True, kw_only=True):
+    """Cancelling a relay session or an alert."""
+
+    reason: str
+
+
+class SignalReportBody(Body, frozen=True, kw_only=True):
+    cluster_id: str
+    kind: ObservationKind
+    observed_at: datetime.datetime
+
+
+class ReportSignalsBody(Body, frozen=True, kw_only=True):
+    reports: Annotated[list[SignalReportBody], msgspec.Meta(min_length=1, max_length=MAX_SIGNAL_BATCH)]
+
+
+class ConfigureSignalBody(Body, frozen=True, kw_only=True):
+    silence_threshold_seconds: int
+
+
+class RecordOutreachSessionBody(Body, frozen=True, kw_only=True):
+    unit_code: str
+    held_on: datetime.date
+    topic: str | None = None
+    audience: int | None = None
+
+
+class RecordVehicleTripBody(Body, frozen=True, kw_only=True):
+    unit_code: str
+    made_on: datetime.date
+    route: str | None = None
+    distance_km: float | None = None
+
+
+class IssueAlertBody(Body, frozen=True, kw_only=True):
+    unit_code: str | None = None
+    """The area: this unit and every unit under it. Required (refused with a clear code)."""
+    category: AlertCategory
+    priority: AlertPriority
+    title: str
+    message: str
+    expires_at: datetime.datetime
+
+
+class AcknowledgeAlertBody(Body, frozen=True, kw_only=True):
+    station_id: str
+    acknowledged_at: datetime.datetime | None = None
+    """Default: now."""
+
+
+# --- batched queries: their keys --------------------------------------------------------------
+
+
+class ProgrammeKeys(Body, frozen=True, kw_only=True):
+    programme_ids: Keys
+
+
+class StationKeys(Body, frozen=True, kw_only=True):
+    station_ids: Keys
+    problems_only: bool = False
+    """Only late, missing and failed deliveries."""
+
+
+class StationAirtimeQuery(Body, frozen=True, kw_only=True):
+    station_ids: Keys
+    period: str
+
+
+class UnitAirtimeQuery(Body, frozen=True, kw_only=True):
+    unit_codes: Keys
+    period: str
+
+
+class ClusterKeys(Body, frozen=True, kw_only=True):
+    cluster_ids: Annotated[list[str], msgspec.Meta(min_length=1, max_length=MAX_SIGNAL_BATCH)]

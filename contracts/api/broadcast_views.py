@@ -1,0 +1,220 @@
+"""The broadcast service's query answers, declared once: the service returns them, the
+gateway's client decodes them. Every field is always sent."""
+
+from __future__ import annotations
+
+import datetime
+
+import msgspec
+
+from contracts.api.broadcast import Timeliness
+from contracts.broadcast_events import AudioFile, ProgrammeItem
+
+
+class View(msgspec.Struct, frozen=True, kw_only=True):
+    """An answer: every field always sent."""
+
+
+class ProgrammeView(View, frozen=True, kw_only=True):
+    programme_id: str
+    unit_code: str
+    title: str
+    air_date: datetime.date
+    duration_seconds: int
+    news_items: int
+    articles: int
+    segments: list[str]
+    items: list[ProgrammeItem]
+    audio: AudioFile | None
+    corrections: int
+
+
+class ProgrammePage(View, frozen=True, kw_only=True):
+    programmes: list[ProgrammeView]
+    next_cursor: str | None
+    """Pass it back as ``cursor`` for the next page; ``None`` on the last page."""
+    total_count: int
+    """Programmes matching the filters, on every page (the cursor does not change it)."""
+
+
+class TopicCount(View, frozen=True, kw_only=True):
+    topic: str
+    news_items: int
+    articles: int
+
+
+class ProgrammeSummary(View, frozen=True, kw_only=True):
+    unit_code: str
+    period: str
+    programmes: int
+    news_items: int
+    articles: int
+    duration_seconds: int
+    duration: str
+    segments: dict[str, int]
+    """Programmes carrying each thematic segment."""
+    topics: list[TopicCount]
+
+
+class DeliveryView(View, frozen=True, kw_only=True):
+    programme_id: str
+    station_id: str
+    unit_code: str
+    status: str
+    timeliness: Timeliness
+    """``late``: aired after ``due_at``, or received and still not aired past it; ``missing``:
+    not even received past ``due_at``; ``pending``: not due yet."""
+    sent_at: datetime.datetime
+    due_at: datetime.datetime
+    received_at: datetime.datetime | None
+    aired_at: datetime.datetime | None
+    failed_at: datetime.datetime | None
+    failure_reason: str | None
+
+
+class Deliveries(View, frozen=True, kw_only=True):
+    key: str
+    """The programme or station asked for."""
+    deliveries: list[DeliveryView]
+
+
+class SourceAirtime(View, frozen=True, kw_only=True):
+    source: str
+    seconds: int
+    duration: str
+    """As the reports write it: ``1,345 h 22 min``."""
+    sessions: int
+
+
+class Airtime(View, frozen=True, kw_only=True):
+    sources: list[SourceAirtime]
+    total_seconds: int
+    total: str
+
+
+class StationAirtime(Airtime, frozen=True, kw_only=True):
+    station_id: str
+    period: str
+
+
+class UnitAirtimePart(Airtime, frozen=True, kw_only=True):
+    unit_code: str
+    name: str
+
+
+class UnitAirtime(Airtime, frozen=True, kw_only=True):
+    unit_code: str
+    name: str
+    period: str
+    children: list[UnitAirtimePart]
+    """The unit's direct children, each with everything under it."""
+
+
+class SessionView(View, frozen=True, kw_only=True):
+    session_id: str
+    station_id: str
+    unit_code: str
+    source: str
+    started_at: str
+    ended_at: str
+    programme_id: str | None
+    cancelled: bool
+
+
+class ClusterSignalView(View, frozen=True, kw_only=True):
+    cluster_id: str
+    station_id: str | None
+    unit_code: str | None
+    status: str
+    """UP, DOWN or UNKNOWN (never reported)."""
+    last_observed_at: datetime.datetime | None
+    down_since: datetime.datetime | None
+    down_cause: str | None
+    """NO_SIGNAL, OFFLINE or SILENT while DOWN."""
+    open_incident_id: str | None
+    reports: int
+    out_of_order: int
+    """Reports older than the cluster's latest: counted, no change of state."""
+
+
+class IncidentView(View, frozen=True, kw_only=True):
+    incident_id: str
+    cluster_id: str
+    station_id: str
+    unit_code: str
+    down_since: datetime.datetime
+    opened_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    cause: str
+    threshold_seconds: int
+
+
+class HealthFigures(View, frozen=True, kw_only=True):
+    clusters: int
+    downtime_seconds: int
+    availability_percent: float | None
+    """Share of cluster-time with signal over the period (up to now for the current one)."""
+    incidents_opened: int
+    incidents_closed: int
+    mttr_seconds: float | None
+    """Mean time to restore of the incidents closed in the period, from the outage's start."""
+
+
+class StationHealth(HealthFigures, frozen=True, kw_only=True):
+    station_id: str
+    unit_code: str
+
+
+class UnitHealth(HealthFigures, frozen=True, kw_only=True):
+    unit_code: str
+    period: str
+    stations: list[StationHealth]
+
+
+class AlertStationView(View, frozen=True, kw_only=True):
+    station_id: str
+    unit_code: str
+    acknowledged_at: datetime.datetime | None
+
+
+class AlertView(View, frozen=True, kw_only=True):
+    alert_id: str
+    unit_code: str
+    category: str
+    priority: str
+    title: str
+    message: str
+    issued_at: datetime.datetime
+    expires_at: datetime.datetime
+    expired: bool
+    cancelled_at: datetime.datetime | None
+    station_count: int
+    acknowledged: int
+    stations: list[AlertStationView]
+
+
+class UnacknowledgedReport(View, frozen=True, kw_only=True):
+    alert_id: str
+    unit_code: str
+    after_minutes: float
+    deadline: datetime.datetime
+    complete: bool
+    """False while the deadline is still ahead: stations may yet acknowledge in time."""
+    station_count: int
+    not_acknowledged: list[AlertStationView]
+    """Stations with no acknowledgement by the deadline (a later one is shown with its time)."""
+
+
+class OutreachDay(View, frozen=True, kw_only=True):
+    unit_code: str
+    on_date: datetime.date
+    sessions: int
+    vehicle_trips: int
+
+
+class OutreachReport(View, frozen=True, kw_only=True):
+    unit_code: str
+    period: str
+    sessions: int
+    vehicle_trips: int
+    days: list[OutreachDay]

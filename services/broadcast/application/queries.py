@@ -1,0 +1,161 @@
+"""What broadcast's query routes answer: units by code checked, periods parsed, limits bounded,
+each read on a connection of its own from the read models (``adapters.*_read``).
+
+Built once by the composition root (``app.py``), on the service's pool; answers are the shapes
+of ``contracts.api.broadcast_views``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import asyncpg
+
+from contracts.api.broadcast import ClusterKeys, ProgrammeKeys, StationAirtimeQuery, StationKeys, UnitAirtimeQuery
+from contracts.api.broadcast_views import (
+    AlertView,
+    ClusterSignalView,
+    Deliveries,
+    DeliveryView,
+    IncidentView,
+    OutreachReport,
+    ProgrammePage,
+    ProgrammeSummary,
+    ProgrammeView,
+    SessionView,
+    StationAirtime,
+    UnacknowledgedReport,
+    UnitAirtime,
+    UnitHealth,
+)
+from libs.common.errors import InvalidInputError, NotFoundError
+from services.broadcast.adapters import airtime_read, alerts_read, outreach_read, programmes_read, signal_read
+from services.broadcast.adapters.registry_view import UnitRow, unit_by_code
+from services.broadcast.domain.period import Period, utc_now
+
+MAX_ALERT_MINUTES = 60 * 24 * 30
+
+
+def _limit(limit: int, maximum: int = 500) -> int:
+    if not 1 <= limit <= maximum:
+        raise InvalidInputError(f"limit must be between 1 and {maximum}", code="invalid_limit")
+    return limit
+
+
+class BroadcastQueries:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def _unit(self, code: str) -> UnitRow:
+        async with self.pool.acquire() as conn:
+            unit = await unit_by_code(conn, code)
+        if unit is None:
+            raise NotFoundError(f"no unit with code {code}", code="unknown_unit", details={"unit_code": code})
+        return unit
+
+    # --- programmes and deliveries ---
+
+    async def programmes(
+        self,
+        unit_code: str | None,
+        from_date: datetime.date | None,
+        to_date: datetime.date | None,
+        cursor: str | None,
+        limit: int,
+    ) -> ProgrammePage:
+        unit = await self._unit(unit_code) if unit_code else None
+        async with self.pool.acquire() as conn:
+            return await programmes_read.list_programmes(
+                conn, unit, first_day=from_date, last_day=to_date, cursor=cursor, limit=_limit(limit)
+            )
+
+    async def programme_summary(self, unit_code: str, period: str) -> ProgrammeSummary:
+        parsed = Period.parse(period)
+        unit = await self._unit(unit_code)
+        async with self.pool.acquire() as conn:
+            return await programmes_read.programme_summary(conn, unit, parsed)
+
+    async def programmes_by_ids(self, keys: ProgrammeKeys) -> list[ProgrammeView]:
+        async with self.pool.acquire() as conn:
+            return await programmes_read.programmes_by_ids(conn, keys.programme_ids)
+
+    async def deliveries_of(self, keys: ProgrammeKeys) -> list[Deliveries]:
+        async with self.pool.acquire() as conn:
+            found = await programmes_read.deliveries_of(conn, keys.programme_ids, utc_now())
+        return _keyed(found)
+
+    async def deliveries_at(self, keys: StationKeys) -> list[Deliveries]:
+        async with self.pool.acquire() as conn:
+            found = await programmes_read.deliveries_at(conn, keys.station_ids, utc_now(), keys.problems_only)
+        return _keyed(found)
+
+    # --- airtime ---
+
+    async def stations_airtime(self, query: StationAirtimeQuery) -> list[StationAirtime]:
+        period = Period.parse(query.period)
+        async with self.pool.acquire() as conn:
+            return await airtime_read.stations_airtime(conn, query.station_ids, period)
+
+    async def units_airtime(self, query: UnitAirtimeQuery) -> list[UnitAirtime]:
+        return [await self.unit_airtime(code, query.period) for code in dict.fromkeys(query.unit_codes)]
+
+    async def unit_airtime(self, unit_code: str, period: str) -> UnitAirtime:
+        parsed = Period.parse(period)
+        unit = await self._unit(unit_code)
+        async with self.pool.acquire() as conn:
+            return await airtime_read.unit_airtime(conn, unit, parsed)
+
+    async def station_sessions(self, station_id: str, period: str, limit: int) -> list[SessionView]:
+        parsed = Period.parse(period)
+        async with self.pool.acquire() as conn:
+            return await airtime_read.station_sessions(conn, station_id, parsed, _limit(limit, 5000))
+
+    # --- signal health ---
+
+    async def cluster_signal(self, keys: ClusterKeys) -> list[ClusterSignalView]:
+        async with self.pool.acquire() as conn:
+            return await signal_read.cluster_states(conn, keys.cluster_ids)
+
+    async def signal_health(self, unit_code: str, period: str) -> UnitHealth:
+        parsed = Period.parse(period)
+        unit = await self._unit(unit_code)
+        async with self.pool.acquire() as conn:
+            return await signal_read.unit_health(conn, unit, parsed, utc_now())
+
+    async def signal_incidents(
+        self, unit_code: str, period: str | None, open_only: bool, limit: int
+    ) -> list[IncidentView]:
+        parsed = Period.parse(period) if period else None
+        unit = await self._unit(unit_code)
+        async with self.pool.acquire() as conn:
+            return await signal_read.incidents(conn, unit, parsed, open_only, _limit(limit, 5000))
+
+    # --- alerts and outreach ---
+
+    async def alert(self, alert_id: str) -> AlertView:
+        async with self.pool.acquire() as conn:
+            found = await alerts_read.alert(conn, alert_id, utc_now())
+        if found is None:
+            raise NotFoundError("no such alert", code="unknown_alert")
+        return found
+
+    async def unacknowledged(self, alert_id: str, after_minutes: float) -> UnacknowledgedReport:
+        if not 0 <= after_minutes <= MAX_ALERT_MINUTES:
+            raise InvalidInputError(
+                f"after_minutes must be between 0 and {MAX_ALERT_MINUTES:,}", code="invalid_minutes"
+            )
+        async with self.pool.acquire() as conn:
+            found = await alerts_read.unacknowledged(conn, alert_id, after_minutes, utc_now())
+        if found is None:
+            raise NotFoundError("no such alert", code="unknown_alert")
+        return found
+
+    async def outreach(self, unit_code: str, period: str) -> OutreachReport:
+        parsed = Period.parse(period)
+        unit = await self._unit(unit_code)
+        async with self.pool.acquire() as conn:
+            return await outreach_read.outreach(conn, unit, parsed)
+
+
+def _keyed(found: dict[str, list[DeliveryView]]) -> list[Deliveries]:
+    return [Deliveries(key=k, deliveries=v) for k, v in found.items()]
