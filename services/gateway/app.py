@@ -35,6 +35,7 @@ from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
 from services.gateway.rest.routes import rest_controllers
+from services.gateway.security.cors import cors_config
 from services.gateway.security.edge import edge_middleware
 from services.gateway.security.wiring import build_security
 
@@ -87,6 +88,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         lifespan=[live_events],
         request_max_body_size=settings.gateway_max_body_bytes,  # 413 beyond it (/graphql: its own, smaller)
         middleware=[edge_middleware(settings.gateway_body_timeout_seconds)],  # 408, RateLimit-* headers
+        cors_config=cors_config(settings.gateway_cors_origins),  # browsers' cross-origin calls
     )
     app.state.gateway = gateway
     app.state.consumer = consumer
