@@ -13,6 +13,7 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, Reference, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
 from libs.common.http.admin import AdminController
@@ -38,10 +39,12 @@ def build_service_app(
     openapi_path: str = "/docs",
     on_shutdown_extra: Sequence[Callable[[], Awaitable[None]]] = (),
     internal: bool = True,
+    security_schemes: dict[str, SecurityScheme | Reference] | None = None,
     **litestar_options: Any,
 ) -> Litestar:
     """``internal`` services accept only requests carrying the gateway's signed principal, signed
-    for this service (``runtime.name``) and the request."""
+    for this service (``runtime.name``) and the request. ``security_schemes`` are declared in the
+    OpenAPI document's components (routes name the ones they require)."""
     middleware = list(litestar_options.pop("middleware", []))
     backbone_only = runtime.settings.service_role is ServiceRole.BACKBONE
     if internal:
@@ -68,6 +71,7 @@ def build_service_app(
             description=description,
             path=openapi_path,
             render_plugins=[ScalarRenderPlugin()],
+            components=Components(security_schemes=security_schemes or None),
         ),
         request_max_body_size=litestar_options.pop("request_max_body_size", MAX_REQUEST_BODY),
         logging_config=None,  # the process configures logging once (libs.common.logs)
