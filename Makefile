@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: up test lint typecheck format check install generate bench clean help
+.PHONY: up test lint typecheck format check install generate bench clean help explorers
 
 help:
 	@echo "make up        start the whole platform on the embedded default"
@@ -18,6 +18,7 @@ help:
 	@echo "make check     lint, format check, type check, then the tests (what CI runs)"
 	@echo "make generate  regenerate checked-in files derived from code"
 	@echo "make bench     run the benchmarks under bench/"
+	@echo "make explorers vendor GraphiQL's and the REST docs' assets from npm (needs npm)"
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 >= 3.11 is needed, found " + sys.version.split()[0])'
@@ -57,6 +58,9 @@ generate: install
 
 bench: install
 	$(BIN)/python bench/backbone.py
+
+explorers: install
+	$(BIN)/python -m libs.common.http.explorers.refresh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -203,6 +203,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     jwt_organisation_claim: str = "organisation"
     jwt_unit_code_claim: str = "unit_code"
     jwt_partner_claim: str = "partner"
+    jwt_jwks_url: str = ""
+    """The identity provider's JWKS endpoint (https); keys fetched, cached and refetched on rotation."""
+    jwt_jwks_cache_seconds: Annotated[float, msgspec.Meta(ge=1.0, le=86_400.0)] = 300.0
+    """How long a fetched key set is used before it is fetched again: the bound on a withdrawn key's life."""
+    jwt_jwks_min_refetch_seconds: Annotated[float, msgspec.Meta(ge=0.0, le=3600.0)] = 30.0
+    """The least time between two fetches: a token naming an unknown key refetches at most this often."""
+    gateway_cors_origins: str = ""
+    """Comma-separated origins (``https://app.example.vn``) whose browser pages may call the gateway; empty: no CORS."""
 
     @property
     def embedded_database(self) -> bool:

@@ -34,7 +34,8 @@ from services.gateway.graphql.context import Gateway
 from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
-from services.gateway.rest.routes import rest_controllers
+from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
+from services.gateway.security.cors import cors_config
 from services.gateway.security.edge import edge_middleware
 from services.gateway.security.wiring import build_security
 
@@ -84,9 +85,11 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         openapi_path="/api/v1/docs",
         on_shutdown_extra=[services.close],
         internal=False,  # partners authenticate here; it is the gateway that signs principals
+        security_schemes=SECURITY_SCHEMES,
         lifespan=[live_events],
         request_max_body_size=settings.gateway_max_body_bytes,  # 413 beyond it (/graphql: its own, smaller)
         middleware=[edge_middleware(settings.gateway_body_timeout_seconds)],  # 408, RateLimit-* headers
+        cors_config=cors_config(settings.gateway_cors_origins),  # browsers' cross-origin calls
     )
     app.state.gateway = gateway
     app.state.consumer = consumer

@@ -20,36 +20,27 @@ both together.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from libs.common.cancellation import stop_tasks
 from libs.common.embedded.broker import EmbeddedBroker
-from libs.common.embedded.process import die_with_parent
 from libs.common.eventstore.store import EventStore
 from libs.common.kafka import ensure_topics
 from libs.common.projections.projection import ensure_schema
 from libs.common.projections.rebuild import rebuild
-from libs.common.relay import OutboxRelay
 from tests.support.counter import CounterIncremented
 from tests.support.counter_projection import CounterTotals, totals
-from tests.support.event_keys import TEST_KEY
 from tests.support.projection_worker import APPLICATION
+from tests.support.worker_process import Worker, relaying
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 STORE = EventStore("test")
 STREAMS, PER_STREAM = 500, 100
 EVENTS = STREAMS * PER_STREAM
@@ -80,61 +71,6 @@ class Kill:
     def mid_way(self) -> bool:
         """The run had applied some events and had not finished."""
         return self.applied_at_start < self.applied_at_kill < EVENTS
-
-
-class Worker:
-    """The projection subprocess; every start appends its output to one log file."""
-
-    def __init__(self, database_url: str, bootstrap: str, topic: str, log_path: Path) -> None:
-        self.args = [sys.executable, "-m", "tests.support.projection_worker", database_url, bootstrap, topic]
-        self.log_path = log_path
-        self.log = log_path.open("ab")
-        self.proc: asyncio.subprocess.Process | None = None
-        self.starts = 0
-
-    async def start(self) -> None:
-        assert self.proc is None or self.proc.returncode is not None, "the previous worker is still running"
-        self.proc = await asyncio.create_subprocess_exec(
-            *self.args,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent(),  # a dying test run takes the worker with it
-        )
-        self.starts += 1
-
-    async def kill(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.proc.kill()  # SIGKILL
-            await self.proc.wait()
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.returncode is None
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def close(self) -> None:
-        self.log.close()
-
-
-@contextlib.asynccontextmanager
-async def relaying(database_url: str, bootstrap: str, topic: str) -> AsyncIterator[OutboxRelay]:
-    """The outbox relay, in this process, publishing the ``test`` store to ``topic``."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
-    relay = OutboxRelay(
-        database_url, "test", topic, lambda: producer, signing_key=TEST_KEY, bootstrap=bootstrap, partitions=PARTITIONS
-    )
-    await producer.start()
-    task = asyncio.create_task(relay.run())
-    try:
-        yield relay
-    finally:
-        stuck = await stop_tasks([task], within=30)
-        await producer.stop()  # before the check, so that a failure leaves no producer open
-        assert stuck == [], "a task did not stop"
 
 
 def chunk_sizes(rng: random.Random, total: int, low: int = 25, high: int = 100) -> list[int]:
@@ -275,7 +211,7 @@ async def test_a_projection_killed_at_random_points_during_50k_events_ends_ident
     worker = Worker(fresh_database, broker.bootstrap, topic, tmp_path / "projection-worker.log")
     kills: list[Kill] = []
     try:
-        async with relaying(fresh_database, broker.bootstrap, topic) as relay:
+        async with relaying(fresh_database, broker.bootstrap, topic, PARTITIONS) as relay:
             while len(kills) < MAX_KILLS and (len(kills) < MIN_KILLS or await applied(store_pool) < EVENTS):
                 at_start = await applied(store_pool)
                 await worker.start()

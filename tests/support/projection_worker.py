@@ -1,10 +1,12 @@
 """The CounterTotals projection in a process of its own, so a test can SIGKILL it mid-batch.
 
-Usage: ``python -m tests.support.projection_worker DATABASE_URL BOOTSTRAP TOPIC``
+Usage: ``python -m tests.support.projection_worker DATABASE_URL BOOTSTRAP TOPIC [GROUP]``
 
-It runs until killed. Partitions are assigned manually (``group_id=None``): a restart goes
-straight back to work instead of waiting about 5 s for a consumer-group join, and where to
-resume comes from the checkpoints in PostgreSQL, which is what the crash test is about.
+It runs until killed. Without GROUP, partitions are assigned manually (``group_id=None``): a
+restart goes straight back to work instead of waiting about 5 s for a consumer-group join,
+and where to resume comes from the checkpoints in PostgreSQL, which is what the crash test is
+about. With GROUP it joins that consumer group, as the replicas of a scaled-out projection
+do, and logs each assignment the group gives it (the scale-out test reads them).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ APPLICATION = "test-projection-worker"
 """Its connections show as ``tinhso-test-projection-worker`` in ``pg_stat_activity``."""
 
 
-async def run(database_url: str, bootstrap: str, topic: str) -> None:
+async def run(database_url: str, bootstrap: str, topic: str, group: str | None) -> None:
     pool = await create_pool(database_url, service=APPLICATION, max_size=2)
     try:
         runner = ProjectionRunner(
@@ -31,7 +33,7 @@ async def run(database_url: str, bootstrap: str, topic: str) -> None:
             bootstrap=bootstrap,
             topics={"test": topic},
             verifier=verifier(topic),
-            group_id=None,
+            group_id=group,
             max_records=500,
         )
         await runner.run()
@@ -40,11 +42,12 @@ async def run(database_url: str, bootstrap: str, topic: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 3:
-        raise SystemExit("usage: python -m tests.support.projection_worker DATABASE_URL BOOTSTRAP TOPIC")
+    if len(argv) not in (3, 4):
+        raise SystemExit("usage: python -m tests.support.projection_worker DATABASE_URL BOOTSTRAP TOPIC [GROUP]")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    database_url, bootstrap, topic = argv
-    asyncio.run(run(database_url, bootstrap, topic))
+    logging.getLogger("libs.common.projections.runner").setLevel(logging.INFO)  # the assignments
+    database_url, bootstrap, topic, *group = argv
+    asyncio.run(run(database_url, bootstrap, topic, group[0] if group else None))
 
 
 if __name__ == "__main__":

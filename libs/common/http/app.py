@@ -1,6 +1,7 @@
 """Builds a service's Litestar app with what every service shares.
 
-Health routes, the error mapping, OpenAPI at ``/docs``, the runtime's start/stop hooks and
+Health routes, the error mapping, OpenAPI at ``/docs`` (its page's assets served by the service
+itself, ``explorers``), the runtime's start/stop hooks and
 the direct calls of simple handlers (``direct_calls``, ADR 0015); the service adds its own routes.
 """
 
@@ -12,13 +13,14 @@ from typing import Any
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, Reference, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
 from libs.common.http.admin import AdminController
 from libs.common.http.auth import principal_middleware
 from libs.common.http.direct_calls import Plans, direct_calls_middleware, plan_handlers
 from libs.common.http.errors import EXCEPTION_HANDLERS
+from libs.common.http.explorers import assets_router, scalar_plugin
 from libs.common.http.health import HealthController
 from libs.common.http.server_spans import trace_requests
 from libs.common.principal import PrincipalVerifier
@@ -38,10 +40,12 @@ def build_service_app(
     openapi_path: str = "/docs",
     on_shutdown_extra: Sequence[Callable[[], Awaitable[None]]] = (),
     internal: bool = True,
+    security_schemes: dict[str, SecurityScheme | Reference] | None = None,
     **litestar_options: Any,
 ) -> Litestar:
     """``internal`` services accept only requests carrying the gateway's signed principal, signed
-    for this service (``runtime.name``) and the request."""
+    for this service (``runtime.name``) and the request. ``security_schemes`` are declared in the
+    OpenAPI document's components (routes name the ones they require)."""
     middleware = list(litestar_options.pop("middleware", []))
     backbone_only = runtime.settings.service_role is ServiceRole.BACKBONE
     if internal:
@@ -57,7 +61,12 @@ def build_service_app(
     app = Litestar(
         # A backbone process is asked only for its health and its /admin figures; partners'
         # requests go to the service's api process.
-        route_handlers=[HealthController, AdminController, *(() if backbone_only else route_handlers)],
+        route_handlers=[
+            HealthController,
+            AdminController,
+            assets_router(),
+            *(() if backbone_only else route_handlers),
+        ],
         dependencies={"runtime": Provide(provide_runtime), **(dependencies or {})},
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start],
@@ -67,7 +76,8 @@ def build_service_app(
             version="0.1.0",
             description=description,
             path=openapi_path,
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[scalar_plugin()],
+            components=Components(security_schemes=security_schemes or None),
         ),
         request_max_body_size=litestar_options.pop("request_max_body_size", MAX_REQUEST_BODY),
         logging_config=None,  # the process configures logging once (libs.common.logs)

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from contracts.envelope import Envelope
@@ -81,6 +81,8 @@ class RunnerStatus:
     """Records dead-lettered as not the relay's: forged, altered, or beyond the source store."""
     last_error: str | None = None
     lag: dict[tuple[str, int], PartitionLag] = field(default_factory=dict)
+    assigned: frozenset[tuple[str, int]] = frozenset()
+    """The (topic, partition) pairs this runner reads now; in a group, what the last rebalance gave it."""
 
 
 @dataclass
@@ -206,12 +208,13 @@ class ProjectionRunner:
                 if self.partitions is not None:
                     partitions = [tp for tp in partitions if tp.partition in self.partitions]
                 consumer.assign(partitions)
+                self.status.assigned = frozenset((tp.topic, tp.partition) for tp in partitions)
                 await self._seek_to_hints(consumer, partitions)
             else:
                 # In a group, Kafka's committed offsets say where to resume: they belong to the
                 # log they were committed against (an empty broker forgets them too, and the
                 # runner reads from the start and skips by checkpoint).
-                consumer.subscribe(topics)
+                consumer.subscribe(topics, listener=_Rebalanced(self))
             self.status.running = True
             await self._pipeline(consumer)
         finally:
@@ -558,6 +561,32 @@ class ProjectionRunner:
             seconds = max(0.0, now - lag.last_recorded_at.timestamp()) if waiting and lag.last_recorded_at else 0.0
             out.append(dataclasses.replace(lag, seconds=seconds))
         return out
+
+
+class _Rebalanced(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Keeps the runner's status and the log in step with what the group gives it.
+
+    Nothing has to be handed over: a batch still in flight for a revoked partition commits or
+    not, and the partition's new owner locks the same checkpoint row, so it either waits for
+    that batch and skips what it applied, or goes first and the old batch then skips.
+    """
+
+    def __init__(self, runner: ProjectionRunner) -> None:
+        self._runner = runner
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self._runner.status.assigned = frozenset()
+        for tp in revoked:
+            self._runner.status.lag.pop((tp.topic, tp.partition), None)  # another runner reports it now
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        runner = self._runner
+        runner.status.assigned = frozenset((tp.topic, tp.partition) for tp in assigned)
+        log.info(
+            "projection %s: partitions assigned: %s",
+            runner.projection.name,
+            " ".join(f"{topic}[{partition}]" for topic, partition in sorted(runner.status.assigned)) or "none",
+        )
 
 
 def _describe(exc: BaseException) -> str:

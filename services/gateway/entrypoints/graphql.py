@@ -16,7 +16,9 @@ slots, taken around execution once the body is in (``security.charging.Execution
 is charged what it costs (ADR 0018).
 
 strawberry's Litestar controller is subclassed only to declare its handlers' dependencies
-explicitly (Litestar deprecates inferred ones) and to authenticate in ``on_ws_connect``.
+explicitly (Litestar deprecates inferred ones), to authenticate in ``on_ws_connect``, and to
+serve GraphiQL with its assets from the gateway (``render_graphql_ide``, strawberry's hook for
+a custom page), so it works on a closed network.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 import strawberry
 from cross_web import HTTPException as StrawberryHTTPException
-from litestar import Request, Response, WebSocket, get, post, websocket
+from litestar import MediaType, Request, Response, WebSocket, get, post, websocket
 from litestar.background_tasks import BackgroundTasks
 from litestar.datastructures import Headers
 from litestar.di import NamedDependency, Provide
@@ -41,6 +43,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from libs.common.errors import DomainError
+from services.gateway.entrypoints.graphiql_page import graphiql_html
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.security.callers import caller_key
 from services.gateway.security.charging import Meter
@@ -171,6 +174,9 @@ def graphql_controller(
                 context_ws.stop_watching()
                 if isinstance(context_ws.meter, Meter):  # counted in on_ws_connect
                     security.sockets.close(context_ws.meter.key)
+
+        async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:
+            return Response(graphiql_html(), media_type=MediaType.HTML)
 
         def decode_json(self, data: str | bytes) -> object:
             # strawberry calls .get() on what the body decodes to: a JSON scalar (`true`, `1`,

@@ -35,7 +35,8 @@ def _refs(node: object) -> set[str]:
 
 
 def public_document(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` with only the public paths and the component schemas they reach."""
+    """``document`` with only the public paths, the component schemas they reach and the
+    security schemes (every public operation names one)."""
     paths = {path: item for path, item in document["paths"].items() if path.startswith(PUBLIC_PREFIX)}
     schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
     wanted, todo = set[str](), _refs(paths)
@@ -47,7 +48,10 @@ def public_document(document: dict[str, Any]) -> dict[str, Any]:
     return {
         **{key: value for key, value in document.items() if key not in ("paths", "components", "servers")},
         "paths": paths,
-        "components": {"schemas": {name: schemas[name] for name in sorted(wanted)}},
+        "components": {
+            "schemas": {name: schemas[name] for name in sorted(wanted)},
+            "securitySchemes": document.get("components", {}).get("securitySchemes", {}),
+        },
     }
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.openapi.spec import Example, OpenAPIMediaType, RequestBody, Schema
+from litestar.openapi.spec import Example, OpenAPIMediaType, Reference, RequestBody, Schema, SecurityScheme
 from litestar.openapi.spec.operation import Operation
 from litestar.params import FromPath, FromQuery, QueryParameter
 
@@ -35,6 +35,19 @@ from services.gateway.security.wiring import GatewaySecurity
 log = logging.getLogger(__name__)
 
 Req = Request[Any, Any, Any]
+
+BEARER = "bearerAuth"
+"""The OpenAPI security scheme every ``/api/v1`` operation requires."""
+SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
+    BEARER: SecurityScheme(
+        type="http",
+        scheme="bearer",
+        description=(
+            "`Authorization: Bearer <credential>`: a partner's API key (`tsk_…`, issued with "
+            "`tinhso partners create`) or a JWT from the province's identity provider."
+        ),
+    )
+}
 
 IMPORT_EXAMPLE = [
     {
@@ -105,6 +118,7 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
     class PublicApi(Controller):
         path = "/api/v1"
         tags = ["public API"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+        security = [{BEARER: []}]  # noqa: RUF012
         exception_handlers = {  # noqa: RUF012
             ServiceError: service_error,
             ServiceUnavailableError: service_unavailable,

@@ -3,8 +3,9 @@
 Only asymmetric algorithms (RS256, ES256, EdDSA by default): the gateway holds public keys
 only, so it cannot mint tokens, and ``none`` or HMAC tokens are never accepted. The algorithm
 a token names must be the one its key is for, which closes the classic confusion attack
-(an RSA public key used as an HMAC secret). Keys come from a JWKS file (``kid`` selects
-one) or a single PEM public key.
+(an RSA public key used as an HMAC secret). Keys come from a JWKS file or URL (``kid``
+selects one; a URL's set is cached and fetched again on rotation, ``jwks.RemoteKeySet``) or a
+single PEM public key.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from libs.common.errors import UnauthorizedError
 from libs.common.principal import SCOPES, Principal
 from libs.common.settings import Settings, SettingsError
+from services.gateway.security.jwks import RemoteKeySet
 
 ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"})
 
@@ -51,9 +53,14 @@ class ExternalJwtVerifier:
         algorithms: frozenset[str],
         claims: ClaimNames | None = None,
         leeway_seconds: int = 30,
+        remote: RemoteKeySet | None = None,
     ) -> None:
-        self._keys = [k for k in keys if k.algorithm in algorithms]
-        if not self._keys:
+        """``remote``: keys fetched from a JWKS URL, used instead of ``keys``; call
+        :meth:`prepare` before :meth:`verify` so that a rotated-in key is fetched."""
+        self._algorithms = algorithms
+        self._static = [k for k in keys if k.algorithm in algorithms]
+        self._remote = remote
+        if remote is None and not self._static:
             raise JwtConfigError(
                 f"no configured key is usable with TINHSO_JWT_ALGORITHMS={','.join(sorted(algorithms))}"
             )
@@ -75,13 +82,23 @@ class ExternalJwtVerifier:
                 f"TINHSO_JWT_ALGORITHMS={settings.jwt_algorithms!r} is invalid: "
                 f"expected some of {', '.join(sorted(ASYMMETRIC))}"
             )
-        if bool(settings.jwt_jwks_file) == bool(settings.jwt_public_key_file):
-            raise JwtConfigError("set exactly one of TINHSO_JWT_JWKS_FILE and TINHSO_JWT_PUBLIC_KEY_FILE")
-        keys = (
-            load_jwks(Path(settings.jwt_jwks_file))
-            if settings.jwt_jwks_file
-            else [load_pem(Path(settings.jwt_public_key_file))]
-        )
+        sources = [settings.jwt_jwks_file, settings.jwt_jwks_url, settings.jwt_public_key_file]
+        if sum(bool(source) for source in sources) != 1:
+            raise JwtConfigError(
+                "set exactly one of TINHSO_JWT_JWKS_FILE, TINHSO_JWT_JWKS_URL and TINHSO_JWT_PUBLIC_KEY_FILE"
+            )
+        remote = None
+        if settings.jwt_jwks_url:
+            keys: list[VerificationKey] = []
+            remote = RemoteKeySet(
+                settings.jwt_jwks_url,
+                cache_seconds=settings.jwt_jwks_cache_seconds,
+                min_refetch_seconds=settings.jwt_jwks_min_refetch_seconds,
+            )
+        elif settings.jwt_jwks_file:
+            keys = load_jwks(Path(settings.jwt_jwks_file))
+        else:
+            keys = [load_pem(Path(settings.jwt_public_key_file))]
         claims = ClaimNames(
             scopes=settings.jwt_scopes_claim,
             organisation=settings.jwt_organisation_claim,
@@ -89,8 +106,30 @@ class ExternalJwtVerifier:
             partner=settings.jwt_partner_claim,
         )
         return cls(
-            keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, algorithms=algorithms, claims=claims
+            keys,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            algorithms=algorithms,
+            claims=claims,
+            remote=remote,
         )
+
+    async def prepare(self, token: str) -> None:
+        """With a JWKS URL: fetch the key set if it is stale or lacks the key this token names
+        (within the refetch floor). A token whose header cannot be read is left to ``verify``."""
+        if self._remote is None:
+            return
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except (jwt.PyJWTError, ValueError, TypeError):
+            return
+        await self._remote.refresh_for(kid if isinstance(kid, str) else None)
+
+    @property
+    def _keys(self) -> list[VerificationKey]:
+        if self._remote is None:
+            return self._static
+        return [k for k in _verification_keys(self._remote.keys) if k.algorithm in self._algorithms]
 
     def verify(self, token: str) -> tuple[Principal, float]:
         """The principal a valid token names and when the token expires (epoch seconds)."""
@@ -155,7 +194,11 @@ def load_jwks(path: Path) -> list[VerificationKey]:
         keyset = jwt.PyJWKSet.from_json(path.read_text("utf-8"))
     except (OSError, ValueError, jwt.PyJWTError) as exc:
         raise JwtConfigError(f"TINHSO_JWT_JWKS_FILE={str(path)!r} cannot be read: {exc}") from None
-    return [VerificationKey(kid=k.key_id, algorithm=str(k.algorithm_name), key=k.key) for k in keyset]
+    return _verification_keys(keyset.keys)
+
+
+def _verification_keys(keys: list[jwt.PyJWK]) -> list[VerificationKey]:
+    return [VerificationKey(kid=k.key_id, algorithm=str(k.algorithm_name), key=k.key) for k in keys]
 
 
 def load_pem(path: Path) -> VerificationKey:

@@ -60,7 +60,7 @@ class Authenticator:
         if api_keys.looks_like_key(token):
             principal, expires = await self._api_key(token, now)
         else:
-            principal, expires = self._external_jwt(token)
+            principal, expires = await self._external_jwt(token)
         self._remember(cache_key, min(now + self._cache_seconds, expires), principal)
         return principal
 
@@ -80,13 +80,14 @@ class Authenticator:
         expires = record.expires_at.timestamp() if record.expires_at is not None else float("inf")
         return record.partner.principal(), expires
 
-    def _external_jwt(self, token: str) -> tuple[Principal, float]:
+    async def _external_jwt(self, token: str) -> tuple[Principal, float]:
         if self._jwt is None:
             raise UnauthorizedError(
                 "the credential is neither an API key (tsk_…) nor accepted as a JWT "
                 "(no identity provider is configured)",
                 code="invalid_token",
             )
+        await self._jwt.prepare(token)  # a JWKS URL's set, fetched again when a new key appears
         return self._jwt.verify(token)
 
     def _remember(self, key: bytes, until: float, principal: Principal) -> None:

@@ -78,11 +78,15 @@ def fuzz(
                 )
                 def send(case: Case[Any]) -> None:
                     content, content_type = _body(case)
+                    # The document declares the bearer scheme, so cases come with an Authorization
+                    # of their own: the admin's replaces it, whatever its spelling.
+                    own = {name.lower() for name in headers}
+                    generated = {k: v for k, v in (case.headers or {}).items() if k.lower() not in own}
                     response = client.request(
                         case.method,
                         case.formatted_path,
                         params=case.query,
-                        headers={**dict(case.headers or {}), **content_type, **headers},
+                        headers={**generated, **content_type, **headers},
                         content=content,
                     )
                     statuses[response.status_code // 100] += 1

@@ -39,3 +39,14 @@ def test_every_exported_path_is_public() -> None:
     paths = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))["paths"]
     assert paths
     assert all(path.startswith(PUBLIC_PREFIX) for path in paths)
+
+
+def test_every_public_operation_requires_the_declared_bearer_scheme() -> None:
+    document = json.loads(openapi_text())
+    schemes = document["components"]["securitySchemes"]
+    assert schemes == {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "description": schemes["bearerAuth"]["description"]}
+    }
+    operations = [op for item in document["paths"].values() for op in item.values() if isinstance(op, dict)]
+    assert operations
+    assert all(op.get("security") == [{"bearerAuth": []}] for op in operations)
