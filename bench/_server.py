@@ -17,6 +17,12 @@ topic to a folded read model that NOTIFYs ``BENCH_NOTIFY_CHANNEL`` at each commi
 ``BENCH_ROLE`` is the process's ``TINHSO_SERVICE_ROLE``: ``api`` (commands only) and
 ``backbone`` (relay and projection) split the service in two processes, as ``tinhso up`` does.
 
+``BENCH_STACK`` picks how the command's HTTP path is built (``bench/http_stack.py`` compares them):
+``bypass`` (the default: direct handler calls, one send per answer), ``litestar`` (Litestar's own
+routing and uvicorn's own protocol), ``guarded`` (``litestar`` with the scope guard and the
+context dependency every command route takes), and ``BENCH_SERVER=granian`` serves it with
+granian instead of uvicorn.
+
 Run by ``bench/backbone.py`` as ``python bench/_server.py`` with ``BENCH_*`` variables.
 """
 
@@ -32,17 +38,25 @@ if __name__ == "__main__":  # run as a script: make the repository importable
 
 import msgspec
 import uvicorn
+from granian.constants import Interfaces, Loops
+from granian.server import Server
 from litestar import Litestar, Request, post
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
 
 from bench._common import recording_spans
 from bench._projections import TotalsFolded
+from contracts.envelope import Metadata
 from libs.common.backbone import Backbone
+from libs.common.errors import ForbiddenError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult
 from libs.common.http.app import build_service_app
+from libs.common.http.auth import request_principal
 from libs.common.http.coalesced_writes import CoalescedWritesProtocol
 from libs.common.http.commands import command_metadata
 from libs.common.logs import configure_logging
+from libs.common.principal import Principal
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Idempotence, load_settings
 from libs.common.tracing import setup_tracing
@@ -64,6 +78,38 @@ async def increment(
     executor: CommandExecutor,
 ) -> CommandResult:
     return await executor.execute(COUNTER, stream_id, Increment(by=data.by), metadata=command_metadata(request))
+
+
+class CommandContext(msgspec.Struct, frozen=True):
+    """What a command route's dependency builds from the request: who, and why."""
+
+    principal: Principal
+    metadata: Metadata
+
+
+async def provide_context(request: Request[Any, Any, Any]) -> CommandContext:
+    return CommandContext(request_principal(request), command_metadata(request))
+
+
+def scope_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The scope the route names in its ``opt``, checked before the body is read."""
+    scope = handler.opt["scope"]
+    if not request_principal(connection).allows(scope):  # type: ignore[arg-type]
+        raise ForbiddenError(f"this needs the scope {scope!r}", code="forbidden", details={"scope": scope})
+
+
+@post(
+    "/streams/{stream_id:str}/increment",
+    operation_id="incrementCounter",
+    tags=["bench"],
+    guards=[scope_guard],
+    opt={"scope": "counter:write"},
+    dependencies={"context": Provide(provide_context)},
+)
+async def increment_guarded(
+    stream_id: str, data: IncrementRequest, context: CommandContext, executor: CommandExecutor
+) -> CommandResult:
+    return await executor.execute(COUNTER, stream_id, Increment(by=data.by), metadata=context.metadata)
 
 
 def create_app(env: dict[str, str]) -> Litestar:
@@ -92,19 +138,54 @@ def create_app(env: dict[str, str]) -> Litestar:
             executors.append(CommandExecutor(runtime.pool, SERVICE, CATALOGUE))
         return executors[0]
 
+    stack = env.get("BENCH_STACK", "bypass")
     return build_service_app(
-        runtime, [increment], title="tinhso bench counter", dependencies={"executor": Provide(provide_executor)}
+        runtime,
+        [increment_guarded if stack == "guarded" else increment],
+        title="tinhso bench counter",
+        dependencies={"executor": Provide(provide_executor)},
+        direct_calls=stack == "bypass",
     )
 
 
-def main() -> None:
-    env = dict(os.environ)
-    configure_logging("warning")
+def _tracing(env: dict[str, str]) -> None:
     tracing = env.get("BENCH_TRACING", "1")
     if tracing == "1":  # as run_service does with no OTLP endpoint: ids carried, spans not recorded
         setup_tracing("bench")
     elif tracing == "record":  # as with an OTLP endpoint, minus the collector
         setup_tracing("bench", span_processors=recording_spans())
+
+
+def granian_app() -> Litestar:
+    """granian's factory: its worker process builds the app (``BENCH_SERVER=granian``)."""
+    env = dict(os.environ)
+    configure_logging("warning")
+    _tracing(env)
+    return create_app(env)
+
+
+def serve_granian(env: dict[str, str]) -> None:
+    Server(
+        "bench._server:granian_app",
+        address="127.0.0.1",
+        port=int(env["BENCH_PORT"]),
+        interface=Interfaces.ASGI,
+        workers=1,
+        runtime_threads=1,
+        loop=Loops.uvloop,
+        log_enabled=False,
+        factory=True,
+        working_dir=Path(__file__).resolve().parent.parent,
+    ).serve()
+
+
+def main() -> None:
+    env = dict(os.environ)
+    if env.get("BENCH_SERVER") == "granian":
+        serve_granian(env)
+        return
+    configure_logging("warning")
+    _tracing(env)
     config = uvicorn.Config(
         create_app(env),
         host="127.0.0.1",
@@ -114,7 +195,7 @@ def main() -> None:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
-        http=CoalescedWritesProtocol,
+        http=CoalescedWritesProtocol if env.get("BENCH_STACK", "bypass") == "bypass" else "httptools",
     )
     uvicorn.Server(config).run()
 

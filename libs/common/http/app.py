@@ -38,18 +38,21 @@ def build_service_app(
     openapi_path: str = "/docs",
     on_shutdown_extra: Sequence[Callable[[], Awaitable[None]]] = (),
     internal: bool = True,
+    direct_calls: bool = True,
     **litestar_options: Any,
 ) -> Litestar:
     """``internal`` services accept only requests carrying the gateway's signed principal, signed
-    for this service (``runtime.name``) and the request."""
+    for this service (``runtime.name``) and the request. ``direct_calls=False`` leaves every
+    request to Litestar (``bench/http_stack.py`` compares the two)."""
     middleware = list(litestar_options.pop("middleware", []))
     backbone_only = runtime.settings.service_role is ServiceRole.BACKBONE
     if internal:
         verifier = PrincipalVerifier.from_settings(runtime.settings, service=runtime.name)
         middleware.insert(0, principal_middleware(verifier))
     plans: list[Plans] = []
-    # Innermost, so that it runs after every other middleware, as a handler would.
-    middleware.append(direct_calls_middleware(lambda: plans[0].direct))
+    if direct_calls:
+        # Innermost, so that it runs after every other middleware, as a handler would.
+        middleware.append(direct_calls_middleware(lambda: plans[0].direct))
 
     async def provide_runtime() -> ServiceRuntime:
         return runtime
