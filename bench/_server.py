@@ -20,8 +20,9 @@ topic to a folded read model that NOTIFYs ``BENCH_NOTIFY_CHANNEL`` at each commi
 ``BENCH_STACK`` picks how the command's HTTP path is built (``bench/http_stack.py`` compares them):
 ``bypass`` (the default: direct handler calls, one send per answer), ``litestar`` (Litestar's own
 routing and uvicorn's own protocol), ``guarded`` (``litestar`` with the scope guard and the
-context dependency every command route takes), and ``BENCH_SERVER=granian`` serves it with
-granian instead of uvicorn.
+context dependency every command route takes), ``guarded-bypass`` (that route with the direct
+calls and the one-send protocol: a guarded route is left to Litestar, so only the protocol
+acts), and ``BENCH_SERVER=granian`` serves it with granian instead of uvicorn.
 
 Run by ``bench/backbone.py`` as ``python bench/_server.py`` with ``BENCH_*`` variables.
 """
@@ -141,10 +142,10 @@ def create_app(env: dict[str, str]) -> Litestar:
     stack = env.get("BENCH_STACK", "bypass")
     return build_service_app(
         runtime,
-        [increment_guarded if stack == "guarded" else increment],
+        [increment_guarded if stack.startswith("guarded") else increment],
         title="tinhso bench counter",
         dependencies={"executor": Provide(provide_executor)},
-        direct_calls=stack == "bypass",
+        direct_calls=stack.endswith("bypass"),
     )
 
 
@@ -195,7 +196,7 @@ def main() -> None:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
-        http=CoalescedWritesProtocol if env.get("BENCH_STACK", "bypass") == "bypass" else "httptools",
+        http=CoalescedWritesProtocol if env.get("BENCH_STACK", "bypass").endswith("bypass") else "httptools",
     )
     uvicorn.Server(config).run()
 

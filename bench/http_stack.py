@@ -12,7 +12,9 @@ per variant, all started before the clock starts:
 - ``guarded``: ``litestar`` plus what every command route has: a guard checking the scope the
   route names in its ``opt``, and a ``Provide`` dependency building the command's context
   (principal, metadata) from the request;
-- ``granian``: ``guarded`` served by granian (one worker, one runtime thread, uvloop).
+- ``granian``: ``guarded`` served by granian (one worker, one runtime thread, uvloop);
+- ``guarded_bypass``: ``guarded`` with the bypass of ``bypass`` switched on. The direct calls
+  leave a guarded route to Litestar, so this is what the one-send protocol alone gives it.
 
 Each round runs every variant's window with 8 closed-loop clients, then the raw baseline (the
 same ``CommandExecutor.execute`` with 8 tasks in this process, no HTTP), one after the other,
@@ -60,6 +62,7 @@ VARIANTS: dict[str, dict[str, str]] = {
     "litestar": {"BENCH_STACK": "litestar"},
     "guarded": {"BENCH_STACK": "guarded"},
     "granian": {"BENCH_STACK": "guarded", "BENCH_SERVER": "granian"},
+    "guarded_bypass": {"BENCH_STACK": "guarded-bypass"},
 }
 """Name -> the bench server's environment (``bench/_server.py``)."""
 
