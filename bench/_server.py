@@ -20,7 +20,10 @@ topic to a folded read model that NOTIFYs ``BENCH_NOTIFY_CHANNEL`` at each commi
 ``BENCH_STACK`` picks how the command's HTTP path is built (``bench/http_stack.py`` compares them):
 ``bypass`` (the default: direct handler calls, one send per answer), ``litestar`` (Litestar's own
 routing and uvicorn's own protocol), ``guarded`` (``litestar`` with the scope guard and the
-context dependency every command route takes), ``guarded-bypass`` (that route with the direct
+context dependency every command route takes: two dependencies, the context and the executor),
+``chained`` (``guarded`` with one dependency, the context, which holds the executor: Litestar
+resolves two independent dependencies of a route concurrently, in a task group of their own),
+``chained-bypass`` (that route with the direct
 calls and the one-send protocol: a guarded route is left to Litestar, so only the protocol
 acts), and ``BENCH_SERVER=granian`` serves it with granian instead of uvicorn.
 
@@ -92,8 +95,10 @@ async def provide_context(request: Request[Any, Any, Any]) -> CommandContext:
     return CommandContext(request_principal(request), command_metadata(request))
 
 
-def scope_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """The scope the route names in its ``opt``, checked before the body is read."""
+async def scope_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The scope the route names in its ``opt``, checked before the body is read. A coroutine:
+    Litestar runs a plain function guard in a worker thread, at several times the cost of the
+    whole request."""
     scope = handler.opt["scope"]
     if not request_principal(connection).allows(scope):  # type: ignore[arg-type]
         raise ForbiddenError(f"this needs the scope {scope!r}", code="forbidden", details={"scope": scope})
@@ -113,7 +118,36 @@ async def increment_guarded(
     return await executor.execute(COUNTER, stream_id, Increment(by=data.by), metadata=context.metadata)
 
 
-def create_app(env: dict[str, str]) -> Litestar:
+class ExecutingContext(msgspec.Struct, frozen=True):
+    """The context with the executor in it: the route takes one dependency, not two."""
+
+    principal: Principal
+    metadata: Metadata
+    executor: CommandExecutor
+
+
+async def provide_executing_context(request: Request[Any, Any, Any], executor: CommandExecutor) -> ExecutingContext:
+    return ExecutingContext(request_principal(request), command_metadata(request), executor)
+
+
+@post(
+    "/streams/{stream_id:str}/increment",
+    operation_id="incrementCounter",
+    tags=["bench"],
+    guards=[scope_guard],
+    opt={"scope": "counter:write"},
+    dependencies={"context": Provide(provide_executing_context)},
+)
+async def increment_chained(stream_id: str, data: IncrementRequest, context: ExecutingContext) -> CommandResult:
+    return await context.executor.execute(COUNTER, stream_id, Increment(by=data.by), metadata=context.metadata)
+
+
+ROUTES = {"guarded": increment_guarded, "chained": increment_chained}
+"""``BENCH_STACK``'s first word -> the route; any other: ``increment``."""
+
+
+def create_app(env: dict[str, str], executor: CommandExecutor | None = None) -> Litestar:
+    """``executor``: one to use instead of the service's (the app called without a database)."""
     settings = load_settings(
         {},
         database_url=env["BENCH_DATABASE_URL"],
@@ -132,7 +166,7 @@ def create_app(env: dict[str, str]) -> Litestar:
         )
         backbone = Backbone(SERVICE, settings, [projection])
     runtime = ServiceRuntime(SERVICE, settings, backbone)
-    executors: list[CommandExecutor] = []
+    executors: list[CommandExecutor] = [] if executor is None else [executor]
 
     async def provide_executor() -> CommandExecutor:
         if not executors:  # the pool exists only after start-up
@@ -142,7 +176,7 @@ def create_app(env: dict[str, str]) -> Litestar:
     stack = env.get("BENCH_STACK", "bypass")
     return build_service_app(
         runtime,
-        [increment_guarded if stack.startswith("guarded") else increment],
+        [ROUTES.get(stack.split("-")[0], increment)],
         title="tinhso bench counter",
         dependencies={"executor": Provide(provide_executor)},
         direct_calls=stack.endswith("bypass"),

@@ -11,14 +11,19 @@ per variant, all started before the clock starts:
 - ``litestar``: uvicorn's own protocol, Litestar's own routing, no direct calls;
 - ``guarded``: ``litestar`` plus what every command route has: a guard checking the scope the
   route names in its ``opt``, and a ``Provide`` dependency building the command's context
-  (principal, metadata) from the request;
-- ``granian``: ``guarded`` served by granian (one worker, one runtime thread, uvloop);
-- ``guarded_bypass``: ``guarded`` with the bypass of ``bypass`` switched on. The direct calls
+  (principal, metadata) from the request, beside the executor's;
+- ``chained``: ``guarded`` with the executor inside the context, so the route takes one
+  dependency: Litestar resolves two independent dependencies concurrently, in a task group
+  per request;
+- ``granian``: ``chained`` served by granian (one worker, one runtime thread, uvloop);
+- ``chained_bypass``: ``chained`` with the bypass of ``bypass`` switched on. The direct calls
   leave a guarded route to Litestar, so this is what the one-send protocol alone gives it.
 
 Each round runs every variant's window with 8 closed-loop clients, then the raw baseline (the
 same ``CommandExecutor.execute`` with 8 tasks in this process, no HTTP), one after the other,
-so a slow spell of a shared machine lands on all of them; each figure sums its rounds. The
+so a slow spell of a shared machine lands on all of them; each figure sums its rounds. Before
+the servers start, each variant's app is also called in a loop in this process, without a
+server or a database (``bench/_app_alone.py``): what the app itself costs a command. The
 table goes to stdout, then, as the last line, one JSON object; progress to stderr.
 """
 
@@ -38,7 +43,7 @@ if __name__ == "__main__":  # run as a script: make the repository importable
 
 import uvloop
 
-from bench import _commands
+from bench import _app_alone, _commands
 from bench._common import (
     CpuMeter,
     Report,
@@ -61,20 +66,27 @@ VARIANTS: dict[str, dict[str, str]] = {
     "bypass": {"BENCH_STACK": "bypass"},
     "litestar": {"BENCH_STACK": "litestar"},
     "guarded": {"BENCH_STACK": "guarded"},
-    "granian": {"BENCH_STACK": "guarded", "BENCH_SERVER": "granian"},
-    "guarded_bypass": {"BENCH_STACK": "guarded-bypass"},
+    "chained": {"BENCH_STACK": "chained"},
+    "granian": {"BENCH_STACK": "chained", "BENCH_SERVER": "granian"},
+    "chained_bypass": {"BENCH_STACK": "chained-bypass"},
 }
 """Name -> the bench server's environment (``bench/_server.py``)."""
+
+
+APPS = ("bypass", "litestar", "guarded", "chained")
+"""The ``BENCH_STACK``s whose app is also called in a loop (the server-only variants add nothing there)."""
 
 
 @dataclass(frozen=True)
 class Plan:
     rounds: int
     seconds: float  # per window
+    app_calls: int  # per repetition
+    app_repeats: int
 
 
-FULL = Plan(rounds=6, seconds=4.0)
-QUICK = Plan(rounds=2, seconds=1.5)
+FULL = Plan(rounds=6, seconds=4.0, app_calls=2000, app_repeats=7)
+QUICK = Plan(rounds=2, seconds=1.5, app_calls=500, app_repeats=3)
 
 
 @dataclass
@@ -146,8 +158,11 @@ async def measure(servers: Servers, plan: Plan, state: Path) -> dict[str, Measur
     return measured
 
 
-def report(measured: dict[str, Measured]) -> Report:
+def report(measured: dict[str, Measured], app_us: dict[str, float]) -> Report:
     out = Report()
+    for stack, us in app_us.items():
+        out.add(Row(f"app alone, {stack}: per call", us, "µs", APPS[0], app_us[APPS[0]], ratio(us, app_us[APPS[0]])))
+        out.put(**{f"app_alone_{stack}_us_per_call": us})
     inproc = measured["inproc"]
     first = next(iter(VARIANTS))
     for name in VARIANTS:
@@ -213,9 +228,11 @@ async def main(plan: Plan, *, quick: bool) -> Report:
     with tempfile.TemporaryDirectory(prefix="tinhso-bench-") as tmp:
         state = Path(tmp)
         say(f"starting embedded PostgreSQL and broker in {state}")
+        say(f"the apps alone: {', '.join(APPS)}, {plan.app_repeats} x {plan.app_calls} calls each")
+        app_us = await _app_alone.microseconds_per_call(list(APPS), calls=plan.app_calls, repeats=plan.app_repeats)
         with embedded_servers(state) as servers:
             measured = await measure(servers, plan, state)
-    out = report(measured)
+    out = report(measured, app_us)
     out.put(bench_seconds=time.monotonic() - began, quick=quick, cpu_count=cpu_count(), rounds=plan.rounds)
     return out
 
