@@ -3,8 +3,7 @@
 Wired the way a tinhso service is (compare ``tests/support/counter_service.py`` and
 ``libs/common/serve.py``): tracing set up as ``run_service`` does, a :class:`ServiceRuntime`
 (pool, producer, optionally a :class:`Backbone`), ``build_service_app`` (health and admin
-routes, error mapping, server spans), served by uvicorn (uvloop, and the services' httptools
-protocol that sends each answer in one write, ADR 0017) in one process.
+routes, error mapping, server spans), served by uvicorn (uvloop, httptools) in one process.
 
 ``POST /streams/{stream_id}/increment`` takes the command's metadata from the request
 (``command_metadata``: correlation id, traceparent) and runs
@@ -17,15 +16,11 @@ topic to a folded read model that NOTIFYs ``BENCH_NOTIFY_CHANNEL`` at each commi
 ``BENCH_ROLE`` is the process's ``TINHSO_SERVICE_ROLE``: ``api`` (commands only) and
 ``backbone`` (relay and projection) split the service in two processes, as ``tinhso up`` does.
 
-``BENCH_STACK`` picks how the command's HTTP path is built (``bench/http_stack.py`` compares them):
-``bypass`` (the default: direct handler calls, one send per answer), ``litestar`` (Litestar's own
-routing and uvicorn's own protocol), ``guarded`` (``litestar`` with the scope guard and the
-context dependency every command route takes: two dependencies, the context and the executor),
-``chained`` (``guarded`` with one dependency, the context, which holds the executor: Litestar
-resolves two independent dependencies of a route concurrently, in a task group of their own),
-``chained-bypass`` (that route with the direct
-calls and the one-send protocol: a guarded route is left to Litestar, so only the protocol
-acts), and ``BENCH_SERVER=granian`` serves it with granian instead of uvicorn.
+``BENCH_STACK`` picks the route's shape (``bench/http_stack.py`` compares them): ``plain`` (the
+default: the executor as the route's one dependency), ``guarded`` (plus a scope guard and a
+context dependency, principal and metadata, beside the executor's: Litestar resolves two
+independent dependencies of a route concurrently, in a task group per request), ``chained``
+(the guard, and one dependency, the context, which holds the executor).
 
 Run by ``bench/backbone.py`` as ``python bench/_server.py`` with ``BENCH_*`` variables.
 """
@@ -42,8 +37,6 @@ if __name__ == "__main__":  # run as a script: make the repository importable
 
 import msgspec
 import uvicorn
-from granian.constants import Interfaces, Loops
-from granian.server import Server
 from litestar import Litestar, Request, post
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
@@ -57,7 +50,6 @@ from libs.common.errors import ForbiddenError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult
 from libs.common.http.app import build_service_app
 from libs.common.http.auth import request_principal
-from libs.common.http.coalesced_writes import CoalescedWritesProtocol
 from libs.common.http.commands import command_metadata
 from libs.common.logs import configure_logging
 from libs.common.principal import Principal
@@ -143,7 +135,7 @@ async def increment_chained(stream_id: str, data: IncrementRequest, context: Exe
 
 
 ROUTES = {"guarded": increment_guarded, "chained": increment_chained}
-"""``BENCH_STACK``'s first word -> the route; any other: ``increment``."""
+"""``BENCH_STACK`` -> the route; any other: ``increment``."""
 
 
 def create_app(env: dict[str, str], executor: CommandExecutor | None = None) -> Litestar:
@@ -173,13 +165,11 @@ def create_app(env: dict[str, str], executor: CommandExecutor | None = None) -> 
             executors.append(CommandExecutor(runtime.pool, SERVICE, CATALOGUE))
         return executors[0]
 
-    stack = env.get("BENCH_STACK", "bypass")
     return build_service_app(
         runtime,
-        [ROUTES.get(stack.split("-")[0], increment)],
+        [ROUTES.get(env.get("BENCH_STACK", "plain"), increment)],
         title="tinhso bench counter",
         dependencies={"executor": Provide(provide_executor)},
-        direct_calls=stack.endswith("bypass"),
     )
 
 
@@ -191,34 +181,8 @@ def _tracing(env: dict[str, str]) -> None:
         setup_tracing("bench", span_processors=recording_spans())
 
 
-def granian_app() -> Litestar:
-    """granian's factory: its worker process builds the app (``BENCH_SERVER=granian``)."""
-    env = dict(os.environ)
-    configure_logging("warning")
-    _tracing(env)
-    return create_app(env)
-
-
-def serve_granian(env: dict[str, str]) -> None:
-    Server(
-        "bench._server:granian_app",
-        address="127.0.0.1",
-        port=int(env["BENCH_PORT"]),
-        interface=Interfaces.ASGI,
-        workers=1,
-        runtime_threads=1,
-        loop=Loops.uvloop,
-        log_enabled=False,
-        factory=True,
-        working_dir=Path(__file__).resolve().parent.parent,
-    ).serve()
-
-
 def main() -> None:
     env = dict(os.environ)
-    if env.get("BENCH_SERVER") == "granian":
-        serve_granian(env)
-        return
     configure_logging("warning")
     _tracing(env)
     config = uvicorn.Config(
@@ -230,7 +194,6 @@ def main() -> None:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
-        http=CoalescedWritesProtocol if env.get("BENCH_STACK", "bypass").endswith("bypass") else "httptools",
     )
     uvicorn.Server(config).run()
 

@@ -7,17 +7,17 @@ The same route (``POST /streams/{id}/increment`` of ``bench/_server.py``: the co
 command through ``CommandExecutor``, group commit, one PostgreSQL) is served by one process
 per variant, all started before the clock starts:
 
-- ``bypass``: uvicorn with the direct handler calls and the one-send protocol (ADRs 0015, 0017);
-- ``litestar``: uvicorn's own protocol, Litestar's own routing, no direct calls;
-- ``guarded``: ``litestar`` plus what every command route has: a guard checking the scope the
+- ``plain``: Litestar's routing, the executor as the route's one dependency, the metadata
+  read from the request in the handler;
+- ``guarded``: ``plain`` plus what every command route has: a guard checking the scope the
   route names in its ``opt``, and a ``Provide`` dependency building the command's context
   (principal, metadata) from the request, beside the executor's;
 - ``chained``: ``guarded`` with the executor inside the context, so the route takes one
   dependency: Litestar resolves two independent dependencies concurrently, in a task group
-  per request;
-- ``granian``: ``chained`` served by granian (one worker, one runtime thread, uvloop);
-- ``chained_bypass``: ``chained`` with the bypass of ``bypass`` switched on. The direct calls
-  leave a guarded route to Litestar, so this is what the one-send protocol alone gives it.
+  per request.
+
+ADR 0027 has the run that decided the stack, which also measured the direct handler calls and
+one-send protocol of ADRs 0015 and 0017, and granian, removed since.
 
 Each round runs every variant's window with 8 closed-loop clients, then the raw baseline (the
 same ``CommandExecutor.execute`` with 8 tasks in this process, no HTTP), one after the other,
@@ -63,18 +63,15 @@ from libs.common.embedded.process import free_port
 CLIENTS = 8
 TARGET = 2000.0
 VARIANTS: dict[str, dict[str, str]] = {
-    "bypass": {"BENCH_STACK": "bypass"},
-    "litestar": {"BENCH_STACK": "litestar"},
+    "plain": {"BENCH_STACK": "plain"},
     "guarded": {"BENCH_STACK": "guarded"},
     "chained": {"BENCH_STACK": "chained"},
-    "granian": {"BENCH_STACK": "chained", "BENCH_SERVER": "granian"},
-    "chained_bypass": {"BENCH_STACK": "chained-bypass"},
 }
 """Name -> the bench server's environment (``bench/_server.py``)."""
 
 
-APPS = ("bypass", "litestar", "guarded", "chained")
-"""The ``BENCH_STACK``s whose app is also called in a loop (the server-only variants add nothing there)."""
+APPS = tuple(env["BENCH_STACK"] for env in VARIANTS.values())
+"""The ``BENCH_STACK``s whose app is also called in a loop."""
 
 
 @dataclass(frozen=True)

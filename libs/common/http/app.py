@@ -1,7 +1,7 @@
 """Builds a service's Litestar app with what every service shares.
 
-Health routes, the error mapping, OpenAPI at ``/docs``, the runtime's start/stop hooks and
-the direct calls of simple handlers (``direct_calls``, ADR 0015); the service adds its own routes.
+Health routes, the error mapping, OpenAPI at ``/docs`` and the runtime's start/stop hooks; the
+service adds its own routes. Litestar routes, guards and answers every request (ADR 0027).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from litestar.types import ControllerRouterHandler
 
 from libs.common.http.admin import AdminController
 from libs.common.http.auth import principal_middleware
-from libs.common.http.direct_calls import Plans, direct_calls_middleware, plan_handlers
 from libs.common.http.errors import EXCEPTION_HANDLERS
 from libs.common.http.health import HealthController
 from libs.common.http.server_spans import trace_requests
@@ -38,21 +37,15 @@ def build_service_app(
     openapi_path: str = "/docs",
     on_shutdown_extra: Sequence[Callable[[], Awaitable[None]]] = (),
     internal: bool = True,
-    direct_calls: bool = True,
     **litestar_options: Any,
 ) -> Litestar:
     """``internal`` services accept only requests carrying the gateway's signed principal, signed
-    for this service (``runtime.name``) and the request. ``direct_calls=False`` leaves every
-    request to Litestar (``bench/http_stack.py`` compares the two)."""
+    for this service (``runtime.name``) and the request."""
     middleware = list(litestar_options.pop("middleware", []))
     backbone_only = runtime.settings.service_role is ServiceRole.BACKBONE
     if internal:
         verifier = PrincipalVerifier.from_settings(runtime.settings, service=runtime.name)
         middleware.insert(0, principal_middleware(verifier))
-    plans: list[Plans] = []
-    if direct_calls:
-        # Innermost, so that it runs after every other middleware, as a handler would.
-        middleware.append(direct_calls_middleware(lambda: plans[0].direct))
 
     async def provide_runtime() -> ServiceRuntime:
         return runtime
@@ -78,5 +71,4 @@ def build_service_app(
         **litestar_options,
     )
     app.state.service = runtime.name  # the audience of the principal tokens it accepts (ADR 0021)
-    plans.append(plan_handlers(app))
     return trace_requests(app)
