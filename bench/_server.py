@@ -3,8 +3,7 @@
 Wired the way a tinhso service is (compare ``tests/support/counter_service.py`` and
 ``libs/common/serve.py``): tracing set up as ``run_service`` does, a :class:`ServiceRuntime`
 (pool, producer, optionally a :class:`Backbone`), ``build_service_app`` (health and admin
-routes, error mapping, server spans), served by uvicorn (uvloop, and the services' httptools
-protocol that sends each answer in one write, ADR 0017) in one process.
+routes, error mapping, server spans), served by uvicorn (uvloop, httptools) in one process.
 
 ``POST /streams/{stream_id}/increment`` takes the command's metadata from the request
 (``command_metadata``: correlation id, traceparent) and runs
@@ -16,6 +15,12 @@ publishing schema ``test`` to ``<prefix>.test.events`` and a projection runner a
 topic to a folded read model that NOTIFYs ``BENCH_NOTIFY_CHANNEL`` at each commit.
 ``BENCH_ROLE`` is the process's ``TINHSO_SERVICE_ROLE``: ``api`` (commands only) and
 ``backbone`` (relay and projection) split the service in two processes, as ``tinhso up`` does.
+
+``BENCH_STACK`` picks the route's shape (``bench/http_stack.py`` compares them): ``plain`` (the
+default: the executor as the route's one dependency), ``guarded`` (plus a scope guard and a
+context dependency, principal and metadata, beside the executor's: Litestar resolves two
+independent dependencies of a route concurrently, in a task group per request), ``chained``
+(the guard, and one dependency, the context, which holds the executor).
 
 Run by ``bench/backbone.py`` as ``python bench/_server.py`` with ``BENCH_*`` variables.
 """
@@ -33,16 +38,21 @@ if __name__ == "__main__":  # run as a script: make the repository importable
 import msgspec
 import uvicorn
 from litestar import Litestar, Request, post
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
 
 from bench._common import recording_spans
 from bench._projections import TotalsFolded
+from contracts.envelope import Metadata
 from libs.common.backbone import Backbone
+from libs.common.errors import ForbiddenError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult
 from libs.common.http.app import build_service_app
-from libs.common.http.coalesced_writes import CoalescedWritesProtocol
+from libs.common.http.auth import request_principal
 from libs.common.http.commands import command_metadata
 from libs.common.logs import configure_logging
+from libs.common.principal import Principal
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Idempotence, load_settings
 from libs.common.tracing import setup_tracing
@@ -66,7 +76,70 @@ async def increment(
     return await executor.execute(COUNTER, stream_id, Increment(by=data.by), metadata=command_metadata(request))
 
 
-def create_app(env: dict[str, str]) -> Litestar:
+class CommandContext(msgspec.Struct, frozen=True):
+    """What a command route's dependency builds from the request: who, and why."""
+
+    principal: Principal
+    metadata: Metadata
+
+
+async def provide_context(request: Request[Any, Any, Any]) -> CommandContext:
+    return CommandContext(request_principal(request), command_metadata(request))
+
+
+async def scope_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The scope the route names in its ``opt``, checked before the body is read. A coroutine:
+    Litestar runs a plain function guard in a worker thread, at several times the cost of the
+    whole request."""
+    scope = handler.opt["scope"]
+    if not request_principal(connection).allows(scope):  # type: ignore[arg-type]
+        raise ForbiddenError(f"this needs the scope {scope!r}", code="forbidden", details={"scope": scope})
+
+
+@post(
+    "/streams/{stream_id:str}/increment",
+    operation_id="incrementCounter",
+    tags=["bench"],
+    guards=[scope_guard],
+    opt={"scope": "counter:write"},
+    dependencies={"context": Provide(provide_context)},
+)
+async def increment_guarded(
+    stream_id: str, data: IncrementRequest, context: CommandContext, executor: CommandExecutor
+) -> CommandResult:
+    return await executor.execute(COUNTER, stream_id, Increment(by=data.by), metadata=context.metadata)
+
+
+class ExecutingContext(msgspec.Struct, frozen=True):
+    """The context with the executor in it: the route takes one dependency, not two."""
+
+    principal: Principal
+    metadata: Metadata
+    executor: CommandExecutor
+
+
+async def provide_executing_context(request: Request[Any, Any, Any], executor: CommandExecutor) -> ExecutingContext:
+    return ExecutingContext(request_principal(request), command_metadata(request), executor)
+
+
+@post(
+    "/streams/{stream_id:str}/increment",
+    operation_id="incrementCounter",
+    tags=["bench"],
+    guards=[scope_guard],
+    opt={"scope": "counter:write"},
+    dependencies={"context": Provide(provide_executing_context)},
+)
+async def increment_chained(stream_id: str, data: IncrementRequest, context: ExecutingContext) -> CommandResult:
+    return await context.executor.execute(COUNTER, stream_id, Increment(by=data.by), metadata=context.metadata)
+
+
+ROUTES = {"guarded": increment_guarded, "chained": increment_chained}
+"""``BENCH_STACK`` -> the route; any other: ``increment``."""
+
+
+def create_app(env: dict[str, str], executor: CommandExecutor | None = None) -> Litestar:
+    """``executor``: one to use instead of the service's (the app called without a database)."""
     settings = load_settings(
         {},
         database_url=env["BENCH_DATABASE_URL"],
@@ -85,7 +158,7 @@ def create_app(env: dict[str, str]) -> Litestar:
         )
         backbone = Backbone(SERVICE, settings, [projection])
     runtime = ServiceRuntime(SERVICE, settings, backbone)
-    executors: list[CommandExecutor] = []
+    executors: list[CommandExecutor] = [] if executor is None else [executor]
 
     async def provide_executor() -> CommandExecutor:
         if not executors:  # the pool exists only after start-up
@@ -93,18 +166,25 @@ def create_app(env: dict[str, str]) -> Litestar:
         return executors[0]
 
     return build_service_app(
-        runtime, [increment], title="tinhso bench counter", dependencies={"executor": Provide(provide_executor)}
+        runtime,
+        [ROUTES.get(env.get("BENCH_STACK", "plain"), increment)],
+        title="tinhso bench counter",
+        dependencies={"executor": Provide(provide_executor)},
     )
 
 
-def main() -> None:
-    env = dict(os.environ)
-    configure_logging("warning")
+def _tracing(env: dict[str, str]) -> None:
     tracing = env.get("BENCH_TRACING", "1")
     if tracing == "1":  # as run_service does with no OTLP endpoint: ids carried, spans not recorded
         setup_tracing("bench")
     elif tracing == "record":  # as with an OTLP endpoint, minus the collector
         setup_tracing("bench", span_processors=recording_spans())
+
+
+def main() -> None:
+    env = dict(os.environ)
+    configure_logging("warning")
+    _tracing(env)
     config = uvicorn.Config(
         create_app(env),
         host="127.0.0.1",
@@ -114,7 +194,6 @@ def main() -> None:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
-        http=CoalescedWritesProtocol,
     )
     uvicorn.Server(config).run()
 

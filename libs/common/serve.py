@@ -10,7 +10,6 @@ from collections.abc import Callable
 import uvicorn
 from litestar import Litestar
 
-from libs.common.http.coalesced_writes import CoalescedWritesProtocol
 from libs.common.logs import configure_logging
 from libs.common.settings import ServiceRole, Settings, SettingsError, load_settings
 from libs.common.tracing import setup_tracing
@@ -46,7 +45,6 @@ def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=10,
-        http=CoalescedWritesProtocol,
         # uvicorn would believe X-Forwarded-For from any loopback peer; the gateway decides
         # which proxies it believes (TINHSO_TRUSTED_PROXIES), from the real socket peer.
         proxy_headers=False,

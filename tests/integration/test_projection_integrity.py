@@ -23,11 +23,13 @@ from contracts.envelope import Envelope
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.event_signing import RecordSigner
 from libs.common.projections import dead_letters
+from libs.common.projections.projection import ensure_schema
+from libs.common.projections.runner import ProjectionRunner
 from libs.common.relay import kafka_headers
 from tests.integration.test_projections import STORE, Rig, rig, write
 from tests.support.counter import CounterIncremented
 from tests.support.counter_projection import CounterTotals, totals
-from tests.support.event_keys import TEST_KEY
+from tests.support.event_keys import TEST_KEY, verifier
 
 FAR_FUTURE = 2**62
 
@@ -284,3 +286,68 @@ async def test_a_flood_of_forged_records_is_dead_lettered_but_logged_once_per_pa
     assert result == {"s-0": (1, 1, 1)}
     assert len(logged) == 1
     assert f"{r.topic}[0]" in logged[0].getMessage()
+
+
+async def test_a_batch_reads_the_source_stores_end_in_the_statement_that_locks_its_checkpoints(
+    store_pool: asyncpg.Pool, fresh_database: str, broker: EmbeddedBroker
+) -> None:
+    """The check that a record's position is within its store costs no round trip of its own:
+    the store's end comes back with the checkpoint rows. (Failed before the fix: each batch
+    sent ``SELECT ... FROM test.events ... LIMIT 1`` as a statement of its own.)"""
+    r = Rig(store_pool, fresh_database, broker.bootstrap, CounterTotals())
+    await r.start(runner=False)
+    try:
+        await write(store_pool, streams=3, per_stream=2)
+        fetched = await published(broker, r.topic, expected=6)
+    finally:
+        await r.stop()
+    async with store_pool.acquire() as conn:
+        await ensure_schema(conn, CounterTotals())
+    statements: list[str] = []
+
+    async def log_statements(conn: asyncpg.Connection) -> None:
+        conn.add_query_logger(lambda query: statements.append(query.query))
+
+    logged = await asyncpg.create_pool(fresh_database, min_size=1, max_size=1, init=log_statements)
+    try:
+        runner = ProjectionRunner(
+            CounterTotals(),
+            logged,
+            bootstrap=broker.bootstrap,
+            topics={"test": r.topic},
+            verifier=verifier(r.topic),
+            group_id=None,
+        )
+        for partition, records in fetched.items():
+            statements.clear()
+            await runner.apply_records(r.topic, partition, records)
+            reads = [s for s in statements if "test.events" in s]
+            assert len(reads) == 1, statements
+            assert "checkpoints" in reads[0]
+    finally:
+        await logged.close()
+    async with store_pool.acquire() as conn:
+        result = await totals(conn)
+    assert result == {f"s-{n}": (2, 2, 2) for n in range(3)}
+    assert runner.status.untrusted == 0
+
+
+Records = dict[int, list[ConsumerRecord[bytes, bytes]]]
+
+
+async def published(broker: EmbeddedBroker, topic: str, *, expected: int) -> Records:
+    """The topic's records by partition, once the relay has published ``expected`` of them."""
+    reader = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False)
+    await reader.start()
+    found: Records = {}
+    try:
+        parts = [TopicPartition(topic, p) for p in range(3)]
+        reader.assign(parts)
+        await reader.seek_to_beginning(*parts)
+        async with asyncio.timeout(15):
+            while sum(len(v) for v in found.values()) < expected:
+                for tp, records in (await reader.getmany(timeout_ms=500)).items():
+                    found.setdefault(tp.partition, []).extend(records)
+    finally:
+        await reader.stop()
+    return found

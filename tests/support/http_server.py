@@ -12,8 +12,6 @@ from typing import Literal
 import uvicorn
 from litestar import Litestar
 
-from libs.common.http.coalesced_writes import CoalescedWritesProtocol
-
 
 def listening_socket(port: int = 0) -> socket.socket:
     """Bound before any URL is handed out, so no other process can take the port meanwhile."""
@@ -34,14 +32,10 @@ class Server:
         app: Litestar | Callable[..., Awaitable[None]],
         sock: socket.socket,
         *,
-        http: type[asyncio.Protocol] = CoalescedWritesProtocol,
         lifespan: Literal["on", "off"] = "on",
     ) -> None:
-        """``http``: the services' protocol unless a test compares another."""
         # proxy_headers off, as libs.common.serve runs the services: the peer is the socket's.
-        config = uvicorn.Config(
-            app, log_config=None, lifespan=lifespan, ws="websockets-sansio", http=http, proxy_headers=False
-        )
+        config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws="websockets-sansio", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.sock = sock
         self.port: int = sock.getsockname()[1]

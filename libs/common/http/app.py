@@ -1,8 +1,8 @@
 """Builds a service's Litestar app with what every service shares.
 
 Health routes, the error mapping, OpenAPI at ``/docs`` (its page's assets served by the service
-itself, ``explorers``), the runtime's start/stop hooks and
-the direct calls of simple handlers (``direct_calls``, ADR 0015); the service adds its own routes.
+itself, ``explorers``) and the runtime's start/stop hooks; the service adds its own routes.
+Litestar routes, guards and answers every request (ADR 0027).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from litestar.types import ControllerRouterHandler
 
 from libs.common.http.admin import AdminController
 from libs.common.http.auth import principal_middleware
-from libs.common.http.direct_calls import Plans, direct_calls_middleware, plan_handlers
 from libs.common.http.errors import EXCEPTION_HANDLERS
 from libs.common.http.explorers import assets_router, scalar_plugin
 from libs.common.http.health import HealthController
@@ -51,9 +50,6 @@ def build_service_app(
     if internal:
         verifier = PrincipalVerifier.from_settings(runtime.settings, service=runtime.name)
         middleware.insert(0, principal_middleware(verifier))
-    plans: list[Plans] = []
-    # Innermost, so that it runs after every other middleware, as a handler would.
-    middleware.append(direct_calls_middleware(lambda: plans[0].direct))
 
     async def provide_runtime() -> ServiceRuntime:
         return runtime
@@ -85,5 +81,4 @@ def build_service_app(
         **litestar_options,
     )
     app.state.service = runtime.name  # the audience of the principal tokens it accepts (ADR 0021)
-    plans.append(plan_handlers(app))
     return trace_requests(app)

@@ -138,18 +138,8 @@ class ProjectionRunner:
         self.status = RunnerStatus()
         self._decoder = BatchDecoder(projection, verifier)
         self._store_of = {topic: service for service, topic in topics.items()}
-        self._store_end: dict[str, SourcePosition] = {}
-        """Per topic: the last source position its store was seen to hold."""
+        self._lock_statements: dict[tuple[str, ...], str] = {}
         s = self.schema
-        # Creates a partition's row if it has none, and locks it either way: FOR UPDATE on a row
-        # that does not exist yet would lock nothing, and two runners could both apply a
-        # partition's first batch. Sorted input, so two runners lock rows in the same order.
-        self._lock_checkpoints = f"""
-            INSERT INTO {s}.checkpoints AS c (topic, partition, tx_id, position)
-            SELECT topic, partition, 0, 0 FROM unnest($1::text[], $2::int[]) AS u(topic, partition)
-            ON CONFLICT (topic, partition) DO UPDATE SET tx_id = c.tx_id
-            RETURNING topic, partition, tx_id, position, last_recorded_at
-        """
         # A partition whose batch held only copies keeps its position and updated_at; only
         # its Kafka offset moves, so a restart does not read the copies again.
         self._save_checkpoints = f"""
@@ -353,9 +343,16 @@ class ProjectionRunner:
             async with self.pool.acquire() as conn, conn.transaction():
                 # Shared: many batches at once; a rebuild's swap takes it exclusively.
                 await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self.projection.lock_key())
-                rows = await conn.fetch(self._lock_checkpoints, [p.topic for p in batch], [p.partition for p in batch])
+                topics = tuple(sorted({p.topic for p in batch}))
+                rows = await conn.fetch(
+                    self._lock_checkpoints(topics), [p.topic for p in batch], [p.partition for p in batch], topics
+                )
                 checkpoints = {
                     (r["topic"], r["partition"]): _Checkpoint((r["tx_id"], r["position"]), r["last_recorded_at"])
+                    for r in rows
+                }
+                store_ends: dict[str, SourcePosition] = {
+                    r["topic"]: (r["end_tx_id"], r["end_position"]) if r["end_tx_id"] is not None else (0, 0)
                     for r in rows
                 }
                 fresh: list[tuple[PartitionBatch, list[Decoded]]] = []
@@ -363,7 +360,7 @@ class ProjectionRunner:
                     for offset, raw, error in part.undecodable:
                         self.status.untrusted += error.startswith(UNTRUSTED)
                         await self._dead_letter_raw(conn, part.topic, part.partition, offset, raw=raw, error=error)
-                    items = await self._within_store(conn, part)
+                    items = await self._within_store(conn, part, store_ends[part.topic])
                     new = _after(items, checkpoints[(part.topic, part.partition)].position)
                     self.status.skipped += len(items) - len(new)
                     if new:
@@ -398,20 +395,40 @@ class ProjectionRunner:
                 m.last_recorded_at,
             )
 
-    async def _within_store(self, conn: Conn, part: PartitionBatch) -> list[Decoded]:
-        """The items whose source position the source store holds; the others, which only a
-        leaked key or a broken relay can sign, are dead-lettered as untrusted.
+    def _lock_checkpoints(self, topics: tuple[str, ...]) -> str:
+        """The statement that creates-if-missing and locks a batch's checkpoint rows, and reads
+        the end of each of its topics' source stores: one round trip for both.
 
-        The store's end is read again only when an item lies beyond the last one seen: once
-        per batch while events arrive, not at all for a batch of copies."""
+        Creating a partition's row if it has none, and locking it either way: FOR UPDATE on a
+        row that does not exist yet would lock nothing, and two runners could both apply a
+        partition's first batch. Sorted input, so two runners lock rows in the same order."""
+        sql = self._lock_statements.get(topics)
+        if sql is None:
+            # One statement per set of topics a batch holds (a handful): a store is read only
+            # when a batch holds its topic. ``$3`` names the topics, in the order of the reads.
+            ends = " UNION ALL ".join(
+                f"(SELECT ($3::text[])[{n}] AS topic, tx_id, position FROM {self._store_of[topic]}.events "
+                "ORDER BY tx_id DESC, position DESC LIMIT 1)"
+                for n, topic in enumerate(topics, start=1)
+            )
+            sql = self._lock_statements[topics] = f"""
+                WITH locked AS (
+                    INSERT INTO {self.schema}.checkpoints AS c (topic, partition, tx_id, position)
+                    SELECT topic, partition, 0, 0 FROM unnest($1::text[], $2::int[]) AS u(topic, partition)
+                    ON CONFLICT (topic, partition) DO UPDATE SET tx_id = c.tx_id
+                    RETURNING topic, partition, tx_id, position, last_recorded_at
+                ), store_end AS ({ends})
+                SELECT l.topic, l.partition, l.tx_id, l.position, l.last_recorded_at,
+                       e.tx_id AS end_tx_id, e.position AS end_position
+                FROM locked l LEFT JOIN store_end e ON e.topic = l.topic
+            """
+        return sql
+
+    async def _within_store(self, conn: Conn, part: PartitionBatch, end: SourcePosition) -> list[Decoded]:
+        """The items whose source position the source store holds (``end``: its last event, read
+        in this batch's transaction); the others, which only a leaked key or a broken relay can
+        sign, are dead-lettered as untrusted."""
         items = part.items
-        if not items:
-            return items
-        end = self._store_end.get(part.topic)
-        top = max(item.envelope.tx_id for item in items)
-        if end is not None and top < end[0]:
-            return items
-        end = self._store_end[part.topic] = await self._read_store_end(conn, part.topic)
         within = [item for item in items if item.envelope.source_position <= end]
         if len(within) == len(items):
             return items
@@ -428,12 +445,6 @@ class ProjectionRunner:
                     f"the last event of {self._store_of[part.topic]}'s store {end}",
                 )
         return within
-
-    async def _read_store_end(self, conn: Conn, topic: str) -> SourcePosition:
-        row = await conn.fetchrow(
-            f"SELECT tx_id, position FROM {self._store_of[topic]}.events ORDER BY tx_id DESC, position DESC LIMIT 1"
-        )
-        return (0, 0) if row is None else (row["tx_id"], row["position"])
 
     async def _dead_letter_raw(
         self, conn: Conn, topic: str, partition: int, offset: int, *, raw: bytes, error: str
