@@ -235,9 +235,9 @@ def _declare_in_infra(scaffold: Scaffold) -> None:
     _edit(scaffold, compose, "create its topic", r"for service in [a-z_ ]+(?=; do)", f" {name}")
     processes = Template((TEMPLATES / "deploy/compose.yml.tmpl").read_text()).substitute(scaffold.values)
     _edit(scaffold, compose, "run its processes", r"^  gateway:\n", processes, before=True)
-    started = f"      {name}:\n        condition: service_started\n"
+    healthy = f"      {name}:\n        condition: service_healthy\n"
     _edit(
-        scaffold, compose, "start the gateway after it", r"^      \w+:\n        condition: service_started\n", started
+        scaffold, compose, "start the gateway after it", r"^      \w+:\n        condition: service_healthy\n", healthy
     )
     gateway = "infra/k8s/gateway.yaml"
     env = f'            - name: TINHSO_{upper}_URL\n              value: "{url}"\n'
