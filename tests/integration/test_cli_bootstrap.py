@@ -12,7 +12,6 @@ from services.gateway.security import api_keys
 from services.gateway.security.partner_store import PartnerStore
 
 
-
 def _tinhso(database_url: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args), env={"TINHSO_DATABASE_URL": database_url})
     return result.exit_code, result.output

