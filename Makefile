@@ -15,7 +15,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 help:
 	@echo "make up        start the whole platform on the embedded default"
 	@echo "make test      run the test suite"
-	@echo "make check     lint, format check, type check, then the tests (what CI runs)"
+	@echo "make check     lint, format check, validate, type check, then the tests (what CI runs)"
 	@echo "make validate  check infra/ (compose, Kubernetes, alerts) and the AsyncAPI document"
 	@echo "make audit     look up the locked dependencies in the vulnerability database"
 	@echo "make generate  regenerate checked-in files derived from code"
@@ -70,7 +70,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-check: lint typecheck test
+check: lint validate typecheck test
 
 generate: install
 	$(BIN)/python -m contracts.generate
