@@ -241,3 +241,22 @@ def test_prometheus_scrapes_every_process_of_the_compose_file() -> None:
     wanted |= {f"{s}-backbone:{settings.backbone_port_of(s)}" for s in SERVICES}
     assert targets == wanted
     assert set(_application_containers(_compose())) == {t.split(":")[0] for t in targets}
+
+
+def test_the_image_has_a_healthcheck_and_its_build_context_holds_what_it_copies_and_no_more() -> None:
+    """Failed before the fix: no HEALTHCHECK, and no .dockerignore (the context took .venv, .tinhso, .git)."""
+    dockerfile = (INFRA / "Dockerfile").read_text()
+    [healthcheck] = re.findall(r'^\s+CMD \["python", "-m", "([a-z_.]+)"\]$', dockerfile, flags=re.MULTILINE)
+    assert "HEALTHCHECK " in dockerfile
+    assert (INFRA.parent / (healthcheck.replace(".", "/") + ".py")).is_file()
+    copied = set()
+    for line in re.findall(r"^COPY (?!--from)(.+)$", dockerfile, flags=re.MULTILINE):
+        copied |= set(line.split()[:-1])
+    kept = {
+        line[1:].rstrip("/")
+        for line in (INFRA.parent / ".dockerignore").read_text().splitlines()
+        if line.startswith("!")
+    }
+    assert "*" in (INFRA.parent / ".dockerignore").read_text().splitlines()
+    assert copied == kept
+    assert all((INFRA.parent / name).exists() for name in copied)
