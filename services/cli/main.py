@@ -6,6 +6,7 @@ import click
 
 from libs.common.logs import configure_logging
 from services.cli.admin import admin
+from services.cli.bootstrap import bootstrap
 from services.cli.console import run_or_exit, settings_or_exit
 from services.cli.database import database
 from services.cli.infrastructure import migrate
@@ -15,9 +16,11 @@ from services.cli.partners import partners
 from services.cli.scaffold import new
 from services.cli.seed import seed
 from services.cli.up import run_platform
+from services.gateway.version import VERSION
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(VERSION, "-V", "--version", prog_name="tinhso", message="%(prog)s %(version)s")
 def cli() -> None:
     """tinhso: the province's digital-transformation backend.
 
@@ -54,6 +57,7 @@ cli.add_command(dlq)
 cli.add_command(seed)
 cli.add_command(partners)
 cli.add_command(new)
+cli.add_command(bootstrap)
 
 
 def main() -> None:

@@ -51,7 +51,7 @@ FILES: dict[str, str] = {
     "service/migrations/0001_schema.sql.tmpl": "services/${name}/migrations/0001_schema.sql",
     "tests/unit/test_domain.py.tmpl": "tests/unit/${name}/test_${name}_domain.py",
     "tests/integration/test_service.py.tmpl": "tests/integration/${name}/test_${name}_service.py",
-    "deploy/k8s.yaml.tmpl": "infra/k8s/${name}.yaml",
+    "deploy/k8s.yaml.tmpl": "infra/k8s/base/${name}.yaml",
     "deploy/service_doc.md.tmpl": "docs/services/${name}.md",
 }
 # Test folders are packages here (``tests/unit/metrics/__init__.py``): same-named test modules
@@ -195,7 +195,7 @@ def _declare_import_contracts(scaffold: Scaffold) -> None:
 
 TO_DO = (
     "docs/services/{name}.md and its README entry: what the service is for",
-    "infra/k8s/{name}.yaml: the event keys of the topics its projections read",
+    "infra/k8s/base/{name}.yaml: the event keys of the topics its projections read",
     "README.md's scope list and docs/services/gateway-security.md's scopes table: `{name}:write`",
     "contracts/: run `make generate`; `python -m contracts.compat --release` when you release it",
 )
@@ -235,11 +235,11 @@ def _declare_in_infra(scaffold: Scaffold) -> None:
     _edit(scaffold, compose, "create its topic", r"for service in [a-z_ ]+(?=; do)", f" {name}")
     processes = Template((TEMPLATES / "deploy/compose.yml.tmpl").read_text()).substitute(scaffold.values)
     _edit(scaffold, compose, "run its processes", r"^  gateway:\n", processes, before=True)
-    started = f"      {name}:\n        condition: service_started\n"
+    healthy = f"      {name}:\n        condition: service_healthy\n"
     _edit(
-        scaffold, compose, "start the gateway after it", r"^      \w+:\n        condition: service_started\n", started
+        scaffold, compose, "start the gateway after it", r"^      \w+:\n        condition: service_healthy\n", healthy
     )
-    gateway = "infra/k8s/gateway.yaml"
+    gateway = "infra/k8s/base/gateway.yaml"
     env = f'            - name: TINHSO_{upper}_URL\n              value: "{url}"\n'
     _edit(
         scaffold,
@@ -256,7 +256,16 @@ def _declare_in_infra(scaffold: Scaffold) -> None:
         r"^              - key: \w+\.key\n                path: \w+\.key\n",
         key,
     )
-    _edit(scaffold, "infra/k8s/topics-job.yaml", "create its topic", r"for service in [a-z_ ]+(?=; do)", f" {name}")
+    _edit(
+        scaffold, "infra/k8s/base/topics-job.yaml", "create its topic", r"for service in [a-z_ ]+(?=; do)", f" {name}"
+    )
+    prometheus = "infra/observability/prometheus.yml"
+    api_target = f"          - {name}:{scaffold.port}\n"
+    _edit(scaffold, prometheus, "scrape its API", r"^          - [a-z]+:\d+\n", api_target)
+    backbone_target = f"          - {name}-backbone:{scaffold.values['backbone_port']}\n"
+    _edit(scaffold, prometheus, "scrape its backbone", r"^          - [a-z]+-backbone:\d+\n", backbone_target)
+    kustomization = "infra/k8s/base/kustomization.yaml"
+    _edit(scaffold, kustomization, "list its manifests", r"^  - gateway\.yaml\n", f"  - {name}.yaml\n", before=True)
 
 
 @click.group("new")

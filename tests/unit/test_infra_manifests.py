@@ -7,6 +7,7 @@ public key it verifies callers with (ADR 0006).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def _documents(path: Path) -> list[dict[str, Any]]:
 
 def _k8s(kind: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for path in sorted((INFRA / "k8s").glob("*.yaml")):
+    for path in sorted((INFRA / "k8s" / "base").glob("*.yaml")):
         for doc in _documents(path):
             if doc.get("kind") == kind:
                 found[doc["metadata"]["name"]] = doc
@@ -177,3 +178,85 @@ def test_the_examples_authenticate_to_kafka_with_a_password_kept_out_of_the_repo
     configmap = _k8s("ConfigMap")["tinhso"]["data"]
     assert configmap["TINHSO_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
     assert "TINHSO_KAFKA_SASL_PASSWORD" in _k8s("Secret")["tinhso"]["stringData"]
+
+
+def _application_containers(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {n: s for n, s in compose["services"].items() if s.get("command", [None])[:2] == ["python", "-m"]}
+
+
+def test_only_the_gateway_is_published_and_the_observability_pages_on_loopback_only() -> None:
+    """Failed before the fix: every service, backbone included, published its port on the host."""
+    services = _compose()["services"]
+    published = {name: s["ports"] for name, s in services.items() if "ports" in s}
+    observability = {n for n, s in services.items() if "observability" in s.get("profiles", [])}
+    assert published.pop("gateway") == ["8000:8000"]
+    assert set(published) <= observability
+    for name, ports in published.items():
+        assert all(str(p).startswith("127.0.0.1:") for p in ports), name
+
+
+def test_every_application_container_has_a_readiness_healthcheck_and_the_gateway_waits_for_them() -> None:
+    compose = _compose()
+    for name, service in _application_containers(compose).items():
+        assert service["healthcheck"]["test"] == ["CMD", "python", "-m", "services.cli.healthcheck"], name
+        assert not service["healthcheck"].get("disable", False), name
+    for one_off in ("keys", "migrate"):
+        assert compose["services"][one_off]["healthcheck"] == {"disable": True}
+    waits = compose["services"]["gateway"]["depends_on"]
+    assert {s: waits[s]["condition"] for s in SERVICES} == dict.fromkeys(SERVICES, "service_healthy")
+    assert "healthcheck" in compose["services"]["postgres"]
+    assert "healthcheck" in compose["services"]["kafka"]
+
+
+def test_the_compose_credentials_come_from_an_env_file_git_ignores_and_its_example_names_them() -> None:
+    text = (INFRA / "docker-compose.yml").read_text()
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", text))
+    assert required == {"POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"}
+    compose = _compose()
+    assert compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    url = compose["x-tinhso-environment"]["TINHSO_DATABASE_URL"]
+    assert url.startswith("postgresql://tinhso:${POSTGRES_PASSWORD:?")
+    example = (INFRA / ".env.example").read_text()
+    assert required <= set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))
+    assert "infra/.env" in (INFRA.parent / ".gitignore").read_text().splitlines()
+
+
+def test_the_observability_profile_has_its_four_containers_and_their_config_files_exist() -> None:
+    services = _compose()["services"]
+    observability = {n for n, s in services.items() if "observability" in s.get("profiles", [])}
+    assert observability == {"otel-collector", "jaeger", "prometheus", "grafana"}
+    for name in observability:
+        for volume in services[name].get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (INFRA / source).exists(), (name, source)
+
+
+def test_prometheus_scrapes_every_process_of_the_compose_file() -> None:
+    config = msgspec.yaml.decode((INFRA / "observability" / "prometheus.yml").read_bytes())
+    [job] = [j for j in config["scrape_configs"] if j["job_name"] == "tinhso"]
+    targets = {t for group in job["static_configs"] for t in group["targets"]}
+    settings = Settings()
+    wanted = {f"{s}:{settings.port_of(s)}" for s in (*SERVICES, "gateway")}
+    wanted |= {f"{s}-backbone:{settings.backbone_port_of(s)}" for s in SERVICES}
+    assert targets == wanted
+    assert set(_application_containers(_compose())) == {t.split(":")[0] for t in targets}
+
+
+def test_the_image_has_a_healthcheck_and_its_build_context_holds_what_it_copies_and_no_more() -> None:
+    """Failed before the fix: no HEALTHCHECK, and no .dockerignore (the context took .venv, .tinhso, .git)."""
+    dockerfile = (INFRA / "Dockerfile").read_text()
+    [healthcheck] = re.findall(r'^\s+CMD \["python", "-m", "([a-z_.]+)"\]$', dockerfile, flags=re.MULTILINE)
+    assert "HEALTHCHECK " in dockerfile
+    assert (INFRA.parent / (healthcheck.replace(".", "/") + ".py")).is_file()
+    copied = set()
+    for line in re.findall(r"^COPY (?!--from)(.+)$", dockerfile, flags=re.MULTILINE):
+        copied |= set(line.split()[:-1])
+    kept = {
+        line[1:].rstrip("/")
+        for line in (INFRA.parent / ".dockerignore").read_text().splitlines()
+        if line.startswith("!")
+    }
+    assert "*" in (INFRA.parent / ".dockerignore").read_text().splitlines()
+    assert copied == kept
+    assert all((INFRA.parent / name).exists() for name in copied)

@@ -36,7 +36,7 @@ def _documents(path: Path) -> list[dict[str, Any]]:
 
 def _k8s(kind: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for path in sorted((INFRA / "k8s").glob("*.yaml")):
+    for path in sorted((INFRA / "k8s" / "base").glob("*.yaml")):
         for doc in _documents(path):
             if doc.get("kind") == kind:
                 found[doc["metadata"]["name"]] = doc
@@ -113,7 +113,11 @@ def test_the_compose_file_runs_each_service_on_its_port_with_its_url_and_topic()
     assert set(runs) == set(_processes())
     for name, (entry, port) in _processes().items():
         assert runs[name]["command"] == ["python", "-m", entry.package], name
-        assert runs[name]["ports"] == [f"{port}:{port}"], name
+        if name == "gateway":  # the one process published on the host
+            assert runs[name]["ports"] == [f"{port}:{port}"], name
+        else:
+            assert "ports" not in runs[name], name
+            assert runs[name]["expose"] == [str(port)], name
     environment = compose["x-tinhso-environment"]
     urls = {k: v for k, v in environment.items() if k.endswith("_URL") and k != "TINHSO_DATABASE_URL"}
     assert urls == {env_name(s.url_setting): f"http://{s.name}:{s.default_port}" for s in CATALOGUE if s.url_setting}
