@@ -92,8 +92,9 @@ def require_province_wide(request: Request[Any, Any, Any], scope: str) -> Princi
     return principal
 
 
-def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Litestar guard: operator routes need the ``admin`` scope."""
+async def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Litestar guard: operator routes need the ``admin`` scope. A coroutine: Litestar runs a
+    plain-function guard in a worker thread on every request (ADR 0027)."""
     user = connection.scope.get("user")
     if not isinstance(user, Principal):
         raise UnauthorizedError("this route needs the gateway's principal token", code="principal_missing")
