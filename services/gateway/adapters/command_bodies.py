@@ -86,18 +86,3 @@ class RelaySession(Body):
 
 class RecordRelaysBody(Body):
     sessions: list[RelaySession]
-
-
-class ReportValueBody(Body):
-    indicator_code: str
-    unit_code: str
-    period: str
-    value: float
-    source: str | None = None
-
-
-class SetTargetBody(Body):
-    indicator_code: str
-    unit_code: str
-    year: int
-    target: float

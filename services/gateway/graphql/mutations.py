@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
+from contracts.api.metrics import ReportValue, SetTarget
 from libs.common.errors import DomainError, InvalidInputError
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.adapters import command_bodies as bodies
@@ -242,7 +243,7 @@ class Mutation:
         input: ReportIndicatorValueInput,
     ) -> IndicatorValue:
         caller = _writer(info)
-        body = bodies.ReportValueBody(
+        body = ReportValue(
             indicator_code=input.indicator_code,
             unit_code=input.unit_code,
             period=str(input.period),
@@ -260,7 +261,7 @@ class Mutation:
     @strawberry.mutation(description="Set an indicator's target for a unit and year (metrics).")
     async def set_indicator_target(self, info: Ctx, input: SetIndicatorTargetInput) -> IndicatorValue:
         caller = _writer(info)
-        body = bodies.SetTargetBody(
+        body = SetTarget(
             indicator_code=input.indicator_code, unit_code=input.unit_code, year=input.year, target=input.target
         )
         await metrics_api.set_target(caller, body, input.idempotency_key)

@@ -4,85 +4,28 @@ answers many units x codes for one period."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
-import msgspec
-from litestar import Controller, Request, Response, get
-from litestar.connection import ASGIConnection
-from litestar.di import NamedDependency, Provide
-from litestar.handlers.base import BaseRouteHandler
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from contracts.metrics_events import IndicatorDefinition
-from libs.common.errors import ForbiddenError, InvalidInputError, UnauthorizedError
-from libs.common.principal import Principal
-from libs.common.runtime import ServiceRuntime
+from contracts.api.metrics import (
+    CompletenessView,
+    HistoryView,
+    IndicatorDefinition,
+    PartView,
+    RankingView,
+    UnitView,
+    ValueView,
+)
+from libs.common.errors import InvalidInputError
+from libs.common.http.context import Reader, reader
 from services.metrics.application.evaluation import Value
 from services.metrics.application.queries import MetricsQueries
 from services.metrics.domain.periods import Period
 
 MAX_BATCH = 1000
-Req = Request[Any, Any, Any]
-
-
-async def provide_queries(runtime: NamedDependency[ServiceRuntime]) -> MetricsQueries:
-    return MetricsQueries(runtime.pool)
-
-
-class PartView(msgspec.Struct, frozen=True, kw_only=True):
-    indicator_code: str
-    weight: float
-    value: float | None
-    contribution: float
-    missing: bool
-
-
-class ValueView(msgspec.Struct, frozen=True, kw_only=True):
-    indicator_code: str
-    unit_id: str
-    unit_code: str
-    unit_name: str
-    unit_level: str
-    period: str
-    value: float | None
-    reason: str | None
-    origin: str
-    source: str
-    as_of: datetime.datetime
-    target: float | None
-    progress: float | None
-    breakdown: list[PartView] | None = None
-
-
-class RankingView(msgspec.Struct, frozen=True, kw_only=True):
-    rank: int
-    score: float | None
-    value: ValueView
-
-
-class UnitView(msgspec.Struct, frozen=True, kw_only=True):
-    unit_id: str
-    unit_code: str
-    unit_name: str
-
-
-class CompletenessView(msgspec.Struct, frozen=True, kw_only=True):
-    indicator_code: str
-    period: str
-    expected: int
-    reported: int
-    missing: list[UnitView]
-
-
-class HistoryView(msgspec.Struct, frozen=True, kw_only=True):
-    version: int
-    value: float
-    previous_value: float | None
-    source: str
-    comment: str | None
-    actor: str | None
-    partner: str | None
-    recorded_at: datetime.datetime
+Queries = NamedDependency[MetricsQueries]
 
 
 def view(v: Value) -> ValueView:
@@ -105,15 +48,6 @@ def view(v: Value) -> ValueView:
     )  # fmt: skip
 
 
-def read_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Reads need the ``read`` scope, or ``metrics:write`` (who writes may read what it wrote)."""
-    user = connection.scope.get("user")
-    if not isinstance(user, Principal):
-        raise UnauthorizedError("this route needs the gateway's principal token", code="principal_missing")
-    if not (user.allows("read") or user.allows("metrics:write")):
-        raise ForbiddenError("this needs the scope 'read'", code="forbidden", details={"scope": "read"})
-
-
 def split_list(raw: str, what: str) -> list[str]:
     items = list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
     if not items:
@@ -126,12 +60,12 @@ def split_list(raw: str, what: str) -> list[str]:
 class MetricsQueriesController(Controller):
     path = "/"
     tags = ["metrics: queries"]  # noqa: RUF012
-    dependencies = {"queries": Provide(provide_queries)}  # noqa: RUF012
-    guards = [read_guard]  # noqa: RUF012
+    # Who writes may read what it wrote.
+    dependencies = {"reader": reader("read", "metrics:write")}  # noqa: RUF012
 
     @get("/indicators", operation_id="indicators", description="The catalogue (optionally only some codes).")
     async def indicators(
-        self, queries: NamedDependency[MetricsQueries], codes: FromQuery[str | None] = None
+        self, reader: Reader, queries: Queries, codes: FromQuery[str | None] = None
     ) -> list[IndicatorDefinition]:
         catalogue = await queries.catalogue()
         wanted = split_list(codes, "code") if codes else sorted(catalogue)
@@ -140,7 +74,9 @@ class MetricsQueriesController(Controller):
     @get("/values", operation_id="indicatorValues", description="Many units x codes for one period (DataLoader).")
     async def values(
         self,
-        queries: NamedDependency[MetricsQueries],
+        *,
+        reader: Reader,
+        queries: Queries,
         codes: FromQuery[str],
         unit_codes: FromQuery[str],
         period: FromQuery[str],
@@ -155,7 +91,8 @@ class MetricsQueriesController(Controller):
     async def at_level(
         self,
         *,
-        queries: NamedDependency[MetricsQueries],
+        reader: Reader,
+        queries: Queries,
         codes: FromQuery[str],
         period: FromQuery[str],
         level: FromQuery[str],
@@ -168,7 +105,9 @@ class MetricsQueriesController(Controller):
     @get("/values/history", operation_id="indicatorValueHistory", description="Reports and corrections: who, when.")
     async def history(
         self,
-        queries: NamedDependency[MetricsQueries],
+        *,
+        reader: Reader,
+        queries: Queries,
         code: FromQuery[str],
         unit_code: FromQuery[str],
         period: FromQuery[str],
@@ -186,7 +125,8 @@ class MetricsQueriesController(Controller):
     async def ranking(
         self,
         *,
-        queries: NamedDependency[MetricsQueries],
+        reader: Reader,
+        queries: Queries,
         index_code: FromQuery[str],
         period: FromQuery[str],
         level: FromQuery[str],
@@ -199,7 +139,8 @@ class MetricsQueriesController(Controller):
     async def behind(
         self,
         *,
-        queries: NamedDependency[MetricsQueries],
+        reader: Reader,
+        queries: Queries,
         code: FromQuery[str],
         period: FromQuery[str],
         level: FromQuery[str],
@@ -211,7 +152,8 @@ class MetricsQueriesController(Controller):
     async def completeness(
         self,
         *,
-        queries: NamedDependency[MetricsQueries],
+        reader: Reader,
+        queries: Queries,
         codes: FromQuery[str],
         period: FromQuery[str],
         level: FromQuery[str],
@@ -231,7 +173,8 @@ class MetricsQueriesController(Controller):
     async def export(
         self,
         *,
-        queries: NamedDependency[MetricsQueries],
+        reader: Reader,
+        queries: Queries,
         codes: FromQuery[str],
         periods: FromQuery[str],
         level: FromQuery[str],

@@ -1,0 +1,1 @@
+"""Each service's HTTP request bodies and answers, declared once for the service and its clients."""
