@@ -26,7 +26,7 @@ from libs.common.reach import require_within
 from services.metrics.adapters import indicator_data as data
 from services.metrics.adapters.catalogue_reader import SHARED
 from services.metrics.adapters.unit_tree import UnitTreeOn
-from services.metrics.domain import catalogue, values
+from services.metrics.domain import catalogue, thresholds, values
 from services.metrics.domain.periods import Period
 
 
@@ -101,9 +101,9 @@ class MetricsCommands:
     ) -> CommandResult:
         definition = await self._definition(code)
         return await self.executor.execute(
-            values.THRESHOLD,
-            values.threshold_stream(code),
-            values.SetThreshold(definition, threshold),
+            thresholds.THRESHOLD,
+            thresholds.threshold_stream(code),
+            thresholds.SetThreshold(definition, threshold),
             context=ctx,
             request=cmd,
             ids=[code],

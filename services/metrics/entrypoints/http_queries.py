@@ -20,7 +20,7 @@ from contracts.api.metrics import (
 )
 from libs.common.errors import InvalidInputError
 from libs.common.http.context import Reader, reader
-from services.metrics.application.evaluation import Value
+from services.metrics.application.evaluated import Value
 from services.metrics.application.queries import MetricsQueries
 from services.metrics.domain.periods import Period
 
