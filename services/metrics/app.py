@@ -23,6 +23,7 @@ from libs.common.eventstore.context import CommandContext
 from libs.common.http.app import build_service_app
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
+from services.metrics.application.answers import MetricsAnswers
 from services.metrics.application.commands import MetricsCommands
 from services.metrics.application.queries import MetricsQueries
 from services.metrics.entrypoints.http_commands import ProvinceCommands, UnitCommands
@@ -37,14 +38,14 @@ log = logging.getLogger(__name__)
 
 class MetricsRuntime(ServiceRuntime):
     commands: MetricsCommands
-    queries: MetricsQueries
+    answers: MetricsAnswers
 
     async def start(self) -> None:
         await super().start()
         # The seed task started by ``start_background`` runs only once this returns to the
         # event loop, so it finds the handlers built.
         self.commands = MetricsCommands(CommandExecutor(self.pool, NAME, CATALOGUE))
-        self.queries = MetricsQueries(self.pool)
+        self.answers = MetricsAnswers(MetricsQueries(self.pool))
 
     def start_background(self) -> None:
         self.background.append(asyncio.create_task(self._seed_catalogue(), name="metrics-catalogue-seed"))
@@ -70,8 +71,8 @@ def create_app(settings: Settings) -> Litestar:
     def commands() -> MetricsCommands:
         return runtime.commands
 
-    def queries() -> MetricsQueries:
-        return runtime.queries
+    def answers() -> MetricsAnswers:
+        return runtime.answers
 
     return build_service_app(
         runtime,
@@ -80,6 +81,6 @@ def create_app(settings: Settings) -> Litestar:
         description="Indicators, targets, rollups and rankings computed from the registry's and broadcast's events.",
         dependencies={
             "commands": Provide(commands, sync_to_thread=False),
-            "queries": Provide(queries, sync_to_thread=False),
+            "answers": Provide(answers, sync_to_thread=False),
         },
     )
