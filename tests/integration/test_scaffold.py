@@ -362,7 +362,6 @@ def test_the_upcasting_recipe_works_on_a_scaffolded_service(tmp_path: Path) -> N
     _ok(_run(copy, "-m", "contracts.generate", "--check"))
     _ok(_run(copy, "-m", "contracts.compat"))
     _ok(_run(copy, "-m", "ruff", "check", f"contracts/{NAME}_events.py", f"services/{NAME}", f"tests/unit/{NAME}"))
-    _ok(_run(copy, "-m", "mypy", f"contracts/{NAME}_events.py", f"services/{NAME}", f"tests/unit/{NAME}"))
     tests = [f"tests/unit/{NAME}", "tests/unit/test_contracts_generated.py", "tests/unit/test_upcasting.py"]
     out = _ok(_run(copy, "-m", "pytest", *tests, "-q", "-rA", "-p", "no:randomly", "-p", "no:cacheprovider"))
     assert f"PASSED tests/unit/{NAME}/test_{NAME}_upcasting.py::test_a_v1_item_reads_with_the_default_category" in out
@@ -500,7 +499,6 @@ def test_the_graphql_field_recipe_works_on_a_scaffolded_service(tmp_path: Path) 
     assert "demoItem(itemId: ID!): DemoItem!" in (copy / "contracts" / "schema.graphql").read_text()
     _ok(_run(copy, "-m", "contracts.compat"))
     _ok(_run(copy, "-m", "ruff", "check", "services/gateway"))
-    _ok(_run(copy, "-m", "mypy", "services/gateway/graphql", f"services/gateway/adapters/{NAME}_api.py"))
     # 4. A test through the gateway.
     (copy / "tests" / "integration" / "gateway" / f"test_{NAME}_items.py").write_text(DEMO_GATEWAY_TEST)
     test = f"tests/integration/gateway/test_{NAME}_items.py"
