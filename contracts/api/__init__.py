@@ -1,1 +1,1 @@
-"""Each service's HTTP request bodies and answers, declared once for the service and its clients."""
+"""The internal HTTP APIs of the services: request bodies and answers, declared once for both sides."""
