@@ -20,7 +20,7 @@ from contracts.api.metrics import (
     SetThreshold,
 )
 from contracts.metrics_events import IndicatorDefinition
-from libs.common.errors import NotFoundError
+from libs.common.errors import NotFoundError, outside_own_unit
 from libs.common.eventstore.commands import Check, CommandContext, CommandExecutor, CommandResult, Transaction
 from libs.common.reach import require_within
 from services.metrics.adapters import indicator_data as data
@@ -59,7 +59,7 @@ class MetricsCommands:
     async def report(self, cmd: ReportValue, ctx: CommandContext) -> CommandResult:
         period = Period.parse(cmd.period)
         definition = await self._definition(cmd.indicator_code)
-        unit = await self._unit(cmd.unit_code, period)
+        unit = await self._unit(cmd.unit_code, period, ctx)
         async with self.pool.acquire() as conn:
             goals = await data.targets(conn, [definition.code], [unit.unit_id], period.year)
             threshold = await data.threshold(conn, definition.code)
@@ -77,7 +77,7 @@ class MetricsCommands:
     async def set_target(self, cmd: SetTarget, ctx: CommandContext) -> CommandResult:
         period = Period.parse(str(cmd.year))
         definition = await self._definition(cmd.indicator_code)
-        unit = await self._unit(cmd.unit_code, period)
+        unit = await self._unit(cmd.unit_code, period, ctx)
         stream = values.target_stream(definition.code, unit.unit_id, cmd.year)
         return await self.executor.execute(
             values.TARGET,
@@ -113,10 +113,15 @@ class MetricsCommands:
         async with self.pool.acquire() as conn:
             return (await SHARED.current(conn)).get(code)
 
-    async def _unit(self, unit_code: str, period: Period) -> values.UnitRef:
-        """The unit holding ``unit_code`` in the period (404 ``unknown_unit`` if none)."""
+    async def _unit(self, unit_code: str, period: Period, ctx: CommandContext) -> values.UnitRef:
+        """The unit holding ``unit_code`` in the period (404 ``unknown_unit`` if none; 403
+        ``outside_own_unit`` to a caller confined to a unit)."""
         async with self.pool.acquire() as conn:
             found = (await data.units_by_code(conn, [unit_code], period.end, since=period.start)).get(unit_code)
+        if found is None and ctx.unit_code is not None:
+            # A caller confined to a unit does not learn which units exist outside it.
+            raise outside_own_unit(f"a caller for unit {ctx.unit_code} may act only for the units under it",
+                                   ctx.unit_code, unit_code=unit_code)  # fmt: skip
         if found is None:
             raise NotFoundError(
                 f"no unit has the code {unit_code!r} on {period.end}",
