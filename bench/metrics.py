@@ -43,12 +43,13 @@ import uvloop
 
 from bench._common import Report, Row, percentile, quiet_logging, ratio, rounded, say
 from contracts import registry_events as r
+from contracts.api.metrics import DefineIndicators
 from contracts.base import Event
 from contracts.envelope import Envelope, Metadata
 from contracts.metrics_events import CATALOGUE, IndicatorDefinition
 from libs.common.db import create_pool
 from libs.common.embedded.postgres import EmbeddedPostgres
-from libs.common.eventstore.commands import CommandExecutor
+from libs.common.eventstore.commands import CommandContext, CommandExecutor
 from libs.common.migrations import apply_migrations
 from libs.common.projections.projection import Applied, ensure_schema
 from services.cli.catalogue import all_migrations
@@ -120,8 +121,9 @@ async def load(pool: asyncpg.Pool, communes: list[tuple[str, str]], structure: l
         async with conn.transaction():
             await projection.apply(conn, projection.name, structure)
     commands = MetricsCommands(CommandExecutor(pool, "metrics", CATALOGUE))
-    await commands.seed(province_indicators())
-    await commands.define(_indicators(), metadata=commands_meta(), idempotency=None)
+    bench = CommandContext(metadata=commands_meta())
+    await commands.define(DefineIndicators(indicators=province_indicators()), bench)
+    await commands.define(DefineIndicators(indicators=_indicators()), bench)
     rng = random.Random(6)
     now = datetime.datetime.now(datetime.UTC)
     rows = [

@@ -34,6 +34,7 @@ TEMPLATES = resources.files("services.cli") / "templates"
 # Where each template goes, relative to the repository root; the paths are templates too.
 FILES: dict[str, str] = {
     "events.py.tmpl": "contracts/${name}_events.py",
+    "contracts_api.py.tmpl": "contracts/api/${name}.py",
     "service/__init__.py.tmpl": "services/${name}/__init__.py",
     "service/__main__.py.tmpl": "services/${name}/__main__.py",
     "service/app.py.tmpl": "services/${name}/app.py",
@@ -41,6 +42,7 @@ FILES: dict[str, str] = {
     "service/domain/items.py.tmpl": "services/${name}/domain/items.py",
     "service/application/__init__.py.tmpl": "services/${name}/application/__init__.py",
     "service/application/commands.py.tmpl": "services/${name}/application/commands.py",
+    "service/application/queries.py.tmpl": "services/${name}/application/queries.py",
     "service/adapters/__init__.py.tmpl": "services/${name}/adapters/__init__.py",
     "service/adapters/items.py.tmpl": "services/${name}/adapters/items.py",
     "service/entrypoints/__init__.py.tmpl": "services/${name}/entrypoints/__init__.py",

@@ -223,9 +223,8 @@ async def test_titles_are_counted(settings: Settings) -> None:
     await apply_migrations(conn, [*backbone_migrations("demo"), *discover("demo", "services.demo.migrations")])
     await ensure_topics(settings.kafka_bootstrap, service_topics(settings), settings.kafka_partitions)
     async with service_client(create_app(settings), settings) as client:
-        for n in range(3):
-            body = {"item_id": f"i-{n}", "title": "same"}
-            assert (await client.post("/commands/items/record", json=body)).status_code == 201
+        for _ in range(3):
+            assert (await client.post("/commands/items/record", json={"title": "same"})).status_code == 201
         async with asyncio.timeout(30):
             while await _count(conn, "same") != 3:  # noqa: ASYNC110 - polling the read model
                 await asyncio.sleep(0.05)
@@ -233,12 +232,24 @@ async def test_titles_are_counted(settings: Settings) -> None:
 '''
 
 
-def test_the_event_type_and_projection_recipes_work_on_a_scaffolded_service(tmp_path: Path) -> None:
+def _fresh_scaffold(tmp_path: Path) -> Path:
+    """A new copy of the repository with a new ``demo`` service, for a recipe to change."""
     copy = tmp_path / "repo"
     for name in _tracked_files():
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, copy / name)
     _ok(_run(copy, "-m", "services.cli.main", "new", "service", NAME))
+    return copy
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{path} no longer has {old!r}: the recipe's test follows the scaffold"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_event_type_and_projection_recipes_work_on_a_scaffolded_service(tmp_path: Path) -> None:
+    copy = _fresh_scaffold(tmp_path)
     # An event type: the Struct in contracts/demo_events.py, in the catalogue's list.
     events = copy / "contracts" / f"{NAME}_events.py"
     text = events.read_text()
@@ -279,4 +290,219 @@ def test_the_event_type_and_projection_recipes_work_on_a_scaffolded_service(tmp_
     ]
     out = _ok(_run(copy, "-m", "pytest", *tests, "-q", "-rA", "-p", "no:randomly", "-p", "no:cacheprovider"))
     assert f"PASSED tests/integration/{NAME}/test_titles.py::test_titles_are_counted" in out
+    assert " failed" not in out
+
+
+UPCASTER = """
+
+UPCASTERS = Upcasters()
+
+
+@UPCASTERS.register("demo.item_recorded", 1)
+def upcast_item_recorded_v1_v2(data: Data) -> Data:
+    \"\"\"v1 -> v2: items recorded before categories are ``general``.\"\"\"
+    return {**data, "category": "general"}
+
+
+CATALOGUE = EventCatalogue("demo", [DemoItemRecorded], UPCASTERS)
+"""
+
+UPCASTER_TEST = '''"""A version 1 ``demo.item_recorded`` reads as version 2, through the catalogue's upcaster."""
+
+from __future__ import annotations
+
+from contracts.demo_events import CATALOGUE, DemoItemRecorded
+
+
+def test_a_v1_item_reads_with_the_default_category() -> None:
+    event = CATALOGUE.decode("demo.item_recorded", 1, b\'{"item_id": "i-1", "title": "old"}\')
+    assert event == DemoItemRecorded(item_id="i-1", title="old", category="general")
+'''
+
+
+def test_the_upcasting_recipe_works_on_a_scaffolded_service(tmp_path: Path) -> None:
+    """docs/extending.md, "Changing an event type": a released type gains a required field."""
+    copy = _fresh_scaffold(tmp_path)
+    _ok(_run(copy, "-m", "contracts.generate"))
+    _ok(_run(copy, "-m", "contracts.compat", "--release"))
+    events = copy / "contracts" / f"{NAME}_events.py"
+    # 1. The Struct changes and its SCHEMA_VERSION goes up (its decider fills the new field).
+    _edit(
+        events,
+        "from contracts.base import Event\n",
+        "from typing import ClassVar\n\nfrom contracts.base import Event\n",
+    )
+    _edit(
+        events,
+        "    item_id: str\n    title: str\n",
+        "    SCHEMA_VERSION: ClassVar[int] = 2\n\n    item_id: str\n    title: str\n    category: str\n",
+    )
+    _edit(copy / "services" / NAME / "domain" / "items.py", "title=title)]", 'title=title, category="general")]')
+    _edit(
+        copy / "tests" / "unit" / NAME / f"test_{NAME}_domain.py",
+        'title="first")',
+        'title="first", category="general")',
+    )
+    _ok(_run(copy, "-m", "contracts.generate"))
+    refused = _run(copy, "-m", "contracts.compat")
+    assert refused.returncode == 1, "compat accepted a new version that nothing lifts the released one to"
+    assert "demo.item_recorded" in refused.stdout + refused.stderr
+    # 2. An upcaster from version 1, on an Upcasters() passed to the catalogue.
+    _edit(
+        events,
+        "from contracts.catalogue import EventCatalogue\n",
+        "from contracts.catalogue import EventCatalogue\nfrom contracts.upcasting import Data, Upcasters\n",
+    )
+    _edit(events, f'CATALOGUE = EventCatalogue("{NAME}", [DemoItemRecorded])\n', "")
+    events.write_text(events.read_text().rstrip("\n") + "\n" + UPCASTER)
+    (copy / "tests" / "unit" / NAME / f"test_{NAME}_upcasting.py").write_text(UPCASTER_TEST)
+    # 3. The new schema generated; compat accepts the change because the upcaster lifts v1.
+    _ok(_run(copy, "-m", "contracts.generate"))
+    assert (copy / "contracts" / "schemas" / f"{NAME}.item_recorded.v2.json").exists()
+    _ok(_run(copy, "-m", "contracts.generate", "--check"))
+    _ok(_run(copy, "-m", "contracts.compat"))
+    _ok(_run(copy, "-m", "ruff", "check", f"contracts/{NAME}_events.py", f"services/{NAME}", f"tests/unit/{NAME}"))
+    tests = [f"tests/unit/{NAME}", "tests/unit/test_contracts_generated.py", "tests/unit/test_upcasting.py"]
+    out = _ok(_run(copy, "-m", "pytest", *tests, "-q", "-rA", "-p", "no:randomly", "-p", "no:cacheprovider"))
+    assert f"PASSED tests/unit/{NAME}/test_{NAME}_upcasting.py::test_a_v1_item_reads_with_the_default_category" in out
+    assert " failed" not in out
+
+
+DEMO_API = '''"""The demo service's internal routes the gateway uses, one function per route."""
+
+from __future__ import annotations
+
+from contracts.api.demo import ItemView
+from services.gateway.adapters.internal import ServiceCaller
+
+
+async def item(caller: ServiceCaller, item_id: str) -> ItemView:
+    return await caller.get("demo", f"/items/{item_id}", {}, ItemView)
+'''
+
+DEMO_TYPE = '''# mypy: disallow-untyped-decorators=False
+"""Items recorded through the demo service."""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+
+from contracts.api.demo import ItemView
+
+
+@strawberry.type(description="An item recorded through the demo service.")
+class DemoItem:
+    item_id: strawberry.ID
+    title: str
+    recorded_at: datetime.datetime
+
+    @classmethod
+    def of(cls, view: ItemView) -> DemoItem:
+        return cls(item_id=strawberry.ID(view.item_id), title=view.title, recorded_at=view.recorded_at)
+'''
+
+DEMO_FIELD = """class Query:
+    @strawberry.field(description="An item recorded through the demo service.")
+    async def demo_item(self, info: Ctx, item_id: strawberry.ID) -> DemoItem:
+        context = context_of(info)
+        context.reader()
+        return DemoItem.of(await demo_api.item(context.caller(), str(item_id)))
+
+"""
+
+DEMO_GATEWAY_TEST = '''"""The demo service's item, read by a partner through the gateway's GraphQL field."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+import httpx
+import msgspec
+
+from libs.common.db import create_pool
+from libs.common.kafka import ensure_topics, service_topics
+from libs.common.migrations import apply_migrations
+from libs.common.principal import Principal
+from libs.common.settings import Settings
+from services.cli.catalogue import all_migrations
+from services.demo.app import create_app as demo_app
+from services.gateway.app import create_app as gateway_app
+from services.gateway.security.partner_store import PartnerStore
+from services.gateway.security.partners import Partner
+from tests.support.http_server import Server, listening_socket
+from tests.support.principals import PrincipalAuth
+
+WRITER = Principal(subject="writer", partner="writer", scopes=frozenset({"demo:write"}))
+QUERY = "query($id: ID!) { demoItem(itemId: $id) { itemId title } }"
+
+
+async def test_a_partner_reads_a_demo_item_through_the_gateway(settings: Settings) -> None:
+    conn = await asyncpg.connect(settings.database_url)
+    await apply_migrations(conn, all_migrations())
+    await conn.close()
+    await ensure_topics(settings.kafka_bootstrap, service_topics(settings), settings.kafka_partitions)
+    demo_socket, gateway_socket = listening_socket(), listening_socket()
+    demo_url = f"http://127.0.0.1:{demo_socket.getsockname()[1]}"
+    settings = msgspec.structs.replace(settings, demo_url=demo_url, rate_limit_per_minute=0)
+    servers = [Server(demo_app(settings), demo_socket), Server(gateway_app(settings), gateway_socket)]
+    pool = await create_pool(settings.database_url, service="test", max_size=2)
+    answer: dict[str, Any] = {}
+    try:
+        key = await PartnerStore(pool).create(Partner(name="demo-reader", scopes=frozenset({"read"})))
+        for server in servers:
+            await server.start()
+        async with httpx.AsyncClient(base_url=demo_url, auth=PrincipalAuth(settings, WRITER, "demo")) as demo:
+            recorded = await demo.post("/commands/items/record", json={"title": "through the gateway"})
+        assert recorded.status_code == 201, recorded.text
+        [item_id] = recorded.json()["ids"]
+        gateway = f"http://127.0.0.1:{gateway_socket.getsockname()[1]}"
+        async with httpx.AsyncClient(base_url=gateway, headers={"authorization": f"Bearer {key}"}) as partner:
+            async with asyncio.timeout(30):
+                while not (answer.get("data") or {}).get("demoItem"):  # the projection catches up
+                    body = {"query": QUERY, "variables": {"id": item_id}}
+                    answer = (await partner.post("/graphql", json=body)).json()
+                    await asyncio.sleep(0.05)
+    finally:
+        for server in reversed(servers):
+            await server.stop()
+        demo_socket.close()
+        gateway_socket.close()
+        await pool.close()
+    assert answer["data"]["demoItem"] == {"itemId": item_id, "title": "through the gateway"}
+'''
+
+
+def test_the_graphql_field_recipe_works_on_a_scaffolded_service(tmp_path: Path) -> None:
+    """docs/extending.md, "A GraphQL field": the scaffold's item query, exposed to partners."""
+    copy = _fresh_scaffold(tmp_path)
+    gateway = copy / "services" / "gateway"
+    # 1. A gateway adapter function per internal route, decoding the service's own wire shape.
+    (gateway / "adapters" / f"{NAME}_api.py").write_text(DEMO_API)
+    # 2. The type in types_*.py, the field in queries.py.
+    (gateway / "graphql" / f"types_{NAME}.py").write_text(DEMO_TYPE)
+    queries = gateway / "graphql" / "queries.py"
+    _edit(queries, "@strawberry.type\nclass Query:\n", "@strawberry.type\n" + DEMO_FIELD)
+    _edit(queries, "from services.gateway.adapters import ", f"from services.gateway.adapters import {NAME}_api, ")
+    _edit(
+        queries,
+        "\nimport strawberry\n",
+        f"\nimport strawberry\n\nfrom services.gateway.graphql.types_{NAME} import DemoItem\n",
+    )
+    _ok(_run(copy, "-m", "ruff", "check", "--fix", "-q", "services/gateway"))
+    _ok(_run(copy, "-m", "ruff", "format", "-q", "services/gateway"))
+    # 3. The exported schema has the new field, and compat accepts an added field.
+    _ok(_run(copy, "-m", "services.gateway.graphql.export"))
+    assert "demoItem(itemId: ID!): DemoItem!" in (copy / "contracts" / "schema.graphql").read_text()
+    _ok(_run(copy, "-m", "contracts.compat"))
+    _ok(_run(copy, "-m", "ruff", "check", "services/gateway"))
+    # 4. A test through the gateway.
+    (copy / "tests" / "integration" / "gateway" / f"test_{NAME}_items.py").write_text(DEMO_GATEWAY_TEST)
+    test = f"tests/integration/gateway/test_{NAME}_items.py"
+    out = _ok(_run(copy, "-m", "pytest", test, "tests/unit/gateway/test_api_schema_contract.py", "-q", "-rA",
+                   "-p", "no:randomly", "-p", "no:cacheprovider"))  # fmt: skip
+    assert f"PASSED {test}::test_a_partner_reads_a_demo_item_through_the_gateway" in out
     assert " failed" not in out

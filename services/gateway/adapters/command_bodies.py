@@ -54,18 +54,3 @@ class CommissionBtsBody(Body):
     latitude: float | None = None
     longitude: float | None = None
     commissioned_on: datetime.date | None = None
-
-
-class ReportValueBody(Body):
-    indicator_code: str
-    unit_code: str
-    period: str
-    value: float
-    source: str | None = None
-
-
-class SetTargetBody(Body):
-    indicator_code: str
-    unit_code: str
-    year: int
-    target: float

@@ -1,57 +1,26 @@
-"""The metrics service's internal routes the gateway uses, one function per route."""
+"""The metrics service's internal routes the gateway uses, one function per route; the bodies
+and answers are the service's own wire shapes (``contracts.api.metrics``)."""
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 
-import msgspec
-
+from contracts.api.metrics import IndicatorDefinition, IndicatorValueView, RankingView, ReportValue, SetTarget
+from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters.internal import ServiceCaller
 
 M = "metrics"
 
+# Values are read as ``IndicatorValueView``: the fields GraphQL's ``IndicatorValue`` and the
+# public ``/indicator-values`` answer show, which a value-changed event carries too.
 ValuesKey = tuple[str, str, tuple[str, ...] | None]
 """(unit code, period, indicator codes or None for all): what one unit's ``indicators`` asks."""
 
 
-class IndicatorView(msgspec.Struct, frozen=True, kw_only=True):
-    code: str
-    name_vi: str
-    name_en: str
-    unit: str
-    description: str | None = None
-
-
-class IndicatorValueView(msgspec.Struct, frozen=True, kw_only=True):
-    """A value as the metrics service answers it (and as its value-changed event carries it)."""
-
-    indicator_code: str
-    unit_id: str
-    unit_code: str
-    period: str
-    value: float | None
-    target: float | None = None
-    source: str = "reported"
-    as_of: datetime.datetime
-
-
-class RankingRow(msgspec.Struct, frozen=True, kw_only=True):
-    rank: int
-    score: float | None
-    value: IndicatorValueView
-
-
-class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
-    stream_id: str
-    version: int
-    replayed: bool = False
-
-
-async def indicators(caller: ServiceCaller, codes: Sequence[str] | None = None) -> list[IndicatorView]:
+async def indicators(caller: ServiceCaller, codes: Sequence[str] | None = None) -> list[IndicatorDefinition]:
     params = {"codes": ",".join(codes)} if codes else {}
-    return await caller.get(M, "/indicators", params, list[IndicatorView])
+    return await caller.get(M, "/indicators", params, list[IndicatorDefinition])
 
 
 async def values(
@@ -87,14 +56,14 @@ async def values_at_level(
     return await caller.get(M, "/values/at-level", params, list[IndicatorValueView])
 
 
-async def ranking(caller: ServiceCaller, index_code: str, period: str, level: str) -> list[RankingRow]:
+async def ranking(caller: ServiceCaller, index_code: str, period: str, level: str) -> list[RankingView]:
     params = {"index_code": index_code, "period": period, "level": level}
-    return await caller.get(M, "/ranking", params, list[RankingRow])
+    return await caller.get(M, "/ranking", params, list[RankingView])
 
 
-async def report_value(caller: ServiceCaller, body: object, key: str | None) -> CommandResult:
+async def report_value(caller: ServiceCaller, body: ReportValue, key: str | None) -> CommandResult:
     return await caller.post(M, "/commands/values/report", body, CommandResult, idempotency_key=key)
 
 
-async def set_target(caller: ServiceCaller, body: object, key: str | None) -> CommandResult:
+async def set_target(caller: ServiceCaller, body: SetTarget, key: str | None) -> CommandResult:
     return await caller.post(M, "/commands/targets/set", body, CommandResult, idempotency_key=key)

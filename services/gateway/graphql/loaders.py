@@ -19,10 +19,11 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from contracts.api.broadcast_views import ClusterSignalView, DeliveryView, SourceAirtime
+from contracts.api.metrics import IndicatorDefinition, IndicatorValueView
 from libs.common.principal import Principal
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.adapters.internal import ServiceCaller
-from services.gateway.adapters.metrics_api import IndicatorValueView, IndicatorView, ValuesKey
+from services.gateway.adapters.metrics_api import ValuesKey
 from services.gateway.adapters.registry_views import (
     DigitalTeamView,
     RadioStationView,
@@ -57,7 +58,7 @@ class Loaders:
         self.writer = caller
         """The caller unchecked: only for a mutation's command and the read-back of its result."""
         self._refusal = read_refusal(principal)
-        self._catalogue: list[IndicatorView] | None = None
+        self._catalogue: list[IndicatorDefinition] | None = None
 
         def loader(fn: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
             async def checked(keys: list[K]) -> Sequence[V]:
@@ -77,7 +78,7 @@ class Loaders:
         self.team_by_unit: DataLoader[str, DigitalTeamView | None] = loader(self._teams_by_unit)
         self.signal_by_cluster: DataLoader[str, ClusterSignalView | None] = loader(self._signals)
         self.indicator_values: DataLoader[ValuesKey, list[IndicatorValueView]] = loader(self._indicator_values)
-        self.indicator_by_code: DataLoader[str, IndicatorView | None] = loader(self._indicators)
+        self.indicator_by_code: DataLoader[str, IndicatorDefinition | None] = loader(self._indicators)
         self.airtime: DataLoader[tuple[str, str], list[SourceAirtime]] = loader(self._airtime)
         self.deliveries_by_programme: DataLoader[str, list[DeliveryView]] = loader(self._deliveries)
 
@@ -148,12 +149,12 @@ class Loaders:
             all_codes = [i.code for i in await self.catalogue()]
         return await metrics_api.values_for(self.caller, keys, all_codes)
 
-    async def catalogue(self) -> list[IndicatorView]:
+    async def catalogue(self) -> list[IndicatorDefinition]:
         if self._catalogue is None:
             self._catalogue = await metrics_api.indicators(self.caller)
         return self._catalogue
 
-    async def _indicators(self, codes: list[str]) -> list[IndicatorView | None]:
+    async def _indicators(self, codes: list[str]) -> list[IndicatorDefinition | None]:
         found = {i.code: i for i in await metrics_api.indicators(self.caller, codes)}
         return [found.get(c) for c in codes]
 

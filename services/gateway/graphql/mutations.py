@@ -25,6 +25,7 @@ from contracts.api.broadcast import (
     SignalReportBody,
 )
 from contracts.api.broadcast_views import ProgrammePage
+from contracts.api.metrics import ReportValue, SetTarget
 from libs.common.errors import DomainError, InvalidInputError
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.adapters import command_bodies as bodies
@@ -252,7 +253,7 @@ class Mutation:
         input: ReportIndicatorValueInput,
     ) -> IndicatorValue:
         caller = _writer(info)
-        body = bodies.ReportValueBody(
+        body = ReportValue(
             indicator_code=input.indicator_code,
             unit_code=input.unit_code,
             period=str(input.period),
@@ -270,7 +271,7 @@ class Mutation:
     @strawberry.mutation(description="Set an indicator's target for a unit and year (metrics).")
     async def set_indicator_target(self, info: Ctx, input: SetIndicatorTargetInput) -> IndicatorValue:
         caller = _writer(info)
-        body = bodies.SetTargetBody(
+        body = SetTarget(
             indicator_code=input.indicator_code, unit_code=input.unit_code, year=input.year, target=input.target
         )
         await metrics_api.set_target(caller, body, input.idempotency_key)

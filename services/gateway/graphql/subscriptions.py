@@ -25,11 +25,11 @@ from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from contracts.api.metrics import IndicatorValueView
 from contracts.metrics_events import IndicatorValueChanged
 from contracts.reads import reads
 from libs.common.errors import DomainError, NotFoundError
 from libs.common.principal import Principal
-from services.gateway.adapters.metrics_api import IndicatorValueView
 from services.gateway.events.hub import (
     SLOW_SUBSCRIBER_CLOSE_CODE,
     SLOW_SUBSCRIBER_REASON,

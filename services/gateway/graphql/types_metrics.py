@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from services.gateway.adapters.metrics_api import IndicatorValueView, IndicatorView
+from contracts.api.metrics import IndicatorDefinition, IndicatorValueView
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.scalars import Period
 from services.gateway.graphql.types_units import AdministrativeUnit, required_unit
@@ -26,7 +26,7 @@ class Indicator:
     description: str | None
 
     @classmethod
-    def of(cls, view: IndicatorView) -> Indicator:
+    def of(cls, view: IndicatorDefinition) -> Indicator:
         return cls(
             code=view.code, name=view.name_vi, name_en=view.name_en, unit=view.unit, description=view.description
         )

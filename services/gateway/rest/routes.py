@@ -19,12 +19,12 @@ from litestar.openapi.spec import Example, OpenAPIMediaType, Reference, RequestB
 from litestar.openapi.spec.operation import Operation
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from contracts.api.metrics import IndicatorValueView
 from libs.common.errors import NotFoundError
 from libs.common.http.errors import ErrorBody
 from libs.common.principal import Principal
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.adapters.internal import ServiceCaller, ServiceError, ServiceUnavailableError
-from services.gateway.adapters.metrics_api import IndicatorValueView
 from services.gateway.adapters.registry_views import ImportReport, UnitPage, UnitView
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.pages import checked_first

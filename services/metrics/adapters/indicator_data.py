@@ -83,14 +83,6 @@ async def units_at_level(conn: Conn, parent_id: str | None, level: str, day: dat
     return [UnitRow(r["unit_id"], r["code"], r["name"], r["level"]) for r in rows]
 
 
-async def is_within(conn: Conn, unit_id: str, ancestor_id: str, day: datetime.date) -> bool:
-    """Whether ``unit_id`` is ``ancestor_id`` or lies below it on ``day``."""
-    found: bool = await conn.fetchval(
-        _TREE + "SELECT EXISTS (SELECT 1 FROM tree WHERE unit_id = $3)", [ancestor_id], day, unit_id
-    )
-    return found
-
-
 async def subtree_edges(conn: Conn, roots: list[str], day: datetime.date) -> list[tuple[str, str, str | None]]:
     """(root, unit_id, parent_id) for every unit at or below each root on ``day``."""
     rows = await conn.fetch(_TREE + "SELECT root, unit_id, parent_id FROM tree", roots, day)

@@ -1,27 +1,33 @@
-"""Command handlers of the metrics service: define the catalogue, report values, set targets
-and thresholds. Each resolves what it needs from the service's own read models (units from
-the registry's events, the catalogue from its stream), checks who may write, then runs one
-decider through the ``CommandExecutor``."""
+"""Command handlers of the metrics service: define and retire indicators, report values, set
+targets and thresholds. One signature each (the command's input and the caller's context,
+answering ``CommandResult``); each resolves what the command is about from the service's own
+read models (units from the registry's events, the catalogue from its stream) and runs one
+decider through the ``CommandExecutor``. A caller confined to a unit is checked inside the
+command's transaction (``libs.common.reach.require_within``)."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 
 import asyncpg
 
-from contracts.envelope import Metadata
+from contracts.api.metrics import (
+    DefineIndicators,
+    RemoveThreshold,
+    ReportValue,
+    RetireIndicator,
+    SetTarget,
+    SetThreshold,
+)
 from contracts.metrics_events import IndicatorDefinition
 from libs.common.errors import NotFoundError, outside_own_unit
-from libs.common.eventstore.commands import CommandExecutor, CommandResult
-from libs.common.eventstore.idempotency import IdempotencyKey
-from libs.common.principal import Principal
+from libs.common.eventstore.commands import Check, CommandContext, CommandExecutor, CommandResult, Transaction
+from libs.common.reach import require_within
 from services.metrics.adapters import indicator_data as data
 from services.metrics.adapters.catalogue_reader import SHARED
-from services.metrics.domain import catalogue, values
+from services.metrics.adapters.unit_tree import UnitTreeOn
+from services.metrics.domain import catalogue, thresholds, values
 from services.metrics.domain.periods import Period
-
-SEED_ACTOR = Metadata(actor="metrics:catalogue-seed")
 
 
 class MetricsCommands:
@@ -29,108 +35,111 @@ class MetricsCommands:
         self.executor = executor
         self.pool: asyncpg.Pool = executor.pool
 
-    async def define(
-        self, definitions: Sequence[IndicatorDefinition], *, metadata: Metadata, idempotency: IdempotencyKey | None
-    ) -> CommandResult:
-        command = catalogue.DefineIndicators(list(definitions))
+    async def define(self, cmd: DefineIndicators, ctx: CommandContext) -> CommandResult:
+        """Define or revise indicators; appends nothing for those already there unchanged."""
         return await self.executor.execute(
-            catalogue.DECIDER, catalogue.STREAM, command, metadata=metadata, idempotency=idempotency
+            catalogue.DECIDER,
+            catalogue.STREAM,
+            catalogue.DefineIndicators(cmd.indicators),
+            context=ctx,
+            request=cmd,
+            ids=[d.code for d in cmd.indicators],
         )
 
-    async def seed(self, definitions: Sequence[IndicatorDefinition]) -> CommandResult:
-        """The shipped indicator set (``seed/indicators.py``, passed in by the caller: the
-        application does not import seed data); appends nothing when it is there unchanged."""
-        return await self.define(definitions, metadata=SEED_ACTOR, idempotency=None)
-
-    async def retire(self, code: str, reason: str | None, *, metadata: Metadata) -> CommandResult:
+    async def retire(self, cmd: RetireIndicator, ctx: CommandContext) -> CommandResult:
         return await self.executor.execute(
-            catalogue.DECIDER, catalogue.STREAM, catalogue.RetireIndicator(code, reason), metadata=metadata
+            catalogue.DECIDER,
+            catalogue.STREAM,
+            catalogue.RetireIndicator(cmd.code, cmd.reason),
+            context=ctx,
+            request=cmd,
+            ids=[cmd.code],
+        )
+
+    async def report(self, cmd: ReportValue, ctx: CommandContext) -> CommandResult:
+        period = Period.parse(cmd.period)
+        definition = await self._definition(cmd.indicator_code)
+        unit = await self._unit(cmd.unit_code, period, ctx)
+        async with self.pool.acquire() as conn:
+            goals = await data.targets(conn, [definition.code], [unit.unit_id], period.year)
+            threshold = await data.threshold(conn, definition.code)
+        p = ctx.principal
+        source = cmd.source or (p.partner or p.subject if p is not None else "metrics")
+        command = values.ReportValue(
+            definition, unit, period, cmd.value, source, cmd.comment, goals.get((definition.code, unit.unit_id)),
+            threshold, datetime.datetime.now(datetime.UTC),
+        )  # fmt: skip
+        stream = values.value_stream(definition.code, unit.unit_id, period)
+        return await self.executor.execute(
+            values.REPORT, stream, command, context=ctx, request=cmd, ids=[stream], check=_within(ctx, unit, period)
+        )
+
+    async def set_target(self, cmd: SetTarget, ctx: CommandContext) -> CommandResult:
+        period = Period.parse(str(cmd.year))
+        definition = await self._definition(cmd.indicator_code)
+        unit = await self._unit(cmd.unit_code, period, ctx)
+        stream = values.target_stream(definition.code, unit.unit_id, cmd.year)
+        return await self.executor.execute(
+            values.TARGET,
+            stream,
+            values.SetTarget(definition, unit, cmd.year, cmd.target),
+            context=ctx,
+            request=cmd,
+            ids=[stream],
+            check=_within(ctx, unit, period),
+        )
+
+    async def set_threshold(self, cmd: SetThreshold, ctx: CommandContext) -> CommandResult:
+        threshold = values.Threshold(cmd.operator, cmd.threshold, cmd.level, cmd.severity)
+        return await self._threshold(cmd.indicator_code, threshold, cmd, ctx)
+
+    async def remove_threshold(self, cmd: RemoveThreshold, ctx: CommandContext) -> CommandResult:
+        return await self._threshold(cmd.indicator_code, None, cmd, ctx)
+
+    async def _threshold(
+        self, code: str, threshold: values.Threshold | None, cmd: object, ctx: CommandContext
+    ) -> CommandResult:
+        definition = await self._definition(code)
+        return await self.executor.execute(
+            thresholds.THRESHOLD,
+            thresholds.threshold_stream(code),
+            thresholds.SetThreshold(definition, threshold),
+            context=ctx,
+            request=cmd,
+            ids=[code],
         )
 
     async def _definition(self, code: str) -> IndicatorDefinition:
         async with self.pool.acquire() as conn:
             return (await SHARED.current(conn)).get(code)
 
-    async def _unit(self, unit_code: str, period: Period, principal: Principal) -> values.UnitRef:
-        day = period.end
+    async def _unit(self, unit_code: str, period: Period, ctx: CommandContext) -> values.UnitRef:
+        """The unit holding ``unit_code`` in the period (404 ``unknown_unit`` if none; 403
+        ``outside_own_unit`` to a caller confined to a unit)."""
         async with self.pool.acquire() as conn:
-            found = (await data.units_by_code(conn, [unit_code], day, since=period.start)).get(unit_code)
-            if found is None:
-                raise NotFoundError(
-                    f"no unit has the code {unit_code!r} on {day}",
-                    code="unknown_unit",
-                    details={"unit_code": unit_code},
-                )
-            if principal.unit_code is not None and not principal.is_admin:
-                own = (await data.units_by_code(conn, [principal.unit_code], day)).get(principal.unit_code)
-                if own is None or not await data.is_within(conn, found.unit_id, own.unit_id, day):
-                    raise outside_own_unit(
-                        f"{principal.subject} reports for {principal.unit_code} and its units only, not {unit_code}",
-                        principal.unit_code,
-                        unit_code=unit_code,
-                    )
+            found = (await data.units_by_code(conn, [unit_code], period.end, since=period.start)).get(unit_code)
+        if found is None and ctx.unit_code is not None:
+            # A caller confined to a unit does not learn which units exist outside it.
+            raise outside_own_unit(f"a caller for unit {ctx.unit_code} may act only for the units under it",
+                                   ctx.unit_code, unit_code=unit_code)  # fmt: skip
+        if found is None:
+            raise NotFoundError(
+                f"no unit has the code {unit_code!r} on {period.end}",
+                code="unknown_unit",
+                details={"unit_code": unit_code},
+            )
         return values.UnitRef(found.unit_id, found.code, found.level)
 
-    async def report(  # noqa: PLR0917 - the fields of a report
-        self,
-        code: str,
-        unit_code: str,
-        period_text: str,
-        value: float,
-        source: str,
-        comment: str | None,
-        *,
-        principal: Principal,
-        metadata: Metadata,
-        idempotency: IdempotencyKey | None,
-    ) -> CommandResult:
-        period = Period.parse(period_text)
-        definition = await self._definition(code)
-        unit = await self._unit(unit_code, period, principal)
-        async with self.pool.acquire() as conn:
-            goals = await data.targets(conn, [code], [unit.unit_id], period.year)
-            threshold = await data.threshold(conn, code)
-        command = values.ReportValue(
-            definition, unit, period, value, source, comment, goals.get((code, unit.unit_id)), threshold,
-            datetime.datetime.now(datetime.UTC),
-        )  # fmt: skip
-        return await self.executor.execute(
-            values.REPORT,
-            values.value_stream(code, unit.unit_id, period),
-            command,
-            metadata=metadata,
-            idempotency=idempotency,
-        )
 
-    async def set_target(
-        self,
-        code: str,
-        unit_code: str,
-        year: int,
-        target: float,
-        *,
-        principal: Principal,
-        metadata: Metadata,
-        idempotency: IdempotencyKey | None,
-    ) -> CommandResult:
-        period = Period.parse(str(year))
-        definition = await self._definition(code)
-        unit = await self._unit(unit_code, period, principal)
-        return await self.executor.execute(
-            values.TARGET,
-            values.target_stream(code, unit.unit_id, year),
-            values.SetTarget(definition, unit, year, target),
-            metadata=metadata,
-            idempotency=idempotency,
-        )
+def _within(ctx: CommandContext, unit: values.UnitRef, period: Period) -> Check | None:
+    """A confined caller writes for its unit and the units under it, as the tree stands at the
+    period's end; checked in the command's transaction. ``None`` for any other caller, whose
+    command may then join a group commit."""
+    own = ctx.unit_code
+    if own is None:
+        return None
 
-    async def set_threshold(
-        self, code: str, threshold: values.Threshold | None, *, metadata: Metadata
-    ) -> CommandResult:
-        definition = await self._definition(code)
-        return await self.executor.execute(
-            values.THRESHOLD,
-            values.threshold_stream(code),
-            values.SetThreshold(definition, threshold),
-            metadata=metadata,
-        )
+    async def check(tx: Transaction) -> None:
+        await require_within(tx.conn, UnitTreeOn(period.end), own, [unit.unit_id])
+
+    return check

@@ -17,55 +17,20 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from contracts.metrics_events import IndicatorDefinition
 from contracts.province import PROVINCE_TZ
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
 from services.metrics.adapters import indicator_data as data
-from services.metrics.adapters.indicator_data import Reported, UnitRow
+from services.metrics.adapters.indicator_data import UnitRow
+from services.metrics.application.evaluated import Found, Part, Value
+from services.metrics.application.reported_rollup import ReportedResolver
 from services.metrics.domain.catalogue import references
 from services.metrics.domain.formulas import compile_formula
 from services.metrics.domain.periods import Period
 
 COMPUTED_SOURCE = "computed from registry and broadcast events"
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    code: str
-    weight: float
-    value: float | None
-    contribution: float
-    missing: bool
-
-
-@dataclass(slots=True)
-class Value:
-    code: str
-    unit: UnitRow
-    period: str
-    value: float | None
-    reason: str | None
-    origin: str
-    """reported, rollup, computed, formula or composite."""
-    source: str
-    as_of: datetime.datetime
-    target: float | None = None
-    progress: float | None = None
-    """100 * value / target, in percent."""
-    breakdown: list[Part] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class _Found:
-    value: float | None
-    reason: str | None
-    origin: str
-    source: str
-    as_of: datetime.datetime | None = None
-    breakdown: list[Part] = field(default_factory=list)
 
 
 def end_of(day: datetime.date) -> datetime.datetime:
@@ -139,7 +104,7 @@ async def _evaluate_on(  # noqa: PLR0917 - internal
         flow_from=period.start,
     )
     reported = [c for c, d in defs.items() if d.method == "reported"]
-    resolver = await _ReportedResolver.load(conn, reported, defs, roots, period, day) if reported else None
+    resolver = await ReportedResolver.load(conn, reported, defs, roots, period, day) if reported else None
     engine = _Engine(defs, totals, resolver, day)
     goals = await data.targets(conn, codes, roots, period.year)
     out: list[Value] = []
@@ -164,25 +129,25 @@ class _Engine:
         self,
         defs: Mapping[str, IndicatorDefinition],
         totals: Mapping[tuple[str, str], tuple[float, int]],
-        resolver: _ReportedResolver | None,
+        resolver: ReportedResolver | None,
         day: datetime.date,
     ) -> None:
         self.defs = defs
         self.totals = totals
         self.resolver = resolver
         self.day = day
-        self.memo: dict[tuple[str, str], _Found] = {}
+        self.memo: dict[tuple[str, str], Found] = {}
 
-    def value(self, code: str, unit_id: str) -> _Found:
+    def value(self, code: str, unit_id: str) -> Found:
         key = (code, unit_id)
         if key not in self.memo:
             self.memo[key] = self._compute(self.defs[code], unit_id)
         return self.memo[key]
 
-    def _compute(self, d: IndicatorDefinition, unit_id: str) -> _Found:
+    def _compute(self, d: IndicatorDefinition, unit_id: str) -> Found:
         if d.method == "computed":
             total, holders = self.totals.get((unit_id, d.fact or ""), (0.0, 0))
-            return _Found(
+            return Found(
                 float(holders) if d.aggregate == "distinct_units" else total, None, "computed", COMPUTED_SOURCE
             )
         if d.method == "reported":
@@ -192,7 +157,7 @@ class _Engine:
             formula = compile_formula(d.formula or "")
             inputs = {ref: self.value(ref, unit_id).value for ref in formula.references}
             outcome = formula.evaluate(inputs)
-            return _Found(outcome.value, outcome.reason, "formula", d.formula or "")
+            return Found(outcome.value, outcome.reason, "formula", d.formula or "")
         parts: list[Part] = []
         total_weight = sum(c.weight for c in d.components)
         score = 0.0
@@ -203,7 +168,7 @@ class _Engine:
             parts.append(Part(c.code, c.weight, v, round(contribution, 6), v is None))
         missing = [p.code for p in parts if p.missing]
         reason = ("counted 0 for lack of a value: " + ", ".join(missing)) if missing else None
-        return _Found(
+        return Found(
             round(score, 6),
             reason,
             "composite",
@@ -211,84 +176,3 @@ class _Engine:
             None,
             parts,
         )
-
-
-class _ReportedResolver:
-    """Reported values for a period, rolled up over sub-periods and then over the hierarchy."""
-
-    def __init__(
-        self,
-        defs: Mapping[str, IndicatorDefinition],
-        rows: list[Reported],
-        children: Mapping[str, list[str]],
-        period: Period,
-        day: datetime.date,
-    ) -> None:
-        self.defs = defs
-        self.rows: dict[tuple[str, str], dict[str, Reported]] = defaultdict(dict)
-        for r in rows:
-            self.rows[(r.code, r.unit_id)][r.period] = r
-        self.children = children
-        self.period = str(period)
-        self.memo: dict[tuple[str, str], _Found] = {}
-        # Sub-periods that have ended by the day asked about, once per query (not per unit).
-        self.subs: dict[str, list[str]] = {}
-        for p in [period, *period.descendants()]:
-            self.subs[str(p)] = [str(c) for c in p.children() if c.end <= day]
-
-    @staticmethod
-    async def load(  # noqa: PLR0917 - internal, called once
-        conn: Conn,
-        codes: list[str],
-        defs: Mapping[str, IndicatorDefinition],
-        roots: list[str],
-        period: Period,
-        day: datetime.date,
-    ) -> _ReportedResolver:
-        edges = await data.subtree_edges(conn, roots, day)
-        children: dict[str, list[str]] = defaultdict(list)
-        units = set(roots)
-        for _, unit_id, parent_id in edges:
-            units.add(unit_id)
-            if parent_id is not None and unit_id not in children[parent_id]:
-                children[parent_id].append(unit_id)
-        periods = [str(p) for p in [period, *period.descendants()] if p.end <= day or p == period]
-        rows = await data.reported_values(conn, codes, sorted(units), periods)
-        return _ReportedResolver(defs, rows, children, period, day)
-
-    def unit_value(self, code: str, unit_id: str) -> _Found:
-        key = (code, unit_id)
-        if key in self.memo:
-            return self.memo[key]
-        reports = self.rows.get(key)
-        found = self._period_value(self.defs[code].kind, reports, self.period) if reports else None
-        if found is None:
-            d = self.defs[code]
-            below = [self.unit_value(code, child) for child in sorted(self.children.get(unit_id, []))]
-            values = [f.value for f in below if f.value is not None]
-            if values:
-                total = sum(values) if d.rollup == "sum" else sum(values) / len(values)
-                found = _Found(total, None, "rollup", f"{d.rollup} of {len(values)} units' values")
-            else:
-                found = _Found(None, "not reported", "reported", "")
-        self.memo[key] = found
-        return found
-
-    def _period_value(self, kind: str, reports: Mapping[str, Reported], period: str) -> _Found | None:
-        row = reports.get(period)
-        if row is not None:
-            return _Found(row.value, None, "reported", row.source, row.recorded_at)
-        subs = self.subs.get(period)
-        if not subs:
-            return None
-        if kind == "stock":
-            for sub in reversed(subs):
-                found = self._period_value(kind, reports, sub)
-                if found is not None:
-                    return found
-            return None
-        parts = [f for f in (self._period_value(kind, reports, sub) for sub in subs) if f is not None]
-        if not parts:
-            return None
-        latest = max((p.as_of for p in parts if p.as_of is not None), default=None)
-        return _Found(sum(p.value or 0.0 for p in parts), None, "reported", f"sum of {len(parts)} sub-periods", latest)

@@ -16,7 +16,8 @@ from libs.common.errors import InvalidInputError, NotFoundError
 from services.metrics.adapters import indicator_data as data
 from services.metrics.adapters.catalogue_reader import SHARED
 from services.metrics.adapters.indicator_data import UnitRow
-from services.metrics.application.evaluation import Value, evaluate
+from services.metrics.application.evaluated import Value
+from services.metrics.application.evaluation import evaluate
 from services.metrics.domain.periods import Period
 
 LEVELS = ("province", "district", "commune", "village")

@@ -1,4 +1,5 @@
-"""Reported values, targets and alert thresholds as aggregates: pure decide/evolve.
+"""Reported values and targets as aggregates (pure decide/evolve), and the alert threshold a
+report is checked against (its own aggregate: ``thresholds.py``).
 
 A reported value lives in the stream ``value:<code>:<unit_id>:<period>``: the first report,
 then corrections, each keeping the value it replaced. The command also states that the value
@@ -16,8 +17,6 @@ from dataclasses import dataclass
 from contracts.base import Event
 from contracts.metrics_events import (
     AlertLevel,
-    AlertThresholdRemoved,
-    AlertThresholdSet,
     IndicatorDefinition,
     IndicatorTargetSet,
     IndicatorThresholdBreached,
@@ -28,7 +27,7 @@ from contracts.metrics_events import (
     Severity,
     ThresholdOperator,
 )
-from libs.common.errors import InvalidInputError, NotFoundError
+from libs.common.errors import InvalidInputError
 from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_text
 from services.metrics.domain.catalogue import bounds
@@ -41,10 +40,6 @@ def value_stream(code: str, unit_id: str, period: Period) -> str:
 
 def target_stream(code: str, unit_id: str, year: int) -> str:
     return f"target:{code}:{unit_id}:{year}"
-
-
-def threshold_stream(code: str) -> str:
-    return f"thresholds:{code}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,43 +217,3 @@ def evolve_target(state: float | None, event: Event) -> float | None:
 
 
 TARGET: Decider[SetTarget, float | None] = Decider("indicator_target", lambda: None, evolve_target, decide_target)
-
-
-# --- thresholds ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SetThreshold:
-    definition: IndicatorDefinition
-    threshold: Threshold | None
-    """``None`` removes it."""
-
-
-def decide_threshold(command: SetThreshold, state: Threshold | None) -> list[Event]:
-    code = command.definition.code
-    t = command.threshold
-    if t is None:
-        if state is None:
-            raise NotFoundError(f"{code} has no alert threshold", code="no_threshold")
-        return [AlertThresholdRemoved(indicator_code=code)]
-    check_value(command.definition, t.threshold, "threshold")
-    if state == t:
-        return []
-    return [
-        AlertThresholdSet(
-            indicator_code=code, operator=t.operator, threshold=t.threshold, level=t.level, severity=t.severity
-        )
-    ]
-
-
-def evolve_threshold(state: Threshold | None, event: Event) -> Threshold | None:
-    if isinstance(event, AlertThresholdSet):
-        return Threshold(event.operator, event.threshold, event.level, event.severity)
-    if isinstance(event, AlertThresholdRemoved):
-        return None
-    return state
-
-
-THRESHOLD: Decider[SetThreshold, Threshold | None] = Decider(
-    "alert_threshold", lambda: None, evolve_threshold, decide_threshold
-)

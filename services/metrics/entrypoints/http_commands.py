@@ -4,134 +4,69 @@ and never the province's indicator catalogue or alert thresholds (ADR 0021)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
-from litestar import Controller, Request, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from contracts.metrics_events import CATALOGUE as EVENTS
-from contracts.metrics_events import AlertLevel, IndicatorDefinition, Severity, ThresholdOperator
-from libs.common.eventstore.commands import CommandExecutor, CommandResult
-from libs.common.http.auth import require_province_wide, require_scope
-from libs.common.http.commands import command_metadata, idempotency_key
-from libs.common.runtime import ServiceRuntime
+from contracts.api.metrics import (
+    DefineIndicators,
+    RemoveThreshold,
+    ReportValue,
+    RetireIndicator,
+    RetireIndicatorBody,
+    SetTarget,
+    SetThreshold,
+)
+from libs.common.eventstore.results import CommandResult
+from libs.common.http.context import Ctx, command_context
 from services.metrics.application.commands import MetricsCommands
-from services.metrics.domain.values import Threshold
 from services.metrics.seed.indicators import province_indicators
 
 WRITE = "metrics:write"
-Req = Request[Any, Any, Any]
+Commands = NamedDependency[MetricsCommands]
 
 
-async def provide_commands(runtime: NamedDependency[ServiceRuntime]) -> MetricsCommands:
-    return MetricsCommands(CommandExecutor(runtime.pool, "metrics", EVENTS))
+class UnitCommands(Controller):
+    """Commands a caller confined to a unit may send, for its own units."""
 
-
-class DefineIndicatorsBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    indicators: list[IndicatorDefinition]
-
-
-class RetireBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    reason: str | None = None
-
-
-class ReportValueBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    indicator_code: str
-    unit_code: str
-    period: str
-    value: float
-    source: str | None = None
-    """Defaults to the reporting partner."""
-    comment: str | None = None
-
-
-class SetTargetBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    indicator_code: str
-    unit_code: str
-    year: int
-    target: float
-
-
-class SetThresholdBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    indicator_code: str
-    operator: ThresholdOperator
-    threshold: float
-    level: AlertLevel | None = None
-    severity: Severity = "warning"
-
-
-class MetricsCommandsController(Controller):
     path = "/commands"
     tags = ["metrics: commands"]  # noqa: RUF012 - Litestar declares it as an instance attribute
-    dependencies = {"commands": Provide(provide_commands)}  # noqa: RUF012
+    dependencies = {"ctx": command_context(WRITE)}  # noqa: RUF012
+
+    @post("/values/report", operation_id="reportIndicatorValue", description="Report or correct a value.")
+    async def report(self, data: JSONBody[ReportValue], ctx: Ctx, commands: Commands) -> CommandResult:
+        return await commands.report(data, ctx)
+
+    @post("/targets/set", operation_id="setIndicatorTarget")
+    async def set_target(self, data: JSONBody[SetTarget], ctx: Ctx, commands: Commands) -> CommandResult:
+        return await commands.set_target(data, ctx)
+
+
+class ProvinceCommands(Controller):
+    """The province's catalogue and alert thresholds: refused to a caller bound to a unit."""
+
+    path = "/commands"
+    tags = ["metrics: commands"]  # noqa: RUF012
+    dependencies = {"ctx": command_context(WRITE, province_wide=True)}  # noqa: RUF012
 
     @post("/catalogue/define", operation_id="defineIndicators", description="Define or revise indicators.")
-    async def define(
-        self, data: JSONBody[DefineIndicatorsBody], request: Req, commands: NamedDependency[MetricsCommands]
-    ) -> CommandResult:
-        require_province_wide(request, WRITE)
-        meta = command_metadata(request)
-        return await commands.define(data.indicators, metadata=meta, idempotency=idempotency_key(request, meta, data))
+    async def define(self, data: JSONBody[DefineIndicators], ctx: Ctx, commands: Commands) -> CommandResult:
+        return await commands.define(data, ctx)
 
     @post("/catalogue/seed", operation_id="seedIndicators", description="Define the shipped indicator set.")
-    async def seed(self, request: Req, commands: NamedDependency[MetricsCommands]) -> CommandResult:
-        require_province_wide(request, WRITE)
-        return await commands.seed(province_indicators())
+    async def seed(self, ctx: Ctx, commands: Commands) -> CommandResult:
+        return await commands.define(DefineIndicators(indicators=province_indicators()), ctx)
 
     @post("/catalogue/{code:str}/retire", operation_id="retireIndicator")
     async def retire(
-        self, code: FromPath[str], data: JSONBody[RetireBody], request: Req, commands: NamedDependency[MetricsCommands]
+        self, code: FromPath[str], data: JSONBody[RetireIndicatorBody], ctx: Ctx, commands: Commands
     ) -> CommandResult:
-        require_province_wide(request, WRITE)
-        return await commands.retire(code, data.reason, metadata=command_metadata(request))
-
-    @post("/values/report", operation_id="reportIndicatorValue", description="Report or correct a value.")
-    async def report(
-        self, data: JSONBody[ReportValueBody], request: Req, commands: NamedDependency[MetricsCommands]
-    ) -> CommandResult:
-        principal = require_scope(request, WRITE)
-        meta = command_metadata(request)
-        return await commands.report(
-            data.indicator_code,
-            data.unit_code,
-            data.period,
-            data.value,
-            data.source or principal.partner or principal.subject,
-            data.comment,
-            principal=principal,
-            metadata=meta,
-            idempotency=idempotency_key(request, meta, data),
-        )
-
-    @post("/targets/set", operation_id="setIndicatorTarget")
-    async def set_target(
-        self, data: JSONBody[SetTargetBody], request: Req, commands: NamedDependency[MetricsCommands]
-    ) -> CommandResult:
-        principal = require_scope(request, WRITE)
-        meta = command_metadata(request)
-        return await commands.set_target(
-            data.indicator_code,
-            data.unit_code,
-            data.year,
-            data.target,
-            principal=principal,
-            metadata=meta,
-            idempotency=idempotency_key(request, meta, data),
-        )
+        return await commands.retire(RetireIndicator(code=code, reason=data.reason), ctx)
 
     @post("/thresholds/set", operation_id="setAlertThreshold")
-    async def set_threshold(
-        self, data: JSONBody[SetThresholdBody], request: Req, commands: NamedDependency[MetricsCommands]
-    ) -> CommandResult:
-        require_province_wide(request, WRITE)
-        threshold = Threshold(data.operator, data.threshold, data.level, data.severity)
-        return await commands.set_threshold(data.indicator_code, threshold, metadata=command_metadata(request))
+    async def set_threshold(self, data: JSONBody[SetThreshold], ctx: Ctx, commands: Commands) -> CommandResult:
+        return await commands.set_threshold(data, ctx)
 
     @post("/thresholds/{code:str}/remove", operation_id="removeAlertThreshold")
-    async def remove_threshold(
-        self, code: FromPath[str], request: Req, commands: NamedDependency[MetricsCommands]
-    ) -> CommandResult:
-        require_province_wide(request, WRITE)
-        return await commands.set_threshold(code, None, metadata=command_metadata(request))
+    async def remove_threshold(self, code: FromPath[str], ctx: Ctx, commands: Commands) -> CommandResult:
+        return await commands.remove_threshold(RemoveThreshold(indicator_code=code), ctx)

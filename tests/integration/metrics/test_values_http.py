@@ -181,6 +181,9 @@ async def test_a_district_centre_reports_for_its_own_units_only(metrics: Metrics
     await metrics.command("values/report", {**body, "unit_code": "061"}, principal=DISTRICT_CENTRE)
     refused = await metrics.client.post("/commands/values/report", json={**body, "unit_code": "01900"}, auth=auth)
     assert (refused.status_code, refused.json()["code"]) == (403, "outside_own_unit")
+    # A unit the service does not know is outside too: a district centre does not learn which exist.
+    unknown = await metrics.client.post("/commands/values/report", json={**body, "unit_code": "99999"}, auth=auth)
+    assert (unknown.status_code, unknown.json()["code"]) == (403, "outside_own_unit")
     reader = Principal(subject="r", scopes=frozenset({"read"}))
     denied = await metrics.client.post(
         "/commands/values/report", json={**body, "unit_code": "01864"}, auth=metrics.auth(reader)
