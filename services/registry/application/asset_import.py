@@ -2,10 +2,10 @@
 clusters, base stations, village fibre, digital teams, postal points, video-conference
 endpoints, Wi-Fi hotspots, information systems and their security levels.
 
-A kind whose route takes no id in its path imports the route's own body (``CommissionBtsInput``,
-``EstablishTeamInput``…), so an imported item is exactly the command sent one by one; except
-``register_organisation``, whose body's ``kind`` would clash with the item's: it is
-``organisation_kind`` there.
+A kind whose route takes no id in its path imports the route's own body (``CommissionBtsBody``,
+``EstablishTeamBody``… of ``contracts.api.registry``), so an imported item is exactly the
+command sent one by one; except ``register_organisation``, whose body's ``kind`` would clash
+with the item's: it is ``organisation_kind`` there.
 
 Assets get server-generated ids, which a file cannot know; a kind that acts on an existing
 asset names it by something stable instead (``asset_matching``):
@@ -40,38 +40,34 @@ import datetime
 
 import msgspec
 
+from contracts.api.registry import (
+    ApproveSecurityLevelBody,
+    ChangeRadioStationStatusBody,
+    CommissionBtsBody,
+    ConnectVillageFibreBody,
+    EstablishTeamBody,
+    OpenPostalPointBody,
+    RegisterInformationSystemBody,
+    RegisterOrganisationBody,
+    RegisterRadioStationBody,
+    RegisterSpeakerClusterBody,
+    RegisterVideoEndpointBody,
+    RegisterWifiHotspotBody,
+    UpgradeRadioStationBody,
+)
 from contracts.registry_events import OperationalStatus, OrganisationKind, StationTechnology
 from libs.common.errors import ConflictError
+from libs.common.eventstore.commands import CommandResult
 from services.registry.application import asset_matching
-from services.registry.application.assets import AssetCommandResult, province_today
-from services.registry.application.facilities import (
-    FacilityCommands,
-    OpenPostalPointInput,
-    RegisterVideoEndpointInput,
-    RegisterWifiHotspotInput,
-)
+from services.registry.application.assets import province_today
+from services.registry.application.by_id import ById
 from services.registry.application.import_kinds import ImportContext, ImportKind, Keys, Outcome
-from services.registry.application.organisations import OrganisationCommands, RegisterOrganisationInput
-from services.registry.application.radio import (
-    ChangeRadioStationStatusInput,
-    RadioCommands,
-    RegisterRadioStationInput,
-    RegisterSpeakerClusterInput,
-    UpgradeRadioStationInput,
-)
-from services.registry.application.systems import (
-    ApproveSecurityLevelInput,
-    RegisterInformationSystemInput,
-    SystemCommands,
-)
-from services.registry.application.teams import EstablishTeamInput, TeamCommands
-from services.registry.application.telecom import CommissionBtsInput, ConnectVillageFibreInput, TelecomCommands
 
 SYSTEMS = "information_system"
 
 
 class RegisterOrganisationItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``RegisterOrganisationInput`` with ``kind`` spelled ``organisation_kind``."""
+    """``RegisterOrganisationBody`` with ``kind`` spelled ``organisation_kind``."""
 
     code: str
     name: str
@@ -79,8 +75,8 @@ class RegisterOrganisationItem(msgspec.Struct, frozen=True, kw_only=True, forbid
     unit_code: str | None = None
     as_of: datetime.date | None = None
 
-    def input(self) -> RegisterOrganisationInput:
-        return RegisterOrganisationInput(
+    def input(self) -> RegisterOrganisationBody:
+        return RegisterOrganisationBody(
             code=self.code, name=self.name, kind=self.organisation_kind, unit_code=self.unit_code, as_of=self.as_of
         )
 
@@ -126,8 +122,8 @@ def _station(code: str) -> str:
     return "radio_station:" + code.strip()
 
 
-def _done(done: AssetCommandResult, code: str | None = None) -> Outcome:
-    return Outcome(code=code.strip() if code is not None else None, result=done.result)
+def _done(done: CommandResult, code: str | None = None) -> Outcome:
+    return Outcome(code=code.strip() if code is not None else None, result=done)
 
 
 def _holder(ctx: ImportContext, exc: ConflictError, rule: str) -> str:
@@ -143,9 +139,7 @@ def _holder(ctx: ImportContext, exc: ConflictError, rule: str) -> str:
 
 async def register_organisation(ctx: ImportContext, item: RegisterOrganisationItem) -> Outcome:
     try:
-        done = await OrganisationCommands(ctx.executor).register(
-            item.input(), metadata=ctx.metadata, idempotency=ctx.idempotency
-        )
+        done = await ctx.handlers.organisations.register(item.input(), ctx.command)
     except ConflictError as exc:
         holder = _holder(ctx, exc, "duplicate_organisation_code")
         as_of = item.as_of or province_today()
@@ -160,11 +154,9 @@ async def register_organisation(ctx: ImportContext, item: RegisterOrganisationIt
 # --- radio --------------------------------------------------------------------------------
 
 
-async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationInput) -> Outcome:
+async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationBody) -> Outcome:
     try:
-        done = await RadioCommands(ctx.executor).register_station(
-            item, metadata=ctx.metadata, idempotency=ctx.idempotency
-        )
+        done = await ctx.handlers.radio.register_station(item, ctx.command)
     except ConflictError as exc:
         holder = _holder(ctx, exc, "station_exists")
         if not await asset_matching.station_registered_as(
@@ -186,12 +178,10 @@ async def upgrade_radio_station(ctx: ImportContext, item: UpgradeRadioStationIte
     if (replayed := await asset_matching.remembered(ctx.executor, ctx.idempotency)) is not None:
         return Outcome(code=item.unit_code.strip(), result=replayed)
     station_id = await asset_matching.station_on(ctx.executor, item.unit_code, item.upgraded_on)
-    data = UpgradeRadioStationInput(
+    data = UpgradeRadioStationBody(
         technology=item.technology, upgraded_on=item.upgraded_on, funding_source=item.funding_source
     )
-    done = await RadioCommands(ctx.executor).upgrade_station(
-        station_id, data, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
+    done = await ctx.handlers.radio.upgrade_station(ById(id=station_id, body=data), ctx.command)
     return _done(done, item.unit_code)
 
 
@@ -199,10 +189,8 @@ async def change_radio_station_status(ctx: ImportContext, item: ChangeRadioStati
     if (replayed := await asset_matching.remembered(ctx.executor, ctx.idempotency)) is not None:
         return Outcome(code=item.unit_code.strip(), result=replayed)
     station_id = await asset_matching.station_on(ctx.executor, item.unit_code, item.effective_on)
-    data = ChangeRadioStationStatusInput(status=item.status, effective_on=item.effective_on, reason=item.reason)
-    done = await RadioCommands(ctx.executor).change_station_status(
-        station_id, data, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
+    data = ChangeRadioStationStatusBody(status=item.status, effective_on=item.effective_on, reason=item.reason)
+    done = await ctx.handlers.radio.change_station_status(ById(id=station_id, body=data), ctx.command)
     return _done(done, item.unit_code)
 
 
@@ -211,30 +199,28 @@ async def register_speaker_cluster(ctx: ImportContext, item: RegisterSpeakerClus
         return Outcome(code=item.village_code, result=replayed)
     on = item.installed_on or province_today()
     station_id = await asset_matching.station_on(ctx.executor, item.station_unit_code, on)
-    data = RegisterSpeakerClusterInput(
+    data = RegisterSpeakerClusterBody(
         station_id=station_id,
         village_code=item.village_code,
         latitude=item.latitude,
         longitude=item.longitude,
         installed_on=item.installed_on,
     )
-    done = await RadioCommands(ctx.executor).register_cluster(data, metadata=ctx.metadata, idempotency=ctx.idempotency)
+    done = await ctx.handlers.radio.register_cluster(data, ctx.command)
     return _done(done, item.village_code)
 
 
 # --- telecom, teams, facilities -----------------------------------------------------------
 
 
-async def commission_bts(ctx: ImportContext, item: CommissionBtsInput) -> Outcome:
-    done = await TelecomCommands(ctx.executor).commission_bts(item, metadata=ctx.metadata, idempotency=ctx.idempotency)
+async def commission_bts(ctx: ImportContext, item: CommissionBtsBody) -> Outcome:
+    done = await ctx.handlers.telecom.commission_bts(item, ctx.command)
     return _done(done, item.unit_code)
 
 
-async def connect_village_fibre(ctx: ImportContext, item: ConnectVillageFibreInput) -> Outcome:
+async def connect_village_fibre(ctx: ImportContext, item: ConnectVillageFibreBody) -> Outcome:
     try:
-        done = await TelecomCommands(ctx.executor).connect_fibre(
-            item, metadata=ctx.metadata, idempotency=ctx.idempotency
-        )
+        done = await ctx.handlers.telecom.connect_fibre(item, ctx.command)
     except ConflictError as exc:
         if ctx.keyed or exc.code != "fibre_already_connected":
             raise
@@ -250,9 +236,9 @@ async def connect_village_fibre(ctx: ImportContext, item: ConnectVillageFibreInp
     return _done(done, item.village_code)
 
 
-async def establish_digital_team(ctx: ImportContext, item: EstablishTeamInput) -> Outcome:
+async def establish_digital_team(ctx: ImportContext, item: EstablishTeamBody) -> Outcome:
     try:
-        done = await TeamCommands(ctx.executor).establish(item, metadata=ctx.metadata, idempotency=ctx.idempotency)
+        done = await ctx.handlers.teams.establish(item, ctx.command)
     except ConflictError as exc:
         holder = _holder(ctx, exc, "team_exists")
         if not await asset_matching.team_established_as(
@@ -268,32 +254,26 @@ async def establish_digital_team(ctx: ImportContext, item: EstablishTeamInput) -
     return _done(done, item.unit_code)
 
 
-async def open_postal_point(ctx: ImportContext, item: OpenPostalPointInput) -> Outcome:
-    done = await FacilityCommands(ctx.executor).open_postal_point(
-        item, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
+async def open_postal_point(ctx: ImportContext, item: OpenPostalPointBody) -> Outcome:
+    done = await ctx.handlers.facilities.open_postal_point(item, ctx.command)
     return _done(done, item.unit_code)
 
 
-async def register_video_endpoint(ctx: ImportContext, item: RegisterVideoEndpointInput) -> Outcome:
-    done = await FacilityCommands(ctx.executor).register_video_endpoint(
-        item, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
+async def register_video_endpoint(ctx: ImportContext, item: RegisterVideoEndpointBody) -> Outcome:
+    done = await ctx.handlers.facilities.register_video_endpoint(item, ctx.command)
     return _done(done, item.unit_code)
 
 
-async def register_wifi_hotspot(ctx: ImportContext, item: RegisterWifiHotspotInput) -> Outcome:
-    done = await FacilityCommands(ctx.executor).register_wifi_hotspot(
-        item, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
+async def register_wifi_hotspot(ctx: ImportContext, item: RegisterWifiHotspotBody) -> Outcome:
+    done = await ctx.handlers.facilities.register_wifi_hotspot(item, ctx.command)
     return _done(done, item.unit_code)
 
 
 # --- information systems ------------------------------------------------------------------
 
 
-async def register_information_system(ctx: ImportContext, item: RegisterInformationSystemInput) -> Outcome:
-    done = await SystemCommands(ctx.executor).register(item, metadata=ctx.metadata, idempotency=ctx.idempotency)
+async def register_information_system(ctx: ImportContext, item: RegisterInformationSystemBody) -> Outcome:
+    done = await ctx.handlers.systems.register(item, ctx.command)
     return _done(done)
 
 
@@ -303,10 +283,8 @@ async def approve_security_level(ctx: ImportContext, item: ApproveSecurityLevelI
     system_id = await asset_matching.imported_asset_id(
         ctx.executor, ctx.idempotency.principal, "register_information_system", item.system_key
     )
-    data = ApproveSecurityLevelInput(level=item.level, approved_on=item.approved_on, decision=item.decision)
-    done = await SystemCommands(ctx.executor).approve_security_level(
-        system_id, data, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
+    data = ApproveSecurityLevelBody(level=item.level, approved_on=item.approved_on, decision=item.decision)
+    done = await ctx.handlers.systems.approve_security_level(ById(id=system_id, body=data), ctx.command)
     return _done(done)
 
 
@@ -318,7 +296,7 @@ REGISTER_ORGANISATION = ImportKind(
     lambda b: Keys.of(reads=[b.unit_code], writes=[_org(b.code)]),
 )
 REGISTER_RADIO_STATION = ImportKind(
-    RegisterRadioStationInput,
+    RegisterRadioStationBody,
     register_radio_station,
     lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)], writes=[_station(b.unit_code)]),
 )
@@ -338,37 +316,37 @@ REGISTER_SPEAKER_CLUSTER = ImportKind(
     lambda b: Keys.of(reads=[_station(b.station_unit_code), b.station_unit_code, b.village_code]),
 )
 COMMISSION_BTS_STATION = ImportKind(
-    CommissionBtsInput,
+    CommissionBtsBody,
     commission_bts,
     lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
 )
 CONNECT_VILLAGE_FIBRE = ImportKind(
-    ConnectVillageFibreInput,
+    ConnectVillageFibreBody,
     connect_village_fibre,
     lambda b: Keys.of(
         reads=[b.village_code, _org(b.operator_code)], writes=["village_fibre:" + b.village_code.strip()]
     ),
 )
 ESTABLISH_DIGITAL_TEAM = ImportKind(
-    EstablishTeamInput,
+    EstablishTeamBody,
     establish_digital_team,
     lambda b: Keys.of(reads=[b.unit_code], writes=["digital_team:" + b.unit_code.strip()]),
 )
 OPEN_POSTAL_POINT = ImportKind(
-    OpenPostalPointInput,
+    OpenPostalPointBody,
     open_postal_point,
     lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
 )
 REGISTER_VIDEO_ENDPOINT = ImportKind(
-    RegisterVideoEndpointInput, register_video_endpoint, lambda b: Keys.of(reads=[b.unit_code])
+    RegisterVideoEndpointBody, register_video_endpoint, lambda b: Keys.of(reads=[b.unit_code])
 )
 REGISTER_WIFI_HOTSPOT = ImportKind(
-    RegisterWifiHotspotInput,
+    RegisterWifiHotspotBody,
     register_wifi_hotspot,
     lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
 )
 REGISTER_INFORMATION_SYSTEM = ImportKind(
-    RegisterInformationSystemInput, register_information_system, lambda b: Keys.of(writes=[SYSTEMS])
+    RegisterInformationSystemBody, register_information_system, lambda b: Keys.of(writes=[SYSTEMS])
 )
 APPROVE_SECURITY_LEVEL = ImportKind(
     ApproveSecurityLevelItem,
