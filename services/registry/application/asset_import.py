@@ -43,16 +43,10 @@ import msgspec
 from contracts.api.registry import (
     ApproveSecurityLevelBody,
     ChangeRadioStationStatusBody,
-    CommissionBtsBody,
-    ConnectVillageFibreBody,
-    EstablishTeamBody,
-    OpenPostalPointBody,
     RegisterInformationSystemBody,
     RegisterOrganisationBody,
     RegisterRadioStationBody,
     RegisterSpeakerClusterBody,
-    RegisterVideoEndpointBody,
-    RegisterWifiHotspotBody,
     UpgradeRadioStationBody,
 )
 from contracts.registry_events import OperationalStatus, OrganisationKind, StationTechnology
@@ -114,7 +108,7 @@ class ApproveSecurityLevelItem(msgspec.Struct, frozen=True, kw_only=True, forbid
     decision: str | None = None
 
 
-def _org(code: str | None) -> str | None:
+def org_ref(code: str | None) -> str | None:
     return None if code is None else "organisation:" + code.strip().upper()
 
 
@@ -122,11 +116,11 @@ def _station(code: str) -> str:
     return "radio_station:" + code.strip()
 
 
-def _done(done: CommandResult, code: str | None = None) -> Outcome:
+def outcome_of(done: CommandResult, code: str | None = None) -> Outcome:
     return Outcome(code=code.strip() if code is not None else None, result=done)
 
 
-def _holder(ctx: ImportContext, exc: ConflictError, rule: str) -> str:
+def holder_of(ctx: ImportContext, exc: ConflictError, rule: str) -> str:
     """The asset holding the rule ``exc`` broke, if an unkeyed item may be found already done."""
     holder = exc.details.get("holder_id")
     if ctx.keyed or exc.code != rule or not isinstance(holder, str):
@@ -141,14 +135,14 @@ async def register_organisation(ctx: ImportContext, item: RegisterOrganisationIt
     try:
         done = await ctx.handlers.organisations.register(item.input(), ctx.command)
     except ConflictError as exc:
-        holder = _holder(ctx, exc, "duplicate_organisation_code")
+        holder = holder_of(ctx, exc, "duplicate_organisation_code")
         as_of = item.as_of or province_today()
         if not await asset_matching.organisation_registered_as(
             ctx.executor, holder, name=item.name, kind=item.organisation_kind, unit_code=item.unit_code, as_of=as_of
         ):
             raise
         return Outcome(code=item.code.strip().upper(), already_done=True)
-    return _done(done, item.code.strip().upper())
+    return outcome_of(done, item.code.strip().upper())
 
 
 # --- radio --------------------------------------------------------------------------------
@@ -158,7 +152,7 @@ async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationB
     try:
         done = await ctx.handlers.radio.register_station(item, ctx.command)
     except ConflictError as exc:
-        holder = _holder(ctx, exc, "station_exists")
+        holder = holder_of(ctx, exc, "station_exists")
         if not await asset_matching.station_registered_as(
             ctx.executor,
             holder,
@@ -171,7 +165,7 @@ async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationB
         ):
             raise
         return Outcome(code=item.unit_code.strip(), already_done=True)
-    return _done(done, item.unit_code)
+    return outcome_of(done, item.unit_code)
 
 
 async def upgrade_radio_station(ctx: ImportContext, item: UpgradeRadioStationItem) -> Outcome:
@@ -182,7 +176,7 @@ async def upgrade_radio_station(ctx: ImportContext, item: UpgradeRadioStationIte
         technology=item.technology, upgraded_on=item.upgraded_on, funding_source=item.funding_source
     )
     done = await ctx.handlers.radio.upgrade_station(ById(id=station_id, body=data), ctx.command)
-    return _done(done, item.unit_code)
+    return outcome_of(done, item.unit_code)
 
 
 async def change_radio_station_status(ctx: ImportContext, item: ChangeRadioStationStatusItem) -> Outcome:
@@ -191,7 +185,7 @@ async def change_radio_station_status(ctx: ImportContext, item: ChangeRadioStati
     station_id = await asset_matching.station_on(ctx.executor, item.unit_code, item.effective_on)
     data = ChangeRadioStationStatusBody(status=item.status, effective_on=item.effective_on, reason=item.reason)
     done = await ctx.handlers.radio.change_station_status(ById(id=station_id, body=data), ctx.command)
-    return _done(done, item.unit_code)
+    return outcome_of(done, item.unit_code)
 
 
 async def register_speaker_cluster(ctx: ImportContext, item: RegisterSpeakerClusterItem) -> Outcome:
@@ -207,66 +201,7 @@ async def register_speaker_cluster(ctx: ImportContext, item: RegisterSpeakerClus
         installed_on=item.installed_on,
     )
     done = await ctx.handlers.radio.register_cluster(data, ctx.command)
-    return _done(done, item.village_code)
-
-
-# --- telecom, teams, facilities -----------------------------------------------------------
-
-
-async def commission_bts(ctx: ImportContext, item: CommissionBtsBody) -> Outcome:
-    done = await ctx.handlers.telecom.commission_bts(item, ctx.command)
-    return _done(done, item.unit_code)
-
-
-async def connect_village_fibre(ctx: ImportContext, item: ConnectVillageFibreBody) -> Outcome:
-    try:
-        done = await ctx.handlers.telecom.connect_fibre(item, ctx.command)
-    except ConflictError as exc:
-        if ctx.keyed or exc.code != "fibre_already_connected":
-            raise
-        village_id = await asset_matching.fibre_connected_as(
-            ctx.executor,
-            village_code=item.village_code,
-            operator_code=item.operator_code,
-            connected_on=item.connected_on,
-        )
-        if village_id is None:
-            raise
-        return Outcome(unit_id=village_id, code=item.village_code.strip(), already_done=True)
-    return _done(done, item.village_code)
-
-
-async def establish_digital_team(ctx: ImportContext, item: EstablishTeamBody) -> Outcome:
-    try:
-        done = await ctx.handlers.teams.establish(item, ctx.command)
-    except ConflictError as exc:
-        holder = _holder(ctx, exc, "team_exists")
-        if not await asset_matching.team_established_as(
-            ctx.executor,
-            holder,
-            unit_code=item.unit_code,
-            level=item.level,
-            established_on=item.established_on,
-            member_count=item.member_count,
-        ):
-            raise
-        return Outcome(code=item.unit_code.strip(), already_done=True)
-    return _done(done, item.unit_code)
-
-
-async def open_postal_point(ctx: ImportContext, item: OpenPostalPointBody) -> Outcome:
-    done = await ctx.handlers.facilities.open_postal_point(item, ctx.command)
-    return _done(done, item.unit_code)
-
-
-async def register_video_endpoint(ctx: ImportContext, item: RegisterVideoEndpointBody) -> Outcome:
-    done = await ctx.handlers.facilities.register_video_endpoint(item, ctx.command)
-    return _done(done, item.unit_code)
-
-
-async def register_wifi_hotspot(ctx: ImportContext, item: RegisterWifiHotspotBody) -> Outcome:
-    done = await ctx.handlers.facilities.register_wifi_hotspot(item, ctx.command)
-    return _done(done, item.unit_code)
+    return outcome_of(done, item.village_code)
 
 
 # --- information systems ------------------------------------------------------------------
@@ -274,7 +209,7 @@ async def register_wifi_hotspot(ctx: ImportContext, item: RegisterWifiHotspotBod
 
 async def register_information_system(ctx: ImportContext, item: RegisterInformationSystemBody) -> Outcome:
     done = await ctx.handlers.systems.register(item, ctx.command)
-    return _done(done)
+    return outcome_of(done)
 
 
 async def approve_security_level(ctx: ImportContext, item: ApproveSecurityLevelItem) -> Outcome:
@@ -285,7 +220,7 @@ async def approve_security_level(ctx: ImportContext, item: ApproveSecurityLevelI
     )
     data = ApproveSecurityLevelBody(level=item.level, approved_on=item.approved_on, decision=item.decision)
     done = await ctx.handlers.systems.approve_security_level(ById(id=system_id, body=data), ctx.command)
-    return _done(done)
+    return outcome_of(done)
 
 
 # --- the kinds ----------------------------------------------------------------------------
@@ -293,12 +228,12 @@ async def approve_security_level(ctx: ImportContext, item: ApproveSecurityLevelI
 REGISTER_ORGANISATION = ImportKind(
     RegisterOrganisationItem,
     register_organisation,
-    lambda b: Keys.of(reads=[b.unit_code], writes=[_org(b.code)]),
+    lambda b: Keys.of(reads=[b.unit_code], writes=[org_ref(b.code)]),
 )
 REGISTER_RADIO_STATION = ImportKind(
     RegisterRadioStationBody,
     register_radio_station,
-    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)], writes=[_station(b.unit_code)]),
+    lambda b: Keys.of(reads=[b.unit_code, org_ref(b.operator_code)], writes=[_station(b.unit_code)]),
 )
 UPGRADE_RADIO_STATION = ImportKind(
     UpgradeRadioStationItem,
@@ -314,36 +249,6 @@ REGISTER_SPEAKER_CLUSTER = ImportKind(
     RegisterSpeakerClusterItem,
     register_speaker_cluster,
     lambda b: Keys.of(reads=[_station(b.station_unit_code), b.station_unit_code, b.village_code]),
-)
-COMMISSION_BTS_STATION = ImportKind(
-    CommissionBtsBody,
-    commission_bts,
-    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
-)
-CONNECT_VILLAGE_FIBRE = ImportKind(
-    ConnectVillageFibreBody,
-    connect_village_fibre,
-    lambda b: Keys.of(
-        reads=[b.village_code, _org(b.operator_code)], writes=["village_fibre:" + b.village_code.strip()]
-    ),
-)
-ESTABLISH_DIGITAL_TEAM = ImportKind(
-    EstablishTeamBody,
-    establish_digital_team,
-    lambda b: Keys.of(reads=[b.unit_code], writes=["digital_team:" + b.unit_code.strip()]),
-)
-OPEN_POSTAL_POINT = ImportKind(
-    OpenPostalPointBody,
-    open_postal_point,
-    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
-)
-REGISTER_VIDEO_ENDPOINT = ImportKind(
-    RegisterVideoEndpointBody, register_video_endpoint, lambda b: Keys.of(reads=[b.unit_code])
-)
-REGISTER_WIFI_HOTSPOT = ImportKind(
-    RegisterWifiHotspotBody,
-    register_wifi_hotspot,
-    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
 )
 REGISTER_INFORMATION_SYSTEM = ImportKind(
     RegisterInformationSystemBody, register_information_system, lambda b: Keys.of(writes=[SYSTEMS])

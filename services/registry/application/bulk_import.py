@@ -36,7 +36,7 @@ import msgspec
 from libs.common.errors import DomainError
 from libs.common.eventstore.context import CommandContext
 from libs.common.eventstore.idempotency import IdempotencyKey
-from services.registry.application import asset_import, unit_import
+from services.registry.application import asset_import, network_import, unit_import
 from services.registry.application.handlers import RegistryHandlers
 from services.registry.application.import_kinds import ImportContext, ImportKind, ItemContext, Keys
 from services.registry.application.import_parsing import RawItem, check_count
@@ -56,12 +56,12 @@ KINDS: Mapping[str, ImportKind[Any]] = {
     "upgrade_radio_station": asset_import.UPGRADE_RADIO_STATION,
     "change_radio_station_status": asset_import.CHANGE_RADIO_STATION_STATUS,
     "register_speaker_cluster": asset_import.REGISTER_SPEAKER_CLUSTER,
-    "commission_bts_station": asset_import.COMMISSION_BTS_STATION,
-    "connect_village_fibre": asset_import.CONNECT_VILLAGE_FIBRE,
-    "establish_digital_team": asset_import.ESTABLISH_DIGITAL_TEAM,
-    "open_postal_point": asset_import.OPEN_POSTAL_POINT,
-    "register_video_endpoint": asset_import.REGISTER_VIDEO_ENDPOINT,
-    "register_wifi_hotspot": asset_import.REGISTER_WIFI_HOTSPOT,
+    "commission_bts_station": network_import.COMMISSION_BTS_STATION,
+    "connect_village_fibre": network_import.CONNECT_VILLAGE_FIBRE,
+    "establish_digital_team": network_import.ESTABLISH_DIGITAL_TEAM,
+    "open_postal_point": network_import.OPEN_POSTAL_POINT,
+    "register_video_endpoint": network_import.REGISTER_VIDEO_ENDPOINT,
+    "register_wifi_hotspot": network_import.REGISTER_WIFI_HOTSPOT,
     "register_information_system": asset_import.REGISTER_INFORMATION_SYSTEM,
     "approve_security_level": asset_import.APPROVE_SECURITY_LEVEL,
 }

@@ -75,8 +75,8 @@ async def test_a_district_centre_writes_only_within_its_district(registry_caller
     outside = {**inside, "unit_code": "01900"}
     refused = await registry_caller.post("radio-stations/register", outside, BA_BE_CENTRE)
     assert refused.status_code == 403
-    # the code broadcast and metrics give for the same refusal
-    assert (refused.json()["code"], refused.json()["details"]) == ("outside_own_unit", {"own_unit_code": "061"})
+    # the refusal broadcast and metrics give too (libs.common.reach): the code, the caller's unit
+    assert (refused.json()["code"], refused.json()["details"]["own_unit_code"]) == ("outside_own_unit", "061")
     station_id = (await registry_caller.ok("radio-stations/register", inside, BA_BE_CENTRE))["ids"][0]
     status = {"status": "DOWN", "effective_on": "2022-01-01"}
     assert await _status(registry_caller, f"radio-stations/{station_id}/change-status", status, BA_BE_CENTRE) == 201
@@ -98,8 +98,8 @@ async def test_a_district_centre_writes_only_within_its_district(registry_caller
     team = {"unit_code": "01900", "level": "commune", "established_on": "2021-01-01", "member_count": 5}
     assert await _status(registry_caller, "digital-teams/establish", team, BA_BE_CENTRE) == 403
     team_id = (await registry_caller.ok("digital-teams/establish", {**team, "unit_code": "01864"}, BA_BE_CENTRE))[
-        "asset_id"
-    ]
+        "ids"
+    ][0]
     members = {"member_count": 7, "effective_on": "2022-01-01"}
     assert await _status(registry_caller, f"digital-teams/{team_id}/change-members", members, BA_BE_CENTRE) == 201
 
