@@ -38,7 +38,7 @@ from contracts.api.registry import (
 from libs.common.eventstore.results import CommandResult
 from libs.common.http.context import Ctx
 from services.registry.application.by_id import ById
-from services.registry.entrypoints.scopes import WRITER, Handlers
+from services.registry.entrypoints.dependencies import WRITER, Handlers
 
 Id = FromPath[str]
 Result = CommandResult

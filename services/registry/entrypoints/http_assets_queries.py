@@ -23,8 +23,8 @@ from contracts.api.registry_views import (
 from libs.common.errors import NotFoundError
 from libs.common.http.context import Reader
 from services.registry.adapters import assets_read, assets_summary
+from services.registry.entrypoints.dependencies import READER
 from services.registry.entrypoints.query_params import Runtime, id_list
-from services.registry.entrypoints.scopes import READER
 
 Ids = FromQuery[str]
 

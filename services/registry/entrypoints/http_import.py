@@ -27,7 +27,7 @@ from services.registry.application.import_parsing import (
     from_ndjson,
 )
 from services.registry.application.ownership import require_unrestricted
-from services.registry.entrypoints.scopes import WRITER, Importer
+from services.registry.entrypoints.dependencies import WRITER, Importer
 
 Req = Request[Any, Any, Any]
 

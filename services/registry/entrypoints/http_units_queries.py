@@ -15,8 +15,8 @@ from contracts.registry_events import UnitLevel
 from libs.common.errors import InvalidInputError, NotFoundError
 from libs.common.http.context import Reader
 from services.registry.adapters import units_read
+from services.registry.entrypoints.dependencies import READER
 from services.registry.entrypoints.query_params import MAX_PAGE, Runtime, id_list
-from services.registry.entrypoints.scopes import READER
 
 AsOf = FromQuery[datetime.date | None]
 
