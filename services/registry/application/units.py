@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 
+import msgspec
+
 from contracts.api.registry import (
     DissolveUnitBody,
     MergeUnitsBody,
@@ -155,7 +157,7 @@ class UnitCommands:
             return await self.executor.run(work, context=ctx, request=cmd, ids=[new_id])
         # Into an existing unit: which one, the transaction finds; the result names its stream.
         result = await self.executor.run(work, context=ctx, request=cmd)
-        return result if result.ids else _naming_stream(result)
+        return result if result.ids else msgspec.structs.replace(result, ids=[result.stream_id.removeprefix("unit-")])
 
     async def split(self, cmd: ById[SplitUnitBody], ctx: CommandContext) -> CommandResult:
         forbid_organisations(ctx, UNIT_WHAT)
@@ -192,13 +194,3 @@ class UnitCommands:
             return stream_id(cmd.id)
 
         return await self.executor.run(work, context=ctx, request=cmd, ids=[cmd.id])
-
-
-def _naming_stream(result: CommandResult) -> CommandResult:
-    return CommandResult(
-        ids=[result.stream_id.removeprefix("unit-")],
-        stream_id=result.stream_id,
-        version=result.version,
-        event_ids=result.event_ids,
-        replayed=result.replayed,
-    )
