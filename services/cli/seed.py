@@ -19,10 +19,12 @@ import click
 from contracts.envelope import Metadata
 from contracts.registry_events import CATALOGUE
 from libs.common.eventstore.commands import CommandExecutor
+from libs.common.eventstore.context import CommandContext
 from services.broadcast.seed.demo import seed_ba_be_2022
 from services.cli.console import run_or_exit, settings_or_exit
 from services.cli.database import pool
 from services.registry.application.bulk_import import BulkImporter
+from services.registry.application.handlers import RegistryHandlers
 from services.registry.application.import_parsing import from_dicts
 from services.registry.application.import_report import ImportProgress, ImportReport
 from services.registry.seed.merge_2025 import merge_items
@@ -78,15 +80,14 @@ def seed(merge_2025: bool, demo: bool) -> None:
     async def work() -> list[tuple[str, ImportReport]]:
         reports = []
         async with pool(settings, migrate_first=True) as db:
-            importer = BulkImporter(CommandExecutor(db, "registry", CATALOGUE), concurrency=3)
+            importer = BulkImporter(RegistryHandlers.build(CommandExecutor(db, "registry", CATALOGUE)), concurrency=3)
             for label, build in batches:
 
                 def progress(p: ImportProgress, label: str = label) -> None:
                     click.echo(f"{label}: {p.describe()}")
 
-                report = await importer.run(
-                    from_dicts(build()), principal=PRINCIPAL, metadata=Metadata(actor=PRINCIPAL), on_progress=progress
-                )
+                seeder = CommandContext(metadata=Metadata(actor=PRINCIPAL))
+                report = await importer.run(from_dicts(build()), seeder, on_progress=progress)
                 reports.append((label, report))
             if demo:
                 broadcast = await seed_ba_be_2022(db, settings)

@@ -1,4 +1,6 @@
-"""The registry's internal routes the gateway uses, one function per route."""
+"""The registry's internal routes the gateway uses, one function per route: it encodes the
+registry's own bodies (``contracts.api.registry``) and decodes its own answers
+(``contracts.api.registry_views``; every command answers a ``CommandResult``)."""
 
 from __future__ import annotations
 
@@ -7,19 +9,25 @@ from collections.abc import Sequence
 
 import msgspec
 
-from services.gateway.adapters.internal import ServiceCaller, ServiceUnavailableError
-from services.gateway.adapters.registry_views import (
-    AssetCommandResult,
+from contracts.api.registry import (
+    CommissionBtsBody,
+    MergeUnitsBody,
+    RegisterRadioStationBody,
+    RegisterSpeakerClusterBody,
+    RegisterUnitBody,
+)
+from contracts.api.registry_views import (
     BtsStationView,
     ChildrenPage,
     DigitalTeamView,
     ImportReport,
     RadioStationView,
     SpeakerClusterView,
-    UnitCommandResult,
     UnitPage,
     UnitView,
 )
+from libs.common.eventstore.results import CommandResult
+from services.gateway.adapters.internal import ServiceCaller, ServiceUnavailableError
 
 R = "registry"
 
@@ -92,16 +100,24 @@ async def bts_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[BtsStati
 # --- commands ---------------------------------------------------------------------------------
 
 
-async def register_unit(caller: ServiceCaller, body: object, key: str | None) -> UnitCommandResult:
-    return await caller.post(R, "/commands/units/register", body, UnitCommandResult, idempotency_key=key)
+async def register_unit(caller: ServiceCaller, body: RegisterUnitBody, key: str | None) -> CommandResult:
+    return await caller.post(R, "/commands/units/register", body, CommandResult, idempotency_key=key)
 
 
-async def merge_units(caller: ServiceCaller, body: object, key: str | None) -> UnitCommandResult:
-    return await caller.post(R, "/commands/units/merge", body, UnitCommandResult, idempotency_key=key)
+async def merge_units(caller: ServiceCaller, body: MergeUnitsBody, key: str | None) -> CommandResult:
+    return await caller.post(R, "/commands/units/merge", body, CommandResult, idempotency_key=key)
 
 
-async def asset_command(caller: ServiceCaller, path: str, body: object, key: str | None) -> AssetCommandResult:
-    return await caller.post(R, f"/commands/{path}", body, AssetCommandResult, idempotency_key=key)
+async def register_station(caller: ServiceCaller, body: RegisterRadioStationBody, key: str | None) -> CommandResult:
+    return await caller.post(R, "/commands/radio-stations/register", body, CommandResult, idempotency_key=key)
+
+
+async def register_cluster(caller: ServiceCaller, body: RegisterSpeakerClusterBody, key: str | None) -> CommandResult:
+    return await caller.post(R, "/commands/speaker-clusters/register", body, CommandResult, idempotency_key=key)
+
+
+async def commission_bts(caller: ServiceCaller, body: CommissionBtsBody, key: str | None) -> CommandResult:
+    return await caller.post(R, "/commands/bts-stations/commission", body, CommandResult, idempotency_key=key)
 
 
 async def bulk_import(caller: ServiceCaller, content: bytes, content_type: str, key: str | None) -> ImportReport:

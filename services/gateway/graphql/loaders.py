@@ -20,17 +20,17 @@ from strawberry.dataloader import DataLoader
 
 from contracts.api.broadcast_views import ClusterSignalView, DeliveryView, SourceAirtime
 from contracts.api.metrics import IndicatorDefinition, IndicatorValueView
-from libs.common.principal import Principal
-from services.gateway.adapters import broadcast_api, metrics_api, registry_api
-from services.gateway.adapters.internal import ServiceCaller
-from services.gateway.adapters.metrics_api import ValuesKey
-from services.gateway.adapters.registry_views import (
+from contracts.api.registry_views import (
     DigitalTeamView,
     RadioStationView,
     SpeakerClusterView,
     UnitPage,
     UnitView,
 )
+from libs.common.principal import Principal
+from services.gateway.adapters import broadcast_api, metrics_api, registry_api
+from services.gateway.adapters.internal import ServiceCaller
+from services.gateway.adapters.metrics_api import ValuesKey
 from services.gateway.graphql.reading import read_refusal
 
 K = TypeVar("K", bound=Hashable)

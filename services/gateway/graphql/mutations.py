@@ -26,11 +26,17 @@ from contracts.api.broadcast import (
 )
 from contracts.api.broadcast_views import ProgrammePage
 from contracts.api.metrics import ReportValue, SetTarget
+from contracts.api.registry import (
+    CommissionBtsBody,
+    MergeUnitsBody,
+    RegisterRadioStationBody,
+    RegisterSpeakerClusterBody,
+    RegisterUnitBody,
+)
+from contracts.api.registry_views import UnitView
 from libs.common.errors import DomainError, InvalidInputError
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
-from services.gateway.adapters import command_bodies as bodies
 from services.gateway.adapters.internal import ServiceCaller
-from services.gateway.adapters.registry_views import UnitView
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.ids import raw_id
 from services.gateway.graphql.inputs import (
@@ -97,8 +103,8 @@ def _writer(info: Ctx) -> ServiceCaller:
     return context_of(info).writer()
 
 
-def _unit_body(data: RegisterUnitInput) -> bodies.RegisterUnitBody:
-    return bodies.RegisterUnitBody(
+def _unit_body(data: RegisterUnitInput) -> RegisterUnitBody:
+    return RegisterUnitBody(
         code=data.code,
         name=data.name,
         level=data.level.value,
@@ -122,36 +128,36 @@ class Mutation:
     async def register_unit(self, info: Ctx, input: RegisterUnitInput) -> AdministrativeUnit:
         caller = _writer(info)
         result = await registry_api.register_unit(caller, _unit_body(input), input.idempotency_key)
-        return AdministrativeUnit.of(await _unit(caller, result.unit_id))
+        return AdministrativeUnit.of(await _unit(caller, result.ids[0]))
 
     @strawberry.mutation(description="Merge units into a successor on a date (registry).")
     async def merge_units(self, info: Ctx, input: MergeUnitsInput) -> AdministrativeUnit:
         caller = _writer(info)
-        body = bodies.MergeUnitsBody(
+        body = MergeUnitsBody(
             source_codes=list(input.source_codes),
             effective_on=input.effective_date,
             successor=_unit_body(input.successor),
         )
         result = await registry_api.merge_units(caller, body, input.idempotency_key)
-        return AdministrativeUnit.of(await _unit(caller, result.unit_id))
+        return AdministrativeUnit.of(await _unit(caller, result.ids[0]))
 
     @strawberry.mutation(description="Register a commune's radio station (registry).")
     async def register_radio_station(self, info: Ctx, input: RegisterRadioStationInput) -> RadioStation:
         caller = _writer(info)
-        body = bodies.RegisterStationBody(
+        body = RegisterRadioStationBody(
             unit_code=input.unit_code,
             technology=input.technology.value,
             installed_on=input.installed_on,
             funding_source=input.funding_source,
             operator_code=input.operator_code,
         )
-        result = await registry_api.asset_command(caller, "radio-stations/register", body, input.idempotency_key)
+        [station_id, *_] = (await registry_api.register_station(caller, body, input.idempotency_key)).ids
 
         async def fetch() -> RadioStation | None:
-            found = await registry_api.stations_by_ids(caller, [result.asset_id])
+            found = await registry_api.stations_by_ids(caller, [station_id])
             return RadioStation.of(found[0]) if found else None
 
-        return await read_back(fetch, f"station {result.asset_id}")
+        return await read_back(fetch, f"station {station_id}")
 
     @strawberry.mutation(description="Register a loudspeaker cluster of a station (registry).")
     async def register_speaker_cluster(
@@ -160,15 +166,15 @@ class Mutation:
         input: RegisterSpeakerClusterInput,
     ) -> SpeakerCluster:
         caller = _writer(info)
-        body = bodies.RegisterClusterBody(
+        body = RegisterSpeakerClusterBody(
             station_id=raw_id(input.station_id, "RadioStation", "stationId"),
             village_code=input.village_code,
             latitude=input.latitude,
             longitude=input.longitude,
             installed_on=input.installed_on,
         )
-        result = await registry_api.asset_command(caller, "speaker-clusters/register", body, input.idempotency_key)
-        return await _cluster(caller, result.asset_id)
+        result = await registry_api.register_cluster(caller, body, input.idempotency_key)
+        return await _cluster(caller, result.ids[0])
 
     @strawberry.mutation(description="Report a loudspeaker cluster's signal (broadcast).")
     async def report_cluster_signal(
@@ -188,7 +194,7 @@ class Mutation:
     @strawberry.mutation(description="Register a base station of a telecom operator (registry).")
     async def register_bts_station(self, info: Ctx, input: RegisterBtsStationInput) -> BtsStation:
         caller = _writer(info)
-        body = bodies.CommissionBtsBody(
+        body = CommissionBtsBody(
             operator_code=input.operator,
             unit_code=input.unit_code,
             technologies=[t.value for t in input.technologies],
@@ -196,13 +202,13 @@ class Mutation:
             longitude=input.longitude,
             commissioned_on=input.commissioned_on,
         )
-        result = await registry_api.asset_command(caller, "bts-stations/commission", body, input.idempotency_key)
+        [bts_id, *_] = (await registry_api.commission_bts(caller, body, input.idempotency_key)).ids
 
         async def fetch() -> BtsStation | None:
-            found = await registry_api.bts_by_ids(caller, [result.asset_id])
+            found = await registry_api.bts_by_ids(caller, [bts_id])
             return BtsStation.of(found[0]) if found else None
 
-        return await read_back(fetch, f"base station {result.asset_id}")
+        return await read_back(fetch, f"base station {bts_id}")
 
     @strawberry.mutation(description="Record a programme produced by a district centre (broadcast).")
     async def record_programme(self, info: Ctx, input: RecordProgrammeInput) -> Programme:

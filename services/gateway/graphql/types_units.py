@@ -13,9 +13,7 @@ from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from contracts.api.broadcast_views import ClusterSignalView
-from services.gateway.adapters import registry_api
-from services.gateway.adapters.broadcast_api import signal_status
-from services.gateway.adapters.registry_views import (
+from contracts.api.registry_views import (
     BtsStationView,
     DigitalTeamView,
     RadioStationView,
@@ -23,6 +21,8 @@ from services.gateway.adapters.registry_views import (
     UnitPage,
     UnitView,
 )
+from services.gateway.adapters import registry_api
+from services.gateway.adapters.broadcast_api import signal_status
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.ids import global_id
 from services.gateway.graphql.pages import checked_first, unit_cursor

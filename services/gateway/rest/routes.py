@@ -25,11 +25,11 @@ from libs.common.http.errors import ErrorBody
 from libs.common.principal import Principal
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.adapters.internal import ServiceCaller, ServiceError, ServiceUnavailableError
-from services.gateway.adapters.registry_views import ImportReport, UnitPage, UnitView
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import PERIOD_PATTERN
 from services.gateway.rest.broadcast_shapes import ProgrammePage
+from services.gateway.rest.registry_public import ImportReport, UnitPage, UnitView, public
 from services.gateway.security.wiring import GatewaySecurity
 
 log = logging.getLogger(__name__)
@@ -138,12 +138,13 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
             ),
         )
         async def bulk_import(self, request: Req, caller: NamedDependency[ServiceCaller]) -> ImportReport:
-            return await registry_api.bulk_import(
+            report = await registry_api.bulk_import(
                 caller,
                 await request.body(),
                 request.headers.get("content-type", "application/json"),
                 request.headers.get("idempotency-key"),
             )
+            return public(report, ImportReport)
 
         @get(
             "/units",
@@ -161,7 +162,7 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
             first: Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])] = 50,
             after: FromQuery[str | None] = None,
         ) -> UnitPage:
-            return await registry_api.list_units(
+            page = await registry_api.list_units(
                 caller,
                 level=level,
                 parent_code=parent_code,
@@ -170,6 +171,7 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
                 first=checked_first(first),
                 after=after,
             )
+            return public(page, UnitPage)
 
         @get(
             "/units/{code:str}",
@@ -186,7 +188,7 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
             found = await registry_api.units_by_codes(caller, [code], as_of)
             if not found:
                 raise NotFoundError(f"no unit with code {code}", code="unknown_unit", details={"code": code})
-            return found[0]
+            return public(found[0], UnitView)
 
         @get(
             "/programmes",

@@ -6,117 +6,28 @@ Operator codes are joined at query time (the organisation may be projected after
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import msgspec
 
+from contracts.api.registry_views import (
+    BtsStationView,
+    DigitalTeamView,
+    InformationSystemView,
+    OrganisationView,
+    PostalPointView,
+    RadioStationView,
+    SpeakerClusterView,
+    VideoEndpointView,
+    VillageFibreView,
+    WifiHotspotView,
+)
 from contracts.registry_events import Coordinates, TeamMember
 from libs.common.db import Conn
 
 S = "registry_assets"
 V = TypeVar("V", bound=msgspec.Struct)
-
-
-class OrganisationView(msgspec.Struct, frozen=True, kw_only=True):
-    organisation_id: str
-    code: str
-    name: str
-    kind: str
-    unit_id: str | None
-
-
-class DigitalTeamView(msgspec.Struct, frozen=True, kw_only=True):
-    team_id: str
-    unit_id: str
-    level: str
-    established_on: datetime.date
-    member_count: int
-    members: list[TeamMember]
-    active: bool
-    disbanded_on: datetime.date | None
-    last_activity_on: datetime.date | None
-    activity_reports: int
-
-
-class RadioStationView(msgspec.Struct, frozen=True, kw_only=True):
-    station_id: str
-    unit_id: str
-    technology: str
-    status: str
-    installed_on: datetime.date | None
-    upgraded_on: datetime.date | None
-    status_since: datetime.date | None
-    funding_source: str | None
-    operator_id: str | None
-    operator_code: str | None
-
-
-class SpeakerClusterView(msgspec.Struct, frozen=True, kw_only=True):
-    cluster_id: str
-    station_id: str
-    village_id: str | None
-    location: Coordinates | None
-    installed_on: datetime.date | None
-    status: str
-    decommissioned_on: datetime.date | None
-    operator_id: str | None
-
-
-class BtsStationView(msgspec.Struct, frozen=True, kw_only=True):
-    bts_id: str
-    unit_id: str
-    operator_id: str
-    operator_code: str | None
-    technologies: list[str]
-    location: Coordinates | None
-    commissioned_on: datetime.date | None
-    decommissioned_on: datetime.date | None
-    status: str
-
-
-class VillageFibreView(msgspec.Struct, frozen=True, kw_only=True):
-    village_id: str
-    operator_id: str
-    operator_code: str | None
-    connected_on: datetime.date
-
-
-class PostalPointView(msgspec.Struct, frozen=True, kw_only=True):
-    point_id: str
-    unit_id: str
-    name: str
-    operator_id: str | None
-    opened_on: datetime.date | None
-    closed_on: datetime.date | None
-    status: str
-
-
-class VideoEndpointView(msgspec.Struct, frozen=True, kw_only=True):
-    endpoint_id: str
-    unit_id: str
-    installed_on: datetime.date | None
-    operator_id: str | None
-
-
-class WifiHotspotView(msgspec.Struct, frozen=True, kw_only=True):
-    hotspot_id: str
-    unit_id: str
-    operator_id: str | None
-    location: Coordinates | None
-    installed_on: datetime.date | None
-
-
-class InformationSystemView(msgspec.Struct, frozen=True, kw_only=True):
-    system_id: str
-    name: str
-    owner_agency: str
-    hosted_in_data_centre: bool
-    security_level: int | None
-    approved_on: datetime.date | None
-    decision: str | None
-    operator_id: str | None
 
 
 def _location(row: Any) -> Coordinates | None:

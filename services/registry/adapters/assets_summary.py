@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-import msgspec
-
+from contracts.api.registry_views import FibreCounts, StationBrief, TeamBrief, TeamCounts, UnitSummary
 from libs.common.db import Conn
 from services.registry.adapters.assets_read import digital_teams_by_units, radio_stations_by_units
 
@@ -30,73 +29,6 @@ WITH scope AS (
     UNION
     SELECT c.ancestor_id, c.descendant_id FROM {U}.closure c WHERE c.ancestor_id = ANY($1::text[])
 )"""
-
-
-class StationBrief(msgspec.Struct, frozen=True, kw_only=True):
-    station_id: str
-    technology: str
-    status: str
-
-
-class TeamBrief(msgspec.Struct, frozen=True, kw_only=True):
-    team_id: str
-    level: str
-    member_count: int
-    active: bool
-
-
-class StationCounts(msgspec.Struct, kw_only=True):
-    in_service: int = 0
-    """Stations not decommissioned."""
-    by_technology: dict[str, int] = msgspec.field(default_factory=dict)
-    by_status: dict[str, int] = msgspec.field(default_factory=dict)
-
-
-class ClusterCounts(msgspec.Struct, kw_only=True):
-    active: int = 0
-    decommissioned: int = 0
-
-
-class BtsCounts(msgspec.Struct, kw_only=True):
-    active: int = 0
-    by_operator: dict[str, int] = msgspec.field(default_factory=dict)
-    """Active base stations by operator code."""
-    by_technology: dict[str, int] = msgspec.field(default_factory=dict)
-    """Active base stations carrying each technology (a 3G/4G station counts for both)."""
-
-
-class FibreCounts(msgspec.Struct, kw_only=True):
-    """Over the villages that exist now under the unit (or the unit itself, for a village), so
-    the two counts make a ratio (the seeds: fibre in 804 of 1,292 villages)."""
-
-    villages_with_fibre: int = 0
-    villages: int = 0
-
-
-class TeamCounts(msgspec.Struct, kw_only=True):
-    active: int = 0
-    members: int = 0
-    """Members of the active teams."""
-
-
-class UnitSummary(msgspec.Struct, kw_only=True):
-    unit_id: str
-    code: str
-    name: str
-    level: str
-    station: StationBrief | None = None
-    """The unit's own station (a commune's)."""
-    stations: StationCounts = msgspec.field(default_factory=StationCounts)
-    clusters: ClusterCounts = msgspec.field(default_factory=ClusterCounts)
-    bts: BtsCounts = msgspec.field(default_factory=BtsCounts)
-    fibre: FibreCounts = msgspec.field(default_factory=FibreCounts)
-    team: TeamBrief | None = None
-    """The unit's own digital team: the active one, else the last disbanded."""
-    teams: TeamCounts = msgspec.field(default_factory=TeamCounts)
-    postal_points: int = 0
-    """Open postal service points."""
-    video_endpoints: int = 0
-    wifi_hotspots: int = 0
 
 
 def _bump(counts: dict[str, int], key: str, n: int) -> None:

@@ -13,7 +13,6 @@ from contracts.registry_events import (
     BtsStationCommissioned,
     BtsStationDecommissioned,
     BtsTechnologiesChanged,
-    Coordinates,
     DigitalTeamActivityReported,
     DigitalTeamDisbanded,
     DigitalTeamEstablished,
@@ -33,6 +32,8 @@ from contracts.registry_events import (
     WifiHotspotRegistered,
 )
 from libs.common.db import Conn
+from services.registry.adapters import network_writer
+from services.registry.adapters.network_writer import latitude_of, longitude_of
 
 ASSET_TABLES: dict[AssetKind, tuple[str, str]] = {
     "radio_station": ("radio_stations", "station_id"),
@@ -44,14 +45,6 @@ ASSET_TABLES: dict[AssetKind, tuple[str, str]] = {
     "information_system": ("information_systems", "system_id"),
 }
 """Where an operator assignment lands, by the asset kind it names."""
-
-
-def _lat(location: Coordinates | None) -> float | None:
-    return location.latitude if location else None
-
-
-def _lon(location: Coordinates | None) -> float | None:
-    return location.longitude if location else None
 
 
 async def write(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
@@ -99,8 +92,8 @@ async def write(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
                 event.cluster_id,
                 event.station_id,
                 event.village_id,
-                _lat(event.location),
-                _lon(event.location),
+                latitude_of(event.location),
+                longitude_of(event.location),
                 event.installed_on,
             )
         case SpeakerClusterDecommissioned():
@@ -111,9 +104,9 @@ async def write(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
                 event.effective_on,
             )
         case BtsStationCommissioned() | BtsTechnologiesChanged() | BtsStationDecommissioned() | VillageFibreConnected():
-            await _telecom(conn, s, event)
+            await network_writer.telecom(conn, s, event)
         case PostalPointOpened() | PostalPointClosed() | VideoEndpointRegistered() | WifiHotspotRegistered():
-            await _facility(conn, s, event)
+            await network_writer.facility(conn, s, event)
         case InformationSystemRegistered():
             await conn.execute(
                 f"""INSERT INTO {s}.information_systems (system_id, name, owner_agency, hosted_in_data_centre)
@@ -230,78 +223,4 @@ async def _station(conn: Conn, s: str, event: Event, envelope: Envelope) -> None
                 event.station_id,
                 event.status,
                 event.effective_on,
-            )
-
-
-async def _telecom(conn: Conn, s: str, event: Event) -> None:
-    match event:
-        case BtsStationCommissioned():
-            await conn.execute(
-                f"""INSERT INTO {s}.bts_stations
-                    (bts_id, operator_id, unit_id, technologies, latitude, longitude, commissioned_on, status)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'active')""",
-                event.bts_id,
-                event.operator_id,
-                event.unit_id,
-                list(event.technologies),
-                _lat(event.location),
-                _lon(event.location),
-                event.commissioned_on,
-            )
-        case BtsTechnologiesChanged():
-            await conn.execute(
-                f"UPDATE {s}.bts_stations SET technologies = $2 WHERE bts_id = $1",
-                event.bts_id,
-                list(event.technologies),
-            )
-        case BtsStationDecommissioned():
-            await conn.execute(
-                f"UPDATE {s}.bts_stations SET status = 'decommissioned', decommissioned_on = $2 WHERE bts_id = $1",
-                event.bts_id,
-                event.effective_on,
-            )
-        case VillageFibreConnected():
-            await conn.execute(
-                f"INSERT INTO {s}.village_fibre (village_id, operator_id, connected_on) VALUES ($1, $2, $3)",
-                event.village_id,
-                event.operator_id,
-                event.connected_on,
-            )
-
-
-async def _facility(conn: Conn, s: str, event: Event) -> None:
-    match event:
-        case PostalPointOpened():
-            await conn.execute(
-                f"""INSERT INTO {s}.postal_points (point_id, unit_id, name, operator_id, opened_on, status)
-                    VALUES ($1, $2, $3, $4, $5, 'open')""",
-                event.point_id,
-                event.unit_id,
-                event.name,
-                event.operator_id,
-                event.opened_on,
-            )
-        case PostalPointClosed():
-            await conn.execute(
-                f"UPDATE {s}.postal_points SET status = 'closed', closed_on = $2 WHERE point_id = $1",
-                event.point_id,
-                event.effective_on,
-            )
-        case VideoEndpointRegistered():
-            await conn.execute(
-                f"INSERT INTO {s}.video_endpoints (endpoint_id, unit_id, installed_on) VALUES ($1, $2, $3)",
-                event.endpoint_id,
-                event.unit_id,
-                event.installed_on,
-            )
-        case WifiHotspotRegistered():
-            await conn.execute(
-                f"""INSERT INTO {s}.wifi_hotspots (hotspot_id, unit_id, operator_id, latitude, longitude, installed_on)
-                    VALUES ($1, $2, $3, $4, $5, $6)""",
-                event.hotspot_id,
-                event.unit_id,
-                event.operator_id,
-                _lat(event.location),
-                _lon(event.location),
-                event.installed_on,
             )

@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from contracts.api.registry_views import ChildrenPage, UnitPage, UnitView
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
 
@@ -37,27 +38,6 @@ _SELECT = f"""
 """
 _PARENT_ON = "(CASE WHEN $1::date IS NULL THEN u.parent_id ELSE p.parent_id END)"
 _EXISTS_ON = "($1::date IS NULL OR (u.valid_from <= $1::date AND (u.valid_to IS NULL OR $1::date < u.valid_to)))"
-
-
-class UnitView(msgspec.Struct, frozen=True, kw_only=True):
-    unit_id: str
-    code: str
-    name: str
-    level: str
-    unit_type: str | None
-    parent_id: str | None
-    valid_from: datetime.date
-    valid_to: datetime.date | None
-    status: str
-    successor_ids: list[str]
-    predecessor_ids: list[str]
-
-
-class UnitPage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[UnitView]
-    total_count: int
-    has_next_page: bool
-    end_cursor: str | None
 
 
 def _view(row: Any) -> UnitView:
@@ -161,11 +141,6 @@ async def list_units(
 def _page(items: list[UnitView], total: int, *, has_next_page: bool) -> UnitPage:
     end_cursor = encode_cursor(items[-1].code, items[-1].unit_id) if items else None
     return UnitPage(items=items, total_count=total, has_next_page=has_next_page, end_cursor=end_cursor)
-
-
-class ChildrenPage(msgspec.Struct, frozen=True, kw_only=True):
-    parent_id: str
-    page: UnitPage
 
 
 async def children_pages(

@@ -2,10 +2,10 @@
 clusters, base stations, village fibre, digital teams, postal points, video-conference
 endpoints, Wi-Fi hotspots, information systems and their security levels.
 
-A kind whose route takes no id in its path imports the route's own body (``CommissionBtsInput``,
-``EstablishTeamInput``…), so an imported item is exactly the command sent one by one; except
-``register_organisation``, whose body's ``kind`` would clash with the item's: it is
-``organisation_kind`` there.
+A kind whose route takes no id in its path imports the route's own body (``CommissionBtsBody``,
+``EstablishTeamBody``… of ``contracts.api.registry``), so an imported item is exactly the
+command sent one by one; except ``register_organisation``, whose body's ``kind`` would clash
+with the item's: it is ``organisation_kind`` there.
 
 Assets get server-generated ids, which a file cannot know; a kind that acts on an existing
 asset names it by something stable instead (``asset_matching``):
@@ -40,38 +40,28 @@ import datetime
 
 import msgspec
 
+from contracts.api.registry import (
+    ApproveSecurityLevelBody,
+    ChangeRadioStationStatusBody,
+    RegisterInformationSystemBody,
+    RegisterOrganisationBody,
+    RegisterRadioStationBody,
+    RegisterSpeakerClusterBody,
+    UpgradeRadioStationBody,
+)
 from contracts.registry_events import OperationalStatus, OrganisationKind, StationTechnology
 from libs.common.errors import ConflictError
+from libs.common.eventstore.commands import CommandResult
 from services.registry.application import asset_matching
-from services.registry.application.assets import AssetCommandResult, province_today
-from services.registry.application.facilities import (
-    FacilityCommands,
-    OpenPostalPointInput,
-    RegisterVideoEndpointInput,
-    RegisterWifiHotspotInput,
-)
+from services.registry.application.assets import province_today
+from services.registry.application.by_id import ById
 from services.registry.application.import_kinds import ImportContext, ImportKind, Keys, Outcome
-from services.registry.application.organisations import OrganisationCommands, RegisterOrganisationInput
-from services.registry.application.radio import (
-    ChangeRadioStationStatusInput,
-    RadioCommands,
-    RegisterRadioStationInput,
-    RegisterSpeakerClusterInput,
-    UpgradeRadioStationInput,
-)
-from services.registry.application.systems import (
-    ApproveSecurityLevelInput,
-    RegisterInformationSystemInput,
-    SystemCommands,
-)
-from services.registry.application.teams import EstablishTeamInput, TeamCommands
-from services.registry.application.telecom import CommissionBtsInput, ConnectVillageFibreInput, TelecomCommands
 
 SYSTEMS = "information_system"
 
 
 class RegisterOrganisationItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``RegisterOrganisationInput`` with ``kind`` spelled ``organisation_kind``."""
+    """``RegisterOrganisationBody`` with ``kind`` spelled ``organisation_kind``."""
 
     code: str
     name: str
@@ -79,8 +69,8 @@ class RegisterOrganisationItem(msgspec.Struct, frozen=True, kw_only=True, forbid
     unit_code: str | None = None
     as_of: datetime.date | None = None
 
-    def input(self) -> RegisterOrganisationInput:
-        return RegisterOrganisationInput(
+    def input(self) -> RegisterOrganisationBody:
+        return RegisterOrganisationBody(
             code=self.code, name=self.name, kind=self.organisation_kind, unit_code=self.unit_code, as_of=self.as_of
         )
 
@@ -118,7 +108,7 @@ class ApproveSecurityLevelItem(msgspec.Struct, frozen=True, kw_only=True, forbid
     decision: str | None = None
 
 
-def _org(code: str | None) -> str | None:
+def org_ref(code: str | None) -> str | None:
     return None if code is None else "organisation:" + code.strip().upper()
 
 
@@ -126,11 +116,11 @@ def _station(code: str) -> str:
     return "radio_station:" + code.strip()
 
 
-def _done(done: AssetCommandResult, code: str | None = None) -> Outcome:
-    return Outcome(code=code.strip() if code is not None else None, result=done.result)
+def outcome_of(done: CommandResult, code: str | None = None) -> Outcome:
+    return Outcome(code=code.strip() if code is not None else None, result=done)
 
 
-def _holder(ctx: ImportContext, exc: ConflictError, rule: str) -> str:
+def holder_of(ctx: ImportContext, exc: ConflictError, rule: str) -> str:
     """The asset holding the rule ``exc`` broke, if an unkeyed item may be found already done."""
     holder = exc.details.get("holder_id")
     if ctx.keyed or exc.code != rule or not isinstance(holder, str):
@@ -143,30 +133,26 @@ def _holder(ctx: ImportContext, exc: ConflictError, rule: str) -> str:
 
 async def register_organisation(ctx: ImportContext, item: RegisterOrganisationItem) -> Outcome:
     try:
-        done = await OrganisationCommands(ctx.executor).register(
-            item.input(), metadata=ctx.metadata, idempotency=ctx.idempotency
-        )
+        done = await ctx.handlers.organisations.register(item.input(), ctx.command)
     except ConflictError as exc:
-        holder = _holder(ctx, exc, "duplicate_organisation_code")
+        holder = holder_of(ctx, exc, "duplicate_organisation_code")
         as_of = item.as_of or province_today()
         if not await asset_matching.organisation_registered_as(
             ctx.executor, holder, name=item.name, kind=item.organisation_kind, unit_code=item.unit_code, as_of=as_of
         ):
             raise
         return Outcome(code=item.code.strip().upper(), already_done=True)
-    return _done(done, item.code.strip().upper())
+    return outcome_of(done, item.code.strip().upper())
 
 
 # --- radio --------------------------------------------------------------------------------
 
 
-async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationInput) -> Outcome:
+async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationBody) -> Outcome:
     try:
-        done = await RadioCommands(ctx.executor).register_station(
-            item, metadata=ctx.metadata, idempotency=ctx.idempotency
-        )
+        done = await ctx.handlers.radio.register_station(item, ctx.command)
     except ConflictError as exc:
-        holder = _holder(ctx, exc, "station_exists")
+        holder = holder_of(ctx, exc, "station_exists")
         if not await asset_matching.station_registered_as(
             ctx.executor,
             holder,
@@ -179,31 +165,27 @@ async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationI
         ):
             raise
         return Outcome(code=item.unit_code.strip(), already_done=True)
-    return _done(done, item.unit_code)
+    return outcome_of(done, item.unit_code)
 
 
 async def upgrade_radio_station(ctx: ImportContext, item: UpgradeRadioStationItem) -> Outcome:
     if (replayed := await asset_matching.remembered(ctx.executor, ctx.idempotency)) is not None:
         return Outcome(code=item.unit_code.strip(), result=replayed)
     station_id = await asset_matching.station_on(ctx.executor, item.unit_code, item.upgraded_on)
-    data = UpgradeRadioStationInput(
+    data = UpgradeRadioStationBody(
         technology=item.technology, upgraded_on=item.upgraded_on, funding_source=item.funding_source
     )
-    done = await RadioCommands(ctx.executor).upgrade_station(
-        station_id, data, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
-    return _done(done, item.unit_code)
+    done = await ctx.handlers.radio.upgrade_station(ById(id=station_id, body=data), ctx.command)
+    return outcome_of(done, item.unit_code)
 
 
 async def change_radio_station_status(ctx: ImportContext, item: ChangeRadioStationStatusItem) -> Outcome:
     if (replayed := await asset_matching.remembered(ctx.executor, ctx.idempotency)) is not None:
         return Outcome(code=item.unit_code.strip(), result=replayed)
     station_id = await asset_matching.station_on(ctx.executor, item.unit_code, item.effective_on)
-    data = ChangeRadioStationStatusInput(status=item.status, effective_on=item.effective_on, reason=item.reason)
-    done = await RadioCommands(ctx.executor).change_station_status(
-        station_id, data, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
-    return _done(done, item.unit_code)
+    data = ChangeRadioStationStatusBody(status=item.status, effective_on=item.effective_on, reason=item.reason)
+    done = await ctx.handlers.radio.change_station_status(ById(id=station_id, body=data), ctx.command)
+    return outcome_of(done, item.unit_code)
 
 
 async def register_speaker_cluster(ctx: ImportContext, item: RegisterSpeakerClusterItem) -> Outcome:
@@ -211,90 +193,23 @@ async def register_speaker_cluster(ctx: ImportContext, item: RegisterSpeakerClus
         return Outcome(code=item.village_code, result=replayed)
     on = item.installed_on or province_today()
     station_id = await asset_matching.station_on(ctx.executor, item.station_unit_code, on)
-    data = RegisterSpeakerClusterInput(
+    data = RegisterSpeakerClusterBody(
         station_id=station_id,
         village_code=item.village_code,
         latitude=item.latitude,
         longitude=item.longitude,
         installed_on=item.installed_on,
     )
-    done = await RadioCommands(ctx.executor).register_cluster(data, metadata=ctx.metadata, idempotency=ctx.idempotency)
-    return _done(done, item.village_code)
-
-
-# --- telecom, teams, facilities -----------------------------------------------------------
-
-
-async def commission_bts(ctx: ImportContext, item: CommissionBtsInput) -> Outcome:
-    done = await TelecomCommands(ctx.executor).commission_bts(item, metadata=ctx.metadata, idempotency=ctx.idempotency)
-    return _done(done, item.unit_code)
-
-
-async def connect_village_fibre(ctx: ImportContext, item: ConnectVillageFibreInput) -> Outcome:
-    try:
-        done = await TelecomCommands(ctx.executor).connect_fibre(
-            item, metadata=ctx.metadata, idempotency=ctx.idempotency
-        )
-    except ConflictError as exc:
-        if ctx.keyed or exc.code != "fibre_already_connected":
-            raise
-        village_id = await asset_matching.fibre_connected_as(
-            ctx.executor,
-            village_code=item.village_code,
-            operator_code=item.operator_code,
-            connected_on=item.connected_on,
-        )
-        if village_id is None:
-            raise
-        return Outcome(unit_id=village_id, code=item.village_code.strip(), already_done=True)
-    return _done(done, item.village_code)
-
-
-async def establish_digital_team(ctx: ImportContext, item: EstablishTeamInput) -> Outcome:
-    try:
-        done = await TeamCommands(ctx.executor).establish(item, metadata=ctx.metadata, idempotency=ctx.idempotency)
-    except ConflictError as exc:
-        holder = _holder(ctx, exc, "team_exists")
-        if not await asset_matching.team_established_as(
-            ctx.executor,
-            holder,
-            unit_code=item.unit_code,
-            level=item.level,
-            established_on=item.established_on,
-            member_count=item.member_count,
-        ):
-            raise
-        return Outcome(code=item.unit_code.strip(), already_done=True)
-    return _done(done, item.unit_code)
-
-
-async def open_postal_point(ctx: ImportContext, item: OpenPostalPointInput) -> Outcome:
-    done = await FacilityCommands(ctx.executor).open_postal_point(
-        item, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
-    return _done(done, item.unit_code)
-
-
-async def register_video_endpoint(ctx: ImportContext, item: RegisterVideoEndpointInput) -> Outcome:
-    done = await FacilityCommands(ctx.executor).register_video_endpoint(
-        item, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
-    return _done(done, item.unit_code)
-
-
-async def register_wifi_hotspot(ctx: ImportContext, item: RegisterWifiHotspotInput) -> Outcome:
-    done = await FacilityCommands(ctx.executor).register_wifi_hotspot(
-        item, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
-    return _done(done, item.unit_code)
+    done = await ctx.handlers.radio.register_cluster(data, ctx.command)
+    return outcome_of(done, item.village_code)
 
 
 # --- information systems ------------------------------------------------------------------
 
 
-async def register_information_system(ctx: ImportContext, item: RegisterInformationSystemInput) -> Outcome:
-    done = await SystemCommands(ctx.executor).register(item, metadata=ctx.metadata, idempotency=ctx.idempotency)
-    return _done(done)
+async def register_information_system(ctx: ImportContext, item: RegisterInformationSystemBody) -> Outcome:
+    done = await ctx.handlers.systems.register(item, ctx.command)
+    return outcome_of(done)
 
 
 async def approve_security_level(ctx: ImportContext, item: ApproveSecurityLevelItem) -> Outcome:
@@ -303,11 +218,9 @@ async def approve_security_level(ctx: ImportContext, item: ApproveSecurityLevelI
     system_id = await asset_matching.imported_asset_id(
         ctx.executor, ctx.idempotency.principal, "register_information_system", item.system_key
     )
-    data = ApproveSecurityLevelInput(level=item.level, approved_on=item.approved_on, decision=item.decision)
-    done = await SystemCommands(ctx.executor).approve_security_level(
-        system_id, data, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
-    return _done(done)
+    data = ApproveSecurityLevelBody(level=item.level, approved_on=item.approved_on, decision=item.decision)
+    done = await ctx.handlers.systems.approve_security_level(ById(id=system_id, body=data), ctx.command)
+    return outcome_of(done)
 
 
 # --- the kinds ----------------------------------------------------------------------------
@@ -315,12 +228,12 @@ async def approve_security_level(ctx: ImportContext, item: ApproveSecurityLevelI
 REGISTER_ORGANISATION = ImportKind(
     RegisterOrganisationItem,
     register_organisation,
-    lambda b: Keys.of(reads=[b.unit_code], writes=[_org(b.code)]),
+    lambda b: Keys.of(reads=[b.unit_code], writes=[org_ref(b.code)]),
 )
 REGISTER_RADIO_STATION = ImportKind(
-    RegisterRadioStationInput,
+    RegisterRadioStationBody,
     register_radio_station,
-    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)], writes=[_station(b.unit_code)]),
+    lambda b: Keys.of(reads=[b.unit_code, org_ref(b.operator_code)], writes=[_station(b.unit_code)]),
 )
 UPGRADE_RADIO_STATION = ImportKind(
     UpgradeRadioStationItem,
@@ -337,38 +250,8 @@ REGISTER_SPEAKER_CLUSTER = ImportKind(
     register_speaker_cluster,
     lambda b: Keys.of(reads=[_station(b.station_unit_code), b.station_unit_code, b.village_code]),
 )
-COMMISSION_BTS_STATION = ImportKind(
-    CommissionBtsInput,
-    commission_bts,
-    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
-)
-CONNECT_VILLAGE_FIBRE = ImportKind(
-    ConnectVillageFibreInput,
-    connect_village_fibre,
-    lambda b: Keys.of(
-        reads=[b.village_code, _org(b.operator_code)], writes=["village_fibre:" + b.village_code.strip()]
-    ),
-)
-ESTABLISH_DIGITAL_TEAM = ImportKind(
-    EstablishTeamInput,
-    establish_digital_team,
-    lambda b: Keys.of(reads=[b.unit_code], writes=["digital_team:" + b.unit_code.strip()]),
-)
-OPEN_POSTAL_POINT = ImportKind(
-    OpenPostalPointInput,
-    open_postal_point,
-    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
-)
-REGISTER_VIDEO_ENDPOINT = ImportKind(
-    RegisterVideoEndpointInput, register_video_endpoint, lambda b: Keys.of(reads=[b.unit_code])
-)
-REGISTER_WIFI_HOTSPOT = ImportKind(
-    RegisterWifiHotspotInput,
-    register_wifi_hotspot,
-    lambda b: Keys.of(reads=[b.unit_code, _org(b.operator_code)]),
-)
 REGISTER_INFORMATION_SYSTEM = ImportKind(
-    RegisterInformationSystemInput, register_information_system, lambda b: Keys.of(writes=[SYSTEMS])
+    RegisterInformationSystemBody, register_information_system, lambda b: Keys.of(writes=[SYSTEMS])
 )
 APPROVE_SECURITY_LEVEL = ImportKind(
     ApproveSecurityLevelItem,

@@ -1,8 +1,9 @@
-"""What every asset command handler shares: new ids, the province's "today", organisations by
-code, running work in one transaction, and assigning an operator to any kind of asset.
+"""What every asset command handler shares: the province's "today", organisations by code,
+the ownership rules, and assigning an operator to any kind of asset.
 
-Inputs are msgspec Structs that the HTTP entrypoint takes as request bodies as they are
-(unknown fields refused): they name units and organisations by code, as partners do.
+Handlers take the command bodies of ``contracts.api.registry`` as they are: they name units and
+organisations by code, as partners do. A new asset's id is a UUIDv7 from the context, named
+first in the result.
 """
 
 from __future__ import annotations
@@ -10,16 +11,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-import msgspec
-import uuid_utils.compat
-
-from contracts.envelope import Metadata
+from contracts.api.registry import AssignOperatorBody
 from contracts.province import PROVINCE_TZ
 from contracts.registry_events import AssetKind, Coordinates
 from libs.common.errors import InvalidInputError, NotFoundError
-from libs.common.eventstore.commands import CommandExecutor, CommandResult, Decider, Transaction, Work
-from libs.common.eventstore.idempotency import IdempotencyKey
+from libs.common.eventstore.commands import CommandExecutor, CommandResult, Decider, Transaction
+from libs.common.eventstore.context import CommandContext
 from services.registry.adapters import asset_lookup
+from services.registry.application.ownership import Ownership, operator_for_new_asset
 from services.registry.domain import facilities, organisations, radio, systems, telecom
 from services.registry.domain.assets import AssignOperator
 from services.registry.domain.organisations import ORGANISATION, Organisation
@@ -29,10 +28,6 @@ def province_today() -> datetime.date:
     return datetime.datetime.now(PROVINCE_TZ).date()
 
 
-def new_asset_id() -> str:
-    return str(uuid_utils.compat.uuid7())
-
-
 def coordinates(latitude: float | None, longitude: float | None) -> Coordinates | None:
     """Both or neither: half a position is refused."""
     if latitude is None and longitude is None:
@@ -40,11 +35,6 @@ def coordinates(latitude: float | None, longitude: float | None) -> Coordinates 
     if latitude is None or longitude is None:
         raise InvalidInputError("give both latitude and longitude, or neither", code="invalid_coordinates")
     return Coordinates(latitude=latitude, longitude=longitude)
-
-
-class AssetCommandResult(msgspec.Struct, frozen=True, kw_only=True):
-    asset_id: str
-    result: CommandResult
 
 
 async def organisation_by_code(tx: Transaction, code: str) -> Organisation:
@@ -65,26 +55,9 @@ def asset_id_of(stream_id: str) -> str:
 
 
 class AssetCommandsBase:
-    def __init__(self, executor: CommandExecutor) -> None:
+    def __init__(self, executor: CommandExecutor, ownership: Ownership) -> None:
         self.executor = executor
-
-    async def _run(
-        self, work: Work, metadata: Metadata | None, idempotency: IdempotencyKey | None
-    ) -> AssetCommandResult:
-        """Run multi-stream work; a replayed result names the first request's stream, hence its id."""
-        result = await self.executor.run(work, metadata=metadata, idempotency=idempotency)
-        return AssetCommandResult(asset_id=asset_id_of(result.stream_id), result=result)
-
-    async def _decide(
-        self,
-        decider: Decider[Any, Any],
-        stream_id: str,
-        command: object,
-        metadata: Metadata | None,
-        idempotency: IdempotencyKey | None,
-    ) -> AssetCommandResult:
-        result = await self.executor.execute(decider, stream_id, command, metadata=metadata, idempotency=idempotency)
-        return AssetCommandResult(asset_id=asset_id_of(result.stream_id), result=result)
+        self.ownership = ownership
 
 
 # --- operator assignment, for every kind of asset ------------------------------------------
@@ -100,25 +73,18 @@ DECIDERS: dict[AssetKind, tuple[Decider[Any, Any], Any]] = {
 }
 
 
-class AssignOperatorInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    asset_kind: AssetKind
-    asset_id: str
-    organisation_code: str
-    effective_on: datetime.date
-
-
 class OperatorCommands(AssetCommandsBase):
-    async def assign(
-        self, data: AssignOperatorInput, *, metadata: Metadata | None = None, idempotency: IdempotencyKey | None = None
-    ) -> AssetCommandResult:
-        decider, stream_of = DECIDERS[data.asset_kind]
-        stream_id: str = stream_of(data.asset_id)
+    async def assign(self, cmd: AssignOperatorBody, ctx: CommandContext) -> CommandResult:
+        operator_for_new_asset(ctx, cmd.organisation_code)
+        decider, stream_of = DECIDERS[cmd.asset_kind]
+        stream_id: str = stream_of(cmd.asset_id)
 
         async def work(tx: Transaction) -> str:
-            organisation = await organisation_by_code(tx, data.organisation_code)
+            await self.ownership.asset(tx, cmd.asset_kind, cmd.asset_id)
+            organisation = await organisation_by_code(tx, cmd.organisation_code)
             await tx.decide(
-                decider, stream_id, AssignOperator(organisation=organisation, effective_on=data.effective_on)
+                decider, stream_id, AssignOperator(organisation=organisation, effective_on=cmd.effective_on)
             )
             return stream_id
 
-        return await self._run(work, metadata, idempotency)
+        return await self.executor.run(work, context=ctx, request=cmd, ids=[cmd.asset_id])

@@ -33,12 +33,12 @@ from typing import Any
 
 import msgspec
 
-from contracts.envelope import Metadata
 from libs.common.errors import DomainError
-from libs.common.eventstore.commands import CommandExecutor
+from libs.common.eventstore.context import CommandContext
 from libs.common.eventstore.idempotency import IdempotencyKey
-from services.registry.application import asset_import, unit_import
-from services.registry.application.import_kinds import ImportContext, ImportKind, Keys
+from services.registry.application import asset_import, network_import, unit_import
+from services.registry.application.handlers import RegistryHandlers
+from services.registry.application.import_kinds import ImportContext, ImportKind, ItemContext, Keys
 from services.registry.application.import_parsing import RawItem, check_count
 from services.registry.application.import_report import ImportProgress, ImportReport, ItemError, ItemResult
 
@@ -56,12 +56,12 @@ KINDS: Mapping[str, ImportKind[Any]] = {
     "upgrade_radio_station": asset_import.UPGRADE_RADIO_STATION,
     "change_radio_station_status": asset_import.CHANGE_RADIO_STATION_STATUS,
     "register_speaker_cluster": asset_import.REGISTER_SPEAKER_CLUSTER,
-    "commission_bts_station": asset_import.COMMISSION_BTS_STATION,
-    "connect_village_fibre": asset_import.CONNECT_VILLAGE_FIBRE,
-    "establish_digital_team": asset_import.ESTABLISH_DIGITAL_TEAM,
-    "open_postal_point": asset_import.OPEN_POSTAL_POINT,
-    "register_video_endpoint": asset_import.REGISTER_VIDEO_ENDPOINT,
-    "register_wifi_hotspot": asset_import.REGISTER_WIFI_HOTSPOT,
+    "commission_bts_station": network_import.COMMISSION_BTS_STATION,
+    "connect_village_fibre": network_import.CONNECT_VILLAGE_FIBRE,
+    "establish_digital_team": network_import.ESTABLISH_DIGITAL_TEAM,
+    "open_postal_point": network_import.OPEN_POSTAL_POINT,
+    "register_video_endpoint": network_import.REGISTER_VIDEO_ENDPOINT,
+    "register_wifi_hotspot": network_import.REGISTER_WIFI_HOTSPOT,
     "register_information_system": asset_import.REGISTER_INFORMATION_SYSTEM,
     "approve_security_level": asset_import.APPROVE_SECURITY_LEVEL,
 }
@@ -150,13 +150,13 @@ def waves(prepared: Sequence[_Ready | ItemResult]) -> list[list[_Ready | ItemRes
 class BulkImporter:
     def __init__(
         self,
-        executor: CommandExecutor,
+        handlers: RegistryHandlers,
         *,
         kinds: Mapping[str, ImportKind[Any]] = KINDS,
         chunk_size: int = CHUNK,
         concurrency: int = CONCURRENCY,
     ) -> None:
-        self.executor = executor
+        self.handlers = handlers
         self.kinds = kinds
         self.chunk_size = chunk_size
         self.concurrency = concurrency
@@ -164,11 +164,13 @@ class BulkImporter:
     async def run(
         self,
         items: Sequence[RawItem],
+        ctx: CommandContext,
         *,
-        principal: str,
-        metadata: Metadata,
         on_progress: ProgressCallback | None = None,
     ) -> ImportReport:
+        """Run the items as ``ctx``'s caller; each item's idempotency key is that caller's."""
+        meta = ctx.metadata
+        principal = (meta.partner or meta.actor if meta is not None else None) or "anonymous"
         check_count(len(items))
         started = time.monotonic()
         results: list[ItemResult] = []
@@ -176,7 +178,7 @@ class BulkImporter:
         for n, start in enumerate(range(0, len(items), self.chunk_size), start=1):
             prepared = [prepare(item, principal, self.kinds) for item in items[start : start + self.chunk_size]]
             for wave in waves(prepared):
-                results.extend(await self._run_wave(wave, metadata))
+                results.extend(await self._run_wave(wave, ctx))
             report = ImportReport.of(results)
             progress = ImportProgress(
                 chunk=n,
@@ -193,14 +195,14 @@ class BulkImporter:
                 on_progress(progress)
         return ImportReport.of(results)
 
-    async def _run_wave(self, wave: list[_Ready | ItemResult], metadata: Metadata) -> list[ItemResult]:
+    async def _run_wave(self, wave: list[_Ready | ItemResult], ctx: CommandContext) -> list[ItemResult]:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(p: _Ready | ItemResult) -> ItemResult:
             if isinstance(p, ItemResult):
                 return p
             async with gate:
-                return await self._run_item(p, metadata)
+                return await self._run_item(p, ctx)
 
         if len(wave) == 1:
             return [await one(wave[0])]
@@ -208,10 +210,11 @@ class BulkImporter:
             tasks = [group.create_task(one(p)) for p in wave]
         return [t.result() for t in tasks]
 
-    async def _run_item(self, p: _Ready, metadata: Metadata) -> ItemResult:
-        ctx = ImportContext(executor=self.executor, metadata=metadata, idempotency=p.idempotency, keyed=p.keyed)
+    async def _run_item(self, p: _Ready, ctx: CommandContext) -> ItemResult:
+        command = ItemContext(principal=ctx.principal, metadata=ctx.metadata, item_key=p.idempotency)
+        item = ImportContext(handlers=self.handlers, command=command, keyed=p.keyed)
         try:
-            outcome = await p.kind.handle(ctx, p.body)
+            outcome = await p.kind.handle(item, p.body)
         except DomainError as exc:
             return ItemResult(
                 index=p.item.index,

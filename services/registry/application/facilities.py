@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import datetime
-
-import msgspec
-
-from contracts.envelope import Metadata
-from libs.common.eventstore.commands import Transaction
-from libs.common.eventstore.idempotency import IdempotencyKey
+from contracts.api.registry import (
+    ClosePostalPointBody,
+    OpenPostalPointBody,
+    RegisterVideoEndpointBody,
+    RegisterWifiHotspotBody,
+)
+from libs.common.eventstore.commands import CommandResult, Transaction
+from libs.common.eventstore.context import CommandContext
 from services.registry.application.assets import (
-    AssetCommandResult,
     AssetCommandsBase,
     coordinates,
-    new_asset_id,
     optional_organisation,
     province_today,
 )
+from services.registry.application.by_id import ById
+from services.registry.application.ownership import forbid_organisations, operator_for_new_asset
 from services.registry.application.units import unit_by_code
 from services.registry.domain.facilities import (
     POSTAL_POINT,
@@ -32,102 +33,72 @@ from services.registry.domain.facilities import (
 )
 
 
-class OpenPostalPointInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    unit_code: str
-    name: str
-    operator_code: str | None = None
-    opened_on: datetime.date | None = None
-
-
-class ClosePostalPointInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    effective_on: datetime.date
-
-
-class RegisterVideoEndpointInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    unit_code: str
-    installed_on: datetime.date | None = None
-
-
-class RegisterWifiHotspotInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    unit_code: str
-    operator_code: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    installed_on: datetime.date | None = None
-
-
 class FacilityCommands(AssetCommandsBase):
-    async def open_postal_point(
-        self, data: OpenPostalPointInput, *, metadata: Metadata | None = None, idempotency: IdempotencyKey | None = None
-    ) -> AssetCommandResult:
-        point_id = new_asset_id()
+    async def open_postal_point(self, cmd: OpenPostalPointBody, ctx: CommandContext) -> CommandResult:
+        operator_code = operator_for_new_asset(ctx, cmd.operator_code)
+        [point_id] = ctx.new_ids()
 
         async def work(tx: Transaction) -> str:
-            as_of = data.opened_on or province_today()
+            as_of = cmd.opened_on or province_today()
+            unit = await unit_by_code(tx, cmd.unit_code, as_of)
+            await self.ownership.units(tx, [unit.unit_id])
             command = OpenPostalPoint(
                 point_id=point_id,
-                unit=await unit_by_code(tx, data.unit_code, as_of),
-                name=data.name,
+                unit=unit,
+                name=cmd.name,
                 as_of=as_of,
-                operator=await optional_organisation(tx, data.operator_code),
-                opened_on=data.opened_on,
+                operator=await optional_organisation(tx, operator_code),
+                opened_on=cmd.opened_on,
             )
             await tx.decide(POSTAL_POINT, postal_stream(point_id), command)
             return postal_stream(point_id)
 
-        return await self._run(work, metadata, idempotency)
+        return await self.executor.run(work, context=ctx, request=cmd, ids=[point_id])
 
-    async def close_postal_point(
-        self,
-        point_id: str,
-        data: ClosePostalPointInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        command = ClosePostalPoint(effective_on=data.effective_on)
-        return await self._decide(POSTAL_POINT, postal_stream(point_id), command, metadata, idempotency)
+    async def close_postal_point(self, cmd: ById[ClosePostalPointBody], ctx: CommandContext) -> CommandResult:
+        return await self.executor.execute(
+            POSTAL_POINT,
+            postal_stream(cmd.id),
+            ClosePostalPoint(effective_on=cmd.body.effective_on),
+            context=ctx,
+            request=cmd,
+            ids=[cmd.id],
+            check=self.ownership.asset_check(ctx, "postal_point", cmd.id),
+        )
 
-    async def register_video_endpoint(
-        self,
-        data: RegisterVideoEndpointInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        endpoint_id = new_asset_id()
+    async def register_video_endpoint(self, cmd: RegisterVideoEndpointBody, ctx: CommandContext) -> CommandResult:
+        forbid_organisations(ctx, "a video-conference endpoint (registered without an operator)")
+        [endpoint_id] = ctx.new_ids()
 
         async def work(tx: Transaction) -> str:
-            as_of = data.installed_on or province_today()
-            unit = await unit_by_code(tx, data.unit_code, as_of)
+            as_of = cmd.installed_on or province_today()
+            unit = await unit_by_code(tx, cmd.unit_code, as_of)
+            await self.ownership.units(tx, [unit.unit_id])
             command = RegisterVideoEndpoint(
-                endpoint_id=endpoint_id, unit=unit, as_of=as_of, installed_on=data.installed_on
+                endpoint_id=endpoint_id, unit=unit, as_of=as_of, installed_on=cmd.installed_on
             )
             await tx.decide(VIDEO_ENDPOINT, video_stream(endpoint_id), command)
             return video_stream(endpoint_id)
 
-        return await self._run(work, metadata, idempotency)
+        return await self.executor.run(work, context=ctx, request=cmd, ids=[endpoint_id])
 
-    async def register_wifi_hotspot(
-        self,
-        data: RegisterWifiHotspotInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        hotspot_id = new_asset_id()
+    async def register_wifi_hotspot(self, cmd: RegisterWifiHotspotBody, ctx: CommandContext) -> CommandResult:
+        operator_code = operator_for_new_asset(ctx, cmd.operator_code)
+        [hotspot_id] = ctx.new_ids()
 
         async def work(tx: Transaction) -> str:
-            as_of = data.installed_on or province_today()
+            as_of = cmd.installed_on or province_today()
+            unit = await unit_by_code(tx, cmd.unit_code, as_of)
+            await self.ownership.units(tx, [unit.unit_id])
             command = RegisterWifiHotspot(
                 hotspot_id=hotspot_id,
-                unit=await unit_by_code(tx, data.unit_code, as_of),
+                unit=unit,
                 as_of=as_of,
-                operator=await optional_organisation(tx, data.operator_code),
-                location=coordinates(data.latitude, data.longitude),
-                installed_on=data.installed_on,
+                operator=await optional_organisation(tx, operator_code),
+                location=coordinates(cmd.latitude, cmd.longitude),
+                installed_on=cmd.installed_on,
             )
             await tx.decide(WIFI_HOTSPOT, hotspot_stream(hotspot_id), command)
             return hotspot_stream(hotspot_id)
 
-        return await self._run(work, metadata, idempotency)
+        return await self.executor.run(work, context=ctx, request=cmd, ids=[hotspot_id])

@@ -1,7 +1,8 @@
 """What one kind of bulk-import item is: its body type, its handler, the codes it touches.
 
-A handler runs one item through the normal application commands, passing on the
-context's metadata and idempotency key, and says what came of it (:class:`Outcome`).
+A handler runs one item through the registry's own command handlers, with the item's command
+context (the importer's caller and metadata, the item's idempotency key), and says what came of
+it (:class:`Outcome`).
 ``keys`` names the official codes the item reads and writes, so the importer can run
 independent items side by side without changing the result of running them in order; a kind
 without ``keys`` runs alone.
@@ -15,9 +16,10 @@ from typing import Generic, TypeVar
 
 import msgspec
 
-from contracts.envelope import Metadata
 from libs.common.eventstore.commands import CommandExecutor, CommandResult
+from libs.common.eventstore.context import CommandContext
 from libs.common.eventstore.idempotency import IdempotencyKey
+from services.registry.application.handlers import RegistryHandlers
 from services.registry.application.import_report import ItemStatus
 
 B = TypeVar("B")
@@ -40,13 +42,31 @@ class Keys:
         return bool(self.reads & earlier.writes or self.writes & (earlier.reads | earlier.writes))
 
 
+class ItemContext(CommandContext, frozen=True, kw_only=True):
+    """The command context of one imported item: its idempotency key is the item's own
+    (``import:<kind>:<key or content hash>``, over the item as written), whatever the handler's
+    input, so importing a file again finds every item's record."""
+
+    item_key: IdempotencyKey
+
+    def idempotency(self, request: object) -> IdempotencyKey | None:
+        return self.item_key
+
+
 @dataclass(frozen=True, slots=True)
 class ImportContext:
-    executor: CommandExecutor
-    metadata: Metadata
-    idempotency: IdempotencyKey
+    handlers: RegistryHandlers
+    command: ItemContext
     keyed: bool
     """The item carried its own ``key`` (else the key is a hash of its content)."""
+
+    @property
+    def executor(self) -> CommandExecutor:
+        return self.handlers.executor
+
+    @property
+    def idempotency(self) -> IdempotencyKey:
+        return self.command.item_key
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,46 +1,13 @@
-"""What a bulk import answers: one result per item, totals, and progress per chunk."""
+"""Where a bulk import stands after each chunk; what it answers is
+:class:`contracts.api.registry_views.ImportReport`."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 import msgspec
 
-ItemStatus = Literal["created", "unchanged", "rejected"]
+from contracts.api.registry_views import ImportReport, ItemError, ItemResult, ItemStatus
 
-
-class ItemError(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    code: str
-    message: str
-    details: dict[str, Any] = {}
-
-
-class ItemResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """``created``: the item appended events; ``unchanged``: it was already done (its
-    idempotency record replayed, or an identical unit exists); ``rejected``: ``error`` says why.
-    ``line`` is the item's line in an NDJSON body."""
-
-    index: int
-    status: ItemStatus
-    kind: str | None = None
-    line: int | None = None
-    unit_id: str | None = None
-    code: str | None = None
-    error: ItemError | None = None
-
-
-class ImportReport(msgspec.Struct, frozen=True, kw_only=True):
-    created: int
-    unchanged: int
-    rejected: int
-    items: list[ItemResult]
-
-    @classmethod
-    def of(cls, items: list[ItemResult]) -> ImportReport:
-        counts = dict.fromkeys(("created", "unchanged", "rejected"), 0)
-        for item in items:
-            counts[item.status] += 1
-        return cls(created=counts["created"], unchanged=counts["unchanged"], rejected=counts["rejected"], items=items)
+__all__ = ["ImportProgress", "ImportReport", "ItemError", "ItemResult", "ItemStatus"]
 
 
 class ImportProgress(msgspec.Struct, frozen=True, kw_only=True):

@@ -4,23 +4,26 @@ decommissioned (a commune may then get a new one)."""
 
 from __future__ import annotations
 
-import datetime
-
 import msgspec
 
-from contracts.envelope import Metadata
-from contracts.registry_events import Coordinates, OperationalStatus, StationTechnology
-from libs.common.eventstore.commands import Transaction
-from libs.common.eventstore.idempotency import IdempotencyKey
+from contracts.api.registry import (
+    ChangeRadioStationStatusBody,
+    DecommissionSpeakerClusterBody,
+    RegisterRadioStationBody,
+    RegisterSpeakerClusterBody,
+    UpgradeRadioStationBody,
+)
+from libs.common.eventstore.commands import CommandResult, Transaction
+from libs.common.eventstore.context import CommandContext
 from services.registry.adapters import asset_lookup
 from services.registry.application.assets import (
-    AssetCommandResult,
     AssetCommandsBase,
     coordinates,
-    new_asset_id,
     optional_organisation,
     province_today,
 )
+from services.registry.application.by_id import ById
+from services.registry.application.ownership import operator_for_new_asset
 from services.registry.application.units import unit_by_code
 from services.registry.domain.radio import (
     RADIO_STATION,
@@ -35,59 +38,18 @@ from services.registry.domain.radio import (
 )
 
 
-class RegisterRadioStationInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    unit_code: str
-    """A commune, resolved on ``installed_on`` (today if the date is unknown)."""
-    technology: StationTechnology
-    installed_on: datetime.date | None = None
-    funding_source: str | None = None
-    operator_code: str | None = None
-
-
-class UpgradeRadioStationInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    technology: StationTechnology
-    upgraded_on: datetime.date
-    funding_source: str | None = None
-
-
-class ChangeRadioStationStatusInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    status: OperationalStatus
-    effective_on: datetime.date
-    reason: str | None = None
-
-
-class RegisterSpeakerClusterInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    station_id: str
-    village_code: str | None = None
-    """A village of the station's commune, resolved on ``installed_on`` (or today)."""
-    latitude: float | None = None
-    longitude: float | None = None
-    installed_on: datetime.date | None = None
-
-    def location(self) -> Coordinates | None:
-        return coordinates(self.latitude, self.longitude)
-
-
-class DecommissionSpeakerClusterInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    effective_on: datetime.date
-    reason: str | None = None
-
-
 class RadioCommands(AssetCommandsBase):
-    async def register_station(
-        self,
-        data: RegisterRadioStationInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        station_id = new_asset_id()
+    async def register_station(self, cmd: RegisterRadioStationBody, ctx: CommandContext) -> CommandResult:
+        data = msgspec.structs.replace(cmd, operator_code=operator_for_new_asset(ctx, cmd.operator_code))
+        [station_id] = ctx.new_ids()
 
         async def work(tx: Transaction) -> str:
             as_of = data.installed_on or province_today()
+            unit = await unit_by_code(tx, data.unit_code, as_of)
+            await self.ownership.units(tx, [unit.unit_id])
             command = RegisterStation(
                 station_id=station_id,
-                unit=await unit_by_code(tx, data.unit_code, as_of),
+                unit=unit,
                 technology=data.technology,
                 as_of=as_of,
                 installed_on=data.installed_on,
@@ -95,76 +57,75 @@ class RadioCommands(AssetCommandsBase):
                 operator=await optional_organisation(tx, data.operator_code),
             )
             await tx.decide(RADIO_STATION, station_stream(station_id), command)
-            await asset_lookup.claim(tx.conn, station_id, "radio_station", unit_id=command.unit.unit_id)
+            await asset_lookup.claim(tx.conn, station_id, "radio_station", unit_id=unit.unit_id)
             return station_stream(station_id)
 
-        return await self._run(work, metadata, idempotency)
+        return await self.executor.run(work, context=ctx, request=cmd, ids=[station_id])
 
-    async def upgrade_station(
-        self,
-        station_id: str,
-        data: UpgradeRadioStationInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
+    async def upgrade_station(self, cmd: ById[UpgradeRadioStationBody], ctx: CommandContext) -> CommandResult:
+        body = cmd.body
         command = UpgradeStation(
-            technology=data.technology, upgraded_on=data.upgraded_on, funding_source=data.funding_source
+            technology=body.technology, upgraded_on=body.upgraded_on, funding_source=body.funding_source
         )
-        return await self._decide(RADIO_STATION, station_stream(station_id), command, metadata, idempotency)
+        return await self.executor.execute(
+            RADIO_STATION,
+            station_stream(cmd.id),
+            command,
+            context=ctx,
+            request=cmd,
+            ids=[cmd.id],
+            check=self.ownership.asset_check(ctx, "radio_station", cmd.id),
+        )
 
     async def change_station_status(
-        self,
-        station_id: str,
-        data: ChangeRadioStationStatusInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        async def work(tx: Transaction) -> str:
-            command = ChangeStationStatus(status=data.status, effective_on=data.effective_on, reason=data.reason)
-            await tx.decide(RADIO_STATION, station_stream(station_id), command)
-            if data.status == "DECOMMISSIONED":
-                await asset_lookup.release(tx.conn, station_id)
-            return station_stream(station_id)
-
-        return await self._run(work, metadata, idempotency)
-
-    async def register_cluster(
-        self,
-        data: RegisterSpeakerClusterInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        cluster_id = new_asset_id()
+        self, cmd: ById[ChangeRadioStationStatusBody], ctx: CommandContext
+    ) -> CommandResult:
+        body = cmd.body
 
         async def work(tx: Transaction) -> str:
-            as_of = data.installed_on or province_today()
-            station, _ = await tx.load(RADIO_STATION, station_stream(data.station_id))
+            await self.ownership.asset(tx, "radio_station", cmd.id)
+            command = ChangeStationStatus(status=body.status, effective_on=body.effective_on, reason=body.reason)
+            await tx.decide(RADIO_STATION, station_stream(cmd.id), command)
+            if body.status == "DECOMMISSIONED":
+                await asset_lookup.release(tx.conn, cmd.id)
+            return station_stream(cmd.id)
+
+        return await self.executor.run(work, context=ctx, request=cmd, ids=[cmd.id])
+
+    async def register_cluster(self, cmd: RegisterSpeakerClusterBody, ctx: CommandContext) -> CommandResult:
+        [cluster_id] = ctx.new_ids()
+
+        async def work(tx: Transaction) -> str:
+            await self.ownership.asset(tx, "radio_station", cmd.station_id)
+            as_of = cmd.installed_on or province_today()
+            station, _ = await tx.load(RADIO_STATION, station_stream(cmd.station_id))
             village = None
-            if data.village_code is not None:
-                village = await unit_by_code(tx, data.village_code, as_of)
+            if cmd.village_code is not None:
+                village = await unit_by_code(tx, cmd.village_code, as_of)
+                await self.ownership.units(tx, [village.unit_id])
             command = RegisterCluster(
                 cluster_id=cluster_id,
                 station=station,
                 village=village,
                 as_of=as_of,
-                location=data.location(),
-                installed_on=data.installed_on,
+                location=coordinates(cmd.latitude, cmd.longitude),
+                installed_on=cmd.installed_on,
             )
             await tx.decide(SPEAKER_CLUSTER, cluster_stream(cluster_id), command)
             return cluster_stream(cluster_id)
 
-        return await self._run(work, metadata, idempotency)
+        return await self.executor.run(work, context=ctx, request=cmd, ids=[cluster_id])
 
     async def decommission_cluster(
-        self,
-        cluster_id: str,
-        data: DecommissionSpeakerClusterInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        command = DecommissionCluster(effective_on=data.effective_on, reason=data.reason)
-        return await self._decide(SPEAKER_CLUSTER, cluster_stream(cluster_id), command, metadata, idempotency)
+        self, cmd: ById[DecommissionSpeakerClusterBody], ctx: CommandContext
+    ) -> CommandResult:
+        command = DecommissionCluster(effective_on=cmd.body.effective_on, reason=cmd.body.reason)
+        return await self.executor.execute(
+            SPEAKER_CLUSTER,
+            cluster_stream(cmd.id),
+            command,
+            context=ctx,
+            request=cmd,
+            ids=[cmd.id],
+            check=self.ownership.asset_check(ctx, "speaker_cluster", cmd.id),
+        )

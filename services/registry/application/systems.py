@@ -1,14 +1,14 @@
-"""Information system commands: register, approve a security level."""
+"""Information system commands: register, approve a security level. Both are the province's
+own acts: a caller bound to an organisation or a unit makes neither."""
 
 from __future__ import annotations
 
-import datetime
-
-import msgspec
-
-from contracts.envelope import Metadata
-from libs.common.eventstore.idempotency import IdempotencyKey
-from services.registry.application.assets import AssetCommandResult, AssetCommandsBase, new_asset_id
+from contracts.api.registry import ApproveSecurityLevelBody, RegisterInformationSystemBody
+from libs.common.eventstore.commands import CommandResult
+from libs.common.eventstore.context import CommandContext
+from services.registry.application.assets import AssetCommandsBase
+from services.registry.application.by_id import ById
+from services.registry.application.ownership import require_unrestricted
 from services.registry.domain.systems import (
     INFORMATION_SYSTEM,
     ApproveSecurityLevel,
@@ -17,43 +17,24 @@ from services.registry.domain.systems import (
 )
 
 
-class RegisterInformationSystemInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    name: str
-    owner_agency: str
-    hosted_in_data_centre: bool
-
-
-class ApproveSecurityLevelInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    level: int
-    approved_on: datetime.date
-    decision: str | None = None
-    """The approving decision's reference, e.g. "QĐ 123/QĐ-UBND"."""
-
-
 class SystemCommands(AssetCommandsBase):
-    async def register(
-        self,
-        data: RegisterInformationSystemInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        system_id = new_asset_id()
+    async def register(self, cmd: RegisterInformationSystemBody, ctx: CommandContext) -> CommandResult:
+        require_unrestricted(ctx, "registering an information system")
+        [system_id] = ctx.new_ids()
         command = RegisterInformationSystem(
             system_id=system_id,
-            name=data.name,
-            owner_agency=data.owner_agency,
-            hosted_in_data_centre=data.hosted_in_data_centre,
+            name=cmd.name,
+            owner_agency=cmd.owner_agency,
+            hosted_in_data_centre=cmd.hosted_in_data_centre,
         )
-        return await self._decide(INFORMATION_SYSTEM, stream_id(system_id), command, metadata, idempotency)
+        return await self.executor.execute(
+            INFORMATION_SYSTEM, stream_id(system_id), command, context=ctx, request=cmd, ids=[system_id]
+        )
 
-    async def approve_security_level(
-        self,
-        system_id: str,
-        data: ApproveSecurityLevelInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        command = ApproveSecurityLevel(level=data.level, approved_on=data.approved_on, decision=data.decision)
-        return await self._decide(INFORMATION_SYSTEM, stream_id(system_id), command, metadata, idempotency)
+    async def approve_security_level(self, cmd: ById[ApproveSecurityLevelBody], ctx: CommandContext) -> CommandResult:
+        require_unrestricted(ctx, "approving a security level")
+        body = cmd.body
+        command = ApproveSecurityLevel(level=body.level, approved_on=body.approved_on, decision=body.decision)
+        return await self.executor.execute(
+            INFORMATION_SYSTEM, stream_id(cmd.id), command, context=ctx, request=cmd, ids=[cmd.id]
+        )

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import datetime
-
 import msgspec
 
-from contracts.envelope import Metadata
-from contracts.registry_events import RadioTech
-from libs.common.eventstore.commands import Transaction
-from libs.common.eventstore.idempotency import IdempotencyKey
+from contracts.api.registry import (
+    ChangeBtsTechnologiesBody,
+    CommissionBtsBody,
+    ConnectVillageFibreBody,
+    DecommissionBtsBody,
+)
+from libs.common.eventstore.commands import CommandResult, Transaction
+from libs.common.eventstore.context import CommandContext
 from services.registry.application.assets import (
-    AssetCommandResult,
     AssetCommandsBase,
+    asset_id_of,
     coordinates,
-    new_asset_id,
     organisation_by_code,
     province_today,
 )
+from services.registry.application.by_id import ById
+from services.registry.application.ownership import operator_for_new_asset
 from services.registry.application.units import unit_by_code
 from services.registry.domain.telecom import (
     BTS_STATION,
@@ -31,88 +34,60 @@ from services.registry.domain.telecom import (
 )
 
 
-class CommissionBtsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    operator_code: str
-    """A telecom organisation: VNPT, VIETTEL, MOBIFONE…"""
-    unit_code: str
-    """The commune it stands in, resolved on ``commissioned_on`` (today if unknown)."""
-    technologies: list[RadioTech]
-    latitude: float | None = None
-    longitude: float | None = None
-    commissioned_on: datetime.date | None = None
-
-
-class ChangeBtsTechnologiesInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    technologies: list[RadioTech]
-    effective_on: datetime.date
-
-
-class DecommissionBtsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    effective_on: datetime.date
-
-
-class ConnectVillageFibreInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    village_code: str
-    operator_code: str
-    connected_on: datetime.date
-
-
 class TelecomCommands(AssetCommandsBase):
-    async def commission_bts(
-        self, data: CommissionBtsInput, *, metadata: Metadata | None = None, idempotency: IdempotencyKey | None = None
-    ) -> AssetCommandResult:
-        bts_id = new_asset_id()
+    async def commission_bts(self, cmd: CommissionBtsBody, ctx: CommandContext) -> CommandResult:
+        operator_for_new_asset(ctx, cmd.operator_code)
+        [bts_id] = ctx.new_ids()
 
         async def work(tx: Transaction) -> str:
-            as_of = data.commissioned_on or province_today()
+            as_of = cmd.commissioned_on or province_today()
+            unit = await unit_by_code(tx, cmd.unit_code, as_of)
+            await self.ownership.units(tx, [unit.unit_id])
             command = CommissionBts(
                 bts_id=bts_id,
-                operator=await organisation_by_code(tx, data.operator_code),
-                unit=await unit_by_code(tx, data.unit_code, as_of),
-                technologies=tuple(data.technologies),
+                operator=await organisation_by_code(tx, cmd.operator_code),
+                unit=unit,
+                technologies=tuple(cmd.technologies),
                 as_of=as_of,
-                location=coordinates(data.latitude, data.longitude),
-                commissioned_on=data.commissioned_on,
+                location=coordinates(cmd.latitude, cmd.longitude),
+                commissioned_on=cmd.commissioned_on,
             )
             await tx.decide(BTS_STATION, bts_stream(bts_id), command)
             return bts_stream(bts_id)
 
-        return await self._run(work, metadata, idempotency)
+        return await self.executor.run(work, context=ctx, request=cmd, ids=[bts_id])
 
-    async def change_bts_technologies(
-        self,
-        bts_id: str,
-        data: ChangeBtsTechnologiesInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        command = ChangeBtsTechnologies(technologies=tuple(data.technologies), effective_on=data.effective_on)
-        return await self._decide(BTS_STATION, bts_stream(bts_id), command, metadata, idempotency)
+    async def change_bts_technologies(self, cmd: ById[ChangeBtsTechnologiesBody], ctx: CommandContext) -> CommandResult:
+        command = ChangeBtsTechnologies(technologies=tuple(cmd.body.technologies), effective_on=cmd.body.effective_on)
+        return await self._decide(cmd.id, cmd, ctx, command)
 
-    async def decommission_bts(
-        self,
-        bts_id: str,
-        data: DecommissionBtsInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
-        command = DecommissionBts(effective_on=data.effective_on)
-        return await self._decide(BTS_STATION, bts_stream(bts_id), command, metadata, idempotency)
+    async def decommission_bts(self, cmd: ById[DecommissionBtsBody], ctx: CommandContext) -> CommandResult:
+        return await self._decide(cmd.id, cmd, ctx, DecommissionBts(effective_on=cmd.body.effective_on))
 
-    async def connect_fibre(
-        self,
-        data: ConnectVillageFibreInput,
-        *,
-        metadata: Metadata | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> AssetCommandResult:
+    async def connect_fibre(self, cmd: ConnectVillageFibreBody, ctx: CommandContext) -> CommandResult:
+        operator_for_new_asset(ctx, cmd.operator_code)
+
         async def work(tx: Transaction) -> str:
-            village = await unit_by_code(tx, data.village_code, data.connected_on)
-            operator = await organisation_by_code(tx, data.operator_code)
-            command = ConnectFibre(village=village, operator=operator, connected_on=data.connected_on)
+            village = await unit_by_code(tx, cmd.village_code, cmd.connected_on)
+            await self.ownership.units(tx, [village.unit_id])
+            operator = await organisation_by_code(tx, cmd.operator_code)
+            command = ConnectFibre(village=village, operator=operator, connected_on=cmd.connected_on)
             await tx.decide(VILLAGE_FIBRE, fibre_stream(village.unit_id), command)
             return fibre_stream(village.unit_id)
 
-        return await self._run(work, metadata, idempotency)
+        # The village is the fibre's stream: which one, the transaction resolves.
+        result = await self.executor.run(work, context=ctx, request=cmd)
+        return result if result.ids else msgspec.structs.replace(result, ids=[asset_id_of(result.stream_id)])
+
+    async def _decide(
+        self, bts_id: str, request: object, ctx: CommandContext, command: ChangeBtsTechnologies | DecommissionBts
+    ) -> CommandResult:
+        return await self.executor.execute(
+            BTS_STATION,
+            bts_stream(bts_id),
+            command,
+            context=ctx,
+            request=request,
+            ids=[bts_id],
+            check=self.ownership.asset_check(ctx, "bts_station", bts_id),
+        )

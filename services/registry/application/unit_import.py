@@ -1,9 +1,9 @@
 """Bulk-import kinds for administrative units: register, merge, reparent, rename, dissolve.
 
-Register and merge items are the unit command routes' own bodies (``application/unit_inputs.py``);
+Register and merge items are the unit command routes' own bodies (``contracts.api.registry``);
 the routes that name a unit by id in their path take its official ``code`` here instead,
-resolved on the date the item is about. Every handler goes
-through :class:`UnitCommands`, so an imported item is exactly the command sent one by one.
+resolved on the date the item is about. Every handler goes through :class:`UnitCommands`, so
+an imported item is exactly the command sent one by one.
 """
 
 from __future__ import annotations
@@ -12,11 +12,18 @@ import datetime
 
 import msgspec
 
+from contracts.api.registry import (
+    DissolveUnitBody,
+    MergeUnitsBody,
+    RegisterUnitBody,
+    RenameUnitBody,
+    ReparentUnitBody,
+)
 from libs.common.errors import ConflictError
+from libs.common.eventstore.commands import CommandResult
 from services.registry.application import unit_matching
+from services.registry.application.by_id import ById
 from services.registry.application.import_kinds import ImportContext, ImportKind, Keys, Outcome
-from services.registry.application.unit_inputs import MergeUnitsInput, RegisterUnitInput
-from services.registry.application.units import UnitCommandResult, UnitCommands
 from services.registry.domain.names import day_before
 
 
@@ -38,38 +45,29 @@ class DissolveUnitItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     reason: str | None = None
 
 
-def _outcome(done: UnitCommandResult, code: str) -> Outcome:
-    return Outcome(unit_id=done.unit_id, code=code.strip(), result=done.result)
+def _outcome(done: CommandResult, code: str) -> Outcome:
+    return Outcome(unit_id=done.ids[0] if done.ids else None, code=code.strip(), result=done)
 
 
-async def register(ctx: ImportContext, item: RegisterUnitInput) -> Outcome:
+async def register(ctx: ImportContext, item: RegisterUnitBody) -> Outcome:
     try:
-        done = await UnitCommands(ctx.executor).register(
-            item.spec(), metadata=ctx.metadata, idempotency=ctx.idempotency
-        )
+        done = await ctx.handlers.units.register(item, ctx.command)
     except ConflictError as exc:
         # The same unit, registered by another path: unchanged, not a duplicate.
         if ctx.keyed or exc.code != "duplicate_code":
             raise
-        existing = await unit_matching.registered_as(ctx.executor, item.spec())
+        existing = await unit_matching.registered_as(ctx.executor, item)
         if existing is None:
             raise
         return Outcome(unit_id=existing, code=item.code.strip(), already_done=True)
     return _outcome(done, item.code)
 
 
-async def merge(ctx: ImportContext, item: MergeUnitsInput) -> Outcome:
-    successor = item.successor.spec() if item.successor else None
+async def merge(ctx: ImportContext, item: MergeUnitsBody) -> Outcome:
+    successor = item.successor
     code = successor.code if successor else (item.successor_code or "")
     try:
-        done = await UnitCommands(ctx.executor).merge(
-            item.source_codes,
-            item.effective_on,
-            successor=successor,
-            successor_code=item.successor_code,
-            metadata=ctx.metadata,
-            idempotency=ctx.idempotency,
-        )
+        done = await ctx.handlers.units.merge(item, ctx.command)
     except ConflictError as exc:
         if ctx.keyed or exc.code != "unit_not_active":
             raise
@@ -84,17 +82,15 @@ async def merge(ctx: ImportContext, item: MergeUnitsInput) -> Outcome:
 
 async def reparent(ctx: ImportContext, item: ReparentUnitItem) -> Outcome:
     unit_id = await unit_matching.unit_id_on(ctx.executor, item.code, item.effective_on)
-    done = await UnitCommands(ctx.executor).reparent(
-        unit_id, item.parent_code, item.effective_on, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
+    body = ReparentUnitBody(parent_code=item.parent_code, effective_on=item.effective_on)
+    done = await ctx.handlers.units.reparent(ById(id=unit_id, body=body), ctx.command)
     return _outcome(done, item.code)
 
 
 async def rename(ctx: ImportContext, item: RenameUnitItem) -> Outcome:
     unit_id = await unit_matching.unit_id_on(ctx.executor, item.code, item.effective_on)
-    done = await UnitCommands(ctx.executor).rename(
-        unit_id, item.name, item.effective_on, metadata=ctx.metadata, idempotency=ctx.idempotency
-    )
+    body = RenameUnitBody(name=item.name, effective_on=item.effective_on)
+    done = await ctx.handlers.units.rename(ById(id=unit_id, body=body), ctx.command)
     return _outcome(done, item.code)
 
 
@@ -102,9 +98,8 @@ async def dissolve(ctx: ImportContext, item: DissolveUnitItem) -> Outcome:
     # Resolved the day before: on the date itself a dissolved unit no longer holds its code.
     unit_id = await unit_matching.unit_id_on(ctx.executor, item.code, day_before(item.effective_on))
     try:
-        done = await UnitCommands(ctx.executor).dissolve(
-            unit_id, item.effective_on, item.reason, metadata=ctx.metadata, idempotency=ctx.idempotency
-        )
+        body = DissolveUnitBody(effective_on=item.effective_on, reason=item.reason)
+        done = await ctx.handlers.units.dissolve(ById(id=unit_id, body=body), ctx.command)
     except ConflictError as exc:
         if ctx.keyed or exc.code != "unit_not_active":
             raise
@@ -114,9 +109,9 @@ async def dissolve(ctx: ImportContext, item: DissolveUnitItem) -> Outcome:
     return _outcome(done, item.code)
 
 
-REGISTER_UNIT = ImportKind(RegisterUnitInput, register, lambda b: Keys.of(reads=[b.parent_code], writes=[b.code]))
+REGISTER_UNIT = ImportKind(RegisterUnitBody, register, lambda b: Keys.of(reads=[b.parent_code], writes=[b.code]))
 MERGE_UNITS = ImportKind(
-    MergeUnitsInput,
+    MergeUnitsBody,
     merge,
     lambda b: Keys.of(
         reads=[b.successor.parent_code if b.successor else None],

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime
 
+from contracts.api.registry import RegisterUnitBody
 from contracts.base import Event
 from contracts.registry_events import UnitRegistered
 from libs.common.errors import NotFoundError
 from libs.common.eventstore.commands import CommandExecutor
 from libs.common.text import clean_name
 from services.registry.adapters import unit_lookup
-from services.registry.application.units import UnitSpec
 from services.registry.domain.names import clean_code, day_before
 from services.registry.domain.units import UNIT, Unit, stream_id
 
@@ -43,7 +43,7 @@ async def current_unit(executor: CommandExecutor, unit_id: str) -> Unit:
     return UNIT.fold(await _history(executor, unit_id))
 
 
-async def registered_as(executor: CommandExecutor, spec: UnitSpec) -> str | None:
+async def registered_as(executor: CommandExecutor, spec: RegisterUnitBody) -> str | None:
     """The unit registered with this code, start date, name, level and parent, if any."""
     async with executor.pool.acquire() as conn:
         unit_id = await unit_lookup.unit_id_for_code(conn, clean_code(spec.code), spec.valid_from)
@@ -73,7 +73,7 @@ async def merged_as(
     source_codes: list[str],
     effective_on: datetime.date,
     *,
-    successor: UnitSpec | None,
+    successor: RegisterUnitBody | None,
     successor_code: str | None,
 ) -> str | None:
     """The successor, if every source already ended on ``effective_on`` merged into it and it

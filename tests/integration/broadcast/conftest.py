@@ -142,11 +142,11 @@ async def province(platform: Platform) -> Province:
         result = await platform.registry_command(
             "radio-stations/register", {"unit_code": code, "technology": "IP", "installed_on": "2021-01-04"}
         )
-        built.stations[code] = result["asset_id"]
+        built.stations[code] = result["ids"][0]
     for _ in range(2):
         result = await platform.registry_command(
             "speaker-clusters/register", {"station_id": built.stations["00001"], "installed_on": "2021-02-01"}
         )
-        built.clusters.append(result["asset_id"])
+        built.clusters.append(result["ids"][0])
     await platform.caught_up()
     return built

@@ -32,7 +32,7 @@ async def ba_be(platform: Platform) -> dict[str, str]:
         result = await platform.registry_command(
             "radio-stations/register", {"unit_code": commune.code, "technology": "IP", "installed_on": "2020-03-02"}
         )
-        stations[commune.code] = result["asset_id"]
+        stations[commune.code] = result["ids"][0]
     await platform.caught_up()
     return stations
 

@@ -97,7 +97,7 @@ async def small_province(registry: RegistryCaller) -> dict[str, str]:
     ]
     ids = {}
     for unit in units:
-        ids[unit["code"]] = (await registry.ok("units/register", {**unit, "valid_from": "2020-01-01"}))["unit_id"]
+        ids[unit["code"]] = (await registry.ok("units/register", {**unit, "valid_from": "2020-01-01"}))["ids"][0]
     for code, name in [("VIETTEL", "Viettel Bắc Kạn"), ("VNPT", "VNPT Bắc Kạn")]:
         await registry.ok("organisations/register", {"code": code, "name": name, "kind": "telecom"})
     return ids

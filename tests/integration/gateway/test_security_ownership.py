@@ -27,7 +27,7 @@ async def _status(registry: RegistryCaller, path: str, body: dict[str, Any], pri
 
 async def test_viettel_cannot_change_or_register_vnpts_base_station(registry_caller: RegistryCaller) -> None:
     await small_province(registry_caller)
-    bts_id = (await registry_caller.ok("bts-stations/commission", BTS, VNPT))["asset_id"]
+    bts_id = (await registry_caller.ok("bts-stations/commission", BTS, VNPT))["ids"][0]
     change = {"technologies": ["4G", "5G"], "effective_on": "2023-01-01"}
     refused = await registry_caller.post(f"bts-stations/{bts_id}/change-technologies", change, VIETTEL)
     assert refused.status_code == 403
@@ -43,13 +43,13 @@ async def test_an_operator_registering_without_an_operator_code_becomes_the_oper
 ) -> None:
     await small_province(registry_caller)
     station = {"unit_code": "01900", "technology": "IP", "installed_on": "2021-05-01"}
-    station_id = (await registry_caller.ok("radio-stations/register", station, VIETTEL))["asset_id"]
+    station_id = (await registry_caller.ok("radio-stations/register", station, VIETTEL))["ids"][0]
     status = {"status": "DEGRADED", "effective_on": "2022-01-01"}
     assert await _status(registry_caller, f"radio-stations/{station_id}/change-status", status, VNPT) == 403
     assert await _status(registry_caller, f"radio-stations/{station_id}/change-status", status, VIETTEL) == 201
     cluster = {"station_id": station_id, "village_code": "01900-T01", "installed_on": "2021-06-01"}
     assert await _status(registry_caller, "speaker-clusters/register", cluster, VNPT) == 403
-    cluster_id = (await registry_caller.ok("speaker-clusters/register", cluster, VIETTEL))["asset_id"]
+    cluster_id = (await registry_caller.ok("speaker-clusters/register", cluster, VIETTEL))["ids"][0]
     retire = {"effective_on": "2023-01-01"}
     assert await _status(registry_caller, f"speaker-clusters/{cluster_id}/decommission", retire, VNPT) == 403
     assert await _status(registry_caller, f"speaker-clusters/{cluster_id}/decommission", retire, VIETTEL) == 201
@@ -75,9 +75,9 @@ async def test_a_district_centre_writes_only_within_its_district(registry_caller
     outside = {**inside, "unit_code": "01900"}
     refused = await registry_caller.post("radio-stations/register", outside, BA_BE_CENTRE)
     assert refused.status_code == 403
-    # the code broadcast and metrics give for the same refusal
-    assert (refused.json()["code"], refused.json()["details"]) == ("outside_own_unit", {"own_unit_code": "061"})
-    station_id = (await registry_caller.ok("radio-stations/register", inside, BA_BE_CENTRE))["asset_id"]
+    # the refusal broadcast and metrics give too (libs.common.reach): the code, the caller's unit
+    assert (refused.json()["code"], refused.json()["details"]["own_unit_code"]) == ("outside_own_unit", "061")
+    station_id = (await registry_caller.ok("radio-stations/register", inside, BA_BE_CENTRE))["ids"][0]
     status = {"status": "DOWN", "effective_on": "2022-01-01"}
     assert await _status(registry_caller, f"radio-stations/{station_id}/change-status", status, BA_BE_CENTRE) == 201
 
@@ -98,8 +98,8 @@ async def test_a_district_centre_writes_only_within_its_district(registry_caller
     team = {"unit_code": "01900", "level": "commune", "established_on": "2021-01-01", "member_count": 5}
     assert await _status(registry_caller, "digital-teams/establish", team, BA_BE_CENTRE) == 403
     team_id = (await registry_caller.ok("digital-teams/establish", {**team, "unit_code": "01864"}, BA_BE_CENTRE))[
-        "asset_id"
-    ]
+        "ids"
+    ][0]
     members = {"member_count": 7, "effective_on": "2022-01-01"}
     assert await _status(registry_caller, f"digital-teams/{team_id}/change-members", members, BA_BE_CENTRE) == 201
 
@@ -112,6 +112,6 @@ async def test_writes_need_the_registry_write_scope_and_admin_bypasses_ownership
     refused = await registry_caller.post("radio-stations/register", station, READ_ONLY)
     assert refused.status_code == 403
     assert refused.json()["details"] == {"scope": "registry:write"}
-    bts_id = (await registry_caller.ok("bts-stations/commission", BTS, VNPT))["asset_id"]
+    bts_id = (await registry_caller.ok("bts-stations/commission", BTS, VNPT))["ids"][0]
     change = {"technologies": ["5G"], "effective_on": "2023-01-01"}
     assert (await registry_caller.post(f"bts-stations/{bts_id}/change-technologies", change)).status_code == 201

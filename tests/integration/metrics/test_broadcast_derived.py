@@ -24,7 +24,7 @@ async def test_clusters_online_and_airtime_follow_broadcast_events_and_raise_a_c
     clusters = []
     for _ in range(4):
         body = {"station_id": station, "installed_on": "2021-03-01"}
-        clusters.append((await metrics.register("speaker-clusters/register", body))["asset_id"])
+        clusters.append((await metrics.register("speaker-clusters/register", body))["ids"][0])
     await metrics.command(
         "thresholds/set",
         {"indicator_code": "radio.clusters.online_share", "operator": "lt", "threshold": 90, "level": "commune"},

@@ -37,7 +37,7 @@ async def _structure(metrics: Metrics) -> None:
 
 async def _station(metrics: Metrics, commune: str, technology: str, installed_on: str) -> str:
     body = {"unit_code": commune, "technology": technology, "installed_on": installed_on}
-    return str((await metrics.register("radio-stations/register", body))["asset_id"])
+    return str((await metrics.register("radio-stations/register", body))["ids"][0])
 
 
 async def test_computed_counts_and_shares_roll_up_the_hierarchy_as_of_the_period_end(metrics: Metrics) -> None:

@@ -70,7 +70,7 @@ async def _province(registry: Registry) -> dict[str, str]:
         ]
     ids = {}
     for unit in units:
-        ids[unit["code"]] = (await registry.command("units/register", {**unit, "valid_from": "2020-01-01"}))["unit_id"]
+        ids[unit["code"]] = (await registry.command("units/register", {**unit, "valid_from": "2020-01-01"}))["ids"][0]
     for code, name in [("VIETTEL", "Viettel Bắc Kạn"), ("vnpt", "VNPT Bắc Kạn")]:
         await registry.command("organisations/register", {"code": code, "name": name, "kind": "telecom"})
     await registry.caught_up()
@@ -86,7 +86,7 @@ async def _summary(registry: Registry, unit_id: str) -> dict[str, Any]:
 
 async def _station(registry: Registry, commune: str, **extra: Any) -> str:
     body = {"unit_code": commune, "technology": "IP", "installed_on": "2021-03-01", **extra}
-    station_id: str = (await registry.command("radio-stations/register", body))["asset_id"]
+    station_id: str = (await registry.command("radio-stations/register", body))["ids"][0]
     return station_id
 
 
@@ -123,7 +123,7 @@ async def test_viettel_base_stations_are_counted_by_operator_and_technology_in_a
     gone = await registry.command(
         "bts-stations/commission", {**bts, "operator_code": "VNPT", "unit_code": "01867", "technologies": ["2G"]}
     )
-    await registry.command(f"bts-stations/{gone['asset_id']}/decommission", {"effective_on": "2023-01-01"})
+    await registry.command(f"bts-stations/{gone['ids'][0]}/decommission", {"effective_on": "2023-01-01"})
 
     district = await _summary(registry, ids["061"])
     assert district["bts"]["by_operator"] == {"VIETTEL": 2, "VNPT": 1}
@@ -133,7 +133,7 @@ async def test_viettel_base_stations_are_counted_by_operator_and_technology_in_a
     assert commune["bts"] == {"active": 1, "by_operator": {"VIETTEL": 1}, "by_technology": {"3G": 1, "4G": 1}}
     assert province["bts"]["by_operator"] == {"VIETTEL": 2, "VNPT": 1}
 
-    [view] = await registry.get("/bts-stations", ids=first["asset_id"])
+    [view] = await registry.get("/bts-stations", ids=first["ids"][0])
     assert view["operator_code"] == "VIETTEL"
     assert view["technologies"] == ["3G", "4G"]
     assert view["unit_id"] == ids["01864"]
@@ -191,7 +191,7 @@ async def test_a_decommissioned_cluster_is_counted_as_such(registry: Registry) -
     clusters = []
     for village in ["01864-T01", "01864-T02", None]:
         body = {"station_id": station_id, "village_code": village, "installed_on": "2021-06-01"}
-        clusters.append((await registry.command("speaker-clusters/register", body))["asset_id"])
+        clusters.append((await registry.command("speaker-clusters/register", body))["ids"][0])
     early = await registry.command(
         f"speaker-clusters/{clusters[0]}/decommission", {"effective_on": "2021-01-01"}, expect=400
     )
@@ -263,20 +263,20 @@ async def test_two_teams_at_one_unit_are_a_conflict(registry: Registry) -> None:
         "digital-teams/establish", {**team, "unit_code": "01864-T01", "level": "village", "member_count": 4}
     )
     await registry.command(
-        f"digital-teams/{first['asset_id']}/change-members", {"member_count": 11, "effective_on": "2023-01-01"}
+        f"digital-teams/{first['ids'][0]}/change-members", {"member_count": 11, "effective_on": "2023-01-01"}
     )
     await registry.command(
-        f"digital-teams/{first['asset_id']}/report-activity",
+        f"digital-teams/{first['ids'][0]}/report-activity",
         {"reported_on": "2023-02-01", "households_supported": 120, "sessions": 3, "summary": "Hướng dẫn cài VNeID"},
     )
     commune = await _summary(registry, ids["01864"])
-    assert commune["team"] == {"team_id": first["asset_id"], "level": "commune", "member_count": 11, "active": True}
+    assert commune["team"] == {"team_id": first["ids"][0], "level": "commune", "member_count": 11, "active": True}
     assert commune["teams"] == {"active": 2, "members": 15}
-    [view] = await registry.get("/digital-teams", ids=first["asset_id"])
+    [view] = await registry.get("/digital-teams", ids=first["ids"][0])
     assert view["members"] == [{"name": "Hoàng Văn Thụ", "role": "Tổ trưởng"}, {"name": "Nông Thị Hà", "role": None}]
     assert view["activity_reports"] == 1
 
-    await registry.command(f"digital-teams/{first['asset_id']}/disband", {"effective_on": "2024-01-01"})
+    await registry.command(f"digital-teams/{first['ids'][0]}/disband", {"effective_on": "2024-01-01"})
     await registry.command("digital-teams/establish", {**team, "established_on": "2024-02-01"})
 
 
@@ -307,7 +307,7 @@ async def test_fibre_postal_points_endpoints_hotspots_and_systems_are_recorded_a
     closed = await registry.command(
         "postal-points/open", {"unit_code": "01867", "name": "Điểm Phúc Lộc", "opened_on": "2020-05-01"}
     )
-    await registry.command(f"postal-points/{closed['asset_id']}/close", {"effective_on": "2022-12-31"})
+    await registry.command(f"postal-points/{closed['ids'][0]}/close", {"effective_on": "2022-12-31"})
     for unit in ["06", "061", "01864", "01867"]:
         await registry.command("video-endpoints/register", {"unit_code": unit, "installed_on": "2021-09-01"})
     await registry.command(
@@ -318,7 +318,7 @@ async def test_fibre_postal_points_endpoints_hotspots_and_systems_are_recorded_a
         {"name": "Hệ thống quản lý văn bản iOffice", "owner_agency": "Sở TT&TT", "hosted_in_data_centre": True},
     )
     await registry.command(
-        f"information-systems/{system['asset_id']}/approve-security-level",
+        f"information-systems/{system['ids'][0]}/approve-security-level",
         {"level": 3, "approved_on": "2022-08-01", "decision": "QĐ 1234/QĐ-UBND"},
     )
 
@@ -332,11 +332,11 @@ async def test_fibre_postal_points_endpoints_hotspots_and_systems_are_recorded_a
     commune = await registry.get(f"/units/{ids['01867']}/summary")
     assert commune["fibre"] == {"villages_with_fibre": 1, "villages": 2}
     assert commune["postal_points"] == 0
-    [view] = await registry.get("/postal-points", ids=point["asset_id"])
+    [view] = await registry.get("/postal-points", ids=point["ids"][0])
     assert view["name"] == "Điểm BĐVHX Bành Trạch"
     fibre = await registry.get("/village-fibre/by-village", village_ids=ids["01864-T01"])
     assert [f["operator_code"] for f in fibre] == ["VNPT", "VIETTEL"]
-    systems = await registry.get("/information-systems", ids=system["asset_id"])
+    systems = await registry.get("/information-systems", ids=system["ids"][0])
     assert systems[0]["security_level"] == 3
     assert systems[0]["decision"] == "QĐ 1234/QĐ-UBND"
 
@@ -404,7 +404,7 @@ async def test_bad_input_gets_a_clear_error_code(registry: Registry) -> None:
         "information-systems/register", {"name": "Cổng DVC", "owner_agency": "VP UBND", "hosted_in_data_centre": True}
     )
     six = await registry.command(
-        f"information-systems/{system['asset_id']}/approve-security-level",
+        f"information-systems/{system['ids'][0]}/approve-security-level",
         {"level": 6, "approved_on": "2022-01-01"},
         expect=400,
     )
@@ -414,7 +414,7 @@ async def test_bad_input_gets_a_clear_error_code(registry: Registry) -> None:
         {"operator_code": "VNPT", "unit_code": "01864", "technologies": ["4G"], "commissioned_on": "2022-06-01"},
     )
     early = await registry.command(
-        f"bts-stations/{bts['asset_id']}/decommission", {"effective_on": "2022-05-31"}, expect=400
+        f"bts-stations/{bts['ids'][0]}/decommission", {"effective_on": "2022-05-31"}, expect=400
     )
     assert early["code"] == "date_out_of_order"
 
@@ -426,9 +426,9 @@ async def test_a_retried_command_with_its_idempotency_key_registers_one_station(
     first = await registry.client.post("/commands/radio-stations/register", json=body, headers=key)
     again = await registry.client.post("/commands/radio-stations/register", json=body, headers=key)
     assert (first.status_code, again.status_code) == (201, 201)
-    assert again.json()["asset_id"] == first.json()["asset_id"]
-    assert again.json()["result"]["replayed"] is True
-    station_id = first.json()["asset_id"]
+    assert again.json()["ids"][0] == first.json()["ids"][0]
+    assert again.json()["replayed"] is True
+    station_id = first.json()["ids"][0]
     # The same key for another station's upgrade is another request, not a replay of this one.
     upgrade = {"technology": "FM", "upgraded_on": "2022-01-01"}
     other = await registry.client.post(f"/commands/radio-stations/{station_id}x/upgrade", json=upgrade, headers=key)
@@ -444,7 +444,7 @@ async def test_rebuilding_the_assets_read_model_from_the_log_gives_identical_ans
         "speaker-clusters/register",
         {"station_id": station_id, "village_code": "01864-T02", "installed_on": "2021-06-01"},
     )
-    await registry.command(f"speaker-clusters/{cluster['asset_id']}/decommission", {"effective_on": "2023-01-01"})
+    await registry.command(f"speaker-clusters/{cluster['ids'][0]}/decommission", {"effective_on": "2023-01-01"})
     await registry.command(f"radio-stations/{station_id}/upgrade", {"technology": "FM", "upgraded_on": "2022-01-01"})
     bts = await registry.command(
         "bts-stations/commission", {"operator_code": "VIETTEL", "unit_code": "01867", "technologies": ["4G", "5G"]}
@@ -460,7 +460,7 @@ async def test_rebuilding_the_assets_read_model_from_the_log_gives_identical_ans
         "assets/assign-operator",
         {
             "asset_kind": "bts_station",
-            "asset_id": bts["asset_id"],
+            "asset_id": bts["ids"][0],
             "organisation_code": "VNPT",
             "effective_on": "2030-01-01",
         },
@@ -472,8 +472,8 @@ async def test_rebuilding_the_assets_read_model_from_the_log_gives_identical_ans
             await registry.get("/units/summaries", ids=everything),
             await registry.get("/radio-stations", ids=station_id),
             await registry.get("/speaker-clusters/by-station", station_ids=station_id),
-            await registry.get("/bts-stations", ids=bts["asset_id"]),
-            await registry.get("/digital-teams", ids=team["asset_id"]),
+            await registry.get("/bts-stations", ids=bts["ids"][0]),
+            await registry.get("/digital-teams", ids=team["ids"][0]),
             await registry.get("/village-fibre/by-village", village_ids=everything),
         ]
 

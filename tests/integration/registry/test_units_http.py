@@ -75,7 +75,7 @@ async def test_a_merge_shows_both_units_before_the_date_and_the_successor_after(
     assert {u["name"] for u in before["items"]} == {"Xã Bành Trạch", "Xã Phúc Lộc", "Thị trấn Chợ Rã"}
     assert {u["name"] for u in after["items"]} == {"Xã Ba Bể", "Thị trấn Chợ Rã"}
     [successor] = [u for u in after["items"] if u["name"] == "Xã Ba Bể"]
-    assert successor["unit_id"] == merged["unit_id"]
+    assert successor["unit_id"] == merged["ids"][0]
     predecessors = await registry.get("/units/", ids=",".join(successor["predecessor_ids"]))
     assert {p["name"] for p in predecessors} == {"Xã Bành Trạch", "Xã Phúc Lộc"}
     assert all(p["successor_ids"] == [successor["unit_id"]] for p in predecessors)
@@ -183,7 +183,7 @@ async def test_bad_input_gets_a_clear_error_code_and_changes_nothing(registry: R
         assert result["code"] == code, (body, result)
     [commune] = await registry.get("/units/by-code", codes="01870")
     ended = await registry.command(f"units/{commune['unit_id']}/dissolve", {"effective_on": "2024-01-01"})
-    assert ended["unit_id"] == commune["unit_id"]
+    assert ended["ids"] == [commune["unit_id"]]
     merge_into_dissolved = await registry.command(
         "units/merge",
         {"source_codes": ["01867"], "successor_code": "01870", "effective_on": "2024-06-01"},
@@ -290,6 +290,6 @@ async def test_a_merge_into_an_existing_unit_is_lineage_on_both_sides(registry: 
     )
     await registry.caught_up()
     [source] = await registry.get("/units/by-code", codes="01864", as_of="2023-12-31")
-    [target] = await registry.get("/units/", ids=merged["unit_id"])
+    [target] = await registry.get("/units/", ids=merged["ids"][0])
     assert source["successor_ids"] == [target["unit_id"]]
     assert target["predecessor_ids"] == [source["unit_id"]]
