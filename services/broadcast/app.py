@@ -8,11 +8,13 @@ detector (``entrypoints.detector``).
 from __future__ import annotations
 
 import asyncio
+import time
 
 from litestar import Litestar
 
 from libs.common.backbone import Backbone
 from libs.common.http.app import build_service_app
+from libs.common.prometheus_metrics import Families
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
 from services.broadcast.entrypoints.detector import run_detector
@@ -25,9 +27,22 @@ NAME = "broadcast"
 
 
 class BroadcastRuntime(ServiceRuntime):
+    detector_looked_at: float | None = None
+
     def start_background(self) -> None:
-        detector = run_detector(broadcast_commands(self).signal, self.pool)
+        detector = run_detector(broadcast_commands(self).signal, self.pool, self._detector_looked)
         self.background.append(asyncio.create_task(detector, name="broadcast-incident-detector"))
+
+    def _detector_looked(self) -> None:
+        self.detector_looked_at = time.time()
+
+    def report_metrics(self, families: Families) -> None:
+        super().report_metrics(families)
+        if self.detector_looked_at is not None:
+            families.gauge(
+                "tinhso_incident_detector_last_run_timestamp_seconds",
+                "When the incident detector last looked for clusters gone silent (Unix time).",
+            ).add_metric([], self.detector_looked_at)
 
 
 def create_app(settings: Settings) -> Litestar:

@@ -20,6 +20,7 @@ from libs.common.http.auth import principal_middleware
 from libs.common.http.direct_calls import Plans, direct_calls_middleware, plan_handlers
 from libs.common.http.errors import EXCEPTION_HANDLERS
 from libs.common.http.health import HealthController
+from libs.common.http.metrics import Network, metrics_controller
 from libs.common.http.server_spans import trace_requests
 from libs.common.principal import PrincipalVerifier
 from libs.common.runtime import ServiceRuntime
@@ -38,10 +39,12 @@ def build_service_app(
     openapi_path: str = "/docs",
     on_shutdown_extra: Sequence[Callable[[], Awaitable[None]]] = (),
     internal: bool = True,
+    metrics_scrapers: tuple[Network, ...] | None = None,
     **litestar_options: Any,
 ) -> Litestar:
     """``internal`` services accept only requests carrying the gateway's signed principal, signed
-    for this service (``runtime.name``) and the request."""
+    for this service (``runtime.name``) and the request. ``metrics_scrapers``: the only networks
+    ``/metrics`` answers (the gateway's); ``None``: open, like ``/health``."""
     middleware = list(litestar_options.pop("middleware", []))
     backbone_only = runtime.settings.service_role is ServiceRole.BACKBONE
     if internal:
@@ -57,7 +60,12 @@ def build_service_app(
     app = Litestar(
         # A backbone process is asked only for its health and its /admin figures; partners'
         # requests go to the service's api process.
-        route_handlers=[HealthController, AdminController, *(() if backbone_only else route_handlers)],
+        route_handlers=[
+            HealthController,
+            metrics_controller(metrics_scrapers),
+            AdminController,
+            *(() if backbone_only else route_handlers),
+        ],
         dependencies={"runtime": Provide(provide_runtime), **(dependencies or {})},
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[runtime.start],
@@ -74,6 +82,7 @@ def build_service_app(
         middleware=middleware,
         **litestar_options,
     )
+    app.state.runtime = runtime
     app.state.service = runtime.name  # the audience of the principal tokens it accepts (ADR 0021)
     plans.append(plan_handlers(app))
-    return trace_requests(app)
+    return trace_requests(app, runtime.name, access_log=runtime.settings.access_log)
