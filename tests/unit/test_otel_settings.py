@@ -11,7 +11,7 @@ from libs.common.tracing import NoRootDatabaseSpans, package_version, sampler_fr
 def test_without_otel_traces_sampler_the_tinhso_ratio_is_sampled_parent_based() -> None:
     sampler = sampler_from({}, 0.25)
     assert isinstance(sampler, ParentBased)
-    assert "TraceIdRatioBased{0.25}" in sampler.get_description()
+    assert "TraceIdRatioBased{0.25}" in sampler.get_description()  # type: ignore[no-untyped-call]
 
 
 def test_otel_traces_sampler_and_its_argument_win_over_the_tinhso_ratio() -> None:
