@@ -49,6 +49,8 @@ RATE_LIMIT_REFUSALS = Counter(
     "Requests the gateway refused with 429, by caller kind (partner or anonymous).",
     ["partner_kind"],
 )
+for _kind in ("partner", "anonymous"):
+    RATE_LIMIT_REFUSALS.labels(_kind)  # at 0 from the start, so rate() sees the first refusal
 
 UNMATCHED_ROUTE = "unmatched"
 """The route label of a request no route matched: raw paths would let a scanner make series."""

@@ -180,7 +180,9 @@ class ServiceRuntime:
         if producer is None:
             return self._producer_problem
         try:
-            async with asyncio.timeout(2):
+            # Shorter than the gateway's probe of a service (3 s): a broker that does not answer
+            # must not make the service itself look unreachable there.
+            async with asyncio.timeout(1):
                 await producer.client.fetch_all_metadata()
         except Exception as exc:  # aiokafka raises a variety; any of them means not ready
             return f"{type(exc).__name__}: {exc}"
