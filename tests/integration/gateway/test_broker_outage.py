@@ -8,6 +8,7 @@ shared broker serves every other test and is left alone.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 from collections.abc import AsyncIterator
@@ -88,7 +89,7 @@ async def test_commands_are_taken_while_the_broker_is_stopped_and_published_when
         finally:
             os.kill(own_broker.pid, signal.SIGCONT)
 
-        await platform.eventually(lambda: _district_listed(platform), timeout=60)
+        await platform.eventually(functools.partial(_district_listed, platform), timeout=60)
         registry = await _ready(platform.settings.service_url("registry"))
         assert registry["reported"] == {"broker": "ok", "relay": "ok"}
 
