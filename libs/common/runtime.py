@@ -184,6 +184,8 @@ class ServiceRuntime:
             # must not make the service itself look unreachable there.
             async with asyncio.timeout(1):
                 await producer.client.fetch_all_metadata()
+        except TimeoutError:
+            return "no answer within 1 s"
         except Exception as exc:  # aiokafka raises a variety; any of them means not ready
             return f"{type(exc).__name__}: {exc}"
         return "ok"

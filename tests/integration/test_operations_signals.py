@@ -121,13 +121,6 @@ def _documented_log_line() -> dict[str, Any]:
     return line
 
 
-def _documented_metric_names() -> set[str]:
-    text = OPERATIONS_DOC.read_text()
-    found = re.search(r"<!-- metrics -->\s*```text\n(.*?)\n```", text, re.DOTALL)
-    assert found, "docs/operations.md has no /metrics excerpt"
-    return {family.name for family in text_string_to_metric_families(found.group(1) + "\n")}
-
-
 async def test_a_request_is_logged_as_a_json_line_carrying_its_trace_id_and_partner(
     registry_process: RunningService, module_settings: Settings
 ) -> None:
