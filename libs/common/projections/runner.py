@@ -549,7 +549,8 @@ class ProjectionRunner:
         if lag is None or highwater is None:
             return
         lag.highwater = highwater
-        lag.events = max(0, highwater - (lag.applied_offset or -1) - 1)
+        applied = -1 if lag.applied_offset is None else lag.applied_offset  # offset 0 is a record
+        lag.events = max(0, highwater - applied - 1)
 
     def lag_snapshot(self) -> list[PartitionLag]:
         """Per partition: events behind the high-water mark, and how old the last applied

@@ -14,6 +14,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.integration.gateway.api_fixtures import register_unit
 from tests.integration.gateway.api_platform import Platform, platform
 
 __all__ = ["platform"]
@@ -45,6 +46,7 @@ def _value(scrape: dict[tuple[str, frozenset[tuple[str, str]]], float], name: st
 
 
 async def test_a_scrape_of_the_gateway_counts_operations_and_subscribers(platform: Platform) -> None:
+    await register_unit(platform, "06", "Tỉnh Bắc Kạn", "PROVINCE", None)  # so projections report lag
     before = await _scrape(platform)
     await platform.data("query OpsScrapeProbe { units(first: 1) { totalCount } }")
     await platform.graphql("query OpsScrapeBroken { noSuchField }")
@@ -86,8 +88,27 @@ async def test_a_scrape_of_the_gateway_counts_operations_and_subscribers(platfor
     # from their own scrapes: here they share the test's process, not its relay figures).
     served = {name for name, _ in after}
     for service in ("registry", "broadcast", "metrics"):
+        await platform.http.get(f"{platform.settings.service_url(service)}/health/ready")  # tinhso_dependency_up
         served |= {name for name, _ in await _scrape(platform, platform.settings.service_url(service))}
     assert _documented_metric_names() <= served, _documented_metric_names() - served
+
+
+async def test_a_projection_caught_up_on_the_first_record_of_a_partition_reports_no_lag(platform: Platform) -> None:
+    """Failed before the fix: offset 0 was read as "nothing applied", so a partition whose one
+    record was applied reported a lag of 1 event for ever."""
+    await register_unit(platform, "06", "Tỉnh Bắc Kạn", "PROVINCE", None)
+    registry = platform.settings.service_url("registry")
+
+    async def caught_up() -> bool:
+        scrape = await _scrape(platform, registry)
+        lags = [
+            value
+            for (name, labels), value in scrape.items()
+            if name == "tinhso_projection_lag_events" and ("projection", "registry_units") in labels
+        ]
+        return bool(lags) and set(lags) == {0.0}
+
+    await platform.eventually(caught_up)
 
 
 async def _subscribed(platform: Platform) -> bool:
