@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 from prometheus_client.parser import text_string_to_metric_families
@@ -45,10 +47,16 @@ def _value(scrape: dict[tuple[str, frozenset[tuple[str, str]]], float], name: st
     return scrape.get((name, frozenset(labels.items())), 0.0)
 
 
-async def test_a_scrape_of_the_gateway_counts_operations_and_subscribers(platform: Platform) -> None:
+async def test_a_scrape_of_the_gateway_counts_operations_and_subscribers(
+    platform: Platform, caplog: pytest.LogCaptureFixture
+) -> None:
     await register_unit(platform, "06", "Tỉnh Bắc Kạn", "PROVINCE", None)  # so projections report lag
     before = await _scrape(platform)
-    await platform.data("query OpsScrapeProbe { units(first: 1) { totalCount } }")
+    with caplog.at_level(logging.INFO, logger="tinhso.access"):
+        await platform.data("query OpsScrapeProbe { units(first: 1) { totalCount } }")
+    # Its access line names the operation and the partner.
+    (line,) = [r for r in caplog.records if getattr(r, "graphql_operation", None) == "OpsScrapeProbe"]
+    assert (line.route, line.status, line.partner) == ("/graphql", 200, "test-admin")  # type: ignore[attr-defined]
     await platform.graphql("query OpsScrapeBroken { noSuchField }")
 
     transport = WebsocketsTransport(
