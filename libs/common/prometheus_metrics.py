@@ -54,6 +54,13 @@ for _kind in ("partner", "anonymous"):
 
 UNMATCHED_ROUTE = "unmatched"
 """The route label of a request no route matched: raw paths would let a scanner make series."""
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    """A request's method as a label value: any other word a client sends counts as ``other``."""
+    return method if method in HTTP_METHODS else "other"
+
 
 MAX_OPERATION_NAMES = 500
 _OPERATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")

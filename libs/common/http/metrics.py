@@ -16,6 +16,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.types import Scope
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from libs.common.runtime import ServiceRuntime
@@ -38,10 +39,11 @@ def scraper_networks(value: str, setting: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-def _direct_from(request: Request[Any, Any, Any], networks: Iterable[Network]) -> bool:
-    if any(name in FORWARDING_HEADERS for name, _ in request.scope["headers"]):
+def direct_scrape(scope: Scope, networks: Iterable[Network]) -> bool:
+    """A request from one of ``networks`` that came through no proxy."""
+    if any(name in FORWARDING_HEADERS for name, _ in scope["headers"]):
         return False
-    client = request.scope.get("client")
+    client = scope.get("client")
     try:
         peer = ipaddress.ip_address(str(client[0])) if client else None
     except ValueError:
@@ -61,7 +63,7 @@ def metrics_controller(scrapers: tuple[Network, ...] | None) -> type[Controller]
         async def metrics(
             self, request: Request[Any, Any, Any], runtime: NamedDependency[ServiceRuntime]
         ) -> Response[bytes]:
-            if scrapers is not None and not _direct_from(request, scrapers):
+            if scrapers is not None and not direct_scrape(request.scope, scrapers):
                 raise NotFoundException()
             await runtime.refresh_metrics()
             return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

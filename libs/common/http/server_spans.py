@@ -31,9 +31,10 @@ from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from prometheus_client import Counter, Histogram
 
 from libs.common.access_log import close_notes, open_notes, write_access_line
-from libs.common.prometheus_metrics import HTTP_DURATION, HTTP_REQUESTS, UNMATCHED_ROUTE
+from libs.common.prometheus_metrics import HTTP_DURATION, HTTP_REQUESTS, UNMATCHED_ROUTE, method_label
 
 _propagator = TraceContextTextMapPropagator()
 _TRACE_HEADERS = (b"traceparent", b"tracestate")
@@ -44,6 +45,7 @@ class ServerSpans:
         self.app = app
         self.service = service
         self.access_log = access_log
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         # Proxies until the process installs its providers (setup_tracing), then the real ones.
         self._tracer = trace.get_tracer("tinhso.http")
         self._duration = metrics.get_meter("tinhso.http").create_histogram(
@@ -104,8 +106,25 @@ class ServerSpans:
                     span.set_status(Status(StatusCode.ERROR))
             span.end()
             self._duration.record(elapsed, labels)
-            HTTP_REQUESTS.labels(self.service, route or UNMATCHED_ROUTE, method, str(status)).inc()
-            HTTP_DURATION.labels(self.service, route or UNMATCHED_ROUTE, method).observe(elapsed)
+            counted, timed = self._series(route or UNMATCHED_ROUTE, method, status)
+            counted.inc()
+            timed.observe(elapsed)
+
+    def _series(self, route: str, method: str, status: int) -> tuple[Counter, Histogram]:
+        """The request's counter and histogram children, kept per labels: looking them up in
+        the instruments takes a lock and builds a key each time. The keys are bounded: route
+        templates, known methods, status codes."""
+        key = (route, method, status)
+        series = self._children.get(key)
+        if series is None:
+            label = method_label(method)
+            series = (
+                HTTP_REQUESTS.labels(self.service, route, label, str(status)),
+                HTTP_DURATION.labels(self.service, route, label),
+            )
+            if method == label:  # another method is one a client made up: not kept
+                self._children[key] = series
+        return series
 
 
 def _caller_context(headers: Iterable[tuple[bytes, bytes]]) -> otel_context.Context | None:
