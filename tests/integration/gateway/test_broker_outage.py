@@ -83,6 +83,7 @@ async def test_commands_are_taken_while_the_broker_is_stopped_and_published_when
 
             scrape = (await platform.http.get(f"{platform.settings.service_url('registry')}/metrics")).text
             assert _samples(scrape, "tinhso_relay_backlog_events")[(("service", "registry"),)] == 2
+            assert _samples(scrape, "tinhso_relay_lag_seconds")[(("service", "registry"),)] > 0
             up = _samples(scrape, "tinhso_dependency_up")
             assert up[(("dependency", "broker"), ("required", "false"), ("service", "registry"))] == 0
             assert up[(("dependency", "database"), ("required", "true"), ("service", "registry"))] == 1

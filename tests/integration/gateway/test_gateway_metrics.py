@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,10 @@ async def test_a_scrape_of_the_gateway_counts_operations_and_subscribers(
     served = {name for name, _ in after}
     for service in ("registry", "broadcast", "metrics"):
         await platform.http.get(f"{platform.settings.service_url(service)}/health/ready")  # tinhso_dependency_up
-        served |= {name for name, _ in await _scrape(platform, platform.settings.service_url(service))}
+        scrape = await _scrape(platform, platform.settings.service_url(service))
+        served |= {name for name, _ in scrape}
+        if service == "broadcast":  # its incident detector looks every fraction of a second
+            assert abs(time.time() - _value(scrape, "tinhso_incident_detector_last_run_timestamp_seconds")) < 30
     assert _documented_metric_names() <= served, _documented_metric_names() - served
 
 
