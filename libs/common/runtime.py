@@ -7,7 +7,10 @@ wait may take longer than a request should, and a batch abandoned on a timeout i
 so under the API's bound it would be retried without end.
 
 The producer connects in the background: a broker that is down must not stop the service
-from taking commands (the outbox keeps the events until the relay can publish them).
+from taking commands (the outbox keeps the events until the relay can publish them). For the
+same reason a process is ready when its database answers: the broker, the relay's backlog and
+whatever else a process reports (``reported_checks``) are said in ``/health/ready``'s body and
+in ``tinhso_dependency_up``, but do not fail it (``docs/operations.md``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import asyncpg
+import msgspec
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import UnknownError
 
@@ -25,6 +29,9 @@ from libs.common.backbone import Backbone
 from libs.common.cancellation import stop_tasks
 from libs.common.db import create_pool, describe_db_error
 from libs.common.kafka import make_producer
+from libs.common.prometheus_metrics import Families
+from libs.common.prometheus_metrics import track as track_metrics
+from libs.common.prometheus_metrics import untrack as untrack_metrics
 from libs.common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,6 +40,20 @@ SHUTDOWN_SECONDS = 10
 
 Check = Callable[[], Awaitable[str]]
 """A readiness check: returns "ok" or a short reason."""
+
+OK = "ok"
+
+
+class Readiness(msgspec.Struct, frozen=True):
+    """``required``: what the process needs to serve (its database); ready when all are "ok".
+    ``reported``: the rest it uses (the broker, the relay, other services), said, not required."""
+
+    required: dict[str, str]
+    reported: dict[str, str]
+
+    @property
+    def ready(self) -> bool:
+        return all(result == OK for result in self.required.values())
 
 
 class ServiceRuntime:
@@ -46,7 +67,9 @@ class ServiceRuntime:
         self._producer_ready = asyncio.Event()
         self._producer_task: asyncio.Task[None] | None = None
         self._producer_problem = "connecting"
-        self.extra_checks: dict[str, Check] = {}
+        self.reported_checks: dict[str, Check] = {}
+        """Checks said in ``/health/ready``'s body without failing it (the gateway: each service)."""
+        self.last_readiness: Readiness | None = None
         self.background: list[asyncio.Task[None]] = []
 
     @property
@@ -68,6 +91,7 @@ class ServiceRuntime:
             acquire_timeout=self.settings.db_acquire_timeout_seconds,
             command_timeout=self.settings.db_command_timeout_seconds,
         )
+        track_metrics(self)
         self._producer_task = asyncio.create_task(self._connect_producer(), name=f"{self.name}-producer")
         if self.settings.runs_api_only:
             return  # the service's backbone process runs the relay, the projections and the rest
@@ -92,6 +116,7 @@ class ServiceRuntime:
         return self.backbone is not None and self.settings.runs_api_only
 
     async def stop(self) -> None:
+        untrack_metrics(self)
         if self.backbone is not None:
             await self.backbone.stop()
         tasks = [*self.background, *([self._producer_task] if self._producer_task else [])]
@@ -155,13 +180,72 @@ class ServiceRuntime:
         if producer is None:
             return self._producer_problem
         try:
-            async with asyncio.timeout(2):
+            # Shorter than the gateway's probe of a service (3 s): a broker that does not answer
+            # must not make the service itself look unreachable there.
+            async with asyncio.timeout(1):
                 await producer.client.fetch_all_metadata()
+        except TimeoutError:
+            return "no answer within 1 s"
         except Exception as exc:  # aiokafka raises a variety; any of them means not ready
             return f"{type(exc).__name__}: {exc}"
         return "ok"
 
-    async def readiness(self) -> dict[str, str]:
-        checks: dict[str, Check] = {"database": self.check_database, "broker": self.check_broker, **self.extra_checks}
-        results = await asyncio.gather(*(check() for check in checks.values()))
-        return dict(zip(checks, results, strict=True))
+    async def check_relay(self) -> str:
+        """The outbox's backlog, read from the database wherever the relay runs."""
+        if self.backbone is None:
+            return OK
+        try:
+            async with asyncio.timeout(2), self.pool.acquire() as conn:
+                backlog = await self.backbone.relay_backlog(conn)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            return describe_db_error(exc)
+        if backlog.events == 0:
+            return OK
+        return f"{backlog.events} events not yet published, the oldest for {backlog.oldest_seconds:.1f} s"
+
+    async def readiness(self) -> Readiness:
+        required: dict[str, Check] = {"database": self.check_database}
+        reported: dict[str, Check] = {"broker": self.check_broker, **self.reported_checks}
+        if self.backbone is not None:
+            reported["relay"] = self.check_relay
+        checks = {**required, **reported}
+        results = dict(zip(checks, await asyncio.gather(*(check() for check in checks.values())), strict=True))
+        answer = Readiness(
+            required={name: results[name] for name in required}, reported={name: results[name] for name in reported}
+        )
+        self.last_readiness = answer
+        return answer
+
+    async def refresh_metrics(self) -> None:
+        """Reads what only the database knows, before a scrape (the relay's backlog, dead letters)."""
+        if self.backbone is None or self.backbone.relay is None:
+            return
+        with contextlib.suppress(OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            async with asyncio.timeout(2), self.pool.acquire() as conn:
+                await self.backbone.refresh_figures(conn)
+
+    def report_metrics(self, families: Families) -> None:
+        """Pool use, the last readiness probe's answers and the backbone's figures, at a scrape."""
+        connections = families.gauge(
+            "tinhso_db_pool_connections", "Database connections by state (used, idle, max).", ["service", "state"]
+        )
+        for name, pool in ((self.name, self._pool), (f"{self.name}-backbone", self._backbone_pool)):
+            if pool is None:
+                continue
+            size, idle = pool.get_size(), pool.get_idle_size()
+            connections.add_metric([name, "used"], size - idle)
+            connections.add_metric([name, "idle"], idle)
+            connections.add_metric([name, "max"], pool.get_max_size())
+        if self.last_readiness is not None:
+            up = families.gauge(
+                "tinhso_dependency_up",
+                "1 when a dependency answered the last /health/ready probe, 0 when not.",
+                ["service", "dependency", "required"],
+            )
+            for required, results in ((True, self.last_readiness.required), (False, self.last_readiness.reported)):
+                for dependency, result in results.items():
+                    if dependency == "relay":  # a backlog, not a failure: it has metrics of its own
+                        continue
+                    up.add_metric([self.name, dependency, str(required).lower()], 1.0 if result == OK else 0.0)
+        if self.backbone is not None:
+            self.backbone.report_metrics(families)

@@ -28,7 +28,7 @@ def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
             file=sys.stderr,
         )
         raise SystemExit(2)
-    configure_logging(settings.log_level.value)
+    configure_logging(settings.log_level.value, service=name, log_format=settings.log_format)
     setup_tracing(name, otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
     try:
         app = create_app(settings)

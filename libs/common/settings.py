@@ -31,6 +31,14 @@ class LogLevel(StrEnum):
     ERROR = "error"
 
 
+class LogFormat(StrEnum):
+    """``auto``: human-readable lines on a terminal, JSON lines otherwise (a file, a collector)."""
+
+    AUTO = "auto"
+    JSON = "json"
+    TEXT = "text"
+
+
 class Idempotence(StrEnum):
     """Whether the Kafka producer asks for idempotent delivery.
 
@@ -135,6 +143,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     broadcast_url: str = ""
     metrics_url: str = ""
     log_level: LogLevel = LogLevel.INFO
+    log_format: LogFormat = LogFormat.AUTO
+    access_log: bool = True
+    """One log line per HTTP request (method, route, status, duration, partner, GraphQL operation)."""
     otlp_endpoint: str = ""
     trace_sample_ratio: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 1.0
     db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
@@ -193,6 +204,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """WebSockets one client host holds open before connection_init, per gateway process; more: closed 4429."""
     trusted_proxies: str = ""
     """IPs and CIDRs of the proxies whose X-Forwarded-For is believed; empty: the socket peer is the client."""
+    gateway_metrics_networks: str = "127.0.0.0/8,::1"
+    """IPs and CIDRs the gateway answers ``/metrics`` to (direct callers only, never through a proxy)."""
     jwt_issuer: str = ""
     """The identity provider whose JWTs the gateway accepts (``iss``); empty: API keys only."""
     jwt_audience: str = ""
@@ -366,6 +379,8 @@ def _explain(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> str:
         value = raw.get(field, "")
         if field == "log_level":
             reason = "expected one of " + ", ".join(level.value for level in LogLevel)
+        elif field == "log_format":
+            reason = "expected one of " + ", ".join(f.value for f in LogFormat)
         elif field == "kafka_enable_idempotence":
             reason = "expected one of " + ", ".join(i.value for i in Idempotence)
         elif field == "projection_assignment":

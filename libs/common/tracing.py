@@ -4,15 +4,30 @@ The command path stores the request's ``traceparent`` on every event it appends;
 sends it as a Kafka header and in the envelope; the projection runner starts its apply span
 as a child of it. Events appended without a trace (bulk loads, benchmarks) get no per-event
 span, so tracing costs nothing on those hot paths. Spans are recorded and exported over OTLP
-only when ``TINHSO_OTLP_ENDPOINT`` is set. Otherwise no span is recorded, since nothing would
-read it, but trace ids are still made and carried: events keep the ``traceparent`` of the
-request that caused them.
+only when an endpoint is configured. Otherwise no span is recorded, since nothing would read
+it, but trace ids are still made and carried: events keep the ``traceparent`` of the request
+that caused them, and log lines the ids of the current span.
+
+The standard ``OTEL_*`` variables are honoured and win over the ``TINHSO_*`` ones, which stay
+as fallbacks: ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``; the
+SDK's exporters read it, with its headers, themselves) over ``TINHSO_OTLP_ENDPOINT``;
+``OTEL_TRACES_SAMPLER`` and ``OTEL_TRACES_SAMPLER_ARG`` over ``TINHSO_TRACE_SAMPLE_RATIO``;
+``OTEL_SERVICE_NAME`` and ``OTEL_RESOURCE_ATTRIBUTES`` over the resource's defaults
+(``tinhso-<service>``, with ``service.version`` the package's); ``OTEL_SDK_DISABLED=true``
+installs nothing, so every span and instrument is the API's no-op.
+
+Messaging spans follow the semantic conventions: ``publish <topic>`` (PRODUCER) and
+``process <topic>`` (CONSUMER), with ``messaging.system=kafka``, ``messaging.destination.name``
+and ``messaging.operation.type``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
 
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
@@ -21,11 +36,12 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
-from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.resources import OTELResourceDetector, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
+    ALWAYS_ON,
     Decision,
     ParentBased,
     Sampler,
@@ -38,6 +54,8 @@ from opentelemetry.util.types import Attributes
 
 from contracts.envelope import Envelope
 
+log = logging.getLogger(__name__)
+
 _propagator = TraceContextTextMapPropagator()
 
 
@@ -48,21 +66,28 @@ def setup_tracing(
     sample_ratio: float = 1.0,
     metric_readers: Sequence[MetricReader] = (),
     span_processors: Sequence[SpanProcessor] = (),
-) -> TracerProvider:
+) -> TracerProvider | None:
     """Install the process-wide tracer and meter providers (once, in a composition root).
 
     Spans are recorded when something receives them: the OTLP exporter, or ``span_processors``
     (tests read spans from memory). Recording a span costs tens of microseconds, about a tenth
-    of a command's CPU in the service, so it is not paid for spans nobody reads.
+    of a command's CPU in the service, so it is not paid for spans nobody reads. ``None``: the
+    SDK is disabled (``OTEL_SDK_DISABLED``) and nothing was installed.
     """
-    resource = Resource.create({"service.name": f"tinhso-{service}", "service.namespace": "tinhso"})
+    environ = os.environ
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return None
+    resource = tracing_resource(service)
     processors = list(span_processors)
     readers: list[MetricReader] = list(metric_readers)
-    if otlp_endpoint:
+    if environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        processors.append(BatchSpanProcessor(OTLPSpanExporter()))
+        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter()))
+    elif otlp_endpoint:
         processors.append(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces")))
         readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{otlp_endpoint}/v1/metrics")))
     recording = bool(processors)
-    sampler = ParentBased(NoRootDatabaseSpans(TraceIdRatioBased(sample_ratio))) if recording else ALWAYS_OFF
+    sampler = sampler_from(environ, sample_ratio) if recording else ALWAYS_OFF
     provider = TracerProvider(resource=resource, sampler=sampler)
     for processor in processors:
         provider.add_span_processor(processor)
@@ -75,6 +100,51 @@ def setup_tracing(
     if recording and not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument(tracer_provider=provider)
     return provider
+
+
+def package_version() -> str:
+    try:
+        return version("tinhso")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+def tracing_resource(service: str) -> Resource:
+    """The platform's defaults, under what ``OTEL_SERVICE_NAME`` and ``OTEL_RESOURCE_ATTRIBUTES`` say."""
+    defaults = {
+        "service.name": f"tinhso-{service}",
+        "service.namespace": "tinhso",
+        "service.version": package_version(),
+    }
+    # Resource.create would put the defaults over the variables; the variables win here.
+    return Resource.create(defaults).merge(OTELResourceDetector().detect())
+
+
+_ROOT_SAMPLERS = ("always_on", "always_off", "traceidratio")
+
+
+def sampler_from(environ: Mapping[str, str], fallback_ratio: float) -> Sampler:
+    """``OTEL_TRACES_SAMPLER`` (the specification's names) with ``OTEL_TRACES_SAMPLER_ARG``, else
+    ``parentbased_traceidratio`` at ``TINHSO_TRACE_SAMPLE_RATIO``. Either way a database call
+    made outside any operation starts no trace (``NoRootDatabaseSpans``)."""
+    name = environ.get("OTEL_TRACES_SAMPLER", "").strip().lower()
+    ratio = fallback_ratio
+    if name:
+        argument = environ.get("OTEL_TRACES_SAMPLER_ARG", "").strip()
+        try:
+            ratio = min(1.0, max(0.0, float(argument))) if argument else 1.0
+        except ValueError:
+            log.warning("OTEL_TRACES_SAMPLER_ARG=%r is not a number; sampling everything", argument)
+            ratio = 1.0
+    else:
+        name = "parentbased_traceidratio"
+    parent_based = name.startswith("parentbased_")
+    root_name = name.removeprefix("parentbased_")
+    if root_name not in _ROOT_SAMPLERS:
+        log.warning("OTEL_TRACES_SAMPLER=%r is not supported here; using parentbased_always_on", name)
+        parent_based, root_name = True, "always_on"
+    root: Sampler = {"always_on": ALWAYS_ON, "always_off": ALWAYS_OFF}.get(root_name) or TraceIdRatioBased(ratio)
+    return ParentBased(NoRootDatabaseSpans(root)) if parent_based else NoRootDatabaseSpans(root)
 
 
 class NoRootDatabaseSpans(Sampler):
@@ -142,26 +212,32 @@ def traced_publish(topic: str, envelope: Envelope) -> Iterator[None]:
         attributes={
             "messaging.system": "kafka",
             "messaging.destination.name": topic,
+            "messaging.operation.type": "send",
+            "messaging.operation.name": "publish",
             "messaging.message.id": str(envelope.event_id),
+            "messaging.kafka.message.key": envelope.stream_id,
             "tinhso.event_type": envelope.type,
         },
     ):
         yield
 
 
-def record_apply_span(projection: str, envelope: Envelope, start_ns: int, end_ns: int) -> None:
+def record_apply_span(projection: str, topic: str, envelope: Envelope, start_ns: int, end_ns: int) -> None:
     """A CONSUMER span, child of the command's trace, for an event applied in a batch."""
     parent = context_from_traceparent(envelope.traceparent)
     if parent is None:
         return
     applied = tracer().start_span(
-        f"apply {projection}",
+        f"process {topic}",
         context=parent,
         kind=SpanKind.CONSUMER,
         start_time=start_ns,
         attributes={
             "messaging.system": "kafka",
+            "messaging.destination.name": topic,
             "messaging.operation.type": "process",
+            "messaging.operation.name": "process",
+            "messaging.consumer.group.name": projection,
             "messaging.message.id": str(envelope.event_id),
             "tinhso.projection": projection,
             "tinhso.event_type": envelope.type,

@@ -9,6 +9,7 @@ projections, the runtime runs the incident detector (``entrypoints.detector``).
 from __future__ import annotations
 
 import asyncio
+import time
 
 from litestar import Litestar
 from litestar.di import Provide
@@ -17,6 +18,7 @@ from contracts.broadcast_events import CATALOGUE
 from libs.common.backbone import Backbone
 from libs.common.eventstore.commands import CommandExecutor
 from libs.common.http.app import build_service_app
+from libs.common.prometheus_metrics import Families
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
 from services.broadcast.application.handlers import BroadcastHandlers
@@ -30,6 +32,7 @@ NAME = "broadcast"
 
 
 class BroadcastRuntime(ServiceRuntime):
+    detector_looked_at: float | None = None
     _handlers: BroadcastHandlers | None = None
     _queries: BroadcastQueries | None = None
 
@@ -50,8 +53,19 @@ class BroadcastRuntime(ServiceRuntime):
         return self._queries
 
     def start_background(self) -> None:
-        detector = run_detector(self.handlers.signal, self.pool)
+        detector = run_detector(self.handlers.signal, self.pool, self._detector_looked)
         self.background.append(asyncio.create_task(detector, name="broadcast-incident-detector"))
+
+    def _detector_looked(self) -> None:
+        self.detector_looked_at = time.time()
+
+    def report_metrics(self, families: Families) -> None:
+        super().report_metrics(families)
+        if self.detector_looked_at is not None:
+            families.gauge(
+                "tinhso_incident_detector_last_run_timestamp_seconds",
+                "When the incident detector last looked for clusters gone silent (Unix time).",
+            ).add_metric([], self.detector_looked_at)
 
 
 def create_app(settings: Settings) -> Litestar:

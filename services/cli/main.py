@@ -32,7 +32,7 @@ def cli() -> None:
 def up() -> None:
     """Start the whole platform (embedded PostgreSQL and broker unless configured)."""
     settings = settings_or_exit()
-    configure_logging(settings.log_level.value)
+    configure_logging(settings.log_level.value, log_format=settings.log_format)
     run_or_exit(lambda: run_platform(settings))
 
 
@@ -40,7 +40,7 @@ def up() -> None:
 def migrate_command() -> None:
     """Apply every service's SQL migrations (idempotent)."""
     settings = settings_or_exit()
-    configure_logging(settings.log_level.value)
+    configure_logging(settings.log_level.value, log_format=settings.log_format)
 
     async def work() -> list[str]:
         async with database(settings, own=True) as resolved:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -15,6 +16,7 @@ from contracts.services import INTERNAL
 from libs.common.db import create_pool
 from libs.common.embedded.process import port_in_use
 from libs.common.event_signing import EventKeyError, ensure_event_keys
+from libs.common.logs import child_log_format
 from libs.common.principal import KeyFileError, ensure_keypair
 from libs.common.settings import ServiceRole, Settings, env_name
 from services.cli import platform_state
@@ -112,6 +114,8 @@ async def _run(settings: Settings, ownership: platform_state.Ownership, stop_eve
             except (EventKeyError, OSError) as exc:
                 raise StartupError(f"cannot write the event keys: {exc}") from None
         env = child_environment(settings.to_env())
+        # The services write into the supervisor's pipe: text if the supervisor's output is a terminal.
+        env[env_name("log_format")] = child_log_format(settings.log_format, sys.stdout).value
         services = supervised(settings, env)
         for service in services:
             service.start()

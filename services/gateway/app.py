@@ -3,8 +3,9 @@
 It builds what the API needs once per process: the pooled client for the internal services
 (which signs the caller's principal onto every call), the live-event consumer with its hub
 and unit directory, the persisted-query store, and the partners' authentication and rate
-limits. Its readiness also reports each internal service, so one URL tells an operator
-whether the whole platform is up.
+limits. Its readiness body also reports each internal service, so one URL tells an operator
+whether the whole platform is up, without requiring them: a service with no ready pod must not
+take every gateway pod out of its load balancer.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from collections.abc import AsyncIterator
 from litestar import Litestar
 
 from contracts.services import INTERNAL
+from libs.common import prometheus_metrics
 from libs.common.cancellation import stop_tasks
 from libs.common.http.app import build_service_app
+from libs.common.http.metrics import scraper_networks
 from libs.common.principal import PrincipalSigner
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
@@ -48,7 +51,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     runtime = ServiceRuntime(NAME, settings)
     services = InternalServices(settings, PrincipalSigner.from_settings(settings))
     for service in INTERNAL:
-        runtime.extra_checks[service] = functools.partial(service_readiness, services.client, settings, service)
+        runtime.reported_checks[service] = functools.partial(service_readiness, services.client, settings, service)
     hub, directory = EventHub(), UnitDirectory()
     consumer = GatewayConsumer(settings, hub, directory)
     gateway_limits = limits or Limits.from_settings(settings)
@@ -68,9 +71,11 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def live_events(_: Litestar) -> AsyncIterator[None]:
         task = asyncio.create_task(consumer.run(), name="gateway-live-events")
+        prometheus_metrics.track(hub)
         try:
             yield
         finally:
+            prometheus_metrics.untrack(hub)
             for stuck in await stop_tasks([task], within=10):
                 log.warning("%s did not stop within 10 s", stuck.get_name())
 
@@ -86,6 +91,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         on_shutdown_extra=[services.close],
         internal=False,  # partners authenticate here; it is the gateway that signs principals
         security_schemes=SECURITY_SCHEMES,
+        metrics_scrapers=scraper_networks(settings.gateway_metrics_networks, "TINHSO_GATEWAY_METRICS_NETWORKS"),
         lifespan=[live_events],
         request_max_body_size=settings.gateway_max_body_bytes,  # 413 beyond it (/graphql: its own, smaller)
         middleware=[edge_middleware(settings.gateway_body_timeout_seconds)],  # 408, RateLimit-* headers

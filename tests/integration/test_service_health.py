@@ -19,34 +19,44 @@ async def _migrate(url: str) -> None:
     await conn.close()
 
 
-async def test_a_service_is_ready_when_its_database_and_broker_answer(settings: Settings) -> None:
+async def test_a_service_is_ready_when_its_database_answers_and_reports_the_broker_and_relay(
+    settings: Settings,
+) -> None:
     await _migrate(settings.database_url)
     async with AsyncTestClient(app=create_registry(settings)) as client:
         assert (await client.get("/health/live")).json() == {"status": "live", "service": "registry"}
-        ready = await _poll_ready(client)
-    assert ready == {"status": "ready", "service": "registry", "checks": {"database": "ok", "broker": "ok"}}
+        ready = await _poll_reported_broker(client, "ok")
+    assert ready == {
+        "status": "ready",
+        "service": "registry",
+        "checks": {"database": "ok"},
+        "reported": {"broker": "ok", "relay": "ok"},
+    }
 
 
-async def test_a_service_whose_broker_is_unreachable_is_live_but_not_ready(settings: Settings) -> None:
+async def test_a_service_whose_broker_is_unreachable_is_ready_and_says_the_broker_is_down(
+    settings: Settings,
+) -> None:
+    """Failed before readiness stopped requiring the broker: the answer was 503."""
     await _migrate(settings.database_url)
     unreachable = msgspec.structs.replace(settings, kafka_bootstrap="127.0.0.1:1")
     async with AsyncTestClient(app=create_registry(unreachable)) as client:
         assert (await client.get("/health/live")).status_code == 200
         response = await client.get("/health/ready")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "not_ready"
-    assert body["checks"]["database"] == "ok"
-    assert body["checks"]["broker"] != "ok"
+    assert body["status"] == "ready"
+    assert body["checks"] == {"database": "ok"}
+    assert body["reported"]["broker"] != "ok"
 
 
-async def _poll_ready(client: AsyncTestClient) -> object:  # type: ignore[type-arg]
+async def _poll_reported_broker(client: AsyncTestClient, wanted: str) -> object:  # type: ignore[type-arg]
     for _ in range(100):
-        response = await client.get("/health/ready")
-        if response.status_code == 200:
-            return response.json()
+        body = (await client.get("/health/ready")).json()
+        if body["reported"]["broker"] == wanted:
+            return body
         await asyncio.sleep(0.1)
-    return response.json()
+    return body
 
 
 async def test_a_broker_that_refuses_idempotent_producers_is_named_in_readiness(settings: Settings) -> None:
@@ -55,11 +65,11 @@ async def test_a_broker_that_refuses_idempotent_producers_is_named_in_readiness(
     async with AsyncTestClient(app=create_registry(strict)) as client:
         for _ in range(50):
             body = (await client.get("/health/ready")).json()
-            if "IDEMPOTENCE" in body["checks"]["broker"]:
+            if "IDEMPOTENCE" in body["reported"]["broker"]:
                 break
             await asyncio.sleep(0.1)
-    assert body["status"] == "not_ready"
-    assert "TINHSO_KAFKA_ENABLE_IDEMPOTENCE=off" in body["checks"]["broker"]
+    assert body["status"] == "ready"
+    assert "TINHSO_KAFKA_ENABLE_IDEMPOTENCE=off" in body["reported"]["broker"]
 
 
 async def test_a_query_before_the_read_models_exist_is_a_503_to_retry_not_a_500(settings: Settings) -> None:

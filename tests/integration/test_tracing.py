@@ -47,12 +47,21 @@ async def test_a_partners_trace_id_reaches_the_span_of_the_projection_that_appli
     by_kind = {(s.kind, s.name.split(" ")[0]): s for s in finished}
     server = by_kind[(SpanKind.SERVER, "POST")]
     publish = by_kind[(SpanKind.PRODUCER, "publish")]
-    apply = by_kind[(SpanKind.CONSUMER, "apply")]
+    apply = by_kind[(SpanKind.CONSUMER, "process")]
     for span in (server, publish, apply):
         assert span.context is not None
         assert format(span.context.trace_id, "032x") == trace_id
     assert apply.attributes is not None
     assert apply.attributes["tinhso.projection"] == "test_totals"
+    # Named as the messaging semantic conventions name them: operation, then destination.
+    topic = settings.topic("test")
+    assert (publish.name, apply.name) == (f"publish {topic}", f"process {topic}")
+    assert publish.attributes is not None
+    for span, operation in ((publish, "send"), (apply, "process")):
+        assert span.attributes is not None
+        assert span.attributes["messaging.system"] == "kafka"
+        assert span.attributes["messaging.destination.name"] == topic
+        assert span.attributes["messaging.operation.type"] == operation
 
     # The request span is named by its route, not the raw path, and is the parent of the
     # Postgres calls the command made: the load and the append.

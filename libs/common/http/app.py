@@ -21,6 +21,7 @@ from libs.common.http.auth import principal_middleware
 from libs.common.http.errors import EXCEPTION_HANDLERS
 from libs.common.http.explorers import assets_router, scalar_plugin
 from libs.common.http.health import HealthController
+from libs.common.http.metrics import Network, metrics_controller
 from libs.common.http.server_spans import trace_requests
 from libs.common.principal import PrincipalVerifier
 from libs.common.runtime import ServiceRuntime
@@ -40,11 +41,13 @@ def build_service_app(
     on_shutdown_extra: Sequence[Callable[[], Awaitable[None]]] = (),
     internal: bool = True,
     security_schemes: dict[str, SecurityScheme | Reference] | None = None,
+    metrics_scrapers: tuple[Network, ...] | None = None,
     **litestar_options: Any,
 ) -> Litestar:
     """``internal`` services accept only requests carrying the gateway's signed principal, signed
     for this service (``runtime.name``) and the request. ``security_schemes`` are declared in the
-    OpenAPI document's components (routes name the ones they require)."""
+    OpenAPI document's components (routes name the ones they require). ``metrics_scrapers``: the
+    only networks ``/metrics`` answers (the gateway's); ``None``: open, like ``/health``."""
     middleware = list(litestar_options.pop("middleware", []))
     backbone_only = runtime.settings.service_role is ServiceRole.BACKBONE
     if internal:
@@ -59,6 +62,7 @@ def build_service_app(
         # requests go to the service's api process.
         route_handlers=[
             HealthController,
+            metrics_controller(metrics_scrapers),
             AdminController,
             assets_router(),
             *(() if backbone_only else route_handlers),
@@ -80,5 +84,6 @@ def build_service_app(
         middleware=middleware,
         **litestar_options,
     )
+    app.state.runtime = runtime
     app.state.service = runtime.name  # the audience of the principal tokens it accepts (ADR 0021)
-    return trace_requests(app)
+    return trace_requests(app, runtime.name, access_log=runtime.settings.access_log)

@@ -3,8 +3,9 @@
 The middleware rejects a request without a valid token (401) before any route runs, so no
 route can forget the check. A valid token is one signed for this service and for this very
 request's method and path (ADR 0021); a websocket's handshake counts as a ``GET``. Health
-probes and the OpenAPI document stay open: orchestrators and developers need them without a
-token, and they reveal no data.
+probes, ``/metrics`` and the OpenAPI document stay open: orchestrators, Prometheus and
+developers need them without a token, and they reveal no data (only the cluster reaches a
+service; ``docs/operations.md``).
 
 It is a plain ASGI middleware that reads its one header from the raw scope: Litestar's
 ``AbstractAuthenticationMiddleware`` builds a connection object and runs its bypass checks
@@ -23,10 +24,11 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from libs.common.access_log import note_request
 from libs.common.errors import ForbiddenError, UnauthorizedError
 from libs.common.principal import HEADER, Principal, PrincipalVerifier
 
-OPEN_PATHS = ("^/health/", "^/docs")
+OPEN_PATHS = ("^/health/", "^/docs", "^/metrics$")
 _HEADER = HEADER.encode("latin-1")
 
 
@@ -40,7 +42,9 @@ class PrincipalMiddleware:
         if scope["type"] in ("http", "websocket") and not self._is_open(scope):
             # A websocket scope names no method: its handshake is a GET.
             method = scope["method"] if scope["type"] == ScopeType.HTTP else "GET"
-            scope["user"] = self._verifier.verify(_header(scope, _HEADER), method=method, path=scope["path"])
+            principal = self._verifier.verify(_header(scope, _HEADER), method=method, path=scope["path"])
+            scope["user"] = principal
+            note_request(partner=principal.partner)
         await self.app(scope, receive, send)
 
     def _is_open(self, scope: Scope) -> bool:

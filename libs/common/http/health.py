@@ -1,4 +1,11 @@
-"""``/health/live`` (the process answers) and ``/health/ready`` (its dependencies work)."""
+"""``/health/live`` (the process answers) and ``/health/ready`` (it can serve).
+
+Ready means the process's database answers: that is all an API process needs to take a
+command, since the outbox holds the events while the broker is away. The broker, the relay's
+backlog and, on the gateway, each internal service are reported in the body under
+``reported`` and never turn the answer into a 503, so a broker outage or one service without
+a ready pod does not take every pod of another out of its load balancer (docs/operations.md).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,9 @@ class Readiness(msgspec.Struct, frozen=True):
     status: str
     service: str
     checks: dict[str, str]
+    """What readiness requires ("ok" or why not): the database."""
+    reported: dict[str, str]
+    """What the process also uses, said but not required: the broker, the relay, other services."""
 
 
 class HealthController(Controller):
@@ -32,9 +42,10 @@ class HealthController(Controller):
     @get(
         "/ready",
         operation_id="healthReady",
-        responses={503: ResponseSpec(data_container=Readiness, description="a dependency is not working")},
+        responses={503: ResponseSpec(data_container=Readiness, description="the database does not answer")},
     )
     async def ready(self, runtime: NamedDependency[ServiceRuntime]) -> Response[Readiness]:
-        checks = await runtime.readiness()
-        ok = all(v == "ok" for v in checks.values())
-        return Response(Readiness("ready" if ok else "not_ready", runtime.name, checks), status_code=200 if ok else 503)
+        answer = await runtime.readiness()
+        status = "ready" if answer.ready else "not_ready"
+        body = Readiness(status, runtime.name, answer.required, answer.reported)
+        return Response(body, status_code=200 if answer.ready else 503)

@@ -85,6 +85,14 @@ async def list_dead_letters(conn: Conn, service_schema: str, projection: str | N
     return [DeadLetter(**dict(row)) for row in rows]
 
 
+async def count_by_projection(conn: Conn, service_schema: str) -> dict[str, int]:
+    """How many dead letters wait per projection (what ``tinhso_dead_letters`` reports)."""
+    rows = await conn.fetch(
+        f"SELECT projection, count(*) AS waiting FROM {service_schema}.dead_letters GROUP BY projection"
+    )
+    return {row["projection"]: row["waiting"] for row in rows}
+
+
 async def get_dead_letter(conn: Conn, service_schema: str, letter_id: int) -> DeadLetter | None:
     row = await conn.fetchrow(f"SELECT * FROM {service_schema}.dead_letters WHERE id = $1", letter_id)
     if row is None:

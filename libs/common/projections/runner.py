@@ -480,12 +480,14 @@ class ProjectionRunner:
         """Apply what the projection handles; dead-letter what fails. Returns how many were
         applied per (topic, partition)."""
         relevant: list[Applied] = []
+        relevant_topics: list[str] = []
         counts: dict[tuple[str, int], int] = {}
         for part, items in fresh:
             before = len(relevant)
             for item in items:
                 if item.applied is not None:
                     relevant.append(item.applied)
+                    relevant_topics.append(part.topic)
                 elif item.error is not None:
                     await self._dead_letter(
                         conn, part.topic, part.partition, item.offset, envelope=item.envelope, error=item.error
@@ -495,7 +497,7 @@ class ProjectionRunner:
             return {}
         try:
             async with conn.transaction():  # a savepoint: a failing batch rolls back alone
-                await self._apply(conn, relevant)
+                await self._apply(conn, relevant, relevant_topics)
             return counts
         except Exception as exc:  # find the poison event(s): one at a time
             if is_transient(exc):
@@ -509,7 +511,7 @@ class ProjectionRunner:
                     continue
                 try:
                     async with conn.transaction():
-                        await self._apply(conn, [item.applied])
+                        await self._apply(conn, [item.applied], [part.topic])
                     counts[key] = counts.get(key, 0) + 1
                 except Exception as exc:
                     if is_transient(exc):
@@ -519,15 +521,16 @@ class ProjectionRunner:
                     )
         return counts
 
-    async def _apply(self, conn: Conn, batch: list[Applied]) -> None:
+    async def _apply(self, conn: Conn, batch: list[Applied], topics: Sequence[str]) -> None:
+        """``topics``: the topic each event of ``batch`` was read from, for its span."""
         started = time.time_ns()
         await self.projection.apply(conn, self.schema, batch)
         ended = time.time_ns()
         # Traced events get a span each, a child of the command that caused them, covering the
         # batch they were applied in: the trace stays whole and the batch stays one call.
-        for item in batch:
+        for item, topic in zip(batch, topics, strict=True):
             if item.envelope.traceparent:
-                record_apply_span(self.projection.name, item.envelope, started, ended)
+                record_apply_span(self.projection.name, topic, item.envelope, started, ended)
 
     async def _dead_letter(
         self, conn: Conn, topic: str, partition: int, offset: int | None, *, envelope: Envelope, error: str
@@ -560,7 +563,8 @@ class ProjectionRunner:
         if lag is None or highwater is None:
             return
         lag.highwater = highwater
-        lag.events = max(0, highwater - (lag.applied_offset or -1) - 1)
+        applied = -1 if lag.applied_offset is None else lag.applied_offset  # offset 0 is a record
+        lag.events = max(0, highwater - applied - 1)
 
     def lag_snapshot(self) -> list[PartitionLag]:
         """Per partition: events behind the high-water mark, and how old the last applied

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
+from collections.abc import Callable
 
 import asyncpg
 
@@ -26,10 +27,14 @@ MAX_IDLE = 0.2
 BATCH = 500
 
 
-async def run_detector(signal: SignalHandlers, pool: asyncpg.Pool) -> None:
+async def run_detector(signal: SignalHandlers, pool: asyncpg.Pool, looked: Callable[[], None] = lambda: None) -> None:
+    """``looked`` is called after each look at the due clusters that did not fail: what
+    ``tinhso_incident_detector_last_run_timestamp_seconds`` reports, so a stuck or failing
+    detector shows as a timestamp that stops moving."""
     while True:
         try:
             wait = await _until_next(pool)
+            looked()
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue  # look again: a report may have moved the earliest deadline meanwhile

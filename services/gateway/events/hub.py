@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from libs.common.errors import DomainError, InvalidInputError
+from libs.common.prometheus_metrics import Families
 
 SLOW_SUBSCRIBER_CLOSE_CODE = 4008
 SLOW_SUBSCRIBER_REASON = "subscriber too slow: events were dropped; reconnect with the last event id"
@@ -107,6 +108,12 @@ class EventHub:
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+
+    def report_metrics(self, families: Families) -> None:
+        """``tinhso_live_subscribers`` (``libs.common.prometheus_metrics``)."""
+        families.gauge("tinhso_live_subscribers", "Live subscriptions this gateway process feeds.").add_metric(
+            [], len(self.subscribers)
+        )
 
     def _since(self, event_id: str) -> list[LiveEvent]:
         events = list(self.buffer)

@@ -29,6 +29,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from libs.common.access_log import note_request
+from libs.common.prometheus_metrics import GRAPHQL_OPERATIONS, operation_label
 from services.gateway.adapters.persisted_queries import PersistedQueries
 from services.gateway.graphql.context import GatewayContext
 from services.gateway.graphql.documents import DocumentCache, NoIntrospection, document_cache, document_size_limit
@@ -76,6 +78,8 @@ class InternalCalls(SchemaExtension):
             "graphql.operation.type": _operation_type(context),
             "outcome": "error" if getattr(context.result, "errors", None) else "ok",
         }
+        GRAPHQL_OPERATIONS.labels(operation_label(context.operation_name), attributes["outcome"]).inc()
+        note_request(graphql_operation=context.operation_name)
         instruments = _instruments()
         instruments.operations.add(1, attributes)
         instruments.duration.record(time.perf_counter() - started, attributes)

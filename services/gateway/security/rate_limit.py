@@ -27,6 +27,7 @@ import msgspec
 
 from libs.common.errors import RateLimitedError
 from libs.common.principal import Principal
+from libs.common.prometheus_metrics import RATE_LIMIT_REFUSALS
 from services.gateway.security.callers import caller_key
 from services.gateway.security.partner_store import PoolSource
 
@@ -135,6 +136,7 @@ class RateLimiter:
         if total > limit.burst:
             # It would never be granted: say so rather than ask the caller to wait for ever.
             decision = RateDecision(limit=limit.burst, remaining=0, reset=window, window=window, retry_after=window)
+            RATE_LIMIT_REFUSALS.labels("anonymous" if principal is None else "partner").inc()
             raise RateLimitExceededError(
                 f"this costs {total} requests, more than the {limit.burst} allowed at once: split it",
                 decision=decision,
@@ -145,6 +147,7 @@ class RateLimiter:
             return None
         reset = math.ceil(max(0.0, limit.burst - grant.tokens) / limit.per_second)
         if not grant.allowed:
+            RATE_LIMIT_REFUSALS.labels("anonymous" if principal is None else "partner").inc()
             retry_after = max(1, math.ceil((cost - grant.tokens) / limit.per_second))
             decision = RateDecision(limit=limit.burst, remaining=0, reset=reset, window=window, retry_after=retry_after)
             raise RateLimitExceededError(

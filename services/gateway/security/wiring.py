@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from litestar.types import Scope
 
+from libs.common.access_log import note_request
 from libs.common.errors import UnauthorizedError
 from libs.common.principal import Principal
 from libs.common.runtime import ServiceRuntime
@@ -43,6 +44,7 @@ class GatewaySecurity:
         """Authenticate, then charge the request's token: 401 or 429 raised, else the principal.
         Called before the request's body is read."""
         host = self.client_host(scope)
+        principal: Principal | None = None
         try:
             try:
                 principal = await self.authenticator.authenticate(authorization)
@@ -54,6 +56,8 @@ class GatewaySecurity:
         except RateLimitExceededError as refused:
             remember(scope, refused.decision)
             raise
+        finally:
+            note_request(partner=principal.partner if principal else None)
         return principal
 
     def meter(self, principal: Principal | None, scope: Scope, *, prepaid: int) -> Meter:

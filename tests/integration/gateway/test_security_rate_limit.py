@@ -4,6 +4,7 @@ import asyncpg
 import pytest
 from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
+from prometheus_client import REGISTRY
 
 from libs.common.errors import RateLimitedError
 from libs.common.http.errors import EXCEPTION_HANDLERS
@@ -58,9 +59,17 @@ async def test_the_limit_is_per_partner_across_replicas_and_hosts(gateway_pool: 
 
 async def test_anonymous_callers_are_limited_per_client_host(gateway_pool: asyncpg.Pool) -> None:
     limiter = _limiter(gateway_pool, anonymous=Limit(per_minute=1, burst=2))
+    before = {kind: _refusals(kind) for kind in ("anonymous", "partner")}
     assert await _granted(limiter, None, "192.0.2.1", 5) == 2
     assert await _granted(limiter, None, "192.0.2.2", 5) == 2
     assert await _granted(limiter, VNPT, "192.0.2.1", 1) == 1
+    # Each refusal is counted for Prometheus, by the kind of caller refused.
+    assert _refusals("anonymous") - before["anonymous"] == 6
+    assert _refusals("partner") == before["partner"]
+
+
+def _refusals(kind: str) -> float:
+    return REGISTRY.get_sample_value("tinhso_rate_limit_refusals_total", {"partner_kind": kind}) or 0.0
 
 
 async def test_tokens_refill_at_the_configured_rate(gateway_pool: asyncpg.Pool) -> None:
