@@ -183,7 +183,6 @@ class TitlesProjection(Projection):
     name: ClassVar[str] = SCHEMA
     service: ClassVar[str] = "demo"
     sources: ClassVar[dict[str, EventCatalogue]] = {"demo": e.CATALOGUE}
-    handles: ClassVar[frozenset[str]] = frozenset({e.DemoItemRecorded.type_name()})
     reads: ClassVar[Reads] = reads({e.DemoItemRecorded: ("title",)})
 
     def tables_sql(self, schema: str) -> str:

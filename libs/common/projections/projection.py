@@ -37,10 +37,20 @@ class Projection(ABC):
     """The service that runs it and keeps its dead letters."""
     sources: ClassVar[Mapping[str, EventCatalogue]]
     """The services whose topics it consumes, with their event catalogues."""
-    handles: ClassVar[frozenset[str]]
-    """Wire names of the events it applies; others only move its checkpoint."""
     reads: ClassVar[Reads]
-    """Of each event type it handles, the fields it reads (checked against ``contracts``)."""
+    """Of each event type it applies, the fields it reads (checked against ``contracts``)."""
+    handles: ClassVar[frozenset[str]]
+    """Wire names of the events it applies; others only move its checkpoint. The types of its
+    ``reads``, set when the class is made, so the two cannot disagree; only a projection that
+    declares no reads (a test's) names them itself."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("reads")
+        if declared is not None:
+            if "handles" in cls.__dict__:
+                raise TypeError(f"{cls.__name__}: handles is the types of reads; declare reads only")
+            cls.handles = declared.types()
 
     @abstractmethod
     def tables_sql(self, schema: str) -> str:

@@ -24,7 +24,6 @@ class AirtimeProjection(Projection):
     name: ClassVar[str] = "broadcast_airtime"
     service: ClassVar[str] = "broadcast"
     sources: ClassVar[dict[str, EventCatalogue]] = {"broadcast": CATALOGUE}
-    handles: ClassVar[frozenset[str]] = frozenset({RelaySessionRecorded.type_name(), RelaySessionCancelled.type_name()})
     reads: ClassVar[Reads] = reads(
         {
             RelaySessionRecorded: (

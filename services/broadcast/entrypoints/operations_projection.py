@@ -11,11 +11,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from contracts.broadcast_events import (
-    ALERT_EVENTS,
     CATALOGUE,
-    DELIVERY_EVENTS,
-    OUTREACH_EVENTS,
-    PROGRAMME_EVENTS,
     EmergencyAlertAcknowledged,
     EmergencyAlertCancelled,
     EmergencyAlertDispatched,
@@ -40,9 +36,6 @@ class OperationsProjection(Projection):
     name: ClassVar[str] = "broadcast_operations"
     service: ClassVar[str] = "broadcast"
     sources: ClassVar[dict[str, EventCatalogue]] = {"broadcast": CATALOGUE}
-    handles: ClassVar[frozenset[str]] = frozenset(
-        cls.type_name() for cls in (*PROGRAMME_EVENTS, *DELIVERY_EVENTS, *OUTREACH_EVENTS, *ALERT_EVENTS)
-    )
     reads: ClassVar[Reads] = reads(
         {
             ProgrammeRecorded: (

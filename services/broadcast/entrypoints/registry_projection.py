@@ -36,26 +36,11 @@ from libs.common.db import Conn
 from libs.common.projections.projection import Applied, Projection
 from services.broadcast.adapters import registry_view_writer
 
-_HANDLED = (
-    UnitRegistered,
-    UnitRenamed,
-    UnitReparented,
-    UnitMerged,
-    UnitSplit,
-    UnitDissolved,
-    RadioStationRegistered,
-    RadioStationUpgraded,
-    RadioStationStatusChanged,
-    SpeakerClusterRegistered,
-    SpeakerClusterDecommissioned,
-)
-
 
 class RegistryViewProjection(Projection):
     name: ClassVar[str] = "broadcast_registry"
     service: ClassVar[str] = "broadcast"
     sources: ClassVar[dict[str, EventCatalogue]] = {"registry": CATALOGUE}
-    handles: ClassVar[frozenset[str]] = frozenset(cls.type_name() for cls in _HANDLED)
     reads: ClassVar[Reads] = reads(
         {
             UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),

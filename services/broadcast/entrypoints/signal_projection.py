@@ -29,10 +29,6 @@ class SignalProjection(Projection):
     name: ClassVar[str] = "broadcast_signal"
     service: ClassVar[str] = "broadcast"
     sources: ClassVar[dict[str, EventCatalogue]] = {"broadcast": CATALOGUE}
-    handles: ClassVar[frozenset[str]] = frozenset(
-        cls.type_name()
-        for cls in (ClusterSignalLost, ClusterSignalRestored, SignalIncidentOpened, SignalIncidentClosed)
-    )
     reads: ClassVar[Reads] = reads(
         {
             ClusterSignalLost: ("cause", "cluster_id", "down_since", "station_id", "unit_code"),

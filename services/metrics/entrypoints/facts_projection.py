@@ -27,18 +27,6 @@ from services.metrics.adapters.facts_writer import FactsWriter, Touched
 from services.metrics.application.change_emitter import emit_changes
 
 NAME = "metrics_facts"
-_HANDLED: list[type[Event]] = [
-    *r.UNIT_EVENTS,
-    r.DigitalTeamEstablished, r.DigitalTeamMembersChanged, r.DigitalTeamDisbanded,
-    r.RadioStationRegistered, r.RadioStationUpgraded, r.RadioStationStatusChanged,
-    r.SpeakerClusterRegistered, r.SpeakerClusterDecommissioned,
-    r.BtsStationCommissioned, r.BtsTechnologiesChanged, r.BtsStationDecommissioned,
-    r.VillageFibreConnected, r.PostalPointOpened, r.PostalPointClosed,
-    r.VideoEndpointRegistered, r.WifiHotspotRegistered,
-    b.RelaySessionRecorded, b.RelaySessionCancelled, b.ProgrammeRecorded, b.ProgrammeCorrected,
-    b.ClusterSignalLost, b.ClusterSignalRestored,
-    b.OutreachSessionHeld, b.LoudspeakerVehicleTripMade,
-]  # fmt: skip
 ASSET_FIELDS = ("station_id", "bts_id", "team_id", "cluster_id")
 
 
@@ -64,7 +52,6 @@ class FactsProjection(Projection):
     name: ClassVar[str] = NAME
     service: ClassVar[str] = "metrics"
     sources: ClassVar[dict[str, EventCatalogue]] = {"registry": r.CATALOGUE, "broadcast": b.CATALOGUE}
-    handles: ClassVar[frozenset[str]] = frozenset(cls.type_name() for cls in _HANDLED)
     reads: ClassVar[Reads] = reads(
         {
             r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),

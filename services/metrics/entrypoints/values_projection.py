@@ -21,16 +21,6 @@ class ValuesProjection(Projection):
     name: ClassVar[str] = NAME
     service: ClassVar[str] = "metrics"
     sources: ClassVar[dict[str, EventCatalogue]] = {"metrics": m.CATALOGUE}
-    handles: ClassVar[frozenset[str]] = frozenset(
-        cls.type_name()
-        for cls in (
-            m.IndicatorValueReported,
-            m.IndicatorValueCorrected,
-            m.IndicatorTargetSet,
-            m.AlertThresholdSet,
-            m.AlertThresholdRemoved,
-        )
-    )
     reads: ClassVar[Reads] = reads(
         {
             m.IndicatorValueReported: (

@@ -21,7 +21,6 @@ from typing import ClassVar
 from contracts.catalogue import EventCatalogue
 from contracts.reads import Reads, reads
 from contracts.registry_events import (
-    ASSET_EVENTS,
     CATALOGUE,
     AssetOperatorAssigned,
     BtsStationCommissioned,
@@ -55,7 +54,6 @@ class AssetsProjection(Projection):
     name: ClassVar[str] = "registry_assets"
     service: ClassVar[str] = "registry"
     sources: ClassVar[dict[str, EventCatalogue]] = {"registry": CATALOGUE}
-    handles: ClassVar[frozenset[str]] = frozenset(cls.type_name() for cls in ASSET_EVENTS)
     reads: ClassVar[Reads] = reads(
         {
             OrganisationRegistered: ("code", "kind", "name", "organisation_id", "unit_id"),

@@ -35,9 +35,6 @@ class UnitsProjection(Projection):
     name: ClassVar[str] = "registry_units"
     service: ClassVar[str] = "registry"
     sources: ClassVar[dict[str, EventCatalogue]] = {"registry": CATALOGUE}
-    handles: ClassVar[frozenset[str]] = frozenset(
-        cls.type_name() for cls in (UnitRegistered, UnitRenamed, UnitReparented, UnitMerged, UnitSplit, UnitDissolved)
-    )
     reads: ClassVar[Reads] = reads(
         {
             UnitRegistered: (
