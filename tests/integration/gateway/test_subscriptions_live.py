@@ -84,6 +84,16 @@ async def first(session: Any, document: str, variables: dict[str, Any], received
     raise AssertionError("the subscription ended without an event")
 
 
+async def first_in(session: Any, document: str, unit_code: str) -> dict[str, Any]:
+    """The first event of ``unit_code``'s: events of different streams may come in any order
+    (their partitions are read side by side); only a stream's own are in order."""
+    async for result in session.subscribe(request(document)):
+        value: dict[str, Any] = result
+        if value["events"]["unitCode"] == unit_code:
+            return value
+    raise AssertionError(f"the subscription ended without an event of {unit_code}")
+
+
 async def test_a_subscriber_sees_the_cluster_going_down_and_the_indicator_change_within_a_second(
     platform: Platform,
 ) -> None:
@@ -302,8 +312,8 @@ async def test_a_teams_members_reach_only_subscribers_with_personal_data_and_onl
         subscriber(platform, "personal") as personal,
         subscriber(platform, "elsewhere") as elsewhere,
     ):
-        as_reader = asyncio.create_task(first(reader, TEAM_EVENTS, {}, seen))
-        as_personal = asyncio.create_task(first(personal, TEAM_EVENTS, {}, seen))
+        as_reader = asyncio.create_task(first_in(reader, TEAM_EVENTS, commune))
+        as_personal = asyncio.create_task(first_in(personal, TEAM_EVENTS, commune))
         as_elsewhere = asyncio.create_task(first(elsewhere, TEAM_EVENTS, {}, seen))
         await subscribed(platform, 3)
         await establish_team(platform, commune, MEMBERS)
@@ -311,12 +321,10 @@ async def test_a_teams_members_reach_only_subscribers_with_personal_data_and_onl
 
         to_reader = (await asyncio.wait_for(as_reader, 5))["events"]
         assert to_reader["type"] == "registry.digital_team_established"
-        assert to_reader["unitCode"] == commune
         assert "members" not in to_reader["data"]
         assert to_reader["data"]["member_count"] == 2  # what a query shows (DigitalTeam.memberCount)
 
         to_personal = (await asyncio.wait_for(as_personal, 5))["events"]
-        assert to_personal["unitCode"] == commune
         assert to_personal["data"]["members"] == MEMBERS
 
         to_elsewhere = (await asyncio.wait_for(as_elsewhere, 5))["events"]
