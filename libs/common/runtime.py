@@ -19,11 +19,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
 import asyncpg
 import msgspec
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import UnknownError
+from litestar.di import Provide
 
 from libs.common.backbone import Backbone
 from libs.common.cancellation import stop_tasks
@@ -33,6 +35,8 @@ from libs.common.prometheus_metrics import Families
 from libs.common.prometheus_metrics import track as track_metrics
 from libs.common.prometheus_metrics import untrack as untrack_metrics
 from libs.common.settings import Settings
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -249,3 +253,26 @@ class ServiceRuntime:
                     up.add_metric([self.name, dependency, str(required).lower()], 1.0 if result == OK else 0.0)
         if self.backbone is not None:
             self.backbone.report_metrics(families)
+
+
+class OnPool(Generic[T]):
+    """What a composition root builds once on its runtime's pool: a service's command handlers
+    and queries, given to every route as a dependency (``provide``).
+
+    The pool exists only once the runtime has started, so the object is built at its first use
+    after that, and again after a restart, which makes a new pool.
+    """
+
+    def __init__(self, runtime: ServiceRuntime, build: Callable[[asyncpg.Pool], T]) -> None:
+        self._runtime = runtime
+        self._build = build
+        self._built: tuple[asyncpg.Pool, T] | None = None
+
+    def __call__(self) -> T:
+        pool = self._runtime.pool
+        if self._built is None or self._built[0] is not pool:
+            self._built = (pool, self._build(pool))
+        return self._built[1]
+
+    def provide(self) -> Provide:
+        return Provide(self, sync_to_thread=False)

@@ -12,14 +12,13 @@ import asyncio
 import time
 
 from litestar import Litestar
-from litestar.di import Provide
 
 from contracts.broadcast_events import CATALOGUE
 from libs.common.backbone import Backbone
 from libs.common.eventstore.commands import CommandExecutor
 from libs.common.http.app import build_service_app
 from libs.common.prometheus_metrics import Families
-from libs.common.runtime import ServiceRuntime
+from libs.common.runtime import OnPool, ServiceRuntime
 from libs.common.settings import Settings
 from services.broadcast.application.handlers import BroadcastHandlers
 from services.broadcast.application.queries import BroadcastQueries
@@ -33,27 +32,14 @@ NAME = "broadcast"
 
 class BroadcastRuntime(ServiceRuntime):
     detector_looked_at: float | None = None
-    _handlers: BroadcastHandlers | None = None
-    _queries: BroadcastQueries | None = None
 
-    async def start(self) -> None:
-        self._handlers = self._queries = None  # built once on this start's pool, at first use
-        await super().start()
-
-    @property
-    def handlers(self) -> BroadcastHandlers:
-        if self._handlers is None:
-            self._handlers = BroadcastHandlers.on(CommandExecutor(self.pool, NAME, CATALOGUE))
-        return self._handlers
-
-    @property
-    def queries(self) -> BroadcastQueries:
-        if self._queries is None:
-            self._queries = BroadcastQueries(self.pool)
-        return self._queries
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
+        self.handlers = OnPool(self, lambda pool: BroadcastHandlers.on(CommandExecutor(pool, NAME, CATALOGUE)))
+        self.queries = OnPool(self, BroadcastQueries)
 
     def start_background(self) -> None:
-        detector = run_detector(self.handlers.signal, self.pool, self._detector_looked)
+        detector = run_detector(self.handlers().signal, self.pool, self._detector_looked)
         self.background.append(asyncio.create_task(detector, name="broadcast-incident-detector"))
 
     def _detector_looked(self) -> None:
@@ -69,14 +55,7 @@ class BroadcastRuntime(ServiceRuntime):
 
 
 def create_app(settings: Settings) -> Litestar:
-    runtime = BroadcastRuntime(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
-
-    def handlers() -> BroadcastHandlers:
-        return runtime.handlers
-
-    def queries() -> BroadcastQueries:
-        return runtime.queries
-
+    runtime = BroadcastRuntime(settings)
     return build_service_app(
         runtime,
         [*COMMAND_CONTROLLERS, BroadcastQueriesController],
@@ -86,7 +65,7 @@ def create_app(settings: Settings) -> Litestar:
             "outreach, emergency broadcasts."
         ),
         dependencies={
-            "handlers": Provide(handlers, sync_to_thread=False),
-            "queries": Provide(queries, sync_to_thread=False),
+            "handlers": runtime.handlers.provide(),
+            "queries": runtime.queries.provide(),
         },
     )

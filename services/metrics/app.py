@@ -12,7 +12,6 @@ import asyncio
 import logging
 
 from litestar import Litestar
-from litestar.di import Provide
 
 from contracts.api.metrics import DefineIndicators
 from contracts.envelope import Metadata
@@ -21,7 +20,7 @@ from libs.common.backbone import Backbone
 from libs.common.eventstore.commands import CommandExecutor
 from libs.common.eventstore.context import CommandContext
 from libs.common.http.app import build_service_app
-from libs.common.runtime import ServiceRuntime
+from libs.common.runtime import OnPool, ServiceRuntime
 from libs.common.settings import Settings
 from services.metrics.application.answers import MetricsAnswers
 from services.metrics.application.commands import MetricsCommands
@@ -37,15 +36,10 @@ log = logging.getLogger(__name__)
 
 
 class MetricsRuntime(ServiceRuntime):
-    commands: MetricsCommands
-    answers: MetricsAnswers
-
-    async def start(self) -> None:
-        await super().start()
-        # The seed task started by ``start_background`` runs only once this returns to the
-        # event loop, so it finds the handlers built.
-        self.commands = MetricsCommands(CommandExecutor(self.pool, NAME, CATALOGUE))
-        self.answers = MetricsAnswers(MetricsQueries(self.pool))
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
+        self.commands = OnPool(self, lambda pool: MetricsCommands(CommandExecutor(pool, NAME, CATALOGUE)))
+        self.answers = OnPool(self, lambda pool: MetricsAnswers(MetricsQueries(pool)))
 
     def start_background(self) -> None:
         self.background.append(asyncio.create_task(self._seed_catalogue(), name="metrics-catalogue-seed"))
@@ -55,7 +49,7 @@ class MetricsRuntime(ServiceRuntime):
         delay = 0.2
         while True:
             try:
-                await self.commands.define(DefineIndicators(indicators=province_indicators()), SEEDER)
+                await self.commands().define(DefineIndicators(indicators=province_indicators()), SEEDER)
                 return
             except asyncio.CancelledError:
                 raise
@@ -66,21 +60,14 @@ class MetricsRuntime(ServiceRuntime):
 
 
 def create_app(settings: Settings) -> Litestar:
-    runtime = MetricsRuntime(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
-
-    def commands() -> MetricsCommands:
-        return runtime.commands
-
-    def answers() -> MetricsAnswers:
-        return runtime.answers
-
+    runtime = MetricsRuntime(settings)
     return build_service_app(
         runtime,
         [UnitCommands, ProvinceCommands, MetricsQueriesController],
         title="tinhso metrics (internal)",
         description="Indicators, targets, rollups and rankings computed from the registry's and broadcast's events.",
         dependencies={
-            "commands": Provide(commands, sync_to_thread=False),
-            "answers": Provide(answers, sync_to_thread=False),
+            "commands": runtime.commands.provide(),
+            "answers": runtime.answers.provide(),
         },
     )
