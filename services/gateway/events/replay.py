@@ -84,7 +84,10 @@ class Resume:
             raise ReplayUnavailableError(
                 "the live feed has not reached the topics yet; try again shortly", details={"reason": "not_ready"}
             ) from None
-        remembered = self.hub.replay_from_memory(self.start)
+        # A cursor past where this hub stands comes from a replica that has read further: only
+        # the broker can tell it from one naming records that do not exist.
+        ahead = any(at > self.hub.positions.get(partition, 0) for partition, at in self.start.items())
+        remembered = None if ahead else self.hub.replay_from_memory(self.start)
         if remembered is not None:
             self._go_live(self.start)
             for event in remembered:
