@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import itertools
 import json
 import time
 import uuid
@@ -41,6 +42,8 @@ LIVE = 'subscription { events(types: ["registry.unit_registered"]) { id recorded
 REPLAYED = 'subscription($after: ID) { events(types: ["broadcast.cluster_signal_lost"], after: $after) { id } }'
 REGISTER = "mutation($i: RegisterUnitInput!) { registerUnit(input: $i) { id } }"
 
+_codes = itertools.count(70)
+"""Province codes the live figure registers (two digits), one per event across its runs."""
 _envelope = msgspec.json.Decoder(Envelope)
 _encode = msgspec.json.Encoder().encode
 
@@ -128,11 +131,14 @@ async def live_subscribers(gateway: Gateway, settings: Settings, report: Report,
     raw_reader = asyncio.create_task(read_raw())
     try:
         for n in range(LIVE_EVENTS):
-            unit = {"code": f"9{n}", "name": f"Bench {n}", "level": "PROVINCE", "validFrom": "2020-01-01"}
+            unit = {"code": str(next(_codes)), "name": f"Bench {n}", "level": "PROVINCE", "validFrom": "2020-01-01"}
             await gateway.mutate(REGISTER, {"i": unit})
             await asyncio.sleep(2.0)  # latency, not throughput: each event fans out before the next
         await asyncio.wait_for(asyncio.gather(*readers, raw_reader), 120)
     finally:
+        for task in (*readers, raw_reader):
+            task.cancel()
+        await asyncio.gather(*readers, raw_reader, return_exceptions=True)
         await baseline.stop()
         await asyncio.gather(*(s.close() for s in sockets))
     p50, p99 = percentile(delays, 50) * 1000, percentile(delays, 99) * 1000
