@@ -133,7 +133,7 @@ async def live_subscribers(gateway: Gateway, settings: Settings, report: Report,
         for n in range(LIVE_EVENTS):
             unit = {"code": str(next(_codes)), "name": f"Bench {n}", "level": "PROVINCE", "validFrom": "2020-01-01"}
             await gateway.mutate(REGISTER, {"i": unit})
-            await asyncio.sleep(2.0)  # latency, not throughput: each event fans out before the next
+            await asyncio.sleep(3.0)  # latency, not throughput: each event fans out before the next
         await asyncio.wait_for(asyncio.gather(*readers, raw_reader), 120)
     finally:
         for task in (*readers, raw_reader):

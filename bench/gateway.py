@@ -164,9 +164,14 @@ class Platform:
         return KeepAliveConnection("127.0.0.1", self.ports[service], principal=principal_for(service))
 
     async def mutate(self, query: str, variables: dict[str, Any]) -> None:
+        """A mutation whose event is all that matters: a read model too busy to show it in time
+        (``READ_MODEL_LAG``, while 10,000 subscribers are served) does not fail it."""
         conn = self.gateway()
         try:
             await graphql(conn, query, variables)
+        except RuntimeError as exc:
+            if "READ_MODEL_LAG" not in str(exc):
+                raise
         finally:
             await conn.close()
 
@@ -517,7 +522,10 @@ async def main(only: frozenset[str]) -> Report:
                     await fanout(platform, clusters, report)
                 if "live" in only:
                     for total in (LIVE_SUBSCRIPTIONS // 10, LIVE_SUBSCRIPTIONS // 2, LIVE_SUBSCRIPTIONS):
-                        await live_subscribers(platform, feed, report, total)
+                        try:
+                            await live_subscribers(platform, feed, report, total)
+                        except (RuntimeError, TimeoutError, OSError) as exc:  # the ceiling: say where
+                            report.notes.append(f"live subscribers, {total}: failed: {exc!r}"[:300])
                 if "replay" in only:
                     await resume_replay(platform, feed, report, REPLAY_EVENTS)
             finally:
