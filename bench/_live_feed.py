@@ -183,6 +183,25 @@ def _records(count: int, partitions: int) -> list[tuple[int, str, bytes]]:
     return out
 
 
+async def _append(settings: Settings, topic: str, count: int) -> None:
+    """``count`` signed records on ``topic``, acknowledged a thousand at a time (a relay's batches)."""
+    signer = RecordSigner.from_settings(settings, "broadcast")
+    producer = make_producer(settings, "tinhso-bench-replay")
+    await producer.start()
+    try:
+        records = _records(count, settings.kafka_partitions)
+        for start in range(0, count, 1000):
+            futures = []
+            for partition, stream, value in records[start : start + 1000]:
+                headers = [signer.header(value, partition)]
+                futures.append(
+                    await producer.send(topic, value=value, key=stream.encode(), partition=partition, headers=headers)
+                )
+            await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
 async def resume_replay(gateway: Gateway, settings: Settings, report: Report, count: int) -> None:
     say(f"resume-replay: {count} events appended while a subscriber is away")
     topic = settings.topic("broadcast")
@@ -198,18 +217,7 @@ async def resume_replay(gateway: Gateway, settings: Settings, report: Report, co
         offsets={(services[tp.topic], tp.partition): at for tp, at in ends.items()},
         recorded_at=datetime.datetime.now(datetime.UTC),
     ).encode()
-    signer = RecordSigner.from_settings(settings, "broadcast")
-    producer = make_producer(settings, "tinhso-bench-replay")
-    await producer.start()
-    try:
-        futures = []
-        for partition, stream, value in _records(count, settings.kafka_partitions):
-            headers = [signer.header(value, partition)]
-            sent = await producer.send(topic, value=value, key=stream.encode(), partition=partition, headers=headers)
-            futures.append(sent)
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
+    await _append(settings, topic, count)
     await asyncio.sleep(5.0)  # the gateway's live consumer has read past them (to no subscriber)
 
     socket = await open_socket(gateway, [{"query": REPLAYED, "variables": {"after": cursor}}])

@@ -48,6 +48,7 @@ if __name__ == "__main__":  # run as a script: make the repository importable
 import asyncpg
 import msgspec
 import uvloop
+from aiokafka.errors import KafkaError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -527,7 +528,10 @@ async def main(only: frozenset[str]) -> Report:
                         except (RuntimeError, TimeoutError, OSError) as exc:  # the ceiling: say where
                             report.notes.append(f"live subscribers, {total}: failed: {exc!r}"[:300])
                 if "replay" in only:
-                    await resume_replay(platform, feed, report, REPLAY_EVENTS)
+                    try:
+                        await resume_replay(platform, feed, report, REPLAY_EVENTS)
+                    except (RuntimeError, TimeoutError, OSError, KafkaError) as exc:
+                        report.notes.append(f"resume-replay: failed: {exc!r}"[:300])
             finally:
                 platform.stop()
                 await pool.close()
