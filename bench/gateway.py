@@ -505,7 +505,11 @@ async def main(only: frozenset[str]) -> Report:
             pool = await create_pool(servers.url, service="bench-raw", max_size=10, min_size=10)
             platform = Platform(servers, state)
             feed = load_settings(
-                {}, kafka_bootstrap=servers.broker.bootstrap, topic_prefix=PREFIX, event_keys_dir=event_keys_dir()
+                {},
+                kafka_bootstrap=servers.broker.bootstrap,
+                kafka_enable_idempotence="off",  # as the services here: the embedded broker's choice
+                topic_prefix=PREFIX,
+                event_keys_dir=event_keys_dir(),
             )
             try:
                 platform.key = await PartnerStore(pool).create(Partner(name="bench", scopes=frozenset({"admin"})))
