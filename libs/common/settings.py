@@ -198,6 +198,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Open WebSockets per partner (anonymous: per client host) in a gateway process."""
     gateway_max_subscriptions_per_partner: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1000
     """Live subscriptions per partner (anonymous: per client host) in a gateway process."""
+    gateway_live_replay_hours: Annotated[float, msgspec.Meta(gt=0.0, le=24.0 * 90)] = 24.0
+    """How far back ``after`` resumes the live feed; older: REPLAY_UNAVAILABLE. Keep the topics' retention longer."""
+    gateway_live_replay_readers: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 8
+    """Resumes reading from the broker at once per gateway process (each holds a consumer); more wait."""
+    gateway_live_queue_size: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 1000
+    """Events a live subscriber may fall behind by before it is dropped (closed 4008) to resume with `after`."""
     gateway_graphql_max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 320 * 1024
     """The largest request body /graphql reads: the document limit and room for variables; larger: 413."""
     gateway_max_pending_websockets_per_host: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 50

@@ -33,6 +33,7 @@ from services.gateway.entrypoints.graphql import graphql_controller
 from services.gateway.events.consumer import GatewayConsumer
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub
+from services.gateway.events.replay import FeedReplay
 from services.gateway.graphql.context import Gateway
 from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
@@ -52,13 +53,16 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     services = InternalServices(settings, PrincipalSigner.from_settings(settings))
     for service in INTERNAL:
         runtime.reported_checks[service] = functools.partial(service_readiness, services.client, settings, service)
-    hub, directory = EventHub(), UnitDirectory()
+    hub, directory = EventHub(queue_size=settings.gateway_live_queue_size), UnitDirectory()
     consumer = GatewayConsumer(settings, hub, directory)
+    replay = FeedReplay(settings, hub, directory)
     gateway_limits = limits or Limits.from_settings(settings)
     security = build_security(runtime, gateway_limits.max_concurrent_operations)
     credentials = CredentialWatch(security.authenticator.authenticate, interval_seconds=settings.ws_recheck_seconds)
     security.authenticator.refusal_listeners.append(credentials.refused)
-    gateway = Gateway(services=services, hub=hub, directory=directory, limits=gateway_limits, credentials=credentials)
+    gateway = Gateway(
+        services=services, hub=hub, directory=directory, limits=gateway_limits, credentials=credentials, replay=replay
+    )
     # /graphql's own limit, never above the gateway's: an operator lowering the latter means every route.
     graphql_body = min(settings.gateway_graphql_max_body_bytes, settings.gateway_max_body_bytes)
     schema = build_schema(

@@ -9,13 +9,11 @@ is folded from its whole history; only what arrives after the start is fanned ou
 A topic that does not exist yet (a fresh platform whose relay has not published) is picked up
 when it appears; everything in it is then new, so it is read from its beginning.
 
-Only the relays' records are folded in or fanned out (ADR 0022): a record not signed with its
-topic's key for the partition it is read from is dropped (so is a genuine record copied to
-another partition), and so is one at or below the source position last taken from its
-partition (a replayed or republished copy), so a subscriber sees each event once; at start,
-the last records before a live partition's end seed that position without being fanned out,
-so a replay right after a restart is a copy too. Dropped
-records are counted, and logged at most once per partition per 10 s (``log_sampling``).
+Each record goes through a ``RecordReader`` (``events.records``): only the relays' records are
+folded in or fanned out, once each. At start, the last records before a live partition's end
+seed its copy rule without being fanned out, so a replay right after a restart is a copy too.
+Every record read advances the hub's position for its partition, and each event fanned out
+carries the position after it: the cursor a subscriber resumes from (``events.cursor``).
 """
 
 from __future__ import annotations
@@ -26,32 +24,23 @@ import logging
 import time
 from collections.abc import Iterable
 
-import msgspec
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from contracts.envelope import Envelope
 from contracts.services import EVENT_SOURCED
 from libs.common.event_signing import RecordVerifier
 from libs.common.kafka import kafka_access, make_consumer
-from libs.common.log_sampling import SampledLog
 from libs.common.settings import Settings
 from services.gateway.events.directory import UnitDirectory
-from services.gateway.events.hub import EventHub, LiveEvent
+from services.gateway.events.hub import EventHub
+from services.gateway.events.records import SEED_RECORDS, RecordReader, live_event
 
 log = logging.getLogger(__name__)
-
-_envelope = msgspec.json.Decoder(Envelope)
-_data = msgspec.json.Decoder(dict)
 
 TOPIC_CHECK_SECONDS = 5.0
 """How often to look for partitions added to a topic."""
 MISSING_TOPIC_CHECK_SECONDS = 0.1
 """While a topic is missing, look often: its first events are waiting to be fanned out."""
-SEED_RECORDS = 100
-"""Records read before a live partition's end at start, fanned out to no one: they tell the
-copy rule where the partition's events were, so a genuine record replayed after a (re)start
-is not news. A writer would have to append this many replays to hide the real last one."""
 
 
 class GatewayConsumer:
@@ -60,12 +49,9 @@ class GatewayConsumer:
         self.fetch_wait_ms = settings.kafka_fetch_wait_ms
         self.registry_topic = settings.topic("registry")
         self.topics = [settings.topic(s) for s in EVENT_SOURCED]
-        self.verifier = RecordVerifier.from_settings(settings, EVENT_SOURCED)
-        self.untrusted = 0
-        """Records dropped as not their topic's relay's."""
-        self._untrusted_log = SampledLog(log, logging.WARNING)
-        self._taken: dict[TopicPartition, tuple[int, int]] = {}
-        """Per partition: the source position of the last record taken."""
+        self.reader = RecordReader(
+            RecordVerifier.from_settings(settings, EVENT_SOURCED), {settings.topic(s): s for s in EVENT_SOURCED}
+        )
         self.hub = hub
         self.directory = directory
         self.ready = asyncio.Event()
@@ -74,6 +60,11 @@ class GatewayConsumer:
         self._next: dict[TopicPartition, int] = {}
         self._live_from: dict[TopicPartition, int] = {}
         self._started = False
+
+    @property
+    def untrusted(self) -> int:
+        """Records dropped as not their topic's relay's."""
+        return self.reader.untrusted
 
     async def run(self) -> None:
         while True:
@@ -139,6 +130,9 @@ class GatewayConsumer:
         else:
             # A topic born after the gateway started holds only new events.
             self._live_from.update(dict.fromkeys(new, 0))
+        for tp in new:
+            self.hub.positions[self.reader.partition(tp)] = self._live_from[tp]
+        self.hub.assigned.set()
         for tp in wanted:
             if tp in self._next:
                 consumer.seek(tp, self._next[tp])
@@ -158,46 +152,17 @@ class GatewayConsumer:
     def _handle(self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         is_registry = tp.topic == self.registry_topic
         live_from = self._live_from.get(tp, 0)
+        partition = self.reader.partition(tp)
+        positions = self.hub.positions
         for record in records:
             self._next[tp] = record.offset + 1
-            if record.value is None:
+            if record.offset >= live_from:
+                positions[partition] = record.offset + 1
+            taken = self.reader.take(tp, record)
+            if taken is None:
                 continue
-            untrusted = self.verifier.problem(tp.topic, tp.partition, record.value, record.headers)
-            if untrusted is not None:
-                self.untrusted += 1
-                self._untrusted_log.log(
-                    tp, "record at %s[%d]@%d dropped: %s", tp.topic, tp.partition, record.offset, untrusted
-                )
-                continue
-            try:
-                envelope = _envelope.decode(record.value)
-                data = _data.decode(envelope.data)
-            except msgspec.DecodeError:
-                log.warning("undecodable record at %s[%d]@%d skipped", tp.topic, tp.partition, record.offset)
-                continue
-            taken = self._taken.get(tp)
-            if taken is not None and envelope.source_position <= taken:
-                continue  # a copy: already folded in and fanned out
-            self._taken[tp] = envelope.source_position
             if is_registry:
-                self.directory.apply(envelope.type, data)
+                self.directory.apply(taken.envelope.type, taken.data)
             if record.offset < live_from:
                 continue
-            unit_id = self.directory.unit_of(data)
-            self.hub.publish(
-                LiveEvent(
-                    event_id=str(envelope.event_id),
-                    type=envelope.type,
-                    stream_id=envelope.stream_id,
-                    occurred_at=envelope.occurred_at,
-                    recorded_at=envelope.recorded_at,
-                    unit_id=unit_id,
-                    unit_code=_text(data.get("unit_code")) or self.directory.code_of(unit_id),
-                    data=data,
-                    published_at=time.monotonic(),
-                )
-            )
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+            self.hub.publish(live_event(taken, self.directory, (partition, record.offset), dict(positions)))

@@ -1,9 +1,12 @@
-"""In-memory fan-out of live events to subscribers, with a bounded replay buffer.
+"""In-memory fan-out of live events to subscribers, and where the live feed has read to.
 
 Each subscriber has a bounded queue. Publishing never waits: a subscriber whose queue is full
 is dropped (its connection is closed with ``SLOW_SUBSCRIBER_CLOSE_CODE``) so one slow client
-never slows the others. The last ``replay_size`` events stay in memory, so a client that
-reconnects with the id of the last event it saw gets what it missed, if it is still there.
+never slows the others; it reconnects with the cursor of the last event it saw and the replay
+(``events.replay``) gives it what it missed. ``positions`` holds, per partition, the offset
+the live consumer publishes from next: a replay hands its subscriber over to the hub once it
+has read up to there. The last ``replay_size`` events stay in memory with their cursors, so a
+client that reconnects with a bare event id this gateway still holds resumes from there.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from libs.common.errors import DomainError, InvalidInputError
 from libs.common.prometheus_metrics import Families
+from services.gateway.events.cursor import FeedCursor, Partition
 
 SLOW_SUBSCRIBER_CLOSE_CODE = 4008
 SLOW_SUBSCRIBER_REASON = "subscriber too slow: events were dropped; reconnect with the last event id"
@@ -34,6 +38,10 @@ class LiveEvent:
     data: dict[str, Any]
     published_at: float = 0.0
     """monotonic time the gateway fanned it out (for the benchmark's delay figures)."""
+    cursor: FeedCursor | None = None
+    """Where the feed stands once this event is read: what a client passes as ``after``."""
+    source: tuple[Partition, int] | None = None
+    """The partition and offset of its record."""
 
 
 class SlowSubscriberError(DomainError):
@@ -83,6 +91,40 @@ class EventHub:
         self.subscribers: set[Subscriber] = set()
         self.published = 0
         self.dropped = 0
+        self.positions: dict[Partition, int] = {}
+        """Per partition, the offset the live consumer publishes from next."""
+        self.assigned = asyncio.Event()
+        """Set once ``positions`` names every partition the consumer found."""
+
+    def caught_up(self, offsets: dict[Partition, int]) -> bool:
+        """Has a reader at ``offsets`` read everything the hub has published, and no further?"""
+        return all(offsets.get(partition, 0) >= at for partition, at in self.positions.items())
+
+    def replay_from_memory(self, offsets: dict[Partition, int]) -> list[LiveEvent] | None:
+        """The published events at or past ``offsets``, oldest first, if the buffer still holds
+        them all (``None`` when some were published before its oldest event)."""
+        if not self.buffer:
+            return [] if self.caught_up(offsets) else None
+        oldest = self.buffer[0]
+        if oldest.cursor is None or oldest.source is None:
+            return None
+        before = dict(oldest.cursor.offsets)
+        before[oldest.source[0]] = oldest.source[1]
+        if any(offsets.get(partition, 0) < at for partition, at in before.items()):
+            return None
+        return [e for e in self.buffer if e.source is not None and e.source[1] >= offsets.get(e.source[0], 0)]
+
+    def cursor_of(self, event_id: str) -> FeedCursor:
+        """The cursor of an event this gateway still holds in memory."""
+        for event in reversed(self.buffer):
+            if event.event_id == event_id and event.cursor is not None:
+                return event.cursor
+        raise ReplayUnavailableError(
+            f"event {event_id} is not among the last {self.buffer.maxlen} events this gateway keeps; "
+            "reconnect with the `cursor` of the last event seen, or subscribe without `after` and reload "
+            "the state with a query",
+            details={"replay_size": self.buffer.maxlen, "reason": "unknown_event"},
+        )
 
     def publish(self, event: LiveEvent) -> None:
         self.buffer.append(event)
@@ -123,5 +165,5 @@ class EventHub:
         raise ReplayUnavailableError(
             f"event {event_id} is not among the last {self.buffer.maxlen} events this gateway keeps; "
             "subscribe without `after` and reload the state with a query",
-            details={"replay_size": self.buffer.maxlen},
+            details={"replay_size": self.buffer.maxlen, "reason": "unknown_event"},
         )

@@ -18,6 +18,7 @@ from libs.common.principal import Principal
 from services.gateway.adapters.internal import CallStats, InternalServices, ServiceCaller
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub
+from services.gateway.events.replay import FeedReplay
 from services.gateway.graphql.credentials import CredentialWatch, Watched
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.loaders import Loaders
@@ -37,6 +38,8 @@ class Gateway:
     limits: Limits
     credentials: CredentialWatch | None = None
     """Checks open WebSockets' credentials again (None: only at connection_init)."""
+    replay: FeedReplay | None = None
+    """Catches a resuming subscriber up (None: ``after`` resumes only from the hub's memory)."""
 
 
 class GatewayContext(BaseContext, kw_only=True):

@@ -3,8 +3,9 @@
 
 ``events`` passes events of some types about a unit and everything under it; ``indicatorChanged``
 passes the metrics service's value changes. Both need the ``read`` scope (checked per
-subscription; the connection authenticated in connection_init) and take ``after``, the id of
-the last event a reconnecting client saw.
+subscription; the connection authenticated in connection_init) and take ``after``: the
+``cursor`` of the last event a reconnecting client saw (any replica resumes it, after a
+restart too: ``events.replay``), or that event's bare id while this gateway still holds it.
 
 What a subscriber receives is what it may read (``events.payloads``): a caller bound to a unit
 gets only the events of that unit and the units under it, and an event's data loses the fields
@@ -30,13 +31,16 @@ from contracts.metrics_events import IndicatorValueChanged
 from contracts.reads import reads
 from libs.common.errors import DomainError, NotFoundError
 from libs.common.principal import Principal
+from services.gateway.events.cursor import decode_cursor, is_cursor
 from services.gateway.events.hub import (
     SLOW_SUBSCRIBER_CLOSE_CODE,
     SLOW_SUBSCRIBER_REASON,
     LiveEvent,
     SlowSubscriberError,
+    Subscriber,
 )
 from services.gateway.events.payloads import visible_data, within_reach
+from services.gateway.events.replay import Resume
 from services.gateway.graphql.context import GatewayContext, context_of
 from services.gateway.graphql.errors import error_code
 from services.gateway.graphql.types_metrics import IndicatorValue
@@ -59,6 +63,9 @@ class Event:
     recorded_at: datetime.datetime
     unit_code: str | None
     data: JSON
+    cursor: strawberry.ID = strawberry.field(
+        description="Where the feed stands after this event: pass it as `after` when reconnecting, to any gateway."
+    )
 
     @classmethod
     def of(cls, event: LiveEvent, reader: Principal) -> Event:
@@ -70,6 +77,7 @@ class Event:
             recorded_at=event.recorded_at,
             unit_code=event.unit_code,
             data=cast(JSON, visible_data(event, reader)),
+            cursor=strawberry.ID(cursor_text(event)),
         )
 
 
@@ -92,14 +100,34 @@ def _unit_filter(context: GatewayContext, unit_code: str | None) -> Callable[[Li
     return lambda event: directory.within(event.unit_id, unit_id)
 
 
+def cursor_text(event: LiveEvent) -> str:
+    """The event's cursor on the wire; an event without one (never the consumer's) gives its id."""
+    return event.cursor.encode() if event.cursor is not None else event.event_id
+
+
 async def _stream(
     context: GatewayContext, reader: Principal, wanted: Callable[[LiveEvent], bool], after: str | None
 ) -> AsyncGenerator[LiveEvent, None]:
-    """The events the subscription asks for (``wanted``) among those ``reader`` may receive."""
-    hub = context.gateway.hub
+    """The events the subscription asks for (``wanted``) among those ``reader`` may receive:
+    with ``after``, first those since it (replayed), then live."""
+    hub, replay = context.gateway.hub, context.gateway.replay
     allowed = within_reach(reader, context.gateway.directory)
-    subscriber = hub.subscribe(lambda event: allowed(event) and wanted(event), after)
+
+    def matches(event: LiveEvent) -> bool:
+        return allowed(event) and wanted(event)
+
+    resume: Resume | None = None
+    subscriber: Subscriber | None = None
     try:
+        if after is None or replay is None:
+            subscriber = hub.subscribe(matches, after)
+        else:
+            cursor = decode_cursor(after) if is_cursor(after) else hub.cursor_of(after)
+            resume = replay.resume(cursor, matches)
+            async for event in resume.events():
+                yield event
+            subscriber = resume.subscriber
+        assert subscriber is not None
         while True:
             try:
                 yield await subscriber.next()
@@ -109,7 +137,10 @@ async def _stream(
                     await context.websocket.close(code=SLOW_SUBSCRIBER_CLOSE_CODE, reason=SLOW_SUBSCRIBER_REASON)
                 raise
     finally:
-        hub.unsubscribe(subscriber)
+        # A subscriber joins the hub during a replay from memory: leave it even if closed then.
+        for joined in (subscriber, resume.subscriber if resume is not None else None):
+            if joined is not None:
+                hub.unsubscribe(joined)
 
 
 @contextmanager
@@ -163,4 +194,4 @@ class Subscription:
 
             async for event in _stream(context, reader, matches, after):
                 view = msgspec.convert(event.data, IndicatorValueView, strict=False)
-                yield IndicatorValue.of(view, event.event_id)
+                yield IndicatorValue.of(view, event.event_id, cursor_text(event))

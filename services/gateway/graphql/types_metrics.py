@@ -40,12 +40,15 @@ class IndicatorValue:
     source: str
     as_of: datetime.datetime
     event_id: strawberry.ID | None = strawberry.field(
-        description="On a live change: the event's id, to pass as `after` when reconnecting."
+        description="On a live change: the event's id (`after` takes it while this gateway still holds the event)."
+    )
+    cursor: strawberry.ID | None = strawberry.field(
+        description="On a live change: where the feed stands after it; pass it as `after` to any gateway."
     )
     view: strawberry.Private[IndicatorValueView]
 
     @classmethod
-    def of(cls, view: IndicatorValueView, event_id: str | None = None) -> IndicatorValue:
+    def of(cls, view: IndicatorValueView, event_id: str | None = None, cursor: str | None = None) -> IndicatorValue:
         return cls(
             period=Period(view.period),
             value=view.value,
@@ -53,6 +56,7 @@ class IndicatorValue:
             source=view.source,
             as_of=view.as_of,
             event_id=strawberry.ID(event_id) if event_id else None,
+            cursor=strawberry.ID(cursor) if cursor else None,
             view=view,
         )
 

@@ -1,0 +1,104 @@
+"""One partition's records as the live feed takes them: verified, decoded and deduplicated.
+
+The live consumer and a subscriber's replay read the same records and must take the same
+ones, so both go through a ``RecordReader``. Only the relays' records count (ADR 0022): a
+record not signed with its topic's key for the partition it is read from is dropped (so is a
+genuine record copied to another partition), and so is one at or below the source position
+last taken from its partition (a replayed or republished copy), so a subscriber sees each
+event once. Dropped records are counted, and logged at most once per partition per 10 s.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import msgspec
+from aiokafka import TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from contracts.envelope import Envelope
+from libs.common.event_signing import RecordVerifier
+from libs.common.log_sampling import SampledLog
+from services.gateway.events.cursor import FeedCursor, Partition
+from services.gateway.events.directory import UnitDirectory
+from services.gateway.events.hub import LiveEvent
+
+log = logging.getLogger(__name__)
+
+_envelope = msgspec.json.Decoder(Envelope)
+_data = msgspec.json.Decoder(dict)
+
+SEED_RECORDS = 100
+"""Records read before where a reader starts, taken but given to no one: they tell the copy
+rule where the partition's events were, so a genuine record replayed after a (re)start is not
+news. A writer would have to append this many replays to hide the real last one."""
+
+
+class Taken(msgspec.Struct, frozen=True, gc=False):
+    """A record the feed takes: its envelope and decoded data."""
+
+    envelope: Envelope
+    data: dict[str, Any]
+
+
+class RecordReader:
+    def __init__(self, verifier: RecordVerifier, services: dict[str, str]) -> None:
+        self.verifier = verifier
+        self.services = services
+        """Topic name → the service that owns it."""
+        self.untrusted = 0
+        """Records dropped as not their topic's relay's."""
+        self._untrusted_log = SampledLog(log, logging.WARNING)
+        self._taken: dict[TopicPartition, tuple[int, int]] = {}
+        """Per partition: the source position of the last record taken."""
+
+    def partition(self, tp: TopicPartition) -> Partition:
+        return (self.services[tp.topic], tp.partition)
+
+    def take(self, tp: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> Taken | None:
+        """The record decoded, or ``None`` when it is not one the feed passes on."""
+        if record.value is None:
+            return None
+        untrusted = self.verifier.problem(tp.topic, tp.partition, record.value, record.headers)
+        if untrusted is not None:
+            self.untrusted += 1
+            self._untrusted_log.log(
+                tp, "record at %s[%d]@%d dropped: %s", tp.topic, tp.partition, record.offset, untrusted
+            )
+            return None
+        try:
+            envelope = _envelope.decode(record.value)
+            data = _data.decode(envelope.data)
+        except msgspec.DecodeError:
+            log.warning("undecodable record at %s[%d]@%d skipped", tp.topic, tp.partition, record.offset)
+            return None
+        taken = self._taken.get(tp)
+        if taken is not None and envelope.source_position <= taken:
+            return None  # a copy: already taken
+        self._taken[tp] = envelope.source_position
+        return Taken(envelope=envelope, data=data)
+
+
+def live_event(
+    taken: Taken, directory: UnitDirectory, source: tuple[Partition, int], after: dict[Partition, int]
+) -> LiveEvent:
+    """The event subscribers receive, read at ``source``; ``after`` is the feed's position once
+    it is read."""
+    envelope, data = taken.envelope, taken.data
+    unit_id = directory.unit_of(data)
+    unit_code = data.get("unit_code")
+    return LiveEvent(
+        event_id=str(envelope.event_id),
+        type=envelope.type,
+        stream_id=envelope.stream_id,
+        occurred_at=envelope.occurred_at,
+        recorded_at=envelope.recorded_at,
+        unit_id=unit_id,
+        unit_code=unit_code if isinstance(unit_code, str) else directory.code_of(unit_id),
+        data=data,
+        published_at=time.monotonic(),
+        cursor=FeedCursor(offsets=after, recorded_at=envelope.recorded_at),
+        source=source,
+    )
