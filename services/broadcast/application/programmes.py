@@ -28,7 +28,6 @@ from services.broadcast.domain.deliveries import (
 from services.broadcast.domain.period import utc_now
 from services.broadcast.domain.programmes import (
     PROGRAMME,
-    CorrectProgramme,
     ProducerUnit,
     Programme,
     RecordProgramme,
@@ -85,7 +84,7 @@ class ProgrammeHandlers:
             programme, version = await tx.load(PROGRAMME, stream)
             if programme.exists:
                 await within_reach(tx, [programme.unit_id])
-            command = CorrectProgramme(**msgspec.structs.asdict(cmd.body))
+            command = cmd.body
             await tx.append(PROGRAMME, stream, version, PROGRAMME.decide(command, programme))
             return stream
 

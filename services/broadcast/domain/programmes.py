@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import msgspec
 
+from contracts.api.broadcast import CorrectProgrammeBody
 from contracts.base import Event
 from contracts.broadcast_events import AudioFile, ProgrammeCorrected, ProgrammeItem, ProgrammeRecorded
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
@@ -69,16 +70,8 @@ class RecordProgramme(msgspec.Struct, frozen=True, kw_only=True):
     audio: AudioFile | None = None
 
 
-class CorrectProgramme(msgspec.Struct, frozen=True, kw_only=True):
-    reason: str
-    title: str | None = None
-    air_date: datetime.date | None = None
-    duration_seconds: int | None = None
-    news_items: int | None = None
-    articles: int | None = None
-    items: list[ProgrammeItem] | None = None
-    segments: list[str] | None = None
-    audio: AudioFile | None = None
+CorrectProgramme = CorrectProgrammeBody
+"""A correction is decided on the body as the caller sent it: one declaration of its fields."""
 
 
 ProgrammeCommand = RecordProgramme | CorrectProgramme
