@@ -1,4 +1,5 @@
-"""What a command route takes from its request besides the body: who, why, and retry safety.
+"""What a command route takes from its request besides the body: who and why (the envelope's
+metadata), and the name of the header that makes a retry safe.
 
 The caller's identity is the principal the gateway signed (``libs.common.http.auth``); the
 event envelope records it, so the log is the audit trail of who wrote what.
@@ -14,7 +15,6 @@ from litestar import Request
 
 from contracts.envelope import Metadata
 from libs.common.errors import InvalidInputError
-from libs.common.eventstore.idempotency import IdempotencyKey
 from libs.common.http.auth import request_principal
 from libs.common.tracing import current_traceparent
 
@@ -42,15 +42,3 @@ def command_metadata(request: Request[Any, Any, Any]) -> Metadata:
         causation_id=_uuid_header(request, CAUSATION_HEADER),
         traceparent=current_traceparent(),
     )
-
-
-def idempotency_key(request: Request[Any, Any, Any], metadata: Metadata, command: object) -> IdempotencyKey | None:
-    key = request.headers.get(IDEMPOTENCY_HEADER)
-    if not key:
-        return None
-    if len(key) > 200:
-        raise InvalidInputError("Idempotency-Key is longer than 200 characters", code="invalid_header")
-    principal = metadata.partner or metadata.actor or "anonymous"
-    # The path is part of the request: one key and body sent to two different units are two
-    # different requests, not a replay.
-    return IdempotencyKey.for_request(principal, key, {"path": request.url.path, "body": command})
