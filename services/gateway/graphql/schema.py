@@ -27,6 +27,7 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from libs.common.access_log import note_request
@@ -37,6 +38,7 @@ from services.gateway.graphql.documents import DocumentCache, NoIntrospection, d
 from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.mutations import Mutation
+from services.gateway.graphql.mutations_bulk import BulkMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
@@ -157,7 +159,7 @@ def build_schema(
     ]
     return GatewaySchema(
         query=Query,
-        mutation=Mutation,
+        mutation=merge_types("Mutation", (Mutation, BulkMutation)),
         subscription=Subscription,
         types=[BtsStation, DigitalTeam],
         extensions=extensions,
