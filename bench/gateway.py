@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import functools
 import json
 import os
 import sys
@@ -205,6 +206,20 @@ async def graphql(conn: KeepAliveConnection, query: str, variables: dict[str, An
 # --- the district ------------------------------------------------------------------------------
 
 
+async def until_known(call: Callable[[], Awaitable[Any]], seconds: float = 30.0) -> None:
+    """A command on a unit the service's view of the registry has not caught up with yet
+    (``UNKNOWN_UNIT``, on a loaded machine) is sent again until it is known."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            await call()
+            return
+        except RuntimeError as exc:
+            if "UNKNOWN_UNIT" not in str(exc) or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(0.2)
+
+
 async def build(platform: Platform) -> dict[str, list[str]]:
     """06 → 061 → communes → villages, a station per commune, a cluster per village, a value each."""
     conn = platform.gateway()
@@ -242,11 +257,9 @@ async def build(platform: Platform) -> dict[str, list[str]]:
                     {"i": {"stationId": station_id, "villageCode": village}},
                 )
                 clusters[commune].append(cluster["data"]["registerSpeakerCluster"]["id"])
-            await graphql(
-                conn,
-                "mutation($i: ReportIndicatorValueInput!) { reportIndicatorValue(input: $i) { value } }",
-                {"i": {"indicatorCode": INDICATOR, "unitCode": commune, "period": "2023", "value": 50.0 + c}},
-            )
+            value = {"indicatorCode": INDICATOR, "unitCode": commune, "period": "2023", "value": 50.0 + c}
+            report = "mutation($i: ReportIndicatorValueInput!) { reportIndicatorValue(input: $i) { value } }"
+            await until_known(functools.partial(graphql, conn, report, {"i": value}))
     finally:
         await conn.close()
     return clusters
