@@ -83,7 +83,7 @@ class BatchHandlers:
             outcome[:] = [batch.result()]
             return signal_stream(cmd.items[0].cluster_id)
 
-        await self.executor.run(work, context=ctx)
+        await self.executor.run(work, context=_per_item(ctx))
         return outcome[0]
 
     async def record_relays(self, cmd: RelaySessionBatch, ctx: CommandContext) -> BatchResult:
@@ -133,8 +133,15 @@ class BatchHandlers:
             outcome[:] = [batch.result()]
             return session_stream(new_ids[0])
 
-        await self.executor.run(work, context=ctx)
+        await self.executor.run(work, context=_per_item(ctx))
         return outcome[0]
+
+
+def _per_item(ctx: CommandContext) -> CommandContext:
+    """The context without the request's ``Idempotency-Key``: the items' own keys make a batch
+    sent again safe, and a key for the whole batch would answer a second, different batch with
+    the first one's result."""
+    return msgspec.structs.replace(ctx, idempotency_key=None)
 
 
 def _signal_input_errors(items: Iterable[Item[SignalReportItem]]) -> dict[int, DomainError]:

@@ -113,3 +113,18 @@ async def test_signal_reports_are_applied_per_item_and_duplicates_are_not_counte
     assert reports == 2
     [state_b] = await platform.query("signal/clusters", {"cluster_ids": [b]})
     assert state_b["status"] == "DOWN"
+
+
+async def test_a_batch_sent_with_an_idempotency_key_header_is_answered_per_item(
+    platform: Platform, province: Province
+) -> None:
+    """Failed before the fix (a 500): the header made the first batch's result the answer to a
+    second, different batch sent with it, which has no per-item results."""
+    station = province.stations["00002"]
+    for day in ("01", "02"):
+        body = {"items": [session(station, f"2022-08-{day}T05:00:00+07:00", f"2022-08-{day}T06:00:00+07:00")]}
+        response = await platform.broadcast.post(
+            "/commands/batches/relay-sessions", json=body, headers={"idempotency-key": "one-key-for-both"}
+        )
+        assert response.status_code == 200, response.text
+        assert [i["status"] for i in response.json()["items"]] == ["accepted"]
