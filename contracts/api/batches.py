@@ -74,12 +74,17 @@ class RelaySessionBatch(Body, frozen=True, kw_only=True):
     items: Annotated[list[RelaySessionItem], msgspec.Meta(min_length=1, max_length=MAX_BATCH_ITEMS)]
 
 
-def item_key(item: msgspec.Struct, given: str | None) -> str:
-    """The item's key: the one given, else a digest of its content (its other fields)."""
+def item_digest(item: msgspec.Struct) -> str:
+    """A SHA-256 of the item as sent (fields left at their defaults are not part of it)."""
+    return hashlib.sha256(msgspec.json.encode(item, order="deterministic")).hexdigest()
+
+
+def item_key(item: msgspec.Struct, given: str | None, digest: str | None = None) -> str:
+    """The item's key: the one given, else its content's digest (``item_digest``, computed here
+    unless the caller has it)."""
     if given is not None:
         return given
-    fields = {f: getattr(item, f) for f in item.__struct_fields__ if f != "key"}
-    return "sha256-" + hashlib.sha256(msgspec.json.encode(fields, order="deterministic")).hexdigest()[:40]
+    return "sha256-" + (digest or item_digest(item))[:40]
 
 
 # --- answers ------------------------------------------------------------------------------------

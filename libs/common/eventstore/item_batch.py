@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
+import asyncpg
 import msgspec
 
-from contracts.api.batches import BatchResult, ItemResult, item_key
+from contracts.api.batches import BatchResult, ItemResult, item_digest, item_key
 from libs.common.db import Conn
 from libs.common.errors import DomainError
 from libs.common.eventstore.context import CommandContext
@@ -56,8 +57,11 @@ class ItemBatch(Generic[B]):
         """Items sent twice in one batch: the second answers as the first does."""
         first: dict[tuple[str, str], Item[B]] = {}
         for index, body in enumerate(items):
-            key = item_key(body, getattr(body, "key", None))
-            item = Item(index, body, key, IdempotencyKey.for_request(owner, f"bulk:{kind}:{key}", body))
+            # One digest is both the item's key (when it has none) and what its record is
+            # checked against: a key sent again with another item is told apart by it.
+            digest = item_digest(body)
+            key = item_key(body, getattr(body, "key", None), digest)
+            item = Item(index, body, key, IdempotencyKey(owner, f"bulk:{kind}:{key}", digest))
             earlier = first.setdefault(item.pair, item)
             if earlier is item:
                 self.pending.append(item)
@@ -89,7 +93,14 @@ class ItemBatch(Generic[B]):
         records = [
             (item.idempotency, msgspec.json.encode(_Remembered(ids.get(item.index, [])))) for item in self.pending
         ]
-        claimed = await self.records.claim_many(conn, records)
+        try:
+            # Plain inserts are the common case and the cheap one: only a batch racing this one
+            # with the same items finds a key taken since they were looked up.
+            async with conn.transaction():
+                await self.records.save_many(conn, records)
+            return
+        except asyncpg.UniqueViolationError:
+            claimed = await self.records.claim_many(conn, records)
         taken = [item for item in self.pending if item.pair not in claimed]
         if taken:
             await self._settle(conn, taken)
