@@ -193,6 +193,32 @@ class AlertView(View, frozen=True, kw_only=True):
     stations: list[AlertStationView]
 
 
+class AlertSummary(View, frozen=True, kw_only=True):
+    """An alert as a list shows it: its figures, not its stations (``AlertView`` has them)."""
+
+    alert_id: str
+    unit_code: str
+    category: str
+    priority: str
+    title: str
+    message: str
+    issued_at: datetime.datetime
+    expires_at: datetime.datetime
+    expired: bool
+    cancelled_at: datetime.datetime | None
+    station_count: int
+    acknowledged: int
+    awaiting: int
+    """Stations it went to that have not acknowledged it yet."""
+
+
+class AlertPage(View, frozen=True, kw_only=True):
+    alerts: list[AlertSummary]
+    """Newest first (issue time, then id)."""
+    next_cursor: str | None
+    total_count: int
+
+
 class UnacknowledgedReport(View, frozen=True, kw_only=True):
     alert_id: str
     unit_code: str

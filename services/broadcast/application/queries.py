@@ -11,8 +11,16 @@ import datetime
 
 import asyncpg
 
-from contracts.api.broadcast import ClusterKeys, ProgrammeKeys, StationAirtimeQuery, StationKeys, UnitAirtimeQuery
+from contracts.api.broadcast import (
+    AlertKeys,
+    ClusterKeys,
+    ProgrammeKeys,
+    StationAirtimeQuery,
+    StationKeys,
+    UnitAirtimeQuery,
+)
 from contracts.api.broadcast_views import (
+    AlertPage,
     AlertView,
     ClusterSignalView,
     Deliveries,
@@ -29,9 +37,16 @@ from contracts.api.broadcast_views import (
     UnitHealth,
 )
 from libs.common.errors import InvalidInputError, NotFoundError
-from services.broadcast.adapters import airtime_read, alerts_read, outreach_read, programmes_read, signal_read
+from services.broadcast.adapters import (
+    airtime_read,
+    alerts_list_read,
+    alerts_read,
+    outreach_read,
+    programmes_read,
+    signal_read,
+)
 from services.broadcast.adapters.registry_view import UnitRow, unit_by_code
-from services.broadcast.domain.period import Period, utc_now
+from services.broadcast.domain.period import Period, local_midnight, utc_now
 
 MAX_ALERT_MINUTES = 60 * 24 * 30
 
@@ -149,6 +164,28 @@ class BroadcastQueries:
         if found is None:
             raise NotFoundError("no such alert", code="unknown_alert")
         return found
+
+    async def alerts(  # noqa: PLR0917 - the route's query parameters
+        self,
+        unit_code: str | None,
+        from_date: datetime.date | None,
+        to_date: datetime.date | None,
+        awaiting_only: bool,
+        cursor: str | None,
+        limit: int,
+    ) -> AlertPage:
+        """Alerts issued in the province's days ``from_date`` to ``to_date`` (inclusive)."""
+        unit = await self._unit(unit_code) if unit_code else None
+        issued_from = local_midnight(from_date) if from_date else None
+        issued_to = local_midnight(to_date + datetime.timedelta(days=1)) if to_date else None
+        async with self.pool.acquire() as conn:
+            return await alerts_list_read.list_alerts(
+                conn, unit, issued_from, issued_to, awaiting_only, utc_now(), cursor, _limit(limit)
+            )
+
+    async def alerts_by_ids(self, keys: AlertKeys) -> list[AlertView]:
+        async with self.pool.acquire() as conn:
+            return await alerts_list_read.alerts_by_ids(conn, keys.alert_ids, utc_now())
 
     async def outreach(self, unit_code: str, period: str) -> OutreachReport:
         parsed = Period.parse(period)
