@@ -12,14 +12,29 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from contracts.api.broadcast import (
+    AcknowledgeAlertBody,
+    AlertKeys,
     ClusterKeys,
+    IssueAlertBody,
     ProgrammeKeys,
+    ReasonBody,
     RecordProgrammeBody,
     RecordRelaySessionsBody,
     ReportSignalsBody,
     StationAirtimeQuery,
 )
-from contracts.api.broadcast_views import ClusterSignalView, Deliveries, DeliveryView, ProgrammeView, StationAirtime
+from contracts.api.broadcast_views import (
+    AlertPage,
+    AlertView,
+    ClusterSignalView,
+    Deliveries,
+    DeliveryView,
+    IncidentView,
+    ProgrammeView,
+    StationAirtime,
+    UnacknowledgedReport,
+    UnitHealth,
+)
 from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters.internal import ServiceCaller
 
@@ -89,6 +104,47 @@ async def programmes(
     return await caller.get(B, "/programmes", params, answer)
 
 
+async def alerts_by_ids(caller: ServiceCaller, alert_ids: Sequence[str]) -> list[AlertView]:
+    return await caller.post(B, "/queries/alerts", AlertKeys(alert_ids=list(alert_ids)), list[AlertView])
+
+
+async def alerts(
+    caller: ServiceCaller,
+    *,
+    unit_code: str | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    awaiting: bool,
+    first: int,
+    after: str | None,
+) -> AlertPage:
+    params = {"limit": str(first), "awaiting": "true" if awaiting else "false"}
+    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, cursor=after)
+    return await caller.get(B, "/alerts", params, AlertPage)
+
+
+async def unacknowledged(caller: ServiceCaller, alert_id: str, after_minutes: float) -> UnacknowledgedReport:
+    path = f"/alerts/{alert_id}/unacknowledged"
+    return await caller.get(B, path, {"after_minutes": repr(after_minutes)}, UnacknowledgedReport)
+
+
+async def signal_incidents(
+    caller: ServiceCaller, unit_code: str, period: str | None, *, open_only: bool, limit: int
+) -> list[IncidentView]:
+    params = {"unit_code": unit_code, "open_only": "true" if open_only else "false", "limit": str(limit)}
+    params |= _present(period=period)
+    return await caller.get(B, "/signal/incidents", params, list[IncidentView])
+
+
+async def signal_health(caller: ServiceCaller, unit_code: str, period: str) -> UnitHealth:
+    return await caller.get(B, "/signal/health", {"unit_code": unit_code, "period": period}, UnitHealth)
+
+
+def _present(**values: str | datetime.date | None) -> dict[str, str]:
+    """Query parameters of the values given (a date as ISO text), the others left out."""
+    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in values.items() if v}
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -104,3 +160,19 @@ async def record_programme(caller: ServiceCaller, body: RecordProgrammeBody, key
 
 async def record_relays(caller: ServiceCaller, body: RecordRelaySessionsBody, key: str | None) -> CommandResult:
     return await caller.post(B, "/commands/relay-sessions/record", body, CommandResult, idempotency_key=key)
+
+
+async def issue_alert(caller: ServiceCaller, body: IssueAlertBody, key: str | None) -> CommandResult:
+    """The alert's id first, then every station it went to."""
+    return await caller.post(B, "/commands/alerts/issue", body, CommandResult, idempotency_key=key)
+
+
+async def acknowledge_alert(
+    caller: ServiceCaller, alert_id: str, body: AcknowledgeAlertBody, key: str | None
+) -> CommandResult:
+    path = f"/commands/alerts/{alert_id}/acknowledge"
+    return await caller.post(B, path, body, CommandResult, idempotency_key=key)
+
+
+async def cancel_alert(caller: ServiceCaller, alert_id: str, body: ReasonBody, key: str | None) -> CommandResult:
+    return await caller.post(B, f"/commands/alerts/{alert_id}/cancel", body, CommandResult, idempotency_key=key)
