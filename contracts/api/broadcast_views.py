@@ -177,24 +177,8 @@ class AlertStationView(View, frozen=True, kw_only=True):
     acknowledged_at: datetime.datetime | None
 
 
-class AlertView(View, frozen=True, kw_only=True):
-    alert_id: str
-    unit_code: str
-    category: str
-    priority: str
-    title: str
-    message: str
-    issued_at: datetime.datetime
-    expires_at: datetime.datetime
-    expired: bool
-    cancelled_at: datetime.datetime | None
-    station_count: int
-    acknowledged: int
-    stations: list[AlertStationView]
-
-
 class AlertSummary(View, frozen=True, kw_only=True):
-    """An alert as a list shows it: its figures, not its stations (``AlertView`` has them)."""
+    """An alert as a list shows it: its figures, not its stations (``AlertView`` adds them)."""
 
     alert_id: str
     unit_code: str
@@ -210,6 +194,10 @@ class AlertSummary(View, frozen=True, kw_only=True):
     acknowledged: int
     awaiting: int
     """Stations it went to that have not acknowledged it yet."""
+
+
+class AlertView(AlertSummary, frozen=True, kw_only=True):
+    stations: list[AlertStationView]
 
 
 class AlertPage(View, frozen=True, kw_only=True):

@@ -143,5 +143,6 @@ def _view(r: asyncpg.Record, stations: list[AlertStationView], now: datetime.dat
         cancelled_at=r["cancelled_at"],
         station_count=r["station_count"],
         acknowledged=sum(1 for s in stations if s.acknowledged_at is not None),
+        awaiting=sum(1 for s in stations if s.acknowledged_at is None),
         stations=stations,
     )

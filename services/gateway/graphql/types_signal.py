@@ -10,37 +10,32 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from contracts.api.broadcast_views import HealthFigures, IncidentView, StationHealth, UnitHealth
+from contracts.api.broadcast_views import IncidentView, StationHealth, UnitHealth
 from services.gateway.graphql.context import context_of
+from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.ids import global_id
-from services.gateway.graphql.types_units import AdministrativeUnit, Node, PageInfo, RadioStation, SpeakerCluster
+from services.gateway.graphql.scalars import Period
+from services.gateway.graphql.types_units import AdministrativeUnit, PageInfo, RadioStation, SpeakerCluster
 
 Ctx = Info[Any, Any]
 
 
-@strawberry.type(description="A cluster's outage, open until its signal comes back.")
-class SignalIncident(Node):
+@contract_type(
+    IncidentView,
+    fields=("unit_code", "cause", "down_since", "opened_at", "closed_at", "threshold_seconds"),
+    descriptions={
+        "unit_code": "The station's commune.",
+        "cause": "NO_SIGNAL, OFFLINE or SILENT (no report past the threshold).",
+        "down_since": "When the outage started (the incident opens a threshold later).",
+    },
+    description="A cluster's outage, open until its signal comes back.",
+)
+class SignalIncident(FromContract[IncidentView]):
     id: strawberry.ID
-    unit_code: str = strawberry.field(description="The station's commune.")
-    cause: str = strawberry.field(description="NO_SIGNAL, OFFLINE or SILENT (no report past the threshold).")
-    down_since: datetime.datetime
-    opened_at: datetime.datetime
-    closed_at: datetime.datetime | None
-    threshold_seconds: int
-    view: strawberry.Private[IncidentView]
 
     @classmethod
-    def of(cls, view: IncidentView) -> SignalIncident:
-        return cls(
-            id=global_id("SignalIncident", view.incident_id),
-            unit_code=view.unit_code,
-            cause=view.cause,
-            down_since=view.down_since,
-            opened_at=view.opened_at,
-            closed_at=view.closed_at,
-            threshold_seconds=view.threshold_seconds,
-            view=view,
-        )
+    def of(cls, view: IncidentView, /, **extra: Any) -> SignalIncident:
+        return cls.from_view(view, id=global_id("SignalIncident", view.incident_id), **extra)
 
     @strawberry.field
     def open(self) -> bool:
@@ -75,58 +70,43 @@ class SignalIncidentConnection:
     total_count: int
 
 
-@strawberry.interface(description="Signal figures over a period.")
-class SignalFigures:
-    clusters: int
-    downtime_seconds: int
-    availability_percent: float | None = strawberry.field(
-        description="Share of cluster-time with signal over the period (up to now for the current one)."
-    )
-    incidents_opened: int
-    incidents_closed: int
-    mttr_seconds: float | None = strawberry.field(
-        description="Mean time to restore of the incidents closed in the period, from the outage's start."
-    )
+FIGURES = (
+    "clusters",
+    "downtime_seconds",
+    "availability_percent",
+    "incidents_opened",
+    "incidents_closed",
+    "mttr_seconds",
+)
+FIGURES_HELP = {
+    "availability_percent": "Share of cluster-time with signal over the period (up to now for the current one).",
+    "mttr_seconds": "Mean time to restore of the incidents closed in the period, from the outage's start.",
+}
 
 
-def _figures(view: HealthFigures) -> dict[str, Any]:
-    return {
-        "clusters": view.clusters,
-        "downtime_seconds": view.downtime_seconds,
-        "availability_percent": view.availability_percent,
-        "incidents_opened": view.incidents_opened,
-        "incidents_closed": view.incidents_closed,
-        "mttr_seconds": view.mttr_seconds,
-    }
-
-
-@strawberry.type(description="A station's signal figures over a period.")
-class StationSignalHealth(SignalFigures):
-    unit_code: str
-    view: strawberry.Private[StationHealth]
-
-    @classmethod
-    def of(cls, view: StationHealth) -> StationSignalHealth:
-        return cls(unit_code=view.unit_code, view=view, **_figures(view))
-
+@contract_type(
+    StationHealth,
+    fields=("unit_code", *FIGURES),
+    descriptions=FIGURES_HELP,
+    description="A station's signal figures over a period.",
+)
+class StationSignalHealth(FromContract[StationHealth]):
     @strawberry.field
     async def station(self, info: Ctx) -> RadioStation | None:
         view = await context_of(info).loaders.station_by_id.load(self.view.station_id)
         return RadioStation.of(view) if view else None
 
 
-@strawberry.type(description="A unit's signal figures over a period (everything under it), and each station's.")
-class SignalHealth(SignalFigures):
-    unit_code: str
-    period: str
-    stations: list[StationSignalHealth]
-
-    @classmethod
-    def of(cls, view: UnitHealth) -> SignalHealth:
-        stations = [StationSignalHealth.of(s) for s in view.stations]
-        return cls(unit_code=view.unit_code, period=view.period, stations=stations, **_figures(view))
+@contract_type(
+    UnitHealth,
+    fields=("unit_code", "period", "stations", *FIGURES),
+    descriptions=FIGURES_HELP,
+    description="A unit's signal figures over a period (everything under it), and each station's.",
+)
+class SignalHealth(FromContract[UnitHealth]):
+    period: Period
 
     @strawberry.field
     async def unit(self, info: Ctx) -> AdministrativeUnit | None:
-        view = await context_of(info).loaders.unit_by_code.load((self.unit_code, None))
+        view = await context_of(info).loaders.unit_by_code.load((self.view.unit_code, None))
         return AdministrativeUnit.of(view) if view else None
