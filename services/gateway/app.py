@@ -40,6 +40,8 @@ from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
 from services.gateway.rest.alerts_routes import AlertRoutes
 from services.gateway.rest.callers import Callers
+from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
+from services.gateway.rest.programmes_routes import DeliveryRoutes, ProgrammeRoutes
 from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
 from services.gateway.rest.signal_routes import SignalRoutes
 from services.gateway.security.cors import cors_config
@@ -93,6 +95,10 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             *rest_controllers(gateway, security),
             AlertRoutes,
             SignalRoutes,
+            ProgrammeRoutes,
+            DeliveryRoutes,
+            RelaySessionRoutes,
+            OutreachRoutes,
         ],
         title="tinhso public API",
         description="Public REST API for partners (VNPT, Viettel, the post, district offices).",

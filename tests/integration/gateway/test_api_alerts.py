@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from tests.integration.gateway.api_fixtures import Province, build_province
+from tests.integration.gateway.api_fixtures import build_province
 from tests.integration.gateway.api_platform import Platform, platform
+from tests.integration.gateway.broadcast_support import stations_known_to_broadcast
 
 __all__ = ["platform"]
 
@@ -37,20 +38,6 @@ def flood_warning(title: str = "Lũ quét Ba Bể") -> dict[str, Any]:
         "message": "Sơ tán khỏi ven suối trước 18 giờ.",
         "expiresAt": expires(),
     }
-
-
-async def stations_known_to_broadcast(platform: Platform, province: Province) -> None:
-    """An alert goes to the stations the broadcast service knows: wait until it knows them all
-    (its view of the registry follows the log), read through the gateway's signal health."""
-    year = datetime.datetime.now(datetime.UTC).year
-
-    async def known() -> bool:
-        result = await platform.graphql(
-            f'{{ signalHealth(unitCode: "061", period: "{year}") {{ stations {{ unitCode }} }} }}'
-        )
-        return not result.get("errors") and len(result["data"]["signalHealth"]["stations"]) == len(province.stations)
-
-    await platform.eventually(known)
 
 
 async def test_an_alert_is_issued_awaited_acknowledged_by_every_station_and_cancelled(platform: Platform) -> None:
