@@ -76,7 +76,7 @@ class BulkResult(FromContract[BatchResult]):
 
 
 @strawberry.input
-class DeliveryStepInput:
+class BulkDeliveryStepInput:
     programme_id: strawberry.ID
     station_id: strawberry.ID
     step: DeliveryStepKind
@@ -174,7 +174,7 @@ class BulkMutation:
         return BulkResult.of(BatchResult.of([*rejected, *await bulk_api.report_values(caller, decoded)]))
 
     @strawberry.mutation(description="Record programmes' deliveries at stations: received, aired, failed (broadcast).")
-    async def record_delivery_steps(self, info: Ctx, input: list[DeliveryStepInput]) -> BulkResult:
+    async def record_delivery_steps(self, info: Ctx, input: list[BulkDeliveryStepInput]) -> BulkResult:
         caller = context_of(info).writer()
         await _admitted(info, len(input))
         fields = [

@@ -37,7 +37,7 @@ RESULT = "{ accepted duplicate rejected items { index status code message } }"
 SIGNALS = f"mutation($input: [ReportClusterSignalInput!]!) {{ reportClusterSignals(input: $input) {RESULT} }}"
 RELAYS = f"mutation($input: [RecordRelayInput!]!) {{ recordRelaySessions(input: $input) {RESULT} }}"
 VALUES = f"mutation($input: [ReportIndicatorValueInput!]!) {{ reportIndicatorValues(input: $input) {RESULT} }}"
-STEPS = f"mutation($input: [DeliveryStepInput!]!) {{ recordDeliverySteps(input: $input) {RESULT} }}"
+STEPS = f"mutation($input: [BulkDeliveryStepInput!]!) {{ recordDeliverySteps(input: $input) {RESULT} }}"
 
 Rest = Callable[[int, Targets], tuple[str, list[dict[str, Any]]]]
 """A REST row's route and items for the caller of column ``i``."""
