@@ -49,6 +49,7 @@ from services.gateway.graphql.queries_operations import OperationsQuery
 from services.gateway.graphql.queries_signal import SignalQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
+from services.gateway.graphql.transport import SubscriptionsOverWebSocket
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
 from services.gateway.security.charging import ExecutionSlot, OperationCharge
 
@@ -159,6 +160,7 @@ def build_schema(
         document_cache(DocumentCache(limits.cache_bytes)),  # one per schema: per process
         # After the cached validation: the cost depends on the variables.
         cost_limit(limits.max_cost, *([units_at_level] if units_at_level else [])),
+        SubscriptionsOverWebSocket,
         OperationCharge,  # after every refusal: a document refused anyway costs nothing more
         ExecutionSlot,  # the caller's slot around execution only, whatever the transport
         InternalCalls,
