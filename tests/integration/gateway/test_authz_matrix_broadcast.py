@@ -20,7 +20,7 @@ ACK = "mutation($input: AcknowledgeEmergencyAlertInput!) { acknowledgeEmergencyA
 CANCEL_ALERT = "mutation($input: CancelEmergencyAlertInput!) { cancelEmergencyAlert(input: $input) { id } }"
 CORRECT = "mutation($input: CorrectProgrammeInput!) { correctProgramme(input: $input) { id } }"
 SEND = "mutation($input: SendProgrammeInput!) { sendProgramme(input: $input) { id } }"
-STEP = "mutation($input: DeliveryStepInput!) {{ {}(input: $input) {{ status }} }}"
+STEP = "mutation($input: {}Input!) {{ {}(input: $input) {{ status }} }}"
 CANCEL_RELAY = "mutation($input: CancelRelaySessionInput!) { cancelRelaySession(input: $input) { id } }"
 OUTREACH = "mutation($input: RecordOutreachSessionInput!) { recordOutreachSession(input: $input) { id } }"
 TRIP = "mutation($input: RecordVehicleTripInput!) { recordVehicleTrip(input: $input) { id } }"
@@ -107,15 +107,15 @@ CELLS: dict[str, Cell] = {
         {"input": {"programmeId": made(t).unsent[i], "stationIds": [t.station], "dueAt": DUE}},
     ),
     "receiveDelivery (at VNPT's station)": lambda i, t: (
-        STEP.format("receiveDelivery"),
+        STEP.format("ReceiveDelivery", "receiveDelivery"),
         {"input": {"programmeId": made(t).received[i], "stationId": t.station}},
     ),
     "airDelivery (at VNPT's station)": lambda i, t: (
-        STEP.format("airDelivery"),
+        STEP.format("AirDelivery", "airDelivery"),
         {"input": {"programmeId": made(t).received[i], "stationId": t.station}},
     ),
     "failDelivery (at VNPT's station)": lambda i, t: (
-        STEP.format("failDelivery"),
+        STEP.format("FailDelivery", "failDelivery"),
         {"input": {"programmeId": made(t).failed[i], "stationId": t.station, "reason": "Mất điện"}},
     ),
     "cancelRelaySession (VNPT's station)": lambda i, t: (
