@@ -74,6 +74,17 @@ async def test_a_programme_sent_to_two_stations_is_aired_at_one_and_missing_at_t
     page: dict[str, Any] = listed.json()
     assert (page["total_count"], [d["timeliness"] for d in page["deliveries"]]) == (1, ["missing"])
 
+    summary = await platform.data(
+        '{ programmeSummary(unitCode: "061", period: "2026-12") '
+        "{ programmes newsItems durationSeconds unit { code } } }"
+    )
+    assert summary["programmeSummary"] == {"programmes": 1, "newsItems": 6, "durationSeconds": 900,
+                                           "unit": {"code": "061"}}  # fmt: skip
+    rest_summary = await platform.http.get(
+        "/api/v1/programmes/summary", params={"unit_code": "061", "period": "2026"}, headers=platform.auth("reader")
+    )
+    assert (rest_summary.status_code, rest_summary.json()["programmes"]) == (200, 1), rest_summary.text
+
     raw = programme_id.split(":", 1)[1]
     failed = await platform.http.post(
         f"/api/v1/deliveries/{raw}/{silent.split(':', 1)[1]}/fail",

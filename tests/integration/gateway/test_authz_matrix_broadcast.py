@@ -49,6 +49,12 @@ READS = {
         '{ outreachRecords(unitCode: "061") { totalCount edges { node { unit { code } } } } }'
     ),
     "outreach (Ba Bể's summary)": '{ outreach(unitCode: "061", period: "2023") { sessions vehicleTrips } }',
+    "programmeSummary (Ba Bể's, with its unit)": (
+        '{ programmeSummary(unitCode: "061", period: "2023") { programmes unit { code } } }'
+    ),
+    "airtimeOfUnit (Ba Bể's, per child)": (
+        '{ airtimeOfUnit(unitCode: "061", period: "2023") { totalSeconds children { unitCode totalSeconds } } }'
+    ),
 }
 
 
