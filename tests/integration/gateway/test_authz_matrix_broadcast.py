@@ -58,6 +58,10 @@ READS = {
 }
 
 
+DUE = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).isoformat()
+"""Deliveries fall due after the test: each stays pending, whatever the column does before it."""
+
+
 def _read(query: str) -> Cell:
     return lambda i, t: (query, {})
 
@@ -156,9 +160,6 @@ def made(targets: Targets) -> Made:
     found = getattr(targets, "broadcast", None)
     assert isinstance(found, Made), "build_area_targets has not run"
     return found
-
-
-DUE = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).isoformat()
 
 
 def _alert(i: int) -> dict[str, Any]:
