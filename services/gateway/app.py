@@ -42,7 +42,7 @@ from services.gateway.rest.alerts_routes import AlertRoutes
 from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
 from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
-from services.gateway.rest.programmes_routes import DeliveryRoutes, ProgrammeRoutes
+from services.gateway.rest.programmes_routes import DeliveryRoutes, FigureRoutes, ProgrammeRoutes
 from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
 from services.gateway.rest.signal_routes import SignalRoutes
 from services.gateway.security.cors import cors_config
@@ -98,6 +98,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             SignalRoutes,
             ProgrammeRoutes,
             DeliveryRoutes,
+            FigureRoutes,
             RelaySessionRoutes,
             OutreachRoutes,
             *bulk_controllers(gateway, security),
