@@ -27,6 +27,7 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from libs.common.access_log import note_request
@@ -39,6 +40,7 @@ from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.mutations import Mutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
+from services.gateway.graphql.queries_feed import FeedQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
@@ -156,7 +158,7 @@ def build_schema(
         InternalCalls,
     ]
     return GatewaySchema(
-        query=Query,
+        query=merge_types("Query", (Query, FeedQuery)),
         mutation=Mutation,
         subscription=Subscription,
         types=[BtsStation, DigitalTeam],

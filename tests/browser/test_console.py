@@ -1,0 +1,83 @@
+"""The operations centre's console in a real browser: it loads clean, draws the province's
+stations, turns a cluster red within 2 s of its report, shows an alert's acknowledgements as
+they are recorded, and after a gateway restart shows the events it missed."""
+
+from __future__ import annotations
+
+import time
+
+from tests.browser.console_support import ConsoleGateway, Province, Watched, report, sign_in
+from tests.integration.gateway.api_fixtures import register_unit
+from tests.integration.gateway.api_platform import Platform
+
+
+async def test_the_console_loads_with_no_console_error_and_no_failed_request(
+    platform: Platform, province: Province, console_gateway: ConsoleGateway, watched: Watched
+) -> None:
+    await sign_in(watched.page, console_gateway.url, platform.keys["admin"])
+    await watched.page.wait_for_selector("[data-tile=stations]")
+    await watched.page.wait_for_selector("#ranking table, #ranking:not(:empty)")
+    assert watched.errors == []
+    assert watched.failed == []
+
+
+async def test_the_map_shows_every_seeded_station_and_cluster(
+    platform: Platform, province: Province, console_gateway: ConsoleGateway, watched: Watched
+) -> None:
+    page = watched.page
+    await sign_in(page, console_gateway.url, platform.keys["admin"])
+    drawn = await page.eval_on_selector_all("#map [data-station]", "nodes => nodes.map(n => n.dataset.station)")
+    assert sorted(drawn) == sorted(s.raw for s in province.stations)
+    clusters = await page.eval_on_selector_all("#map [data-cluster]", "nodes => nodes.length")
+    assert clusters == sum(len(s.clusters) for s in province.stations)
+    tile = await page.text_content("[data-tile=stations] .value")
+    assert tile is not None
+    assert tile.replace(" ", "") == f"{len(province.stations)}/{len(province.stations)}"
+
+
+async def test_a_cluster_that_loses_signal_turns_red_on_the_map_and_in_the_tiles_within_2_s(
+    platform: Platform, province: Province, console_gateway: ConsoleGateway, watched: Watched
+) -> None:
+    page = watched.page
+    await sign_in(page, console_gateway.url, platform.keys["admin"])
+    station, cluster = province.cluster(1)
+    raw = cluster.split(":", 1)[1]
+    await page.wait_for_selector(f"#map [data-cluster='{raw}'][data-state=ok]")
+    await page.wait_for_selector("[data-tile=clusters-down][data-level=ok]")
+    reported = time.monotonic()
+    await report(platform, cluster, "NO_SIGNAL")
+    left = max(0.001, 2.0 - (time.monotonic() - reported))
+    await page.wait_for_selector(f"#map [data-cluster='{raw}'][data-state=down]", timeout=left * 1000)
+    left = max(0.001, 2.0 - (time.monotonic() - reported))  # 0 would mean no timeout at all
+    await page.wait_for_selector("[data-tile=clusters-down][data-level=alarm]", timeout=left * 1000)
+    assert time.monotonic() - reported <= 2.0
+    assert await page.get_attribute(f"#map [data-station='{station.raw}']", "data-state") == "partial"
+    assert await page.text_content("[data-tile=clusters-down] .value") == "1"
+    await report(platform, cluster, "ONLINE")
+    await page.wait_for_selector(f"#map [data-cluster='{raw}'][data-state=ok]")
+
+
+async def test_after_the_gateway_restarts_the_page_reconnects_and_shows_the_events_it_missed(
+    platform: Platform, province: Province, console_gateway: ConsoleGateway, watched: Watched
+) -> None:
+    page = watched.page
+    await sign_in(page, console_gateway.url, platform.keys["admin"])
+    station, cluster = province.cluster(2)
+    raw = cluster.split(":", 1)[1]
+    await page.wait_for_selector(f"#map [data-cluster='{raw}'][data-state=ok]")
+    await console_gateway.stop()
+    await page.wait_for_selector("#connection[data-state=reconnecting]")
+    # Committed through the platform's own gateway while the page's is down.
+    await report(platform, cluster, "OFFLINE")
+    village = f"{station.commune}-T99"
+    await register_unit(platform, village, "Thôn mẫu 99", "VILLAGE", station.commune)
+    await console_gateway.start()
+    await page.wait_for_selector("#connection[data-state=live]", timeout=20_000)
+    await page.wait_for_selector(f"#map [data-cluster='{raw}'][data-state=down]")
+    lost = f"#feed li[data-type='broadcast.cluster_signal_lost'][data-unit='{station.commune}']"
+    registered = f"#feed li[data-type='registry.unit_registered'][data-unit='{village}']"
+    await page.wait_for_selector(registered)
+    assert len(await page.query_selector_all(lost)) == 1
+    assert len(await page.query_selector_all(registered)) == 1
+    await report(platform, cluster, "ONLINE")
+    await page.wait_for_selector(f"#map [data-cluster='{raw}'][data-state=ok]")
