@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.browser.console_support import ConsoleGateway, Province, Watched, report, sign_in
 from tests.integration.gateway.api_fixtures import register_unit
 from tests.integration.gateway.api_platform import Platform
+
+pytestmark = pytest.mark.browser
 
 
 async def test_the_console_loads_with_no_console_error_and_no_failed_request(
