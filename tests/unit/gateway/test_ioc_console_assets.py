@@ -11,6 +11,7 @@ import typing
 from contracts.broadcast_events import AlertCategory, AlertPriority, DownCause
 from services.gateway.graphql.scalars import OperationalStatus, SignalStatus
 from services.gateway.ioc import STATIC_DIR, geography
+from services.metrics.seed.indicators import DTI
 
 JS = STATIC_DIR / "js"
 OWN_FILES = [STATIC_DIR / "index.html", STATIC_DIR / "ioc.css", *sorted(JS.glob("*.js"))]
@@ -90,3 +91,13 @@ def test_every_commune_sits_inside_its_districts_box() -> None:
         assert south < lat < north
         assert west < lon < east
     assert len({tuple(c["at"]) for c in province["communes"]}) == 108
+
+
+def test_the_rankings_breakdown_names_the_dti_components_of_the_metrics_catalogue() -> None:
+    source = (JS / "trends.js").read_text(encoding="utf-8")
+    listed = re.search(r"RANKING_PARTS = \[(.*?)\];", source, re.DOTALL)
+    assert listed is not None
+    parts = re.findall(r'"([\w.]+)"', listed.group(1))
+    assert parts == [component.code for component in DTI.components]
+    assert re.search(rf'RANKING_INDEX = "{re.escape(DTI.code)}"', source)
+    assert {f"part.{code}" for code in parts} <= dictionary("vi")

@@ -12,7 +12,7 @@ const KINDS = [
   ["metrics", /^metrics\./],
 ];
 const SHOWN = 300;
-const SUMMARY_FIELDS = ["title", "name", "code", "signal", "cause", "priority", "source", "value", "indicator_code", "period"];
+const SUMMARY_FIELDS = ["title", "name", "code", "indicator_code", "value", "period", "signal", "cause", "priority", "source_kind"];
 
 export function kindOf(type) {
   for (const [kind, pattern] of KINDS) if (pattern.test(type)) return kind;

@@ -108,7 +108,6 @@ export class Trends {
 
   /** The latest year with scores, at most YEARS back. */
   async ranking(element) {
-    const name = (i) => (current() === "en" && i.nameEn ? i.nameEn : i.name);
     for (const period of years().reverse()) {
       let data;
       try {
@@ -121,7 +120,7 @@ export class Trends {
       const parts = new Map();
       for (const value of data.indicatorValues) {
         if (!parts.has(value.unit.code)) parts.set(value.unit.code, []);
-        parts.get(value.unit.code).push(`${name(value.indicator)} ${value.value === null ? "—" : number(value.value, 1)}`);
+        parts.get(value.unit.code).push(`${t(`part.${value.indicator.code}`)} ${value.value === null ? "—" : number(value.value, 0)}`);
       }
       const best = Math.max(...data.ranking.map((r) => r.score), 1);
       const rows = data.ranking.map(
