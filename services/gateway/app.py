@@ -39,7 +39,12 @@ from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
 from services.gateway.ioc import console_router
+from services.gateway.rest.alerts_routes import AlertRoutes
+from services.gateway.rest.callers import Callers
+from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
+from services.gateway.rest.programmes_routes import DeliveryRoutes, ProgrammeRoutes
 from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
+from services.gateway.rest.signal_routes import SignalRoutes
 from services.gateway.security.cors import cors_config
 from services.gateway.security.edge import edge_middleware
 from services.gateway.security.wiring import build_security
@@ -89,6 +94,12 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         [
             graphql_controller(schema, gateway, security, max_body_bytes=graphql_body),
             *rest_controllers(gateway, security),
+            AlertRoutes,
+            SignalRoutes,
+            ProgrammeRoutes,
+            DeliveryRoutes,
+            RelaySessionRoutes,
+            OutreachRoutes,
             console_router(),  # the operations centre's console at /ioc (docs/ioc.md)
         ],
         title="tinhso public API",
@@ -104,5 +115,6 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         cors_config=cors_config(settings.gateway_cors_origins),  # browsers' cross-origin calls
     )
     app.state.gateway = gateway
+    app.state.callers = Callers(gateway, security)
     app.state.consumer = consumer
     return app
