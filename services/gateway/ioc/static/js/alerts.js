@@ -54,7 +54,10 @@ export class Alerts {
     this.province = province;
     this.elements = elements;
     this.onChange = onChange;
+    this.pending = new Map();
     elements.late.onchange = () => this.render();
+    // Stations turn late as minutes pass, not only when an event arrives.
+    setInterval(() => this.render(), 15_000);
     elements.form.onsubmit = (event) => {
       event.preventDefault();
       this.issue();
@@ -97,7 +100,9 @@ export class Alerts {
       this.render();
       return;
     }
-    this.refresh(data.alert_id);
+    // An issue comes with one dispatch per station: the alert is read once, after the burst.
+    clearTimeout(this.pending.get(data.alert_id));
+    this.pending.set(data.alert_id, setTimeout(() => this.refresh(data.alert_id), 250));
   }
 
   form() {

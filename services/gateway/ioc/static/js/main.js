@@ -30,6 +30,12 @@ const COMMUNES = `query Communes($after: String) {
 const KEY_VALUES = `query KeyValues($codes: [String!]!, $period: Period!) {
   indicatorValues(codes: $codes, period: $period, level: PROVINCE) { value target period indicator { code name nameEn } unit { code } }
 }`;
+const RELAY_TODAY = `query RelayToday($unit: String, $day: Date!, $after: String) {
+  relaySessions(unitCode: $unit, from: $day, to: $day, first: 200, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id startedAt endedAt cancelled station { id } } }
+  }
+}`;
 const FEED = `subscription Feed($after: ID) { events(after: $after) { id type streamId occurredAt recordedAt unitCode data cursor } }`;
 const INDICATOR_CHANGED = `subscription KeyIndicators($codes: [String!], $after: ID) {
   indicatorChanged(codes: $codes, after: $after) { value target period cursor indicator { code name nameEn } unit { code } }
@@ -37,9 +43,13 @@ const INDICATOR_CHANGED = `subscription KeyIndicators($codes: [String!], $after:
 
 const $ = (id) => document.getElementById(id);
 
-function localDay(date) {
-  const d = new Date(date);
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+// The province's day (contracts/province.py: Asia/Ho_Chi_Minh, UTC+7 all year), whatever the
+// browser's own time zone: "today" on the tiles is the province's.
+const PROVINCE_TIME_ZONE = "Asia/Ho_Chi_Minh";
+const PROVINCE_OFFSET = "+07:00";
+
+function provinceDay(at = new Date()) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: PROVINCE_TIME_ZONE }).format(at);
 }
 
 class Console {
@@ -76,7 +86,7 @@ class Console {
     this.tiles.render();
     this.live();
     // One panel that cannot load says so in its place; the others still come up.
-    const loads = [this.loadKeyValues(), this.alerts.load(), this.incidents.load(), this.trends.load(), this.trends.ranking($("ranking"))];
+    const loads = [this.loadKeyValues(), this.loadRelayToday(), this.alerts.load(), this.incidents.load(), this.trends.load(), this.trends.ranking($("ranking"))];
     for (const result of await Promise.allSettled(loads)) {
       if (result.status === "rejected") this.feed.notice(result.reason?.message ?? String(result.reason));
     }
@@ -134,20 +144,43 @@ class Console {
   }
 
   relayToday(raw) {
-    return this.province.relay.byStation.get(raw) ?? 0;
+    return this.province.relay.ofStation(raw);
   }
 
-  /** A relay session recorded live: the part of it that falls on today counts. */
-  relayRecorded(data) {
-    const today = localDay(Date.now());
-    const start = Math.max(Date.parse(data.started_at), today);
-    const end = Math.min(Date.parse(data.ended_at), today + 86_400_000);
-    if (end <= start) return;
-    const seconds = (end - start) / 1000;
+  /** Today's relay sessions of the province, read once; the feed keeps them current. */
+  async loadRelayToday() {
+    const day = provinceDay();
+    let after = null;
+    try {
+      do {
+        const page = (await this.api.query(RELAY_TODAY, { unit: this.province.code, day, after })).relaySessions;
+        for (const { node } of page.edges) {
+          if (node.cancelled || !node.station) continue;
+          this.relaySession(rawId(node.id), rawId(node.station.id), node.startedAt, node.endedAt);
+        }
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+    } catch (error) {
+      if (!isForbidden(error)) throw error;
+      this.tiles.unavailable.add("relay");
+    }
+    this.tiles.render();
+  }
+
+  /** A session counts once (the feed may repeat what the query read), for its part today. */
+  relaySession(id, station, startedAt, endedAt) {
     const relay = this.province.relay;
-    relay.seconds += seconds;
-    relay.sessions += 1;
-    relay.byStation.set(data.station_id, (relay.byStation.get(data.station_id) ?? 0) + seconds);
+    if (relay.sessions.has(id)) return;
+    const dayStart = Date.parse(`${provinceDay()}T00:00:00${PROVINCE_OFFSET}`);
+    const start = Math.max(Date.parse(startedAt), dayStart);
+    const end = Math.min(Date.parse(endedAt), dayStart + 86_400_000);
+    if (end <= start) return;
+    relay.sessions.set(id, { station, seconds: (end - start) / 1000 });
+    this.tiles.render();
+  }
+
+  relayCancelled(id) {
+    this.province.relay.sessions.delete(id);
     this.tiles.render();
   }
 
@@ -163,7 +196,8 @@ class Console {
     else if (type === "broadcast.cluster_signal_restored") this.signal(data.cluster_id, "ONLINE", data.restored_at);
     else if (type.startsWith("broadcast.signal_incident_")) this.incidents.event(event);
     else if (type.startsWith("broadcast.emergency_alert_")) this.alerts.event(event);
-    else if (type === "broadcast.relay_session_recorded") this.relayRecorded(data);
+    else if (type === "broadcast.relay_session_recorded") this.relaySession(data.session_id, data.station_id, data.started_at, data.ended_at);
+    else if (type === "broadcast.relay_session_cancelled") this.relayCancelled(data.session_id);
     else if (/^registry\.(radio_station|speaker_cluster|unit)_/.test(type)) this.assetsChanged();
     this.feed.add(event);
   }

@@ -13,6 +13,25 @@ export function isDown(signal) {
   return DOWN.has(signal);
 }
 
+/** Today's relay sessions by id, each with its station and the seconds of it today. */
+export class Relay {
+  constructor() {
+    this.sessions = new Map();
+  }
+
+  get seconds() {
+    let total = 0;
+    for (const session of this.sessions.values()) total += session.seconds;
+    return total;
+  }
+
+  ofStation(raw) {
+    let total = 0;
+    for (const session of this.sessions.values()) if (session.station === raw) total += session.seconds;
+    return total;
+  }
+}
+
 export class Province {
   constructor() {
     this.code = null;
@@ -23,7 +42,7 @@ export class Province {
     this.clusters = new Map();
     this.incidents = new Map();
     this.alerts = new Map();
-    this.relay = { seconds: 0, sessions: 0, byStation: new Map() };
+    this.relay = new Relay();
     this.indicators = new Map();
     this.listeners = [];
   }

@@ -46,8 +46,8 @@ export class Tiles {
 
   relay() {
     if (this.unavailable.has("relay")) return tile("relay", t("tile.relay"), "—", t("forbidden"), "none");
-    const { seconds, sessions } = this.province.relay;
-    return tile("relay", t("tile.relay"), number(seconds / 3600, 1), t("tile.relaySub", { sessions: number(sessions) }), "ok");
+    const relay = this.province.relay;
+    return tile("relay", t("tile.relay"), number(relay.seconds / 3600, 1), t("tile.relaySub", { sessions: number(relay.sessions.size) }), "ok");
   }
 
   indicator(value) {
