@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, ViewportSize, async_playwright
 
 from libs.common.embedded.broker import EmbeddedBroker
 from libs.common.embedded.postgres import EmbeddedPostgres
@@ -21,7 +21,7 @@ from libs.common.settings import Idempotence, Settings, load_settings
 from tests.browser.console_support import ConsoleGateway, Province, Watched, chromium_path, seed_province
 from tests.integration.gateway.api_platform import Platform, start_platform
 
-LAPTOP = {"width": 1366, "height": 768}
+LAPTOP = ViewportSize(width=1366, height=768)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import datetime
 import random
 from pathlib import Path
 
-from playwright.async_api import Browser
+from playwright.async_api import Browser, ViewportSize
 
 from services.gateway.ioc import geography
 from tests.browser.console_support import ConsoleGateway, Province, report, sign_in
@@ -21,6 +21,12 @@ from tests.integration.gateway.api_platform import Platform
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 TARGET = "mutation($i: SetIndicatorTargetInput!) { setIndicatorTarget(input: $i) { target } }"
+ISSUE = """
+mutation($input: IssueEmergencyAlertInput!) { issueEmergencyAlert(input: $input) { id } }
+"""
+ACKNOWLEDGE = """
+mutation($input: AcknowledgeEmergencyAlertInput!) { acknowledgeEmergencyAlert(input: $input) { id } }
+"""
 SHOWN = ["egov.online_services_rate", "citizens.bank_account_15plus", "citizens.internet_users"]
 
 
@@ -65,11 +71,22 @@ async def test_docs_screenshots(
     for cluster in clusters[3:6]:
         await report(platform, cluster, "NO_SIGNAL")
     await report(platform, province.stations[0].clusters[0], "OFFLINE")
+    expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=2)
+    alert = {
+        "unitCode": "061",
+        "category": "DISASTER",
+        "priority": "HIGH",
+        "title": "Lũ quét trên sông Năng",
+        "message": "Người dân vùng trũng di chuyển lên chỗ cao.",
+        "expiresAt": expires.isoformat(),
+    }
+    issued = (await platform.data(ISSUE, {"input": alert}))["issueEmergencyAlert"]["id"]
+    await platform.data(ACKNOWLEDGE, {"input": {"alertId": issued, "stationId": province.stations[0].id}})
     IMAGES.mkdir(exist_ok=True)
     for name, viewport, locale in (
-        ("ioc-wall", {"width": 1920, "height": 1080}, "vi"),
-        ("ioc-laptop-en", {"width": 1366, "height": 768}, "en"),
-        ("ioc-laptop-vi", {"width": 1366, "height": 768}, "vi"),
+        ("ioc-wall", ViewportSize(width=1920, height=1080), "vi"),
+        ("ioc-laptop-en", ViewportSize(width=1366, height=768), "en"),
+        ("ioc-laptop-vi", ViewportSize(width=1366, height=768), "vi"),
     ):
         context = await browser.new_context(viewport=viewport, timezone_id="Asia/Ho_Chi_Minh")
         page = await context.new_page()
