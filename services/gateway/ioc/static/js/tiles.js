@@ -1,6 +1,6 @@
 // The tiles along the top: each a figure the operator watches, redrawn from the province's
 // state whenever it changes. A tile whose source this key may not read says so.
-import { age, number, t } from "./i18n.js";
+import { age, current, number, t } from "./i18n.js";
 import { isDown } from "./state.js";
 
 function tile(id, label, value, sub, level) {
@@ -51,7 +51,7 @@ export class Tiles {
   }
 
   indicator(value) {
-    const name = value.indicator.name;
+    const name = current() === "en" && value.indicator.nameEn ? value.indicator.nameEn : value.indicator.name;
     const shown = value.value === null ? "—" : number(value.value, 1);
     if (value.target === null || value.target === undefined) return tile(`indicator-${value.indicator.code}`, name, shown, t("tile.noTarget"), "none");
     const met = value.value !== null && value.value >= value.target;
