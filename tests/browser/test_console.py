@@ -136,3 +136,24 @@ async def test_an_alert_issued_from_the_panel_shows_each_acknowledgement_as_it_i
         waiting = await alert.locator("li[data-state=waiting]").count()
         assert waiting == len(stations) - acknowledged
     await page.wait_for_selector("[data-tile=alerts] .value >> text=0")
+
+
+async def test_the_console_shows_what_the_key_may_read_and_refuses_what_it_may_not_do(
+    platform: Platform, province: Province, console_gateway: ConsoleGateway, watched: Watched
+) -> None:
+    """A read-only key sees the province but its alert is refused in the form; a key that may
+    not read is turned back at sign-in."""
+    page = watched.page
+    await sign_in(page, console_gateway.url, platform.keys["reader"])
+    assert len(await page.query_selector_all("#map [data-station]")) == len(province.stations)
+    form = page.locator("#alert-form")
+    await form.locator("input[name=title]").fill("Thử quyền")
+    await form.locator("textarea[name=message]").fill("Khoá chỉ đọc.")
+    await form.locator("button[type=submit]").click()
+    await form.locator("[data-role=message]", has_text="không được").wait_for()
+    assert await page.locator(".alert", has_text="Thử quyền").count() == 0
+    await page.click("#sign-out")
+    await page.fill("#api-key", platform.keys["writer"])
+    await page.click("#sign-in-form button[type=submit]")
+    await page.locator("#sign-in-error", has_text="không được chấp nhận").wait_for()
+    assert await page.is_hidden("#console")

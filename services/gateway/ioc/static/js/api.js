@@ -12,7 +12,7 @@ export class ApiError extends Error {
 
 /** Codes that mean "this key may not read it": the panel says so instead of failing. */
 export function isForbidden(error) {
-  return error instanceof ApiError && ["FORBIDDEN", "UNAUTHORIZED", "UNAUTHENTICATED"].includes(error.code);
+  return error instanceof ApiError && ["FORBIDDEN", "OUTSIDE_OWN_UNIT", "UNAUTHORIZED", "UNAUTHENTICATED"].includes(error.code);
 }
 
 export class Api {
