@@ -17,7 +17,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.async_api import ConsoleMessage, Page, Request
+from playwright.async_api import ConsoleMessage, Page, Request, Response
 
 from services.gateway.app import create_app as gateway_app
 from services.gateway.events.consumer import GatewayConsumer
@@ -154,10 +154,12 @@ class Watched:
         return path
 
 
-async def sign_in(page: Page, url: str, key: str) -> None:
-    """Opens the console and signs in through its form, as an operator does."""
-    await page.goto(f"{url}/ioc")
+async def sign_in(page: Page, url: str, key: str) -> Response:
+    """Opens the console and signs in through its form, as an operator does; the page's answer."""
+    response = await page.goto(f"{url}/ioc")
+    assert response is not None
     await page.fill("#api-key", key)
     await page.click("#sign-in-form button[type=submit]")
     await page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     await page.wait_for_selector("#connection[data-state=live]", timeout=15_000)
+    return response

@@ -20,10 +20,8 @@ pytestmark = pytest.mark.browser
 async def test_the_console_loads_with_no_console_error_and_no_failed_request(
     platform: Platform, province: Province, console_gateway: ConsoleGateway, watched: Watched
 ) -> None:
-    page = await watched.page.goto(f"{console_gateway.url}/ioc")
-    assert page is not None
+    page = await sign_in(watched.page, console_gateway.url, platform.keys["admin"])
     assert "default-src 'self'" in page.headers["content-security-policy"]
-    await sign_in(watched.page, console_gateway.url, platform.keys["admin"])
     await watched.page.wait_for_selector("[data-tile=stations]")
     await watched.page.wait_for_selector("#incidents tr")
     await watched.page.wait_for_selector("#ranking table, #ranking:not(:empty)")
