@@ -40,6 +40,7 @@ from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
 from services.gateway.ioc import console_router
 from services.gateway.rest.alerts_routes import AlertRoutes
+from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
 from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
 from services.gateway.rest.programmes_routes import DeliveryRoutes, ProgrammeRoutes
@@ -100,6 +101,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             DeliveryRoutes,
             RelaySessionRoutes,
             OutreachRoutes,
+            *bulk_controllers(gateway, security),
             console_router(),  # the operations centre's console at /ioc (docs/ioc.md)
         ],
         title="tinhso public API",
