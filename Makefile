@@ -20,7 +20,7 @@ help:
 	@echo "make audit     look up the locked dependencies in the vulnerability database"
 	@echo "make generate  regenerate checked-in files derived from code"
 	@echo "make bench     run the benchmarks under bench/"
-	@echo "make explorers vendor GraphiQL's and the REST docs' assets from npm (needs npm)"
+	@echo "make explorers vendor GraphiQL's, the REST docs' and the IOC console's assets from npm (needs npm)"
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 >= 3.11 is needed, found " + sys.version.split()[0])'
@@ -81,6 +81,7 @@ bench: install
 
 explorers: install
 	$(BIN)/python -m libs.common.http.explorers.refresh
+	$(BIN)/python -m services.gateway.ioc.refresh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

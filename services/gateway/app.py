@@ -38,6 +38,7 @@ from services.gateway.graphql.context import Gateway
 from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
+from services.gateway.ioc import console_router
 from services.gateway.rest.alerts_routes import AlertRoutes
 from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
@@ -102,6 +103,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             RelaySessionRoutes,
             OutreachRoutes,
             *bulk_controllers(gateway, security),
+            console_router(),  # the operations centre's console at /ioc (docs/ioc.md)
         ],
         title="tinhso public API",
         description="Public REST API for partners (VNPT, Viettel, the post, district offices).",

@@ -76,6 +76,10 @@ def test_up_brings_every_service_to_ready_and_stops_without_leaving_a_process(pl
     assert gateway["reported"] == dict.fromkeys(("broker", *INTERNAL), "ok")
     assert "GraphQL + explorer" in platform.output
     assert "/graphql" in platform.output
+    assert "IOC console" in platform.output  # and the running gateway serves it
+    console = httpx.get(platform.url("gateway", "/ioc"))
+    assert console.status_code == 200
+    assert 'src="/ioc/js/main.js"' in console.text
     graphql = httpx.post(platform.url("gateway", "/graphql"), json={"query": "{ platform { version } }"})
     assert graphql.json()["data"]["platform"]["version"]
 

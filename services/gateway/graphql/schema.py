@@ -45,6 +45,7 @@ from services.gateway.graphql.mutations_programmes import ProgrammeMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
 from services.gateway.graphql.queries_alerts import AlertQuery
+from services.gateway.graphql.queries_feed import FeedQuery
 from services.gateway.graphql.queries_operations import OperationsQuery
 from services.gateway.graphql.queries_signal import SignalQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
@@ -166,7 +167,7 @@ def build_schema(
         InternalCalls,
     ]
     return GatewaySchema(
-        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery)),
+        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery, FeedQuery)),
         mutation=merge_types(
             "Mutation", (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation, BulkMutation)
         ),
