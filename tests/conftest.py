@@ -1,7 +1,9 @@
 """Session-wide fixtures: one embedded PostgreSQL and one embedded broker for the whole run.
 
 Integration tests talk to these real servers; every test that needs a clean slate makes
-its own database (``fresh_database``) rather than truncating shared state.
+its own database (``fresh_database``) rather than truncating shared state. ``make test``
+splits the run over pytest-xdist workers, each a session of its own: its own servers, on
+ports the kernel hands out, and its own state directory, so workers share nothing.
 """
 
 from __future__ import annotations
@@ -104,3 +106,12 @@ async def store_pool(fresh_database: str) -> AsyncIterator[asyncpg.Pool]:
 @pytest.fixture(scope="session")
 def telemetry() -> Telemetry:
     return Telemetry()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ``slow`` tests run one after another on one worker (``--dist loadgroup``, ADR 0033):
+    each starts a whole platform, a nested test run or processes it SIGKILLs, and two of them
+    side by side on two cores would fail on their own readiness and progress deadlines."""
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.xdist_group("slow"))
