@@ -106,12 +106,3 @@ async def store_pool(fresh_database: str) -> AsyncIterator[asyncpg.Pool]:
 @pytest.fixture(scope="session")
 def telemetry() -> Telemetry:
     return Telemetry()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The ``slow`` tests run one after another on one worker (``--dist loadgroup``, ADR 0033):
-    each starts a whole platform, a nested test run or processes it SIGKILLs, and two of them
-    side by side on two cores would fail on their own readiness and progress deadlines."""
-    for item in items:
-        if item.get_closest_marker("slow"):
-            item.add_marker(pytest.mark.xdist_group("slow"))

@@ -26,7 +26,10 @@ from libs.common.settings import load_settings
 from services.cli.catalogue import all_migrations
 from tests.e2e.platform_process import BACKBONES, SERVICES, PlatformProcess, wait_gone
 
-pytestmark = pytest.mark.slow
+# One `tinhso up` at a time (`--dist loadgroup` keeps a group on one worker): each start is an
+# initdb and seven processes importing at once, most of two cores, and two starts side by side
+# would test the machine against the 60 s readiness deadline rather than the platform (ADR 0033).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("platform")]
 
 
 @pytest.fixture
