@@ -36,8 +36,13 @@ install: $(VENV)/.synced
 up: install
 	$(BIN)/tinhso up
 
+# The tests run in TEST_WORKERS processes (pytest-xdist), each with its own embedded PostgreSQL
+# and broker, a test file at a time on one worker; most of the suite's time is waiting on
+# servers, so more workers than cores pays (docs/adr/0033). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 3
+
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

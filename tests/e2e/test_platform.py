@@ -26,6 +26,10 @@ from libs.common.settings import load_settings
 from services.cli.catalogue import all_migrations
 from tests.e2e.platform_process import BACKBONES, SERVICES, PlatformProcess, wait_gone
 
+# One `tinhso up` at a time: `make test` runs a file's tests on one worker (`--dist loadfile`),
+# so these stay in this one file. Each start is an initdb and seven processes importing at once,
+# most of two cores, and two side by side would test the machine against the 60 s readiness
+# deadline rather than the platform (ADR 0033).
 pytestmark = pytest.mark.slow
 
 
