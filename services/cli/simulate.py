@@ -76,7 +76,7 @@ async def _simulate(  # noqa: PLR0917 - the command's options, passed on
 @click.option("--key", help="An API key (scopes read, broadcast:write, alerts:issue). Default: one made for it.")
 @click.option(
     "--rate",
-    type=click.FloatRange(min=0.01, max=10_000),
+    type=click.FloatRange(min=0.01, max=100_000),
     default=60.0,
     show_default=True,
     help="How many times faster than real time the province moves (losses, restorations, relays, alerts).",

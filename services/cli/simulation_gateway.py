@@ -17,17 +17,14 @@ import msgspec
 from services.cli.simulation_schedule import AlertIssued, Station
 
 UNITS_PAGE = 50
-COMMUNES = (
-    """
-query($after: String) {
-  units(level: COMMUNE, first: %d, after: $after) {
+COMMUNES = """
+query($after: String, $first: Int) {
+  units(level: COMMUNE, first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
     edges { node { code parent { code } radioStation { id status clusters { id } } } }
   }
 }
 """
-    % UNITS_PAGE
-)  # noqa: UP031 - a GraphQL document's braces would all need doubling in an f-string
 REPORT_SIGNAL = "mutation($i: ReportClusterSignalInput!) { reportClusterSignal(input: $i) { id } }"
 RECORD_RELAY = "mutation($i: RecordRelayInput!) { recordRelay(input: $i) { id } }"
 ISSUE_ALERT = "mutation($i: IssueEmergencyAlertInput!) { issueEmergencyAlert(input: $i) { id } }"
@@ -89,7 +86,7 @@ class SimulationGateway:
         found: list[Station] = []
         after: str | None = None
         while True:
-            answer = await self.graphql(COMMUNES, {"after": after})
+            answer = await self.graphql(COMMUNES, {"after": after, "first": UNITS_PAGE})
             if isinstance(answer, Refused):
                 raise GatewayUnreachableError(f"the gateway refused to list the communes: {answer.code}")
             page = answer["units"]
