@@ -13,6 +13,7 @@ import datetime
 import random
 import signal
 import sys
+import time
 
 import click
 
@@ -21,12 +22,13 @@ from services.cli.console import run_or_exit, settings_or_exit
 from services.cli.database import pool
 from services.cli.simulation_gateway import GatewayUnreachableError, SimulationGateway
 from services.cli.simulation_run import Simulation, Tally
-from services.cli.simulation_schedule import Timeline
+from services.cli.simulation_schedule import Station, Timeline
 from services.gateway.security.partner_store import PartnerStore
 from services.gateway.security.partners import Partner
 
 PARTNER = "tinhso-simulate"
 SCOPES = frozenset({"read", "broadcast:write", "alerts:issue"})
+WAIT_STEP_SECONDS = 2.0
 KEY_GRACE = datetime.timedelta(hours=1)
 """A key replaced by a new run keeps working this long: a simulation still running with it goes on."""
 
@@ -44,8 +46,31 @@ async def _make_key() -> str:
             return await store.rotate_key(PARTNER, grace=KEY_GRACE)
 
 
+async def _stations(gateway: SimulationGateway, wait: float) -> list[Station]:
+    """The province's stations; for up to ``wait`` seconds, a gateway that does not answer yet
+    or shows no station yet (a platform starting, a seed being projected) is asked again."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            stations = await gateway.stations()
+        except GatewayUnreachableError:
+            if time.monotonic() >= deadline:
+                raise
+            stations = []
+        if stations or time.monotonic() >= deadline:
+            return stations
+        await asyncio.sleep(WAIT_STEP_SECONDS)
+
+
 async def _simulate(  # noqa: PLR0917 - the command's options, passed on
-    url: str, key: str | None, rate: float, duration: float | None, interval: float, seed: int, every: float
+    url: str,
+    key: str | None,
+    rate: float,
+    duration: float | None,
+    interval: float,
+    seed: int,
+    every: float,
+    wait: float,
 ) -> Tally:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -53,7 +78,7 @@ async def _simulate(  # noqa: PLR0917 - the command's options, passed on
         loop.add_signal_handler(signum, stop.set)
     gateway = SimulationGateway(url, key or await _make_key())
     try:
-        stations = await gateway.stations()
+        stations = await _stations(gateway, wait)
         clusters = sum(len(s.clusters) for s in stations)
         if not stations:
             raise click.ClickException("the gateway shows no radio stations: run `tinhso seed --demo` first")
@@ -95,12 +120,25 @@ async def _simulate(  # noqa: PLR0917 - the command's options, passed on
     show_default=True,
     help="Real seconds between a cluster's heartbeats (the silence threshold is 300 s unless configured).",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0, max=3600),
+    default=0.0,
+    help="Seconds to wait for the gateway to answer and show the seeded stations (make demo: 300).",
+)
 @click.option("--seed", type=int, help="The random seed: the same seed gives the same timeline. Default: random.")
 @click.option(
     "--progress-every", "every", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds."
 )
 def simulate(  # noqa: PLR0917 - click passes each option
-    url: str | None, key: str | None, rate: float, duration: float, interval: float, seed: int | None, every: float
+    url: str | None,
+    key: str | None,
+    rate: float,
+    duration: float,
+    interval: float,
+    wait: float,
+    seed: int | None,
+    every: float,
 ) -> None:
     """Drive the demo province live through the gateway: heartbeats, signal losses and
     restorations, relay sessions at their hours, emergency alerts and their acknowledgements.
@@ -111,7 +149,7 @@ def simulate(  # noqa: PLR0917 - click passes each option
         url = f"http://127.0.0.1:{settings_or_exit().gateway_port}"
     chosen = random.SystemRandom().randrange(1_000_000) if seed is None else seed
     try:
-        tally = run_or_exit(lambda: _simulate(url, key, rate, duration or None, interval, chosen, every))
+        tally = run_or_exit(lambda: _simulate(url, key, rate, duration or None, interval, chosen, every, wait))
     except GatewayUnreachableError as exc:
         click.echo(f"tinhso: cannot reach the gateway at {url} ({exc}); is `tinhso up` running?", err=True)
         sys.exit(1)
