@@ -27,6 +27,7 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from libs.common.access_log import note_request
@@ -38,8 +39,14 @@ from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.live_execution import LiveEventExecution
 from services.gateway.graphql.mutations import Mutation
+from services.gateway.graphql.mutations_alerts import AlertMutation
+from services.gateway.graphql.mutations_operations import OperationsMutation
+from services.gateway.graphql.mutations_programmes import ProgrammeMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
+from services.gateway.graphql.queries_alerts import AlertQuery
+from services.gateway.graphql.queries_operations import OperationsQuery
+from services.gateway.graphql.queries_signal import SignalQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
@@ -157,8 +164,8 @@ def build_schema(
         InternalCalls,
     ]
     return GatewaySchema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery)),
+        mutation=merge_types("Mutation", (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation)),
         subscription=Subscription,
         types=[BtsStation, DigitalTeam],
         extensions=extensions,
