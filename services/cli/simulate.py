@@ -14,6 +14,7 @@ import random
 import signal
 import sys
 import time
+from typing import NamedTuple
 
 import click
 
@@ -46,6 +47,14 @@ async def _make_key() -> str:
             return await store.rotate_key(PARTNER, grace=KEY_GRACE)
 
 
+class Pace(NamedTuple):
+    """How fast the province moves: ``--rate``, ``--heartbeat-interval``, ``--acknowledge-within``."""
+
+    rate: float
+    heartbeat_interval: float
+    ack_within: float
+
+
 async def _stations(gateway: SimulationGateway, wait: float) -> list[Station]:
     """The province's stations; for up to ``wait`` seconds, a gateway that does not answer yet
     or shows no station yet (a platform starting, a seed being projected) is asked again."""
@@ -65,9 +74,8 @@ async def _stations(gateway: SimulationGateway, wait: float) -> list[Station]:
 async def _simulate(  # noqa: PLR0917 - the command's options, passed on
     url: str,
     key: str | None,
-    rate: float,
+    pace: Pace,
     duration: float | None,
-    interval: float,
     seed: int,
     every: float,
     wait: float,
@@ -84,11 +92,16 @@ async def _simulate(  # noqa: PLR0917 - the command's options, passed on
             raise click.ClickException("the gateway shows no radio stations: run `tinhso seed --demo` first")
         click.echo(
             f"simulating {len(stations)} stations and {clusters} clusters through {url} "
-            f"(rate {rate:g}, seed {seed}, heartbeats every {interval:g} s"
+            f"(rate {pace.rate:g}, seed {seed}, heartbeats every {pace.heartbeat_interval:g} s"
             f"{f', for {duration:g} s' if duration else ', until Ctrl-C'})"
         )
         timeline = Timeline(
-            stations, seed=seed, rate=rate, heartbeat_interval=interval, start=datetime.datetime.now(datetime.UTC)
+            stations,
+            seed=seed,
+            rate=pace.rate,
+            heartbeat_interval=pace.heartbeat_interval,
+            ack_within=pace.ack_within,
+            start=datetime.datetime.now(datetime.UTC),
         )
         simulation = Simulation(gateway, progress=lambda tally: click.echo(tally.line()), progress_every=every)
         return await simulation.run(timeline, duration, stop)
@@ -126,6 +139,14 @@ async def _simulate(  # noqa: PLR0917 - the command's options, passed on
     default=0.0,
     help="Seconds to wait for the gateway to answer and show the seeded stations (make demo: 300).",
 )
+@click.option(
+    "--acknowledge-within",
+    "ack_within",
+    type=click.FloatRange(min=1, max=3600),
+    default=300.0,
+    show_default=True,
+    help="Real seconds within which stations acknowledge an alert (about a fifth of it, typically).",
+)
 @click.option("--seed", type=int, help="The random seed: the same seed gives the same timeline. Default: random.")
 @click.option(
     "--progress-every", "every", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds."
@@ -137,6 +158,7 @@ def simulate(  # noqa: PLR0917 - click passes each option
     duration: float,
     interval: float,
     wait: float,
+    ack_within: float,
     seed: int | None,
     every: float,
 ) -> None:
@@ -149,7 +171,9 @@ def simulate(  # noqa: PLR0917 - click passes each option
         url = f"http://127.0.0.1:{settings_or_exit().gateway_port}"
     chosen = random.SystemRandom().randrange(1_000_000) if seed is None else seed
     try:
-        tally = run_or_exit(lambda: _simulate(url, key, rate, duration or None, interval, chosen, every, wait))
+        tally = run_or_exit(
+            lambda: _simulate(url, key, Pace(rate, interval, ack_within), duration or None, chosen, every, wait)
+        )
     except GatewayUnreachableError as exc:
         click.echo(f"tinhso: cannot reach the gateway at {url} ({exc}); is `tinhso up` running?", err=True)
         sys.exit(1)

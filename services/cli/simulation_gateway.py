@@ -27,7 +27,9 @@ query($after: String, $first: Int) {
 """
 REPORT_SIGNAL = "mutation($i: ReportClusterSignalInput!) { reportClusterSignal(input: $i) { id } }"
 RECORD_RELAY = "mutation($i: RecordRelayInput!) { recordRelay(input: $i) { id } }"
-ISSUE_ALERT = "mutation($i: IssueEmergencyAlertInput!) { issueEmergencyAlert(input: $i) { id } }"
+ISSUE_ALERT = """
+mutation($i: IssueEmergencyAlertInput!) { issueEmergencyAlert(input: $i) { id stations { station { id } } } }
+"""
 ACKNOWLEDGE_ALERT = "mutation($i: AcknowledgeEmergencyAlertInput!) { acknowledgeEmergencyAlert(input: $i) { id } }"
 GONE_STATUSES = frozenset({"DECOMMISSIONED"})
 ALERT_TEXTS = {

@@ -14,6 +14,7 @@ import collections
 import datetime
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import msgspec
 
@@ -90,7 +91,8 @@ class Simulation:
         self._clock = clock or (lambda: datetime.datetime.now(datetime.UTC))
         self._progress = progress
         self._progress_every = progress_every
-        self._alerts: dict[int, str] = {}
+        self._alerts: dict[int, tuple[str, frozenset[str]]] = {}
+        """The simulation's alert number → the gateway's id and the stations it went to."""
         self._began = 0.0
 
     async def run(self, timeline: Iterable[Scheduled], duration: float | None, stop: asyncio.Event) -> Tally:
@@ -153,7 +155,7 @@ class Simulation:
         except GatewayUnreachableError:
             self.tally.unreachable += 1
             return
-        if answer is None:  # an acknowledgement of an alert that was never issued
+        if answer is None:  # an acknowledgement of an alert not issued, or not sent to that station
             return
         if isinstance(answer, Refused):
             self.tally.refused[answer.code] += 1
@@ -165,7 +167,7 @@ class Simulation:
             case SignalRestored(cluster_id):
                 self.tally.down.discard(cluster_id)
             case AlertIssued(alert):
-                self._alerts[alert] = alert_id(answer)
+                self._alerts[alert] = issued_alert(answer)
             case _:
                 pass
 
@@ -182,12 +184,14 @@ class Simulation:
             case AlertIssued():
                 return await self.gateway.issue_alert(action, now)
             case AlertAcknowledged(alert, station_id):
-                issued = self._alerts.get(alert)
-                if issued is None:
+                alert_id, stations = self._alerts.get(alert, ("", frozenset()))
+                if station_id not in stations:
                     return None
-                return await self.gateway.acknowledge_alert(issued, station_id, now)
+                return await self.gateway.acknowledge_alert(alert_id, station_id, now)
 
 
-def alert_id(answer: dict[str, object]) -> str:
-    issued = answer.get("issueEmergencyAlert")
-    return str(issued["id"]) if isinstance(issued, dict) else ""
+def issued_alert(answer: dict[str, Any]) -> tuple[str, frozenset[str]]:
+    """The alert's id and the stations it went to, from ``issueEmergencyAlert``'s answer."""
+    issued = answer["issueEmergencyAlert"]
+    stations = frozenset(s["station"]["id"] for s in issued["stations"] if s.get("station"))
+    return str(issued["id"]), stations

@@ -47,9 +47,9 @@ MEAN_SECONDS_BETWEEN_ALERTS = 4 * 3600
 """Province clock: an emergency alert every four hours or so (a storm, a flood warning)."""
 ALERT_LIFETIME_SECONDS = 30 * 60
 """Real time: how long an alert stays in force."""
-ACK_MEDIAN_SECONDS = 60.0
-ACK_BOUNDS = (5.0, 300.0)
-"""Real time: a station acknowledges after about a minute, within five."""
+ACK_WITHIN_SECONDS = 300.0
+"""Real time: a station acknowledges within five minutes, after about one (a fifth of it),
+and not before a sixtieth of it (5 s)."""
 UNACKNOWLEDGED_SHARE = 0.15
 """Stations that never acknowledge (the operator is away): the console's 'not acknowledged'."""
 RELAY_JITTER = 0.15
@@ -139,6 +139,7 @@ class Timeline:
         heartbeat_interval: float,
         start: datetime.datetime,
         alerts: bool = True,
+        ack_within: float = ACK_WITHIN_SECONDS,
     ) -> None:
         if rate <= 0 or heartbeat_interval <= 0:
             raise ValueError("the rate and the heartbeat interval must be positive")
@@ -147,6 +148,7 @@ class Timeline:
         self.heartbeat_interval = heartbeat_interval
         self.start = start.astimezone(PROVINCE_TZ)
         self.alerts = alerts and bool(self.stations)
+        self.ack_bounds = (ack_within / 60, ack_within)
         self._rng = random.Random(seed)  # noqa: S311 - a repeatable simulation, not a secret
         self._heap: list[tuple[float, int, Action | _NextDay]] = []
         self._order = itertools.count()
@@ -231,7 +233,8 @@ class Timeline:
             case AlertIssued(alert, stations=stations):
                 for station_id in stations:
                     if self._rng.random() >= UNACKNOWLEDGED_SHARE:
-                        delay = _bounded(self._rng.lognormvariate(math.log(ACK_MEDIAN_SECONDS), 0.8), ACK_BOUNDS)
+                        median = math.log(self.ack_bounds[1] / 5)
+                        delay = _bounded(self._rng.lognormvariate(median, 0.8), self.ack_bounds)
                         self._push(at + delay, AlertAcknowledged(alert, station_id))
                 self._next_alert(at)
             case RelaySession() | AlertAcknowledged():

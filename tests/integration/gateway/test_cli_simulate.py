@@ -20,6 +20,8 @@ WANTED = {
     "broadcast.cluster_signal_lost",
     "broadcast.cluster_signal_restored",
     "broadcast.relay_session_recorded",
+    "broadcast.emergency_alert_issued",
+    "broadcast.emergency_alert_acknowledged",
 }
 
 
@@ -53,6 +55,8 @@ async def test_simulate_drives_the_province_through_the_gateway_and_stops_cleanl
         "20000",
         "--heartbeat-interval",
         "1",
+        "--acknowledge-within",
+        "3",
         "--seed",
         "20",
         "--progress-every",
@@ -92,3 +96,5 @@ async def test_simulate_drives_the_province_through_the_gateway_and_stops_cleanl
     assert int(counts["heartbeats"]) > 0
     assert int(counts["signal losses"]) > 0
     assert int(counts["relay sessions"]) > 0
+    assert int(counts["alerts"]) > 0
+    assert int(counts["acknowledgements"]) > 0
