@@ -9,6 +9,7 @@ or Ctrl-C, printing a progress line every few seconds and a summary at the end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import random
 import signal
@@ -55,11 +56,12 @@ class Pace(NamedTuple):
     ack_within: float
 
 
-async def _stations(gateway: SimulationGateway, wait: float) -> list[Station]:
-    """The province's stations; for up to ``wait`` seconds, a gateway that does not answer yet
-    or shows no station yet (a platform starting, a seed being projected) is asked again."""
+async def _stations(gateway: SimulationGateway, wait: float, stop: asyncio.Event) -> list[Station]:
+    """The province's stations; for up to ``wait`` seconds (or until ``stop``), a gateway that
+    does not answer yet or shows no station yet (a platform starting, a seed being projected)
+    is asked again."""
     deadline = time.monotonic() + wait
-    while True:
+    while not stop.is_set():
         try:
             stations = await gateway.stations()
         except GatewayUnreachableError:
@@ -68,7 +70,10 @@ async def _stations(gateway: SimulationGateway, wait: float) -> list[Station]:
             stations = []
         if stations or time.monotonic() >= deadline:
             return stations
-        await asyncio.sleep(WAIT_STEP_SECONDS)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(WAIT_STEP_SECONDS):
+                await stop.wait()
+    return []
 
 
 async def _simulate(  # noqa: PLR0917 - the command's options, passed on
@@ -86,8 +91,10 @@ async def _simulate(  # noqa: PLR0917 - the command's options, passed on
         loop.add_signal_handler(signum, stop.set)
     gateway = SimulationGateway(url, key or await _make_key())
     try:
-        stations = await _stations(gateway, wait)
+        stations = await _stations(gateway, wait, stop)
         clusters = sum(len(s.clusters) for s in stations)
+        if stop.is_set():  # Ctrl-C while waiting for the platform
+            return Tally()
         if not stations:
             raise click.ClickException("the gateway shows no radio stations: run `tinhso seed --demo` first")
         click.echo(

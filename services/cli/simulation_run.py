@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import datetime
 import time
 from collections.abc import Callable, Iterable
@@ -116,8 +117,10 @@ class Simulation:
             while not queue.empty():
                 queue.get_nowait()
                 queue.task_done()
-            _, pending = await asyncio.wait(workers, timeout=DRAIN_SECONDS)
-            for task in (*pending, *([reporter] if reporter else []), stopped):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(DRAIN_SECONDS):
+                    await queue.join()
+            for task in (*workers, *([reporter] if reporter else []), stopped):
                 task.cancel()
             await asyncio.gather(*workers, *([reporter] if reporter else []), stopped, return_exceptions=True)
             self.tally.elapsed = self._now()
