@@ -10,10 +10,11 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: up test lint typecheck format check install generate bench clean help explorers validate audit
+.PHONY: up demo test lint typecheck format check install generate bench clean help explorers validate audit
 
 help:
 	@echo "make up        start the whole platform on the embedded default"
+	@echo "make demo      make up, the demo province (tinhso seed --demo), then tinhso simulate"
 	@echo "make test      run the test suite"
 	@echo "make check     lint, format check, validate, type check, then the tests (what CI runs)"
 	@echo "make validate  check infra/ (compose, Kubernetes, alerts) and the AsyncAPI document"
@@ -43,6 +44,18 @@ TEST_WORKERS ?= 3
 
 test: install
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The platform with the demo province moving live: `tinhso up` in the background, the demo
+# seed once it can reach the database (it refuses while `up` is starting), then the simulation
+# in the foreground. Ctrl-C stops the simulation (with its summary) and then the platform.
+demo: install
+	@$(BIN)/tinhso up & up=$$!; \
+	trap 'kill $$up 2>/dev/null; wait $$up' EXIT; trap 'exit 130' INT TERM; \
+	for attempt in $$(seq 90); do \
+		$(BIN)/tinhso seed --demo && break; \
+		if [ $$attempt = 90 ] || ! kill -0 $$up 2>/dev/null; then exit 1; fi; sleep 2; \
+	done; \
+	$(BIN)/tinhso simulate --wait 300
 
 lint: install
 	$(BIN)/ruff check .

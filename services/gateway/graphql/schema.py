@@ -37,6 +37,7 @@ from services.gateway.graphql.context import GatewayContext
 from services.gateway.graphql.documents import DocumentCache, NoIntrospection, document_cache, document_size_limit
 from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
+from services.gateway.graphql.live_execution import LiveEventExecution
 from services.gateway.graphql.mutations import Mutation
 from services.gateway.graphql.mutations_alerts import AlertMutation
 from services.gateway.graphql.mutations_bulk import BulkMutation
@@ -175,4 +176,5 @@ def build_schema(
         types=[BtsStation, DigitalTeam],
         extensions=extensions,
         config=StrawberryConfig(scalar_map={Period: PERIOD_SCALAR}),
+        execution_context_class=LiveEventExecution,
     )
