@@ -9,24 +9,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
-
-from contracts.broadcast_events import CATALOGUE, RelaySessionCancelled, RelaySessionRecorded
-from contracts.catalogue import EventCatalogue
-from contracts.reads import Reads, reads
-from libs.common.db import Conn
-from libs.common.projections.projection import Applied, Projection
+from contracts import broadcast_events as b
+from contracts.reads import reads
+from libs.common.projections.declared import read_model
 from services.broadcast.adapters import airtime_writer
 
-
-class AirtimeProjection(Projection):
-    name: ClassVar[str] = "broadcast_airtime"
-    service: ClassVar[str] = "broadcast"
-    sources: ClassVar[dict[str, EventCatalogue]] = {"broadcast": CATALOGUE}
-    reads: ClassVar[Reads] = reads(
+AirtimeProjection = read_model(
+    "broadcast_airtime",
+    sources={"broadcast": b.CATALOGUE},
+    reads=reads(
         {
-            RelaySessionRecorded: (
+            b.RelaySessionRecorded: (
                 "ended_at",
                 "note",
                 "programme_id",
@@ -36,12 +29,9 @@ class AirtimeProjection(Projection):
                 "station_id",
                 "unit_code",
             ),
-            RelaySessionCancelled: ("session_id",),
+            b.RelaySessionCancelled: ("session_id",),
         }
-    )
-
-    def tables_sql(self, schema: str) -> str:
-        return airtime_writer.tables_sql(schema)
-
-    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        await airtime_writer.apply(conn, schema, batch)
+    ),
+    tables=airtime_writer.tables_sql,
+    apply=airtime_writer.apply,
+)

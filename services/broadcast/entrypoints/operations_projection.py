@@ -7,38 +7,17 @@ that whichever side comes first creates and the other completes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
-
-from contracts.broadcast_events import (
-    CATALOGUE,
-    EmergencyAlertAcknowledged,
-    EmergencyAlertCancelled,
-    EmergencyAlertDispatched,
-    EmergencyAlertIssued,
-    LoudspeakerVehicleTripMade,
-    OutreachSessionHeld,
-    ProgrammeCorrected,
-    ProgrammeDeliveryAired,
-    ProgrammeDeliveryFailed,
-    ProgrammeDeliveryReceived,
-    ProgrammeDeliverySent,
-    ProgrammeRecorded,
-)
-from contracts.catalogue import EventCatalogue
-from contracts.reads import Reads, reads
-from libs.common.db import Conn
-from libs.common.projections.projection import Applied, Projection
+from contracts import broadcast_events as b
+from contracts.reads import reads
+from libs.common.projections.declared import read_model
 from services.broadcast.adapters import operations_writer
 
-
-class OperationsProjection(Projection):
-    name: ClassVar[str] = "broadcast_operations"
-    service: ClassVar[str] = "broadcast"
-    sources: ClassVar[dict[str, EventCatalogue]] = {"broadcast": CATALOGUE}
-    reads: ClassVar[Reads] = reads(
+OperationsProjection = read_model(
+    "broadcast_operations",
+    sources={"broadcast": b.CATALOGUE},
+    reads=reads(
         {
-            ProgrammeRecorded: (
+            b.ProgrammeRecorded: (
                 "air_date",
                 "articles",
                 "audio",
@@ -51,7 +30,7 @@ class OperationsProjection(Projection):
                 "unit_code",
                 "unit_id",
             ),
-            ProgrammeCorrected: (
+            b.ProgrammeCorrected: (
                 "air_date",
                 "articles",
                 "audio",
@@ -62,7 +41,7 @@ class OperationsProjection(Projection):
                 "segments",
                 "title",
             ),
-            ProgrammeDeliverySent: (
+            b.ProgrammeDeliverySent: (
                 "due_at",
                 "producer_unit_code",
                 "programme_id",
@@ -70,12 +49,12 @@ class OperationsProjection(Projection):
                 "station_id",
                 "unit_code",
             ),
-            ProgrammeDeliveryReceived: ("programme_id", "received_at", "station_id"),
-            ProgrammeDeliveryAired: ("aired_at", "programme_id", "station_id"),
-            ProgrammeDeliveryFailed: ("failed_at", "programme_id", "reason", "station_id"),
-            OutreachSessionHeld: ("audience", "held_on", "outreach_id", "topic", "unit_code"),
-            LoudspeakerVehicleTripMade: ("distance_km", "made_on", "outreach_id", "route", "unit_code"),
-            EmergencyAlertIssued: (
+            b.ProgrammeDeliveryReceived: ("programme_id", "received_at", "station_id"),
+            b.ProgrammeDeliveryAired: ("aired_at", "programme_id", "station_id"),
+            b.ProgrammeDeliveryFailed: ("failed_at", "programme_id", "reason", "station_id"),
+            b.OutreachSessionHeld: ("audience", "held_on", "outreach_id", "topic", "unit_code"),
+            b.LoudspeakerVehicleTripMade: ("distance_km", "made_on", "outreach_id", "route", "unit_code"),
+            b.EmergencyAlertIssued: (
                 "alert_id",
                 "category",
                 "expires_at",
@@ -87,14 +66,11 @@ class OperationsProjection(Projection):
                 "unit_code",
                 "unit_id",
             ),
-            EmergencyAlertDispatched: ("alert_id", "station_id", "unit_code"),
-            EmergencyAlertAcknowledged: ("acknowledged_at", "alert_id", "station_id", "unit_code"),
-            EmergencyAlertCancelled: ("alert_id", "cancelled_at", "reason"),
+            b.EmergencyAlertDispatched: ("alert_id", "station_id", "unit_code"),
+            b.EmergencyAlertAcknowledged: ("acknowledged_at", "alert_id", "station_id", "unit_code"),
+            b.EmergencyAlertCancelled: ("alert_id", "cancelled_at", "reason"),
         }
-    )
-
-    def tables_sql(self, schema: str) -> str:
-        return operations_writer.tables_sql(schema)
-
-    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        await operations_writer.apply(conn, schema, batch)
+    ),
+    tables=operations_writer.tables_sql,
+    apply=operations_writer.apply,
+)

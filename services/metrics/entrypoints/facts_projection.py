@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import ClassVar
 
 from contracts import broadcast_events as b
 from contracts import registry_events as r
 from contracts.base import Event
-from contracts.catalogue import EventCatalogue
 from contracts.province import PROVINCE_TZ
-from contracts.reads import Reads, reads
+from contracts.reads import reads
 from libs.common.db import Conn
-from libs.common.projections.projection import Applied, Projection
+from libs.common.projections.declared import read_model
+from libs.common.projections.projection import Applied
 from services.metrics.adapters.facts_tables import TABLES
 from services.metrics.adapters.facts_writer import FactsWriter, Touched
 from services.metrics.application.change_emitter import emit_changes
@@ -48,11 +47,23 @@ def hours_by_day(start: datetime.datetime, end: datetime.datetime) -> list[tuple
     return out
 
 
-class FactsProjection(Projection):
-    name: ClassVar[str] = NAME
-    service: ClassVar[str] = "metrics"
-    sources: ClassVar[dict[str, EventCatalogue]] = {"registry": r.CATALOGUE, "broadcast": b.CATALOGUE}
-    reads: ClassVar[Reads] = reads(
+async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
+    touched = Touched()
+    writer = FactsWriter(conn, schema, touched)
+    await writer.preload_assets(
+        {getattr(item.event, name) for item in batch for name in ASSET_FIELDS if hasattr(item.event, name)}
+    )
+    for item in batch:
+        await _apply_one(writer, item.event, local_day(item.envelope.occurred_at))
+    await writer.flush()
+    if schema == NAME and (touched.items or touched.unresolved):
+        await emit_changes(conn, schema, touched, batch[-1].envelope.occurred_at)
+
+
+FactsProjection = read_model(
+    NAME,
+    sources={"registry": r.CATALOGUE, "broadcast": b.CATALOGUE},
+    reads=reads(
         {
             r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
             r.UnitRenamed: ("name", "unit_id"),
@@ -85,22 +96,10 @@ class FactsProjection(Projection):
             b.ProgrammeRecorded: ("air_date", "articles", "duration_seconds", "news_items", "programme_id", "unit_id"),
             b.ProgrammeCorrected: ("air_date", "articles", "duration_seconds", "news_items", "programme_id"),
         }
-    )
-
-    def tables_sql(self, schema: str) -> str:
-        return TABLES.format(s=schema)
-
-    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        touched = Touched()
-        writer = FactsWriter(conn, schema, touched)
-        await writer.preload_assets(
-            {getattr(item.event, name) for item in batch for name in ASSET_FIELDS if hasattr(item.event, name)}
-        )
-        for item in batch:
-            await _apply_one(writer, item.event, local_day(item.envelope.occurred_at))
-        await writer.flush()
-        if schema == self.name and (touched.items or touched.unresolved):
-            await emit_changes(conn, schema, touched, batch[-1].envelope.occurred_at)
+    ),
+    tables=lambda schema: TABLES.format(s=schema),
+    apply=apply,
+)
 
 
 async def _apply_one(w: FactsWriter, e: Event, today: datetime.date) -> None:  # noqa: PLR0912, PLR0915 - one dispatch table
