@@ -24,9 +24,9 @@ from typing import Any
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 
-from libs.common.errors import ForbiddenError, InvalidInputError
+from libs.common.errors import InvalidInputError
 from libs.common.eventstore.context import MAX_IDEMPOTENCY_KEY, CommandContext
-from libs.common.http.auth import request_principal, require_province_wide, require_scope
+from libs.common.http.auth import require_province_wide, require_scope
 from libs.common.http.commands import IDEMPOTENCY_HEADER, command_metadata
 from libs.common.principal import Principal
 
@@ -71,13 +71,6 @@ def reader(*scopes: str) -> Provide:
         raise ValueError("a reader needs at least one scope")
 
     def provide(request: Req) -> Principal:
-        principal = request_principal(request)
-        if not any(principal.allows(s) for s in scopes):
-            raise ForbiddenError(
-                f"this needs one of the scopes {', '.join(repr(s) for s in scopes)}",
-                code="forbidden",
-                details={"scopes": list(scopes)},
-            )
-        return principal
+        return require_scope(request, *scopes)
 
     return Provide(provide, sync_to_thread=False)
