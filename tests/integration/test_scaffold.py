@@ -171,9 +171,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contracts import demo_events as e
-from contracts.reads import reads
 from libs.common.db import Conn
-from libs.common.projections.declared import read_model
+from libs.common.projections.declared import ReadFields, read_model
 from libs.common.projections.projection import Applied
 from services.demo.adapters.titles import SCHEMA, TABLES, count_title
 
@@ -184,13 +183,9 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
             await count_title(conn, schema, item.event.title)
 
 
-TitlesProjection = read_model(
-    SCHEMA,
-    sources={"demo": e.CATALOGUE},
-    reads=reads({e.DemoItemRecorded: ("title",)}),
-    tables=lambda schema: TABLES.format(s=schema),
-    apply=apply,
-)
+READS: ReadFields = {e.DemoItemRecorded: ("title",)}
+
+TitlesProjection = read_model(SCHEMA, READS, tables=lambda schema: TABLES.format(s=schema), apply=apply)
 '''
 
 TITLES_TEST = '''"""The ``demo_titles`` projection counts what the service records."""

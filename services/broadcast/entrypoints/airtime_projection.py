@@ -10,28 +10,22 @@
 from __future__ import annotations
 
 from contracts import broadcast_events as b
-from contracts.reads import reads
-from libs.common.projections.declared import read_model
+from libs.common.projections.declared import ReadFields, read_model
 from services.broadcast.adapters import airtime_writer
 
-AirtimeProjection = read_model(
-    "broadcast_airtime",
-    sources={"broadcast": b.CATALOGUE},
-    reads=reads(
-        {
-            b.RelaySessionRecorded: (
-                "ended_at",
-                "note",
-                "programme_id",
-                "session_id",
-                "source",
-                "started_at",
-                "station_id",
-                "unit_code",
-            ),
-            b.RelaySessionCancelled: ("session_id",),
-        }
+READS: ReadFields = {
+    b.RelaySessionRecorded: (
+        "ended_at",
+        "note",
+        "programme_id",
+        "session_id",
+        "source",
+        "started_at",
+        "station_id",
+        "unit_code",
     ),
-    tables=airtime_writer.tables_sql,
-    apply=airtime_writer.apply,
-)
+    b.RelaySessionCancelled: ("session_id",),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
+
+AirtimeProjection = read_model("broadcast_airtime", READS, tables=airtime_writer.tables_sql, apply=airtime_writer.apply)

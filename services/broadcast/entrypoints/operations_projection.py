@@ -8,69 +8,39 @@ that whichever side comes first creates and the other completes.
 from __future__ import annotations
 
 from contracts import broadcast_events as b
-from contracts.reads import reads
-from libs.common.projections.declared import read_model
+from libs.common.projections.declared import ReadFields, read_model
 from services.broadcast.adapters import operations_writer
 
-OperationsProjection = read_model(
-    "broadcast_operations",
-    sources={"broadcast": b.CATALOGUE},
-    reads=reads(
-        {
-            b.ProgrammeRecorded: (
-                "air_date",
-                "articles",
-                "audio",
-                "duration_seconds",
-                "items",
-                "news_items",
-                "programme_id",
-                "segments",
-                "title",
-                "unit_code",
-                "unit_id",
-            ),
-            b.ProgrammeCorrected: (
-                "air_date",
-                "articles",
-                "audio",
-                "duration_seconds",
-                "items",
-                "news_items",
-                "programme_id",
-                "segments",
-                "title",
-            ),
-            b.ProgrammeDeliverySent: (
-                "due_at",
-                "producer_unit_code",
-                "programme_id",
-                "sent_at",
-                "station_id",
-                "unit_code",
-            ),
-            b.ProgrammeDeliveryReceived: ("programme_id", "received_at", "station_id"),
-            b.ProgrammeDeliveryAired: ("aired_at", "programme_id", "station_id"),
-            b.ProgrammeDeliveryFailed: ("failed_at", "programme_id", "reason", "station_id"),
-            b.OutreachSessionHeld: ("audience", "held_on", "outreach_id", "topic", "unit_code"),
-            b.LoudspeakerVehicleTripMade: ("distance_km", "made_on", "outreach_id", "route", "unit_code"),
-            b.EmergencyAlertIssued: (
-                "alert_id",
-                "category",
-                "expires_at",
-                "issued_at",
-                "message",
-                "priority",
-                "station_count",
-                "title",
-                "unit_code",
-                "unit_id",
-            ),
-            b.EmergencyAlertDispatched: ("alert_id", "station_id", "unit_code"),
-            b.EmergencyAlertAcknowledged: ("acknowledged_at", "alert_id", "station_id", "unit_code"),
-            b.EmergencyAlertCancelled: ("alert_id", "cancelled_at", "reason"),
-        }
+PROGRAMME = ("air_date", "articles", "audio", "duration_seconds", "items", "news_items", "programme_id", "segments")
+"""What a recorded or corrected programme gives its row (a correction keeps the producer unit)."""
+
+READS: ReadFields = {
+    b.ProgrammeRecorded: (*PROGRAMME, "title", "unit_code", "unit_id"),
+    b.ProgrammeCorrected: (*PROGRAMME, "title"),
+    b.ProgrammeDeliverySent: ("due_at", "producer_unit_code", "programme_id", "sent_at", "station_id", "unit_code"),
+    b.ProgrammeDeliveryReceived: ("programme_id", "received_at", "station_id"),
+    b.ProgrammeDeliveryAired: ("aired_at", "programme_id", "station_id"),
+    b.ProgrammeDeliveryFailed: ("failed_at", "programme_id", "reason", "station_id"),
+    b.OutreachSessionHeld: ("audience", "held_on", "outreach_id", "topic", "unit_code"),
+    b.LoudspeakerVehicleTripMade: ("distance_km", "made_on", "outreach_id", "route", "unit_code"),
+    b.EmergencyAlertIssued: (
+        "alert_id",
+        "category",
+        "expires_at",
+        "issued_at",
+        "message",
+        "priority",
+        "station_count",
+        "title",
+        "unit_code",
+        "unit_id",
     ),
-    tables=operations_writer.tables_sql,
-    apply=operations_writer.apply,
+    b.EmergencyAlertDispatched: ("alert_id", "station_id", "unit_code"),
+    b.EmergencyAlertAcknowledged: ("acknowledged_at", "alert_id", "station_id", "unit_code"),
+    b.EmergencyAlertCancelled: ("alert_id", "cancelled_at", "reason"),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
+
+OperationsProjection = read_model(
+    "broadcast_operations", READS, tables=operations_writer.tables_sql, apply=operations_writer.apply
 )

@@ -14,28 +14,24 @@ own entity's row and relations are joined at query time (``adapters.registry_vie
 from __future__ import annotations
 
 from contracts import registry_events as r
-from contracts.reads import reads
-from libs.common.projections.declared import read_model
+from libs.common.projections.declared import ReadFields, read_model
 from services.broadcast.adapters import registry_view_writer
 
+READS: ReadFields = {
+    r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
+    r.UnitRenamed: ("name", "unit_id"),
+    r.UnitReparented: ("parent_id", "unit_id"),
+    r.UnitMerged: ("effective_on", "unit_id"),
+    r.UnitSplit: ("effective_on", "unit_id"),
+    r.UnitDissolved: ("effective_on", "unit_id"),
+    r.RadioStationRegistered: ("station_id", "technology", "unit_id"),
+    r.RadioStationUpgraded: ("station_id", "technology"),
+    r.RadioStationStatusChanged: ("station_id", "status"),
+    r.SpeakerClusterRegistered: ("cluster_id", "station_id", "village_id"),
+    r.SpeakerClusterDecommissioned: ("cluster_id",),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
+
 RegistryViewProjection = read_model(
-    "broadcast_registry",
-    sources={"registry": r.CATALOGUE},
-    reads=reads(
-        {
-            r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
-            r.UnitRenamed: ("name", "unit_id"),
-            r.UnitReparented: ("parent_id", "unit_id"),
-            r.UnitMerged: ("effective_on", "unit_id"),
-            r.UnitSplit: ("effective_on", "unit_id"),
-            r.UnitDissolved: ("effective_on", "unit_id"),
-            r.RadioStationRegistered: ("station_id", "technology", "unit_id"),
-            r.RadioStationUpgraded: ("station_id", "technology"),
-            r.RadioStationStatusChanged: ("station_id", "status"),
-            r.SpeakerClusterRegistered: ("cluster_id", "station_id", "village_id"),
-            r.SpeakerClusterDecommissioned: ("cluster_id",),
-        }
-    ),
-    tables=registry_view_writer.tables_sql,
-    apply=registry_view_writer.apply,
+    "broadcast_registry", READS, tables=registry_view_writer.tables_sql, apply=registry_view_writer.apply
 )

@@ -17,9 +17,8 @@ from contracts import broadcast_events as b
 from contracts import registry_events as r
 from contracts.base import Event
 from contracts.province import PROVINCE_TZ
-from contracts.reads import reads
 from libs.common.db import Conn
-from libs.common.projections.declared import read_model
+from libs.common.projections.declared import ReadFields, read_model
 from libs.common.projections.projection import Applied
 from services.metrics.adapters.facts_tables import TABLES
 from services.metrics.adapters.facts_writer import FactsWriter, Touched
@@ -60,46 +59,41 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
         await emit_changes(conn, schema, touched, batch[-1].envelope.occurred_at)
 
 
-FactsProjection = read_model(
-    NAME,
-    sources={"registry": r.CATALOGUE, "broadcast": b.CATALOGUE},
-    reads=reads(
-        {
-            r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
-            r.UnitRenamed: ("name", "unit_id"),
-            r.UnitReparented: ("effective_on", "parent_id", "unit_id"),
-            r.UnitMerged: ("effective_on", "successor_id", "unit_id"),
-            r.UnitSplit: ("effective_on", "unit_id"),
-            r.UnitDissolved: ("effective_on", "unit_id"),
-            r.DigitalTeamEstablished: ("established_on", "level", "member_count", "team_id", "unit_id"),
-            r.DigitalTeamMembersChanged: ("effective_on", "member_count", "team_id"),
-            r.DigitalTeamDisbanded: ("effective_on", "team_id"),
-            r.BtsStationDecommissioned: ("bts_id", "effective_on"),
-            r.PostalPointClosed: ("effective_on", "point_id"),
-            r.RadioStationRegistered: ("installed_on", "station_id", "technology", "unit_id"),
-            r.RadioStationUpgraded: ("station_id", "technology", "upgraded_on"),
-            r.RadioStationStatusChanged: ("effective_on", "station_id", "status"),
-            r.SpeakerClusterRegistered: ("cluster_id", "installed_on", "station_id"),
-            r.SpeakerClusterDecommissioned: ("cluster_id", "effective_on", "station_id"),
-            r.BtsStationCommissioned: ("bts_id", "commissioned_on", "technologies", "unit_id"),
-            r.BtsTechnologiesChanged: ("bts_id", "effective_on", "technologies"),
-            r.VillageFibreConnected: ("connected_on", "village_id"),
-            r.PostalPointOpened: ("opened_on", "point_id", "unit_id"),
-            r.VideoEndpointRegistered: ("endpoint_id", "installed_on", "unit_id"),
-            r.WifiHotspotRegistered: ("hotspot_id", "installed_on", "unit_id"),
-            b.RelaySessionRecorded: ("ended_at", "session_id", "source", "started_at", "station_id"),
-            b.RelaySessionCancelled: ("session_id", "station_id"),
-            b.ClusterSignalLost: ("cluster_id", "down_since", "station_id"),
-            b.ClusterSignalRestored: ("cluster_id", "restored_at", "station_id"),
-            b.OutreachSessionHeld: ("held_on", "outreach_id", "unit_code"),
-            b.LoudspeakerVehicleTripMade: ("made_on", "outreach_id", "unit_code"),
-            b.ProgrammeRecorded: ("air_date", "articles", "duration_seconds", "news_items", "programme_id", "unit_id"),
-            b.ProgrammeCorrected: ("air_date", "articles", "duration_seconds", "news_items", "programme_id"),
-        }
-    ),
-    tables=lambda schema: TABLES.format(s=schema),
-    apply=apply,
-)
+READS: ReadFields = {
+    r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
+    r.UnitRenamed: ("name", "unit_id"),
+    r.UnitReparented: ("effective_on", "parent_id", "unit_id"),
+    r.UnitMerged: ("effective_on", "successor_id", "unit_id"),
+    r.UnitSplit: ("effective_on", "unit_id"),
+    r.UnitDissolved: ("effective_on", "unit_id"),
+    r.DigitalTeamEstablished: ("established_on", "level", "member_count", "team_id", "unit_id"),
+    r.DigitalTeamMembersChanged: ("effective_on", "member_count", "team_id"),
+    r.DigitalTeamDisbanded: ("effective_on", "team_id"),
+    r.BtsStationDecommissioned: ("bts_id", "effective_on"),
+    r.PostalPointClosed: ("effective_on", "point_id"),
+    r.RadioStationRegistered: ("installed_on", "station_id", "technology", "unit_id"),
+    r.RadioStationUpgraded: ("station_id", "technology", "upgraded_on"),
+    r.RadioStationStatusChanged: ("effective_on", "station_id", "status"),
+    r.SpeakerClusterRegistered: ("cluster_id", "installed_on", "station_id"),
+    r.SpeakerClusterDecommissioned: ("cluster_id", "effective_on", "station_id"),
+    r.BtsStationCommissioned: ("bts_id", "commissioned_on", "technologies", "unit_id"),
+    r.BtsTechnologiesChanged: ("bts_id", "effective_on", "technologies"),
+    r.VillageFibreConnected: ("connected_on", "village_id"),
+    r.PostalPointOpened: ("opened_on", "point_id", "unit_id"),
+    r.VideoEndpointRegistered: ("endpoint_id", "installed_on", "unit_id"),
+    r.WifiHotspotRegistered: ("hotspot_id", "installed_on", "unit_id"),
+    b.RelaySessionRecorded: ("ended_at", "session_id", "source", "started_at", "station_id"),
+    b.RelaySessionCancelled: ("session_id", "station_id"),
+    b.ClusterSignalLost: ("cluster_id", "down_since", "station_id"),
+    b.ClusterSignalRestored: ("cluster_id", "restored_at", "station_id"),
+    b.OutreachSessionHeld: ("held_on", "outreach_id", "unit_code"),
+    b.LoudspeakerVehicleTripMade: ("made_on", "outreach_id", "unit_code"),
+    b.ProgrammeRecorded: ("air_date", "articles", "duration_seconds", "news_items", "programme_id", "unit_id"),
+    b.ProgrammeCorrected: ("air_date", "articles", "duration_seconds", "news_items", "programme_id"),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
+
+FactsProjection = read_model(NAME, READS, tables=lambda schema: TABLES.format(s=schema), apply=apply)
 
 
 async def _apply_one(w: FactsWriter, e: Event, today: datetime.date) -> None:  # noqa: PLR0912, PLR0915 - one dispatch table

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contracts import metrics_events as m
-from contracts.reads import reads
 from libs.common.db import Conn
-from libs.common.projections.declared import read_model
+from libs.common.projections.declared import ReadFields, read_model
 from libs.common.projections.projection import Applied
 from services.metrics.adapters.values_writer import TABLES, ValuesWriter
 from services.metrics.application.change_emitter import announce_reported
@@ -37,35 +36,22 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
         await announce_reported(conn, reports)
 
 
-ValuesProjection = read_model(
-    NAME,
-    sources={"metrics": m.CATALOGUE},
-    reads=reads(
-        {
-            m.IndicatorValueReported: (
-                "comment",
-                "indicator_code",
-                "period",
-                "source",
-                "unit_code",
-                "unit_id",
-                "value",
-            ),
-            m.IndicatorValueCorrected: (
-                "comment",
-                "indicator_code",
-                "period",
-                "previous_value",
-                "source",
-                "unit_code",
-                "unit_id",
-                "value",
-            ),
-            m.IndicatorTargetSet: ("indicator_code", "target", "unit_code", "unit_id", "year"),
-            m.AlertThresholdSet: ("indicator_code", "level", "operator", "severity", "threshold"),
-            m.AlertThresholdRemoved: ("indicator_code",),
-        }
+READS: ReadFields = {
+    m.IndicatorValueReported: ("comment", "indicator_code", "period", "source", "unit_code", "unit_id", "value"),
+    m.IndicatorValueCorrected: (
+        "comment",
+        "indicator_code",
+        "period",
+        "previous_value",
+        "source",
+        "unit_code",
+        "unit_id",
+        "value",
     ),
-    tables=lambda schema: TABLES.format(s=schema),
-    apply=apply,
-)
+    m.IndicatorTargetSet: ("indicator_code", "target", "unit_code", "unit_id", "year"),
+    m.AlertThresholdSet: ("indicator_code", "level", "operator", "severity", "threshold"),
+    m.AlertThresholdRemoved: ("indicator_code",),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
+
+ValuesProjection = read_model(NAME, READS, tables=lambda schema: TABLES.format(s=schema), apply=apply)

@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contracts import registry_events as r
-from contracts.reads import reads
 from libs.common.db import Conn
-from libs.common.projections.declared import read_model
+from libs.common.projections.declared import ReadFields, read_model
 from libs.common.projections.projection import Applied
 from services.registry.adapters.units_writer import UnitsWriter, tables_sql
 
@@ -37,28 +36,14 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
                 await writer.ended(event, version)
 
 
-UnitsProjection = read_model(
-    "registry_units",
-    sources={"registry": r.CATALOGUE},
-    reads=reads(
-        {
-            r.UnitRegistered: (
-                "code",
-                "level",
-                "name",
-                "parent_id",
-                "predecessor_ids",
-                "unit_id",
-                "unit_type",
-                "valid_from",
-            ),
-            r.UnitRenamed: ("effective_on", "name", "unit_id"),
-            r.UnitReparented: ("effective_on", "parent_id", "unit_id"),
-            r.UnitMerged: ("effective_on", "successor_id", "unit_id"),
-            r.UnitSplit: ("effective_on", "successor_ids", "unit_id"),
-            r.UnitDissolved: ("effective_on", "unit_id"),
-        }
-    ),
-    tables=tables_sql,
-    apply=apply,
-)
+READS: ReadFields = {
+    r.UnitRegistered: ("code", "level", "name", "parent_id", "predecessor_ids", "unit_id", "unit_type", "valid_from"),
+    r.UnitRenamed: ("effective_on", "name", "unit_id"),
+    r.UnitReparented: ("effective_on", "parent_id", "unit_id"),
+    r.UnitMerged: ("effective_on", "successor_id", "unit_id"),
+    r.UnitSplit: ("effective_on", "successor_ids", "unit_id"),
+    r.UnitDissolved: ("effective_on", "unit_id"),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
+
+UnitsProjection = read_model("registry_units", READS, tables=tables_sql, apply=apply)
