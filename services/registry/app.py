@@ -18,14 +18,14 @@ from libs.common.settings import Settings
 from services.registry.application.bulk_import import BulkImporter
 from services.registry.application.handlers import RegistryHandlers
 from services.registry.entrypoints.http_assets import ASSET_COMMANDS
-from services.registry.entrypoints.http_assets_queries import AssetQueriesController
+from services.registry.entrypoints.http_assets_queries import ASSET_QUERIES, AssetSummaryController
 from services.registry.entrypoints.http_import import ImportController
 from services.registry.entrypoints.http_units import UNIT_COMMANDS
 from services.registry.entrypoints.http_units_queries import UnitQueriesController
 from services.registry.entrypoints.projections import PROJECTIONS
 
 NAME = "registry"
-QUERY_CONTROLLERS = (UnitQueriesController, ImportController, AssetQueriesController)
+QUERY_CONTROLLERS = (UnitQueriesController, ImportController, AssetSummaryController)
 
 
 class RegistryRuntime(ServiceRuntime):
@@ -42,6 +42,7 @@ def create_app(settings: Settings) -> Litestar:
         [
             UNIT_COMMANDS.router(runtime.handlers),
             ASSET_COMMANDS.router(runtime.handlers),
+            ASSET_QUERIES.router(lambda: runtime.pool),
             *QUERY_CONTROLLERS,
         ],
         title="tinhso registry (internal)",

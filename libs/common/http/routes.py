@@ -144,7 +144,7 @@ def _route(row: CommandRoute[H], handlers: Callable[[], H]) -> HTTPRouteHandler:
     parameters.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Ctx))
     route.__signature__ = inspect.Signature(parameters, return_annotation=CommandResult)  # type: ignore[attr-defined]
     route.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": CommandResult}
-    route.__name__ = route.__qualname__ = _snake(row.operation_id)
+    route.__name__ = route.__qualname__ = snake_name(row.operation_id)
     return HTTPRouteHandler(
         row.path,
         http_method=HttpMethod(row.method),
@@ -155,6 +155,6 @@ def _route(row: CommandRoute[H], handlers: Callable[[], H]) -> HTTPRouteHandler:
     )(route)
 
 
-def _snake(name: str) -> str:
+def snake_name(name: str) -> str:
     """``recordProgramme`` -> ``record_programme``: the route's name, its OpenAPI summary's source."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -15,7 +15,8 @@ WRITE_SCOPE = "registry:write"
 WRITER = command_context(WRITE_SCOPE)
 """Every command route's ``ctx``; what the command then owns is decided in its transaction."""
 
-READER = reader("read", WRITE_SCOPE, "broadcast:write")
+READ_SCOPES = ("read", WRITE_SCOPE, "broadcast:write")
+READER = reader(*READ_SCOPES)
 """Every query route's ``reader``. A writer reads back what it wrote without ``read`` (ADR
 0020): the gateway answers a registry mutation, and a broadcast one about a station or a
 cluster, with the registry's row."""
