@@ -179,3 +179,9 @@ def test_the_openapi_document_names_each_rows_operation_path_body_and_status() -
 def test_a_row_with_path_parameters_and_no_body_field_must_say_its_body() -> None:
     with pytest.raises(TypeError, match="say the body's type"):
         Row("POST", "/x/{code:str}", "x", Retire, "s", lambda h: h.record).body_type()
+
+
+def test_a_row_whose_path_names_more_than_its_input_holds_fails_when_the_app_is_built() -> None:
+    row = Row("POST", "/a/{x:str}/{y:str}", "two", ById[Note], "s", lambda h: h.record)
+    with pytest.raises(TypeError, match="the path has"):
+        CommandTable[Books]("/c", "t", [row]).router(Books)

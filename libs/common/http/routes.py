@@ -98,6 +98,8 @@ class CommandRoute(Generic[H]):
             return lambda _, data: data
         fields = [name for name in _fields(make) if name != "body"]
         rest = [name for name in fields if name not in params]
+        if len(params) > len(fields):
+            raise TypeError(f"{self.operation_id}: the path has {params}, the input only {fields}")
         names = {p: p if p in fields else rest.pop(0) for p in params}
         if "body" in _fields(make):
             return lambda path, data: make(**{names[p]: v for p, v in path.items()}, body=data)
