@@ -37,6 +37,7 @@ every approval reads it, so approvals wait for the registrations before them).
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 import msgspec
 
@@ -119,21 +120,18 @@ def _station(code: str) -> str:
 
 
 async def register_organisation(ctx: ImportContext, item: RegisterOrganisationItem) -> Outcome:
-    async def registered_as(holder: str) -> bool:
-        return await asset_matching.organisation_registered_as(
-            ctx.executor,
-            holder,
-            name=item.name,
-            kind=item.organisation_kind,
-            unit_code=item.unit_code,
-            as_of=item.as_of or province_today(),
-        )
-
     return await import_or_match(
         ctx,
         lambda: ctx.handlers.organisations.register(item.input(), ctx.command),
         "duplicate_organisation_code",
-        registered_as,
+        partial(
+            asset_matching.organisation_registered_as,
+            ctx.executor,
+            name=item.name,
+            kind=item.organisation_kind,
+            unit_code=item.unit_code,
+            as_of=item.as_of or province_today(),
+        ),
         item.code.strip().upper(),
     )
 
@@ -142,23 +140,20 @@ async def register_organisation(ctx: ImportContext, item: RegisterOrganisationIt
 
 
 async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationBody) -> Outcome:
-    async def registered_as(holder: str) -> bool:
-        return await asset_matching.station_registered_as(
+    return await import_or_match(
+        ctx,
+        lambda: ctx.handlers.radio.register_station(item, ctx.command),
+        "station_exists",
+        partial(
+            asset_matching.station_registered_as,
             ctx.executor,
-            holder,
             unit_code=item.unit_code,
             technology=item.technology,
             installed_on=item.installed_on,
             funding_source=item.funding_source,
             operator_code=item.operator_code,
             as_of=item.installed_on or province_today(),
-        )
-
-    return await import_or_match(
-        ctx,
-        lambda: ctx.handlers.radio.register_station(item, ctx.command),
-        "station_exists",
-        registered_as,
+        ),
         item.unit_code,
     )
 

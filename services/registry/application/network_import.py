@@ -5,6 +5,8 @@ own body (``contracts.api.registry``); the re-import rules are :mod:`asset_impor
 
 from __future__ import annotations
 
+from functools import partial
+
 from contracts.api.registry import (
     CommissionBtsBody,
     ConnectVillageFibreBody,
@@ -44,18 +46,19 @@ async def connect_village_fibre(ctx: ImportContext, item: ConnectVillageFibreBod
 
 
 async def establish_digital_team(ctx: ImportContext, item: EstablishTeamBody) -> Outcome:
-    async def established_as(holder: str) -> bool:
-        return await asset_matching.team_established_as(
+    return await import_or_match(
+        ctx,
+        lambda: ctx.handlers.teams.establish(item, ctx.command),
+        "team_exists",
+        partial(
+            asset_matching.team_established_as,
             ctx.executor,
-            holder,
             unit_code=item.unit_code,
             level=item.level,
             established_on=item.established_on,
             member_count=item.member_count,
-        )
-
-    return await import_or_match(
-        ctx, lambda: ctx.handlers.teams.establish(item, ctx.command), "team_exists", established_as, item.unit_code
+        ),
+        item.unit_code,
     )
 
 
