@@ -21,6 +21,7 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
 
 
 READS: ReadFields = {r.UnitRenamed: ("name", "unit_id"), b.RelaySessionCancelled: ("session_id",)}
+"""Registry first, broadcast second: the topics keep that order, though broadcast sorts first."""
 
 Sessions = read_model("metrics_sessions", READS, tables=lambda s: f"CREATE TABLE {s}.x ()", apply=apply)
 
@@ -29,7 +30,7 @@ def test_the_service_topics_and_handled_types_come_from_the_name_and_the_reads()
     projection = Sessions()
     assert isinstance(projection, Projection)
     assert (projection.name, projection.service) == ("metrics_sessions", "metrics")
-    assert projection.sources == {"registry": r.CATALOGUE, "broadcast": b.CATALOGUE}
+    assert list(projection.sources.items()) == [("registry", r.CATALOGUE), ("broadcast", b.CATALOGUE)]
     assert projection.handles == {"registry.unit_renamed", "broadcast.relay_session_cancelled"}
     assert projection.reads["registry.unit_renamed"] == {"name", "unit_id"}
 
@@ -48,8 +49,10 @@ def test_a_name_that_is_not_service_then_what_is_refused(name: str) -> None:
         read_model(name, READS, tables=str, apply=apply)
 
 
-def test_the_services_projections_keep_their_names_and_topics() -> None:
-    assert {(p.name, p.service, tuple(sorted(p.sources))) for p in METRICS} == {
+def test_the_services_projections_keep_their_names_and_topics_in_their_order() -> None:
+    """Failed before the fix: the topics were sorted, so a rebuild of the facts replayed
+    broadcast's store before the registry's units (ADR 0034)."""
+    assert {(p.name, p.service, tuple(p.sources)) for p in METRICS} == {
         ("metrics_values", "metrics", ("metrics",)),
-        ("metrics_facts", "metrics", ("broadcast", "registry")),
+        ("metrics_facts", "metrics", ("registry", "broadcast")),
     }

@@ -64,7 +64,7 @@ def read_model(
         "__doc__": f"The {name} read model (a :func:`read_model` declaration).",
         "name": name,
         "service": service,
-        "sources": _sources(declared.types()),
+        "sources": _sources(declared),
         "reads": declared,
         "tables_sql": tables_sql,
         "apply": apply_batch,
@@ -73,9 +73,11 @@ def read_model(
 
 
 def _sources(types: Iterable[str]) -> dict[str, EventCatalogue]:
-    """The topics of the event types read (named for the service whose events they carry)."""
+    """The topics of the event types read (named for the service whose events they carry), in
+    the order the reads first name them: a rebuild replays the sources' stores in this order,
+    so the metrics facts read the registry's units before broadcast's events about them."""
     sources: dict[str, EventCatalogue] = {}
-    for type_name in sorted(types):
+    for type_name in types:
         owner = type_name.split(".", 1)[0]
         topic = catalogued(owner).topic
         if topic is None:
