@@ -18,6 +18,7 @@ from libs.common.settings import Settings
 from services.registry.application.bulk_import import BulkImporter
 from services.registry.application.handlers import RegistryHandlers
 from services.registry.entrypoints.http_assets import AssetCommandsController
+from services.registry.entrypoints.http_assets_lists import AssetListsController
 from services.registry.entrypoints.http_assets_queries import AssetQueriesController
 from services.registry.entrypoints.http_import import ImportController
 from services.registry.entrypoints.http_units import UnitCommandsController
@@ -31,6 +32,7 @@ CONTROLLERS = (
     ImportController,
     AssetCommandsController,
     AssetQueriesController,
+    AssetListsController,
 )
 
 

@@ -18,6 +18,7 @@ from services.gateway.graphql.pages import checked_first, programme_cursor
 from services.gateway.graphql.scalars import Period, UnitLevel
 from services.gateway.graphql.types_broadcast import Programme, ProgrammeConnection, ProgrammeEdge
 from services.gateway.graphql.types_metrics import Indicator, IndicatorValue, Ranking
+from services.gateway.graphql.types_registry_assets import REGISTRY_NODES, registry_node
 from services.gateway.graphql.types_units import (
     AdministrativeUnit,
     AdministrativeUnitConnection,
@@ -55,6 +56,8 @@ async def _node(info: Ctx, type_name: str | None, raw: str) -> Node | None:
     if type_name == "DigitalTeam":
         teams = await registry_api.teams_by_ids(context_of(info).caller(), [raw])
         return DigitalTeam.of(teams[0]) if teams else None
+    if type_name in REGISTRY_NODES:
+        return await registry_node(context_of(info).caller(), type_name, raw)
     if type_name == "Programme":
         programmes = await broadcast_api.programmes_by_ids(context_of(info).caller(), [raw])
         return Programme.of(programmes[0]) if programmes else None

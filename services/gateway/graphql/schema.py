@@ -27,6 +27,7 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from libs.common.access_log import note_request
@@ -37,10 +38,19 @@ from services.gateway.graphql.documents import DocumentCache, NoIntrospection, d
 from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.mutations import Mutation
+from services.gateway.graphql.mutations_registry import RegistryMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
+from services.gateway.graphql.queries_registry import RegistryQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
+from services.gateway.graphql.types_registry_assets import (
+    InformationSystem,
+    Organisation,
+    PostalPoint,
+    VideoEndpoint,
+    WifiHotspot,
+)
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
 from services.gateway.security.charging import ExecutionSlot, OperationCharge
 
@@ -156,10 +166,10 @@ def build_schema(
         InternalCalls,
     ]
     return GatewaySchema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", (Query, RegistryQuery)),
+        mutation=merge_types("Mutation", (Mutation, RegistryMutation)),
         subscription=Subscription,
-        types=[BtsStation, DigitalTeam],
+        types=[BtsStation, DigitalTeam, Organisation, PostalPoint, VideoEndpoint, WifiHotspot, InformationSystem],
         extensions=extensions,
         config=StrawberryConfig(scalar_map={Period: PERIOD_SCALAR}),
     )
