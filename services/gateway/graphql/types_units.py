@@ -208,7 +208,15 @@ class AdministrativeUnitConnection:
 
 @contract_type(
     DigitalTeamView,
-    fields=("member_count", "established_on", "active", "disbanded_on", "last_activity_on", "activity_reports"),
+    fields=(
+        "level",
+        "member_count",
+        "established_on",
+        "active",
+        "disbanded_on",
+        "last_activity_on",
+        "activity_reports",
+    ),
     descriptions={
         "active": "False once disbanded.",
         "last_activity_on": "The day of the latest activity report.",
