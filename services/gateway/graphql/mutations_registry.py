@@ -137,8 +137,12 @@ async def _until(fetch: Callable[[], Awaitable[list[V]]], done: Callable[[V], bo
 
 
 async def unit_id_of(caller: ServiceCaller, code: str, on: datetime.date | None) -> str:
-    """The id of the unit holding ``code`` on ``on``: what the registry's unit routes take."""
+    """The id of the unit holding ``code`` on ``on``, or else the day before: what the registry's
+    unit routes take. A unit split or dissolved on ``on`` holds its code until the day before,
+    so a retried command (its idempotency key) still names it and gets its first answer."""
     found = await registry_api.units_by_codes(caller, [code], on)
+    if not found and on is not None:
+        found = await registry_api.units_by_codes(caller, [code], on - datetime.timedelta(days=1))
     if not found:
         raise NotFoundError(f"no unit with code {code} on {on or 'today'}", code="unknown_unit", details={"code": code})
     return found[0].unit_id

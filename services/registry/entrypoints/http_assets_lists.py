@@ -3,7 +3,7 @@ by unit subtree (``unit_code``), operator, technology or status and ``as_of``, p
 (``first``, ``after``) with the total count (``services.registry.adapters.assets_lists``).
 
 Every route needs a reader (``READER``); answers are the ``…Page`` shapes of
-``contracts.api.registry_views``. A filter a kind does not have is a 400 (``invalid_query``),
+``contracts.api.registry_views``. Every route takes every filter: one a kind does not have is a 400 (``invalid_query``),
 a unit code that names no unit that day a 404 (``unknown_unit``).
 """
 
@@ -100,57 +100,59 @@ class AssetListsController(Controller):
     @get("/village-fibre/list", operation_id="listVillageFibre")
     async def village_fibre(  # noqa: PLR0917 - query parameters
         self, runtime: Runtime, reader: Reader, unit_code: Q = None, operator_code: Q = None,
-        as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
+        technology: Q = None, status: Q = None, as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
     ) -> VillageFibrePage:  # fmt: skip
         page: VillageFibrePage = await _list(
-            runtime, "village_fibre", unit_code, operator_code, None, None, as_of, first, after
+            runtime, "village_fibre", unit_code, operator_code, technology, status, as_of, first, after
         )
         return page
 
     @get("/postal-points/list", operation_id="listPostalPoints")
     async def postal_points(  # noqa: PLR0917 - query parameters
         self, runtime: Runtime, reader: Reader, unit_code: Q = None, operator_code: Q = None,
-        status: Q = None, as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
+        technology: Q = None, status: Q = None, as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
     ) -> PostalPointPage:  # fmt: skip
         page: PostalPointPage = await _list(
-            runtime, "postal_point", unit_code, operator_code, None, status, as_of, first, after
+            runtime, "postal_point", unit_code, operator_code, technology, status, as_of, first, after
         )
         return page
 
     @get("/video-endpoints/list", operation_id="listVideoEndpoints")
     async def video_endpoints(  # noqa: PLR0917 - query parameters
         self, runtime: Runtime, reader: Reader, unit_code: Q = None, operator_code: Q = None,
-        as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
+        technology: Q = None, status: Q = None, as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
     ) -> VideoEndpointPage:  # fmt: skip
         page: VideoEndpointPage = await _list(
-            runtime, "video_endpoint", unit_code, operator_code, None, None, as_of, first, after
+            runtime, "video_endpoint", unit_code, operator_code, technology, status, as_of, first, after
         )
         return page
 
     @get("/wifi-hotspots/list", operation_id="listWifiHotspots")
     async def wifi_hotspots(  # noqa: PLR0917 - query parameters
         self, runtime: Runtime, reader: Reader, unit_code: Q = None, operator_code: Q = None,
-        as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
+        technology: Q = None, status: Q = None, as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
     ) -> WifiHotspotPage:  # fmt: skip
         page: WifiHotspotPage = await _list(
-            runtime, "wifi_hotspot", unit_code, operator_code, None, None, as_of, first, after
+            runtime, "wifi_hotspot", unit_code, operator_code, technology, status, as_of, first, after
         )
         return page
 
     @get("/digital-teams/list", operation_id="listDigitalTeams")
     async def digital_teams(  # noqa: PLR0917 - query parameters
-        self, runtime: Runtime, reader: Reader, unit_code: Q = None, status: Q = None,
-        as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
+        self, runtime: Runtime, reader: Reader, unit_code: Q = None, operator_code: Q = None,
+        technology: Q = None, status: Q = None, as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
     ) -> DigitalTeamPage:  # fmt: skip
-        page: DigitalTeamPage = await _list(runtime, "digital_team", unit_code, None, None, status, as_of, first, after)
+        page: DigitalTeamPage = await _list(
+            runtime, "digital_team", unit_code, operator_code, technology, status, as_of, first, after
+        )
         return page
 
     @get("/information-systems/list", operation_id="listInformationSystems")
     async def information_systems(  # noqa: PLR0917 - query parameters
-        self, runtime: Runtime, reader: Reader, operator_code: Q = None, status: Q = None,
-        first: FromQuery[int] = 50, after: Q = None,
+        self, runtime: Runtime, reader: Reader, unit_code: Q = None, operator_code: Q = None,
+        technology: Q = None, status: Q = None, as_of: AsOf = None, first: FromQuery[int] = 50, after: Q = None,
     ) -> InformationSystemPage:  # fmt: skip
         page: InformationSystemPage = await _list(
-            runtime, "information_system", None, operator_code, None, status, None, first, after
+            runtime, "information_system", unit_code, operator_code, technology, status, as_of, first, after
         )
         return page

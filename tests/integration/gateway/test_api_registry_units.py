@@ -81,9 +81,11 @@ class TestSplitUnit:
             {"code": f"{code}1", "name": "Xã Bắc", "level": "COMMUNE", "parentCode": "061", "validFrom": "2025-07-01"},
             {"code": f"{code}2", "name": "Xã Nam", "level": "COMMUNE", "parentCode": "061", "validFrom": "2025-07-01"},
         ]
-        split = {"code": code, "successors": successors, "effectiveDate": "2025-07-01"}
+        split = {"code": code, "successors": successors, "effectiveDate": "2025-07-01", "idempotencyKey": f"sp-{code}"}
         made = (await registry.data(SPLIT, {"input": split}, who="centre"))["splitUnit"]
         assert [(u["code"], u["name"]) for u in made] == [(f"{code}1", "Xã Bắc"), (f"{code}2", "Xã Nam")]
+        # Retried with its key once the unit has ended: the same answer, not "no such unit".
+        assert (await registry.data(SPLIT, {"input": split}, who="centre"))["splitUnit"] == made
         ended = await registry.data(UNIT, {"code": code, "asOf": "2025-06-30"})
         assert ended["unit"]["validTo"] == "2025-07-01"
 
@@ -92,5 +94,7 @@ class TestDissolveUnit:
     async def test_a_village_ends_on_the_day_without_successor(self, registry: RegistryPlatform) -> None:
         code = await registry.commune(villages=1)
         dissolve = {"code": f"{code}-V1", "effectiveDate": "2025-03-01", "reason": "sáp nhập dân cư"}
+        dissolve["idempotencyKey"] = f"ds-{code}"
         ended = await registry.data(DISSOLVE, {"input": dissolve}, who="centre")
         assert ended == {"dissolveUnit": {"code": f"{code}-V1", "validTo": "2025-03-01"}}
+        assert await registry.data(DISSOLVE, {"input": dissolve}, who="centre") == ended

@@ -113,7 +113,7 @@ def centre_may(label: str) -> bool:
 
 
 RESULT_TYPES = """
-{ __schema { mutationType { fields { name type { name kind ofType { name kind } } } } } }
+{ __schema { mutationType { fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }
 """
 FIELDS_OF = """
 query($name: String!) {
