@@ -80,7 +80,7 @@ class Targets:
     def __init__(self) -> None:
         self.station = ""
         self.cluster = ""
-        self.per_caller: dict[str, list[str]] = {}
+        self.per_caller: dict[str, dict[int, str]] = {}
 
 
 Cell = Callable[[int, Targets], tuple[str, dict[str, Any]]]
