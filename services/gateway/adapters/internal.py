@@ -64,6 +64,9 @@ def refuse_route_changing_ids(path: str) -> None:
     (and meant), which the service refuses as a bad token. Said here as what it is."""
     if "?" in path or "#" in path or any(segment in {".", ".."} for segment in path.split("/")):
         raise InvalidInputError(f"an id may not hold '?' or '#' or be '.' or '..': {path!r}", code="invalid_id")
+    # A control character is no URL's: the HTTP client refuses to send it (not an answer of the service's).
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in path):
+        raise InvalidInputError(f"an id may not hold control characters: {path!r}", code="invalid_id")
 
 
 class _ErrorBody(msgspec.Struct):

@@ -241,7 +241,7 @@ async def list_assets(conn: Conn, kind: str, only: AssetFilter, first: int, afte
         if template is None:
             raise _refused(kind, what)
         conditions.append(template.format(arg(value)))
-    if only.as_of is not None:
+    if only.as_of is not None and (listing.since is not None or listing.until is not None):
         day = arg(only.as_of, "::date")
         if listing.since is not None:
             conditions.append(f"({listing.since} IS NULL OR {listing.since} <= {day})")
