@@ -38,12 +38,20 @@ from services.gateway.graphql.documents import DocumentCache, NoIntrospection, d
 from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.mutations import Mutation
+from services.gateway.graphql.mutations_alerts import AlertMutation
+from services.gateway.graphql.mutations_bulk import BulkMutation
+from services.gateway.graphql.mutations_operations import OperationsMutation
+from services.gateway.graphql.mutations_programmes import ProgrammeMutation
 from services.gateway.graphql.mutations_registry import RegistryMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
+from services.gateway.graphql.queries_alerts import AlertQuery
+from services.gateway.graphql.queries_operations import OperationsQuery
 from services.gateway.graphql.queries_registry import RegistryQuery
+from services.gateway.graphql.queries_signal import SignalQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
+from services.gateway.graphql.transport import SubscriptionsOverWebSocket
 from services.gateway.graphql.types_registry_assets import (
     InformationSystem,
     Organisation,
@@ -161,13 +169,17 @@ def build_schema(
         document_cache(DocumentCache(limits.cache_bytes)),  # one per schema: per process
         # After the cached validation: the cost depends on the variables.
         cost_limit(limits.max_cost, *([units_at_level] if units_at_level else [])),
+        SubscriptionsOverWebSocket,
         OperationCharge,  # after every refusal: a document refused anyway costs nothing more
         ExecutionSlot,  # the caller's slot around execution only, whatever the transport
         InternalCalls,
     ]
     return GatewaySchema(
-        query=merge_types("Query", (Query, RegistryQuery)),
-        mutation=merge_types("Mutation", (Mutation, RegistryMutation)),
+        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery, RegistryQuery)),
+        mutation=merge_types(
+            "Mutation",
+            (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation, BulkMutation, RegistryMutation),
+        ),
         subscription=Subscription,
         types=[BtsStation, DigitalTeam, Organisation, PostalPoint, VideoEndpoint, WifiHotspot, InformationSystem],
         extensions=extensions,

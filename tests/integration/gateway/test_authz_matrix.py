@@ -21,12 +21,16 @@ from contracts.services import INTERNAL
 from libs.common.migrations import apply_migrations
 from libs.common.settings import Settings
 from services.cli.catalogue import all_migrations
-from tests.integration.gateway import test_authz_matrix_broadcast, test_authz_matrix_metrics, test_authz_matrix_registry
+from tests.integration.gateway import (
+    test_authz_matrix_broadcast,
+    test_authz_matrix_bulk,
+    test_authz_matrix_metrics,
+    test_authz_matrix_registry,
+)
 from tests.integration.gateway.api_platform import Platform
 from tests.integration.gateway.authz_support import (
     CALLERS,
     Cell,
-    Targets,
     build_targets,
     matrix_markers,
     matrix_platform,
@@ -84,7 +88,7 @@ async def test_every_route_of_a_service_called_without_the_gateways_token_answer
 # Each area's file lists, per result type of its mutations, the fields that reach past the
 # written row (``NESTED``: each needs ``read``) and the row's own (``DIRECT``: the writer's).
 
-AREAS = (test_authz_matrix_registry, test_authz_matrix_broadcast, test_authz_matrix_metrics)
+AREAS = (test_authz_matrix_registry, test_authz_matrix_broadcast, test_authz_matrix_metrics, test_authz_matrix_bulk)
 
 CELLS: dict[str, Cell] = {label: cell for area in AREAS for label, cell in area.CELLS.items()}
 """The rows the nested check reuses: each mutation's input for the district centre."""
@@ -93,25 +97,9 @@ NESTED: dict[str, dict[str, str]] = {name: fields for area in AREAS for name, fi
 DIRECT: dict[str, str] = {name: fields for area in AREAS for name, fields in area.DIRECT.items()}
 NOTHING_TO_REACH: set[tuple[str, str]] = {pair for area in AREAS for pair in getattr(area, "NOTHING_TO_REACH", ())}
 """Nested fields whose new row names nothing, so ``[]`` or null is all they show (the row's own)."""
-OWN_OBJECTS: set[tuple[str, str]] = {pair for area in AREAS for pair in getattr(area, "OWN_OBJECTS", ())}
-"""Object fields that are the row's own content (a location), loaded from nowhere: in DIRECT."""
-
-
-async def build_area_targets(platform: Platform, column: int) -> Targets:
-    """The province, then what each area's rows act on for one column (an area's ``build``)."""
-    targets = await build_targets(platform)
-    for area in AREAS:
-        build = getattr(area, "build", None)
-        if build is not None:
-            await build(platform, targets, [column])
-    return targets
-
-
-def centre_may(label: str) -> bool:
-    """Whether the district centre's cell of the row is ``ok`` in its area's table."""
-    rows = {row: cells for marker in matrix_markers() for row, cells in read_table(marker).items()}
-    return rows[label]["district centre"] == "ok"
-
+OWN: set[tuple[str, str]] = {pair for area in AREAS for pair in getattr(area, "OWN", ())}
+"""Object fields that show the written rows themselves (a batch's per-item results, a location),
+not past them."""
 
 RESULT_TYPES = """
 { __schema { mutationType { fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }
@@ -142,9 +130,7 @@ async def result_types(platform: Platform) -> dict[str, str]:
         types[field["name"]] = named["name"]
     for type_name in set(types.values()):
         fields = (await platform.data(FIELDS_OF, {"name": type_name}))["__type"]["fields"]
-        objects = {f["name"] for f in fields if _reaches_past_the_row(f)} - {
-            n for t, n in OWN_OBJECTS if t == type_name
-        }
+        objects = {f["name"] for f in fields if _reaches_past_the_row(f) and (type_name, f["name"]) not in OWN}
         assert objects <= set(NESTED[type_name]), f"{type_name}: {objects - set(NESTED[type_name])} not in NESTED"
     return types
 
@@ -156,9 +142,17 @@ async def test_a_writer_without_read_sees_its_result_but_nothing_nested_under_it
     Each mutation is sent once per nested field with the same idempotency key, so the write
     happens once and every later answer is the same result with another field asked."""
     types = await result_types(matrix_platform)
+    targets = await build_targets(matrix_platform)
+    for area in AREAS:  # the targets an area's own rows act on
+        build_area_targets = getattr(area, "build_area_targets", None)
+        if build_area_targets is not None:
+            await build_area_targets(matrix_platform, targets)
     index = CALLERS.index("district centre")  # the inputs the matrix gives the centre (this is a fresh platform)
-    targets = await build_area_targets(matrix_platform, index)
-    labels = [label for label in CELLS if label.split(" ", 1)[0] in types and centre_may(label)]
+    # The rows the centre may write: the others it cannot write, with read or without.
+    allowed = {
+        label for marker in matrix_markers() for label, row in read_table(marker).items() if row[CALLERS[index]] == "ok"
+    }
+    labels = [label for label in CELLS if label.split(" ", 1)[0] in types and label in allowed]
 
     async def check(label: str) -> int:
         """The row's mutation as the blind centre: its direct fields, then each nested one."""

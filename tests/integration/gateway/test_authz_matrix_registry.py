@@ -272,7 +272,7 @@ DIRECT = {
     "Node": "id",
 }
 
-OWN_OBJECTS = {("SpeakerCluster", "location"), ("BtsStation", "location"), ("WifiHotspot", "location")}
+OWN = {("SpeakerCluster", "location"), ("BtsStation", "location"), ("WifiHotspot", "location")}
 """Coordinates are the row's own (surveyed with it), loaded from nowhere: shown to its writer."""
 
 NOTHING_TO_REACH = {("AdministrativeUnit", "successors"), ("VideoEndpoint", "operator")}
@@ -286,7 +286,9 @@ CONCURRENT = True
 nested check, run at once."""
 
 
-async def build(platform: Platform, targets: Targets, columns: Sequence[int] = range(len(CALLERS))) -> None:
+async def build_area_targets(
+    platform: Platform, targets: Targets, columns: Sequence[int] = range(len(CALLERS))
+) -> None:
     """Per column, the villages of Bành Trạch the unit rows change (``06100-R{i}`` …) and the
     teams, VNPT's stations (each in a commune of Ba Bể of its own: a commune has one), clusters
     and base stations, VNPOST's points and the systems the other rows act on, each its own so
@@ -334,5 +336,5 @@ async def test_every_registry_operation_is_allowed_or_refused_as_the_matrix_spec
     matrix_platform: Platform,
 ) -> None:
     targets = await build_targets(matrix_platform)
-    await build(matrix_platform, targets)
+    await build_area_targets(matrix_platform, targets)
     await check_table(matrix_platform, "authz-matrix-registry", CELLS, targets, concurrent=CONCURRENT)
