@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from tests.integration.gateway.api_fixtures import REGISTER_CLUSTER, REGISTER_STATION, register_unit
+from tests.integration.gateway.api_fixtures import REGISTER_CLUSTER, REGISTER_STATION
 from tests.integration.gateway.api_platform import Platform
 from tests.integration.gateway.authz_support import (
     CALLERS,
@@ -15,6 +15,7 @@ from tests.integration.gateway.authz_support import (
     Targets,
     build_targets,
     check_table,
+    classify,
     matrix_platform,
 )
 
@@ -293,14 +294,28 @@ async def build_area_targets(
     teams, VNPT's stations (each in a commune of Ba Bể of its own: a commune has one), clusters
     and base stations, VNPOST's points and the systems the other rows act on, each its own so
     that every allowed cell acts on a target unchanged. ``columns``: only those callers'."""
-    communes = [f"061{n}{i}" for n in (3, 4, 5) for i in columns]  # a commune has one station
-    await asyncio.gather(*(register_unit(platform, c, f"Xã {c}", "COMMUNE", "061") for c in communes))
-    villages = [f"06100-{prefix}{i}" for prefix in "RPSDTUXF" for i in columns]
-    await asyncio.gather(*(register_unit(platform, v, f"Thôn {v}", "VILLAGE", "06100") for v in villages))
+
+    async def unit(code: str, level: str, parent: str) -> None:
+        # Recorded is enough (a read model lagging under load shows it to the cells later).
+        variables = {"input": {"code": code, "name": f"{code}", "level": level, "parentCode": parent}}
+        variables["input"]["validFrom"] = "2020-01-01"
+        result = await platform.graphql(REGISTER_UNIT, variables)
+        assert classify(result) == "ok", result
+
+    for n in (3, 4, 5):  # a commune has one station: one commune per station row and column
+        await asyncio.gather(*(unit(f"061{n}{i}", "COMMUNE", "061") for i in columns))
+    for prefix in "RPSDTUXF":
+        await asyncio.gather(*(unit(f"06100-{prefix}{i}", "VILLAGE", "06100") for i in columns))
 
     async def made(query: str, variables: dict[str, Any]) -> str:
-        data = await platform.data(query, {"input": variables})
-        return str(next(iter(data.values()))["id"])
+        async with asyncio.timeout(30):
+            while True:  # a unit not yet in a read model is waited for, as the cells do
+                result = await platform.graphql(query, {"input": variables})
+                if not classify(result).startswith("error UNKNOWN_"):
+                    break
+                await asyncio.sleep(0.1)
+        assert not result.get("errors"), result
+        return str(next(iter(result["data"].values()))["id"])
 
     def station(commune: str) -> dict[str, Any]:
         return {"unitCode": commune, "technology": "WIRED", "operatorCode": "VNPT", "installedOn": "2020-01-01"}
