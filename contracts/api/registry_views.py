@@ -18,6 +18,7 @@ from contracts.registry_events import (
     OperationalStatus,
     RadioTech,
     StationTechnology,
+    TeamLevel,
     TeamMember,
     UnitLevel,
 )
@@ -68,7 +69,7 @@ class OrganisationView(msgspec.Struct, frozen=True, kw_only=True):
 class DigitalTeamView(msgspec.Struct, frozen=True, kw_only=True):
     team_id: str
     unit_id: str
-    level: str
+    level: TeamLevel
     established_on: datetime.date
     member_count: int
     members: list[TeamMember]
@@ -262,3 +263,69 @@ class ImportReport(msgspec.Struct, frozen=True, kw_only=True):
         for item in items:
             counts[item.status] += 1
         return cls(created=counts["created"], unchanged=counts["unchanged"], rejected=counts["rejected"], items=items)
+
+
+# --- asset listings (``/<assets>/list``): filtered by unit subtree, operator and date, paged ----
+
+
+class RadioStationPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[RadioStationView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class SpeakerClusterPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[SpeakerClusterView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class BtsStationPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[BtsStationView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class VillageFibrePage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[VillageFibreView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class PostalPointPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[PostalPointView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class VideoEndpointPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[VideoEndpointView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class WifiHotspotPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[WifiHotspotView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class DigitalTeamPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[DigitalTeamView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class InformationSystemPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[InformationSystemView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None

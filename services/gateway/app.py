@@ -44,6 +44,7 @@ from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
 from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
 from services.gateway.rest.programmes_routes import DeliveryRoutes, FigureRoutes, ProgrammeRoutes
+from services.gateway.rest.registry_routes import registry_router
 from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
 from services.gateway.rest.signal_routes import SignalRoutes
 from services.gateway.security.cors import cors_config
@@ -95,6 +96,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         [
             graphql_controller(schema, gateway, security, max_body_bytes=graphql_body),
             *rest_controllers(gateway, security),
+            registry_router(gateway, security),
             AlertRoutes,
             SignalRoutes,
             ProgrammeRoutes,

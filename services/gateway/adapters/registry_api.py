@@ -6,30 +6,59 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import TypeVar
 
 import msgspec
 
 from contracts.api.registry import (
+    ApproveSecurityLevelBody,
+    AssignOperatorBody,
+    ChangeBtsTechnologiesBody,
+    ChangeRadioStationStatusBody,
+    ChangeTeamMembersBody,
+    ClosePostalPointBody,
     CommissionBtsBody,
+    ConnectVillageFibreBody,
+    DecommissionBtsBody,
+    DecommissionSpeakerClusterBody,
+    DisbandTeamBody,
+    DissolveUnitBody,
+    EstablishTeamBody,
     MergeUnitsBody,
+    OpenPostalPointBody,
+    RegisterInformationSystemBody,
     RegisterRadioStationBody,
     RegisterSpeakerClusterBody,
     RegisterUnitBody,
+    RegisterVideoEndpointBody,
+    RegisterWifiHotspotBody,
+    RenameUnitBody,
+    ReparentUnitBody,
+    ReportTeamActivityBody,
+    SplitUnitBody,
+    UpgradeRadioStationBody,
 )
 from contracts.api.registry_views import (
     BtsStationView,
     ChildrenPage,
     DigitalTeamView,
     ImportReport,
+    InformationSystemView,
+    OrganisationView,
+    PostalPointView,
     RadioStationView,
     SpeakerClusterView,
     UnitPage,
     UnitView,
+    VideoEndpointView,
+    VillageFibreView,
+    WifiHotspotView,
 )
 from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters.internal import ServiceCaller, ServiceUnavailableError
 
 R = "registry"
+T = TypeVar("T")
 
 
 def _params(as_of: datetime.date | None = None, **values: str | int | None) -> dict[str, str]:
@@ -97,6 +126,75 @@ async def bts_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[BtsStati
     return await caller.get(R, "/bts-stations", {"ids": ",".join(ids)}, list[BtsStationView])
 
 
+async def fibre_by_villages(caller: ServiceCaller, village_ids: Sequence[str]) -> list[VillageFibreView]:
+    params = {"village_ids": ",".join(village_ids)}
+    return await caller.get(R, "/village-fibre/by-village", params, list[VillageFibreView])
+
+
+async def postal_points_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[PostalPointView]:
+    return await caller.get(R, "/postal-points", {"ids": ",".join(ids)}, list[PostalPointView])
+
+
+async def video_endpoints_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[VideoEndpointView]:
+    return await caller.get(R, "/video-endpoints", {"ids": ",".join(ids)}, list[VideoEndpointView])
+
+
+async def wifi_hotspots_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[WifiHotspotView]:
+    return await caller.get(R, "/wifi-hotspots", {"ids": ",".join(ids)}, list[WifiHotspotView])
+
+
+async def systems_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[InformationSystemView]:
+    return await caller.get(R, "/information-systems", {"ids": ",".join(ids)}, list[InformationSystemView])
+
+
+async def organisations_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[OrganisationView]:
+    return await caller.get(R, "/organisations", {"ids": ",".join(ids)}, list[OrganisationView])
+
+
+async def organisations_by_codes(caller: ServiceCaller, codes: Sequence[str]) -> list[OrganisationView]:
+    return await caller.get(R, "/organisations/by-code", {"codes": ",".join(codes)}, list[OrganisationView])
+
+
+LISTS = {
+    "radio_station": "/radio-stations/list",
+    "speaker_cluster": "/speaker-clusters/list",
+    "bts_station": "/bts-stations/list",
+    "village_fibre": "/village-fibre/list",
+    "postal_point": "/postal-points/list",
+    "video_endpoint": "/video-endpoints/list",
+    "wifi_hotspot": "/wifi-hotspots/list",
+    "digital_team": "/digital-teams/list",
+    "information_system": "/information-systems/list",
+}
+"""The registry's listing of each kind (``listRadioStations`` …), all with the same filters."""
+
+
+async def list_assets(
+    caller: ServiceCaller,
+    kind: str,
+    page: type[T],
+    *,
+    unit_code: str | None = None,
+    operator_code: str | None = None,
+    technology: str | None = None,
+    status: str | None = None,
+    as_of: datetime.date | None = None,
+    first: int = 50,
+    after: str | None = None,
+) -> T:
+    """One page of a kind's listing, decoded as ``page`` (its ``…Page`` shape)."""
+    params = _params(
+        as_of,
+        unit_code=unit_code,
+        operator_code=operator_code,
+        technology=technology,
+        status=status,
+        first=first,
+        after=after,
+    )
+    return await caller.get(R, LISTS[kind], params, page)
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -118,6 +216,119 @@ async def register_cluster(caller: ServiceCaller, body: RegisterSpeakerClusterBo
 
 async def commission_bts(caller: ServiceCaller, body: CommissionBtsBody, key: str | None) -> CommandResult:
     return await caller.post(R, "/commands/bts-stations/commission", body, CommandResult, idempotency_key=key)
+
+
+def _command(path: str) -> str:
+    return f"/commands{path}"
+
+
+async def command(caller: ServiceCaller, path: str, body: object, key: str | None) -> CommandResult:
+    """Any registry command: ``path`` under ``/commands`` (an id in it already checked)."""
+    return await caller.post(R, _command(path), body, CommandResult, idempotency_key=key)
+
+
+async def rename_unit(caller: ServiceCaller, unit_id: str, body: RenameUnitBody, key: str | None) -> CommandResult:
+    return await command(caller, f"/units/{unit_id}/rename", body, key)
+
+
+async def reparent_unit(caller: ServiceCaller, unit_id: str, body: ReparentUnitBody, key: str | None) -> CommandResult:
+    return await command(caller, f"/units/{unit_id}/reparent", body, key)
+
+
+async def split_unit(caller: ServiceCaller, unit_id: str, body: SplitUnitBody, key: str | None) -> CommandResult:
+    return await command(caller, f"/units/{unit_id}/split", body, key)
+
+
+async def dissolve_unit(caller: ServiceCaller, unit_id: str, body: DissolveUnitBody, key: str | None) -> CommandResult:
+    return await command(caller, f"/units/{unit_id}/dissolve", body, key)
+
+
+async def establish_team(caller: ServiceCaller, body: EstablishTeamBody, key: str | None) -> CommandResult:
+    return await command(caller, "/digital-teams/establish", body, key)
+
+
+async def change_team_members(
+    caller: ServiceCaller, team_id: str, body: ChangeTeamMembersBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/digital-teams/{team_id}/change-members", body, key)
+
+
+async def report_team_activity(
+    caller: ServiceCaller, team_id: str, body: ReportTeamActivityBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/digital-teams/{team_id}/report-activity", body, key)
+
+
+async def disband_team(caller: ServiceCaller, team_id: str, body: DisbandTeamBody, key: str | None) -> CommandResult:
+    return await command(caller, f"/digital-teams/{team_id}/disband", body, key)
+
+
+async def upgrade_station(
+    caller: ServiceCaller, station_id: str, body: UpgradeRadioStationBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/radio-stations/{station_id}/upgrade", body, key)
+
+
+async def change_station_status(
+    caller: ServiceCaller, station_id: str, body: ChangeRadioStationStatusBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/radio-stations/{station_id}/change-status", body, key)
+
+
+async def assign_operator(caller: ServiceCaller, body: AssignOperatorBody, key: str | None) -> CommandResult:
+    return await command(caller, "/assets/assign-operator", body, key)
+
+
+async def decommission_cluster(
+    caller: ServiceCaller, cluster_id: str, body: DecommissionSpeakerClusterBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/speaker-clusters/{cluster_id}/decommission", body, key)
+
+
+async def change_bts_technologies(
+    caller: ServiceCaller, bts_id: str, body: ChangeBtsTechnologiesBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/bts-stations/{bts_id}/change-technologies", body, key)
+
+
+async def decommission_bts(
+    caller: ServiceCaller, bts_id: str, body: DecommissionBtsBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/bts-stations/{bts_id}/decommission", body, key)
+
+
+async def connect_fibre(caller: ServiceCaller, body: ConnectVillageFibreBody, key: str | None) -> CommandResult:
+    return await command(caller, "/village-fibre/connect", body, key)
+
+
+async def open_postal_point(caller: ServiceCaller, body: OpenPostalPointBody, key: str | None) -> CommandResult:
+    return await command(caller, "/postal-points/open", body, key)
+
+
+async def close_postal_point(
+    caller: ServiceCaller, point_id: str, body: ClosePostalPointBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/postal-points/{point_id}/close", body, key)
+
+
+async def register_video_endpoint(
+    caller: ServiceCaller, body: RegisterVideoEndpointBody, key: str | None
+) -> CommandResult:
+    return await command(caller, "/video-endpoints/register", body, key)
+
+
+async def register_wifi_hotspot(caller: ServiceCaller, body: RegisterWifiHotspotBody, key: str | None) -> CommandResult:
+    return await command(caller, "/wifi-hotspots/register", body, key)
+
+
+async def register_system(caller: ServiceCaller, body: RegisterInformationSystemBody, key: str | None) -> CommandResult:
+    return await command(caller, "/information-systems/register", body, key)
+
+
+async def approve_security_level(
+    caller: ServiceCaller, system_id: str, body: ApproveSecurityLevelBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/information-systems/{system_id}/approve-security-level", body, key)
 
 
 async def bulk_import(caller: ServiceCaller, content: bytes, content_type: str, key: str | None) -> ImportReport:

@@ -22,10 +22,12 @@ from contracts.api.broadcast_views import AlertView, ClusterSignalView, Delivery
 from contracts.api.metrics import IndicatorDefinition, IndicatorValueView
 from contracts.api.registry_views import (
     DigitalTeamView,
+    OrganisationView,
     RadioStationView,
     SpeakerClusterView,
     UnitPage,
     UnitView,
+    VillageFibreView,
 )
 from libs.common.principal import Principal
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
@@ -81,6 +83,8 @@ class Loaders:
         self.indicator_by_code: DataLoader[str, IndicatorDefinition | None] = loader(self._indicators)
         self.airtime: DataLoader[tuple[str, str], list[SourceAirtime]] = loader(self._airtime)
         self.deliveries_by_programme: DataLoader[str, list[DeliveryView]] = loader(self._deliveries)
+        self.organisation_by_id: DataLoader[str, OrganisationView | None] = loader(self._organisations)
+        self.fibre_by_village: DataLoader[str, list[VillageFibreView]] = loader(self._fibre_by_village)
         self.alert_by_id: DataLoader[str, AlertView | None] = loader(self._alerts)
         self.programme_by_id: DataLoader[str, ProgrammeView | None] = loader(self._programmes)
 
@@ -139,6 +143,16 @@ class Loaders:
     async def _teams_by_unit(self, unit_ids: list[str]) -> list[DigitalTeamView | None]:
         found = {t.unit_id: t for t in await registry_api.teams_by_units(self.caller, unit_ids)}
         return [found.get(i) for i in unit_ids]
+
+    async def _organisations(self, ids: list[str]) -> list[OrganisationView | None]:
+        found = {o.organisation_id: o for o in await registry_api.organisations_by_ids(self.caller, ids)}
+        return [found.get(i) for i in ids]
+
+    async def _fibre_by_village(self, village_ids: list[str]) -> list[list[VillageFibreView]]:
+        grouped: dict[str, list[VillageFibreView]] = defaultdict(list)
+        for fibre in await registry_api.fibre_by_villages(self.caller, village_ids):
+            grouped[fibre.village_id].append(fibre)
+        return [grouped.get(i, []) for i in village_ids]
 
     async def _signals(self, cluster_ids: list[str]) -> list[ClusterSignalView | None]:
         found = {s.cluster_id: s for s in await broadcast_api.cluster_signals(self.caller, cluster_ids)}

@@ -20,6 +20,7 @@ from services.gateway.graphql.types_alerts import EmergencyAlert
 from services.gateway.graphql.types_broadcast import Programme, ProgrammeConnection, ProgrammeEdge
 from services.gateway.graphql.types_metrics import Indicator, IndicatorValue, Ranking
 from services.gateway.graphql.types_operations import OutreachRecord, RelaySession
+from services.gateway.graphql.types_registry_assets import REGISTRY_NODES, registry_node
 from services.gateway.graphql.types_units import (
     AdministrativeUnit,
     AdministrativeUnitConnection,
@@ -57,6 +58,8 @@ async def _node(info: Ctx, type_name: str | None, raw: str) -> Node | None:
     if type_name == "DigitalTeam":
         teams = await registry_api.teams_by_ids(context_of(info).caller(), [raw])
         return DigitalTeam.of(teams[0]) if teams else None
+    if type_name in REGISTRY_NODES:
+        return await registry_node(context_of(info).caller(), type_name, raw)
     if type_name == "EmergencyAlert":
         alert = await loaders.alert_by_id.load(raw)
         return EmergencyAlert.of(alert) if alert else None

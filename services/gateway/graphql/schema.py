@@ -43,15 +43,24 @@ from services.gateway.graphql.mutations_alerts import AlertMutation
 from services.gateway.graphql.mutations_bulk import BulkMutation
 from services.gateway.graphql.mutations_operations import OperationsMutation
 from services.gateway.graphql.mutations_programmes import ProgrammeMutation
+from services.gateway.graphql.mutations_registry import RegistryMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
 from services.gateway.graphql.queries_alerts import AlertQuery
 from services.gateway.graphql.queries_feed import FeedQuery
 from services.gateway.graphql.queries_operations import OperationsQuery
+from services.gateway.graphql.queries_registry import RegistryQuery
 from services.gateway.graphql.queries_signal import SignalQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
 from services.gateway.graphql.transport import SubscriptionsOverWebSocket
+from services.gateway.graphql.types_registry_assets import (
+    InformationSystem,
+    Organisation,
+    PostalPoint,
+    VideoEndpoint,
+    WifiHotspot,
+)
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
 from services.gateway.security.charging import ExecutionSlot, OperationCharge
 
@@ -168,12 +177,13 @@ def build_schema(
         InternalCalls,
     ]
     return GatewaySchema(
-        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery, FeedQuery)),
+        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery, FeedQuery, RegistryQuery)),
         mutation=merge_types(
-            "Mutation", (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation, BulkMutation)
+            "Mutation",
+            (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation, BulkMutation, RegistryMutation),
         ),
         subscription=Subscription,
-        types=[BtsStation, DigitalTeam],
+        types=[BtsStation, DigitalTeam, Organisation, PostalPoint, VideoEndpoint, WifiHotspot, InformationSystem],
         extensions=extensions,
         config=StrawberryConfig(scalar_map={Period: PERIOD_SCALAR}),
         execution_context_class=LiveEventExecution,

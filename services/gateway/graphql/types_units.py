@@ -24,8 +24,15 @@ from contracts.api.registry_views import (
 from services.gateway.adapters import registry_api
 from services.gateway.adapters.broadcast_api import signal_status
 from services.gateway.graphql.context import context_of
+from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.ids import global_id
 from services.gateway.graphql.pages import checked_first, unit_cursor
+from services.gateway.graphql.registry_values import (
+    ACTIVITY_WINDOW_DAYS,
+    TeamActivityStatus,
+    TeamLevel,
+    team_activity_status,
+)
 from services.gateway.graphql.scalars import (
     OperationalStatus,
     Period,
@@ -106,29 +113,20 @@ class PageInfo:
     end_cursor: str | None
 
 
-@strawberry.type(description="An administrative unit (province, district, commune, village) as of a day.")
-class AdministrativeUnit(Node):
+@contract_type(
+    UnitView,
+    fields=("code", "name", "level", "valid_from", "valid_to"),
+    descriptions={"code": "Official statistics-office code.", "valid_to": "Null while the unit exists."},
+    description="An administrative unit (province, district, commune, village) as of a day.",
+)
+class AdministrativeUnit(Node, FromContract[UnitView]):
     id: strawberry.ID
-    code: str = strawberry.field(description="Official statistics-office code.")
-    name: str
     level: UnitLevel
-    valid_from: datetime.date
-    valid_to: datetime.date | None = strawberry.field(description="Null while the unit exists.")
-    view: strawberry.Private[UnitView]
     as_of: strawberry.Private[datetime.date | None]
 
     @classmethod
-    def of(cls, view: UnitView, as_of: datetime.date | None = None) -> AdministrativeUnit:
-        return cls(
-            id=global_id("AdministrativeUnit", view.unit_id),
-            code=view.code,
-            name=view.name,
-            level=enum_value(UnitLevel, view.level, UnitLevel.VILLAGE),
-            valid_from=view.valid_from,
-            valid_to=view.valid_to,
-            view=view,
-            as_of=as_of,
-        )
+    def of(cls, view: UnitView, as_of: datetime.date | None = None, /, **extra: Any) -> AdministrativeUnit:
+        return cls.from_view(view, id=global_id("AdministrativeUnit", view.unit_id), as_of=as_of, **extra)
 
     @strawberry.field
     async def parent(self, info: Ctx) -> AdministrativeUnit | None:
@@ -150,7 +148,7 @@ class AdministrativeUnit(Node):
             page = await registry_api.list_units(
                 context_of(info).caller(),
                 level=None,
-                parent_code=self.code,
+                parent_code=self.view.code,
                 search=None,
                 as_of=self.as_of,
                 first=size,
@@ -179,7 +177,7 @@ class AdministrativeUnit(Node):
     ) -> list[Annotated[IndicatorValue, strawberry.lazy("services.gateway.graphql.types_metrics")]]:
         from services.gateway.graphql.types_metrics import IndicatorValue  # noqa: PLC0415 - cycle
 
-        key = (self.code, str(period), tuple(sorted(set(codes))) if codes is not None else None)
+        key = (self.view.code, str(period), tuple(sorted(set(codes))) if codes is not None else None)
         values = await context_of(info).loaders.indicator_values.load(key)
         return [IndicatorValue.of(v) for v in values]
 
@@ -208,48 +206,64 @@ class AdministrativeUnitConnection:
         )
 
 
-@strawberry.type(description="A community digital technology team (tổ công nghệ số cộng đồng).")
-class DigitalTeam(Node):
+@contract_type(
+    DigitalTeamView,
+    fields=(
+        "level",
+        "member_count",
+        "established_on",
+        "active",
+        "disbanded_on",
+        "last_activity_on",
+        "activity_reports",
+    ),
+    descriptions={
+        "active": "False once disbanded.",
+        "last_activity_on": "The day of the latest activity report.",
+        "activity_reports": "Activity reports received.",
+    },
+    description="A community digital technology team (tổ công nghệ số cộng đồng).",
+)
+class DigitalTeam(Node, FromContract[DigitalTeamView]):
     id: strawberry.ID
-    member_count: int
+    level: TeamLevel
     established_on: datetime.date | None
-    active: bool
-    view: strawberry.Private[DigitalTeamView]
 
     @classmethod
-    def of(cls, view: DigitalTeamView) -> DigitalTeam:
-        return cls(
-            id=global_id("DigitalTeam", view.team_id),
-            member_count=view.member_count,
-            established_on=view.established_on,
-            active=view.active,
-            view=view,
+    def of(cls, view: DigitalTeamView, /, **extra: Any) -> DigitalTeam:
+        return cls.from_view(view, id=global_id("DigitalTeam", view.team_id), **extra)
+
+    @strawberry.field(
+        description=(
+            "From its activity reports, on asOf (today without it): ACTIVE with a report in the "
+            f"{ACTIVITY_WINDOW_DAYS} days before, DORMANT with an older one, NEVER_REPORTED, or DISBANDED."
         )
+    )
+    def activity_status(self, as_of: datetime.date | None = None) -> TeamActivityStatus:
+        return team_activity_status(self.view, as_of or datetime.date.today())
 
     @strawberry.field
     async def unit(self, info: Ctx) -> AdministrativeUnit:
         return await required_unit(info, self.view.unit_id)
 
 
-@strawberry.type(description="A commune's grassroots radio station (đài truyền thanh cơ sở).")
-class RadioStation(Node):
+@contract_type(
+    RadioStationView,
+    fields=("technology", "status", "installed_on", "operator_code", "upgraded_on", "status_since"),
+    descriptions={
+        "upgraded_on": "The day of its last technology upgrade.",
+        "status_since": "The day its status last changed.",
+    },
+    description="A commune's grassroots radio station (đài truyền thanh cơ sở).",
+)
+class RadioStation(Node, FromContract[RadioStationView]):
     id: strawberry.ID
     technology: StationTechnology
     status: OperationalStatus
-    installed_on: datetime.date | None
-    operator_code: str | None
-    view: strawberry.Private[RadioStationView]
 
     @classmethod
-    def of(cls, view: RadioStationView) -> RadioStation:
-        return cls(
-            id=global_id("RadioStation", view.station_id),
-            technology=enum_value(StationTechnology, view.technology, StationTechnology.WIRED),
-            status=enum_value(OperationalStatus, view.status, OperationalStatus.OPERATIONAL),
-            installed_on=view.installed_on,
-            operator_code=view.operator_code,
-            view=view,
-        )
+    def of(cls, view: RadioStationView, /, **extra: Any) -> RadioStation:
+        return cls.from_view(view, id=global_id("RadioStation", view.station_id), **extra)
 
     @strawberry.field
     async def unit(self, info: Ctx) -> AdministrativeUnit:
@@ -293,18 +307,22 @@ class RadioStation(Node):
         return [Airtime.of(r) for r in rows]
 
 
-@strawberry.type(description="A loudspeaker cluster of a station, in a village.")
-class SpeakerCluster(Node):
+@contract_type(
+    SpeakerClusterView,
+    fields=("location", "installed_on", "status", "decommissioned_on"),
+    descriptions={"location": "Where the loudspeakers stand, when surveyed.", "status": "active or decommissioned."},
+    description="A loudspeaker cluster of a station, in a village.",
+)
+class SpeakerCluster(Node, FromContract[SpeakerClusterView]):
     id: strawberry.ID
-    view: strawberry.Private[SpeakerClusterView]
     health: strawberry.Private[Loaded[ClusterSignalView | None] | None] = None
     """Loaded ahead by ``RadioStation.clusters``; None: ``signal``/``lastSeenAt`` load it."""
     village_view: strawberry.Private[Loaded[UnitView | None] | None] = None
     """Likewise for ``village``."""
 
     @classmethod
-    def of(cls, view: SpeakerClusterView) -> SpeakerCluster:
-        return cls(id=global_id("SpeakerCluster", view.cluster_id), view=view)
+    def of(cls, view: SpeakerClusterView, /, **extra: Any) -> SpeakerCluster:
+        return cls.from_view(view, id=global_id("SpeakerCluster", view.cluster_id), **extra)
 
     @strawberry.field
     async def station(self, info: Ctx) -> RadioStation:
@@ -357,23 +375,22 @@ def _signal_status(health: ClusterSignalView | None) -> SignalStatus:
     return enum_value(SignalStatus, signal_status(health), SignalStatus.UNKNOWN) if health else SignalStatus.UNKNOWN
 
 
-@strawberry.type(description="A base transceiver station of a telecom operator.")
-class BtsStation(Node):
+@contract_type(
+    BtsStationView,
+    fields=("technologies", "commissioned_on", "location", "decommissioned_on", "status"),
+    renamed={"operator": "operator_code"},
+    convert={"operator": lambda code: code or ""},
+    descriptions={"status": "active or decommissioned."},
+    description="A base transceiver station of a telecom operator.",
+)
+class BtsStation(Node, FromContract[BtsStationView]):
     id: strawberry.ID
     operator: str
     technologies: list[RadioTech]
-    commissioned_on: datetime.date | None
-    view: strawberry.Private[BtsStationView]
 
     @classmethod
-    def of(cls, view: BtsStationView) -> BtsStation:
-        return cls(
-            id=global_id("BtsStation", view.bts_id),
-            operator=view.operator_code or "",
-            technologies=[enum_value(RadioTech, t, RadioTech.G4) for t in view.technologies],
-            commissioned_on=view.commissioned_on,
-            view=view,
-        )
+    def of(cls, view: BtsStationView, /, **extra: Any) -> BtsStation:
+        return cls.from_view(view, id=global_id("BtsStation", view.bts_id), **extra)
 
     @strawberry.field
     async def unit(self, info: Ctx) -> AdministrativeUnit:

@@ -74,10 +74,13 @@ MATRIX_PARTNERS = {
 
 class Targets:
     """What the cells act on, built by the admin before the first cell (:func:`build_targets`).
-    An area's test file may set more attributes on it for its own rows."""
+    An area's file adds its own: ``per_caller[row]`` holds one target per column, for a row
+    whose operation can be done once per target (a team disbanded, a station decommissioned)."""
 
-    station: str = ""
-    cluster: str = ""
+    def __init__(self) -> None:
+        self.station = ""
+        self.cluster = ""
+        self.per_caller: dict[str, dict[int, str]] = {}
 
 
 Cell = Callable[[int, Targets], tuple[str, dict[str, Any]]]
@@ -137,17 +140,29 @@ async def attempt(platform: Platform, who: str | None, query: str, variables: di
             await asyncio.sleep(0.1)
 
 
-async def check_table(platform: Platform, marker: str, cells: dict[str, Cell], targets: Targets) -> None:
-    """Every cell of the table ``marker`` sent as its caller; the first row that differs fails
-    with what each caller got."""
+async def check_table(
+    platform: Platform, marker: str, cells: dict[str, Cell], targets: Targets, *, concurrent: bool = False
+) -> None:
+    """Every cell of the table ``marker`` sent as its caller; every row that differs is named,
+    with what each caller got. ``concurrent``: a row's callers at once, for a table whose
+    cells act on targets of their own (or only create), so that no cell waits on another."""
     matrix = read_table(marker)
     assert set(matrix) == set(cells), f"{marker}: rows {set(matrix) ^ set(cells)} in one of table and cells only"
+    differing: dict[str, dict[str, str]] = {}
+
+    async def cell(label: str, i: int, caller: str) -> str:
+        query, variables = cells[label](i, targets)
+        return await attempt(platform, WHO[caller], query, variables)
+
     for label, expected in matrix.items():
-        observed: dict[str, str] = {}
-        for i, caller in enumerate(CALLERS):
-            query, variables = cells[label](i, targets)
-            observed[caller] = await attempt(platform, WHO[caller], query, variables)
-        assert observed == expected, f"{label}: expected {expected}, got {observed}"
+        if concurrent:
+            answers = await asyncio.gather(*(cell(label, i, caller) for i, caller in enumerate(CALLERS)))
+        else:
+            answers = [await cell(label, i, caller) for i, caller in enumerate(CALLERS)]
+        observed = dict(zip(CALLERS, answers, strict=True))
+        if observed != expected:
+            differing[label] = {c: f"{expected[c]} → {observed[c]}" for c in CALLERS if observed[c] != expected[c]}
+    assert not differing, "expected → observed:\n" + "\n".join(f"{label}: {d}" for label, d in differing.items())
 
 
 # --- the province the cells act on ---------------------------------------------------------

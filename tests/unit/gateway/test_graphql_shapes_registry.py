@@ -80,8 +80,6 @@ PAIRS = [
         "RadioStation",
         renamed={"station_id": "id", "unit_id": "unit"},
         not_exposed={
-            "upgraded_on": "history of a station is not in the partner API",
-            "status_since": "history of a station is not in the partner API",
             "funding_source": "internal budgeting",
             "operator_id": "partners name operators by code (operatorCode)",
         },
@@ -91,10 +89,6 @@ PAIRS = [
         "SpeakerCluster",
         renamed={"cluster_id": "id", "station_id": "station", "village_id": "village"},
         not_exposed={
-            "location": "a loudspeaker's position is not published",
-            "installed_on": "history of a cluster is not in the partner API",
-            "status": "partners see the live signal (broadcast) instead",
-            "decommissioned_on": "history of a cluster is not in the partner API",
             "operator_id": "partners name operators by code",
         },
     ),
@@ -104,9 +98,6 @@ PAIRS = [
         renamed={"bts_id": "id", "unit_id": "unit", "operator_code": "operator"},
         not_exposed={
             "operator_id": "partners name operators by code (operator)",
-            "location": "a base station's position is not published",
-            "decommissioned_on": "history of a station is not in the partner API",
-            "status": "the partner API lists base stations, not their state",
         },
         shown_non_null={"operator_code": "an empty string until the operator's registration is projected"},
     ),
@@ -115,11 +106,7 @@ PAIRS = [
         "DigitalTeam",
         renamed={"team_id": "id", "unit_id": "unit"},
         not_exposed={
-            "level": "the unit's level says it",
             "members": "people's names are personal data",
-            "disbanded_on": "shown by active",
-            "last_activity_on": "activity reports are not in the partner API",
-            "activity_reports": "activity reports are not in the partner API",
         },
     ),
 ]
