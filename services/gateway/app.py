@@ -38,6 +38,7 @@ from services.gateway.graphql.context import Gateway
 from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
+from services.gateway.rest.metrics_routes import metrics_controllers
 from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
 from services.gateway.security.cors import cors_config
 from services.gateway.security.edge import edge_middleware
@@ -88,6 +89,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         [
             graphql_controller(schema, gateway, security, max_body_bytes=graphql_body),
             *rest_controllers(gateway, security),
+            *metrics_controllers(gateway, security),
         ],
         title="tinhso public API",
         description="Public REST API for partners (VNPT, Viettel, the post, district offices).",
