@@ -158,9 +158,15 @@ class Query:
         return [IndicatorValue.of(v) for v in values]
 
     @strawberry.field(description="Units of a level ranked by an index (e.g. the DTI) for a period.")
-    async def ranking(self, info: Ctx, index_code: str, period: Period, level: UnitLevel) -> list[Ranking]:
+    async def ranking(
+        self, info: Ctx, index_code: str, period: Period, level: UnitLevel, parent_code: str | None = None
+    ) -> list[Ranking]:
         context = context_of(info)
         context.reader()
-        rows = await metrics_api.ranking(context.caller(), index_code, str(period), level.value)
+        rows = await metrics_api.ranking(context.caller(), index_code, str(period), level.value, parent_code)
         # A unit without a score is not ranked (the contract's score is not null).
-        return [Ranking(score=r.score, rank=r.rank, unit_id=r.value.unit_id) for r in rows if r.score is not None]
+        return [
+            Ranking(score=r.score, rank=r.rank, unit_id=r.value.unit_id, parts=r.value.breakdown)
+            for r in rows
+            if r.score is not None
+        ]

@@ -27,6 +27,7 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from libs.common.access_log import note_request
@@ -37,8 +38,10 @@ from services.gateway.graphql.documents import DocumentCache, NoIntrospection, d
 from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.mutations import Mutation
+from services.gateway.graphql.mutations_metrics import MetricsMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
+from services.gateway.graphql.queries_metrics import MetricsQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
@@ -156,8 +159,8 @@ def build_schema(
         InternalCalls,
     ]
     return GatewaySchema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", (Query, MetricsQuery)),
+        mutation=merge_types("Mutation", (Mutation, MetricsMutation)),
         subscription=Subscription,
         types=[BtsStation, DigitalTeam],
         extensions=extensions,

@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from contracts.api.metrics import IndicatorDefinition, IndicatorValueView
+from contracts.api.metrics import IndicatorDefinition, IndicatorValueView, PartView
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.scalars import Period
 from services.gateway.graphql.types_units import AdministrativeUnit, required_unit
@@ -74,11 +74,46 @@ class IndicatorValue:
         return await required_unit(info, self.view.unit_id)
 
 
+async def indicator_named(info: Ctx, code: str) -> Indicator:
+    found = await context_of(info).loaders.indicator_by_code.load(code)
+    if found is None:  # retired since: the code is all there is to show
+        return Indicator(code=code, name=code, name_en=None, unit="", description=None)
+    return Indicator.of(found)
+
+
+@strawberry.type(description="One weighted part of a composite index's score.")
+class RankingPart:
+    weight: float
+    value: float | None
+    contribution: float = strawberry.field(description="What the part adds to the score.")
+    missing: bool = strawberry.field(description="The part has no value for the unit (it adds nothing).")
+    indicator_code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, view: PartView) -> RankingPart:
+        return cls(
+            weight=view.weight,
+            value=view.value,
+            contribution=view.contribution,
+            missing=view.missing,
+            indicator_code=view.indicator_code,
+        )
+
+    @strawberry.field
+    async def indicator(self, info: Ctx) -> Indicator:
+        return await indicator_named(info, self.indicator_code)
+
+
 @strawberry.type(description="A unit's place in a ranking by an index.")
 class Ranking:
     score: float
     rank: int
     unit_id: strawberry.Private[str]
+    parts: strawberry.Private[list[PartView] | None] = None
+
+    @strawberry.field(description="For a composite index: each weighted part and what it adds to the score.")
+    def breakdown(self) -> list[RankingPart]:
+        return [RankingPart.of(part) for part in self.parts or []]
 
     @strawberry.field
     async def unit(self, info: Ctx) -> AdministrativeUnit:
