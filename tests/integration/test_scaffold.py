@@ -384,22 +384,17 @@ DEMO_TYPE = '''# mypy: disallow-untyped-decorators=False
 
 from __future__ import annotations
 
-import datetime
-
 import strawberry
 
 from contracts.api.demo import ItemView
+from services.gateway.graphql.contract_types import FromContract, contract_type
 
 
-@strawberry.type(description="An item recorded through the demo service.")
-class DemoItem:
+@contract_type(
+    ItemView, fields=("item_id", "title", "recorded_at"), description="An item recorded through the demo service."
+)
+class DemoItem(FromContract[ItemView]):
     item_id: strawberry.ID
-    title: str
-    recorded_at: datetime.datetime
-
-    @classmethod
-    def of(cls, view: ItemView) -> DemoItem:
-        return cls(item_id=strawberry.ID(view.item_id), title=view.title, recorded_at=view.recorded_at)
 '''
 
 DEMO_FIELD = """class Query:
