@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 import strawberry
 from strawberry.types import Info
 
@@ -62,7 +61,7 @@ class MetricsMutation:
     async def retire_indicator(self, info: Ctx, input: RetireIndicatorInput) -> RetiredIndicator:
         caller = context_of(info).writer()
         retired = await metrics_commands.retire_indicator(caller, input.code, input.reason, input.idempotency_key)
-        return RetiredIndicator(**msgspec.structs.asdict(retired))
+        return RetiredIndicator.of(retired)
 
     @strawberry.mutation(description="Set an indicator's alert threshold (metrics; province-wide).")
     async def set_alert_threshold(self, info: Ctx, input: SetAlertThresholdInput) -> AlertThreshold:
@@ -74,10 +73,10 @@ class MetricsMutation:
             severity=input.severity.value,
         )
         found = await metrics_commands.set_threshold(context_of(info).writer(), body, input.idempotency_key)
-        return AlertThreshold(**msgspec.structs.asdict(found))
+        return AlertThreshold.of(found)
 
     @strawberry.mutation(description="Remove an indicator's alert threshold (metrics; province-wide).")
     async def remove_alert_threshold(self, info: Ctx, input: RemoveAlertThresholdInput) -> RemovedAlertThreshold:
         caller = context_of(info).writer()
         removed = await metrics_commands.remove_threshold(caller, input.indicator_code, input.idempotency_key)
-        return RemovedAlertThreshold(**msgspec.structs.asdict(removed))
+        return RemovedAlertThreshold.of(removed)

@@ -165,8 +165,4 @@ class Query:
         context.reader()
         rows = await metrics_api.ranking(context.caller(), index_code, str(period), level.value, parent_code)
         # A unit without a score is not ranked (the contract's score is not null).
-        return [
-            Ranking(score=r.score, rank=r.rank, unit_id=r.value.unit_id, parts=r.value.breakdown)
-            for r in rows
-            if r.score is not None
-        ]
+        return [Ranking.of(r) for r in rows if r.score is not None]

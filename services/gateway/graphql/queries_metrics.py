@@ -19,9 +19,7 @@ from services.gateway.graphql.types_metrics_reports import (
     IndicatorValueChangeConnection,
     IndicatorValueConnection,
     ReportingCompletenessConnection,
-    completeness_connection,
-    personal,
-    value_connection,
+    may_see_people,
 )
 
 Ctx = Info[Any, Any]
@@ -45,7 +43,7 @@ class MetricsQuery:
         context = context_of(info)
         context.reader()
         rows = await metrics_api.value_history(context.caller(), indicator_code, unit_code, str(period))
-        return IndicatorValueChangeConnection.of(offset_page(rows, first, after), personal(info))
+        return IndicatorValueChangeConnection.of(offset_page(rows, first, after), may_see_people(info))
 
     @strawberry.field(description="Units of a level whose value of an indicator trails their target for a period.")
     async def units_behind_target(  # noqa: PLR0917 - GraphQL arguments, passed by name
@@ -61,7 +59,7 @@ class MetricsQuery:
         context = context_of(info)
         context.reader()
         rows = await metrics_api.behind_target(context.caller(), indicator_code, str(period), level.value, parent_code)
-        return value_connection(offset_page(rows, first, after))
+        return IndicatorValueConnection.of(offset_page(rows, first, after))
 
     @strawberry.field(description="Per indicator: how many units of a level reported for a period, and which did not.")
     async def completeness(  # noqa: PLR0917 - GraphQL arguments, passed by name
@@ -77,4 +75,4 @@ class MetricsQuery:
         context = context_of(info)
         context.reader()
         rows = await metrics_api.completeness(context.caller(), codes, str(period), level.value, parent_code)
-        return completeness_connection(offset_page(rows, first, after))
+        return ReportingCompletenessConnection.of(offset_page(rows, first, after))

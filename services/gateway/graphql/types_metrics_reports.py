@@ -1,53 +1,51 @@
 # mypy: disallow-untyped-decorators=False
 """What the metrics service reports beyond a value: a value's history (who reported what,
-when), how complete a level's reporting is, a ranking's breakdown, and the answers of the
-catalogue and threshold commands; with the Relay connections that page them."""
+when), how complete a level's reporting is, and the answers of the catalogue and threshold
+commands, built from their contract shapes; with the Relay connections that page them."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime
 from typing import Any
 
+import msgspec
 import strawberry
 from strawberry.types import Info
 
-from contracts.api.metrics import CompletenessView, HistoryView
+from contracts.api.metrics import CompletenessView, HistoryView, ValueView
 from services.gateway.graphql.context import context_of
+from services.gateway.graphql.contract_types import FromContract, contract_type
+from services.gateway.graphql.inputs_metrics import AlertLevel, AlertSeverity, ThresholdOperator
 from services.gateway.graphql.offset_pages import OffsetPage
 from services.gateway.graphql.reading import PERSONAL_DATA
 from services.gateway.graphql.scalars import Period
 from services.gateway.graphql.types_metrics import Indicator, IndicatorValue, indicator_named
 from services.gateway.graphql.types_units import AdministrativeUnit, PageInfo, required_unit
+from services.gateway.rest import metrics_public
 
 Ctx = Info[Any, Any]
 
 
-@strawberry.type(description="One report or correction of a value: what it became, from what, who sent it and when.")
-class IndicatorValueChange:
-    version: int = strawberry.field(description="1 for the first report, then one more per correction.")
-    value: float
-    previous_value: float | None
-    source: str
-    comment: str | None
-    partner: str | None = strawberry.field(description="The partner whose key or token sent it.")
-    actor: str | None = strawberry.field(
-        description="Who sent it (the credential's subject): shown with the `personal-data` scope only."
-    )
-    recorded_at: datetime.datetime
+def may_see_people(info: Ctx) -> bool:
+    principal = context_of(info).principal
+    return principal is not None and principal.allows(PERSONAL_DATA)
 
+
+@contract_type(
+    HistoryView,
+    fields=("version", "value", "previous_value", "source", "comment", "partner", "actor", "recorded_at"),
+    descriptions={
+        "version": "1 for the first report, then one more per correction.",
+        "partner": "The partner whose key or token sent it.",
+        "actor": "Who sent it (the credential's subject): shown with the `personal-data` scope only.",
+    },
+    description="One report or correction of a value: what it became, from what, who sent it and when.",
+)
+class IndicatorValueChange(FromContract[HistoryView]):
     @classmethod
-    def of(cls, view: HistoryView, personal: bool) -> IndicatorValueChange:
-        return cls(
-            version=view.version,
-            value=view.value,
-            previous_value=view.previous_value,
-            source=view.source,
-            comment=view.comment,
-            partner=view.partner,
-            actor=view.actor if personal else None,
-            recorded_at=view.recorded_at,
-        )
+    def seen_by(cls, view: HistoryView, personal: bool) -> IndicatorValueChange:
+        """The change as a caller sees it: the actor only with ``personal-data``."""
+        return cls.from_view(view if personal else msgspec.structs.replace(view, actor=None))
 
 
 @strawberry.type
@@ -63,11 +61,9 @@ class IndicatorValueChangeConnection:
     total_count: int
 
     @classmethod
-    def of(cls, page: OffsetPage[HistoryView], principal_allows: bool) -> IndicatorValueChangeConnection:
-        edges = [
-            IndicatorValueChangeEdge(node=IndicatorValueChange.of(v, principal_allows), cursor=c)
-            for v, c in zip(page.items, page.cursors, strict=True)
-        ]
+    def of(cls, page: OffsetPage[HistoryView], personal: bool) -> IndicatorValueChangeConnection:
+        pairs = zip(page.items, page.cursors, strict=True)
+        edges = [IndicatorValueChangeEdge(node=IndicatorValueChange.seen_by(v, personal), cursor=c) for v, c in pairs]
         return cls(edges=edges, page_info=_info(page), total_count=page.total_count)
 
 
@@ -83,33 +79,29 @@ class IndicatorValueConnection:
     page_info: PageInfo
     total_count: int
 
-
-@strawberry.type(description="How many units of a level reported an indicator for a period, and which did not.")
-class ReportingCompleteness:
-    period: Period
-    expected: int
-    reported: int
-    indicator_code: strawberry.Private[str]
-    missing_ids: strawberry.Private[list[str]]
-
     @classmethod
-    def of(cls, view: CompletenessView) -> ReportingCompleteness:
-        return cls(
-            period=Period(view.period),
-            expected=view.expected,
-            reported=view.reported,
-            indicator_code=view.indicator_code,
-            missing_ids=[u.unit_id for u in view.missing],
-        )
+    def of(cls, page: OffsetPage[ValueView]) -> IndicatorValueConnection:
+        pairs = zip(page.items, page.cursors, strict=True)
+        edges = [IndicatorValueEdge(node=IndicatorValue.of(v), cursor=c) for v, c in pairs]
+        return cls(edges=edges, page_info=_info(page), total_count=page.total_count)
+
+
+@contract_type(
+    CompletenessView,
+    fields=("period", "expected", "reported"),
+    description="How many units of a level reported an indicator for a period, and which did not.",
+)
+class ReportingCompleteness(FromContract[CompletenessView]):
+    period: Period
 
     @strawberry.field
     async def indicator(self, info: Ctx) -> Indicator:
-        return await indicator_named(info, self.indicator_code)
+        return await indicator_named(info, self.view.indicator_code)
 
     @strawberry.field(description="The units that have not reported.")
     async def missing(self, info: Ctx) -> list[AdministrativeUnit]:
         # Gathered, so the loader asks the registry for them in one call.
-        return list(await asyncio.gather(*(required_unit(info, unit_id) for unit_id in self.missing_ids)))
+        return list(await asyncio.gather(*(required_unit(info, u.unit_id) for u in self.view.missing)))
 
 
 @strawberry.type
@@ -124,49 +116,47 @@ class ReportingCompletenessConnection:
     page_info: PageInfo
     total_count: int
 
-
-@strawberry.type(description="An indicator taken out of the catalogue; its code is never reused.")
-class RetiredIndicator:
-    code: str
-    reason: str | None
-    replayed: bool = strawberry.field(description="The idempotency key was used before: nothing was done again.")
-
-
-@strawberry.type(description="An indicator's alert threshold as set: a value crossing it raises an alert.")
-class AlertThreshold:
-    indicator_code: str
-    operator: str
-    threshold: float
-    level: str | None
-    severity: str
-    replayed: bool
+    @classmethod
+    def of(cls, page: OffsetPage[CompletenessView]) -> ReportingCompletenessConnection:
+        pairs = zip(page.items, page.cursors, strict=True)
+        edges = [ReportingCompletenessEdge(node=ReportingCompleteness.of(v), cursor=c) for v, c in pairs]
+        return cls(edges=edges, page_info=_info(page), total_count=page.total_count)
 
 
-@strawberry.type
-class RemovedAlertThreshold:
-    indicator_code: str
-    replayed: bool
+REPLAYED = "The idempotency key was used before: nothing was done again."
+
+
+@contract_type(
+    metrics_public.RetiredIndicator,
+    fields=("code", "reason", "replayed"),
+    descriptions={"replayed": REPLAYED},
+    description="An indicator taken out of the catalogue; its code is never reused.",
+)
+class RetiredIndicator(FromContract[metrics_public.RetiredIndicator]):
+    pass
+
+
+@contract_type(
+    metrics_public.AlertThreshold,
+    fields=("indicator_code", "operator", "threshold", "level", "severity", "replayed"),
+    descriptions={"level": "The level of units it applies to (every level without it).", "replayed": REPLAYED},
+    description="An indicator's alert threshold as set: a value crossing it raises an alert.",
+)
+class AlertThreshold(FromContract[metrics_public.AlertThreshold]):
+    operator: ThresholdOperator
+    level: AlertLevel | None
+    severity: AlertSeverity
+
+
+@contract_type(
+    metrics_public.RemovedAlertThreshold,
+    fields=("indicator_code", "replayed"),
+    descriptions={"replayed": REPLAYED},
+    description="An indicator's alert threshold removed: its values raise no more alerts.",
+)
+class RemovedAlertThreshold(FromContract[metrics_public.RemovedAlertThreshold]):
+    pass
 
 
 def _info(page: OffsetPage[Any]) -> PageInfo:
     return PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)
-
-
-def value_connection(page: OffsetPage[Any]) -> IndicatorValueConnection:
-    edges = [
-        IndicatorValueEdge(node=IndicatorValue.of(v), cursor=c) for v, c in zip(page.items, page.cursors, strict=True)
-    ]
-    return IndicatorValueConnection(edges=edges, page_info=_info(page), total_count=page.total_count)
-
-
-def completeness_connection(page: OffsetPage[CompletenessView]) -> ReportingCompletenessConnection:
-    edges = [
-        ReportingCompletenessEdge(node=ReportingCompleteness.of(v), cursor=c)
-        for v, c in zip(page.items, page.cursors, strict=True)
-    ]
-    return ReportingCompletenessConnection(edges=edges, page_info=_info(page), total_count=page.total_count)
-
-
-def personal(info: Ctx) -> bool:
-    principal = context_of(info).principal
-    return principal is not None and principal.allows(PERSONAL_DATA)

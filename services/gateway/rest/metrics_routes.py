@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Example
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from contracts.api.metrics import (
     DefineIndicators,
@@ -51,8 +51,8 @@ T = TypeVar("T")
 
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="idempotency-key",
+    HeaderParameter(
+        name="idempotency-key",
         required=False,
         description="Retry-safe: the same key with the same body answers the first result instead of acting twice.",
     ),
