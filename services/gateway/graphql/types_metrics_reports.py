@@ -35,7 +35,7 @@ def may_see_people(info: Ctx) -> bool:
     HistoryView,
     fields=("version", "value", "previous_value", "source", "comment", "partner", "actor", "recorded_at"),
     descriptions={
-        "version": "1 for the first report, then one more per correction.",
+        "version": "The value's version after this change: later changes have higher ones.",
         "partner": "The partner whose key or token sent it.",
         "actor": "Who sent it (the credential's subject): shown with the `personal-data` scope only.",
     },

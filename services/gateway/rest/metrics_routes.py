@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Example
@@ -33,6 +34,7 @@ from services.gateway.adapters.internal import ServiceCaller, ServiceError, Serv
 from services.gateway.graphql import metrics_commands
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.offset_pages import offset_page
+from services.gateway.graphql.reading import PERSONAL_DATA
 from services.gateway.graphql.scalars import PERIOD_PATTERN
 from services.gateway.rest.metrics_public import (
     AlertThreshold,
@@ -207,6 +209,8 @@ def metrics_controllers(gateway: Gateway, security: GatewaySecurity) -> list[typ
             after: After = None,
         ) -> HistoryPage:
             rows = await metrics_api.value_history(caller, code, unit_code, period)
+            if not caller.principal.allows(PERSONAL_DATA):  # who sent it is a person: ADR 0039
+                rows = [msgspec.structs.replace(row, actor=None) for row in rows]
             return HistoryPage(**_page(rows, first, after))
 
         @get(
