@@ -43,6 +43,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m contracts.generate --check
+	$(BIN)/python -m services.gateway.graphql.export --check
+	$(BIN)/python -m services.gateway.rest.export --check
 	$(BIN)/python -m contracts.compat
 	$(BIN)/lint-imports
 
