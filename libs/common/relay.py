@@ -235,8 +235,8 @@ class OutboxRelay:
         futures = []
         sign = self.signer.header
         place = await _partitioner(producer, self.topic)
-        for envelope in batch:
-            with traced_publish(self.topic, envelope):
+        with traced_publish(self.topic, batch):
+            for envelope in batch:
                 value = _encode(envelope)
                 stream = envelope.stream_id.encode()
                 partition = place(stream)
@@ -245,7 +245,7 @@ class OutboxRelay:
                 futures.append(
                     await producer.send(self.topic, value=value, key=stream, partition=partition, headers=headers)
                 )
-        results: list[RecordMetadata] = await asyncio.gather(*futures)
+            results: list[RecordMetadata] = await asyncio.gather(*futures)
         acked: dict[str, tuple[int, int, str]] = {}
         for meta, envelope in zip(results, batch, strict=True):
             key = str(meta.partition)

@@ -23,9 +23,10 @@ and ``messaging.operation.type``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 
@@ -37,7 +38,7 @@ from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import OTELResourceDetector, Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import SpanLimits, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
@@ -48,7 +49,7 @@ from opentelemetry.sdk.trace.sampling import (
     SamplingResult,
     TraceIdRatioBased,
 )
-from opentelemetry.trace import Link, Span, SpanKind, TraceState
+from opentelemetry.trace import Link, NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags, TraceState
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.util.types import Attributes
 
@@ -88,7 +89,7 @@ def setup_tracing(
         readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{otlp_endpoint}/v1/metrics")))
     recording = bool(processors)
     sampler = sampler_from(environ, sample_ratio) if recording else ALWAYS_OFF
-    provider = TracerProvider(resource=resource, sampler=sampler)
+    provider = TracerProvider(resource=resource, sampler=sampler, span_limits=_span_limits(environ))
     for processor in processors:
         provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
@@ -100,6 +101,16 @@ def setup_tracing(
     if recording and not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument(tracer_provider=provider)
     return provider
+
+
+BATCH_LINKS = 10_000
+"""Links a span keeps (the SDK's default is 128): a batch span links every traced event it
+carried, and the relay and the projection runner take up to 2,000 and 5,000 at a time."""
+
+
+def _span_limits(environ: Mapping[str, str]) -> SpanLimits:
+    """The SDK's limits, with room for a batch's links unless ``OTEL_SPAN_LINK_COUNT_LIMIT`` says otherwise."""
+    return SpanLimits(max_links=None if environ.get("OTEL_SPAN_LINK_COUNT_LIMIT") else BATCH_LINKS)
 
 
 def package_version() -> str:
@@ -174,6 +185,13 @@ class NoRootDatabaseSpans(Sampler):
 
 
 def tracer() -> trace.Tracer:
+    return _tracer()
+
+
+@functools.cache
+def _tracer() -> trace.Tracer:
+    """Looked up once: ``get_tracer`` costs as much as a span. Before ``setup_tracing`` this is
+    the API's proxy, which turns to the installed provider's tracer once there is one."""
     return trace.get_tracer("tinhso")
 
 
@@ -194,43 +212,80 @@ def context_from_traceparent(traceparent: str | None) -> otel_context.Context | 
 
 @contextmanager
 def span(name: str, kind: SpanKind = SpanKind.INTERNAL, **attributes: str | int) -> Iterator[Span]:
-    with tracer().start_as_current_span(name, kind=kind, attributes=attributes) as current:
+    with _tracer().start_as_current_span(name, kind=kind, attributes=attributes) as current:
         yield current
 
 
+def origin_context(traceparent: str | None) -> SpanContext | None:
+    """The span context a ``traceparent`` names (the command that wrote an event), or ``None``
+    when it names none. Parsed by hand: the propagator builds a whole ``Context`` per call, and
+    a batch asks this once per event."""
+    if not traceparent:
+        return None
+    parts = traceparent.split("-")
+    if len(parts) < 4 or len(parts[1]) != 32 or len(parts[2]) != 16 or len(parts[3]) < 2:
+        return None
+    try:
+        trace_id, span_id, flags = int(parts[1], 16), int(parts[2], 16), int(parts[3][:2], 16)
+    except ValueError:
+        return None
+    if not trace_id or not span_id:
+        return None
+    return SpanContext(trace_id, span_id, is_remote=True, trace_flags=TraceFlags(flags))
+
+
+def origin_links(envelopes: Iterable[Envelope]) -> list[Link]:
+    """A link to each traced event's command: one batch span reaches every trace in it."""
+    links: list[Link] = []
+    for envelope in envelopes:
+        context = origin_context(envelope.traceparent)
+        if context is not None:
+            links.append(Link(context))
+    return links
+
+
+def _batch_parent(links: Sequence[Link]) -> otel_context.Context:
+    """The first traced event's command is the batch span's parent: a batch of one (an
+    interactive command) stays one trace from the request to the projection, and every other
+    event of a batch reaches it through its link."""
+    return trace.set_span_in_context(NonRecordingSpan(links[0].context))
+
+
 @contextmanager
-def traced_publish(topic: str, envelope: Envelope) -> Iterator[None]:
-    """A PRODUCER span for an event that was traced at its origin; nothing otherwise."""
-    parent = context_from_traceparent(envelope.traceparent)
-    if parent is None:
+def traced_publish(topic: str, envelopes: Sequence[Envelope]) -> Iterator[None]:
+    """One PRODUCER span for a batch of events sent together, linked to each traced event's
+    command; nothing when none of them was traced."""
+    links = origin_links(envelopes)
+    if not links:
         yield
         return
-    with tracer().start_as_current_span(
+    with _tracer().start_as_current_span(
         f"publish {topic}",
-        context=parent,
+        context=_batch_parent(links),
         kind=SpanKind.PRODUCER,
+        links=links,
         attributes={
             "messaging.system": "kafka",
             "messaging.destination.name": topic,
             "messaging.operation.type": "send",
             "messaging.operation.name": "publish",
-            "messaging.message.id": str(envelope.event_id),
-            "messaging.kafka.message.key": envelope.stream_id,
-            "tinhso.event_type": envelope.type,
+            "messaging.batch.message_count": len(envelopes),
         },
     ):
         yield
 
 
-def record_apply_span(projection: str, topic: str, envelope: Envelope, start_ns: int, end_ns: int) -> None:
-    """A CONSUMER span, child of the command's trace, for an event applied in a batch."""
-    parent = context_from_traceparent(envelope.traceparent)
-    if parent is None:
+def record_apply_span(projection: str, topic: str, envelopes: Sequence[Envelope], start_ns: int, end_ns: int) -> None:
+    """One CONSUMER span for the events of ``topic`` applied together, linked to each traced
+    event's command (the messaging conventions' batch receive); nothing when none was traced."""
+    links = origin_links(envelopes)
+    if not links:
         return
-    applied = tracer().start_span(
+    applied = _tracer().start_span(
         f"process {topic}",
-        context=parent,
+        context=_batch_parent(links),
         kind=SpanKind.CONSUMER,
+        links=links,
         start_time=start_ns,
         attributes={
             "messaging.system": "kafka",
@@ -238,9 +293,8 @@ def record_apply_span(projection: str, topic: str, envelope: Envelope, start_ns:
             "messaging.operation.type": "process",
             "messaging.operation.name": "process",
             "messaging.consumer.group.name": projection,
-            "messaging.message.id": str(envelope.event_id),
+            "messaging.batch.message_count": len(envelopes),
             "tinhso.projection": projection,
-            "tinhso.event_type": envelope.type,
         },
     )
     applied.end(end_time=end_ns)

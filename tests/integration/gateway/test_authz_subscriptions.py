@@ -20,7 +20,10 @@ from websockets.typing import Subprotocol
 
 from tests.integration.gateway.api_fixtures import INDICATOR, register_unit
 from tests.integration.gateway.api_platform import Platform
-from tests.integration.gateway.test_authz_matrix import (
+from tests.integration.gateway.authz_support import (
+    CALLERS as MATRIX_CALLERS,
+)
+from tests.integration.gateway.authz_support import (
     FORBIDDEN,
     UNAUTHENTICATED,
     WHO,
@@ -31,7 +34,7 @@ from tests.integration.gateway.test_authz_matrix import (
 
 __all__ = ["matrix_platform"]  # the fixture, taken from the mutation matrix
 
-CALLERS = ("anonymous", "read-only", "VNPT", "Viettel", "district centre", "admin", "without read")
+CALLERS = (*MATRIX_CALLERS, "without read")
 CALLER_KEYS = WHO | {"without read": "blind"}
 GRACE_SECONDS = 3.0
 

@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from libs.common.settings import Settings
 from tests.integration.gateway.api_fixtures import build_province
 from tests.integration.gateway.api_platform import Platform, start_platform
-from tests.integration.gateway.test_authz_matrix import BTS, MERGE, PROGRAMME, RELAY, SIGNAL, TARGET, VALUE
+from tests.integration.gateway.test_authz_matrix_broadcast import PROGRAMME, RELAY, SIGNAL
+from tests.integration.gateway.test_authz_matrix_metrics import TARGET, VALUE
+from tests.integration.gateway.test_authz_matrix_registry import BTS, MERGE
 
 EXAMPLES = 200
 
