@@ -24,7 +24,7 @@ def test_following_the_end_cursor_visits_every_item_once() -> None:
 
 
 def test_an_empty_list_has_no_end_cursor_and_no_next_page() -> None:
-    page = offset_page([], 10, None)
+    page = offset_page(list[str](), 10, None)
     assert (page.items, page.end_cursor, page.has_next_page, page.total_count) == ([], None, False, 0)
 
 
