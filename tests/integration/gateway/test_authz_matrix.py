@@ -94,7 +94,11 @@ PROVINCE_WIDE: set[str] = {label for area in AREAS for label in getattr(area, "P
 """Nested fields whose new row names nothing, so ``[]`` is all they show (the row's own content)."""
 
 RESULT_TYPES = """
-{ __schema { mutationType { fields { name type { name kind ofType { name kind } } } } } }
+{
+  __schema {
+    mutationType { fields { name type { name kind ofType { name kind ofType { name kind ofType { name } } } } } }
+  }
+}
 """
 FIELDS_OF = """
 query($name: String!) {
