@@ -164,5 +164,17 @@ class UnitAirtimeQuery(Body, frozen=True, kw_only=True):
     period: str
 
 
+class AlertKeys(Body, frozen=True, kw_only=True):
+    alert_ids: Keys
+
+
+class SessionKeys(Body, frozen=True, kw_only=True):
+    session_ids: Keys
+
+
+class OutreachKeys(Body, frozen=True, kw_only=True):
+    outreach_ids: Keys
+
+
 class ClusterKeys(Body, frozen=True, kw_only=True):
     cluster_ids: Annotated[list[str], msgspec.Meta(min_length=1, max_length=MAX_SIGNAL_BATCH)]

@@ -78,6 +78,15 @@ class Deliveries(View, frozen=True, kw_only=True):
     deliveries: list[DeliveryView]
 
 
+class DeliveryPage(View, frozen=True, kw_only=True):
+    deliveries: list[DeliveryView]
+    """By ``due_at``, then programme and station."""
+    cursors: list[str]
+    """Each delivery's cursor, in order: pass one back as ``cursor`` to page on after it."""
+    next_cursor: str | None
+    total_count: int
+
+
 class SourceAirtime(View, frozen=True, kw_only=True):
     source: str
     seconds: int
@@ -119,6 +128,15 @@ class SessionView(View, frozen=True, kw_only=True):
     ended_at: str
     programme_id: str | None
     cancelled: bool
+
+
+class SessionPage(View, frozen=True, kw_only=True):
+    sessions: list[SessionView]
+    """By ``started_at``, then id."""
+    cursors: list[str]
+    """Each session's cursor, in order: pass one back as ``cursor`` to page on after it."""
+    next_cursor: str | None
+    total_count: int
 
 
 class ClusterSignalView(View, frozen=True, kw_only=True):
@@ -177,7 +195,9 @@ class AlertStationView(View, frozen=True, kw_only=True):
     acknowledged_at: datetime.datetime | None
 
 
-class AlertView(View, frozen=True, kw_only=True):
+class AlertSummary(View, frozen=True, kw_only=True):
+    """An alert as a list shows it: its figures, not its stations (``AlertView`` adds them)."""
+
     alert_id: str
     unit_code: str
     category: str
@@ -190,7 +210,19 @@ class AlertView(View, frozen=True, kw_only=True):
     cancelled_at: datetime.datetime | None
     station_count: int
     acknowledged: int
+    awaiting: int
+    """Stations it went to that have not acknowledged it yet."""
+
+
+class AlertView(AlertSummary, frozen=True, kw_only=True):
     stations: list[AlertStationView]
+
+
+class AlertPage(View, frozen=True, kw_only=True):
+    alerts: list[AlertSummary]
+    """Newest first (issue time, then id)."""
+    next_cursor: str | None
+    total_count: int
 
 
 class UnacknowledgedReport(View, frozen=True, kw_only=True):
@@ -218,3 +250,26 @@ class OutreachReport(View, frozen=True, kw_only=True):
     sessions: int
     vehicle_trips: int
     days: list[OutreachDay]
+
+
+class OutreachRecordView(View, frozen=True, kw_only=True):
+    """One outreach session (``kind`` ``session``: ``topic``, ``audience``) or loudspeaker-vehicle
+    trip (``vehicle_trip``: ``route``, ``distance_km``)."""
+
+    outreach_id: str
+    kind: str
+    unit_code: str
+    on_date: datetime.date
+    topic: str | None
+    audience: int | None
+    route: str | None
+    distance_km: float | None
+
+
+class OutreachPage(View, frozen=True, kw_only=True):
+    records: list[OutreachRecordView]
+    """By date, then id."""
+    cursors: list[str]
+    """Each record's cursor, in order: pass one back as ``cursor`` to page on after it."""
+    next_cursor: str | None
+    total_count: int

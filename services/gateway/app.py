@@ -38,8 +38,13 @@ from services.gateway.graphql.context import Gateway
 from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
+from services.gateway.rest.alerts_routes import AlertRoutes
+from services.gateway.rest.callers import Callers
 from services.gateway.rest.metrics_routes import metrics_controllers
+from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
+from services.gateway.rest.programmes_routes import DeliveryRoutes, ProgrammeRoutes
 from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
+from services.gateway.rest.signal_routes import SignalRoutes
 from services.gateway.security.cors import cors_config
 from services.gateway.security.edge import edge_middleware
 from services.gateway.security.wiring import build_security
@@ -90,6 +95,12 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             graphql_controller(schema, gateway, security, max_body_bytes=graphql_body),
             *rest_controllers(gateway, security),
             *metrics_controllers(gateway, security),
+            AlertRoutes,
+            SignalRoutes,
+            ProgrammeRoutes,
+            DeliveryRoutes,
+            RelaySessionRoutes,
+            OutreachRoutes,
         ],
         title="tinhso public API",
         description="Public REST API for partners (VNPT, Viettel, the post, district offices).",
@@ -104,5 +115,6 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         cors_config=cors_config(settings.gateway_cors_origins),  # browsers' cross-origin calls
     )
     app.state.gateway = gateway
+    app.state.callers = Callers(gateway, security)
     app.state.consumer = consumer
     return app

@@ -29,6 +29,7 @@ async def alert(conn: Conn, alert_id: str, now: datetime.datetime) -> AlertView 
         cancelled_at=row["cancelled_at"],
         station_count=row["station_count"],
         acknowledged=sum(1 for s in stations if s.acknowledged_at is not None),
+        awaiting=sum(1 for s in stations if s.acknowledged_at is None),
         stations=stations,
     )
 

@@ -141,7 +141,7 @@ async def programme_summary(conn: Conn, unit: UnitRow, period: Period) -> Progra
     )
 
 
-def _timeliness(row: dict[str, object], now: datetime.datetime) -> Timeliness:
+def timeliness(row: dict[str, object], now: datetime.datetime) -> Timeliness:
     status, due = row["status"], row["due_at"]
     assert isinstance(due, datetime.datetime)
     if status == "failed":
@@ -157,7 +157,7 @@ def _timeliness(row: dict[str, object], now: datetime.datetime) -> Timeliness:
 
 def _delivery(r: asyncpg.Record, now: datetime.datetime) -> DeliveryView:
     row: dict[str, Any] = dict(r)
-    return DeliveryView(**row, timeliness=_timeliness(row, now))
+    return DeliveryView(**row, timeliness=timeliness(row, now))
 
 
 _DELIVERY_COLUMNS = (

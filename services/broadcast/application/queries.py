@@ -11,17 +11,31 @@ import datetime
 
 import asyncpg
 
-from contracts.api.broadcast import ClusterKeys, ProgrammeKeys, StationAirtimeQuery, StationKeys, UnitAirtimeQuery
+from contracts.api.broadcast import (
+    AlertKeys,
+    ClusterKeys,
+    OutreachKeys,
+    ProgrammeKeys,
+    SessionKeys,
+    StationAirtimeQuery,
+    StationKeys,
+    UnitAirtimeQuery,
+)
 from contracts.api.broadcast_views import (
+    AlertPage,
     AlertView,
     ClusterSignalView,
     Deliveries,
+    DeliveryPage,
     DeliveryView,
     IncidentView,
+    OutreachPage,
+    OutreachRecordView,
     OutreachReport,
     ProgrammePage,
     ProgrammeSummary,
     ProgrammeView,
+    SessionPage,
     SessionView,
     StationAirtime,
     UnacknowledgedReport,
@@ -29,9 +43,17 @@ from contracts.api.broadcast_views import (
     UnitHealth,
 )
 from libs.common.errors import InvalidInputError, NotFoundError
-from services.broadcast.adapters import airtime_read, alerts_read, outreach_read, programmes_read, signal_read
+from services.broadcast.adapters import (
+    airtime_read,
+    alerts_list_read,
+    alerts_read,
+    listings_read,
+    outreach_read,
+    programmes_read,
+    signal_read,
+)
 from services.broadcast.adapters.registry_view import UnitRow, unit_by_code
-from services.broadcast.domain.period import Period, utc_now
+from services.broadcast.domain.period import Period, local_midnight, utc_now
 
 MAX_ALERT_MINUTES = 60 * 24 * 30
 
@@ -150,11 +172,99 @@ class BroadcastQueries:
             raise NotFoundError("no such alert", code="unknown_alert")
         return found
 
+    async def alerts(  # noqa: PLR0917 - the route's query parameters
+        self,
+        unit_code: str | None,
+        from_date: datetime.date | None,
+        to_date: datetime.date | None,
+        awaiting_only: bool,
+        cursor: str | None,
+        limit: int,
+    ) -> AlertPage:
+        """Alerts issued in the province's days ``from_date`` to ``to_date`` (inclusive)."""
+        unit = await self._unit(unit_code) if unit_code else None
+        issued_from = local_midnight(from_date) if from_date else None
+        issued_to = local_midnight(to_date + datetime.timedelta(days=1)) if to_date else None
+        async with self.pool.acquire() as conn:
+            return await alerts_list_read.list_alerts(
+                conn, unit, issued_from, issued_to, awaiting_only, utc_now(), cursor, _limit(limit)
+            )
+
+    async def alerts_by_ids(self, keys: AlertKeys) -> list[AlertView]:
+        async with self.pool.acquire() as conn:
+            return await alerts_list_read.alerts_by_ids(conn, keys.alert_ids, utc_now())
+
+    # --- listings of a unit's rows, paged ---
+
+    async def deliveries(  # noqa: PLR0917 - the route's query parameters
+        self,
+        unit_code: str | None,
+        from_date: datetime.date | None,
+        to_date: datetime.date | None,
+        station_id: str | None,
+        problems_only: bool,
+        cursor: str | None,
+        limit: int,
+    ) -> DeliveryPage:
+        """Deliveries due in the province's days ``from_date`` to ``to_date`` (inclusive)."""
+        unit = await self._unit(unit_code) if unit_code else None
+        start, end = _days(from_date, to_date)
+        async with self.pool.acquire() as conn:
+            return await listings_read.deliveries(
+                conn, unit, start, end, station_id, problems_only, utc_now(), cursor, _limit(limit)
+            )
+
+    async def relay_sessions(  # noqa: PLR0917 - the route's query parameters
+        self,
+        unit_code: str | None,
+        from_date: datetime.date | None,
+        to_date: datetime.date | None,
+        station_id: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> SessionPage:
+        """Sessions overlapping the province's days ``from_date`` to ``to_date`` (inclusive)."""
+        unit = await self._unit(unit_code) if unit_code else None
+        start, end = _days(from_date, to_date)
+        async with self.pool.acquire() as conn:
+            return await listings_read.sessions(conn, unit, start, end, station_id, cursor, _limit(limit))
+
+    async def relay_sessions_by_ids(self, keys: SessionKeys) -> list[SessionView]:
+        async with self.pool.acquire() as conn:
+            return await listings_read.sessions_by_ids(conn, keys.session_ids)
+
+    async def outreach_records(  # noqa: PLR0917 - the route's query parameters
+        self,
+        unit_code: str | None,
+        from_date: datetime.date | None,
+        to_date: datetime.date | None,
+        kind: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> OutreachPage:
+        unit = await self._unit(unit_code) if unit_code else None
+        async with self.pool.acquire() as conn:
+            return await listings_read.outreach_records(conn, unit, from_date, to_date, kind, cursor, _limit(limit))
+
+    async def outreach_by_ids(self, keys: OutreachKeys) -> list[OutreachRecordView]:
+        async with self.pool.acquire() as conn:
+            return await listings_read.outreach_by_ids(conn, keys.outreach_ids)
+
     async def outreach(self, unit_code: str, period: str) -> OutreachReport:
         parsed = Period.parse(period)
         unit = await self._unit(unit_code)
         async with self.pool.acquire() as conn:
             return await outreach_read.outreach(conn, unit, parsed)
+
+
+def _days(
+    first: datetime.date | None, last: datetime.date | None
+) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """The instants a range of the province's days covers (``last`` inclusive)."""
+    return (
+        local_midnight(first) if first else None,
+        local_midnight(last + datetime.timedelta(days=1)) if last else None,
+    )
 
 
 def _keyed(found: dict[str, list[DeliveryView]]) -> list[Deliveries]:

@@ -9,17 +9,46 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from contracts.api.broadcast import (
+    AcknowledgeAlertBody,
+    AlertKeys,
     ClusterKeys,
+    ConfigureSignalBody,
+    CorrectProgrammeBody,
+    DeliveryStepBody,
+    IssueAlertBody,
+    OutreachKeys,
     ProgrammeKeys,
+    ReasonBody,
+    RecordOutreachSessionBody,
     RecordProgrammeBody,
     RecordRelaySessionsBody,
+    RecordVehicleTripBody,
     ReportSignalsBody,
+    SendProgrammeBody,
+    SessionKeys,
     StationAirtimeQuery,
 )
-from contracts.api.broadcast_views import ClusterSignalView, Deliveries, DeliveryView, ProgrammeView, StationAirtime
+from contracts.api.broadcast_views import (
+    AlertPage,
+    AlertView,
+    ClusterSignalView,
+    Deliveries,
+    DeliveryPage,
+    DeliveryView,
+    IncidentView,
+    OutreachPage,
+    OutreachRecordView,
+    OutreachReport,
+    ProgrammeView,
+    SessionPage,
+    SessionView,
+    StationAirtime,
+    UnacknowledgedReport,
+    UnitHealth,
+)
 from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters.internal import ServiceCaller
 
@@ -89,6 +118,107 @@ async def programmes(
     return await caller.get(B, "/programmes", params, answer)
 
 
+async def alerts_by_ids(caller: ServiceCaller, alert_ids: Sequence[str]) -> list[AlertView]:
+    return await caller.post(B, "/queries/alerts", AlertKeys(alert_ids=list(alert_ids)), list[AlertView])
+
+
+async def alerts(
+    caller: ServiceCaller,
+    *,
+    unit_code: str | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    awaiting: bool,
+    first: int,
+    after: str | None,
+) -> AlertPage:
+    params = {"limit": str(first), "awaiting": "true" if awaiting else "false"}
+    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, cursor=after)
+    return await caller.get(B, "/alerts", params, AlertPage)
+
+
+async def unacknowledged(caller: ServiceCaller, alert_id: str, after_minutes: float) -> UnacknowledgedReport:
+    path = f"/alerts/{alert_id}/unacknowledged"
+    return await caller.get(B, path, {"after_minutes": repr(after_minutes)}, UnacknowledgedReport)
+
+
+async def signal_incidents(
+    caller: ServiceCaller, unit_code: str, period: str | None, *, open_only: bool, limit: int
+) -> list[IncidentView]:
+    params = {"unit_code": unit_code, "open_only": "true" if open_only else "false", "limit": str(limit)}
+    params |= _present(period=period)
+    return await caller.get(B, "/signal/incidents", params, list[IncidentView])
+
+
+async def signal_health(caller: ServiceCaller, unit_code: str, period: str) -> UnitHealth:
+    return await caller.get(B, "/signal/health", {"unit_code": unit_code, "period": period}, UnitHealth)
+
+
+async def deliveries_page(
+    caller: ServiceCaller,
+    *,
+    unit_code: str | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    station_id: str | None,
+    problems_only: bool,
+    first: int,
+    after: str | None,
+) -> DeliveryPage:
+    params = {"limit": str(first), "problems_only": "true" if problems_only else "false"}
+    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, station_id=station_id, cursor=after)
+    return await caller.get(B, "/deliveries", params, DeliveryPage)
+
+
+async def relay_sessions(
+    caller: ServiceCaller,
+    *,
+    unit_code: str | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    station_id: str | None,
+    first: int,
+    after: str | None,
+) -> SessionPage:
+    params = {"limit": str(first)}
+    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, station_id=station_id, cursor=after)
+    return await caller.get(B, "/relay-sessions", params, SessionPage)
+
+
+async def relay_sessions_by_ids(caller: ServiceCaller, session_ids: Sequence[str]) -> list[SessionView]:
+    body = SessionKeys(session_ids=list(session_ids))
+    return await caller.post(B, "/queries/relay-sessions", body, list[SessionView])
+
+
+async def outreach_records(
+    caller: ServiceCaller,
+    *,
+    unit_code: str | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    kind: str | None,
+    first: int,
+    after: str | None,
+) -> OutreachPage:
+    params = {"limit": str(first)}
+    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, kind=kind, cursor=after)
+    return await caller.get(B, "/outreach/records", params, OutreachPage)
+
+
+async def outreach_by_ids(caller: ServiceCaller, outreach_ids: Sequence[str]) -> list[OutreachRecordView]:
+    body = OutreachKeys(outreach_ids=list(outreach_ids))
+    return await caller.post(B, "/queries/outreach-records", body, list[OutreachRecordView])
+
+
+async def outreach_report(caller: ServiceCaller, unit_code: str, period: str) -> OutreachReport:
+    return await caller.get(B, "/outreach", {"unit_code": unit_code, "period": period}, OutreachReport)
+
+
+def _present(**values: str | datetime.date | None) -> dict[str, str]:
+    """Query parameters of the values given (a date as ISO text), the others left out."""
+    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in values.items() if v}
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -104,3 +234,68 @@ async def record_programme(caller: ServiceCaller, body: RecordProgrammeBody, key
 
 async def record_relays(caller: ServiceCaller, body: RecordRelaySessionsBody, key: str | None) -> CommandResult:
     return await caller.post(B, "/commands/relay-sessions/record", body, CommandResult, idempotency_key=key)
+
+
+async def issue_alert(caller: ServiceCaller, body: IssueAlertBody, key: str | None) -> CommandResult:
+    """The alert's id first, then every station it went to."""
+    return await caller.post(B, "/commands/alerts/issue", body, CommandResult, idempotency_key=key)
+
+
+async def acknowledge_alert(
+    caller: ServiceCaller, alert_id: str, body: AcknowledgeAlertBody, key: str | None
+) -> CommandResult:
+    path = f"/commands/alerts/{alert_id}/acknowledge"
+    return await caller.post(B, path, body, CommandResult, idempotency_key=key)
+
+
+async def cancel_alert(caller: ServiceCaller, alert_id: str, body: ReasonBody, key: str | None) -> CommandResult:
+    return await caller.post(B, f"/commands/alerts/{alert_id}/cancel", body, CommandResult, idempotency_key=key)
+
+
+async def correct_programme(
+    caller: ServiceCaller, programme_id: str, body: CorrectProgrammeBody, key: str | None
+) -> CommandResult:
+    path = f"/commands/programmes/{programme_id}/correct"
+    return await caller.post(B, path, body, CommandResult, idempotency_key=key)
+
+
+async def send_programme(
+    caller: ServiceCaller, programme_id: str, body: SendProgrammeBody, key: str | None
+) -> CommandResult:
+    path = f"/commands/programmes/{programme_id}/send"
+    return await caller.post(B, path, body, CommandResult, idempotency_key=key)
+
+
+DeliveryStep = Literal["receive", "air", "fail"]
+
+
+async def delivery_step(  # noqa: PLR0917 - the route's two ids, its body and key
+    caller: ServiceCaller,
+    step: DeliveryStep,
+    programme_id: str,
+    station_id: str,
+    body: DeliveryStepBody,
+    key: str | None,
+) -> CommandResult:
+    """A delivery received, aired or failed at a station."""
+    path = f"/commands/deliveries/{programme_id}/{station_id}/{step}"
+    return await caller.post(B, path, body, CommandResult, idempotency_key=key)
+
+
+async def cancel_relay(caller: ServiceCaller, session_id: str, body: ReasonBody, key: str | None) -> CommandResult:
+    path = f"/commands/relay-sessions/{session_id}/cancel"
+    return await caller.post(B, path, body, CommandResult, idempotency_key=key)
+
+
+async def configure_signal(caller: ServiceCaller, body: ConfigureSignalBody, key: str | None) -> CommandResult:
+    return await caller.post(B, "/commands/signal/configure", body, CommandResult, idempotency_key=key)
+
+
+async def record_outreach_session(
+    caller: ServiceCaller, body: RecordOutreachSessionBody, key: str | None
+) -> CommandResult:
+    return await caller.post(B, "/commands/outreach/sessions/record", body, CommandResult, idempotency_key=key)
+
+
+async def record_vehicle_trip(caller: ServiceCaller, body: RecordVehicleTripBody, key: str | None) -> CommandResult:
+    return await caller.post(B, "/commands/outreach/vehicle-trips/record", body, CommandResult, idempotency_key=key)

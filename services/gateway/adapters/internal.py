@@ -61,9 +61,12 @@ def checked_idempotency_key(key: str) -> str:
 def refuse_route_changing_ids(path: str) -> None:
     """Ids from a partner's input are placed in paths as they are: one holding ``?`` or ``#``,
     or a ``.``/``..`` segment, would make the HTTP client send another path than the one signed
-    (and meant), which the service refuses as a bad token. Said here as what it is."""
+    (and meant), which the service refuses as a bad token; one holding a control character is
+    no URL at all (the HTTP client refuses to build it). Said here as what it is."""
     if "?" in path or "#" in path or any(segment in {".", ".."} for segment in path.split("/")):
         raise InvalidInputError(f"an id may not hold '?' or '#' or be '.' or '..': {path!r}", code="invalid_id")
+    if not path.isprintable():
+        raise InvalidInputError(f"an id may not hold a control character: {path!r}", code="invalid_id")
 
 
 class _ErrorBody(msgspec.Struct):

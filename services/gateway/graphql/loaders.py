@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from contracts.api.broadcast_views import ClusterSignalView, DeliveryView, SourceAirtime
+from contracts.api.broadcast_views import AlertView, ClusterSignalView, DeliveryView, ProgrammeView, SourceAirtime
 from contracts.api.metrics import IndicatorDefinition, IndicatorValueView
 from contracts.api.registry_views import (
     DigitalTeamView,
@@ -81,6 +81,8 @@ class Loaders:
         self.indicator_by_code: DataLoader[str, IndicatorDefinition | None] = loader(self._indicators)
         self.airtime: DataLoader[tuple[str, str], list[SourceAirtime]] = loader(self._airtime)
         self.deliveries_by_programme: DataLoader[str, list[DeliveryView]] = loader(self._deliveries)
+        self.alert_by_id: DataLoader[str, AlertView | None] = loader(self._alerts)
+        self.programme_by_id: DataLoader[str, ProgrammeView | None] = loader(self._programmes)
 
     def check_read(self) -> None:
         if self._refusal is not None:
@@ -171,3 +173,11 @@ class Loaders:
     async def _deliveries(self, programme_ids: list[str]) -> list[list[DeliveryView]]:
         found = await broadcast_api.deliveries(self.caller, programme_ids)
         return [found.get(i, []) for i in programme_ids]
+
+    async def _alerts(self, alert_ids: list[str]) -> list[AlertView | None]:
+        found = {a.alert_id: a for a in await broadcast_api.alerts_by_ids(self.caller, alert_ids)}
+        return [found.get(i) for i in alert_ids]
+
+    async def _programmes(self, programme_ids: list[str]) -> list[ProgrammeView | None]:
+        found = {p.programme_id: p for p in await broadcast_api.programmes_by_ids(self.caller, programme_ids)}
+        return [found.get(i) for i in programme_ids]

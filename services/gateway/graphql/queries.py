@@ -16,8 +16,10 @@ from services.gateway.graphql.context import context_of
 from services.gateway.graphql.ids import split_id
 from services.gateway.graphql.pages import checked_first, programme_cursor
 from services.gateway.graphql.scalars import Period, UnitLevel
+from services.gateway.graphql.types_alerts import EmergencyAlert
 from services.gateway.graphql.types_broadcast import Programme, ProgrammeConnection, ProgrammeEdge
 from services.gateway.graphql.types_metrics import Indicator, IndicatorValue, Ranking
+from services.gateway.graphql.types_operations import OutreachRecord, RelaySession
 from services.gateway.graphql.types_units import (
     AdministrativeUnit,
     AdministrativeUnitConnection,
@@ -55,6 +57,15 @@ async def _node(info: Ctx, type_name: str | None, raw: str) -> Node | None:
     if type_name == "DigitalTeam":
         teams = await registry_api.teams_by_ids(context_of(info).caller(), [raw])
         return DigitalTeam.of(teams[0]) if teams else None
+    if type_name == "EmergencyAlert":
+        alert = await loaders.alert_by_id.load(raw)
+        return EmergencyAlert.of(alert) if alert else None
+    if type_name == "RelaySession":
+        sessions = await broadcast_api.relay_sessions_by_ids(context_of(info).caller(), [raw])
+        return RelaySession.of(sessions[0]) if sessions else None
+    if type_name == "OutreachRecord":
+        records = await broadcast_api.outreach_by_ids(context_of(info).caller(), [raw])
+        return OutreachRecord.of(records[0]) if records else None
     if type_name == "Programme":
         programmes = await broadcast_api.programmes_by_ids(context_of(info).caller(), [raw])
         return Programme.of(programmes[0]) if programmes else None

@@ -38,10 +38,16 @@ from services.gateway.graphql.documents import DocumentCache, NoIntrospection, d
 from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.mutations import Mutation
+from services.gateway.graphql.mutations_alerts import AlertMutation
 from services.gateway.graphql.mutations_metrics import MetricsMutation
+from services.gateway.graphql.mutations_operations import OperationsMutation
+from services.gateway.graphql.mutations_programmes import ProgrammeMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
+from services.gateway.graphql.queries_alerts import AlertQuery
 from services.gateway.graphql.queries_metrics import MetricsQuery
+from services.gateway.graphql.queries_operations import OperationsQuery
+from services.gateway.graphql.queries_signal import SignalQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
@@ -159,8 +165,10 @@ def build_schema(
         InternalCalls,
     ]
     return GatewaySchema(
-        query=merge_types("Query", (Query, MetricsQuery)),
-        mutation=merge_types("Mutation", (Mutation, MetricsMutation)),
+        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery, MetricsQuery)),
+        mutation=merge_types(
+            "Mutation", (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation, MetricsMutation)
+        ),
         subscription=Subscription,
         types=[BtsStation, DigitalTeam],
         extensions=extensions,

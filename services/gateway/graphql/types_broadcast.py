@@ -1,34 +1,67 @@
 # mypy: disallow-untyped-decorators=False
-"""Programmes, their deliveries to stations, and airtime (from the broadcast service)."""
+"""Programmes, their deliveries to stations, and airtime (from the broadcast service), built
+from the service's answers (``contracts.api.broadcast_views``) with ``contract_type``."""
 
 from __future__ import annotations
 
 import datetime
+import enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from contracts.api.broadcast_views import DeliveryView, ProgrammeView
+from contracts.api.broadcast_views import DeliveryView, ProgrammeView, SourceAirtime
 from services.gateway.adapters.broadcast_api import updated_at
 from services.gateway.graphql.context import context_of
+from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.ids import global_id
 from services.gateway.graphql.types_units import AdministrativeUnit, Node, PageInfo, RadioStation
 
 Ctx = Info[Any, Any]
 
 
-@strawberry.type(description="Seconds on air from one source in a period.")
-class Airtime:
-    source: str
-    seconds: int
+@contract_type(SourceAirtime, fields=("source", "seconds"), description="Seconds on air from one source in a period.")
+class Airtime(FromContract[SourceAirtime]):
+    pass
 
 
-@strawberry.type(description="A programme's delivery to one commune station.")
-class Delivery:
-    status: str
-    updated_at: datetime.datetime
-    view: strawberry.Private[DeliveryView]
+@strawberry.enum(description="A delivery against its due time.")
+class Timeliness(enum.Enum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+@contract_type(
+    DeliveryView,
+    fields=(
+        "unit_code",
+        "status",
+        "timeliness",
+        "sent_at",
+        "due_at",
+        "received_at",
+        "aired_at",
+        "failed_at",
+        "failure_reason",
+    ),
+    descriptions={
+        "status": "sent, received, aired or failed.",
+        "timeliness": "LATE: aired after dueAt, or received and still not aired past it; MISSING: not even "
+        "received past dueAt; PENDING: not due yet.",
+        "unit_code": "The station's commune.",
+    },
+    description="A programme's delivery to one commune station.",
+)
+class Delivery(FromContract[DeliveryView]):
+    timeliness: Timeliness
+
+    @strawberry.field(description="When the delivery last moved.")
+    def updated_at(self) -> datetime.datetime:
+        return updated_at(self.view)
 
     @strawberry.field
     async def station(self, info: Ctx) -> RadioStation:
@@ -37,30 +70,24 @@ class Delivery:
             raise LookupError(f"station {self.view.station_id} is not in the registry")
         return RadioStation.of(view)
 
+    @strawberry.field
+    async def programme(self, info: Ctx) -> Programme | None:
+        view = await context_of(info).loaders.programme_by_id.load(self.view.programme_id)
+        return Programme.of(view) if view else None
 
-@strawberry.type(description="A radio programme produced by a district centre or the province.")
-class Programme(Node):
+
+@contract_type(
+    ProgrammeView,
+    fields=("title", "air_date", "news_items", "articles", "duration_seconds", "segments", "corrections"),
+    descriptions={"corrections": "Times it was corrected after it was recorded."},
+    description="A radio programme produced by a district centre or the province.",
+)
+class Programme(Node, FromContract[ProgrammeView]):
     id: strawberry.ID
-    title: str
-    air_date: datetime.date
-    news_items: int
-    articles: int
-    duration_seconds: int
-    segments: list[str]
-    view: strawberry.Private[ProgrammeView]
 
     @classmethod
-    def of(cls, view: ProgrammeView) -> Programme:
-        return cls(
-            id=global_id("Programme", view.programme_id),
-            title=view.title,
-            air_date=view.air_date,
-            news_items=view.news_items,
-            articles=view.articles,
-            duration_seconds=view.duration_seconds,
-            segments=list(view.segments),
-            view=view,
-        )
+    def of(cls, view: ProgrammeView, /, **extra: Any) -> Programme:
+        return cls.from_view(view, id=global_id("Programme", view.programme_id), **extra)
 
     @strawberry.field
     async def producer(self, info: Ctx) -> AdministrativeUnit:
@@ -72,7 +99,7 @@ class Programme(Node):
     @strawberry.field
     async def deliveries(self, info: Ctx) -> list[Delivery]:
         views = await context_of(info).loaders.deliveries_by_programme.load(self.view.programme_id)
-        return [Delivery(status=v.status, updated_at=updated_at(v), view=v) for v in views]
+        return [Delivery.of(v) for v in views]
 
 
 @strawberry.type
@@ -84,5 +111,18 @@ class ProgrammeEdge:
 @strawberry.type
 class ProgrammeConnection:
     edges: list[ProgrammeEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class DeliveryEdge:
+    node: Delivery
+    cursor: str
+
+
+@strawberry.type
+class DeliveryConnection:
+    edges: list[DeliveryEdge]
     page_info: PageInfo
     total_count: int

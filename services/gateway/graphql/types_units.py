@@ -290,7 +290,7 @@ class RadioStation(Node):
         from services.gateway.graphql.types_broadcast import Airtime  # noqa: PLC0415 - cycle
 
         rows = await context_of(info).loaders.airtime.load((self.view.station_id, str(period)))
-        return [Airtime(source=r.source, seconds=r.seconds) for r in rows]
+        return [Airtime.of(r) for r in rows]
 
 
 @strawberry.type(description="A loudspeaker cluster of a station, in a village.")

@@ -71,25 +71,12 @@ SHAPES = [
         views.ProgrammeView,
         "Programme",
         translated={"programme_id": "id", "unit_code": "producer"},
-        not_exposed=frozenset({"items", "audio", "corrections"}),
+        not_exposed=frozenset({"items", "audio"}),
     ),
     Shape(
         views.DeliveryView,
         "Delivery",
-        # updatedAt is the latest of the step times.
-        translated={"station_id": "station", "sent_at": "updatedAt"},
-        not_exposed=frozenset(
-            {
-                "programme_id",
-                "unit_code",
-                "timeliness",
-                "due_at",
-                "received_at",
-                "aired_at",
-                "failed_at",
-                "failure_reason",
-            }
-        ),
+        translated={"station_id": "station", "programme_id": "programme", "timeliness": "timeliness"},
     ),
     Shape(views.SourceAirtime, "Airtime", not_exposed=frozenset({"duration", "sessions"})),
     Shape(
@@ -100,6 +87,24 @@ SHAPES = [
         translated={"cluster_id": "id", "status": "signal", "down_cause": "signal"},
         not_exposed=frozenset({"station_id", "unit_code", "down_since", "open_incident_id", "reports", "out_of_order"}),
     ),
+]
+
+# The inputs of the broadcast mutations beyond the first ones: each the service's body.
+SHAPES += [
+    Shape(
+        api.IssueAlertBody,
+        "IssueEmergencyAlertInput",
+        # The public enums' names are the service's values, upper-cased.
+        translated={"category": "category", "priority": "priority"},
+    ),
+    Shape(api.AcknowledgeAlertBody, "AcknowledgeEmergencyAlertInput"),
+    Shape(api.ReasonBody, "CancelEmergencyAlertInput"),
+    Shape(api.ReasonBody, "CancelRelaySessionInput"),
+    Shape(api.CorrectProgrammeBody, "CorrectProgrammeInput", not_exposed=frozenset({"items", "audio"})),
+    Shape(api.SendProgrammeBody, "SendProgrammeInput"),
+    Shape(api.DeliveryStepBody, "DeliveryStepInput"),
+    Shape(api.RecordOutreachSessionBody, "RecordOutreachSessionInput"),
+    Shape(api.RecordVehicleTripBody, "RecordVehicleTripInput"),
 ]
 
 SCALARS: dict[type[inspect.Type], set[str]] = {

@@ -61,3 +61,21 @@ async def test_an_id_that_would_change_the_route_is_refused_before_the_call(iden
         await services.caller(ADMIN).post("registry", f"/commands/speaker-clusters/{ident}/decommission", {}, dict)
     assert refused.value.code == "invalid_id"
     assert sent == []
+
+
+@pytest.mark.parametrize("ident", ["O\x19", "a\x7fb", "tab\there", "line\nbreak", "nb\u2028sp", "\x00"])
+async def test_an_id_holding_a_control_character_is_refused_before_the_call(ident: str) -> None:
+    """Failed before the fix: httpx refused to build the URL (``InvalidURL``, not an HTTP
+    error), so ``GET /api/v1/alerts/{id}/unacknowledged`` with such an id answered 500 (found by
+    the OpenAPI fuzzing)."""
+    services, sent = _services()
+    with pytest.raises(InvalidInputError) as refused:
+        await services.caller(ADMIN).get("broadcast", f"/alerts/{ident}/unacknowledged", {}, dict)
+    assert refused.value.code == "invalid_id"
+    assert sent == []
+
+
+async def test_an_id_in_vietnamese_is_sent() -> None:
+    services, sent = _services()
+    await services.caller(ADMIN).post("registry", "/commands/units/Xã-Nam-Mẫu/rename", {}, dict)
+    assert len(sent) == 1

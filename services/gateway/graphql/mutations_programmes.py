@@ -1,0 +1,116 @@
+# mypy: disallow-untyped-decorators=False
+"""Programme mutations beyond recording one: corrected, sent to stations, and each delivery
+received, aired or failed at its station.
+
+Each is the broadcast service's command of the same name, made as the caller (``broadcast:write``;
+a district centre acts only for its district's programmes and stations, which the service
+checks). The answer is read back from the service's read model once it shows the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from contracts.api.broadcast import CorrectProgrammeBody, DeliveryStepBody, SendProgrammeBody
+from contracts.api.broadcast_views import DeliveryView, ProgrammeView
+from services.gateway.adapters import broadcast_api
+from services.gateway.adapters.broadcast_api import DeliveryStep
+from services.gateway.adapters.internal import ServiceCaller
+from services.gateway.graphql.context import context_of
+from services.gateway.graphql.ids import raw_id
+from services.gateway.graphql.inputs_operations import CorrectProgrammeInput, DeliveryStepInput, SendProgrammeInput
+from services.gateway.graphql.mutations import read_back
+from services.gateway.graphql.types_broadcast import Delivery, Programme
+
+Ctx = Info[Any, Any]
+
+STATUS_AFTER: dict[DeliveryStep, str] = {"receive": "received", "air": "aired", "fail": "failed"}
+
+
+async def _programme(caller: ServiceCaller, programme_id: str, shows: Callable[[ProgrammeView], bool]) -> Programme:
+    async def fetch() -> Programme | None:
+        found = await broadcast_api.programmes_by_ids(caller, [programme_id])
+        return Programme.of(found[0]) if found and shows(found[0]) else None
+
+    return await read_back(fetch, f"programme {programme_id}")
+
+
+def _corrected(input: CorrectProgrammeInput) -> Callable[[ProgrammeView], bool]:
+    """The read model shows a correction once it holds every value the input changes."""
+    wanted = {
+        "title": input.title,
+        "air_date": input.air_date,
+        "duration_seconds": input.duration_seconds,
+        "news_items": input.news_items,
+        "articles": input.articles,
+        "segments": input.segments,
+    }
+    given = {k: v for k, v in wanted.items() if v is not None}
+    return lambda view: view.corrections > 0 and all(getattr(view, k) == v for k, v in given.items())
+
+
+async def _step(info: Ctx, step: DeliveryStep, input: DeliveryStepInput) -> Delivery:
+    caller = context_of(info).writer()
+    programme_id = raw_id(input.programme_id, "Programme", "programmeId")
+    station_id = raw_id(input.station_id, "RadioStation", "stationId")
+    body = DeliveryStepBody(at=input.at, reason=input.reason, content_hash=input.content_hash)
+    await broadcast_api.delivery_step(caller, step, programme_id, station_id, body, input.idempotency_key)
+
+    async def fetch() -> Delivery | None:
+        found: list[DeliveryView] = (await broadcast_api.deliveries(caller, [programme_id])).get(programme_id, [])
+        shown = [d for d in found if d.station_id == station_id and d.status == STATUS_AFTER[step]]
+        return Delivery.of(shown[0]) if shown else None
+
+    return await read_back(fetch, f"delivery of {programme_id} to {station_id}")
+
+
+@strawberry.type
+class ProgrammeMutation:
+    @strawberry.mutation(description="Correct a recorded programme; fields left out keep their value (broadcast).")
+    async def correct_programme(self, info: Ctx, input: CorrectProgrammeInput) -> Programme:
+        caller = context_of(info).writer()
+        programme_id = raw_id(input.programme_id, "Programme", "programmeId")
+        body = CorrectProgrammeBody(
+            reason=input.reason,
+            title=input.title,
+            air_date=input.air_date,
+            duration_seconds=input.duration_seconds,
+            news_items=input.news_items,
+            articles=input.articles,
+            segments=input.segments,
+        )
+        await broadcast_api.correct_programme(caller, programme_id, body, input.idempotency_key)
+        return await _programme(caller, programme_id, _corrected(input))
+
+    @strawberry.mutation(description="Send a programme to commune stations, each to air it by dueAt (broadcast).")
+    async def send_programme(self, info: Ctx, input: SendProgrammeInput) -> Programme:
+        caller = context_of(info).writer()
+        programme_id = raw_id(input.programme_id, "Programme", "programmeId")
+        stations = [raw_id(s, "RadioStation", "stationIds") for s in input.station_ids]
+        body = SendProgrammeBody(station_ids=stations, due_at=input.due_at, sent_at=input.sent_at)
+        await broadcast_api.send_programme(caller, programme_id, body, input.idempotency_key)
+
+        async def fetch() -> Programme | None:
+            delivered = (await broadcast_api.deliveries(caller, [programme_id])).get(programme_id, [])
+            if not set(stations) <= {d.station_id for d in delivered}:
+                return None
+            found = await broadcast_api.programmes_by_ids(caller, [programme_id])
+            return Programme.of(found[0]) if found else None
+
+        return await read_back(fetch, f"programme {programme_id}'s deliveries")
+
+    @strawberry.mutation(description="A station received a programme it was sent (broadcast).")
+    async def receive_delivery(self, info: Ctx, input: DeliveryStepInput) -> Delivery:
+        return await _step(info, "receive", input)
+
+    @strawberry.mutation(description="A station aired a programme it was sent (broadcast).")
+    async def air_delivery(self, info: Ctx, input: DeliveryStepInput) -> Delivery:
+        return await _step(info, "air", input)
+
+    @strawberry.mutation(description="A programme could not be delivered or aired at a station; give the reason.")
+    async def fail_delivery(self, info: Ctx, input: DeliveryStepInput) -> Delivery:
+        return await _step(info, "fail", input)

@@ -1,0 +1,144 @@
+"""/api/v1 routes for a programme's distribution and its deliveries: corrected, sent to stations,
+each delivery received, aired or failed, and a unit's deliveries listed (the late, missing and
+failed ones on request).
+
+Bodies and answers are the broadcast service's own (``contracts.api.broadcast*``); a command
+answers its ``CommandResult`` and takes an ``Idempotency-Key``; the service decides scope
+(``broadcast:write``) and reach (a district centre's own programmes and stations).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.openapi.spec import Example
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from contracts.api.broadcast import CorrectProgrammeBody, DeliveryStepBody, SendProgrammeBody
+from contracts.api.broadcast_views import DeliveryPage
+from libs.common.eventstore.results import CommandResult
+from services.gateway.adapters import broadcast_api
+from services.gateway.adapters.broadcast_api import DeliveryStep
+from services.gateway.adapters.internal import ServiceError, ServiceUnavailableError
+from services.gateway.graphql.pages import checked_first
+from services.gateway.rest.callers import READER, WRITER, Caller, idempotency_key
+from services.gateway.rest.routes import BEARER, Req, service_error, service_unavailable
+
+FIRST = Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])]
+STEP_SUMMARY: dict[DeliveryStep, str] = {
+    "receive": "A station received a programme",
+    "air": "A station aired a programme",
+    "fail": "A programme failed at a station (reason required)",
+}
+
+
+class _Public(Controller):
+    security = [{BEARER: []}]  # noqa: RUF012 - Litestar declares it as an instance attribute
+    exception_handlers = {ServiceError: service_error, ServiceUnavailableError: service_unavailable}  # noqa: RUF012
+
+
+class ProgrammeRoutes(_Public):
+    path = "/api/v1/programmes"
+    tags = ["public API: programmes"]  # noqa: RUF012
+
+    @post("/{programme_id:str}/correct", operation_id="correctProgramme", dependencies=WRITER, summary="Correct it")
+    async def correct(
+        self, request: Req, caller: Caller, programme_id: FromPath[str], data: JSONBody[CorrectProgrammeBody]
+    ) -> CommandResult:
+        """Fields left out keep their value; ``reason`` is required."""
+        return await broadcast_api.correct_programme(caller, programme_id, data, idempotency_key(request))
+
+    @post(
+        "/{programme_id:str}/send",
+        operation_id="sendProgramme",
+        dependencies=WRITER,
+        summary="Send it to commune stations",
+    )
+    async def send(
+        self, request: Req, caller: Caller, programme_id: FromPath[str], data: JSONBody[SendProgrammeBody]
+    ) -> CommandResult:
+        """Each station is to air it by ``due_at``; ``ids``: the programme, then each station."""
+        return await broadcast_api.send_programme(caller, programme_id, data, idempotency_key(request))
+
+
+class DeliveryRoutes(_Public):
+    path = "/api/v1/deliveries"
+    tags = ["public API: programmes"]  # noqa: RUF012
+
+    @post(
+        "/{programme_id:str}/{station_id:str}/receive",
+        operation_id="receiveDelivery",
+        dependencies=WRITER,
+        summary=STEP_SUMMARY["receive"],
+    )
+    async def receive(
+        self,
+        request: Req,
+        caller: Caller,
+        programme_id: FromPath[str],
+        station_id: FromPath[str],
+        data: JSONBody[DeliveryStepBody],
+    ) -> CommandResult:
+        key = idempotency_key(request)
+        return await broadcast_api.delivery_step(caller, "receive", programme_id, station_id, data, key)
+
+    @post(
+        "/{programme_id:str}/{station_id:str}/air",
+        operation_id="airDelivery",
+        dependencies=WRITER,
+        summary=STEP_SUMMARY["air"],
+    )
+    async def air(
+        self,
+        request: Req,
+        caller: Caller,
+        programme_id: FromPath[str],
+        station_id: FromPath[str],
+        data: JSONBody[DeliveryStepBody],
+    ) -> CommandResult:
+        key = idempotency_key(request)
+        return await broadcast_api.delivery_step(caller, "air", programme_id, station_id, data, key)
+
+    @post(
+        "/{programme_id:str}/{station_id:str}/fail",
+        operation_id="failDelivery",
+        dependencies=WRITER,
+        summary=STEP_SUMMARY["fail"],
+    )
+    async def fail(
+        self,
+        request: Req,
+        caller: Caller,
+        programme_id: FromPath[str],
+        station_id: FromPath[str],
+        data: JSONBody[DeliveryStepBody],
+    ) -> CommandResult:
+        key = idempotency_key(request)
+        return await broadcast_api.delivery_step(caller, "fail", programme_id, station_id, data, key)
+
+    @get("/", operation_id="deliveries", dependencies=READER, summary="A unit's deliveries, by due time")
+    async def deliveries(  # noqa: PLR0917 - query parameters, passed by name
+        self,
+        caller: Caller,
+        unit_code: Annotated[str | None, QueryParameter(examples=[Example(value="061")])] = None,
+        station_id: FromQuery[str | None] = None,
+        from_date: FromQuery[datetime.date | None] = None,
+        to_date: FromQuery[datetime.date | None] = None,
+        problems_only: FromQuery[bool] = False,
+        first: FIRST = 50,
+        after: FromQuery[str | None] = None,
+    ) -> DeliveryPage:
+        """Deliveries to the unit's stations (or one station's) due in the days; ``problems_only``:
+        the late, missing and failed ones, each with its ``timeliness``."""
+        return await broadcast_api.deliveries_page(
+            caller,
+            unit_code=unit_code,
+            date_from=from_date,
+            date_to=to_date,
+            station_id=station_id,
+            problems_only=problems_only,
+            first=checked_first(first),
+            after=after,
+        )

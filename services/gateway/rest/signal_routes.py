@@ -1,0 +1,62 @@
+"""/api/v1 routes for signal health: a unit's incidents, open or closed, paged; and its
+availability, downtime and MTTR per station over a period (answers: the broadcast service's
+``contracts.api.broadcast_views``). Reads need ``read``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.openapi.spec import Example
+from litestar.params import FromQuery, QueryParameter
+
+from contracts.api.broadcast_views import UnitHealth
+from services.gateway.adapters import broadcast_api
+from services.gateway.adapters.internal import ServiceError, ServiceUnavailableError
+from services.gateway.graphql.pages import checked_first
+from services.gateway.graphql.pages_listed import MAX_LISTED, page_of
+from services.gateway.graphql.scalars import PERIOD_PATTERN
+from services.gateway.rest.broadcast_shapes import IncidentPage
+from services.gateway.rest.callers import READER, Caller
+from services.gateway.rest.routes import BEARER, service_error, service_unavailable
+
+UNIT = Annotated[str, QueryParameter(examples=[Example(value="061")])]
+
+
+class SignalRoutes(Controller):
+    path = "/api/v1/signal"
+    tags = ["public API: signal health"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+    security = [{BEARER: []}]  # noqa: RUF012
+    exception_handlers = {ServiceError: service_error, ServiceUnavailableError: service_unavailable}  # noqa: RUF012
+    dependencies = READER
+
+    @get("/incidents", operation_id="signalIncidents", summary="A unit's signal incidents, oldest first")
+    async def incidents(  # noqa: PLR0917 - query parameters, passed by name
+        self,
+        caller: Caller,
+        unit_code: UNIT,
+        period: Annotated[str | None, QueryParameter(pattern=PERIOD_PATTERN.pattern)] = None,
+        open: FromQuery[bool | None] = None,
+        first: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        after: FromQuery[str | None] = None,
+    ) -> IncidentPage:
+        """Open at some time in ``period`` (any time without it); ``open``: only open ones (true)
+        or only closed ones (false)."""
+        rows = await broadcast_api.signal_incidents(caller, unit_code, period, open_only=bool(open), limit=MAX_LISTED)
+        if open is False:
+            rows = [r for r in rows if r.closed_at is not None]
+        page = page_of(rows, checked_first(first), after)
+        return IncidentPage(
+            incidents=[row for row, _ in page.items],
+            next_cursor=page.end_cursor if page.has_next_page else None,
+            total_count=page.total_count,
+        )
+
+    @get("/health", operation_id="signalHealth", summary="Availability and MTTR of a unit's clusters")
+    async def health(
+        self,
+        caller: Caller,
+        unit_code: UNIT,
+        period: Annotated[str, QueryParameter(pattern=PERIOD_PATTERN.pattern, examples=[Example(value="2023")])],
+    ) -> UnitHealth:
+        return await broadcast_api.signal_health(caller, unit_code, period)
