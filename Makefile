@@ -77,6 +77,8 @@ check: lint validate typecheck test
 
 generate: install
 	$(BIN)/python -m contracts.generate
+	$(BIN)/python -m services.gateway.graphql.export
+	$(BIN)/python -m services.gateway.rest.export
 
 bench: install
 	$(BIN)/python bench/backbone.py
