@@ -3,6 +3,7 @@ and answers are the service's own wire shapes (``contracts.api.metrics``)."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -53,9 +54,16 @@ async def indicators(caller: ServiceCaller, codes: Sequence[str] | None = None) 
 
 
 async def values(
-    caller: ServiceCaller, codes: Sequence[str], unit_codes: Sequence[str], period: str
+    caller: ServiceCaller,
+    codes: Sequence[str],
+    unit_codes: Sequence[str],
+    period: str,
+    *,
+    as_of: datetime.date | None = None,
 ) -> list[IndicatorValueView]:
     params = {"codes": ",".join(codes), "unit_codes": ",".join(unit_codes), "period": period}
+    if as_of:
+        params["as_of"] = as_of.isoformat()
     return await caller.get(M, "/values", params, list[IndicatorValueView])
 
 
@@ -77,11 +85,20 @@ async def values_for(
 
 
 async def values_at_level(
-    caller: ServiceCaller, codes: Sequence[str], period: str, level: str, parent_code: str | None
+    caller: ServiceCaller,
+    codes: Sequence[str],
+    period: str,
+    level: str,
+    parent_code: str | None,
+    *,
+    as_of: datetime.date | None = None,
 ) -> list[IndicatorValueView]:
+    """``as_of``: a day inside the period (a stock as of that day, a flow up to it)."""
     params = {"codes": ",".join(codes), "period": period, "level": level}
     if parent_code:
         params["parent_code"] = parent_code
+    if as_of:
+        params["as_of"] = as_of.isoformat()
     return await caller.get(M, "/values/at-level", params, list[IndicatorValueView])
 
 

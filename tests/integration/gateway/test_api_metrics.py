@@ -480,3 +480,36 @@ class TestExportCsv:
         assert len(rows) == 2 * len(metrics.communes)
         refused = await metrics.platform.http.get("/api/v1/indicator-values/export.csv", params=params)
         assert refused.status_code == 401
+
+
+VALUES_AS_OF = """
+query($code: String!, $asOf: Date) {
+  indicatorValues(codes: [$code], period: "2024", level: COMMUNE, parentCode: "061", asOf: $asOf) {
+    value unit { code }
+  }
+}
+"""
+
+
+class TestValuesAsOf:
+    async def test_a_stock_is_read_as_of_a_day_inside_the_period(self, metrics: Metrics) -> None:
+        code, unit = fresh("stock"), metrics.communes[0]
+        await metrics.define(reported(code, unit="count"))
+        await metrics.report(code, unit, "2024-03", 10.0)
+        await metrics.report(code, unit, "2024-09", 20.0)
+
+        async def value(as_of: str | None) -> float | None:
+            data = await metrics.platform.data(VALUES_AS_OF, {"code": code, "asOf": as_of}, who="reader")
+            found = [v["value"] for v in data["indicatorValues"] if v["unit"]["code"] == unit]
+            return found[0] if found else None
+
+        assert await metrics.platform.eventually(lambda: _equals(value(None), 20.0)) is True
+        assert await value("2024-06-30") == 10.0
+        params = {"codes": code, "period": "2024", "level": "commune", "parent_code": "061", "as_of": "2024-06-30"}
+        rest = await metrics.rest("GET", "/indicator-values", who="reader", params=params)
+        assert rest.status_code == 200, rest.text
+        assert [v["value"] for v in rest.json() if v["unit_code"] == unit] == [10.0]
+
+
+async def _equals(found: Any, expected: float) -> bool:
+    return await found == expected
