@@ -175,6 +175,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     rate_limit_anonymous_per_minute: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 120
     """Requests a minute per client host without credentials; 0 turns the limit off."""
     rate_limit_anonymous_burst: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 30
+    rate_limit_bulk_items_per_minute: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] = 600_000
+    """Items a minute per partner on the bulk routes and batch mutations, apart from the request
+    limit (ADR 0040); ``0`` turns it off."""
+    rate_limit_bulk_items_burst: Annotated[int, msgspec.Meta(ge=10_000, le=100_000_000)] = 20_000
+    """Items a partner may send at once: at least one full batch (10,000 items)."""
     gateway_max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 8 * 1024 * 1024
     gateway_persisted_queries_only: bool = False
     """Production: run only GraphQL documents stored by hash (APQ); only an admin may store new ones."""

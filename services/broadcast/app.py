@@ -24,6 +24,7 @@ from services.broadcast.application.handlers import BroadcastHandlers
 from services.broadcast.application.queries import BroadcastQueries
 from services.broadcast.entrypoints.detector import run_detector
 from services.broadcast.entrypoints.http_alert_queries import AlertQueriesController
+from services.broadcast.entrypoints.http_batches import BatchCommands
 from services.broadcast.entrypoints.http_commands import COMMAND_CONTROLLERS
 from services.broadcast.entrypoints.http_listings import ListingQueriesController
 from services.broadcast.entrypoints.http_queries import BroadcastQueriesController
@@ -60,7 +61,13 @@ def create_app(settings: Settings) -> Litestar:
     runtime = BroadcastRuntime(settings)
     return build_service_app(
         runtime,
-        [*COMMAND_CONTROLLERS, BroadcastQueriesController, AlertQueriesController, ListingQueriesController],
+        [
+            *COMMAND_CONTROLLERS,
+            BatchCommands,
+            BroadcastQueriesController,
+            AlertQueriesController,
+            ListingQueriesController,
+        ],
         title="tinhso broadcast (internal)",
         description=(
             "Broadcasting operations: programmes, deliveries, relays and airtime, signal health, "

@@ -39,6 +39,7 @@ from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
 from services.gateway.rest.alerts_routes import AlertRoutes
+from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
 from services.gateway.rest.metrics_routes import metrics_controllers
 from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
@@ -101,6 +102,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             DeliveryRoutes,
             RelaySessionRoutes,
             OutreachRoutes,
+            *bulk_controllers(gateway, security),
         ],
         title="tinhso public API",
         description="Public REST API for partners (VNPT, Viettel, the post, district offices).",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from libs.common.eventstore.commands import CommandExecutor
 from services.broadcast.application.alerts import AlertHandlers
+from services.broadcast.application.batches import BatchHandlers
 from services.broadcast.application.outreach import OutreachHandlers
 from services.broadcast.application.programmes import ProgrammeHandlers
 from services.broadcast.application.relays import RelayHandlers
@@ -19,6 +20,7 @@ class BroadcastHandlers:
     signal: SignalHandlers
     outreach: OutreachHandlers
     alerts: AlertHandlers
+    batches: BatchHandlers
 
     @classmethod
     def on(cls, executor: CommandExecutor) -> BroadcastHandlers:
@@ -28,4 +30,5 @@ class BroadcastHandlers:
             signal=SignalHandlers(executor),
             outreach=OutreachHandlers(executor),
             alerts=AlertHandlers(executor),
+            batches=BatchHandlers(executor),
         )

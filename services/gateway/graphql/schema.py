@@ -39,6 +39,7 @@ from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.mutations import Mutation
 from services.gateway.graphql.mutations_alerts import AlertMutation
+from services.gateway.graphql.mutations_bulk import BulkMutation
 from services.gateway.graphql.mutations_metrics import MetricsMutation
 from services.gateway.graphql.mutations_operations import OperationsMutation
 from services.gateway.graphql.mutations_programmes import ProgrammeMutation
@@ -167,7 +168,8 @@ def build_schema(
     return GatewaySchema(
         query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery, MetricsQuery)),
         mutation=merge_types(
-            "Mutation", (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation, MetricsMutation)
+            "Mutation",
+            (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation, BulkMutation, MetricsMutation),
         ),
         subscription=Subscription,
         types=[BtsStation, DigitalTeam],

@@ -66,6 +66,8 @@ class Meter:
     prepaid: int = 0
     """Tokens already taken for this request (its admission)."""
     open_subscriptions: int = field(default=0)
+    bulk_items: RateLimiter | None = None
+    """The item quota a batch mutation is charged its items to (ADR 0040)."""
 
     async def start(self, operation: OperationType, cost: int) -> None:
         """Charge an operation (``RateLimitedError`` if refused); a subscription is held until ``end``."""
@@ -85,6 +87,16 @@ class Meter:
             raise
         if subscription:
             self.open_subscriptions += 1
+
+    async def charge_items(self, items: int) -> None:
+        """A batch mutation's items, from the bulk item quota (``RateLimitExceededError`` if refused)."""
+        if self.bulk_items is None:
+            return
+        try:
+            remember(self.scope, await self.bulk_items.check(self.principal, self.client_host, items))
+        except RateLimitExceededError as refused:
+            remember(self.scope, refused.decision)
+            raise
 
     def end(self) -> None:
         """A subscription charged by ``start`` has ended."""

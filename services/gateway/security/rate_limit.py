@@ -113,8 +113,11 @@ class RateLimitExceededError(RateLimitedError):
 
 
 class RateLimiter:
-    def __init__(self, pool: PoolSource, *, partner: Limit, anonymous: Limit) -> None:
+    def __init__(self, pool: PoolSource, *, partner: Limit, anonymous: Limit, bucket_prefix: str = "") -> None:
+        """``bucket_prefix``: a quota apart from the requests' (``bulk-items:``, ADR 0040), kept in
+        its own rows of the same table."""
         self._pool = pool
+        self._prefix = bucket_prefix
         self._partner = partner
         self._anonymous = anonymous
         self._last_warning = 0.0
@@ -128,7 +131,8 @@ class RateLimiter:
         (429) if they are not there. ``paid``: tokens of the same operation taken already (its
         request's), counted in what it is said to cost. None: no limit applies (turned off, or
         the database did not answer)."""
-        bucket, limit = caller_key(principal, client_host), self._anonymous if principal is None else self._partner
+        bucket = self._prefix + caller_key(principal, client_host)
+        limit = self._anonymous if principal is None else self._partner
         if limit.per_minute == 0 or cost <= 0:
             return None
         window = math.ceil(limit.burst / limit.per_second)

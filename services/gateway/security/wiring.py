@@ -36,6 +36,8 @@ class GatewaySecurity:
     pending_sockets: OpenCounts
     """WebSockets per client host from the handshake until connection_init: nobody is charged
     for them yet, so they are counted by host."""
+    bulk_items: RateLimiter | None = None
+    """The item quota of bulk routes and batch mutations, apart from the requests' (ADR 0040)."""
 
     def client_host(self, scope: Scope) -> str | None:
         return self.proxies.client_host(scope)
@@ -60,6 +62,17 @@ class GatewaySecurity:
             note_request(partner=principal.partner if principal else None)
         return principal
 
+    async def charge_items(self, principal: Principal | None, scope: Scope, items: int) -> None:
+        """Take ``items`` from the caller's bulk item quota, all or none: 429 (``RateLimitExceededError``)
+        with its ``Retry-After`` if they are not there, before any item runs."""
+        if self.bulk_items is None:
+            return
+        try:
+            remember(scope, await self.bulk_items.check(principal, self.client_host(scope), items))
+        except RateLimitExceededError as refused:
+            remember(scope, refused.decision)
+            raise
+
     def meter(self, principal: Principal | None, scope: Scope, *, prepaid: int) -> Meter:
         """Charges the operations of one request (``prepaid``: its admission's token) or of one WebSocket."""
         host = self.client_host(scope)
@@ -72,6 +85,7 @@ class GatewaySecurity:
             key=caller_key(principal, host),
             scope=scope,
             prepaid=prepaid,
+            bulk_items=self.bulk_items,
         )
 
 
@@ -89,6 +103,8 @@ def build_security(runtime: ServiceRuntime, process_slots: int) -> GatewaySecuri
         partner=Limit(settings.rate_limit_per_minute, settings.rate_limit_burst),
         anonymous=Limit(settings.rate_limit_anonymous_per_minute, settings.rate_limit_anonymous_burst),
     )
+    # Anonymous callers cannot write, so the item quota has one limit for everyone.
+    items = Limit(settings.rate_limit_bulk_items_per_minute, settings.rate_limit_bulk_items_burst)
     return GatewaySecurity(
         authenticator=authenticator,
         rate_limiter=limiter,
@@ -107,4 +123,5 @@ def build_security(runtime: ServiceRuntime, process_slots: int) -> GatewaySecuri
             what="WebSockets awaiting connection_init",
             code="websocket_pending_limit",
         ),
+        bulk_items=RateLimiter(lambda: runtime.pool, partner=items, anonymous=items, bucket_prefix="bulk-items:"),
     )

@@ -20,7 +20,12 @@ from contracts.services import INTERNAL
 from libs.common.migrations import apply_migrations
 from libs.common.settings import Settings
 from services.cli.catalogue import all_migrations
-from tests.integration.gateway import test_authz_matrix_broadcast, test_authz_matrix_metrics, test_authz_matrix_registry
+from tests.integration.gateway import (
+    test_authz_matrix_broadcast,
+    test_authz_matrix_bulk,
+    test_authz_matrix_metrics,
+    test_authz_matrix_registry,
+)
 from tests.integration.gateway.api_platform import Platform
 from tests.integration.gateway.authz_support import (
     CALLERS,
@@ -81,7 +86,7 @@ async def test_every_route_of_a_service_called_without_the_gateways_token_answer
 # Each area's file lists, per result type of its mutations, the fields that reach past the
 # written row (``NESTED``: each needs ``read``) and the row's own (``DIRECT``: the writer's).
 
-AREAS = (test_authz_matrix_registry, test_authz_matrix_broadcast, test_authz_matrix_metrics)
+AREAS = (test_authz_matrix_registry, test_authz_matrix_broadcast, test_authz_matrix_metrics, test_authz_matrix_bulk)
 
 CELLS: dict[str, Cell] = {label: cell for area in AREAS for label, cell in area.CELLS.items()}
 """The rows the nested check reuses: each mutation's input for the district centre."""
@@ -92,6 +97,8 @@ NOTHING_TO_REACH: set[tuple[str, str]] = {pair for area in AREAS for pair in get
 PROVINCE_WIDE: set[str] = {label for area in AREAS for label in getattr(area, "PROVINCE_WIDE", ())}
 """Rows the district centre may not send (the province's catalogue): no result to look into."""
 """Nested fields whose new row names nothing, so ``[]`` is all they show (the row's own content)."""
+OWN: set[tuple[str, str]] = {pair for area in AREAS for pair in getattr(area, "OWN", ())}
+"""Object fields that show the written rows themselves (a batch's per-item results), not past them."""
 
 RESULT_TYPES = """
 {
@@ -126,7 +133,7 @@ async def result_types(platform: Platform) -> dict[str, str]:
         types[field["name"]] = named["name"]
     for type_name in set(types.values()):
         fields = (await platform.data(FIELDS_OF, {"name": type_name}))["__type"]["fields"]
-        objects = {f["name"] for f in fields if _reaches_past_the_row(f)}
+        objects = {f["name"] for f in fields if _reaches_past_the_row(f) and (type_name, f["name"]) not in OWN}
         assert objects <= set(NESTED[type_name]), f"{type_name}: {objects - set(NESTED[type_name])} not in NESTED"
     return types
 

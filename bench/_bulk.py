@@ -1,0 +1,150 @@
+"""The gateway bench's bulk figures (ADR 0040), run by ``bench/gateway.py --only bulk``:
+
+(f) bulk signal ingestion end to end: heartbeats for the district's clusters sent to
+    ``POST /api/v1/bulk/signal-reports`` in batches of ``SIGNAL_BATCH`` from ``CONNECTIONS``
+    connections (each report its own key, result and idempotency record), beside the raw
+    baseline in the same run: the same batches as ``UPDATE … FROM unnest`` on a copy of the
+    signal read model (``broadcast.cluster_signal``), from as many asyncpg connections;
+(g) a year of one station's relay logs (``RELAY_YEAR`` sessions) in one request to
+    ``POST /api/v1/bulk/relay-sessions``, in seconds, then the same request again (every item a
+    duplicate: the retry that does nothing twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import time
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from bench._common import Report, Row, ratio, say
+from bench._http import KeepAliveConnection
+
+SIGNAL_BATCH = 5_000
+SIGNAL_BATCHES = 12
+"""The first two batches warm up (state rows, plans) and are not counted."""
+CONNECTIONS = 2
+RELAY_YEAR = 1_200
+START = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+
+
+def signal_batches(clusters: list[str]) -> list[list[dict[str, Any]]]:
+    """Heartbeats, each cluster once per second of simulated time: every report is new."""
+    reports = (
+        {"cluster_id": cluster, "kind": "HEARTBEAT", "observed_at": START + datetime.timedelta(seconds=second)}
+        for second in range(SIGNAL_BATCH * SIGNAL_BATCHES // len(clusters) + 1)
+        for cluster in clusters
+    )
+    flat = [next(reports) for _ in range(SIGNAL_BATCH * SIGNAL_BATCHES)]
+    return [flat[i : i + SIGNAL_BATCH] for i in range(0, len(flat), SIGNAL_BATCH)]
+
+
+async def _send(conns: list[KeepAliveConnection], path: str, bodies: list[bytes]) -> list[dict[str, Any]]:
+    queue = list(reversed(bodies))
+    answers: list[dict[str, Any]] = []
+
+    async def sender(conn: KeepAliveConnection) -> None:
+        while queue:
+            body = queue.pop()
+            status, answer = await conn.post(path, body)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}: {answer[:300]!r}")
+            answers.append(msgspec.json.decode(answer))
+
+    await asyncio.gather(*(sender(c) for c in conns))
+    return answers
+
+
+async def raw_updates(pool: asyncpg.Pool, batches: list[list[dict[str, Any]]]) -> float:
+    """Reports/s of the same batches as bare ``UPDATE … unnest`` on a copy of the read model."""
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "CREATE SCHEMA IF NOT EXISTS bench_raw; DROP TABLE IF EXISTS bench_raw.cluster_signal;"
+            "CREATE TABLE bench_raw.cluster_signal (LIKE broadcast.cluster_signal INCLUDING ALL);"
+            "INSERT INTO bench_raw.cluster_signal SELECT * FROM broadcast.cluster_signal"
+        )
+    queue = list(reversed(batches))
+
+    async def task() -> None:
+        while queue:
+            batch = queue.pop()
+            async with pool.acquire() as conn:
+                await conn.execute(
+                    """UPDATE bench_raw.cluster_signal c
+                       SET last_observed_at = greatest(c.last_observed_at, u.at), reports = c.reports + 1
+                       FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at) WHERE c.cluster_id = u.id""",
+                    [r["cluster_id"] for r in batch],
+                    [r["observed_at"] for r in batch],
+                )
+
+    started = time.perf_counter()
+    await asyncio.gather(*(task() for _ in range(CONNECTIONS)))
+    return sum(len(b) for b in batches) / (time.perf_counter() - started)
+
+
+async def bulk_signals(
+    gateway: list[KeepAliveConnection], pool: asyncpg.Pool, clusters: list[str], report: Report
+) -> None:
+    batches = signal_batches(clusters)
+    warm, measured = batches[:2], batches[2:]
+    total = sum(len(b) for b in measured)
+    say(f"(f) bulk signal reports: {total:,} in batches of {SIGNAL_BATCH:,} from {CONNECTIONS} connections")
+    path = "/api/v1/bulk/signal-reports"
+    await _send(gateway, path, [msgspec.json.encode(b) for b in warm])
+    bodies = [msgspec.json.encode(b) for b in measured]
+    started = time.perf_counter()
+    answers = await _send(gateway, path, bodies)
+    rate = total / (time.perf_counter() - started)
+    accepted = sum(a["accepted"] for a in answers)
+    if accepted != total:
+        raise RuntimeError(f"{accepted:,} of {total:,} reports accepted")
+    say(f"  {rate:,.0f} reports/s; raw UPDATE unnest on the read model")
+    raw = await raw_updates(pool, measured)
+    baseline = "asyncpg UPDATE unnest, read model"
+    report.add(Row("bulk signal reports, end to end", rate, "reports/s", baseline, raw, ratio(rate, raw), "≥ 25 %"))
+    report.put(bulk_signal_reports=total, bulk_signal_batch=SIGNAL_BATCH, bulk_signal_per_s=rate,
+               raw_update_unnest_per_s=raw, bulk_signal_ratio=ratio(rate, raw))  # fmt: skip
+
+
+def relay_year(station_id: str) -> list[dict[str, Any]]:
+    """``RELAY_YEAR`` sessions of 40 minutes, spread over 2025 without overlapping."""
+    step = datetime.timedelta(days=365) / RELAY_YEAR
+    return [
+        {
+            "station_id": station_id,
+            "source": "VOV1",
+            "started_at": START + n * step,
+            "ended_at": START + n * step + datetime.timedelta(minutes=40),
+            "key": f"bench-relay-{n:04d}",
+        }
+        for n in range(RELAY_YEAR)
+    ]
+
+
+async def bulk_relays(gateway: KeepAliveConnection, station_id: str, report: Report) -> None:
+    say(f"(g) a year of relay logs: {RELAY_YEAR:,} sessions in one request")
+    body = msgspec.json.encode(relay_year(station_id))
+    seconds: list[float] = []
+    for expected in ("accepted", "duplicate"):
+        started = time.perf_counter()
+        [answer] = await _send([gateway], "/api/v1/bulk/relay-sessions", [body])
+        seconds.append(time.perf_counter() - started)
+        if answer[expected] != RELAY_YEAR:
+            raise RuntimeError(f"relay year: {answer[expected]} {expected}, expected {RELAY_YEAR}")
+    say(f"  {seconds[0]:.2f} s; sent again (all duplicates) {seconds[1]:.2f} s")
+    report.add(Row(f"a year of relay logs ({RELAY_YEAR:,} sessions), one request", seconds[0], "s", target="< 2 s"))
+    report.add(Row("the same request again (all duplicates)", seconds[1], "s"))
+    report.put(relay_year_sessions=RELAY_YEAR, relay_year_seconds=seconds[0], relay_year_again_seconds=seconds[1])
+
+
+async def bulk_load(connect: Any, pool: asyncpg.Pool, clusters: list[str], station_id: str, report: Report) -> None:
+    """``connect()``: a new keep-alive connection to the gateway with the bench's key."""
+    conns = [connect() for _ in range(CONNECTIONS)]
+    try:
+        await bulk_signals(conns, pool, clusters, report)
+        await bulk_relays(conns[0], station_id, report)
+    finally:
+        await asyncio.gather(*(c.close() for c in conns))

@@ -1,0 +1,149 @@
+"""A bulk batch inside one command transaction: every item with its own idempotency key and
+its own result (ADR 0040).
+
+A batch handler keeps an :class:`ItemBatch` for the attempt: it rejects the items that fail a
+rule (:meth:`reject`), asks which of the others were done before (:meth:`settle_used_keys`,
+one query for the batch), claims the keys of those it will apply (:meth:`claim`, one
+statement) and applies them together. The keys' records are saved in the same transaction as
+the items' events, so an item is either applied and remembered or neither; a retry of the
+batch finds the records and answers ``duplicate`` for those items without running them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+import msgspec
+
+from contracts.api.batches import BatchResult, ItemResult, item_digest, item_key
+from libs.common.db import Conn
+from libs.common.errors import DomainError
+from libs.common.eventstore.context import CommandContext
+from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords
+
+B = TypeVar("B", bound=msgspec.Struct)
+
+
+class _Remembered(msgspec.Struct, frozen=True):
+    ids: list[str] = []
+
+
+_remembered = msgspec.json.Decoder(_Remembered)
+
+
+class Item(msgspec.Struct, Generic[B], frozen=True):
+    index: int
+    body: B
+    key: str
+    idempotency: IdempotencyKey
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return (self.idempotency.principal, self.idempotency.key)
+
+
+class ItemBatch(Generic[B]):
+    """One attempt at a batch: the items still pending and the results given so far."""
+
+    def __init__(self, kind: str, items: Sequence[B], ctx: CommandContext, records: IdempotencyRecords) -> None:
+        meta = ctx.metadata
+        owner = (meta.partner or meta.actor if meta is not None else None) or "anonymous"
+        self.records = records
+        self.results: dict[int, ItemResult] = {}
+        self.pending: list[Item[B]] = []
+        self._twins: list[tuple[Item[B], Item[B]]] = []
+        """Items sent twice in one batch: the second answers as the first does."""
+        first: dict[tuple[str, str], Item[B]] = {}
+        for index, body in enumerate(items):
+            # One digest is both the item's key (when it has none) and what its record is
+            # checked against: a key sent again with another item is told apart by it.
+            digest = item_digest(body)
+            key = item_key(body, getattr(body, "key", None), digest)
+            item = Item(index, body, key, IdempotencyKey(owner, f"bulk:{kind}:{key}", digest))
+            earlier = first.setdefault(item.pair, item)
+            if earlier is item:
+                self.pending.append(item)
+            elif earlier.idempotency.request_hash == item.idempotency.request_hash:
+                self._twins.append((item, earlier))
+            else:
+                self.reject(item, _reused(key))
+
+    def reject(self, item: Item[B], error: DomainError) -> None:
+        self._give(item, "rejected", code=error.code, message=error.message, details=error.details)
+
+    def reject_where(self, refusals: dict[int, DomainError]) -> None:
+        """Reject the pending items whose index has a refusal; keep the others pending."""
+        keep: list[Item[B]] = []
+        for item in self.pending:
+            if (error := refusals.get(item.index)) is not None:
+                self.reject(item, error)
+            else:
+                keep.append(item)
+        self.pending = keep
+
+    async def settle_used_keys(self, conn: Conn) -> None:
+        """Items whose key was used before: ``duplicate`` (same item) or rejected (another item)."""
+        await self._settle(conn, self.pending)
+
+    async def claim(self, conn: Conn, ids: dict[int, list[str]]) -> None:
+        """Save the records of the pending items (``ids``: what each will create or act on);
+        an item whose key a concurrent batch saved meanwhile is settled as that batch's."""
+        records = [
+            (item.idempotency, msgspec.json.encode(_Remembered(ids.get(item.index, [])))) for item in self.pending
+        ]
+        try:
+            # Plain inserts are the common case and the cheap one: only a batch racing this one
+            # with the same items finds a key taken since they were looked up.
+            async with conn.transaction():
+                await self.records.save_many(conn, records)
+            return
+        except asyncpg.UniqueViolationError:
+            claimed = await self.records.claim_many(conn, records)
+        taken = [item for item in self.pending if item.pair not in claimed]
+        if taken:
+            await self._settle(conn, taken)
+
+    def accept(self, ids: dict[int, list[str]]) -> None:
+        for item in self.pending:
+            self._give(item, "accepted", ids=ids.get(item.index, []))
+        self.pending = []
+
+    def result(self) -> BatchResult:
+        for twin, earlier in self._twins:
+            first = self.results[earlier.index]
+            if first.status == "rejected":
+                self.results[twin.index] = msgspec.structs.replace(first, index=twin.index)
+            else:
+                self._give(twin, "duplicate", ids=first.ids)
+        return BatchResult.of(list(self.results.values()))
+
+    async def _settle(self, conn: Conn, items: Iterable[Item[B]]) -> None:
+        items = list(items)
+        if not items:
+            return
+        found = await self.records.find_many(conn, [item.idempotency for item in items])
+        settled: set[int] = set()
+        for item in items:
+            record = found.get(item.pair)
+            if record is None:
+                continue
+            request_hash, remembered = record
+            settled.add(item.index)
+            if request_hash != item.idempotency.request_hash:
+                self.reject(item, _reused(item.key))
+            else:
+                self._give(item, "duplicate", ids=_remembered.decode(remembered).ids)
+        self.pending = [item for item in self.pending if item.index not in settled]
+
+    def _give(self, item: Item[B], status: Any, **fields: Any) -> None:
+        self.results[item.index] = ItemResult(index=item.index, status=status, key=item.key, **fields)
+
+
+def _reused(key: str) -> DomainError:
+    return DomainError(
+        f"the item key {key!r} was used before for a different item",
+        code="idempotency_key_reused",
+        details={"key": key},
+    )
