@@ -503,13 +503,12 @@ class TestValuesAsOf:
             found = [v["value"] for v in data["indicatorValues"] if v["unit"]["code"] == unit]
             return found[0] if found else None
 
-        assert await metrics.platform.eventually(lambda: _equals(value(None), 20.0)) is True
+        async def latest() -> bool:
+            return await value(None) == 20.0
+
+        assert await metrics.platform.eventually(latest) is True
         assert await value("2024-06-30") == 10.0
         params = {"codes": code, "period": "2024", "level": "commune", "parent_code": "061", "as_of": "2024-06-30"}
         rest = await metrics.rest("GET", "/indicator-values", who="reader", params=params)
         assert rest.status_code == 200, rest.text
         assert [v["value"] for v in rest.json() if v["unit_code"] == unit] == [10.0]
-
-
-async def _equals(found: Any, expected: float) -> bool:
-    return await found == expected
