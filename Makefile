@@ -10,17 +10,18 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: up test lint typecheck format check install generate bench clean help explorers validate audit
+.PHONY: up demo test lint typecheck format check install generate bench clean help explorers validate audit
 
 help:
 	@echo "make up        start the whole platform on the embedded default"
+	@echo "make demo      make up, the demo province (tinhso seed --demo), then tinhso simulate"
 	@echo "make test      run the test suite"
 	@echo "make check     lint, format check, validate, type check, then the tests (what CI runs)"
 	@echo "make validate  check infra/ (compose, Kubernetes, alerts) and the AsyncAPI document"
 	@echo "make audit     look up the locked dependencies in the vulnerability database"
 	@echo "make generate  regenerate checked-in files derived from code"
 	@echo "make bench     run the benchmarks under bench/"
-	@echo "make explorers vendor GraphiQL's and the REST docs' assets from npm (needs npm)"
+	@echo "make explorers vendor GraphiQL's, the REST docs' and the IOC console's assets from npm (needs npm)"
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 >= 3.11 is needed, found " + sys.version.split()[0])'
@@ -36,8 +37,25 @@ install: $(VENV)/.synced
 up: install
 	$(BIN)/tinhso up
 
+# The tests run in TEST_WORKERS processes (pytest-xdist), each with its own embedded PostgreSQL
+# and broker, a test file at a time on one worker; most of the suite's time is waiting on
+# servers, so more workers than cores pays (docs/adr/0033). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 3
+
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The platform with the demo province moving live: `tinhso up` in the background, the demo
+# seed once it can reach the database (it refuses while `up` is starting), then the simulation
+# in the foreground. Ctrl-C stops the simulation (with its summary) and then the platform.
+demo: install
+	@$(BIN)/tinhso up & up=$$!; \
+	trap 'kill $$up 2>/dev/null; wait $$up' EXIT; trap 'exit 130' INT TERM; \
+	for attempt in $$(seq 90); do \
+		$(BIN)/tinhso seed --demo && break; \
+		if [ $$attempt = 90 ] || ! kill -0 $$up 2>/dev/null; then exit 1; fi; sleep 2; \
+	done; \
+	$(BIN)/tinhso simulate --wait 300
 
 lint: install
 	$(BIN)/ruff check .
@@ -85,6 +103,7 @@ bench: install
 
 explorers: install
 	$(BIN)/python -m libs.common.http.explorers.refresh
+	$(BIN)/python -m services.gateway.ioc.refresh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -54,6 +54,7 @@ import msgspec
 import uvloop
 from aiokafka.errors import KafkaError
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from bench._bulk import bulk_load
@@ -562,12 +563,12 @@ async def main(only: frozenset[str]) -> Report:
                     for total in (LIVE_SUBSCRIPTIONS // 10, LIVE_SUBSCRIPTIONS // 2, LIVE_SUBSCRIPTIONS):
                         try:
                             await live_subscribers(platform, feed, report, total)
-                        except (RuntimeError, TimeoutError, OSError) as exc:  # the ceiling: say where
+                        except (RuntimeError, TimeoutError, OSError, ConnectionClosed) as exc:  # the ceiling: say where
                             report.notes.append(f"live subscribers, {total}: failed: {exc!r}"[:300])
                 if "replay" in only:
                     try:
                         await resume_replay(platform, feed, report, REPLAY_EVENTS)
-                    except (RuntimeError, TimeoutError, OSError, KafkaError) as exc:
+                    except (RuntimeError, TimeoutError, OSError, KafkaError, ConnectionClosed) as exc:
                         report.notes.append(f"resume-replay: failed: {exc!r}"[:300])
             finally:
                 platform.stop()

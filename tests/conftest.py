@@ -1,7 +1,9 @@
 """Session-wide fixtures: one embedded PostgreSQL and one embedded broker for the whole run.
 
 Integration tests talk to these real servers; every test that needs a clean slate makes
-its own database (``fresh_database``) rather than truncating shared state.
+its own database (``fresh_database``) rather than truncating shared state. ``make test``
+splits the run over pytest-xdist workers, each a session of its own: its own servers, on
+ports the kernel hands out, and its own state directory, so workers share nothing.
 """
 
 from __future__ import annotations

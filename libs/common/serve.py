@@ -48,6 +48,9 @@ def run_service(name: str, create_app: Callable[[Settings], Litestar]) -> None:
         # uvicorn would believe X-Forwarded-For from any loopback peer; the gateway decides
         # which proxies it believes (TINHSO_TRUSTED_PROXIES), from the real socket peer.
         proxy_headers=False,
+        # Live-feed frames are small JSON sent to thousands of sockets: compressing each one for
+        # each socket (a compressor per connection) cost more CPU than anything else in a send.
+        ws_per_message_deflate=False,
     )
     role = "" if settings.service_role is ServiceRole.ALL else f" ({settings.service_role.value})"
     logging.getLogger(__name__).info("%s%s listening on http://%s:%d", name, role, settings.host, port)

@@ -15,6 +15,7 @@ from services.cli.operations import dlq, projections
 from services.cli.partners import partners
 from services.cli.scaffold import new
 from services.cli.seed import seed
+from services.cli.simulate import simulate
 from services.cli.up import run_platform
 from services.gateway.version import VERSION
 
@@ -55,6 +56,7 @@ cli.add_command(admin)
 cli.add_command(keys)
 cli.add_command(dlq)
 cli.add_command(seed)
+cli.add_command(simulate)
 cli.add_command(partners)
 cli.add_command(new)
 cli.add_command(bootstrap)

@@ -177,6 +177,7 @@ def print_banner(settings: Settings, extra: list[str] | None = None) -> None:
         "",
         "tinhso is up.",
         f"  GraphQL + explorer   {gw}/graphql",
+        f"  IOC console          {gw}/ioc",
         f"  REST (partners)      {gw}/api/v1   docs: {gw}/api/v1/docs",
         f"  Health               {gw}/health/ready",
         *(f"  {s:<20} {settings.service_url(s)}/docs" for s in INTERNAL),

@@ -38,12 +38,13 @@ from services.gateway.graphql.context import Gateway
 from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
+from services.gateway.ioc import console_router
 from services.gateway.rest.alerts_routes import AlertRoutes
 from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
 from services.gateway.rest.metrics_routes import metrics_controllers
 from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
-from services.gateway.rest.programmes_routes import DeliveryRoutes, ProgrammeRoutes
+from services.gateway.rest.programmes_routes import DeliveryRoutes, FigureRoutes, ProgrammeRoutes
 from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
 from services.gateway.rest.signal_routes import SignalRoutes
 from services.gateway.security.cors import cors_config
@@ -100,9 +101,11 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             SignalRoutes,
             ProgrammeRoutes,
             DeliveryRoutes,
+            FigureRoutes,
             RelaySessionRoutes,
             OutreachRoutes,
             *bulk_controllers(gateway, security),
+            console_router(),  # the operations centre's console at /ioc (docs/ioc.md)
         ],
         title="tinhso public API",
         description="Public REST API for partners (VNPT, Viettel, the post, district offices).",

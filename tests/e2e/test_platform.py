@@ -26,6 +26,10 @@ from libs.common.settings import load_settings
 from services.cli.catalogue import all_migrations
 from tests.e2e.platform_process import BACKBONES, SERVICES, PlatformProcess, wait_gone
 
+# One `tinhso up` at a time: `make test` runs a file's tests on one worker (`--dist loadfile`),
+# so these stay in this one file. Each start is an initdb and seven processes importing at once,
+# most of two cores, and two side by side would test the machine against the 60 s readiness
+# deadline rather than the platform (ADR 0033).
 pytestmark = pytest.mark.slow
 
 
@@ -76,6 +80,10 @@ def test_up_brings_every_service_to_ready_and_stops_without_leaving_a_process(pl
     assert gateway["reported"] == dict.fromkeys(("broker", *INTERNAL), "ok")
     assert "GraphQL + explorer" in platform.output
     assert "/graphql" in platform.output
+    assert "IOC console" in platform.output  # and the running gateway serves it
+    console = httpx.get(platform.url("gateway", "/ioc"))
+    assert console.status_code == 200
+    assert 'src="/ioc/js/main.js"' in console.text
     graphql = httpx.post(platform.url("gateway", "/graphql"), json={"query": "{ platform { version } }"})
     assert graphql.json()["data"]["platform"]["version"]
 

@@ -42,11 +42,13 @@ from contracts.api.broadcast_views import (
     OutreachPage,
     OutreachRecordView,
     OutreachReport,
+    ProgrammeSummary,
     ProgrammeView,
     SessionPage,
     SessionView,
     StationAirtime,
     UnacknowledgedReport,
+    UnitAirtime,
     UnitHealth,
 )
 from libs.common.eventstore.results import CommandResult
@@ -212,6 +214,14 @@ async def outreach_by_ids(caller: ServiceCaller, outreach_ids: Sequence[str]) ->
 
 async def outreach_report(caller: ServiceCaller, unit_code: str, period: str) -> OutreachReport:
     return await caller.get(B, "/outreach", {"unit_code": unit_code, "period": period}, OutreachReport)
+
+
+async def programme_summary(caller: ServiceCaller, unit_code: str, period: str) -> ProgrammeSummary:
+    return await caller.get(B, "/programmes/summary", {"unit_code": unit_code, "period": period}, ProgrammeSummary)
+
+
+async def unit_airtime(caller: ServiceCaller, unit_code: str, period: str) -> UnitAirtime:
+    return await caller.get(B, f"/airtime/units/{unit_code}", {"period": period}, UnitAirtime)
 
 
 def _present(**values: str | datetime.date | None) -> dict[str, str]:

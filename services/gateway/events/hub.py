@@ -42,6 +42,8 @@ class LiveEvent:
     """Where the feed stands once this event is read: what a client passes as ``after``."""
     source: tuple[Partition, int] | None = None
     """The partition and offset of its record."""
+    cursor_text: str | None = None
+    """``cursor`` as it goes on the wire, encoded once for every subscriber it reaches."""
 
 
 class SlowSubscriberError(DomainError):
@@ -59,6 +61,8 @@ _DROPPED = object()
 class Subscriber:
     matches: Callable[[LiveEvent], bool]
     queue: asyncio.Queue[object]
+    types: frozenset[str] | None = None
+    """The only event types ``matches`` can accept (None: any): the hub offers it no others."""
     missed: collections.deque[LiveEvent] = field(default_factory=collections.deque)
     dropped: bool = False
 
@@ -89,6 +93,10 @@ class EventHub:
         self.buffer: collections.deque[LiveEvent] = collections.deque(maxlen=replay_size)
         self.queue_size = queue_size
         self.subscribers: set[Subscriber] = set()
+        self._any: set[Subscriber] = set()
+        """Subscribers that may accept any type: their ``matches`` sees every event."""
+        self._by_type: dict[str, set[Subscriber]] = {}
+        """The others, under each type they accept: an event is offered to its type's only."""
         self.published = 0
         self.dropped = 0
         self.positions: dict[Partition, int] = {}
@@ -129,27 +137,47 @@ class EventHub:
     def publish(self, event: LiveEvent) -> None:
         self.buffer.append(event)
         self.published += 1
-        for subscriber in list(self.subscribers):
-            if subscriber.dropped or not subscriber.matches(event):
-                continue
-            if not subscriber.offer(event):
-                self.dropped += 1
-                self.subscribers.discard(subscriber)
+        # Only the subscribers that can accept the event's type are asked: with thousands of
+        # subscriptions to a few types, a record of another type costs no per-subscriber call.
+        typed = self._by_type.get(event.type)
+        dropped = [
+            subscriber
+            for candidates in ((self._any, typed) if typed else (self._any,))
+            for subscriber in candidates
+            if not subscriber.dropped and subscriber.matches(event) and not subscriber.offer(event)
+        ]
+        for subscriber in dropped:
+            self.dropped += 1
+            self.unsubscribe(subscriber)
 
-    def subscribe(self, matches: Callable[[LiveEvent], bool], after: str | None = None) -> Subscriber:
+    def subscribe(
+        self, matches: Callable[[LiveEvent], bool], after: str | None = None, *, types: frozenset[str] | None = None
+    ) -> Subscriber:
         """Register a subscriber; with ``after``, the matching events since that one come first.
+        ``types``, when given, are the only types ``matches`` accepts: it is asked about no other.
 
         Registration and the replay snapshot happen without an await between them, so nothing
         published in between is lost or delivered twice.
         """
-        subscriber = Subscriber(matches=matches, queue=asyncio.Queue(self.queue_size))
+        subscriber = Subscriber(matches=matches, queue=asyncio.Queue(self.queue_size), types=types)
         if after is not None:
             subscriber.missed.extend(e for e in self._since(after) if matches(e))
         self.subscribers.add(subscriber)
+        if types is None:
+            self._any.add(subscriber)
+        for type_name in types or ():
+            self._by_type.setdefault(type_name, set()).add(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+        self._any.discard(subscriber)
+        for type_name in subscriber.types or ():
+            typed = self._by_type.get(type_name)
+            if typed is not None:
+                typed.discard(subscriber)
+                if not typed:
+                    del self._by_type[type_name]
 
     def report_metrics(self, families: Families) -> None:
         """``tinhso_live_subscribers`` (``libs.common.prometheus_metrics``)."""

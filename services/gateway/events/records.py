@@ -89,6 +89,7 @@ def live_event(
     envelope, data = taken.envelope, taken.data
     unit_id = directory.unit_of(data)
     unit_code = data.get("unit_code")
+    cursor = FeedCursor(offsets=after, recorded_at=envelope.recorded_at)
     return LiveEvent(
         event_id=str(envelope.event_id),
         type=envelope.type,
@@ -99,6 +100,7 @@ def live_event(
         unit_code=unit_code if isinstance(unit_code, str) else directory.code_of(unit_id),
         data=data,
         published_at=time.monotonic(),
-        cursor=FeedCursor(offsets=after, recorded_at=envelope.recorded_at),
+        cursor=cursor,
         source=source,
+        cursor_text=cursor.encode(),
     )

@@ -54,7 +54,9 @@ class FeedReplay:
         self._services = {topic: service for service, topic in self._topics.items()}
         self._verifier = RecordVerifier.from_settings(settings, EVENT_SOURCED)
 
-    def resume(self, cursor: FeedCursor, matches: Callable[[LiveEvent], bool]) -> Resume:
+    def resume(
+        self, cursor: FeedCursor, matches: Callable[[LiveEvent], bool], types: frozenset[str] | None = None
+    ) -> Resume:
         age = datetime.datetime.now(datetime.UTC) - cursor.recorded_at
         if age > self.retention:
             raise ReplayUnavailableError(
@@ -62,17 +64,25 @@ class FeedReplay:
                 "this feed replays; subscribe without `after` and reload the state with a query",
                 details={"reason": "retention", "replay_hours": self.retention.total_seconds() / 3600},
             )
-        return Resume(self, cursor, matches)
+        return Resume(self, cursor, matches, types)
 
 
 class Resume:
     """One subscriber's catch-up: iterate ``events()``; afterwards ``subscriber`` is live."""
 
-    def __init__(self, replay: FeedReplay, cursor: FeedCursor, matches: Callable[[LiveEvent], bool]) -> None:
+    def __init__(
+        self,
+        replay: FeedReplay,
+        cursor: FeedCursor,
+        matches: Callable[[LiveEvent], bool],
+        types: frozenset[str] | None = None,
+    ) -> None:
         self.replay = replay
         self.hub = replay.hub
         self.start = dict(cursor.offsets)
         self.matches = matches
+        self.types = types
+        """The only types ``matches`` passes (None: any), for the hub's index."""
         self.subscriber: Subscriber | None = None
 
     async def events(self) -> AsyncIterator[LiveEvent]:
@@ -110,7 +120,7 @@ class Resume:
                     return False  # the cursor's replica had delivered it already
                 return self.matches(event)
 
-        self.subscriber = self.hub.subscribe(matches)
+        self.subscriber = self.hub.subscribe(matches, types=self.types)
 
     async def _from_broker(self) -> AsyncIterator[LiveEvent]:
         replay = self.replay

@@ -34,15 +34,32 @@ class SendProgrammeInput:
 
 
 @strawberry.input
-class DeliveryStepInput:
+class ReceiveDeliveryInput:
     programme_id: strawberry.ID
     station_id: strawberry.ID
-    at: datetime.datetime | None = strawberry.field(default=None, description="When it happened; default: now.")
-    reason: str | None = strawberry.field(default=None, description="Why it failed (failDelivery: required).")
-    content_hash: str | None = strawberry.field(
-        default=None, description="receiveDelivery: the hash of the file the station got."
-    )
+    at: datetime.datetime | None = strawberry.field(default=None, description="When it arrived; default: now.")
+    content_hash: str | None = strawberry.field(default=None, description="The hash of the file the station got.")
     idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
+
+
+@strawberry.input
+class AirDeliveryInput:
+    programme_id: strawberry.ID
+    station_id: strawberry.ID
+    at: datetime.datetime | None = strawberry.field(default=None, description="When it was aired; default: now.")
+    idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
+
+
+@strawberry.input
+class FailDeliveryInput:
+    programme_id: strawberry.ID
+    station_id: strawberry.ID
+    reason: str = strawberry.field(description="Why it could not be delivered or aired.")
+    at: datetime.datetime | None = strawberry.field(default=None, description="When it failed; default: now.")
+    idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
+
+
+DeliveryStepInput = ReceiveDeliveryInput | AirDeliveryInput | FailDeliveryInput
 
 
 @strawberry.input

@@ -22,7 +22,14 @@ from services.gateway.adapters.broadcast_api import DeliveryStep
 from services.gateway.adapters.internal import ServiceCaller
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.ids import raw_id
-from services.gateway.graphql.inputs_operations import CorrectProgrammeInput, DeliveryStepInput, SendProgrammeInput
+from services.gateway.graphql.inputs_operations import (
+    AirDeliveryInput,
+    CorrectProgrammeInput,
+    DeliveryStepInput,
+    FailDeliveryInput,
+    ReceiveDeliveryInput,
+    SendProgrammeInput,
+)
 from services.gateway.graphql.mutations import read_back
 from services.gateway.graphql.types_broadcast import Delivery, Programme
 
@@ -57,7 +64,11 @@ async def _step(info: Ctx, step: DeliveryStep, input: DeliveryStepInput) -> Deli
     caller = context_of(info).writer()
     programme_id = raw_id(input.programme_id, "Programme", "programmeId")
     station_id = raw_id(input.station_id, "RadioStation", "stationId")
-    body = DeliveryStepBody(at=input.at, reason=input.reason, content_hash=input.content_hash)
+    body = DeliveryStepBody(
+        at=input.at,
+        reason=input.reason if isinstance(input, FailDeliveryInput) else None,
+        content_hash=input.content_hash if isinstance(input, ReceiveDeliveryInput) else None,
+    )
     await broadcast_api.delivery_step(caller, step, programme_id, station_id, body, input.idempotency_key)
 
     async def fetch() -> Delivery | None:
@@ -104,13 +115,13 @@ class ProgrammeMutation:
         return await read_back(fetch, f"programme {programme_id}'s deliveries")
 
     @strawberry.mutation(description="A station received a programme it was sent (broadcast).")
-    async def receive_delivery(self, info: Ctx, input: DeliveryStepInput) -> Delivery:
+    async def receive_delivery(self, info: Ctx, input: ReceiveDeliveryInput) -> Delivery:
         return await _step(info, "receive", input)
 
     @strawberry.mutation(description="A station aired a programme it was sent (broadcast).")
-    async def air_delivery(self, info: Ctx, input: DeliveryStepInput) -> Delivery:
+    async def air_delivery(self, info: Ctx, input: AirDeliveryInput) -> Delivery:
         return await _step(info, "air", input)
 
     @strawberry.mutation(description="A programme could not be delivered or aired at a station; give the reason.")
-    async def fail_delivery(self, info: Ctx, input: DeliveryStepInput) -> Delivery:
+    async def fail_delivery(self, info: Ctx, input: FailDeliveryInput) -> Delivery:
         return await _step(info, "fail", input)

@@ -1,8 +1,8 @@
 # mypy: disallow-untyped-decorators=False
 """Queries on a unit's broadcast operations: deliveries (with the late, missing and failed ones
-per station), relay sessions, outreach records and the outreach summary. Lists take a unit
-(``unitCode``: it and every unit under it) and the province's days (``from``, ``to``); each needs
-``read``, and nested fields load through the DataLoaders, which ask it again."""
+per station), relay sessions, outreach records and summary, programme and airtime figures.
+Lists take a unit (``unitCode``: it and every unit under it) and the province's days (``from``,
+``to``); each needs ``read``, and nested fields load through the DataLoaders, which ask it again."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from services.gateway.graphql.types_operations import (
     RelaySessionConnection,
     RelaySessionEdge,
 )
+from services.gateway.graphql.types_summaries import ProgrammeFigures, UnitAirtimeFigures
 from services.gateway.graphql.types_units import PageInfo
 
 Ctx = Info[Any, Any]
@@ -145,3 +146,15 @@ class OperationsQuery:
         context = context_of(info)
         context.reader()
         return OutreachSummary.of(await broadcast_api.outreach_report(context.caller(), unit_code, str(period)))
+
+    @strawberry.field(description="A unit's programmes over a period (its producers' and those under it), summed.")
+    async def programme_summary(self, info: Ctx, unit_code: str, period: Period) -> ProgrammeFigures:
+        context = context_of(info)
+        context.reader()
+        return ProgrammeFigures.of(await broadcast_api.programme_summary(context.caller(), unit_code, str(period)))
+
+    @strawberry.field(description="A unit's stations' airtime per source over a period, rolled up, and each child's.")
+    async def airtime_of_unit(self, info: Ctx, unit_code: str, period: Period) -> UnitAirtimeFigures:
+        context = context_of(info)
+        context.reader()
+        return UnitAirtimeFigures.of(await broadcast_api.unit_airtime(context.caller(), unit_code, str(period)))

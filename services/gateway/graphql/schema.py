@@ -37,6 +37,7 @@ from services.gateway.graphql.context import GatewayContext
 from services.gateway.graphql.documents import DocumentCache, NoIntrospection, document_cache, document_size_limit
 from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
+from services.gateway.graphql.live_execution import LiveEventExecution
 from services.gateway.graphql.mutations import Mutation
 from services.gateway.graphql.mutations_alerts import AlertMutation
 from services.gateway.graphql.mutations_bulk import BulkMutation
@@ -46,11 +47,13 @@ from services.gateway.graphql.mutations_programmes import ProgrammeMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
 from services.gateway.graphql.queries_alerts import AlertQuery
+from services.gateway.graphql.queries_feed import FeedQuery
 from services.gateway.graphql.queries_metrics import MetricsQuery
 from services.gateway.graphql.queries_operations import OperationsQuery
 from services.gateway.graphql.queries_signal import SignalQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
+from services.gateway.graphql.transport import SubscriptionsOverWebSocket
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
 from services.gateway.security.charging import ExecutionSlot, OperationCharge
 
@@ -161,12 +164,13 @@ def build_schema(
         document_cache(DocumentCache(limits.cache_bytes)),  # one per schema: per process
         # After the cached validation: the cost depends on the variables.
         cost_limit(limits.max_cost, *([units_at_level] if units_at_level else [])),
+        SubscriptionsOverWebSocket,
         OperationCharge,  # after every refusal: a document refused anyway costs nothing more
         ExecutionSlot,  # the caller's slot around execution only, whatever the transport
         InternalCalls,
     ]
     return GatewaySchema(
-        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery, MetricsQuery)),
+        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery, FeedQuery, MetricsQuery)),
         mutation=merge_types(
             "Mutation",
             (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation, BulkMutation, MetricsMutation),
@@ -175,4 +179,5 @@ def build_schema(
         types=[BtsStation, DigitalTeam],
         extensions=extensions,
         config=StrawberryConfig(scalar_map={Period: PERIOD_SCALAR}),
+        execution_context_class=LiveEventExecution,
     )

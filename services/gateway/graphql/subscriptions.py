@@ -90,6 +90,13 @@ def _type_filter(types: list[str] | None) -> Callable[[str], bool]:
     return lambda event_type: event_type in exact or (bool(prefixes) and event_type.startswith(prefixes))
 
 
+def _exact_types(types: list[str] | None) -> frozenset[str] | None:
+    """The only types a filter passes, when it names them all exactly (None: it may pass any)."""
+    if not types or any(t.endswith("*") for t in types):
+        return None
+    return frozenset(types)
+
+
 def _unit_filter(context: GatewayContext, unit_code: str | None) -> Callable[[LiveEvent], bool]:
     if unit_code is None:
         return lambda _: True
@@ -102,14 +109,21 @@ def _unit_filter(context: GatewayContext, unit_code: str | None) -> Callable[[Li
 
 def cursor_text(event: LiveEvent) -> str:
     """The event's cursor on the wire; an event without one (never the consumer's) gives its id."""
+    if event.cursor_text is not None:
+        return event.cursor_text
     return event.cursor.encode() if event.cursor is not None else event.event_id
 
 
 async def _stream(
-    context: GatewayContext, reader: Principal, wanted: Callable[[LiveEvent], bool], after: str | None
+    context: GatewayContext,
+    reader: Principal,
+    wanted: Callable[[LiveEvent], bool],
+    after: str | None,
+    types: frozenset[str] | None,
 ) -> AsyncGenerator[LiveEvent, None]:
-    """The events the subscription asks for (``wanted``) among those ``reader`` may receive:
-    with ``after``, first those since it (replayed), then live."""
+    """The events the subscription asks for (``wanted``, which passes only ``types`` when they
+    are given) among those ``reader`` may receive: with ``after``, first those since it
+    (replayed), then live."""
     hub, replay = context.gateway.hub, context.gateway.replay
     allowed = within_reach(reader, context.gateway.directory)
 
@@ -120,10 +134,10 @@ async def _stream(
     subscriber: Subscriber | None = None
     try:
         if after is None or replay is None:
-            subscriber = hub.subscribe(matches, after)
+            subscriber = hub.subscribe(matches, after, types=types)
         else:
             cursor = decode_cursor(after) if is_cursor(after) else hub.cursor_of(after)
-            resume = replay.resume(cursor, matches)
+            resume = replay.resume(cursor, matches, types)
             async for event in resume.events():
                 yield event
             subscriber = resume.subscriber
@@ -170,7 +184,8 @@ class Subscription:
             reader = context.reader()
             type_ok = _type_filter(types)
             unit_ok = _unit_filter(context, unit_code)
-            async for event in _stream(context, reader, lambda e: type_ok(e.type) and unit_ok(e), after):
+            wanted = _exact_types(types)
+            async for event in _stream(context, reader, lambda e: type_ok(e.type) and unit_ok(e), after, wanted):
                 yield Event.of(event, reader)
 
     @strawberry.subscription(description="Indicator values as they change, for some indicators and a unit subtree.")
@@ -192,6 +207,6 @@ class Subscription:
                     return False
                 return (wanted is None or event.data.get("indicator_code") in wanted) and unit_ok(event)
 
-            async for event in _stream(context, reader, matches, after):
+            async for event in _stream(context, reader, matches, after, frozenset({VALUE_CHANGED})):
                 view = msgspec.convert(event.data, IndicatorValueView, strict=False)
                 yield IndicatorValue.of(view, event.event_id, cursor_text(event))

@@ -43,9 +43,11 @@ class AlertPriority(enum.Enum):
 )
 class AlertStation(FromContract[AlertStationView]):
     @strawberry.field
-    async def station(self, info: Ctx) -> RadioStation | None:
+    async def station(self, info: Ctx) -> RadioStation:
         view = await context_of(info).loaders.station_by_id.load(self.view.station_id)
-        return RadioStation.of(view) if view else None
+        if view is None:
+            raise LookupError(f"station {self.view.station_id} of an alert is not in the registry")
+        return RadioStation.of(view)
 
 
 @contract_type(

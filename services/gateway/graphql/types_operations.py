@@ -46,9 +46,11 @@ class RelaySession(Node, FromContract[SessionView]):
 
     @strawberry.field(description="The programme relayed, if the station named one.")
     async def programme(self, info: Ctx) -> Programme | None:
+        loaders = context_of(info).loaders
         if self.view.programme_id is None:
+            loaders.check_read()  # what the field would show is not the writer's row: refused alike
             return None
-        view = await context_of(info).loaders.programme_by_id.load(self.view.programme_id)
+        view = await loaders.programme_by_id.load(self.view.programme_id)
         return Programme.of(view) if view else None
 
 

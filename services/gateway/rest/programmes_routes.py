@@ -1,6 +1,6 @@
 """/api/v1 routes for a programme's distribution and its deliveries: corrected, sent to stations,
 each delivery received, aired or failed, and a unit's deliveries listed (the late, missing and
-failed ones on request).
+failed ones on request); a unit's programme and airtime figures over a period.
 
 Bodies and answers are the broadcast service's own (``contracts.api.broadcast*``); a command
 answers its ``CommandResult`` and takes an ``Idempotency-Key``; the service decides scope
@@ -17,16 +17,19 @@ from litestar.openapi.spec import Example
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from contracts.api.broadcast import CorrectProgrammeBody, DeliveryStepBody, SendProgrammeBody
-from contracts.api.broadcast_views import DeliveryPage
+from contracts.api.broadcast_views import DeliveryPage, ProgrammeSummary, UnitAirtime
 from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters import broadcast_api
 from services.gateway.adapters.broadcast_api import DeliveryStep
 from services.gateway.adapters.internal import ServiceError, ServiceUnavailableError
 from services.gateway.graphql.pages import checked_first
+from services.gateway.graphql.scalars import PERIOD_PATTERN
 from services.gateway.rest.callers import READER, WRITER, Caller, idempotency_key
 from services.gateway.rest.routes import BEARER, Req, service_error, service_unavailable
 
 FIRST = Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])]
+UNIT = Annotated[str, QueryParameter(examples=[Example(value="061")])]
+PERIOD = Annotated[str, QueryParameter(pattern=PERIOD_PATTERN.pattern, examples=[Example(value="2023")])]
 STEP_SUMMARY: dict[DeliveryStep, str] = {
     "receive": "A station received a programme",
     "air": "A station aired a programme",
@@ -142,3 +145,20 @@ class DeliveryRoutes(_Public):
             first=checked_first(first),
             after=after,
         )
+
+
+class FigureRoutes(_Public):
+    """A unit's programme and airtime figures over a period (everything under it)."""
+
+    path = "/api/v1"
+    tags = ["public API: programmes"]  # noqa: RUF012
+    dependencies = READER
+
+    @get("/programmes/summary", operation_id="programmeSummary", summary="A unit's programmes over a period")
+    async def programme_summary(self, caller: Caller, unit_code: UNIT, period: PERIOD) -> ProgrammeSummary:
+        return await broadcast_api.programme_summary(caller, unit_code, period)
+
+    @get("/airtime/units/{unit_code:str}", operation_id="airtimeOfUnit", summary="A unit's airtime per source")
+    async def airtime(self, caller: Caller, unit_code: FromPath[str], period: PERIOD) -> UnitAirtime:
+        """Its stations' seconds on air per source, rolled up, and each direct child's."""
+        return await broadcast_api.unit_airtime(caller, unit_code, period)

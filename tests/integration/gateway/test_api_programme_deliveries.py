@@ -17,7 +17,7 @@ RECORD = "mutation($i: RecordProgrammeInput!) { recordProgramme(input: $i) { id 
 CORRECT = "mutation($i: CorrectProgrammeInput!) { correctProgramme(input: $i) { id title corrections } }"
 SEND = """mutation($i: SendProgrammeInput!) {
   sendProgramme(input: $i) { id deliveries { status timeliness station { id } } } }"""
-STEP = """mutation($i: DeliveryStepInput!) {{
+STEP = """mutation($i: {input}!) {{
   {name}(input: $i) {{ status timeliness unitCode receivedAt airedAt station {{ id }} programme {{ title }} }} }}"""
 DELIVERIES = """query($problems: Boolean!, $first: Int, $after: String) {
   deliveries(unitCode: "061", problemsOnly: $problems, first: $first, after: $after) {
@@ -47,9 +47,13 @@ async def test_a_programme_sent_to_two_stations_is_aired_at_one_and_missing_at_t
     assert {d["timeliness"] for d in sent["deliveries"]} == {"MISSING"}
 
     step = {"programmeId": programme_id, "stationId": aired_at, "at": hours(-4)}
-    received = (await platform.data(STEP.format(name="receiveDelivery"), {"i": step}))["receiveDelivery"]
+    received = (await platform.data(STEP.format(name="receiveDelivery", input="ReceiveDeliveryInput"), {"i": step}))[
+        "receiveDelivery"
+    ]
     assert (received["status"], received["programme"]) == ("received", {"title": "Bản tin Ba Bể (sửa)"})
-    aired = (await platform.data(STEP.format(name="airDelivery"), {"i": {**step, "at": hours(-3)}}))["airDelivery"]
+    aired = (
+        await platform.data(STEP.format(name="airDelivery", input="AirDeliveryInput"), {"i": {**step, "at": hours(-3)}})
+    )["airDelivery"]
     assert (aired["status"], aired["timeliness"], aired["station"]) == ("aired", "ON_TIME", {"id": aired_at})
     assert aired["unitCode"] == province.communes[0]
 
@@ -69,6 +73,17 @@ async def test_a_programme_sent_to_two_stations_is_aired_at_one_and_missing_at_t
     assert listed.status_code == 200, listed.text
     page: dict[str, Any] = listed.json()
     assert (page["total_count"], [d["timeliness"] for d in page["deliveries"]]) == (1, ["missing"])
+
+    summary = await platform.data(
+        '{ programmeSummary(unitCode: "061", period: "2026-12") '
+        "{ programmes newsItems durationSeconds unit { code } } }"
+    )
+    assert summary["programmeSummary"] == {"programmes": 1, "newsItems": 6, "durationSeconds": 900,
+                                           "unit": {"code": "061"}}  # fmt: skip
+    rest_summary = await platform.http.get(
+        "/api/v1/programmes/summary", params={"unit_code": "061", "period": "2026"}, headers=platform.auth("reader")
+    )
+    assert (rest_summary.status_code, rest_summary.json()["programmes"]) == (200, 1), rest_summary.text
 
     raw = programme_id.split(":", 1)[1]
     failed = await platform.http.post(

@@ -47,6 +47,20 @@ async def test_relay_sessions_are_listed_for_the_district_and_one_is_cancelled(p
 
     cancelled = await platform.data(CANCEL, {"i": {"sessionId": oldest["id"], "reason": "Ghi nhầm"}})
     assert cancelled["cancelRelaySession"] == {"id": oldest["id"], "cancelled": True}
+    airtime = """{ airtimeOfUnit(unitCode: "061", period: "2025Q1") {
+      totalSeconds sources { source seconds } children { unitCode totalSeconds } } }"""
+
+    async def two_hours_left() -> dict[str, object] | None:
+        figures = (await platform.data(airtime))["airtimeOfUnit"]
+        return figures if figures["totalSeconds"] == 7200 else None
+
+    figures = await platform.eventually(two_hours_left)
+    assert figures["sources"] == [{"source": "VOV1", "seconds": 7200}]
+    assert sorted(c["totalSeconds"] for c in figures["children"]) == [3600, 3600]
+    by_rest = await platform.http.get(
+        "/api/v1/airtime/units/061", params={"period": "2025Q1"}, headers=platform.auth("reader")
+    )
+    assert (by_rest.status_code, by_rest.json()["total_seconds"]) == (200, 7200), by_rest.text
     rest = await platform.http.get(
         "/api/v1/relay-sessions",
         params={"unit_code": "061", "from_date": "2025-03-01", "to_date": "2025-03-31"},

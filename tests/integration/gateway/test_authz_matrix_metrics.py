@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.integration.gateway.api_fixtures import INDICATOR
 from tests.integration.gateway.api_platform import Platform
-from tests.integration.gateway.authz_support import CALLERS, Cell, build_targets, check_table, matrix_platform
+from tests.integration.gateway.authz_support import CALLERS, Cell, Targets, build_targets, check_table, matrix_platform
 
 __all__ = ["matrix_platform"]
 
@@ -77,9 +77,6 @@ CELLS: dict[str, Cell] = {
     ),
 }
 
-PROVINCE_WIDE = {label for label in CELLS if label.endswith("(a province indicator)")}
-"""Rows the district centre may not send at all: the nested check cannot make their result."""
-
 
 def definition(code: str) -> dict[str, Any]:
     return {
@@ -88,7 +85,7 @@ def definition(code: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def indicators_to_act_on(platform: Platform) -> None:
+async def build_area_targets(platform: Platform, targets: Targets) -> None:
     """Per column: an indicator to retire, one to set a threshold on, and one whose threshold
     is there to be removed, so that every allowed cell succeeds on its own."""
     codes = [f"matrix.{kind}_{i}" for kind in ("retired", "limited", "unlimited") for i in range(len(CALLERS))]
@@ -123,5 +120,5 @@ async def test_every_metrics_operation_is_allowed_or_refused_as_the_matrix_speci
     matrix_platform: Platform,
 ) -> None:
     targets = await build_targets(matrix_platform)
-    await indicators_to_act_on(matrix_platform)
+    await build_area_targets(matrix_platform, targets)
     await check_table(matrix_platform, "authz-matrix-metrics", CELLS, targets)

@@ -141,3 +141,20 @@ async def test_graphiql_is_served_by_default_and_not_at_all_when_switched_off(
         none = await client.get("/graphql", headers=browser)
         assert none.status_code == 404
         assert "graphiql" not in none.text.lower()
+
+
+# --- subscriptions over HTTP ------------------------------------------------------------------
+
+
+async def test_a_subscription_over_http_is_refused_with_a_code(settings: Settings, migrated: asyncpg.Pool) -> None:
+    """Failed before the fix: a subscription posted over HTTP (JSON, or asking for a multipart
+    stream) ran, and the gateway logged an unexpected error with its stack trace. The live feed
+    is served over the WebSocket only (``graphql-transport-ws``)."""
+    document = {"query": "subscription { events { type } }"}
+    store = PartnerStore(migrated)
+    key = await store.create(partner("http-subscriber", "read"))
+    async with AsyncTestClient(app=gateway_app(_settings(settings))) as client:
+        for accept in ("application/json", 'multipart/mixed;subscriptionSpec="1.0", application/json'):
+            answer = await client.post("/graphql", json=document, headers={**_bearer(key), "accept": accept})
+            assert answer.status_code in {200, 400}, answer.text
+            assert "SUBSCRIPTION_NEEDS_WEBSOCKET" in answer.text, (accept, answer.text)

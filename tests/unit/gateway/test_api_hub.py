@@ -36,6 +36,41 @@ async def test_each_subscriber_gets_only_the_events_it_matches() -> None:
     assert units.queue.empty()
 
 
+async def test_a_subscriber_naming_its_types_is_asked_only_about_events_of_those_types() -> None:
+    hub = EventHub()
+    asked: list[str] = []
+
+    def lost(e: LiveEvent) -> bool:
+        asked.append(e.event_id)
+        return e.type == "broadcast.cluster_signal_lost"
+
+    typed = hub.subscribe(lost, types=frozenset({"broadcast.cluster_signal_lost"}))
+    every = hub.subscribe(lambda _: True)
+    hub.publish(event(1, "registry.unit_registered"))
+    hub.publish(event(2))
+    assert asked == ["e2"]
+    assert (await typed.next()).event_id == "e2"
+    assert [(await every.next()).event_id for _ in range(2)] == ["e1", "e2"]
+    hub.unsubscribe(typed)
+    hub.publish(event(3))
+    assert asked == ["e2"]
+    assert typed.queue.empty()
+    assert hub.subscribers == {every}
+
+
+async def test_a_dropped_typed_subscriber_leaves_the_index_and_the_others_still_get_everything() -> None:
+    hub = EventHub(queue_size=2)
+    types = frozenset({"broadcast.cluster_signal_lost"})
+    slow = hub.subscribe(lambda _: True, types=types)
+    fast = hub.subscribe(lambda _: True, types=types)
+    for n in range(4):
+        hub.publish(event(n))
+        assert (await fast.next()).event_id == f"e{n}"
+    assert slow.dropped
+    assert hub.subscribers == {fast}
+    assert hub.dropped == 1
+
+
 async def test_a_subscriber_whose_queue_is_full_is_dropped_and_the_others_still_get_everything() -> None:
     hub = EventHub(queue_size=3)
     slow = hub.subscribe(lambda _: True)

@@ -102,7 +102,9 @@ SHAPES += [
     Shape(api.ReasonBody, "CancelRelaySessionInput"),
     Shape(api.CorrectProgrammeBody, "CorrectProgrammeInput", not_exposed=frozenset({"items", "audio"})),
     Shape(api.SendProgrammeBody, "SendProgrammeInput"),
-    Shape(api.DeliveryStepBody, "DeliveryStepInput"),
+    Shape(api.DeliveryStepBody, "ReceiveDeliveryInput", not_exposed=frozenset({"reason"})),
+    Shape(api.DeliveryStepBody, "AirDeliveryInput", not_exposed=frozenset({"reason", "content_hash"})),
+    Shape(api.DeliveryStepBody, "FailDeliveryInput", not_exposed=frozenset({"content_hash"})),
     Shape(api.RecordOutreachSessionBody, "RecordOutreachSessionInput"),
     Shape(api.RecordVehicleTripBody, "RecordVehicleTripInput"),
 ]
