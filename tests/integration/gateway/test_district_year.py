@@ -35,8 +35,8 @@ ICT = datetime.timezone(datetime.timedelta(hours=7))
 
 RECORD_PROGRAMME = "mutation($input: RecordProgrammeInput!) { recordProgramme(input: $input) { id } }"
 SEND_PROGRAMME = "mutation($input: SendProgrammeInput!) { sendProgramme(input: $input) { id } }"
-RECEIVE = "mutation($input: DeliveryStepInput!) { receiveDelivery(input: $input) { status } }"
-AIR = "mutation($input: DeliveryStepInput!) { airDelivery(input: $input) { status timeliness } }"
+RECEIVE = "mutation($input: ReceiveDeliveryInput!) { receiveDelivery(input: $input) { status } }"
+AIR = "mutation($input: AirDeliveryInput!) { airDelivery(input: $input) { status timeliness } }"
 OUTREACH = "mutation($input: RecordOutreachSessionInput!) { recordOutreachSession(input: $input) { unitCode } }"
 ISSUE_ALERT = "mutation($input: IssueEmergencyAlertInput!) { issueEmergencyAlert(input: $input) { id stationCount } }"
 ACKNOWLEDGE = """
