@@ -27,8 +27,8 @@ class Answering(CommandExecutor):
     def __init__(self) -> None:
         super().__init__(None, BENCH_SERVICE, CATALOGUE)  # type: ignore[arg-type]  # never used: no pool
 
-    async def execute(  # type: ignore[override]
-        self, decider: Any, stream_id: str, command: Any, *, metadata: Metadata, **_: Any
+    async def execute(
+        self, decider: Any, stream_id: str, command: Any, *, metadata: Metadata | None = None, **_: Any
     ) -> CommandResult:
         return CommandResult(stream_id=stream_id, version=1, event_ids=[])
 

@@ -16,8 +16,10 @@ topic to a folded read model that NOTIFYs ``BENCH_NOTIFY_CHANNEL`` at each commi
 ``BENCH_ROLE`` is the process's ``TINHSO_SERVICE_ROLE``: ``api`` (commands only) and
 ``backbone`` (relay and projection) split the service in two processes, as ``tinhso up`` does.
 
-``BENCH_STACK`` picks the route's shape (``bench/http_stack.py`` compares them): ``plain`` (the
-default: the executor as the route's one dependency), ``guarded`` (plus a scope guard and a
+``BENCH_STACK`` picks the route's shape (``bench/http_stack.py`` compares them): ``service`` (the
+default: the services' own command route, a row of a ``CommandTable``: the scope checked by its
+one dependency, ``ctx``, the handler built once, ADR 0034), ``plain`` (the executor as the
+route's one dependency, no scope), ``guarded`` (plus a scope guard and a
 context dependency, principal and metadata, beside the executor's: Litestar resolves two
 independent dependencies of a route concurrently, in a task group per request), ``chained``
 (the guard, and one dependency, the context, which holds the executor).
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,17 +51,20 @@ from contracts.envelope import Metadata
 from libs.common.backbone import Backbone
 from libs.common.errors import ForbiddenError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult
+from libs.common.eventstore.context import CommandContext as ServiceContext
 from libs.common.http.app import build_service_app
 from libs.common.http.auth import request_principal
 from libs.common.http.commands import command_metadata
+from libs.common.http.routes import CommandRoute, CommandTable
 from libs.common.logs import configure_logging
 from libs.common.principal import Principal
-from libs.common.runtime import ServiceRuntime
+from libs.common.runtime import OnPool, ServiceRuntime
 from libs.common.settings import Idempotence, load_settings
 from libs.common.tracing import setup_tracing
 from tests.support.counter import CATALOGUE, COUNTER, Increment
 
 SERVICE = "test"
+SCOPE = "counter:write"
 """The counter's events are ``test.*``: its store schema and topic carry that name."""
 
 
@@ -134,8 +140,34 @@ async def increment_chained(stream_id: str, data: IncrementRequest, context: Exe
     return await context.executor.execute(COUNTER, stream_id, Increment(by=data.by), metadata=context.metadata)
 
 
-ROUTES = {"guarded": increment_guarded, "chained": increment_chained}
-"""``BENCH_STACK`` -> the route; any other: ``increment``."""
+class IncrementInput(msgspec.Struct, frozen=True, kw_only=True):
+    stream_id: str
+    body: IncrementRequest
+
+
+class CounterHandlers:
+    """The counter's one command handler, with the services' signature (ADR 0031)."""
+
+    def __init__(self, executor: CommandExecutor) -> None:
+        self.executor = executor
+
+    async def increment(self, cmd: IncrementInput, ctx: ServiceContext) -> CommandResult:
+        increment = Increment(by=cmd.body.by)
+        return await self.executor.execute(COUNTER, cmd.stream_id, increment, context=ctx, request=cmd)
+
+
+COMMANDS = CommandTable[CounterHandlers](
+    "/streams",
+    "bench",
+    [
+        CommandRoute(
+            "POST", "/{stream_id:str}/increment", "incrementCounter", IncrementInput, SCOPE, lambda h: h.increment
+        )
+    ],
+)
+
+ROUTES = {"guarded": increment_guarded, "chained": increment_chained, "plain": increment}
+"""``BENCH_STACK`` -> the route; any other: the ``COMMANDS`` table's."""
 
 
 def create_app(env: dict[str, str], executor: CommandExecutor | None = None) -> Litestar:
@@ -165,9 +197,17 @@ def create_app(env: dict[str, str], executor: CommandExecutor | None = None) -> 
             executors.append(CommandExecutor(runtime.pool, SERVICE, CATALOGUE))
         return executors[0]
 
+    # As a composition root builds a service's handlers: once, on the runtime's pool.
+    handlers: Callable[[], CounterHandlers] = OnPool(
+        runtime, lambda pool: CounterHandlers(CommandExecutor(pool, SERVICE, CATALOGUE))
+    )
+    if executor is not None:  # no database, no pool: the handlers are built now
+        answering = CounterHandlers(executor)
+        handlers = lambda: answering  # noqa: E731
+    route = ROUTES.get(env.get("BENCH_STACK", "service")) or COMMANDS.router(handlers)
     return build_service_app(
         runtime,
-        [ROUTES.get(env.get("BENCH_STACK", "plain"), increment)],
+        [route],
         title="tinhso bench counter",
         dependencies={"executor": Provide(provide_executor)},
     )

@@ -24,8 +24,8 @@ from services.broadcast.application.handlers import BroadcastHandlers
 from services.broadcast.application.queries import BroadcastQueries
 from services.broadcast.entrypoints.detector import run_detector
 from services.broadcast.entrypoints.http_alert_queries import AlertQueriesController
-from services.broadcast.entrypoints.http_batches import BatchCommands
-from services.broadcast.entrypoints.http_commands import COMMAND_CONTROLLERS
+from services.broadcast.entrypoints.http_batches import BATCHES
+from services.broadcast.entrypoints.http_commands import COMMANDS
 from services.broadcast.entrypoints.http_listings import ListingQueriesController
 from services.broadcast.entrypoints.http_queries import BroadcastQueriesController
 from services.broadcast.entrypoints.projections import PROJECTIONS
@@ -62,8 +62,8 @@ def create_app(settings: Settings) -> Litestar:
     return build_service_app(
         runtime,
         [
-            *COMMAND_CONTROLLERS,
-            BatchCommands,
+            COMMANDS.router(runtime.handlers),
+            BATCHES.router(runtime.handlers),
             BroadcastQueriesController,
             AlertQueriesController,
             ListingQueriesController,
@@ -74,7 +74,6 @@ def create_app(settings: Settings) -> Litestar:
             "outreach, emergency broadcasts."
         ),
         dependencies={
-            "handlers": runtime.handlers.provide(),
             "queries": runtime.queries.provide(),
         },
     )

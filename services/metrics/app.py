@@ -25,7 +25,7 @@ from libs.common.settings import Settings
 from services.metrics.application.answers import MetricsAnswers
 from services.metrics.application.commands import MetricsCommands
 from services.metrics.application.queries import MetricsQueries
-from services.metrics.entrypoints.http_commands import ProvinceCommands, UnitCommands
+from services.metrics.entrypoints.http_commands import COMMANDS
 from services.metrics.entrypoints.http_queries import MetricsQueriesController
 from services.metrics.entrypoints.projections import PROJECTIONS
 from services.metrics.seed.indicators import province_indicators
@@ -63,11 +63,10 @@ def create_app(settings: Settings) -> Litestar:
     runtime = MetricsRuntime(settings)
     return build_service_app(
         runtime,
-        [UnitCommands, ProvinceCommands, MetricsQueriesController],
+        [COMMANDS.router(runtime.commands), MetricsQueriesController],
         title="tinhso metrics (internal)",
         description="Indicators, targets, rollups and rankings computed from the registry's and broadcast's events.",
         dependencies={
-            "commands": runtime.commands.provide(),
             "answers": runtime.answers.provide(),
         },
     )

@@ -17,21 +17,15 @@ from libs.common.runtime import OnPool, ServiceRuntime
 from libs.common.settings import Settings
 from services.registry.application.bulk_import import BulkImporter
 from services.registry.application.handlers import RegistryHandlers
-from services.registry.entrypoints.http_assets import AssetCommandsController
-from services.registry.entrypoints.http_assets_queries import AssetQueriesController
+from services.registry.entrypoints.http_assets import ASSET_COMMANDS
+from services.registry.entrypoints.http_assets_queries import ASSET_QUERIES, AssetSummaryController
 from services.registry.entrypoints.http_import import ImportController
-from services.registry.entrypoints.http_units import UnitCommandsController
+from services.registry.entrypoints.http_units import UNIT_COMMANDS
 from services.registry.entrypoints.http_units_queries import UnitQueriesController
 from services.registry.entrypoints.projections import PROJECTIONS
 
 NAME = "registry"
-CONTROLLERS = (
-    UnitCommandsController,
-    UnitQueriesController,
-    ImportController,
-    AssetCommandsController,
-    AssetQueriesController,
-)
+QUERY_CONTROLLERS = (UnitQueriesController, ImportController, AssetSummaryController)
 
 
 class RegistryRuntime(ServiceRuntime):
@@ -45,14 +39,18 @@ def create_app(settings: Settings) -> Litestar:
     runtime = RegistryRuntime(settings)
     return build_service_app(
         runtime,
-        CONTROLLERS,
+        [
+            UNIT_COMMANDS.router(runtime.handlers),
+            ASSET_COMMANDS.router(runtime.handlers),
+            ASSET_QUERIES.router(lambda: runtime.pool),
+            *QUERY_CONTROLLERS,
+        ],
         title="tinhso registry (internal)",
         description=(
             "Entity registry: administrative units with history, digital teams, radio stations, "
             "loudspeaker clusters, telecom infrastructure, information systems."
         ),
         dependencies={
-            "handlers": runtime.handlers.provide(),
             "importer": runtime.importer.provide(),
         },
     )

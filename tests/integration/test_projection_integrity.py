@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
@@ -29,25 +27,21 @@ from libs.common.relay import kafka_headers
 from tests.integration.test_projections import STORE, Rig, rig, write
 from tests.support.counter import CounterIncremented
 from tests.support.counter_projection import CounterTotals, totals
+from tests.support.envelopes import forged_envelope
 from tests.support.event_keys import TEST_KEY, verifier
 
 FAR_FUTURE = 2**62
 
 
 def forged(stream_id: str, version: int, *, by: int, tx_id: int = FAR_FUTURE, position: int = FAR_FUTURE) -> Envelope:
-    now = datetime.now(UTC)
-    return Envelope(
-        event_id=uuid.uuid4(),
-        stream_id=stream_id,
-        stream_type="counter",
+    return forged_envelope(
+        "test.counter_incremented",
+        stream_id,
+        "counter",
+        {"by": by, "note": ""},
         version=version,
-        type="test.counter_incremented",
-        schema_version=1,
-        occurred_at=now,
-        recorded_at=now,
         tx_id=tx_id,
         position=position,
-        data=msgspec.Raw(msgspec.json.encode({"by": by, "note": ""})),
     )
 
 

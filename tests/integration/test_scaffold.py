@@ -169,29 +169,23 @@ TITLES_PROJECTION = '''"""The ``demo_titles`` projection: items per title."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 from contracts import demo_events as e
-from contracts.catalogue import EventCatalogue
-from contracts.reads import Reads, reads
 from libs.common.db import Conn
-from libs.common.projections.projection import Applied, Projection
+from libs.common.projections.declared import ReadFields, read_model
+from libs.common.projections.projection import Applied
 from services.demo.adapters.titles import SCHEMA, TABLES, count_title
 
 
-class TitlesProjection(Projection):
-    name: ClassVar[str] = SCHEMA
-    service: ClassVar[str] = "demo"
-    sources: ClassVar[dict[str, EventCatalogue]] = {"demo": e.CATALOGUE}
-    reads: ClassVar[Reads] = reads({e.DemoItemRecorded: ("title",)})
+async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
+    for item in batch:
+        if isinstance(item.event, e.DemoItemRecorded):
+            await count_title(conn, schema, item.event.title)
 
-    def tables_sql(self, schema: str) -> str:
-        return TABLES.format(s=schema)
 
-    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        for item in batch:
-            if isinstance(item.event, e.DemoItemRecorded):
-                await count_title(conn, schema, item.event.title)
+READS: ReadFields = {e.DemoItemRecorded: ("title",)}
+
+TitlesProjection = read_model(SCHEMA, READS, tables=lambda schema: TABLES.format(s=schema), apply=apply)
 '''
 
 TITLES_TEST = '''"""The ``demo_titles`` projection counts what the service records."""

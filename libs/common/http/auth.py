@@ -74,11 +74,18 @@ def request_principal(request: Request[Any, Any, Any]) -> Principal:
     return user
 
 
-def require_scope(request: Request[Any, Any, Any], scope: str) -> Principal:
+def require_scope(request: Request[Any, Any, Any], *scopes: str) -> Principal:
+    """The caller, who needs one of ``scopes`` (403 ``forbidden`` otherwise)."""
     principal = request_principal(request)
-    if not principal.allows(scope):
-        raise ForbiddenError(f"this needs the scope {scope!r}", code="forbidden", details={"scope": scope})
-    return principal
+    if any(principal.allows(scope) for scope in scopes):
+        return principal
+    if len(scopes) == 1:
+        raise ForbiddenError(f"this needs the scope {scopes[0]!r}", code="forbidden", details={"scope": scopes[0]})
+    raise ForbiddenError(
+        f"this needs one of the scopes {', '.join(repr(s) for s in scopes)}",
+        code="forbidden",
+        details={"scopes": list(scopes)},
+    )
 
 
 def require_province_wide(request: Request[Any, Any, Any], scope: str) -> Principal:

@@ -1,21 +1,18 @@
 """Authorization as one typed dependency: every route of every service names what it needs.
 
-A command route declares ``ctx: Ctx`` (the ``CommandContext``) and its controller (or route) provides it with
+A command route takes ``ctx: Ctx`` (the ``CommandContext``), provided by
 :func:`command_context` for the scope the command needs: the dependency refuses a caller
 without that scope (403 ``forbidden``) before the route runs, and gives the route the
-caller, the envelope's metadata and the idempotency key. A query route declares
-``reader: Reader`` (the caller's ``Principal``) provided by :func:`reader` in the same way. What a command's ownership
+caller, the envelope's metadata and the idempotency key. A service's command routes are rows
+of a table (``libs.common.http.routes``), each row naming its scope, so ``ctx`` is the one
+dependency its route resolves (ADR 0034). A query route declares ``reader: Reader`` (the
+caller's ``Principal``) provided by :func:`reader` in the same way. What a command's ownership
 rule asks beyond the scope ("is this unit inside the caller's unit", "does this organisation
 operate this asset") is answered inside the command's transaction, from the context
 (``libs.common.reach``).
 
-    class ProgrammeCommands(Controller):
-        dependencies = {"ctx": command_context("broadcast:write")}
-
-        @post("/programmes/record")
-        async def record(self, data: JSONBody[RecordProgramme], ctx: Ctx, handlers: Handlers) -> CommandResult:
-            return await handlers.record_programme(data, ctx)
-"""
+    Row("POST", "/programmes/record", "recordProgramme", RecordProgrammeBody, "broadcast:write",
+        lambda h: h.programmes.record)"""
 
 from __future__ import annotations
 
@@ -24,9 +21,9 @@ from typing import Any
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 
-from libs.common.errors import ForbiddenError, InvalidInputError
+from libs.common.errors import InvalidInputError
 from libs.common.eventstore.context import MAX_IDEMPOTENCY_KEY, CommandContext
-from libs.common.http.auth import request_principal, require_province_wide, require_scope
+from libs.common.http.auth import require_province_wide, require_scope
 from libs.common.http.commands import IDEMPOTENCY_HEADER, command_metadata
 from libs.common.principal import Principal
 
@@ -71,13 +68,6 @@ def reader(*scopes: str) -> Provide:
         raise ValueError("a reader needs at least one scope")
 
     def provide(request: Req) -> Principal:
-        principal = request_principal(request)
-        if not any(principal.allows(s) for s in scopes):
-            raise ForbiddenError(
-                f"this needs one of the scopes {', '.join(repr(s) for s in scopes)}",
-                code="forbidden",
-                details={"scopes": list(scopes)},
-            )
-        return principal
+        return require_scope(request, *scopes)
 
     return Provide(provide, sync_to_thread=False)

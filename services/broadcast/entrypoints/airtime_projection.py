@@ -9,39 +9,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
-
-from contracts.broadcast_events import CATALOGUE, RelaySessionCancelled, RelaySessionRecorded
-from contracts.catalogue import EventCatalogue
-from contracts.reads import Reads, reads
-from libs.common.db import Conn
-from libs.common.projections.projection import Applied, Projection
+from contracts import broadcast_events as b
+from libs.common.projections.declared import ReadFields, read_model
 from services.broadcast.adapters import airtime_writer
 
+READS: ReadFields = {
+    b.RelaySessionRecorded: (
+        "ended_at",
+        "note",
+        "programme_id",
+        "session_id",
+        "source",
+        "started_at",
+        "station_id",
+        "unit_code",
+    ),
+    b.RelaySessionCancelled: ("session_id",),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
 
-class AirtimeProjection(Projection):
-    name: ClassVar[str] = "broadcast_airtime"
-    service: ClassVar[str] = "broadcast"
-    sources: ClassVar[dict[str, EventCatalogue]] = {"broadcast": CATALOGUE}
-    reads: ClassVar[Reads] = reads(
-        {
-            RelaySessionRecorded: (
-                "ended_at",
-                "note",
-                "programme_id",
-                "session_id",
-                "source",
-                "started_at",
-                "station_id",
-                "unit_code",
-            ),
-            RelaySessionCancelled: ("session_id",),
-        }
-    )
-
-    def tables_sql(self, schema: str) -> str:
-        return airtime_writer.tables_sql(schema)
-
-    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        await airtime_writer.apply(conn, schema, batch)
+AirtimeProjection = read_model("broadcast_airtime", READS, tables=airtime_writer.tables_sql, apply=airtime_writer.apply)

@@ -4,23 +4,36 @@ them; the answer is 200 whatever the items' fates, each item saying its own."""
 
 from __future__ import annotations
 
-from litestar import Controller, post
-from litestar.params import JSONBody
-
 from contracts.api.batches import BatchResult, RelaySessionBatch, SignalReportBatch
-from libs.common.http.context import Ctx, command_context
-from services.broadcast.entrypoints.scopes import WRITE, Handlers
+from libs.common.http.routes import CommandRoute, CommandTable
+from services.broadcast.application.handlers import BroadcastHandlers
+from services.broadcast.entrypoints.scopes import WRITE
 
+Row = CommandRoute[BroadcastHandlers]
 
-class BatchCommands(Controller):
-    path = "/commands/batches"
-    tags = ["broadcast: commands"]  # noqa: RUF012 - Litestar declares it as an instance attribute
-    dependencies = {"ctx": command_context(WRITE)}  # noqa: RUF012
-
-    @post("/signal-reports", operation_id="reportClusterSignalsBulk", status_code=200)
-    async def signal_reports(self, data: JSONBody[SignalReportBatch], ctx: Ctx, handlers: Handlers) -> BatchResult:
-        return await handlers.batches.report_signals(data, ctx)
-
-    @post("/relay-sessions", operation_id="recordRelaySessionsBulk", status_code=200)
-    async def relay_sessions(self, data: JSONBody[RelaySessionBatch], ctx: Ctx, handlers: Handlers) -> BatchResult:
-        return await handlers.batches.record_relays(data, ctx)
+BATCHES = CommandTable[BroadcastHandlers](
+    "/commands/batches",
+    "broadcast: commands",
+    [
+        Row(
+            "POST",
+            "/signal-reports",
+            "reportClusterSignalsBulk",
+            SignalReportBatch,
+            WRITE,
+            lambda h: h.batches.report_signals,
+            status=200,
+            returns=BatchResult,
+        ),
+        Row(
+            "POST",
+            "/relay-sessions",
+            "recordRelaySessionsBulk",
+            RelaySessionBatch,
+            WRITE,
+            lambda h: h.batches.record_relays,
+            status=200,
+            returns=BatchResult,
+        ),
+    ],
+)

@@ -1,156 +1,118 @@
-"""Internal REST API of the broadcast service: one POST route per command, one controller per area.
+"""Internal REST API of the broadcast service: its commands, one row each.
 
 Writes need ``broadcast:write`` (issuing or cancelling an alert: ``alerts:issue``), which the
-controller's ``ctx`` dependency checks before the route runs; a caller confined to a unit (a
+route's ``ctx`` dependency checks before the route runs; a caller confined to a unit (a
 district centre) acts only for that unit and the units under it, checked by the handler in
 the command's transaction, and never changes the province's signal configuration (ADR 0021).
-Routes only translate; errors become HTTP answers in one place (``libs.common.http.errors``).
+The rows become Litestar routes in ``libs.common.http.routes`` (ADR 0034); errors become HTTP
+answers in one place (``libs.common.http.errors``).
 """
 
 from __future__ import annotations
 
-from litestar import Controller, post
-from litestar.params import FromPath, JSONBody
-
 from contracts.api.broadcast import (
-    AcknowledgeAlertBody,
     ConfigureSignalBody,
-    CorrectProgrammeBody,
-    DeliveryStepBody,
     IssueAlertBody,
-    ReasonBody,
     RecordOutreachSessionBody,
     RecordProgrammeBody,
     RecordRelaySessionsBody,
     RecordVehicleTripBody,
     ReportSignalsBody,
-    SendProgrammeBody,
 )
-from libs.common.eventstore.results import CommandResult
-from libs.common.http.context import Ctx, command_context
+from libs.common.http.routes import CommandRoute, CommandTable
 from services.broadcast.application.alerts import AcknowledgeAlertInput, CancelAlertInput
+from services.broadcast.application.handlers import BroadcastHandlers
 from services.broadcast.application.programmes import CorrectProgrammeInput, DeliveryStepInput, SendProgrammeInput
 from services.broadcast.application.relays import CancelRelaySessionInput
-from services.broadcast.entrypoints.scopes import ISSUE_ALERTS, WRITE, Handlers
+from services.broadcast.entrypoints.scopes import ISSUE_ALERTS, WRITE
 
-Path = FromPath[str]
+Row = CommandRoute[BroadcastHandlers]
+DELIVERY = "/deliveries/{programme_id:str}/{station_id:str}"
 
-
-class ProgrammeCommands(Controller):
-    path = "/commands"
-    tags = ["broadcast: commands"]  # noqa: RUF012 - Litestar declares it as an instance attribute
-    dependencies = {"ctx": command_context(WRITE)}  # noqa: RUF012
-
-    @post("/programmes/record", operation_id="recordProgramme")
-    async def record(self, data: JSONBody[RecordProgrammeBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.programmes.record(data, ctx)
-
-    @post("/programmes/{programme_id:str}/correct", operation_id="correctProgramme")
-    async def correct(
-        self, programme_id: Path, data: JSONBody[CorrectProgrammeBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        return await handlers.programmes.correct(CorrectProgrammeInput(programme_id=programme_id, body=data), ctx)
-
-    @post("/programmes/{programme_id:str}/send", operation_id="sendProgramme")
-    async def send(
-        self, programme_id: Path, data: JSONBody[SendProgrammeBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        return await handlers.programmes.send(SendProgrammeInput(programme_id=programme_id, body=data), ctx)
-
-    @post("/deliveries/{programme_id:str}/{station_id:str}/receive", operation_id="receiveDelivery")
-    async def receive(
-        self, programme_id: Path, station_id: Path, data: JSONBody[DeliveryStepBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        step = DeliveryStepInput(programme_id=programme_id, station_id=station_id, body=data)
-        return await handlers.programmes.receive(step, ctx)
-
-    @post("/deliveries/{programme_id:str}/{station_id:str}/air", operation_id="airDelivery")
-    async def air(
-        self, programme_id: Path, station_id: Path, data: JSONBody[DeliveryStepBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        step = DeliveryStepInput(programme_id=programme_id, station_id=station_id, body=data)
-        return await handlers.programmes.air(step, ctx)
-
-    @post("/deliveries/{programme_id:str}/{station_id:str}/fail", operation_id="failDelivery")
-    async def fail(
-        self, programme_id: Path, station_id: Path, data: JSONBody[DeliveryStepBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        step = DeliveryStepInput(programme_id=programme_id, station_id=station_id, body=data)
-        return await handlers.programmes.fail(step, ctx)
-
-
-class RelayCommands(Controller):
-    path = "/commands/relay-sessions"
-    tags = ["broadcast: commands"]  # noqa: RUF012
-    dependencies = {"ctx": command_context(WRITE)}  # noqa: RUF012
-
-    @post("/record", operation_id="recordRelaySessions")
-    async def record(self, data: JSONBody[RecordRelaySessionsBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.relays.record(data, ctx)
-
-    @post("/{session_id:str}/cancel", operation_id="cancelRelaySession")
-    async def cancel(self, session_id: Path, data: JSONBody[ReasonBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.relays.cancel(CancelRelaySessionInput(session_id=session_id, body=data), ctx)
-
-
-class SignalCommands(Controller):
-    path = "/commands/signal"
-    tags = ["broadcast: commands"]  # noqa: RUF012
-    dependencies = {"ctx": command_context(WRITE)}  # noqa: RUF012
-
-    @post("/report", operation_id="reportClusterSignals")
-    async def report(self, data: JSONBody[ReportSignalsBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.signal.report(data, ctx)
-
-    # The threshold is the whole province's: refused to a caller bound to a unit (ADR 0021).
-    @post(
-        "/configure",
-        operation_id="configureSignalMonitoring",
-        dependencies={"ctx": command_context(WRITE, province_wide=True)},
-    )
-    async def configure(self, data: JSONBody[ConfigureSignalBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.signal.configure(data, ctx)
-
-
-class OutreachCommands(Controller):
-    path = "/commands/outreach"
-    tags = ["broadcast: commands"]  # noqa: RUF012
-    dependencies = {"ctx": command_context(WRITE)}  # noqa: RUF012
-
-    @post("/sessions/record", operation_id="recordOutreachSession")
-    async def record_session(
-        self, data: JSONBody[RecordOutreachSessionBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        return await handlers.outreach.record_session(data, ctx)
-
-    @post("/vehicle-trips/record", operation_id="recordVehicleTrip")
-    async def record_trip(self, data: JSONBody[RecordVehicleTripBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.outreach.record_trip(data, ctx)
-
-
-class AlertCommands(Controller):
-    path = "/commands/alerts"
-    tags = ["broadcast: commands"]  # noqa: RUF012
-    dependencies = {"ctx": command_context(ISSUE_ALERTS)}  # noqa: RUF012
-
-    @post("/issue", operation_id="issueEmergencyAlert")
-    async def issue(self, data: JSONBody[IssueAlertBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.alerts.issue(data, ctx)
-
-    # A station's staff acknowledge what they received: a writer's scope, not an issuer's.
-    @post(
-        "/{alert_id:str}/acknowledge",
-        operation_id="acknowledgeEmergencyAlert",
-        dependencies={"ctx": command_context(WRITE)},
-    )
-    async def acknowledge(
-        self, alert_id: Path, data: JSONBody[AcknowledgeAlertBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        return await handlers.alerts.acknowledge(AcknowledgeAlertInput(alert_id=alert_id, body=data), ctx)
-
-    @post("/{alert_id:str}/cancel", operation_id="cancelEmergencyAlert")
-    async def cancel(self, alert_id: Path, data: JSONBody[ReasonBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.alerts.cancel(CancelAlertInput(alert_id=alert_id, body=data), ctx)
-
-
-COMMAND_CONTROLLERS = [ProgrammeCommands, RelayCommands, SignalCommands, OutreachCommands, AlertCommands]
+COMMANDS = CommandTable[BroadcastHandlers](
+    "/commands",
+    "broadcast: commands",
+    [
+        Row("POST", "/programmes/record", "recordProgramme", RecordProgrammeBody, WRITE, lambda h: h.programmes.record),
+        Row(
+            "POST",
+            "/programmes/{programme_id:str}/correct",
+            "correctProgramme",
+            CorrectProgrammeInput,
+            WRITE,
+            lambda h: h.programmes.correct,
+        ),
+        Row(
+            "POST",
+            "/programmes/{programme_id:str}/send",
+            "sendProgramme",
+            SendProgrammeInput,
+            WRITE,
+            lambda h: h.programmes.send,
+        ),
+        Row("POST", f"{DELIVERY}/receive", "receiveDelivery", DeliveryStepInput, WRITE, lambda h: h.programmes.receive),
+        Row("POST", f"{DELIVERY}/air", "airDelivery", DeliveryStepInput, WRITE, lambda h: h.programmes.air),
+        Row("POST", f"{DELIVERY}/fail", "failDelivery", DeliveryStepInput, WRITE, lambda h: h.programmes.fail),
+        Row(
+            "POST",
+            "/relay-sessions/record",
+            "recordRelaySessions",
+            RecordRelaySessionsBody,
+            WRITE,
+            lambda h: h.relays.record,
+        ),
+        Row(
+            "POST",
+            "/relay-sessions/{session_id:str}/cancel",
+            "cancelRelaySession",
+            CancelRelaySessionInput,
+            WRITE,
+            lambda h: h.relays.cancel,
+        ),
+        Row("POST", "/signal/report", "reportClusterSignals", ReportSignalsBody, WRITE, lambda h: h.signal.report),
+        # The threshold is the whole province's: refused to a caller bound to a unit (ADR 0021).
+        Row(
+            "POST",
+            "/signal/configure",
+            "configureSignalMonitoring",
+            ConfigureSignalBody,
+            WRITE,
+            lambda h: h.signal.configure,
+            province_wide=True,
+        ),
+        Row(
+            "POST",
+            "/outreach/sessions/record",
+            "recordOutreachSession",
+            RecordOutreachSessionBody,
+            WRITE,
+            lambda h: h.outreach.record_session,
+        ),
+        Row(
+            "POST",
+            "/outreach/vehicle-trips/record",
+            "recordVehicleTrip",
+            RecordVehicleTripBody,
+            WRITE,
+            lambda h: h.outreach.record_trip,
+        ),
+        Row("POST", "/alerts/issue", "issueEmergencyAlert", IssueAlertBody, ISSUE_ALERTS, lambda h: h.alerts.issue),
+        # A station's staff acknowledge what they received: a writer's scope, not an issuer's.
+        Row(
+            "POST",
+            "/alerts/{alert_id:str}/acknowledge",
+            "acknowledgeEmergencyAlert",
+            AcknowledgeAlertInput,
+            WRITE,
+            lambda h: h.alerts.acknowledge,
+        ),
+        Row(
+            "POST",
+            "/alerts/{alert_id:str}/cancel",
+            "cancelEmergencyAlert",
+            CancelAlertInput,
+            ISSUE_ALERTS,
+            lambda h: h.alerts.cancel,
+        ),
+    ],
+)

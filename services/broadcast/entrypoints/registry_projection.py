@@ -13,52 +13,25 @@ own entity's row and relations are joined at query time (``adapters.registry_vie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
-
-from contracts.catalogue import EventCatalogue
-from contracts.reads import Reads, reads
-from contracts.registry_events import (
-    CATALOGUE,
-    RadioStationRegistered,
-    RadioStationStatusChanged,
-    RadioStationUpgraded,
-    SpeakerClusterDecommissioned,
-    SpeakerClusterRegistered,
-    UnitDissolved,
-    UnitMerged,
-    UnitRegistered,
-    UnitRenamed,
-    UnitReparented,
-    UnitSplit,
-)
-from libs.common.db import Conn
-from libs.common.projections.projection import Applied, Projection
+from contracts import registry_events as r
+from libs.common.projections.declared import ReadFields, read_model
 from services.broadcast.adapters import registry_view_writer
 
+READS: ReadFields = {
+    r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
+    r.UnitRenamed: ("name", "unit_id"),
+    r.UnitReparented: ("parent_id", "unit_id"),
+    r.UnitMerged: ("effective_on", "unit_id"),
+    r.UnitSplit: ("effective_on", "unit_id"),
+    r.UnitDissolved: ("effective_on", "unit_id"),
+    r.RadioStationRegistered: ("station_id", "technology", "unit_id"),
+    r.RadioStationUpgraded: ("station_id", "technology"),
+    r.RadioStationStatusChanged: ("station_id", "status"),
+    r.SpeakerClusterRegistered: ("cluster_id", "station_id", "village_id"),
+    r.SpeakerClusterDecommissioned: ("cluster_id",),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
 
-class RegistryViewProjection(Projection):
-    name: ClassVar[str] = "broadcast_registry"
-    service: ClassVar[str] = "broadcast"
-    sources: ClassVar[dict[str, EventCatalogue]] = {"registry": CATALOGUE}
-    reads: ClassVar[Reads] = reads(
-        {
-            UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
-            UnitRenamed: ("name", "unit_id"),
-            UnitReparented: ("parent_id", "unit_id"),
-            UnitMerged: ("effective_on", "unit_id"),
-            UnitSplit: ("effective_on", "unit_id"),
-            UnitDissolved: ("effective_on", "unit_id"),
-            RadioStationRegistered: ("station_id", "technology", "unit_id"),
-            RadioStationUpgraded: ("station_id", "technology"),
-            RadioStationStatusChanged: ("station_id", "status"),
-            SpeakerClusterRegistered: ("cluster_id", "station_id", "village_id"),
-            SpeakerClusterDecommissioned: ("cluster_id",),
-        }
-    )
-
-    def tables_sql(self, schema: str) -> str:
-        return registry_view_writer.tables_sql(schema)
-
-    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        await registry_view_writer.apply(conn, schema, batch)
+RegistryViewProjection = read_model(
+    "broadcast_registry", READS, tables=registry_view_writer.tables_sql, apply=registry_view_writer.apply
+)

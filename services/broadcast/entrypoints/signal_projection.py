@@ -8,47 +8,25 @@ Both are keyed by the cluster's stream, which arrives in order on one partition.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
-
-from contracts.broadcast_events import (
-    CATALOGUE,
-    ClusterSignalLost,
-    ClusterSignalRestored,
-    SignalIncidentClosed,
-    SignalIncidentOpened,
-)
-from contracts.catalogue import EventCatalogue
-from contracts.reads import Reads, reads
-from libs.common.db import Conn
-from libs.common.projections.projection import Applied, Projection
+from contracts import broadcast_events as b
+from libs.common.projections.declared import ReadFields, read_model
 from services.broadcast.adapters import signal_writer
 
+READS: ReadFields = {
+    b.ClusterSignalLost: ("cause", "cluster_id", "down_since", "station_id", "unit_code"),
+    b.ClusterSignalRestored: ("cluster_id", "down_since", "restored_at"),
+    b.SignalIncidentOpened: (
+        "cause",
+        "cluster_id",
+        "down_since",
+        "incident_id",
+        "opened_at",
+        "station_id",
+        "threshold_seconds",
+        "unit_code",
+    ),
+    b.SignalIncidentClosed: ("closed_at", "incident_id"),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
 
-class SignalProjection(Projection):
-    name: ClassVar[str] = "broadcast_signal"
-    service: ClassVar[str] = "broadcast"
-    sources: ClassVar[dict[str, EventCatalogue]] = {"broadcast": CATALOGUE}
-    reads: ClassVar[Reads] = reads(
-        {
-            ClusterSignalLost: ("cause", "cluster_id", "down_since", "station_id", "unit_code"),
-            ClusterSignalRestored: ("cluster_id", "down_since", "restored_at"),
-            SignalIncidentOpened: (
-                "cause",
-                "cluster_id",
-                "down_since",
-                "incident_id",
-                "opened_at",
-                "station_id",
-                "threshold_seconds",
-                "unit_code",
-            ),
-            SignalIncidentClosed: ("closed_at", "incident_id"),
-        }
-    )
-
-    def tables_sql(self, schema: str) -> str:
-        return signal_writer.tables_sql(schema)
-
-    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        await signal_writer.apply(conn, schema, batch)
+SignalProjection = read_model("broadcast_signal", READS, tables=signal_writer.tables_sql, apply=signal_writer.apply)

@@ -24,7 +24,7 @@ class SubscriptionsOverWebSocket(SchemaExtension):
             context.graphql_document is not None
             and not context.pre_execution_errors
             and isinstance(context.context, GatewayContext)
-            and context.context.websocket is None
+            and context.context.request is not None  # set for HTTP only
             and _operation_type(context) is OperationType.SUBSCRIPTION
         ):
             context.pre_execution_errors = [

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import ClassVar
 
 from contracts import broadcast_events as b
 from contracts import registry_events as r
 from contracts.base import Event
-from contracts.catalogue import EventCatalogue
 from contracts.province import PROVINCE_TZ
-from contracts.reads import Reads, reads
 from libs.common.db import Conn
-from libs.common.projections.projection import Applied, Projection
+from libs.common.projections.declared import ReadFields, read_model
+from libs.common.projections.projection import Applied
 from services.metrics.adapters.facts_tables import TABLES
 from services.metrics.adapters.facts_writer import FactsWriter, Touched
 from services.metrics.application.change_emitter import emit_changes
@@ -48,59 +46,54 @@ def hours_by_day(start: datetime.datetime, end: datetime.datetime) -> list[tuple
     return out
 
 
-class FactsProjection(Projection):
-    name: ClassVar[str] = NAME
-    service: ClassVar[str] = "metrics"
-    sources: ClassVar[dict[str, EventCatalogue]] = {"registry": r.CATALOGUE, "broadcast": b.CATALOGUE}
-    reads: ClassVar[Reads] = reads(
-        {
-            r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
-            r.UnitRenamed: ("name", "unit_id"),
-            r.UnitReparented: ("effective_on", "parent_id", "unit_id"),
-            r.UnitMerged: ("effective_on", "successor_id", "unit_id"),
-            r.UnitSplit: ("effective_on", "unit_id"),
-            r.UnitDissolved: ("effective_on", "unit_id"),
-            r.DigitalTeamEstablished: ("established_on", "level", "member_count", "team_id", "unit_id"),
-            r.DigitalTeamMembersChanged: ("effective_on", "member_count", "team_id"),
-            r.DigitalTeamDisbanded: ("effective_on", "team_id"),
-            r.BtsStationDecommissioned: ("bts_id", "effective_on"),
-            r.PostalPointClosed: ("effective_on", "point_id"),
-            r.RadioStationRegistered: ("installed_on", "station_id", "technology", "unit_id"),
-            r.RadioStationUpgraded: ("station_id", "technology", "upgraded_on"),
-            r.RadioStationStatusChanged: ("effective_on", "station_id", "status"),
-            r.SpeakerClusterRegistered: ("cluster_id", "installed_on", "station_id"),
-            r.SpeakerClusterDecommissioned: ("cluster_id", "effective_on", "station_id"),
-            r.BtsStationCommissioned: ("bts_id", "commissioned_on", "technologies", "unit_id"),
-            r.BtsTechnologiesChanged: ("bts_id", "effective_on", "technologies"),
-            r.VillageFibreConnected: ("connected_on", "village_id"),
-            r.PostalPointOpened: ("opened_on", "point_id", "unit_id"),
-            r.VideoEndpointRegistered: ("endpoint_id", "installed_on", "unit_id"),
-            r.WifiHotspotRegistered: ("hotspot_id", "installed_on", "unit_id"),
-            b.RelaySessionRecorded: ("ended_at", "session_id", "source", "started_at", "station_id"),
-            b.RelaySessionCancelled: ("session_id", "station_id"),
-            b.ClusterSignalLost: ("cluster_id", "down_since", "station_id"),
-            b.ClusterSignalRestored: ("cluster_id", "restored_at", "station_id"),
-            b.OutreachSessionHeld: ("held_on", "outreach_id", "unit_code"),
-            b.LoudspeakerVehicleTripMade: ("made_on", "outreach_id", "unit_code"),
-            b.ProgrammeRecorded: ("air_date", "articles", "duration_seconds", "news_items", "programme_id", "unit_id"),
-            b.ProgrammeCorrected: ("air_date", "articles", "duration_seconds", "news_items", "programme_id"),
-        }
+async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
+    touched = Touched()
+    writer = FactsWriter(conn, schema, touched)
+    await writer.preload_assets(
+        {getattr(item.event, name) for item in batch for name in ASSET_FIELDS if hasattr(item.event, name)}
     )
+    for item in batch:
+        await _apply_one(writer, item.event, local_day(item.envelope.occurred_at))
+    await writer.flush()
+    if schema == NAME and (touched.items or touched.unresolved):
+        await emit_changes(conn, schema, touched, batch[-1].envelope.occurred_at)
 
-    def tables_sql(self, schema: str) -> str:
-        return TABLES.format(s=schema)
 
-    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        touched = Touched()
-        writer = FactsWriter(conn, schema, touched)
-        await writer.preload_assets(
-            {getattr(item.event, name) for item in batch for name in ASSET_FIELDS if hasattr(item.event, name)}
-        )
-        for item in batch:
-            await _apply_one(writer, item.event, local_day(item.envelope.occurred_at))
-        await writer.flush()
-        if schema == self.name and (touched.items or touched.unresolved):
-            await emit_changes(conn, schema, touched, batch[-1].envelope.occurred_at)
+READS: ReadFields = {
+    r.UnitRegistered: ("code", "level", "name", "parent_id", "unit_id", "valid_from"),
+    r.UnitRenamed: ("name", "unit_id"),
+    r.UnitReparented: ("effective_on", "parent_id", "unit_id"),
+    r.UnitMerged: ("effective_on", "successor_id", "unit_id"),
+    r.UnitSplit: ("effective_on", "unit_id"),
+    r.UnitDissolved: ("effective_on", "unit_id"),
+    r.DigitalTeamEstablished: ("established_on", "level", "member_count", "team_id", "unit_id"),
+    r.DigitalTeamMembersChanged: ("effective_on", "member_count", "team_id"),
+    r.DigitalTeamDisbanded: ("effective_on", "team_id"),
+    r.BtsStationDecommissioned: ("bts_id", "effective_on"),
+    r.PostalPointClosed: ("effective_on", "point_id"),
+    r.RadioStationRegistered: ("installed_on", "station_id", "technology", "unit_id"),
+    r.RadioStationUpgraded: ("station_id", "technology", "upgraded_on"),
+    r.RadioStationStatusChanged: ("effective_on", "station_id", "status"),
+    r.SpeakerClusterRegistered: ("cluster_id", "installed_on", "station_id"),
+    r.SpeakerClusterDecommissioned: ("cluster_id", "effective_on", "station_id"),
+    r.BtsStationCommissioned: ("bts_id", "commissioned_on", "technologies", "unit_id"),
+    r.BtsTechnologiesChanged: ("bts_id", "effective_on", "technologies"),
+    r.VillageFibreConnected: ("connected_on", "village_id"),
+    r.PostalPointOpened: ("opened_on", "point_id", "unit_id"),
+    r.VideoEndpointRegistered: ("endpoint_id", "installed_on", "unit_id"),
+    r.WifiHotspotRegistered: ("hotspot_id", "installed_on", "unit_id"),
+    b.RelaySessionRecorded: ("ended_at", "session_id", "source", "started_at", "station_id"),
+    b.RelaySessionCancelled: ("session_id", "station_id"),
+    b.ClusterSignalLost: ("cluster_id", "down_since", "station_id"),
+    b.ClusterSignalRestored: ("cluster_id", "restored_at", "station_id"),
+    b.OutreachSessionHeld: ("held_on", "outreach_id", "unit_code"),
+    b.LoudspeakerVehicleTripMade: ("made_on", "outreach_id", "unit_code"),
+    b.ProgrammeRecorded: ("air_date", "articles", "duration_seconds", "news_items", "programme_id", "unit_id"),
+    b.ProgrammeCorrected: ("air_date", "articles", "duration_seconds", "news_items", "programme_id"),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
+
+FactsProjection = read_model(NAME, READS, tables=lambda schema: TABLES.format(s=schema), apply=apply)
 
 
 async def _apply_one(w: FactsWriter, e: Event, today: datetime.date) -> None:  # noqa: PLR0912, PLR0915 - one dispatch table

@@ -14,7 +14,8 @@ from libs.common.db import Conn
 from libs.common.eventstore.store import EventStore
 from services.registry.adapters import unit_lookup
 from services.registry.domain.names import clean_code
-from services.registry.domain.units import UNIT, stream_id
+from services.registry.domain.unit_commands import UNIT
+from services.registry.domain.units import stream_id
 
 
 class EventStoreUnitTree:

@@ -37,6 +37,7 @@ every approval reads it, so approvals wait for the registrations before them).
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 import msgspec
 
@@ -50,12 +51,11 @@ from contracts.api.registry import (
     UpgradeRadioStationBody,
 )
 from contracts.registry_events import OperationalStatus, OrganisationKind, StationTechnology
-from libs.common.errors import ConflictError
-from libs.common.eventstore.commands import CommandResult
 from services.registry.application import asset_matching
 from services.registry.application.assets import province_today
 from services.registry.application.by_id import ById
 from services.registry.application.import_kinds import ImportContext, ImportKind, Keys, Outcome
+from services.registry.application.reimport import import_or_match, outcome_of
 
 SYSTEMS = "information_system"
 
@@ -116,56 +116,46 @@ def _station(code: str) -> str:
     return "radio_station:" + code.strip()
 
 
-def outcome_of(done: CommandResult, code: str | None = None) -> Outcome:
-    return Outcome(code=code.strip() if code is not None else None, result=done)
-
-
-def holder_of(ctx: ImportContext, exc: ConflictError, rule: str) -> str:
-    """The asset holding the rule ``exc`` broke, if an unkeyed item may be found already done."""
-    holder = exc.details.get("holder_id")
-    if ctx.keyed or exc.code != rule or not isinstance(holder, str):
-        raise exc
-    return holder
-
-
 # --- organisations ------------------------------------------------------------------------
 
 
 async def register_organisation(ctx: ImportContext, item: RegisterOrganisationItem) -> Outcome:
-    try:
-        done = await ctx.handlers.organisations.register(item.input(), ctx.command)
-    except ConflictError as exc:
-        holder = holder_of(ctx, exc, "duplicate_organisation_code")
-        as_of = item.as_of or province_today()
-        if not await asset_matching.organisation_registered_as(
-            ctx.executor, holder, name=item.name, kind=item.organisation_kind, unit_code=item.unit_code, as_of=as_of
-        ):
-            raise
-        return Outcome(code=item.code.strip().upper(), already_done=True)
-    return outcome_of(done, item.code.strip().upper())
+    return await import_or_match(
+        ctx,
+        lambda: ctx.handlers.organisations.register(item.input(), ctx.command),
+        "duplicate_organisation_code",
+        partial(
+            asset_matching.organisation_registered_as,
+            ctx.executor,
+            name=item.name,
+            kind=item.organisation_kind,
+            unit_code=item.unit_code,
+            as_of=item.as_of or province_today(),
+        ),
+        item.code.strip().upper(),
+    )
 
 
 # --- radio --------------------------------------------------------------------------------
 
 
 async def register_radio_station(ctx: ImportContext, item: RegisterRadioStationBody) -> Outcome:
-    try:
-        done = await ctx.handlers.radio.register_station(item, ctx.command)
-    except ConflictError as exc:
-        holder = holder_of(ctx, exc, "station_exists")
-        if not await asset_matching.station_registered_as(
+    return await import_or_match(
+        ctx,
+        lambda: ctx.handlers.radio.register_station(item, ctx.command),
+        "station_exists",
+        partial(
+            asset_matching.station_registered_as,
             ctx.executor,
-            holder,
             unit_code=item.unit_code,
             technology=item.technology,
             installed_on=item.installed_on,
             funding_source=item.funding_source,
             operator_code=item.operator_code,
             as_of=item.installed_on or province_today(),
-        ):
-            raise
-        return Outcome(code=item.unit_code.strip(), already_done=True)
-    return outcome_of(done, item.unit_code)
+        ),
+        item.unit_code,
+    )
 
 
 async def upgrade_radio_station(ctx: ImportContext, item: UpgradeRadioStationItem) -> Outcome:

@@ -34,7 +34,7 @@ from libs.common.text import clean_name, clean_text
 from services.registry.adapters import asset_lookup, import_refs
 from services.registry.application.assets import asset_id_of
 from services.registry.application.unit_matching import unit_id_on
-from services.registry.domain import organisations, radio, teams, telecom
+from services.registry.domain import organisations, radio_stations, teams, telecom
 
 _result = msgspec.json.Decoder(CommandResult)
 
@@ -69,7 +69,7 @@ async def remembered(executor: CommandExecutor, idempotency: IdempotencyKey) -> 
     return None if raw is None else msgspec.structs.replace(_result.decode(raw), replayed=True)
 
 
-def _in_service(station: radio.Station, on: datetime.date) -> bool:
+def _in_service(station: radio_stations.Station, on: datetime.date) -> bool:
     installed = station.installed_on is None or station.installed_on <= on
     ended = station.status == "DECOMMISSIONED" and station.last_on is not None and station.last_on <= on
     return station.exists and installed and not ended
@@ -81,7 +81,9 @@ async def station_on(executor: CommandExecutor, commune_code: str, on: datetime.
     async with executor.pool.acquire() as conn:
         candidates = await import_refs.radio_station_ids(conn, unit_id)
     for station_id in candidates:
-        station: radio.Station = await _state(executor, radio.RADIO_STATION, radio.station_stream(station_id))
+        station: radio_stations.Station = await _state(
+            executor, radio_stations.RADIO_STATION, radio_stations.station_stream(station_id)
+        )
         if _in_service(station, on):
             return station_id
     raise NotFoundError(
@@ -141,7 +143,7 @@ async def station_registered_as(
     operator_code: str | None,
     as_of: datetime.date,
 ) -> bool:
-    first = await _first(executor, radio.station_stream(holder_id))
+    first = await _first(executor, radio_stations.station_stream(holder_id))
     return (
         isinstance(first, RadioStationRegistered)
         and (first.technology, first.installed_on) == (technology, installed_on)

@@ -19,7 +19,7 @@ from libs.common.eventstore.commands import CommandExecutor, CommandResult, Deci
 from libs.common.eventstore.context import CommandContext
 from services.registry.adapters import asset_lookup
 from services.registry.application.ownership import Ownership, operator_for_new_asset
-from services.registry.domain import facilities, organisations, radio, systems, telecom
+from services.registry.domain import facilities, organisations, radio_stations, speaker_clusters, systems, telecom
 from services.registry.domain.assets import AssignOperator
 from services.registry.domain.organisations import ORGANISATION, Organisation
 
@@ -63,8 +63,8 @@ class AssetCommandsBase:
 # --- operator assignment, for every kind of asset ------------------------------------------
 
 DECIDERS: dict[AssetKind, tuple[Decider[Any, Any], Any]] = {
-    "radio_station": (radio.RADIO_STATION, radio.station_stream),
-    "speaker_cluster": (radio.SPEAKER_CLUSTER, radio.cluster_stream),
+    "radio_station": (radio_stations.RADIO_STATION, radio_stations.station_stream),
+    "speaker_cluster": (speaker_clusters.SPEAKER_CLUSTER, speaker_clusters.cluster_stream),
     "bts_station": (telecom.BTS_STATION, telecom.bts_stream),
     "postal_point": (facilities.POSTAL_POINT, facilities.postal_stream),
     "video_endpoint": (facilities.VIDEO_ENDPOINT, facilities.video_stream),

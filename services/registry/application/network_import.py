@@ -5,6 +5,8 @@ own body (``contracts.api.registry``); the re-import rules are :mod:`asset_impor
 
 from __future__ import annotations
 
+from functools import partial
+
 from contracts.api.registry import (
     CommissionBtsBody,
     ConnectVillageFibreBody,
@@ -15,8 +17,9 @@ from contracts.api.registry import (
 )
 from libs.common.errors import ConflictError
 from services.registry.application import asset_matching
-from services.registry.application.asset_import import holder_of, org_ref, outcome_of
+from services.registry.application.asset_import import org_ref
 from services.registry.application.import_kinds import ImportContext, ImportKind, Keys, Outcome
+from services.registry.application.reimport import import_or_match, outcome_of
 
 
 async def commission_bts(ctx: ImportContext, item: CommissionBtsBody) -> Outcome:
@@ -43,21 +46,20 @@ async def connect_village_fibre(ctx: ImportContext, item: ConnectVillageFibreBod
 
 
 async def establish_digital_team(ctx: ImportContext, item: EstablishTeamBody) -> Outcome:
-    try:
-        done = await ctx.handlers.teams.establish(item, ctx.command)
-    except ConflictError as exc:
-        holder = holder_of(ctx, exc, "team_exists")
-        if not await asset_matching.team_established_as(
+    return await import_or_match(
+        ctx,
+        lambda: ctx.handlers.teams.establish(item, ctx.command),
+        "team_exists",
+        partial(
+            asset_matching.team_established_as,
             ctx.executor,
-            holder,
             unit_code=item.unit_code,
             level=item.level,
             established_on=item.established_on,
             member_count=item.member_count,
-        ):
-            raise
-        return Outcome(code=item.unit_code.strip(), already_done=True)
-    return outcome_of(done, item.unit_code)
+        ),
+        item.unit_code,
+    )
 
 
 async def open_postal_point(ctx: ImportContext, item: OpenPostalPointBody) -> Outcome:

@@ -27,7 +27,8 @@ from libs.common.eventstore.context import CommandContext
 from libs.common.reach import UnitTree, require_within
 from services.registry.adapters import asset_lookup
 from services.registry.domain import organisations, teams
-from services.registry.domain.radio import RADIO_STATION, SPEAKER_CLUSTER, cluster_stream, station_stream
+from services.registry.domain.radio_stations import RADIO_STATION, station_stream
+from services.registry.domain.speaker_clusters import SPEAKER_CLUSTER, cluster_stream
 
 OwnedKind = AssetKind | Literal["digital_team"]
 """What an ownership check names: an asset, or a digital team (which no operator owns)."""

@@ -25,16 +25,18 @@ from services.registry.application.assets import (
 from services.registry.application.by_id import ById
 from services.registry.application.ownership import operator_for_new_asset
 from services.registry.application.units import unit_by_code
-from services.registry.domain.radio import (
+from services.registry.domain.radio_stations import (
     RADIO_STATION,
-    SPEAKER_CLUSTER,
     ChangeStationStatus,
-    DecommissionCluster,
-    RegisterCluster,
     RegisterStation,
     UpgradeStation,
-    cluster_stream,
     station_stream,
+)
+from services.registry.domain.speaker_clusters import (
+    SPEAKER_CLUSTER,
+    DecommissionCluster,
+    RegisterCluster,
+    cluster_stream,
 )
 
 

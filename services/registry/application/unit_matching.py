@@ -18,7 +18,8 @@ from libs.common.eventstore.commands import CommandExecutor
 from libs.common.text import clean_name
 from services.registry.adapters import unit_lookup
 from services.registry.domain.names import clean_code, day_before
-from services.registry.domain.units import UNIT, Unit, stream_id
+from services.registry.domain.unit_commands import UNIT
+from services.registry.domain.units import Unit, stream_id
 
 
 async def unit_id_on(executor: CommandExecutor, code: str, on: datetime.date) -> str:

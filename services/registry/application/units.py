@@ -27,7 +27,8 @@ from services.registry.adapters import unit_lookup
 from services.registry.application.by_id import ById
 from services.registry.application.ownership import Ownership, forbid_organisations
 from services.registry.domain.names import clean_code, day_before
-from services.registry.domain.units import UNIT, EndUnit, RegisterUnit, RenameUnit, ReparentUnit, Unit, stream_id
+from services.registry.domain.unit_commands import UNIT, EndUnit, RegisterUnit, RenameUnit, ReparentUnit
+from services.registry.domain.units import Unit, stream_id
 
 UNIT_WHAT = "an administrative unit"
 

@@ -1,14 +1,12 @@
-"""Internal REST API for administrative units' commands: one route per command.
+"""Internal REST API for administrative units' commands, one row each.
 
-Routes only translate: the body (``contracts.api.registry``) and the path's id become the
-handler's input, the caller comes from the ``ctx`` dependency; domain errors become HTTP errors
-in one place (``libs.common.http.errors``).
+A route only translates: the body (``contracts.api.registry``) and the path's id become the
+handler's input, the caller comes from the ``ctx`` dependency; the rows become Litestar routes
+in ``libs.common.http.routes`` (ADR 0034), and domain errors become HTTP errors in one place
+(``libs.common.http.errors``).
 """
 
 from __future__ import annotations
-
-from litestar import Controller, post
-from litestar.params import FromPath, JSONBody
 
 from contracts.api.registry import (
     DissolveUnitBody,
@@ -18,45 +16,36 @@ from contracts.api.registry import (
     ReparentUnitBody,
     SplitUnitBody,
 )
-from libs.common.eventstore.results import CommandResult
-from libs.common.http.context import Ctx
+from libs.common.http.routes import CommandRoute, CommandTable
 from services.registry.application.by_id import ById
-from services.registry.entrypoints.dependencies import WRITER, Handlers
+from services.registry.application.handlers import RegistryHandlers
+from services.registry.entrypoints.dependencies import WRITE_SCOPE
 
+Row = CommandRoute[RegistryHandlers]
 
-class UnitCommandsController(Controller):
-    path = "/commands/units"
-    tags = ["units: commands"]  # noqa: RUF012 - Litestar declares it as an instance attribute
-    dependencies = {"ctx": WRITER}  # noqa: RUF012
-
-    @post("/register", operation_id="registerUnit")
-    async def register(self, data: JSONBody[RegisterUnitBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.units.register(data, ctx)
-
-    @post("/{unit_id:str}/rename", operation_id="renameUnit")
-    async def rename(
-        self, unit_id: FromPath[str], data: JSONBody[RenameUnitBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        return await handlers.units.rename(ById(id=unit_id, body=data), ctx)
-
-    @post("/{unit_id:str}/reparent", operation_id="reparentUnit")
-    async def reparent(
-        self, unit_id: FromPath[str], data: JSONBody[ReparentUnitBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        return await handlers.units.reparent(ById(id=unit_id, body=data), ctx)
-
-    @post("/merge", operation_id="mergeUnits")
-    async def merge(self, data: JSONBody[MergeUnitsBody], ctx: Ctx, handlers: Handlers) -> CommandResult:
-        return await handlers.units.merge(data, ctx)
-
-    @post("/{unit_id:str}/split", operation_id="splitUnit")
-    async def split(
-        self, unit_id: FromPath[str], data: JSONBody[SplitUnitBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        return await handlers.units.split(ById(id=unit_id, body=data), ctx)
-
-    @post("/{unit_id:str}/dissolve", operation_id="dissolveUnit")
-    async def dissolve(
-        self, unit_id: FromPath[str], data: JSONBody[DissolveUnitBody], ctx: Ctx, handlers: Handlers
-    ) -> CommandResult:
-        return await handlers.units.dissolve(ById(id=unit_id, body=data), ctx)
+UNIT_COMMANDS = CommandTable[RegistryHandlers](
+    "/commands/units",
+    "units: commands",
+    [
+        Row("POST", "/register", "registerUnit", RegisterUnitBody, WRITE_SCOPE, lambda h: h.units.register),
+        Row("POST", "/{unit_id:str}/rename", "renameUnit", ById[RenameUnitBody], WRITE_SCOPE, lambda h: h.units.rename),
+        Row(
+            "POST",
+            "/{unit_id:str}/reparent",
+            "reparentUnit",
+            ById[ReparentUnitBody],
+            WRITE_SCOPE,
+            lambda h: h.units.reparent,
+        ),
+        Row("POST", "/merge", "mergeUnits", MergeUnitsBody, WRITE_SCOPE, lambda h: h.units.merge),
+        Row("POST", "/{unit_id:str}/split", "splitUnit", ById[SplitUnitBody], WRITE_SCOPE, lambda h: h.units.split),
+        Row(
+            "POST",
+            "/{unit_id:str}/dissolve",
+            "dissolveUnit",
+            ById[DissolveUnitBody],
+            WRITE_SCOPE,
+            lambda h: h.units.dissolve,
+        ),
+    ],
+)

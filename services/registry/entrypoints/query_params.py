@@ -3,8 +3,13 @@ bounds (one request asks for at most 1,000), the page size's bound."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import asyncpg
 from litestar.di import NamedDependency
 
+from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
 from libs.common.runtime import ServiceRuntime
 
@@ -12,6 +17,18 @@ MAX_PAGE = 500
 MAX_BATCH = 1000
 
 Runtime = NamedDependency[ServiceRuntime]
+
+T = TypeVar("T")
+
+
+def pooled(read: Callable[[Conn, list[str]], Awaitable[T]]) -> Callable[[asyncpg.Pool, list[str]], Awaitable[T]]:
+    """A read of the keys on a connection, as a batched query row's read (one from the pool)."""
+
+    async def on_pool(pool: asyncpg.Pool, keys: list[str]) -> T:
+        async with pool.acquire() as conn:
+            return await read(conn, keys)
+
+    return on_pool
 
 
 def id_list(raw: str, what: str = "id", *, keep_duplicates: bool = False) -> list[str]:

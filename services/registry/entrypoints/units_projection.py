@@ -13,64 +13,37 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
-from contracts.catalogue import EventCatalogue
-from contracts.reads import Reads, reads
-from contracts.registry_events import (
-    CATALOGUE,
-    UnitDissolved,
-    UnitMerged,
-    UnitRegistered,
-    UnitRenamed,
-    UnitReparented,
-    UnitSplit,
-)
+from contracts import registry_events as r
 from libs.common.db import Conn
-from libs.common.projections.projection import Applied, Projection
+from libs.common.projections.declared import ReadFields, read_model
+from libs.common.projections.projection import Applied
 from services.registry.adapters.units_writer import UnitsWriter, tables_sql
 
 
-class UnitsProjection(Projection):
-    name: ClassVar[str] = "registry_units"
-    service: ClassVar[str] = "registry"
-    sources: ClassVar[dict[str, EventCatalogue]] = {"registry": CATALOGUE}
-    reads: ClassVar[Reads] = reads(
-        {
-            UnitRegistered: (
-                "code",
-                "level",
-                "name",
-                "parent_id",
-                "predecessor_ids",
-                "unit_id",
-                "unit_type",
-                "valid_from",
-            ),
-            UnitRenamed: ("effective_on", "name", "unit_id"),
-            UnitReparented: ("effective_on", "parent_id", "unit_id"),
-            UnitMerged: ("effective_on", "successor_id", "unit_id"),
-            UnitSplit: ("effective_on", "successor_ids", "unit_id"),
-            UnitDissolved: ("effective_on", "unit_id"),
-        }
-    )
-
-    def tables_sql(self, schema: str) -> str:
-        return tables_sql(schema)
-
-    async def apply(self, conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
-        for item in batch:
-            await self._apply_one(conn, schema, item)
-
-    async def _apply_one(self, conn: Conn, s: str, item: Applied) -> None:
+async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
+    for item in batch:
         event, version = item.event, item.envelope.version
-        writer = UnitsWriter(conn, s)
+        writer = UnitsWriter(conn, schema)
         match event:
-            case UnitRegistered():
+            case r.UnitRegistered():
                 await writer.registered(event, version)
-            case UnitRenamed():
+            case r.UnitRenamed():
                 await writer.renamed(event, version)
-            case UnitReparented():
+            case r.UnitReparented():
                 await writer.reparented(event, version)
-            case UnitMerged() | UnitSplit() | UnitDissolved():
+            case r.UnitMerged() | r.UnitSplit() | r.UnitDissolved():
                 await writer.ended(event, version)
+
+
+READS: ReadFields = {
+    r.UnitRegistered: ("code", "level", "name", "parent_id", "predecessor_ids", "unit_id", "unit_type", "valid_from"),
+    r.UnitRenamed: ("effective_on", "name", "unit_id"),
+    r.UnitReparented: ("effective_on", "parent_id", "unit_id"),
+    r.UnitMerged: ("effective_on", "successor_id", "unit_id"),
+    r.UnitSplit: ("effective_on", "successor_ids", "unit_id"),
+    r.UnitDissolved: ("effective_on", "unit_id"),
+}
+"""The events it applies and the fields of each it reads (checked against ``contracts``)."""
+
+UnitsProjection = read_model("registry_units", READS, tables=tables_sql, apply=apply)

@@ -6,7 +6,7 @@ level was abolished, and the 108 communes became 37. In order:
 
 1. register province 19 "Tỉnh Thái Nguyên" from 2025-07-01 (its history before that day,
    as the old Thái Nguyên, is outside our data); from that day communes sit directly under
-   a province (two-tier local government, ``TWO_TIER_FROM`` in the unit domain, ADR 0005);
+   a province (two-tier local government, ``TWO_TIER_FROM`` in the unit commands, ADR 0005);
 2. one ``merge_units`` per new unit with two or more old communes (its code reuses one of
    theirs; the merge ends the old holder of the code before the successor claims it); a new
    unit made of one old commune with the same code is that commune continuing: it moves

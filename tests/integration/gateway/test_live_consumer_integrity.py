@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from datetime import UTC, datetime
 
 import msgspec
 import pytest
@@ -21,22 +19,17 @@ from libs.common.settings import Settings
 from services.gateway.events.consumer import GatewayConsumer
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub, LiveEvent
+from tests.support.envelopes import forged_envelope
 
 
 def signal_lost(tx_id: int) -> Envelope:
-    now = datetime.now(UTC)
-    return Envelope(
-        event_id=uuid.uuid4(),
-        stream_id=f"cluster-{tx_id}",
-        stream_type="speaker_cluster",
-        version=1,
-        type="broadcast.cluster_signal_lost",
-        schema_version=1,
-        occurred_at=now,
-        recorded_at=now,
+    return forged_envelope(
+        "broadcast.cluster_signal_lost",
+        f"cluster-{tx_id}",
+        "speaker_cluster",
+        {"cluster_id": f"c{tx_id}"},
         tx_id=tx_id,
         position=tx_id,
-        data=msgspec.Raw(msgspec.json.encode({"cluster_id": f"c{tx_id}"})),
     )
 
 

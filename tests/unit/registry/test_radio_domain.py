@@ -16,17 +16,14 @@ from contracts.registry_events import (
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from services.registry.domain.assets import AssignOperator
-from services.registry.domain.radio import (
+from services.registry.domain.radio_stations import (
     RADIO_STATION,
-    SPEAKER_CLUSTER,
     ChangeStationStatus,
-    Cluster,
-    DecommissionCluster,
-    RegisterCluster,
     RegisterStation,
     Station,
     UpgradeStation,
 )
+from services.registry.domain.speaker_clusters import SPEAKER_CLUSTER, Cluster, DecommissionCluster, RegisterCluster
 from tests.unit.registry.asset_fixtures import (
     CENTRE,
     COMMUNE,

@@ -8,7 +8,8 @@ import pytest
 
 from contracts.registry_events import UnitMerged, UnitRegistered, UnitRenamed, UnitReparented
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
-from services.registry.domain.units import UNIT, EndUnit, RegisterUnit, RenameUnit, ReparentUnit, Unit
+from services.registry.domain.unit_commands import UNIT, EndUnit, RegisterUnit, RenameUnit, ReparentUnit
+from services.registry.domain.units import Unit
 
 D = datetime.date
 START = D(2020, 1, 1)
