@@ -61,6 +61,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m contracts.generate --check
+	$(BIN)/python -m services.gateway.graphql.export --check
+	$(BIN)/python -m services.gateway.rest.export --check
 	$(BIN)/python -m contracts.compat
 	$(BIN)/lint-imports
 
@@ -93,6 +95,8 @@ check: lint validate typecheck test
 
 generate: install
 	$(BIN)/python -m contracts.generate
+	$(BIN)/python -m services.gateway.graphql.export
+	$(BIN)/python -m services.gateway.rest.export
 
 bench: install
 	$(BIN)/python bench/backbone.py

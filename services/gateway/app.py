@@ -42,6 +42,7 @@ from services.gateway.ioc import console_router
 from services.gateway.rest.alerts_routes import AlertRoutes
 from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
+from services.gateway.rest.metrics_routes import metrics_controllers
 from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
 from services.gateway.rest.programmes_routes import DeliveryRoutes, FigureRoutes, ProgrammeRoutes
 from services.gateway.rest.registry_routes import registry_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             graphql_controller(schema, gateway, security, max_body_bytes=graphql_body),
             *rest_controllers(gateway, security),
             registry_router(gateway, security),
+            *metrics_controllers(gateway, security),
             AlertRoutes,
             SignalRoutes,
             ProgrammeRoutes,

@@ -133,6 +133,11 @@ class ServiceCaller:
         result: T = await self._call("GET", service, path, result_type, params=params)
         return result
 
+    async def get_raw(self, service: str, path: str, params: Mapping[str, str]) -> bytes:
+        """A read whose answer is not JSON (a CSV file), returned as the service sent it."""
+        raw: bytes = await self._call("GET", service, path, None, params=params)
+        return raw
+
     async def post(
         self,
         service: str,

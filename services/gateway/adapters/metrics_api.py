@@ -3,14 +3,44 @@ and answers are the service's own wire shapes (``contracts.api.metrics``)."""
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from contracts.api.metrics import IndicatorDefinition, IndicatorValueView, RankingView, ReportValue, SetTarget
+from contracts.api.metrics import (
+    CompletenessView,
+    DefineIndicators,
+    HistoryView,
+    IndicatorDefinition,
+    IndicatorValueView,
+    RankingView,
+    ReportValue,
+    RetireIndicatorBody,
+    SetTarget,
+    SetThreshold,
+    ValueView,
+)
+from libs.common.errors import InvalidInputError
 from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters.internal import ServiceCaller
 
 M = "metrics"
+
+INDICATOR_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+){0,5}$")
+"""The catalogue's own rule for a code (``services.metrics.domain.catalogue``): checked before a
+code goes into a path, where a slash or an encoded character would name another route."""
+
+
+def path_code(code: str) -> str:
+    if not INDICATOR_CODE.match(code):
+        raise InvalidInputError(
+            f"{code!r} is not an indicator code (dotted, lower case: radio.communes.ip_share)",
+            code="validation",
+            details={"code": code},
+        )
+    return code
+
 
 # Values are read as ``IndicatorValueView``: the fields GraphQL's ``IndicatorValue`` and the
 # public ``/indicator-values`` answer show, which a value-changed event carries too.
@@ -24,9 +54,16 @@ async def indicators(caller: ServiceCaller, codes: Sequence[str] | None = None) 
 
 
 async def values(
-    caller: ServiceCaller, codes: Sequence[str], unit_codes: Sequence[str], period: str
+    caller: ServiceCaller,
+    codes: Sequence[str],
+    unit_codes: Sequence[str],
+    period: str,
+    *,
+    as_of: datetime.date | None = None,
 ) -> list[IndicatorValueView]:
     params = {"codes": ",".join(codes), "unit_codes": ",".join(unit_codes), "period": period}
+    if as_of:
+        params["as_of"] = as_of.isoformat()
     return await caller.get(M, "/values", params, list[IndicatorValueView])
 
 
@@ -48,17 +85,63 @@ async def values_for(
 
 
 async def values_at_level(
-    caller: ServiceCaller, codes: Sequence[str], period: str, level: str, parent_code: str | None
+    caller: ServiceCaller,
+    codes: Sequence[str],
+    period: str,
+    level: str,
+    parent_code: str | None,
+    *,
+    as_of: datetime.date | None = None,
 ) -> list[IndicatorValueView]:
+    """``as_of``: a day inside the period (a stock as of that day, a flow up to it)."""
     params = {"codes": ",".join(codes), "period": period, "level": level}
     if parent_code:
         params["parent_code"] = parent_code
+    if as_of:
+        params["as_of"] = as_of.isoformat()
     return await caller.get(M, "/values/at-level", params, list[IndicatorValueView])
 
 
-async def ranking(caller: ServiceCaller, index_code: str, period: str, level: str) -> list[RankingView]:
-    params = {"index_code": index_code, "period": period, "level": level}
+def _at_level(params: dict[str, str], level: str, parent_code: str | None) -> dict[str, str]:
+    """A query over the units of a level, under ``parent_code`` (its subtree) when given."""
+    params["level"] = level
+    if parent_code:
+        params["parent_code"] = parent_code
+    return params
+
+
+async def ranking(
+    caller: ServiceCaller, index_code: str, period: str, level: str, parent_code: str | None = None
+) -> list[RankingView]:
+    params = _at_level({"index_code": index_code, "period": period}, level, parent_code)
     return await caller.get(M, "/ranking", params, list[RankingView])
+
+
+async def value_history(caller: ServiceCaller, code: str, unit_code: str, period: str) -> list[HistoryView]:
+    params = {"code": code, "unit_code": unit_code, "period": period}
+    return await caller.get(M, "/values/history", params, list[HistoryView])
+
+
+async def behind_target(
+    caller: ServiceCaller, code: str, period: str, level: str, parent_code: str | None
+) -> list[ValueView]:
+    params = _at_level({"code": code, "period": period}, level, parent_code)
+    return await caller.get(M, "/targets/behind", params, list[ValueView])
+
+
+async def completeness(
+    caller: ServiceCaller, codes: Sequence[str], period: str, level: str, parent_code: str | None
+) -> list[CompletenessView]:
+    params = _at_level({"codes": ",".join(codes), "period": period}, level, parent_code)
+    return await caller.get(M, "/completeness", params, list[CompletenessView])
+
+
+async def export_csv(
+    caller: ServiceCaller, codes: Sequence[str], periods: Sequence[str], level: str, parent_code: str | None
+) -> bytes:
+    """The service's CSV as it wrote it (UTF-8, a header row)."""
+    params = _at_level({"codes": ",".join(codes), "periods": ",".join(periods)}, level, parent_code)
+    return await caller.get_raw(M, "/export.csv", params)
 
 
 async def report_value(caller: ServiceCaller, body: ReportValue, key: str | None) -> CommandResult:
@@ -67,3 +150,23 @@ async def report_value(caller: ServiceCaller, body: ReportValue, key: str | None
 
 async def set_target(caller: ServiceCaller, body: SetTarget, key: str | None) -> CommandResult:
     return await caller.post(M, "/commands/targets/set", body, CommandResult, idempotency_key=key)
+
+
+async def define_indicators(caller: ServiceCaller, body: DefineIndicators, key: str | None) -> CommandResult:
+    return await caller.post(M, "/commands/catalogue/define", body, CommandResult, idempotency_key=key)
+
+
+async def retire_indicator(
+    caller: ServiceCaller, code: str, body: RetireIndicatorBody, key: str | None
+) -> CommandResult:
+    path = f"/commands/catalogue/{path_code(code)}/retire"
+    return await caller.post(M, path, body, CommandResult, idempotency_key=key)
+
+
+async def set_threshold(caller: ServiceCaller, body: SetThreshold, key: str | None) -> CommandResult:
+    return await caller.post(M, "/commands/thresholds/set", body, CommandResult, idempotency_key=key)
+
+
+async def remove_threshold(caller: ServiceCaller, code: str, key: str | None) -> CommandResult:
+    path = f"/commands/thresholds/{path_code(code)}/remove"
+    return await caller.post(M, path, None, CommandResult, idempotency_key=key, content=b"")

@@ -153,28 +153,35 @@ class Query:
         return [Indicator.of(i) for i in await metrics_api.indicators(context.caller())]
 
     @strawberry.field(description="Values of some indicators for a period, for units of a level under a parent.")
-    async def indicator_values(
+    async def indicator_values(  # noqa: PLR0917 - GraphQL arguments, passed by name
         self,
         info: Ctx,
         codes: list[str],
         period: Period,
         level: UnitLevel | None = None,
         parent_code: str | None = None,
+        as_of: Annotated[
+            datetime.date | None,
+            strawberry.argument(description="A day inside the period: a stock as of that day, a flow up to it."),
+        ] = None,
     ) -> list[IndicatorValue]:
         context = context_of(info)
         context.reader()
+        caller, day = context.caller(), as_of
         if level is not None:
-            values = await metrics_api.values_at_level(context.caller(), codes, str(period), level.value, parent_code)
+            values = await metrics_api.values_at_level(caller, codes, str(period), level.value, parent_code, as_of=day)
         elif parent_code is not None:
-            values = await metrics_api.values(context.caller(), codes, [parent_code], str(period))
+            values = await metrics_api.values(caller, codes, [parent_code], str(period), as_of=day)
         else:
             raise InvalidInputError("give level, parentCode or both", code="validation")
         return [IndicatorValue.of(v) for v in values]
 
     @strawberry.field(description="Units of a level ranked by an index (e.g. the DTI) for a period.")
-    async def ranking(self, info: Ctx, index_code: str, period: Period, level: UnitLevel) -> list[Ranking]:
+    async def ranking(
+        self, info: Ctx, index_code: str, period: Period, level: UnitLevel, parent_code: str | None = None
+    ) -> list[Ranking]:
         context = context_of(info)
         context.reader()
-        rows = await metrics_api.ranking(context.caller(), index_code, str(period), level.value)
+        rows = await metrics_api.ranking(context.caller(), index_code, str(period), level.value, parent_code)
         # A unit without a score is not ranked (the contract's score is not null).
-        return [Ranking(score=r.score, rank=r.rank, unit_id=r.value.unit_id) for r in rows if r.score is not None]
+        return [Ranking.of(r) for r in rows if r.score is not None]

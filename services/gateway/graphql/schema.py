@@ -41,6 +41,7 @@ from services.gateway.graphql.live_execution import LiveEventExecution
 from services.gateway.graphql.mutations import Mutation
 from services.gateway.graphql.mutations_alerts import AlertMutation
 from services.gateway.graphql.mutations_bulk import BulkMutation
+from services.gateway.graphql.mutations_metrics import MetricsMutation
 from services.gateway.graphql.mutations_operations import OperationsMutation
 from services.gateway.graphql.mutations_programmes import ProgrammeMutation
 from services.gateway.graphql.mutations_registry import RegistryMutation
@@ -48,6 +49,7 @@ from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
 from services.gateway.graphql.queries_alerts import AlertQuery
 from services.gateway.graphql.queries_feed import FeedQuery
+from services.gateway.graphql.queries_metrics import MetricsQuery
 from services.gateway.graphql.queries_operations import OperationsQuery
 from services.gateway.graphql.queries_registry import RegistryQuery
 from services.gateway.graphql.queries_signal import SignalQuery
@@ -177,10 +179,20 @@ def build_schema(
         InternalCalls,
     ]
     return GatewaySchema(
-        query=merge_types("Query", (Query, AlertQuery, SignalQuery, OperationsQuery, FeedQuery, RegistryQuery)),
+        query=merge_types(
+            "Query", (Query, AlertQuery, SignalQuery, OperationsQuery, FeedQuery, RegistryQuery, MetricsQuery)
+        ),
         mutation=merge_types(
             "Mutation",
-            (Mutation, AlertMutation, ProgrammeMutation, OperationsMutation, BulkMutation, RegistryMutation),
+            (
+                Mutation,
+                AlertMutation,
+                ProgrammeMutation,
+                OperationsMutation,
+                BulkMutation,
+                RegistryMutation,
+                MetricsMutation,
+            ),
         ),
         subscription=Subscription,
         types=[BtsStation, DigitalTeam, Organisation, PostalPoint, VideoEndpoint, WifiHotspot, InformationSystem],

@@ -221,7 +221,7 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
             dependencies={"caller": Provide(reader)},
             summary="Values of indicators for a period, by level and parent",
         )
-        async def indicator_values(
+        async def indicator_values(  # noqa: PLR0917 - query parameters, passed by name
             self,
             caller: NamedDependency[ServiceCaller],
             codes: Annotated[
@@ -230,8 +230,9 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
             period: Annotated[str, QueryParameter(pattern=PERIOD_PATTERN.pattern, examples=[Example(value="2023")])],
             level: Annotated[str, QueryParameter(examples=[Example(value="district")])],
             parent_code: FromQuery[str | None] = None,
+            as_of: FromQuery[datetime.date | None] = None,
         ) -> list[IndicatorValueView]:
             wanted = [c.strip() for c in codes.split(",") if c.strip()]
-            return await metrics_api.values_at_level(caller, wanted, period, level, parent_code)
+            return await metrics_api.values_at_level(caller, wanted, period, level, parent_code, as_of=as_of)
 
     return [PublicApi]

@@ -50,7 +50,7 @@ WHO: dict[str, str | None] = {
 """Each column's key in ``Platform.keys`` (``reader`` and ``admin`` are the platform's own)."""
 
 UNAUTHENTICATED = {"UNAUTHENTICATED", "UNAUTHORIZED", "PRINCIPAL_MISSING"}
-FORBIDDEN = {"FORBIDDEN": "403", "OUTSIDE_OWN_UNIT": "403 outside"}
+FORBIDDEN = {"FORBIDDEN": "403", "OUTSIDE_OWN_UNIT": "403 outside", "PROVINCE_WIDE_COMMAND": "403 province"}
 
 BA_BE, PAC_NAM, BANH_TRACH = "061", "062", "06100"
 """The district centre's district, its neighbour, and the commune partner's commune (in Ba Bể)."""

@@ -102,7 +102,11 @@ OWN: set[tuple[str, str]] = {pair for area in AREAS for pair in getattr(area, "O
 not past them."""
 
 RESULT_TYPES = """
-{ __schema { mutationType { fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }
+{
+  __schema {
+    mutationType { fields { name type { name kind ofType { name kind ofType { name kind ofType { name } } } } } }
+  }
+}
 """
 FIELDS_OF = """
 query($name: String!) {

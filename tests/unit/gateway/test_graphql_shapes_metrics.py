@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime
 import types
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import msgspec
 import pytest
 from graphql import (
+    GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLNamedType,
     GraphQLNonNull,
@@ -21,8 +22,28 @@ from graphql import (
     get_named_type,
 )
 
-from contracts.api.metrics import IndicatorDefinition, IndicatorValueView, RankingView, ReportValue, SetTarget
+from contracts.api.metrics import (
+    IndicatorDefinition,
+    IndicatorValueView,
+    RankingView,
+    ReportValue,
+    RetireIndicator,
+    SetTarget,
+    SetThreshold,
+)
+from contracts.metrics_events import (
+    Aggregate,
+    AlertLevel,
+    Component,
+    IndicatorKind,
+    Method,
+    Rollup,
+    Severity,
+    ThresholdOperator,
+)
+from services.gateway.graphql import inputs_metrics
 from services.gateway.graphql.export import sdl
+from services.gateway.graphql.inputs_metrics import IndicatorAggregate, IndicatorRollup
 
 SCALARS: dict[Any, set[str]] = {
     str: {"String", "ID", "Period"},
@@ -59,7 +80,28 @@ PAIRS: list[tuple[type[msgspec.Struct], str, dict[str, str]]] = [
         },
     ),
     (RankingView, "Ranking", {"value": "shown as `unit`: a ranking row names its unit, the score is the value"}),
+    (SetThreshold, "SetAlertThresholdInput", {}),
+    (RetireIndicator, "RetireIndicatorInput", {}),
+    (Component, "IndicatorComponentInput", {}),
+    (
+        IndicatorDefinition,
+        "IndicatorDefinitionInput",
+        {},
+    ),
 ]
+
+PAIRED = {(struct, name) for struct, name, _ in PAIRS}
+
+ENUMS = [
+    (IndicatorKind, "IndicatorKind"),
+    (Rollup, "IndicatorRollup"),
+    (Method, "IndicatorMethod"),
+    (Aggregate, "IndicatorAggregate"),
+    (ThresholdOperator, "ThresholdOperator"),
+    (Severity, "AlertSeverity"),
+    (AlertLevel, "AlertLevel"),
+]
+"""The contract's Literals and the GraphQL enums that offer them."""
 
 NARROWED = {("Ranking", "score"): "the resolver leaves out units without a score"}
 """Output fields GraphQL declares non-null although the contract allows null, and why that holds."""
@@ -104,15 +146,24 @@ def test_each_contract_field_is_in_the_graphql_type_or_listed(
             continue
         annotation, nullable = unwrap(hints[name])
         nested = isinstance(annotation, type) and issubclass(annotation, msgspec.Struct)
-        if get_origin(annotation) is not None or nested:
+        if get_origin(annotation) is Literal:
+            offered = get_named_type(field.type)
+            wanted = {str(value).upper() for value in get_args(annotation)}
+            if not isinstance(offered, GraphQLEnumType) or set(offered.values) != wanted:
+                problems.append(f"{name}: one of {sorted(wanted)} in the contract, {offered.name} in GraphQL")
+        elif get_origin(annotation) is list and (get_args(annotation)[0], get_named_type(field.type).name) in PAIRED:
+            pass  # a list of a nested shape compared as a pair of its own
+        elif get_origin(annotation) is not None or nested:
             problems.append(f"{name}: a nested shape; compare it as a pair of its own")
             continue
-        graphql_type = get_named_type(field.type).name
-        if graphql_type not in SCALARS.get(annotation, {annotation.__name__}):
+        elif get_named_type(field.type).name not in SCALARS.get(annotation, {annotation.__name__}):
+            graphql_type = get_named_type(field.type).name
             problems.append(f"{name}: {annotation.__name__} in the contract, {graphql_type} in GraphQL")
         non_null = isinstance(field.type, GraphQLNonNull)
         required = info.required
-        if is_input and non_null != required:
+        # A non-null input field with a default may be left out, like a contract field with one.
+        defaulted = getattr(field.ast_node, "default_value", None) is not None
+        if is_input and (non_null and not defaulted) != required:
             problems.append(f"{name}: required {required} in the contract, non-null {non_null} in GraphQL")
         if not is_input and non_null and nullable and (graphql_name, camel(name)) not in NARROWED:
             problems.append(f"{name}: may be null in the contract, non-null in GraphQL")
@@ -130,3 +181,17 @@ def test_a_disagreement_is_found(schema: GraphQLSchema) -> None:
 
     with pytest.raises(AssertionError, match="unit: no field unit"):
         test_each_contract_field_is_in_the_graphql_type_or_listed(schema, Renamed, "SetIndicatorTargetInput", {})
+
+
+@pytest.mark.parametrize(("literal", "graphql_name"), ENUMS, ids=[e[1] for e in ENUMS])
+def test_each_enum_holds_the_contracts_values(schema: GraphQLSchema, literal: Any, graphql_name: str) -> None:
+    """The enum's values (as the resolvers send them: the members' values) are the Literal's."""
+    enum_class = getattr(inputs_metrics, graphql_name)
+    assert graphql_name in schema.type_map
+    assert sorted(member.value for member in enum_class) == sorted(get_args(literal))
+
+
+def test_an_enum_missing_a_value_is_found(schema: GraphQLSchema) -> None:
+    with pytest.raises(AssertionError):
+        test_each_enum_holds_the_contracts_values(schema, Literal["sum", "average"], IndicatorRollup.__name__)
+    assert IndicatorAggregate.SUM.value == "sum"
