@@ -20,6 +20,7 @@ __all__ = [
     "HistoryView",
     "IndicatorDefinition",
     "IndicatorValueView",
+    "MissingUnit",
     "PartView",
     "RankingView",
     "RemoveThreshold",
@@ -28,7 +29,6 @@ __all__ = [
     "RetireIndicatorBody",
     "SetTarget",
     "SetThreshold",
-    "UnitView",
     "ValueView",
 ]
 
@@ -123,7 +123,9 @@ class RankingView(msgspec.Struct, frozen=True, kw_only=True):
     value: ValueView
 
 
-class UnitView(msgspec.Struct, frozen=True, kw_only=True):
+class MissingUnit(msgspec.Struct, frozen=True, kw_only=True):
+    """A unit that has not reported an indicator for a period."""
+
     unit_id: str
     unit_code: str
     unit_name: str
@@ -134,7 +136,7 @@ class CompletenessView(msgspec.Struct, frozen=True, kw_only=True):
     period: str
     expected: int
     reported: int
-    missing: list[UnitView]
+    missing: list[MissingUnit]
 
 
 class HistoryView(msgspec.Struct, frozen=True, kw_only=True):

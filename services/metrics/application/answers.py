@@ -10,9 +10,9 @@ from contracts.api.metrics import (
     CompletenessView,
     HistoryView,
     IndicatorDefinition,
+    MissingUnit,
     PartView,
     RankingView,
-    UnitView,
     ValueView,
 )
 from services.metrics.application.evaluated import Value
@@ -73,7 +73,7 @@ class MetricsAnswers:
         return [
             CompletenessView(
                 indicator_code=code, period=str(period), expected=len(units), reported=len(units) - len(absent),
-                missing=[UnitView(unit_id=u.unit_id, unit_code=u.code, unit_name=u.name) for u in absent],
+                missing=[MissingUnit(unit_id=u.unit_id, unit_code=u.code, unit_name=u.name) for u in absent],
             )
             for code, absent in missing.items()
         ]  # fmt: skip

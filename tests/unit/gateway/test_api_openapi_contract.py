@@ -50,3 +50,12 @@ def test_every_public_operation_requires_the_declared_bearer_scheme() -> None:
     operations = [op for item in document["paths"].values() for op in item.values() if isinstance(op, dict)]
     assert operations
     assert all(op.get("security") == [{"bearerAuth": []}] for op in operations)
+
+
+def test_every_schema_of_the_public_document_has_a_plain_name() -> None:
+    """Failed before the fix: two contract Structs called ``UnitView`` (the registry's and the
+    metrics') made Litestar name both after their modules
+    (``services_gateway_rest_registry_public_UnitView``), renaming a released component."""
+    names = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))["components"]["schemas"]
+    qualified = sorted(name for name in names if name.startswith(("contracts_", "services_", "libs_")))
+    assert not qualified, f"give these Structs distinct names: {qualified}"
