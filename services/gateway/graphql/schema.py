@@ -37,7 +37,6 @@ from services.gateway.graphql.context import GatewayContext
 from services.gateway.graphql.documents import DocumentCache, NoIntrospection, document_cache, document_size_limit
 from services.gateway.graphql.errors import ErrorMapping, map_error
 from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
-from services.gateway.graphql.live_execution import LiveEventExecution
 from services.gateway.graphql.mutations import Mutation
 from services.gateway.graphql.mutations_alerts import AlertMutation
 from services.gateway.graphql.mutations_bulk import BulkMutation
@@ -198,5 +197,4 @@ def build_schema(
         types=[BtsStation, DigitalTeam, Organisation, PostalPoint, VideoEndpoint, WifiHotspot, InformationSystem],
         extensions=extensions,
         config=StrawberryConfig(scalar_map={Period: PERIOD_SCALAR}),
-        execution_context_class=LiveEventExecution,
     )
