@@ -1,7 +1,9 @@
-"""Internal REST commands of the metrics service, one row each. Writes need the ``metrics:write``
-scope; a principal bound to a unit (a district centre) writes for that unit and its descendants
-only, and never the province's indicator catalogue or alert thresholds (``province_wide``, ADR
-0021). The rows become Litestar routes in ``libs.common.http.routes`` (ADR 0034)."""
+"""Internal REST commands of the metrics service, one row each. Reports and targets need the
+``metrics:write`` scope; a principal bound to a unit (a district centre) writes for that unit and
+its descendants only. The province's indicator catalogue and alert thresholds are the
+administrator's (``admin``, issue #18), and never a unit-bound principal's, even an admin's
+(``province_wide``, ADR 0021). The rows become Litestar routes in ``libs.common.http.routes``
+(ADR 0034)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from services.metrics.application.commands import MetricsCommands
 from services.metrics.seed.indicators import province_indicators
 
 WRITE = "metrics:write"
+ADMIN = "admin"
+"""The catalogue and the thresholds: an operator with ``metrics:write`` reports, it does not define."""
 
 Row = CommandRoute[MetricsCommands]
 
@@ -48,7 +52,7 @@ COMMANDS = CommandTable[MetricsCommands](
             "/catalogue/define",
             "defineIndicators",
             DefineIndicators,
-            WRITE,
+            ADMIN,
             lambda c: c.define,
             province_wide=True,
             description="Define or revise indicators.",
@@ -58,7 +62,7 @@ COMMANDS = CommandTable[MetricsCommands](
             "/catalogue/seed",
             "seedIndicators",
             shipped_indicators,
-            WRITE,
+            ADMIN,
             lambda c: c.define,
             province_wide=True,
             body=None,
@@ -69,7 +73,7 @@ COMMANDS = CommandTable[MetricsCommands](
             "/catalogue/{code:str}/retire",
             "retireIndicator",
             RetireIndicator,
-            WRITE,
+            ADMIN,
             lambda c: c.retire,
             province_wide=True,
             body=RetireIndicatorBody,
@@ -79,7 +83,7 @@ COMMANDS = CommandTable[MetricsCommands](
             "/thresholds/set",
             "setAlertThreshold",
             SetThreshold,
-            WRITE,
+            ADMIN,
             lambda c: c.set_threshold,
             province_wide=True,
         ),
@@ -88,7 +92,7 @@ COMMANDS = CommandTable[MetricsCommands](
             "/thresholds/{code:str}/remove",
             "removeAlertThreshold",
             RemoveThreshold,
-            WRITE,
+            ADMIN,
             lambda c: c.remove_threshold,
             province_wide=True,
             body=None,

@@ -159,15 +159,16 @@ class TestDefineIndicators:
         assert [d["name_en"] for d in listed.json()] == ["Indicator"]
 
     async def test_a_district_centre_or_a_reader_is_refused_with_the_services_code(self, metrics: Metrics) -> None:
-        """The catalogue is province-wide: the service refuses a centre bound to a district."""
+        """The catalogue is the administrator's: the service refuses a centre (``metrics:write``,
+        bound to a district) and a reader the ``admin`` scope."""
         code = fresh("refused")
         centre = await metrics.platform.error(DEFINE, {"input": {"indicators": [reported(code)]}}, who="centre")
         reader = await metrics.platform.error(DEFINE, {"input": {"indicators": [reported(code)]}}, who="reader")
-        assert centre["extensions"]["code"] == "PROVINCE_WIDE_COMMAND", centre
+        assert (centre["extensions"]["code"], centre["extensions"]["details"]) == ("FORBIDDEN", {"scope": "admin"})
         assert reader["extensions"]["code"] == "FORBIDDEN", reader
         rest = await metrics.rest("POST", "/indicators", who="centre", json={"indicators": []})
         assert rest.status_code == 403, rest.text
-        assert rest.json()["code"] == "province_wide_command"
+        assert rest.json()["code"] == "forbidden"
 
     async def test_an_invalid_definition_is_a_coded_validation_error(self, metrics: Metrics) -> None:
         bad = reported("Not A Code")

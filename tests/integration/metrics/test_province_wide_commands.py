@@ -17,7 +17,8 @@ DISTRICT_WRITER = Principal(
 DISTRICT_ADMIN = Principal(
     subject="district:061/admin", partner="TTVH-061", scopes=frozenset({"admin"}), unit_code="061"
 )
-PROVINCE_WRITER = Principal(subject="province:stats", partner="SO-TT", scopes=frozenset({"metrics:write", "read"}))
+OPERATOR = Principal(subject="partner:vnpt", partner="VNPT", scopes=frozenset({"metrics:write", "read"}))
+PROVINCE_ADMIN = Principal(subject="province:stats", partner="SO-TT", scopes=frozenset({"admin"}))
 
 DEFINITION = {"code": "test.count", "name_vi": "x", "name_en": "x", "unit": "count", "kind": "stock",
               "rollup": "sum", "method": "reported", "group": "test"}  # fmt: skip
@@ -36,8 +37,9 @@ async def test_a_unit_bound_principal_is_refused_each_province_wide_command(
     metrics: Metrics, path: str, body: dict[str, object] | None
 ) -> None:
     """Failed before ADR 0021: a district centre with ``metrics:write`` changed the catalogue
-    and the thresholds of the whole province (201)."""
-    province = PrincipalAuth(metrics.settings, PROVINCE_WRITER, "metrics")
+    and the thresholds of the whole province (201). Failed before the catalogue became the
+    administrator's (issue #18): an operator with ``metrics:write`` (VNPT) did the same."""
+    province = PrincipalAuth(metrics.settings, PROVINCE_ADMIN, "metrics")
     if path.endswith("/remove"):  # something to remove
         assert (await metrics.client.post("/commands/thresholds/set", json=THRESHOLD, auth=province)).status_code == 201
     conn = await asyncpg.connect(metrics.database_url)
@@ -45,12 +47,17 @@ async def test_a_unit_bound_principal_is_refused_each_province_wide_command(
     # its events would look like a refused command's.
     await metrics.catalogue_ready()
     before = await conn.fetchval("SELECT count(*) FROM metrics.events")
-    for principal in (DISTRICT_WRITER, DISTRICT_ADMIN):
+    # A district's writer and an operator lack ``admin``; a district's admin is bound to its unit.
+    refusals = (
+        (DISTRICT_WRITER, "forbidden", {"scope": "admin"}),
+        (OPERATOR, "forbidden", {"scope": "admin"}),
+        (DISTRICT_ADMIN, "province_wide_command", {"unit_code": "061"}),
+    )
+    for principal, code, details in refusals:
         auth = PrincipalAuth(metrics.settings, principal, "metrics")
         refused = await metrics.client.post(f"/commands/{path}", json=body, auth=auth)
         assert refused.status_code == 403, refused.text
-        assert refused.json()["code"] == "province_wide_command"
-        assert refused.json()["details"] == {"unit_code": "061"}
+        assert (refused.json()["code"], refused.json()["details"]) == (code, details), principal.subject
     assert await conn.fetchval("SELECT count(*) FROM metrics.events") == before
     await conn.close()
     allowed = await metrics.client.post(f"/commands/{path}", json=body, auth=province)

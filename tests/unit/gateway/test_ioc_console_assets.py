@@ -101,3 +101,15 @@ def test_the_rankings_breakdown_names_the_dti_components_of_the_metrics_catalogu
     assert parts == [component.code for component in DTI.components]
     assert re.search(rf'RANKING_INDEX = "{re.escape(DTI.code)}"', source)
     assert {f"part.{code}" for code in parts} <= dictionary("vi")
+
+
+def test_the_sign_in_button_waits_for_the_script_that_keeps_the_key_out_of_the_url() -> None:
+    """Failed before the fix: the sign-in form worked before ``main.js`` had attached its
+    handler, so a quick operator (and the browser test, under load) sent the form as a plain
+    GET: ``/ioc?api-key=tsk_…`` in the access log and the history, and no console."""
+    page = (STATIC_DIR / "index.html").read_text("utf-8")
+    form = page.split('<form id="sign-in-form">', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'<button type="submit"[^>]*\bdisabled\b', form), "the button must start disabled"
+    script = (STATIC_DIR / "js" / "main.js").read_text("utf-8")
+    handler, enable = script.index('$("sign-in-form").onsubmit'), script.index("disabled = false")
+    assert handler < enable, "enable the button only once the handler is attached"

@@ -301,6 +301,9 @@ async function main() {
     sessionStorage.setItem(KEY_STORAGE, key);
     show(key, geo);
   };
+  // Disabled in the page until now: a form submitted before this handler would send the key
+  // in the URL of a plain GET (into browser history and access logs).
+  $("sign-in-form").querySelector("button[type=submit]").disabled = false;
   const saved = sessionStorage.getItem(KEY_STORAGE);
   if (saved) show(saved, geo);
 }
