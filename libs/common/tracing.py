@@ -184,12 +184,8 @@ class NoRootDatabaseSpans(Sampler):
         return f"NoRootDatabaseSpans{{{self._root.get_description()}}}"
 
 
-def tracer() -> trace.Tracer:
-    return _tracer()
-
-
 @functools.cache
-def _tracer() -> trace.Tracer:
+def tracer() -> trace.Tracer:
     """Looked up once: ``get_tracer`` costs as much as a span. Before ``setup_tracing`` this is
     the API's proxy, which turns to the installed provider's tracer once there is one."""
     return trace.get_tracer("tinhso")
@@ -212,7 +208,7 @@ def context_from_traceparent(traceparent: str | None) -> otel_context.Context | 
 
 @contextmanager
 def span(name: str, kind: SpanKind = SpanKind.INTERNAL, **attributes: str | int) -> Iterator[Span]:
-    with _tracer().start_as_current_span(name, kind=kind, attributes=attributes) as current:
+    with tracer().start_as_current_span(name, kind=kind, attributes=attributes) as current:
         yield current
 
 
@@ -259,7 +255,7 @@ def traced_publish(topic: str, envelopes: Sequence[Envelope]) -> Iterator[None]:
     if not links:
         yield
         return
-    with _tracer().start_as_current_span(
+    with tracer().start_as_current_span(
         f"publish {topic}",
         context=_batch_parent(links),
         kind=SpanKind.PRODUCER,
@@ -281,7 +277,7 @@ def record_apply_span(projection: str, topic: str, envelopes: Sequence[Envelope]
     links = origin_links(envelopes)
     if not links:
         return
-    applied = _tracer().start_span(
+    applied = tracer().start_span(
         f"process {topic}",
         context=_batch_parent(links),
         kind=SpanKind.CONSUMER,

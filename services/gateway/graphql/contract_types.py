@@ -80,12 +80,15 @@ def contract_type(
     convert: Mapping[str, Callable[[Any], Any]] | None = None,
     description: str | None = None,
     name: str | None = None,
+    nested: bool = True,
 ) -> Callable[[type[T]], type[T]]:
     """Make ``cls`` a strawberry type holding ``fields`` of ``shape`` (and ``renamed``: GraphQL
     field → the Struct's field), with ``of(view, **extra)`` building it from an answer.
 
     ``extra`` fills the fields the class declares itself; a class that defines its own ``of``
-    keeps it and calls ``from_view``.
+    keeps it and calls ``from_view``. The first type built for a Struct is the one a field
+    holding that Struct resolves to; a second type built from the same Struct passes
+    ``nested=False`` so that choice never depends on which module was imported last.
     """
     renamed = dict(renamed or {})
     descriptions = dict(descriptions or {})
@@ -97,6 +100,11 @@ def contract_type(
         raise ContractTypeError(f"{shape.__name__} has no field {', '.join(unknown)}")
     for graph_name in descriptions.keys() - wanted.keys():
         raise ContractTypeError(f"a description for {graph_name!r}, which is not taken from {shape.__name__}")
+
+    if nested and shape in _BUILT:
+        raise ContractTypeError(
+            f"{shape.__name__} already has the GraphQL type {_BUILT[shape].__name__}; build another with nested=False"
+        )
 
     def build(cls: type[T]) -> type[T]:
         annotations: dict[str, Any] = dict(inspect.get_annotations(cls))
@@ -124,7 +132,8 @@ def contract_type(
         if "of" not in cls.__dict__:
             setattr(cls, "of", classmethod(from_view))  # noqa: B010
         built: type[T] = strawberry.type(cls, name=name, description=description)
-        _BUILT[shape] = built
+        if nested:
+            _BUILT[shape] = built
         return built
 
     return build

@@ -126,7 +126,7 @@ def test_the_type_built_for_a_struct_is_found_by_the_struct() -> None:
 def test_a_field_with_no_graphql_form_is_refused_when_the_type_is_built() -> None:
     with pytest.raises(ContractTypeError, match=r"Answer.extra"):
 
-        @contract_type(Answer, fields=("extra",))
+        @contract_type(Answer, fields=("extra",), nested=False)
         class Refused:
             pass
 
@@ -134,7 +134,7 @@ def test_a_field_with_no_graphql_form_is_refused_when_the_type_is_built() -> Non
 def test_a_field_the_contract_does_not_have_is_refused() -> None:
     with pytest.raises(ContractTypeError, match="has no field nmae"):
 
-        @contract_type(Answer, renamed={"name": "nmae"})
+        @contract_type(Answer, renamed={"name": "nmae"}, nested=False)
         class Misspelt:
             pass
 
@@ -156,8 +156,25 @@ def test_a_nested_struct_without_a_built_type_is_refused() -> None:
 
 
 def test_a_converter_overrides_how_a_value_is_copied() -> None:
-    @contract_type(Part, fields=("code",), convert={"code": str.upper}, name="ShoutedPart")
+    @contract_type(Part, fields=("code",), convert={"code": str.upper}, name="ShoutedPart", nested=False)
     class Shouted(FromContract[Part]):
         code: str
 
     assert Shouted.of(Part(code="p", weight=1.0)).code == "P"
+
+
+def test_a_second_type_for_one_struct_must_leave_nested_fields_to_the_first() -> None:
+    """Failed before the fix: a second type built from ``Part`` silently became the type every
+    nested ``Part`` field resolved to, so the answer depended on which module was imported last."""
+    with pytest.raises(ContractTypeError, match="Part already has the GraphQL type PartType"):
+
+        @contract_type(Part, fields=("code",), name="OtherPart")
+        class Other(FromContract[Part]):
+            pass
+
+    @contract_type(Part, fields=("weight",), name="WeightOnlyPart", nested=False)
+    class WeightOnly(FromContract[Part]):
+        weight: float
+
+    assert built_for(Part) is PartType
+    assert WeightOnly.of(Part(code="p", weight=2.0)).weight == 2.0
