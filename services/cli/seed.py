@@ -23,6 +23,7 @@ from libs.common.eventstore.context import CommandContext
 from services.broadcast.seed.demo import seed_ba_be_2022
 from services.cli.console import run_or_exit, settings_or_exit
 from services.cli.database import pool
+from services.metrics.seed.load_figures import load_seed_figures
 from services.registry.application.bulk_import import BulkImporter
 from services.registry.application.handlers import RegistryHandlers
 from services.registry.application.import_parsing import from_dicts
@@ -59,7 +60,10 @@ def _report(label: str, report: ImportReport) -> None:
 @click.option(
     "--demo",
     is_flag=True,
-    help="Also import the demo assets (stations, clusters, BTS, teams) and Ba Bể's 2022 broadcasts.",
+    help=(
+        "Also import the demo assets (stations, clusters, BTS, teams), Ba Bể's 2022 broadcasts "
+        "and the province figures the source documents report."
+    ),
 )
 def seed(merge_2025: bool, demo: bool) -> None:
     """Register Bắc Kạn's province, 8 districts, 108 communes and 1,292 synthetic villages.
@@ -95,6 +99,8 @@ def seed(merge_2025: bool, demo: bool) -> None:
                     f"broadcast demo (Ba Bể 2022, {broadcast.stations} stations): "
                     f"created {broadcast.created}, unchanged {broadcast.unchanged}"
                 )
+                figures = await load_seed_figures(db, settings, on_progress=click.echo)
+                click.echo(f"reported figures (the seeds): created {figures.created}, unchanged {figures.unchanged}")
         return reports
 
     reports = run_or_exit(work)

@@ -158,6 +158,15 @@ REPORTED = [
     _reported("egov.video_meetings", "Số cuộc họp trực tuyến", "Online meetings", "count", kind="flow"),
     _reported("egov.datacentre_vms", "Số máy chủ ảo tại TTTHDL", "Virtual machines in the data centre", "count"),
     _reported("egov.systems_secured", "Số hệ thống được phê duyệt cấp độ ATTT", "Systems with an approved security level", "count"),
+    _reported("egov.datacentre_servers", "Số máy chủ vật lý tại TTTHDL", "Physical servers in the data centre", "count"),
+    _reported("egov.datacentre_systems", "Số hệ thống vận hành tại TTTHDL", "Systems hosted in the data centre", "count"),
+    _reported("egov.staff_trained_share", "Tỷ lệ CBCCVC được bồi dưỡng về CĐS", "Civil servants trained in digital transformation", "%"),
+    _reported("training.grassroots_officials", "Số người được tập huấn thông tin cơ sở", "Grassroots information officers trained", "count", kind="flow"),
+    _reported("citizens.digital_skills_households_trained", "Số hộ được đào tạo kỹ năng số", "Households trained in digital skills", "count"),
+    _reported("teams.commune.reported", "Số tổ CNS cấp xã (báo cáo)", "Commune-level digital teams, as reported", "count"),
+    _reported("teams.commune.members_reported", "Số thành viên tổ CNS cấp xã (báo cáo)", "Members of commune-level teams, as reported", "count"),
+    _reported("teams.village.reported", "Số tổ CNS cấp thôn (báo cáo)", "Village-level digital teams, as reported", "count"),
+    _reported("teams.village.members_reported", "Số thành viên tổ CNS cấp thôn (báo cáo)", "Members of village-level teams, as reported", "count"),
 ]  # fmt: skip
 
 DTI = _d(
