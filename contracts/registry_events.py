@@ -157,6 +157,12 @@ class DigitalTeamMembersChanged(Event, frozen=True, kw_only=True, tag="registry.
     effective_on: datetime.date
 
 
+TEAM_ACTIVITY_WINDOW_DAYS = 90
+"""A digital team is active on a day when it reported activity within this many days before
+it (the province asks for a quarterly report); registry's answers and metrics' indicators
+read the same rule."""
+
+
 class DigitalTeamActivityReported(Event, frozen=True, kw_only=True, tag="registry.digital_team_activity_reported"):
     team_id: str
     reported_on: datetime.date

@@ -10,11 +10,8 @@ import enum
 import strawberry
 
 from contracts.api.registry_views import DigitalTeamView
-from contracts.registry_events import Coordinates
+from contracts.registry_events import TEAM_ACTIVITY_WINDOW_DAYS, Coordinates
 from services.gateway.graphql.contract_types import FromContract, contract_type
-
-ACTIVITY_WINDOW_DAYS = 90
-"""A team that reported within this many days is active: the province asks for a quarterly report."""
 
 
 @contract_type(Coordinates, fields=("latitude", "longitude"), description="A point, in WGS 84 degrees.")
@@ -38,7 +35,7 @@ class TeamActivityStatus(enum.Enum):
 
 def team_activity_status(team: DigitalTeamView, on: datetime.date) -> TeamActivityStatus:
     """The team on ``on``: disbanded by then, else active when it reported within
-    :data:`ACTIVITY_WINDOW_DAYS` before (a report after ``on`` does not count), else dormant, or
+    :data:`TEAM_ACTIVITY_WINDOW_DAYS` before (a report after ``on`` does not count), else dormant, or
     never reported. The read model keeps the latest report only, so asked about a day before
     it, a team with earlier reports reads NEVER_REPORTED."""
     if team.disbanded_on is not None and team.disbanded_on <= on:
@@ -46,6 +43,6 @@ def team_activity_status(team: DigitalTeamView, on: datetime.date) -> TeamActivi
     last = team.last_activity_on
     if last is None or last > on:
         return TeamActivityStatus.NEVER_REPORTED
-    if (on - last).days <= ACTIVITY_WINDOW_DAYS:
+    if (on - last).days <= TEAM_ACTIVITY_WINDOW_DAYS:
         return TeamActivityStatus.ACTIVE
     return TeamActivityStatus.DORMANT

@@ -21,6 +21,7 @@ from contracts.api.registry_views import (
     UnitPage,
     UnitView,
 )
+from contracts.registry_events import TEAM_ACTIVITY_WINDOW_DAYS
 from services.gateway.adapters import registry_api
 from services.gateway.adapters.broadcast_api import signal_status
 from services.gateway.graphql.context import context_of
@@ -28,7 +29,6 @@ from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.ids import global_id
 from services.gateway.graphql.pages import checked_first, unit_cursor
 from services.gateway.graphql.registry_values import (
-    ACTIVITY_WINDOW_DAYS,
     TeamActivityStatus,
     TeamLevel,
     team_activity_status,
@@ -236,7 +236,7 @@ class DigitalTeam(Node, FromContract[DigitalTeamView]):
     @strawberry.field(
         description=(
             "From its activity reports, on asOf (today without it): ACTIVE with a report in the "
-            f"{ACTIVITY_WINDOW_DAYS} days before, DORMANT with an older one, NEVER_REPORTED, or DISBANDED."
+            f"{TEAM_ACTIVITY_WINDOW_DAYS} days before, DORMANT with an older one, NEVER_REPORTED, or DISBANDED."
         )
     )
     def activity_status(self, as_of: datetime.date | None = None) -> TeamActivityStatus:

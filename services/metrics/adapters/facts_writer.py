@@ -185,6 +185,40 @@ class FactsWriter:
         for row in rows:
             await self.set_fact(key, row["fact"], row["unit_id"], 0.0, day)
 
+    async def set_window(self, key: str, fact: str, unit_id: str, start: datetime.date, end: datetime.date) -> None:
+        """``key`` contributes 1 to ``fact`` on the days ``[start, end)``, joined with any window
+        of the key it overlaps or touches, so no day counts a key twice."""
+        await self.flush()
+        row = await self.conn.fetchrow(
+            f"""WITH gone AS (
+                    DELETE FROM {self.s}.facts WHERE key = $1 AND fact = $2 AND valid_to IS NOT NULL
+                      AND valid_from <= $5 AND valid_to >= $4
+                    RETURNING valid_from, valid_to)
+                INSERT INTO {self.s}.facts (key, fact, unit_id, value, valid_from, valid_to)
+                SELECT $1, $2, $3, 1, least($4, min(valid_from)), greatest($5, max(valid_to)) FROM gone
+                RETURNING valid_from, valid_to""",
+            key, fact, unit_id, start, end,
+        )  # fmt: skip
+        assert row is not None
+        self.touched.add(unit_id, row["valid_from"], fact=fact)
+        self.touched.add(unit_id, row["valid_to"], fact=fact)
+
+    async def cut_windows(self, key: str, day: datetime.date) -> None:
+        """The windows of ``key`` end on ``day`` at the latest."""
+        await self.flush()
+        rows = await self.conn.fetch(
+            f"""WITH gone AS (
+                    DELETE FROM {self.s}.facts WHERE key = $1 AND valid_to IS NOT NULL AND valid_from >= $2
+                    RETURNING unit_id, fact, valid_from AS day),
+                cut AS (
+                    UPDATE {self.s}.facts SET valid_to = $2 WHERE key = $1 AND valid_to > $2 AND valid_from < $2
+                    RETURNING unit_id, fact, $2::date AS day)
+                SELECT * FROM gone UNION ALL SELECT * FROM cut""",
+            key, day,
+        )  # fmt: skip
+        for row in rows:
+            self.touched.add(row["unit_id"], row["day"], fact=row["fact"])
+
     async def add_flow(
         self,
         key: str,

@@ -68,6 +68,7 @@ READS: ReadFields = {
     r.UnitDissolved: ("effective_on", "unit_id"),
     r.DigitalTeamEstablished: ("established_on", "level", "member_count", "team_id", "unit_id"),
     r.DigitalTeamMembersChanged: ("effective_on", "member_count", "team_id"),
+    r.DigitalTeamActivityReported: ("reported_on", "team_id"),
     r.DigitalTeamDisbanded: ("effective_on", "team_id"),
     r.BtsStationDecommissioned: ("bts_id", "effective_on"),
     r.PostalPointClosed: ("effective_on", "point_id"),
@@ -119,8 +120,15 @@ async def _apply_one(w: FactsWriter, e: Event, today: datetime.date) -> None:  #
         if found is not None:
             level = found[0].split(":", 1)[1]
             await w.set_fact(e.team_id, f"teams.{level}.members", found[1], float(e.member_count), e.effective_on)
+    elif isinstance(e, r.DigitalTeamActivityReported):
+        found = await w.asset(e.team_id)
+        if found is not None and found[1] is not None:
+            level = found[0].split(":", 1)[1]
+            until = e.reported_on + datetime.timedelta(days=r.TEAM_ACTIVITY_WINDOW_DAYS + 1)
+            await w.set_window(f"{e.team_id}:active", f"teams.{level}.active", found[1], e.reported_on, until)
     elif isinstance(e, r.DigitalTeamDisbanded):
         await w.end_facts(e.team_id, e.effective_on)
+        await w.cut_windows(f"{e.team_id}:active", e.effective_on)
     elif isinstance(e, r.BtsStationDecommissioned):
         await w.end_facts(e.bts_id, e.effective_on)
     elif isinstance(e, r.PostalPointClosed):

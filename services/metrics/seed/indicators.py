@@ -91,6 +91,8 @@ COMPUTED = [
     _count("teams.commune.members", "Số thành viên tổ CNS cấp xã", "Members of commune-level digital teams"),
     _count("teams.village", "Số tổ CNS cộng đồng cấp thôn", "Village-level community digital teams"),
     _count("teams.village.members", "Số thành viên tổ CNS cấp thôn", "Members of village-level digital teams"),
+    _count("teams.commune.active", "Số tổ CNS cấp xã hoạt động", "Active commune-level digital teams"),
+    _count("teams.village.active", "Số tổ CNS cấp thôn hoạt động", "Active village-level digital teams"),
     _count("postal.points", "Số điểm phục vụ bưu chính", "Postal service points"),
     _count("egov.video_endpoints", "Số điểm cầu hội nghị truyền hình", "Video-conference endpoints"),
     _count("telecom.wifi_hotspots", "Số điểm Wi-Fi công cộng", "Public Wi-Fi hotspots"),
@@ -131,6 +133,8 @@ FORMULAS = [
            "100 * {telecom.villages.fibre} / {admin.villages}"),
     _share("teams.commune.coverage", "Tỷ lệ xã có tổ CNS cộng đồng", "Communes with a digital team",
            "100 * {teams.commune} / {admin.communes}"),
+    _share("teams.active_share", "Tỷ lệ tổ CNS cộng đồng hoạt động", "Digital teams active",
+           "100 * ({teams.commune.active} + {teams.village.active}) / ({teams.commune} + {teams.village})"),
     _share("teams.village.coverage", "Tỷ lệ thôn có tổ CNS cộng đồng", "Villages with a digital team",
            "100 * {teams.village} / {admin.villages}"),
 ]  # fmt: skip

@@ -9,9 +9,8 @@ import datetime
 import pytest
 
 from contracts.api.registry_views import DigitalTeamView, WifiHotspotView
-from contracts.registry_events import Coordinates
+from contracts.registry_events import TEAM_ACTIVITY_WINDOW_DAYS, Coordinates
 from services.gateway.graphql.registry_values import (
-    ACTIVITY_WINDOW_DAYS,
     TeamActivityStatus,
     TeamLevel,
     team_activity_status,
@@ -42,10 +41,14 @@ def team(last: D | None = None, disbanded: D | None = None) -> DigitalTeamView:
     [
         (team(), D(2024, 6, 1), TeamActivityStatus.NEVER_REPORTED),
         (team(last=D(2024, 6, 1)), D(2024, 6, 1), TeamActivityStatus.ACTIVE),
-        (team(last=D(2024, 6, 1)), D(2024, 6, 1) + datetime.timedelta(ACTIVITY_WINDOW_DAYS), TeamActivityStatus.ACTIVE),
         (
             team(last=D(2024, 6, 1)),
-            D(2024, 6, 1) + datetime.timedelta(ACTIVITY_WINDOW_DAYS + 1),
+            D(2024, 6, 1) + datetime.timedelta(TEAM_ACTIVITY_WINDOW_DAYS),
+            TeamActivityStatus.ACTIVE,
+        ),
+        (
+            team(last=D(2024, 6, 1)),
+            D(2024, 6, 1) + datetime.timedelta(TEAM_ACTIVITY_WINDOW_DAYS + 1),
             TeamActivityStatus.DORMANT,
         ),
         (team(last=D(2024, 6, 1)), D(2024, 5, 31), TeamActivityStatus.NEVER_REPORTED),
