@@ -73,6 +73,9 @@ class IndicatorDefinition(msgspec.Struct, frozen=True, kw_only=True):
     minimum: float | None = None
     maximum: float | None = None
     higher_is_better: bool = True
+    reporting_deadline_days: int | None = None
+    """For ``reported``: a period's report is on time when first recorded within this many days
+    after the period ends (the province's days); ``None``: no deadline, no timeliness."""
 
 
 class IndicatorDefined(Event, frozen=True, kw_only=True, tag="metrics.indicator_defined"):

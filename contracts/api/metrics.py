@@ -139,6 +139,35 @@ class CompletenessView(msgspec.Struct, frozen=True, kw_only=True):
     missing: list[MissingUnit]
 
 
+class LateUnit(msgspec.Struct, frozen=True, kw_only=True):
+    """A unit whose first report for a period came after the deadline."""
+
+    unit_id: str
+    unit_code: str
+    unit_name: str
+    first_reported_at: datetime.datetime
+    days_late: int
+    """Whole days after the deadline day, in the province's calendar (1: the day after)."""
+
+
+class TimelinessView(msgspec.Struct, frozen=True, kw_only=True):
+    """A reported indicator's reports for a period against its deadline."""
+
+    indicator_code: str
+    period: str
+    deadline: datetime.date
+    """The last day a report is on time: the period's last day plus the indicator's deadline."""
+    expected: int
+    on_time: int
+    late: list[LateUnit]
+    missing: list[MissingUnit]
+    """Units with no report yet (late too, once the deadline has passed)."""
+    timeliness_rate: float | None
+    """On-time reports as a percentage of the expected ones (``None`` when none are expected)."""
+    completeness_rate: float | None
+    """Reports received, on time or not, as a percentage of the expected ones."""
+
+
 class HistoryView(msgspec.Struct, frozen=True, kw_only=True):
     version: int
     value: float

@@ -114,6 +114,20 @@ async def fact_totals(
     return {(r["root"], r["fact"]): (float(r["total"]), int(r["holders"])) for r in rows}
 
 
+async def first_reports(
+    conn: Conn, codes: list[str], unit_ids: list[str], periods: list[str]
+) -> dict[tuple[str, str], datetime.datetime]:
+    """When each (code, unit) was first reported for any of the periods (corrections later do
+    not move it)."""
+    rows = await conn.fetch(
+        f"""SELECT code, unit_id, min(recorded_at) AS first FROM {VALUES}.reported_history
+            WHERE code = ANY($1::text[]) AND period = ANY($3::text[]) AND unit_id = ANY($2::text[])
+            GROUP BY code, unit_id""",
+        codes, unit_ids, periods,
+    )  # fmt: skip
+    return {(r["code"], r["unit_id"]): r["first"] for r in rows}
+
+
 async def reported_values(conn: Conn, codes: list[str], unit_ids: list[str], periods: list[str]) -> list[Reported]:
     rows = await conn.fetch(
         f"""SELECT code, unit_id, period, value, source, recorded_at FROM {VALUES}.reported

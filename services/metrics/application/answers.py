@@ -10,9 +10,11 @@ from contracts.api.metrics import (
     CompletenessView,
     HistoryView,
     IndicatorDefinition,
+    LateUnit,
     MissingUnit,
     PartView,
     RankingView,
+    TimelinessView,
     ValueView,
 )
 from services.metrics.application.evaluated import Value
@@ -76,6 +78,24 @@ class MetricsAnswers:
                 missing=[MissingUnit(unit_id=u.unit_id, unit_code=u.code, unit_name=u.name) for u in absent],
             )
             for code, absent in missing.items()
+        ]  # fmt: skip
+
+    async def timeliness(
+        self, codes: list[str], period: Period, level: str, parent_code: str | None
+    ) -> list[TimelinessView]:
+        found = await self.queries.timeliness(codes, period, level, parent_code)
+        return [
+            TimelinessView(
+                indicator_code=code, period=str(period), deadline=t.due, expected=t.expected, on_time=len(t.on_time),
+                late=[
+                    LateUnit(unit_id=x.unit.unit_id, unit_code=x.unit.code, unit_name=x.unit.name,
+                             first_reported_at=x.first_reported_at, days_late=x.days_late)
+                    for x in t.late
+                ],
+                missing=[MissingUnit(unit_id=u.unit_id, unit_code=u.code, unit_name=u.name) for u in t.missing],
+                timeliness_rate=t.timeliness_rate, completeness_rate=t.completeness_rate,
+            )
+            for code, t in found.items()
         ]  # fmt: skip
 
     async def export_csv(self, codes: list[str], periods: list[Period], level: str, parent_code: str | None) -> str:

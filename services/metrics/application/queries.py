@@ -19,6 +19,7 @@ from services.metrics.adapters.indicator_data import UnitRow
 from services.metrics.application.evaluated import Value
 from services.metrics.application.evaluation import evaluate
 from services.metrics.domain.periods import Period
+from services.metrics.domain.timeliness import Timeliness, classify, deadline
 
 LEVELS = ("province", "district", "commune", "village")
 MAX_CELLS = 200_000
@@ -143,6 +144,31 @@ class MetricsQueries:
             rows = await data.reported_values(conn, codes, [u.unit_id for u in units], periods)
         have = {(r.code, r.unit_id) for r in rows}
         return units, {c: [u for u in units if (c, u.unit_id) not in have] for c in codes}
+
+    async def timeliness(
+        self, codes: list[str], period: Period, level: str, parent_code: str | None
+    ) -> dict[str, Timeliness[UnitRow]]:
+        """For each reported indicator with a deadline: the units of the level that reported the
+        period on time, late, or not at all (a first report for a sub-period counts)."""
+        known = await self._check_codes(codes)
+        without = [c for c in codes if known[c].reporting_deadline_days is None]
+        if without:
+            raise InvalidInputError(
+                f"timeliness needs a reporting deadline; {', '.join(without)} have none",
+                code="no_deadline",
+                details={"codes": without},
+            )
+        units = await self.units_at(level, parent_code, period.end)
+        periods = [str(p) for p in [period, *period.descendants()]]
+        async with self.pool.acquire() as conn:
+            first = await data.first_reports(conn, codes, [u.unit_id for u in units], periods)
+        answers = {}
+        for code in codes:
+            days = known[code].reporting_deadline_days
+            assert days is not None
+            reported = {u: first[(code, u.unit_id)] for u in units if (code, u.unit_id) in first}
+            answers[code] = classify(units, reported, deadline(period, days))
+        return answers
 
     async def history(self, code: str, unit_code: str, period: Period) -> list[asyncpg.Record]:
         await self._check_codes([code])

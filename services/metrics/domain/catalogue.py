@@ -23,6 +23,8 @@ from services.metrics.domain.formulas import compile_formula, find_cycle
 STREAM = "catalogue"
 CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+){0,5}$")
 PERCENT = "%"
+MAX_DEADLINE_DAYS = 366
+"""A year: the longest a period's report may be due after it ends."""
 
 
 @dataclass
@@ -109,6 +111,11 @@ def check_shape(d: IndicatorDefinition) -> None:  # noqa: PLR0912 - one rule per
         raise bad("ratio_of_sums rolls up formula indicators (sum the inputs, then divide)")
     if d.minimum is not None and d.maximum is not None and d.minimum > d.maximum:
         raise bad("minimum is above maximum")
+    if d.reporting_deadline_days is not None:
+        if d.method != "reported":
+            raise bad("only reported indicators have a reporting deadline")
+        if not 0 <= d.reporting_deadline_days <= MAX_DEADLINE_DAYS:
+            raise bad(f"a reporting deadline is 0..{MAX_DEADLINE_DAYS} days after the period ends")
 
 
 def bounds(d: IndicatorDefinition) -> tuple[float | None, float | None]:

@@ -10,7 +10,14 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from contracts.api.metrics import CompletenessView, HistoryView, IndicatorDefinition, RankingView, ValueView
+from contracts.api.metrics import (
+    CompletenessView,
+    HistoryView,
+    IndicatorDefinition,
+    RankingView,
+    TimelinessView,
+    ValueView,
+)
 from libs.common.errors import InvalidInputError
 from libs.common.http.context import Reader, reader
 from services.metrics.application.answers import MetricsAnswers
@@ -124,6 +131,23 @@ class MetricsQueriesController(Controller):
         parent_code: FromQuery[str | None] = None,
     ) -> list[CompletenessView]:
         return await answers.completeness(split_list(codes, "code"), Period.parse(period), level, parent_code)
+
+    @get(
+        "/timeliness",
+        operation_id="timeliness",
+        description="Reports on time, late and missing against each indicator's deadline.",
+    )
+    async def timeliness(
+        self,
+        *,
+        reader: Reader,
+        answers: Answers,
+        codes: FromQuery[str],
+        period: FromQuery[str],
+        level: FromQuery[str],
+        parent_code: FromQuery[str | None] = None,
+    ) -> list[TimelinessView]:
+        return await answers.timeliness(split_list(codes, "code"), Period.parse(period), level, parent_code)
 
     @get("/export.csv", operation_id="exportCsv", description="Indicators x units x periods as CSV.")
     async def export(

@@ -37,6 +37,7 @@ def _d(
     components: list[Component] | None = None,
     description: str | None = None,
     higher_is_better: bool = True,
+    reporting_deadline_days: int | None = None,
 ) -> IndicatorDefinition:
     return IndicatorDefinition(
         code=code,
@@ -53,6 +54,7 @@ def _d(
         fact=fact,
         aggregate=aggregate,
         higher_is_better=higher_is_better,
+        reporting_deadline_days=reporting_deadline_days,
     )
 
 
@@ -64,10 +66,19 @@ def _share(code: str, vi: str, en: str, formula: str) -> IndicatorDefinition:
     return _d(code, vi, en, "%", method="formula", rollup="ratio_of_sums", formula=formula)
 
 
+REPORTING_DEADLINE_DAYS = 15
+"""When a reported value is due after its period ends, unless the catalogue says otherwise: an
+assumption (the seeds do not give the province's reporting calendar), revised with
+``catalogue/define`` like any other part of a definition."""
+
+
 def _reported(
     code: str, vi: str, en: str, unit: str, *, kind: IndicatorKind = "stock", rollup: Rollup | None = None
 ) -> IndicatorDefinition:
-    return _d(code, vi, en, unit, method="reported", kind=kind, rollup=rollup or ("average" if unit == "%" else "sum"))
+    return _d(
+        code, vi, en, unit, method="reported", kind=kind, rollup=rollup or ("average" if unit == "%" else "sum"),
+        reporting_deadline_days=REPORTING_DEADLINE_DAYS,
+    )  # fmt: skip
 
 
 COMPUTED = [
