@@ -25,6 +25,8 @@ CANCEL_RELAY = "mutation($input: CancelRelaySessionInput!) { cancelRelaySession(
 OUTREACH = "mutation($input: RecordOutreachSessionInput!) { recordOutreachSession(input: $input) { id } }"
 TRIP = "mutation($input: RecordVehicleTripInput!) { recordVehicleTrip(input: $input) { id } }"
 ALERT = "query($id: ID!) { emergencyAlert(id: $id) { title stations { station { id } } } }"
+RECIPIENTS = """query($id: ID!) {
+  emergencyAlert(id: $id) { recipients(first: 1) { totalCount edges { node { station { id } } } } } }"""
 SILENT = "query($id: ID!) { unacknowledgedStations(alertId: $id, afterMinutes: 30) { stations { unitCode } } }"
 SESSIONS = """query($s: ID) {
   relaySessions(stationId: $s, from: "2023-05-01", to: "2023-05-31") { edges { node { id } } } }"""
@@ -49,6 +51,14 @@ READS = {
         '{ outreachRecords(unitCode: "061") { totalCount edges { node { unit { code } } } } }'
     ),
     "outreach (Ba Bể's summary)": '{ outreach(unitCode: "061", period: "2023") { sessions vehicleTrips } }',
+    "outreach (Ba Bể's as of 2023, its day counts)": (
+        '{ outreach(unitCode: "061", period: "2023", asOf: "2023-01-01") '
+        "{ dayCounts(first: 2) { totalCount edges { node { unitCode } } } } }"
+    ),
+    "emergencyAlerts (in Ba Bể as of 2023, with their recipients)": (
+        '{ emergencyAlerts(unitCode: "061", asOf: "2023-01-01") '
+        "{ totalCount edges { node { recipients(first: 1) { totalCount edges { node { station { id } } } } } } } }"
+    ),
     "programmeSummary (Ba Bể's, with its unit)": (
         '{ programmeSummary(unitCode: "061", period: "2023") { programmes unit { code } } }'
     ),
@@ -98,6 +108,10 @@ CELLS: dict[str, Cell] = {
     "recordProgramme (Pác Nặm)": lambda i, t: (PROGRAMME, {"input": _programme(i, "062")}),
     **{label: _read(query) for label, query in READS.items()},
     "emergencyAlert (a Bành Trạch alert, with its stations)": lambda i, t: (ALERT, {"id": made(t).alerts[0]}),
+    "emergencyAlert (a Bành Trạch alert, its recipients paged)": lambda i, t: (
+        RECIPIENTS,
+        {"id": made(t).alerts[0]},
+    ),
     "unacknowledgedStations (a Bành Trạch alert)": lambda i, t: (SILENT, {"id": made(t).alerts[0]}),
     "issueEmergencyAlert (area Bành Trạch)": lambda i, t: (ISSUE, {"input": _alert(i)}),
     "acknowledgeEmergencyAlert (VNPT's station)": lambda i, t: (
