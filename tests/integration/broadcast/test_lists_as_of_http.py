@@ -50,17 +50,18 @@ async def test_a_dissolved_districts_lists_as_of_a_day_before_find_the_communes_
     await reorganise(platform)
     await platform.caught_up()
 
-    async def lists(**as_of: str) -> dict[str, Any]:
+    async def lists(as_of: str | None = None) -> dict[str, Any]:
         return {
-            "sessions": stations_of((await platform.get("/relay-sessions", unit_code="061", **as_of))["sessions"]),
+            "sessions": stations_of((await platform.get("/relay-sessions", unit_code="061", as_of=as_of))["sessions"]),
             "records": sorted(
-                r["unit_code"] for r in (await platform.get("/outreach/records", unit_code="061", **as_of))["records"]
+                r["unit_code"]
+                for r in (await platform.get("/outreach/records", unit_code="061", as_of=as_of))["records"]
             ),
-            "report": (await platform.get("/outreach", unit_code="061", period="2024", **as_of))["sessions"],
+            "report": (await platform.get("/outreach", unit_code="061", period="2024", as_of=as_of))["sessions"],
             "health": stations_of(
-                (await platform.get("/signal/health", unit_code="061", period="2024", **as_of))["stations"]
+                (await platform.get("/signal/health", unit_code="061", period="2024", as_of=as_of))["stations"]
             ),
-            "alerts": [a["alert_id"] for a in (await platform.get("/alerts", unit_code="061", **as_of))["alerts"]],
+            "alerts": [a["alert_id"] for a in (await platform.get("/alerts", unit_code="061", as_of=as_of))["alerts"]],
         }
 
     assert await lists(as_of=THEN) == {
