@@ -168,6 +168,20 @@ class AlertKeys(Body, frozen=True, kw_only=True):
     alert_ids: Keys
 
 
+class AlertStationsAsk(Body, frozen=True, kw_only=True):
+    """One page of one alert's stations: the first ``limit`` after the cursor ``after``."""
+
+    alert_id: str
+    after: str | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=500)] = 50
+
+
+class AlertStationsQuery(Body, frozen=True, kw_only=True):
+    """Pages of many alerts' stations at once (a list of alerts, each with its stations' page)."""
+
+    pages: Annotated[list[AlertStationsAsk], msgspec.Meta(min_length=1, max_length=MAX_KEYS)]
+
+
 class SessionKeys(Body, frozen=True, kw_only=True):
     session_ids: Keys
 

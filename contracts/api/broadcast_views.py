@@ -195,6 +195,17 @@ class AlertStationView(View, frozen=True, kw_only=True):
     acknowledged_at: datetime.datetime | None
 
 
+class AlertStationPage(View, frozen=True, kw_only=True):
+    """One page of an alert's stations (by commune, then station), asked by ``AlertStationsAsk``."""
+
+    alert_id: str
+    stations: list[AlertStationView]
+    cursors: list[str]
+    """Each station's cursor, in order: pass one back as ``after`` to page on after it."""
+    next_cursor: str | None
+    total_count: int
+
+
 class AlertSummary(View, frozen=True, kw_only=True):
     """An alert as a list shows it: its figures, not its stations (``AlertView`` adds them)."""
 
@@ -250,6 +261,17 @@ class OutreachReport(View, frozen=True, kw_only=True):
     sessions: int
     vehicle_trips: int
     days: list[OutreachDay]
+
+
+class OutreachDayPage(View, frozen=True, kw_only=True):
+    """One page of a unit's outreach per unit and day (``OutreachReport.days``, paged)."""
+
+    days: list[OutreachDay]
+    """By day, then unit code."""
+    cursors: list[str]
+    """Each day's cursor, in order: pass one back as ``cursor`` to page on after it."""
+    next_cursor: str | None
+    total_count: int
 
 
 class OutreachRecordView(View, frozen=True, kw_only=True):

@@ -13,8 +13,8 @@ import asyncpg
 from contracts.api.broadcast_views import AlertPage, AlertStationView, AlertSummary, AlertView
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
-from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
 from services.broadcast.adapters.registry_view import S as REGISTRY
+from services.broadcast.adapters.registry_view import UnitRow, subtree_as_of
 
 OPS = "broadcast_operations"
 
@@ -59,17 +59,20 @@ async def list_alerts(  # noqa: PLR0917 - the listing's filters, passed by name 
     now: datetime.datetime,
     cursor: str | None,
     limit: int,
+    as_of: datetime.date | None = None,
 ) -> AlertPage:
+    """``as_of``: the day whose unit tree the area's subtree follows (None: today's)."""
     before = _uncursor(cursor) if cursor else None
-    filters = (unit.unit_id if unit else None, issued_from, issued_to, awaiting_only, now)
+    filters = (unit.unit_id if unit else None, issued_from, issued_to, awaiting_only, now, as_of)
+    subtree = subtree_as_of("$6")
     # The total is a window over the filtered rows, taken before the cursor narrows them.
     rows = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE},
+        f"""WITH RECURSIVE {subtree},
             figures AS ({_FIGURES}),
             matching AS (SELECT f.*, count(*) OVER () AS total FROM figures f WHERE {_LISTED})
             SELECT * FROM matching m
-            WHERE $6::timestamptz IS NULL OR (m.issued_at, m.alert_id) < ($6::timestamptz, $7::text)
-            ORDER BY m.issued_at DESC, m.alert_id DESC LIMIT $8""",
+            WHERE $7::timestamptz IS NULL OR (m.issued_at, m.alert_id) < ($7::timestamptz, $8::text)
+            ORDER BY m.issued_at DESC, m.alert_id DESC LIMIT $9""",
         *filters,
         before[0] if before else None,
         before[1] if before else "",
@@ -80,7 +83,7 @@ async def list_alerts(  # noqa: PLR0917 - the listing's filters, passed by name 
         total = int(rows[0]["total"])
     else:
         total = await conn.fetchval(
-            f"""WITH RECURSIVE {SUBTREE_CTE}, figures AS ({_FIGURES})
+            f"""WITH RECURSIVE {subtree}, figures AS ({_FIGURES})
                 SELECT count(*) FROM figures f WHERE {_LISTED}""",
             *filters,
         )

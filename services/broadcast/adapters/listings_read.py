@@ -1,5 +1,6 @@
 """Paged listings of a unit's deliveries, relay sessions and outreach records (the unit and
-every unit under it), and relay sessions and outreach records by id.
+every unit under it, today or as the tree stood on an ``as_of`` day), and relay sessions and
+outreach records by id.
 
 Each page is keyset-paged on its order and answers every item's cursor, the next page's cursor
 and the total matching the filters (a window count taken before the cursor narrows the rows).
@@ -18,6 +19,8 @@ import msgspec
 from contracts.api.broadcast_views import (
     DeliveryPage,
     DeliveryView,
+    OutreachDay,
+    OutreachDayPage,
     OutreachPage,
     OutreachRecordView,
     SessionPage,
@@ -26,8 +29,8 @@ from contracts.api.broadcast_views import (
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
 from services.broadcast.adapters.programmes_read import timeliness
-from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
 from services.broadcast.adapters.registry_view import S as REGISTRY
+from services.broadcast.adapters.registry_view import UnitRow, subtree_as_of
 
 OPS = "broadcast_operations"
 AIRTIME = "broadcast_airtime"
@@ -63,14 +66,18 @@ async def _page(  # noqa: PLR0917 - one private helper, its callers side by side
     cursor: str | None,
     limit: int,
     view: Callable[[asyncpg.Record], V],
+    as_of: datetime.date | None,
 ) -> tuple[list[V], list[str], str | None, int]:
     """``matching``: a SELECT of the filtered rows aliased ``x`` (placeholders ``$1``…); ``order``:
-    the (column, SQL type) pairs the list is sorted and keyset-paged on."""
+    the (column, SQL type) pairs the list is sorted and keyset-paged on; ``as_of``: the day whose
+    unit tree ``subtree`` follows (None: today's)."""
+    args = (*args, as_of)
     n = len(args)
+    subtree = subtree_as_of(f"${n}")
     columns = ", ".join(f"m.{c}" for c, _ in order)
     after = ", ".join(f"${n + 2 + i}::text::{t}" for i, (_, t) in enumerate(order))
     rows = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE},
+        f"""WITH RECURSIVE {subtree},
             matching AS (SELECT x.*, count(*) OVER () AS total FROM ({matching}) x)
             SELECT * FROM matching m WHERE ${n + 2}::text IS NULL OR ({columns}) > ({after})
             ORDER BY {columns} LIMIT ${n + 1}""",
@@ -82,7 +89,7 @@ async def _page(  # noqa: PLR0917 - one private helper, its callers side by side
     cursors = [_cursor([r[c] for c, _ in order]) for r in shown]
     total = int(rows[0]["total"]) if rows else 0
     if not rows and cursor is not None:
-        total = await conn.fetchval(f"WITH RECURSIVE {SUBTREE_CTE} SELECT count(*) FROM ({matching}) x", *args)
+        total = await conn.fetchval(f"WITH RECURSIVE {subtree} SELECT count(*) FROM ({matching}) x", *args)
     return [view(r) for r in shown], cursors, cursors[-1] if len(rows) > limit else None, total
 
 
@@ -96,6 +103,7 @@ async def deliveries(  # noqa: PLR0917 - the listing's filters, passed by the on
     now: datetime.datetime,
     cursor: str | None,
     limit: int,
+    as_of: datetime.date | None = None,
 ) -> DeliveryPage:
     # "A problem" is what ``programmes_read.timeliness`` calls late, missing or failed.
     matching = f"""SELECT d.* FROM {OPS}.deliveries d
@@ -106,7 +114,7 @@ async def deliveries(  # noqa: PLR0917 - the listing's filters, passed by the on
     order = [("due_at", "timestamptz"), ("programme_id", "text"), ("station_id", "text")]
     args = (unit.unit_id if unit else None, due_from, due_to, station_id, problems_only, now)
     items, cursors, more, total = await _page(
-        conn, _in_unit(matching), order, args, cursor, limit, lambda r: _delivery(r, now)
+        conn, _in_unit(matching), order, args, cursor, limit, lambda r: _delivery(r, now), as_of
     )
     return DeliveryPage(deliveries=items, cursors=cursors, next_cursor=more, total_count=total)
 
@@ -119,13 +127,14 @@ async def sessions(  # noqa: PLR0917 - the listing's filters, passed by the one 
     station_id: str | None,
     cursor: str | None,
     limit: int,
+    as_of: datetime.date | None = None,
 ) -> SessionPage:
     matching = f"""SELECT s.* FROM {AIRTIME}.sessions s
         WHERE ($2::timestamptz IS NULL OR s.ended_at > $2) AND ($3::timestamptz IS NULL OR s.started_at < $3)
           AND ($4::text IS NULL OR s.station_id = $4)"""
     order = [("started_at", "timestamptz"), ("session_id", "text")]
     args = (unit.unit_id if unit else None, starts_at, ends_at, station_id)
-    items, cursors, more, total = await _page(conn, _in_unit(matching), order, args, cursor, limit, _session)
+    items, cursors, more, total = await _page(conn, _in_unit(matching), order, args, cursor, limit, _session, as_of)
     return SessionPage(sessions=items, cursors=cursors, next_cursor=more, total_count=total)
 
 
@@ -146,6 +155,7 @@ async def outreach_records(  # noqa: PLR0917 - the listing's filters, passed by 
     kind: str | None,
     cursor: str | None,
     limit: int,
+    as_of: datetime.date | None = None,
 ) -> OutreachPage:
     matching = f"""SELECT o.* FROM {OPS}.outreach o
         WHERE ($1::text IS NULL OR o.unit_code IN
@@ -154,8 +164,31 @@ async def outreach_records(  # noqa: PLR0917 - the listing's filters, passed by 
           AND ($4::text IS NULL OR o.kind = $4)"""
     order = [("on_date", "date"), ("outreach_id", "text")]
     args = (unit.unit_id if unit else None, first_day, last_day, kind)
-    items, cursors, more, total = await _page(conn, matching, order, args, cursor, limit, _outreach)
+    items, cursors, more, total = await _page(conn, matching, order, args, cursor, limit, _outreach, as_of)
     return OutreachPage(records=items, cursors=cursors, next_cursor=more, total_count=total)
+
+
+async def outreach_days(  # noqa: PLR0917 - the listing's filters, passed by the one query
+    conn: Conn,
+    unit: UnitRow,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    cursor: str | None,
+    limit: int,
+    as_of: datetime.date | None = None,
+) -> OutreachDayPage:
+    """A unit's outreach per unit and day (``outreach_read.outreach``'s days), paged."""
+    matching = f"""SELECT o.unit_code, o.on_date,
+               count(*) FILTER (WHERE o.kind = 'session') AS sessions,
+               count(*) FILTER (WHERE o.kind = 'vehicle_trip') AS vehicle_trips
+        FROM {OPS}.outreach o
+        WHERE o.on_date BETWEEN $2 AND $3
+          AND o.unit_code IN (SELECT u.code FROM {REGISTRY}.units u JOIN subtree t ON t.unit_id = u.unit_id)
+        GROUP BY o.unit_code, o.on_date"""
+    order = [("on_date", "date"), ("unit_code", "text")]
+    args = (unit.unit_id, first_day, last_day)
+    items, cursors, more, total = await _page(conn, matching, order, args, cursor, limit, _outreach_day, as_of)
+    return OutreachDayPage(days=items, cursors=cursors, next_cursor=more, total_count=total)
 
 
 async def outreach_by_ids(conn: Conn, outreach_ids: Sequence[str]) -> list[OutreachRecordView]:
@@ -181,6 +214,10 @@ def _session(r: asyncpg.Record) -> SessionView:
     return SessionView(
         **fields, cancelled=r["cancelled"], started_at=r["started_at"].isoformat(), ended_at=r["ended_at"].isoformat()
     )
+
+
+def _outreach_day(r: asyncpg.Record) -> OutreachDay:
+    return OutreachDay(**{f: r[f] for f in OutreachDay.__struct_fields__})
 
 
 def _outreach(r: asyncpg.Record) -> OutreachRecordView:

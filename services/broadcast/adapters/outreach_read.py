@@ -1,20 +1,22 @@
-"""Outreach queries: sessions and loudspeaker-vehicle trips per unit (and the units under it)
-and date, for a period."""
+"""Outreach queries: sessions and loudspeaker-vehicle trips per unit (and the units under it,
+today or as the tree stood on an ``as_of`` day) and date, for a period."""
 
 from __future__ import annotations
 
+import datetime
+
 from contracts.api.broadcast_views import OutreachDay, OutreachReport
 from libs.common.db import Conn
-from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
 from services.broadcast.adapters.registry_view import S as REGISTRY
+from services.broadcast.adapters.registry_view import UnitRow, subtree_as_of
 from services.broadcast.domain.period import Period
 
 OPS = "broadcast_operations"
 
 
-async def outreach(conn: Conn, unit: UnitRow, period: Period) -> OutreachReport:
+async def outreach(conn: Conn, unit: UnitRow, period: Period, as_of: datetime.date | None = None) -> OutreachReport:
     rows = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE}
+        f"""WITH RECURSIVE {subtree_as_of("$4")}
             SELECT o.unit_code, o.on_date,
                    count(*) FILTER (WHERE o.kind = 'session') AS sessions,
                    count(*) FILTER (WHERE o.kind = 'vehicle_trip') AS vehicle_trips
@@ -25,6 +27,7 @@ async def outreach(conn: Conn, unit: UnitRow, period: Period) -> OutreachReport:
         unit.unit_id,
         period.first_day,
         period.last_day,
+        as_of,
     )
     days = [OutreachDay(**dict(r)) for r in rows]
     return OutreachReport(

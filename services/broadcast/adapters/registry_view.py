@@ -1,11 +1,13 @@
 """Queries on the broadcast service's read model of the registry (``broadcast_registry``).
 
 The hierarchy is followed with recursive queries over ``parent_id`` at read time, so the
-answer is complete whichever order the units' events arrived in.
+answer is complete whichever order the units' events arrived in; ``subtree_as_of`` follows
+the parents a unit had on a past day instead (``unit_parents``).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 
 import msgspec
@@ -22,6 +24,27 @@ SUBTREE_CTE = f"""
     )
 """
 """``WITH RECURSIVE`` body: the unit ``$1`` and every unit under it (current hierarchy)."""
+
+
+def subtree_as_of(day: str) -> str:
+    """``WITH RECURSIVE`` body: the unit ``$1`` and every unit under it on the day the placeholder
+    ``day`` holds, as the tree stood then (a NULL day: the current hierarchy, as ``SUBTREE_CTE``).
+
+    A dissolved district keeps its communes on a day before it ended, also those that moved on
+    to another parent later; a unit that did not exist yet, or no longer, is under nothing."""
+    return f"""
+    subtree AS (
+        SELECT unit_id FROM {S}.units WHERE unit_id = $1
+        UNION
+        SELECT e.unit_id FROM (
+            SELECT unit_id, parent_id FROM {S}.units WHERE {day}::date IS NULL
+            UNION ALL
+            SELECT unit_id, parent_id FROM {S}.unit_parents
+            WHERE {day}::date IS NOT NULL AND valid_from <= {day}::date
+              AND (valid_to IS NULL OR {day}::date < valid_to)
+        ) e JOIN subtree t ON e.parent_id = t.unit_id
+    )
+"""
 
 
 class UnitRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,12 +71,15 @@ class ClusterRow(msgspec.Struct, frozen=True, kw_only=True):
     """The station's commune; ``None`` while the station (or its commune) is not projected yet."""
 
 
-async def unit_by_code(conn: Conn, code: str) -> UnitRow | None:
-    """The unit holding the code now (codes are reused after merges: the current holder wins)."""
+async def unit_by_code(conn: Conn, code: str, as_of: datetime.date | None = None) -> UnitRow | None:
+    """The unit holding the code now (codes are reused after merges: the current holder wins),
+    or, with ``as_of``, the one that held it that day (none if no unit did)."""
     row = await conn.fetchrow(
-        f"""SELECT unit_id, code, name, level, parent_id FROM {S}.units WHERE code = $1
+        f"""SELECT unit_id, code, name, level, parent_id FROM {S}.units
+            WHERE code = $1 AND ($2::date IS NULL OR (valid_from <= $2 AND (valid_to IS NULL OR $2 < valid_to)))
             ORDER BY valid_to IS NULL DESC, valid_from DESC LIMIT 1""",
         code,
+        as_of,
     )
     return None if row is None else UnitRow(**dict(row))
 

@@ -11,7 +11,7 @@ import msgspec
 
 from contracts.api.broadcast_views import ClusterSignalView, HealthFigures, IncidentView, StationHealth, UnitHealth
 from libs.common.db import Conn
-from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
+from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow, subtree_as_of
 from services.broadcast.adapters.registry_view import S as REGISTRY
 from services.broadcast.domain.period import Period
 
@@ -78,17 +78,21 @@ def _figures(clusters: int, down: float, span: float, opened: int, repairs: list
     )
 
 
-async def unit_health(conn: Conn, unit: UnitRow, period: Period, now: datetime.datetime) -> UnitHealth:
+async def unit_health(
+    conn: Conn, unit: UnitRow, period: Period, now: datetime.datetime, as_of: datetime.date | None = None
+) -> UnitHealth:
+    """``as_of``: the day whose unit tree gives the unit's stations (None: today's)."""
     start, end = period.starts_at, min(period.ends_at, max(now, period.starts_at))
     span = (end - start).total_seconds()
     stations = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE}
+        f"""WITH RECURSIVE {subtree_as_of("$2")}
             SELECT s.station_id, u.code AS unit_code,
                    (SELECT count(*) FROM {REGISTRY}.clusters c
                     WHERE c.station_id = s.station_id AND c.status = 'active') AS clusters
             FROM {REGISTRY}.stations s JOIN {REGISTRY}.units u ON u.unit_id = s.unit_id
             WHERE s.unit_id IN (SELECT unit_id FROM subtree) ORDER BY u.code, s.station_id""",
         unit.unit_id,
+        as_of,
     )
     ids = [r["station_id"] for r in stations]
     downtime = await conn.fetch(

@@ -13,6 +13,7 @@ import asyncpg
 
 from contracts.api.broadcast import (
     AlertKeys,
+    AlertStationsQuery,
     ClusterKeys,
     OutreachKeys,
     ProgrammeKeys,
@@ -23,12 +24,14 @@ from contracts.api.broadcast import (
 )
 from contracts.api.broadcast_views import (
     AlertPage,
+    AlertStationPage,
     AlertView,
     ClusterSignalView,
     Deliveries,
     DeliveryPage,
     DeliveryView,
     IncidentView,
+    OutreachDayPage,
     OutreachPage,
     OutreachRecordView,
     OutreachReport,
@@ -45,6 +48,7 @@ from contracts.api.broadcast_views import (
 from libs.common.errors import InvalidInputError, NotFoundError
 from services.broadcast.adapters import (
     airtime_read,
+    alert_stations_read,
     alerts_list_read,
     alerts_read,
     listings_read,
@@ -68,11 +72,16 @@ class BroadcastQueries:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def _unit(self, code: str) -> UnitRow:
+    async def _unit(self, code: str, as_of: datetime.date | None = None) -> UnitRow:
+        """The unit holding the code today, or on ``as_of`` (404 ``unknown_unit`` if none did)."""
         async with self.pool.acquire() as conn:
-            unit = await unit_by_code(conn, code)
+            unit = await unit_by_code(conn, code, as_of)
         if unit is None:
-            raise NotFoundError(f"no unit with code {code}", code="unknown_unit", details={"unit_code": code})
+            details: dict[str, object] = {"unit_code": code}
+            if as_of is not None:
+                details["as_of"] = as_of.isoformat()
+            on = f" on {as_of.isoformat()}" if as_of else ""
+            raise NotFoundError(f"no unit with code {code}{on}", code="unknown_unit", details=details)
         return unit
 
     # --- programmes and deliveries ---
@@ -138,11 +147,11 @@ class BroadcastQueries:
         async with self.pool.acquire() as conn:
             return await signal_read.cluster_states(conn, keys.cluster_ids)
 
-    async def signal_health(self, unit_code: str, period: str) -> UnitHealth:
+    async def signal_health(self, unit_code: str, period: str, as_of: datetime.date | None = None) -> UnitHealth:
         parsed = Period.parse(period)
-        unit = await self._unit(unit_code)
+        unit = await self._unit(unit_code, as_of)
         async with self.pool.acquire() as conn:
-            return await signal_read.unit_health(conn, unit, parsed, utc_now())
+            return await signal_read.unit_health(conn, unit, parsed, utc_now(), as_of)
 
     async def signal_incidents(
         self, unit_code: str, period: str | None, open_only: bool, limit: int
@@ -180,19 +189,24 @@ class BroadcastQueries:
         awaiting_only: bool,
         cursor: str | None,
         limit: int,
+        as_of: datetime.date | None = None,
     ) -> AlertPage:
         """Alerts issued in the province's days ``from_date`` to ``to_date`` (inclusive)."""
-        unit = await self._unit(unit_code) if unit_code else None
+        unit = await self._unit(unit_code, as_of) if unit_code else None
         issued_from = local_midnight(from_date) if from_date else None
         issued_to = local_midnight(to_date + datetime.timedelta(days=1)) if to_date else None
         async with self.pool.acquire() as conn:
             return await alerts_list_read.list_alerts(
-                conn, unit, issued_from, issued_to, awaiting_only, utc_now(), cursor, _limit(limit)
+                conn, unit, issued_from, issued_to, awaiting_only, utc_now(), cursor, _limit(limit), as_of
             )
 
     async def alerts_by_ids(self, keys: AlertKeys) -> list[AlertView]:
         async with self.pool.acquire() as conn:
             return await alerts_list_read.alerts_by_ids(conn, keys.alert_ids, utc_now())
+
+    async def alert_station_pages(self, query: AlertStationsQuery) -> list[AlertStationPage]:
+        async with self.pool.acquire() as conn:
+            return await alert_stations_read.alert_station_pages(conn, query.pages)
 
     # --- listings of a unit's rows, paged ---
 
@@ -205,13 +219,14 @@ class BroadcastQueries:
         problems_only: bool,
         cursor: str | None,
         limit: int,
+        as_of: datetime.date | None = None,
     ) -> DeliveryPage:
         """Deliveries due in the province's days ``from_date`` to ``to_date`` (inclusive)."""
-        unit = await self._unit(unit_code) if unit_code else None
+        unit = await self._unit(unit_code, as_of) if unit_code else None
         start, end = _days(from_date, to_date)
         async with self.pool.acquire() as conn:
             return await listings_read.deliveries(
-                conn, unit, start, end, station_id, problems_only, utc_now(), cursor, _limit(limit)
+                conn, unit, start, end, station_id, problems_only, utc_now(), cursor, _limit(limit), as_of
             )
 
     async def relay_sessions(  # noqa: PLR0917 - the route's query parameters
@@ -222,12 +237,13 @@ class BroadcastQueries:
         station_id: str | None,
         cursor: str | None,
         limit: int,
+        as_of: datetime.date | None = None,
     ) -> SessionPage:
         """Sessions overlapping the province's days ``from_date`` to ``to_date`` (inclusive)."""
-        unit = await self._unit(unit_code) if unit_code else None
+        unit = await self._unit(unit_code, as_of) if unit_code else None
         start, end = _days(from_date, to_date)
         async with self.pool.acquire() as conn:
-            return await listings_read.sessions(conn, unit, start, end, station_id, cursor, _limit(limit))
+            return await listings_read.sessions(conn, unit, start, end, station_id, cursor, _limit(limit), as_of)
 
     async def relay_sessions_by_ids(self, keys: SessionKeys) -> list[SessionView]:
         async with self.pool.acquire() as conn:
@@ -241,20 +257,34 @@ class BroadcastQueries:
         kind: str | None,
         cursor: str | None,
         limit: int,
+        as_of: datetime.date | None = None,
     ) -> OutreachPage:
-        unit = await self._unit(unit_code) if unit_code else None
+        unit = await self._unit(unit_code, as_of) if unit_code else None
         async with self.pool.acquire() as conn:
-            return await listings_read.outreach_records(conn, unit, from_date, to_date, kind, cursor, _limit(limit))
+            return await listings_read.outreach_records(
+                conn, unit, from_date, to_date, kind, cursor, _limit(limit), as_of
+            )
 
     async def outreach_by_ids(self, keys: OutreachKeys) -> list[OutreachRecordView]:
         async with self.pool.acquire() as conn:
             return await listings_read.outreach_by_ids(conn, keys.outreach_ids)
 
-    async def outreach(self, unit_code: str, period: str) -> OutreachReport:
+    async def outreach(self, unit_code: str, period: str, as_of: datetime.date | None = None) -> OutreachReport:
         parsed = Period.parse(period)
-        unit = await self._unit(unit_code)
+        unit = await self._unit(unit_code, as_of)
         async with self.pool.acquire() as conn:
-            return await outreach_read.outreach(conn, unit, parsed)
+            return await outreach_read.outreach(conn, unit, parsed, as_of)
+
+    async def outreach_days(
+        self, unit_code: str, period: str, as_of: datetime.date | None, cursor: str | None, limit: int
+    ) -> OutreachDayPage:
+        """``outreach``'s days, paged."""
+        parsed = Period.parse(period)
+        unit = await self._unit(unit_code, as_of)
+        async with self.pool.acquire() as conn:
+            return await listings_read.outreach_days(
+                conn, unit, parsed.first_day, parsed.last_day, cursor, _limit(limit), as_of
+            )
 
 
 def _days(

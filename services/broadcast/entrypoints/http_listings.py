@@ -1,9 +1,10 @@
 """Internal REST API of the broadcast service: a unit's deliveries, relay sessions and outreach
 records, paged, and sessions and records by id (for the gateway's DataLoaders and read-backs).
 
-A list takes a unit (``unit_code``: the unit and every unit under it) and the province's days
-(``from_date``, ``to_date``, inclusive); its answer carries every item's cursor, the next
-page's and the total. Reads need a principal that may read, like every broadcast query.
+A list takes a unit (``unit_code``: the unit and every unit under it; with ``as_of``, the unit
+holding the code that day and the units under it then) and the province's days (``from_date``,
+``to_date``, inclusive); its answer carries every item's cursor, the next page's and the total.
+Reads need a principal that may read, like every broadcast query.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody
 
 from contracts.api.broadcast import OutreachKeys, SessionKeys
-from contracts.api.broadcast_views import DeliveryPage, OutreachPage, OutreachRecordView, SessionPage, SessionView
+from contracts.api.broadcast_views import (
+    DeliveryPage,
+    OutreachDayPage,
+    OutreachPage,
+    OutreachRecordView,
+    SessionPage,
+    SessionView,
+)
 from libs.common.http.context import Reader, reader
 from services.broadcast.application.queries import BroadcastQueries
 from services.broadcast.entrypoints.scopes import READ_SCOPES
@@ -42,10 +50,11 @@ class ListingQueriesController(Controller):
         problems_only: FromQuery[bool] = False,
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 100,
+        as_of: Day = None,
     ) -> DeliveryPage:
         """Deliveries to the unit's stations due in the days, by due time; ``problems_only``:
         late, missing and failed."""
-        return await queries.deliveries(unit_code, from_date, to_date, station_id, problems_only, cursor, limit)
+        return await queries.deliveries(unit_code, from_date, to_date, station_id, problems_only, cursor, limit, as_of)
 
     @get("/relay-sessions", operation_id="relaySessions")
     async def relay_sessions(
@@ -59,9 +68,10 @@ class ListingQueriesController(Controller):
         station_id: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 100,
+        as_of: Day = None,
     ) -> SessionPage:
         """Relay sessions of the unit's stations overlapping the days, by start (cancelled ones marked)."""
-        return await queries.relay_sessions(unit_code, from_date, to_date, station_id, cursor, limit)
+        return await queries.relay_sessions(unit_code, from_date, to_date, station_id, cursor, limit, as_of)
 
     @post("/queries/relay-sessions", operation_id="relaySessionsByIds", status_code=200)
     async def relay_sessions_by_ids(
@@ -82,9 +92,24 @@ class ListingQueriesController(Controller):
         kind: FromQuery[Literal["session", "vehicle_trip"] | None] = None,
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 100,
+        as_of: Day = None,
     ) -> OutreachPage:
         """Outreach sessions and loudspeaker-vehicle trips of the unit's communes, by date."""
-        return await queries.outreach_records(unit_code, from_date, to_date, kind, cursor, limit)
+        return await queries.outreach_records(unit_code, from_date, to_date, kind, cursor, limit, as_of)
+
+    @get("/outreach/days", operation_id="outreachDays")
+    async def outreach_days(  # noqa: PLR0917 - the route's query parameters
+        self,
+        reader: Reader,
+        queries: Queries,
+        unit_code: FromQuery[str],
+        period: FromQuery[str],
+        as_of: Day = None,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 100,
+    ) -> OutreachDayPage:
+        """A unit's outreach (everything under it) per unit and day over a period, by day, paged."""
+        return await queries.outreach_days(unit_code, period, as_of, cursor, limit)
 
     @post("/queries/outreach-records", operation_id="outreachRecordsByIds", status_code=200)
     async def outreach_by_ids(

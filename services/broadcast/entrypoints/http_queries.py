@@ -126,10 +126,16 @@ class BroadcastQueriesController(Controller):
 
     @get("/signal/health", operation_id="signalHealth")
     async def signal_health(
-        self, reader: Reader, queries: Queries, unit_code: FromQuery[str], period: FromQuery[str]
+        self,
+        reader: Reader,
+        queries: Queries,
+        unit_code: FromQuery[str],
+        period: FromQuery[str],
+        as_of: FromQuery[datetime.date | None] = None,
     ) -> UnitHealth:
-        """Availability and MTTR per station of a unit (and the units under it) for a period."""
-        return await queries.signal_health(unit_code, period)
+        """Availability and MTTR per station of a unit (and the units under it, as the tree stood on
+        ``as_of``: today's without it) for a period."""
+        return await queries.signal_health(unit_code, period, as_of)
 
     @get("/signal/incidents", operation_id="signalIncidents")
     async def signal_incidents(
@@ -161,7 +167,13 @@ class BroadcastQueriesController(Controller):
 
     @get("/outreach", operation_id="outreachReport")
     async def outreach(
-        self, reader: Reader, queries: Queries, unit_code: FromQuery[str], period: FromQuery[str]
+        self,
+        reader: Reader,
+        queries: Queries,
+        unit_code: FromQuery[str],
+        period: FromQuery[str],
+        as_of: FromQuery[datetime.date | None] = None,
     ) -> OutreachReport:
-        """Outreach sessions and loudspeaker-vehicle trips per unit and date."""
-        return await queries.outreach(unit_code, period)
+        """Outreach sessions and loudspeaker-vehicle trips per unit and date (the units under it as
+        the tree stood on ``as_of``: today's without it)."""
+        return await queries.outreach(unit_code, period, as_of)

@@ -14,6 +14,8 @@ from typing import Literal, TypeVar
 from contracts.api.broadcast import (
     AcknowledgeAlertBody,
     AlertKeys,
+    AlertStationsAsk,
+    AlertStationsQuery,
     ClusterKeys,
     ConfigureSignalBody,
     CorrectProgrammeBody,
@@ -33,12 +35,14 @@ from contracts.api.broadcast import (
 )
 from contracts.api.broadcast_views import (
     AlertPage,
+    AlertStationPage,
     AlertView,
     ClusterSignalView,
     Deliveries,
     DeliveryPage,
     DeliveryView,
     IncidentView,
+    OutreachDayPage,
     OutreachPage,
     OutreachRecordView,
     OutreachReport,
@@ -133,9 +137,10 @@ async def alerts(
     awaiting: bool,
     first: int,
     after: str | None,
+    as_of: datetime.date | None = None,
 ) -> AlertPage:
     params = {"limit": str(first), "awaiting": "true" if awaiting else "false"}
-    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, cursor=after)
+    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, cursor=after, as_of=as_of)
     return await caller.get(B, "/alerts", params, AlertPage)
 
 
@@ -152,8 +157,11 @@ async def signal_incidents(
     return await caller.get(B, "/signal/incidents", params, list[IncidentView])
 
 
-async def signal_health(caller: ServiceCaller, unit_code: str, period: str) -> UnitHealth:
-    return await caller.get(B, "/signal/health", {"unit_code": unit_code, "period": period}, UnitHealth)
+async def signal_health(
+    caller: ServiceCaller, unit_code: str, period: str, as_of: datetime.date | None = None
+) -> UnitHealth:
+    params = {"unit_code": unit_code, "period": period} | _present(as_of=as_of)
+    return await caller.get(B, "/signal/health", params, UnitHealth)
 
 
 async def deliveries_page(
@@ -166,9 +174,12 @@ async def deliveries_page(
     problems_only: bool,
     first: int,
     after: str | None,
+    as_of: datetime.date | None = None,
 ) -> DeliveryPage:
     params = {"limit": str(first), "problems_only": "true" if problems_only else "false"}
-    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, station_id=station_id, cursor=after)
+    params |= _present(
+        unit_code=unit_code, from_date=date_from, to_date=date_to, station_id=station_id, cursor=after, as_of=as_of
+    )
     return await caller.get(B, "/deliveries", params, DeliveryPage)
 
 
@@ -181,9 +192,12 @@ async def relay_sessions(
     station_id: str | None,
     first: int,
     after: str | None,
+    as_of: datetime.date | None = None,
 ) -> SessionPage:
     params = {"limit": str(first)}
-    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, station_id=station_id, cursor=after)
+    params |= _present(
+        unit_code=unit_code, from_date=date_from, to_date=date_to, station_id=station_id, cursor=after, as_of=as_of
+    )
     return await caller.get(B, "/relay-sessions", params, SessionPage)
 
 
@@ -201,9 +215,10 @@ async def outreach_records(
     kind: str | None,
     first: int,
     after: str | None,
+    as_of: datetime.date | None = None,
 ) -> OutreachPage:
     params = {"limit": str(first)}
-    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, kind=kind, cursor=after)
+    params |= _present(unit_code=unit_code, from_date=date_from, to_date=date_to, kind=kind, cursor=after, as_of=as_of)
     return await caller.get(B, "/outreach/records", params, OutreachPage)
 
 
@@ -212,8 +227,23 @@ async def outreach_by_ids(caller: ServiceCaller, outreach_ids: Sequence[str]) ->
     return await caller.post(B, "/queries/outreach-records", body, list[OutreachRecordView])
 
 
-async def outreach_report(caller: ServiceCaller, unit_code: str, period: str) -> OutreachReport:
-    return await caller.get(B, "/outreach", {"unit_code": unit_code, "period": period}, OutreachReport)
+async def outreach_report(
+    caller: ServiceCaller, unit_code: str, period: str, as_of: datetime.date | None = None
+) -> OutreachReport:
+    params = {"unit_code": unit_code, "period": period} | _present(as_of=as_of)
+    return await caller.get(B, "/outreach", params, OutreachReport)
+
+
+async def outreach_days(  # noqa: PLR0917 - the route's query parameters
+    caller: ServiceCaller, unit_code: str, period: str, as_of: datetime.date | None, first: int, after: str | None
+) -> OutreachDayPage:
+    params = {"unit_code": unit_code, "period": period, "limit": str(first)} | _present(as_of=as_of, cursor=after)
+    return await caller.get(B, "/outreach/days", params, OutreachDayPage)
+
+
+async def alert_station_pages(caller: ServiceCaller, asks: Sequence[AlertStationsAsk]) -> list[AlertStationPage]:
+    body = AlertStationsQuery(pages=list(asks))
+    return await caller.post(B, "/queries/alert-stations", body, list[AlertStationPage])
 
 
 async def programme_summary(caller: ServiceCaller, unit_code: str, period: str) -> ProgrammeSummary:

@@ -18,7 +18,15 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from contracts.api.broadcast_views import AlertView, ClusterSignalView, DeliveryView, ProgrammeView, SourceAirtime
+from contracts.api.broadcast import AlertStationsAsk
+from contracts.api.broadcast_views import (
+    AlertStationPage,
+    AlertView,
+    ClusterSignalView,
+    DeliveryView,
+    ProgrammeView,
+    SourceAirtime,
+)
 from contracts.api.metrics import IndicatorDefinition, IndicatorValueView
 from contracts.api.registry_views import (
     DigitalTeamView,
@@ -46,6 +54,9 @@ UnitKey = tuple[str, datetime.date | None]
 
 ChildrenKey = tuple[str, datetime.date | None, int]
 """A parent's id, the day asked about and the page size: the first page of its children."""
+
+AlertStationsKey = tuple[str, str | None, int]
+"""An alert's id, a cursor and a page size: that page of the stations it went to."""
 
 
 def _by_date(keys: Sequence[UnitKey]) -> dict[datetime.date | None, list[str]]:
@@ -86,6 +97,7 @@ class Loaders:
         self.organisation_by_id: DataLoader[str, OrganisationView | None] = loader(self._organisations)
         self.fibre_by_village: DataLoader[str, list[VillageFibreView]] = loader(self._fibre_by_village)
         self.alert_by_id: DataLoader[str, AlertView | None] = loader(self._alerts)
+        self.alert_stations: DataLoader[AlertStationsKey, AlertStationPage] = loader(self._alert_stations)
         self.programme_by_id: DataLoader[str, ProgrammeView | None] = loader(self._programmes)
 
     def check_read(self) -> None:
@@ -191,6 +203,10 @@ class Loaders:
     async def _alerts(self, alert_ids: list[str]) -> list[AlertView | None]:
         found = {a.alert_id: a for a in await broadcast_api.alerts_by_ids(self.caller, alert_ids)}
         return [found.get(i) for i in alert_ids]
+
+    async def _alert_stations(self, keys: list[AlertStationsKey]) -> list[AlertStationPage]:
+        asks = [AlertStationsAsk(alert_id=alert_id, after=after, limit=first) for alert_id, after, first in keys]
+        return await broadcast_api.alert_station_pages(self.caller, asks)
 
     async def _programmes(self, programme_ids: list[str]) -> list[ProgrammeView | None]:
         found = {p.programme_id: p for p in await broadcast_api.programmes_by_ids(self.caller, programme_ids)}

@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from contracts.api.broadcast_views import AlertSummary
 from services.gateway.adapters import broadcast_api
+from services.gateway.graphql.arguments_tree import TreeAsOf
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.ids import raw_id
 from services.gateway.graphql.pages import checked_first
@@ -57,6 +58,7 @@ class AlertQuery:
         to: datetime.date | None = None,
         first: int | None = 50,
         after: str | None = None,
+        as_of: TreeAsOf = None,
     ) -> EmergencyAlertConnection:
         context = context_of(info)
         context.reader()
@@ -68,6 +70,7 @@ class AlertQuery:
             awaiting=awaiting_acknowledgement,
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
         return EmergencyAlertConnection(
             edges=[EmergencyAlertEdge(node=EmergencyAlert.of(a), cursor=alert_cursor(a)) for a in page.alerts],

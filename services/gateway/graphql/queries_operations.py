@@ -1,8 +1,9 @@
 # mypy: disallow-untyped-decorators=False
 """Queries on a unit's broadcast operations: deliveries (with the late, missing and failed ones
 per station), relay sessions, outreach records and summary, programme and airtime figures.
-Lists take a unit (``unitCode``: it and every unit under it) and the province's days (``from``,
-``to``); each needs ``read``, and nested fields load through the DataLoaders, which ask it again."""
+Lists take a unit (``unitCode``: it and every unit under it, in the tree of the day ``asOf``,
+today's without it) and the province's days (``from``, ``to``); each needs ``read``, and nested
+fields load through the DataLoaders, which ask it again."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import strawberry
 from strawberry.types import Info
 
 from services.gateway.adapters import broadcast_api
+from services.gateway.graphql.arguments_tree import TreeAsOf
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.ids import raw_id
 from services.gateway.graphql.pages import checked_first
@@ -58,6 +60,7 @@ class OperationsQuery:
         problems_only: bool = False,
         first: int | None = 50,
         after: str | None = None,
+        as_of: TreeAsOf = None,
     ) -> DeliveryConnection:
         context = context_of(info)
         context.reader()
@@ -70,6 +73,7 @@ class OperationsQuery:
             problems_only=problems_only,
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
         return DeliveryConnection(
             edges=[
@@ -89,6 +93,7 @@ class OperationsQuery:
         to: To = None,
         first: int | None = 50,
         after: str | None = None,
+        as_of: TreeAsOf = None,
     ) -> RelaySessionConnection:
         context = context_of(info)
         context.reader()
@@ -100,6 +105,7 @@ class OperationsQuery:
             station_id=_station(station_id),
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
         return RelaySessionConnection(
             edges=[
@@ -120,6 +126,7 @@ class OperationsQuery:
         to: To = None,
         first: int | None = 50,
         after: str | None = None,
+        as_of: TreeAsOf = None,
     ) -> OutreachRecordConnection:
         context = context_of(info)
         context.reader()
@@ -131,6 +138,7 @@ class OperationsQuery:
             kind=kind.value if kind else None,
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
         return OutreachRecordConnection(
             edges=[
@@ -142,10 +150,11 @@ class OperationsQuery:
         )
 
     @strawberry.field(description="A unit's outreach over a period (everything under it), per unit and day.")
-    async def outreach(self, info: Ctx, unit_code: str, period: Period) -> OutreachSummary:
+    async def outreach(self, info: Ctx, unit_code: str, period: Period, as_of: TreeAsOf = None) -> OutreachSummary:
         context = context_of(info)
         context.reader()
-        return OutreachSummary.of(await broadcast_api.outreach_report(context.caller(), unit_code, str(period)))
+        report = await broadcast_api.outreach_report(context.caller(), unit_code, str(period), as_of)
+        return OutreachSummary.of(report, as_of=as_of)
 
     @strawberry.field(description="A unit's programmes over a period (its producers' and those under it), summed.")
     async def programme_summary(self, info: Ctx, unit_code: str, period: Period) -> ProgrammeFigures:

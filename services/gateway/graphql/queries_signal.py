@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from services.gateway.adapters import broadcast_api
+from services.gateway.graphql.arguments_tree import TreeAsOf
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.pages_listed import MAX_LISTED, page_of
@@ -59,7 +60,7 @@ class SignalQuery:
         )
 
     @strawberry.field(description="Availability, downtime, incidents and MTTR of a unit's clusters over a period.")
-    async def signal_health(self, info: Ctx, unit_code: str, period: Period) -> SignalHealth:
+    async def signal_health(self, info: Ctx, unit_code: str, period: Period, as_of: TreeAsOf = None) -> SignalHealth:
         context = context_of(info)
         context.reader()
-        return SignalHealth.of(await broadcast_api.signal_health(context.caller(), unit_code, str(period)))
+        return SignalHealth.of(await broadcast_api.signal_health(context.caller(), unit_code, str(period), as_of))

@@ -14,6 +14,7 @@ from contracts.api.broadcast_views import AlertStationView, AlertSummary, AlertV
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.ids import global_id
+from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.types_units import AdministrativeUnit, Node, PageInfo, RadioStation
 
 Ctx = Info[Any, Any]
@@ -75,7 +76,10 @@ class EmergencyAlert(Node, FromContract[AlertSummary]):
         view = await context_of(info).loaders.unit_by_code.load((self.view.unit_code, None))
         return AdministrativeUnit.of(view) if view else None
 
-    @strawberry.field(description="Every station it went to, acknowledged or not, by commune.")
+    @strawberry.field(
+        description="Every station it went to, acknowledged or not, by commune.",
+        deprecation_reason="A whole list: use recipients, a connection with totalCount.",
+    )
     async def stations(self, info: Ctx) -> list[AlertStation]:
         view = self.view
         if not isinstance(view, AlertView):
@@ -85,6 +89,34 @@ class EmergencyAlert(Node, FromContract[AlertSummary]):
                 return []
             view = loaded
         return [AlertStation.of(s) for s in view.stations]
+
+    @strawberry.field(
+        description="The stations it went to, acknowledged or not, by commune then station; paged by the service."
+    )
+    async def recipients(self, info: Ctx, first: int | None = 50, after: str | None = None) -> AlertStationConnection:
+        # Every listed alert's page is one batched call per query level.
+        page = await context_of(info).loaders.alert_stations.load((self.view.alert_id, after, checked_first(first)))
+        return AlertStationConnection(
+            edges=[
+                AlertStationEdge(node=AlertStation.of(s), cursor=c)
+                for s, c in zip(page.stations, page.cursors, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.type
+class AlertStationEdge:
+    node: AlertStation
+    cursor: str
+
+
+@strawberry.type
+class AlertStationConnection:
+    edges: list[AlertStationEdge]
+    page_info: PageInfo
+    total_count: int
 
 
 @contract_type(

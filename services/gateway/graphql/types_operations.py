@@ -12,9 +12,11 @@ import strawberry
 from strawberry.types import Info
 
 from contracts.api.broadcast_views import OutreachDay, OutreachRecordView, OutreachReport, SessionView
+from services.gateway.adapters import broadcast_api
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.ids import global_id
+from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import Period, RelaySource
 from services.gateway.graphql.types_broadcast import Programme
 from services.gateway.graphql.types_units import AdministrativeUnit, Node, PageInfo, RadioStation
@@ -94,6 +96,19 @@ class OutreachDayCount(FromContract[OutreachDay]):
     pass
 
 
+@strawberry.type
+class OutreachDayCountEdge:
+    node: OutreachDayCount
+    cursor: str
+
+
+@strawberry.type
+class OutreachDayCountConnection:
+    edges: list[OutreachDayCountEdge]
+    page_info: PageInfo
+    total_count: int
+
+
 @contract_type(
     OutreachReport,
     fields=("unit_code", "period", "sessions", "vehicle_trips", "days"),
@@ -101,6 +116,32 @@ class OutreachDayCount(FromContract[OutreachDay]):
 )
 class OutreachSummary(FromContract[OutreachReport]):
     period: Period
+    days: list[OutreachDayCount] = strawberry.field(
+        deprecation_reason="A whole list: use dayCounts, a connection with totalCount."
+    )
+    as_of: strawberry.Private[datetime.date | None] = None
+    """The day whose unit tree the summary was read in (None: today's); its pages are read in it too."""
+
+    @strawberry.field(description="Sessions and vehicle trips per unit and day, by day then unit code.")
+    async def day_counts(
+        self, info: Ctx, first: int | None = 50, after: str | None = None
+    ) -> OutreachDayCountConnection:
+        page = await broadcast_api.outreach_days(
+            context_of(info).loaders.caller,
+            self.view.unit_code,
+            self.view.period,
+            self.as_of,
+            checked_first(first),
+            after,
+        )
+        return OutreachDayCountConnection(
+            edges=[
+                OutreachDayCountEdge(node=OutreachDayCount.of(d), cursor=c)
+                for d, c in zip(page.days, page.cursors, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor),
+            total_count=page.total_count,
+        )
 
 
 @strawberry.type

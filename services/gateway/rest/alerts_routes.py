@@ -1,5 +1,6 @@
-"""/api/v1 routes for emergency alerts: issue, acknowledge, cancel; read one, list, and the
-stations still silent N minutes after one went out.
+"""/api/v1 routes for emergency alerts: issue, acknowledge, cancel; read one, list (by unit, in
+the unit tree of the day ``as_of``), page the stations one went to, and the stations still
+silent N minutes after one went out.
 
 Bodies and answers are the broadcast service's own (``contracts.api.broadcast*``); a command
 answers the service's ``CommandResult`` (the alert's id first; for an issue, then every
@@ -15,8 +16,8 @@ from litestar import Controller, get, post
 from litestar.openapi.spec import Example
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from contracts.api.broadcast import AcknowledgeAlertBody, IssueAlertBody, ReasonBody
-from contracts.api.broadcast_views import AlertPage, AlertView, UnacknowledgedReport
+from contracts.api.broadcast import AcknowledgeAlertBody, AlertStationsAsk, IssueAlertBody, ReasonBody
+from contracts.api.broadcast_views import AlertPage, AlertStationPage, AlertView, UnacknowledgedReport
 from libs.common.errors import NotFoundError
 from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters import broadcast_api
@@ -24,6 +25,7 @@ from services.gateway.adapters.internal import ServiceError, ServiceUnavailableE
 from services.gateway.graphql.pages import checked_first
 from services.gateway.rest.callers import READER, WRITER, Caller, idempotency_key
 from services.gateway.rest.routes import BEARER, Req, service_error, service_unavailable
+from services.gateway.rest.unit_tree import AS_OF
 
 FIRST = Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])]
 
@@ -67,6 +69,7 @@ class AlertRoutes(Controller):
         to_date: FromQuery[datetime.date | None] = None,
         first: FIRST = 50,
         after: FromQuery[str | None] = None,
+        as_of: AS_OF = None,
     ) -> AlertPage:
         """``awaiting``: only those still running with a station yet to acknowledge."""
         return await broadcast_api.alerts(
@@ -77,6 +80,7 @@ class AlertRoutes(Controller):
             awaiting=awaiting,
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
 
     @get("/{alert_id:str}", operation_id="emergencyAlert", dependencies=READER, summary="An alert and its stations")
@@ -85,6 +89,23 @@ class AlertRoutes(Controller):
         if not found:
             raise NotFoundError("no such alert", code="unknown_alert", details={"alert_id": alert_id})
         return found[0]
+
+    @get(
+        "/{alert_id:str}/stations",
+        operation_id="emergencyAlertStations",
+        dependencies=READER,
+        summary="The stations an alert went to, paged",
+    )
+    async def stations(
+        self, caller: Caller, alert_id: FromPath[str], first: FIRST = 50, after: FromQuery[str | None] = None
+    ) -> AlertStationPage:
+        """By commune, then station, acknowledged or not."""
+        [page] = await broadcast_api.alert_station_pages(
+            caller, [AlertStationsAsk(alert_id=alert_id, after=after, limit=checked_first(first))]
+        )
+        if page.total_count == 0 and not await broadcast_api.alerts_by_ids(caller, [alert_id]):
+            raise NotFoundError("no such alert", code="unknown_alert", details={"alert_id": alert_id})
+        return page
 
     @get(
         "/{alert_id:str}/unacknowledged",

@@ -1,5 +1,6 @@
 """/api/v1 routes for a station's relay log and a unit's outreach: relay sessions listed and
-cancelled; outreach sessions and loudspeaker-vehicle trips recorded, listed and summed.
+cancelled; outreach sessions and loudspeaker-vehicle trips recorded, listed and summed (per day,
+paged). A list by unit takes ``as_of``: the unit tree of that day (today's without it).
 
 Bodies and answers are the broadcast service's own (``contracts.api.broadcast*``); a command
 answers its ``CommandResult`` and takes an ``Idempotency-Key``; the service decides scope
@@ -16,7 +17,7 @@ from litestar.openapi.spec import Example
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from contracts.api.broadcast import ReasonBody, RecordOutreachSessionBody, RecordVehicleTripBody
-from contracts.api.broadcast_views import OutreachPage, OutreachReport, SessionPage
+from contracts.api.broadcast_views import OutreachDayPage, OutreachPage, OutreachReport, SessionPage
 from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters import broadcast_api
 from services.gateway.adapters.internal import ServiceError, ServiceUnavailableError
@@ -24,9 +25,11 @@ from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import PERIOD_PATTERN
 from services.gateway.rest.callers import READER, WRITER, Caller, idempotency_key
 from services.gateway.rest.routes import BEARER, Req, service_error, service_unavailable
+from services.gateway.rest.unit_tree import AS_OF
 
 FIRST = Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])]
 UNIT = Annotated[str | None, QueryParameter(examples=[Example(value="061")])]
+PERIOD = Annotated[str, QueryParameter(pattern=PERIOD_PATTERN.pattern, examples=[Example(value="2023")])]
 
 
 class _Public(Controller):
@@ -48,6 +51,7 @@ class RelaySessionRoutes(_Public):
         to_date: FromQuery[datetime.date | None] = None,
         first: FIRST = 50,
         after: FromQuery[str | None] = None,
+        as_of: AS_OF = None,
     ) -> SessionPage:
         """Sessions of the unit's stations (or one station's) overlapping the days, cancelled ones marked."""
         return await broadcast_api.relay_sessions(
@@ -58,6 +62,7 @@ class RelaySessionRoutes(_Public):
             station_id=station_id,
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
 
     @post(
@@ -106,6 +111,7 @@ class OutreachRoutes(_Public):
         to_date: FromQuery[datetime.date | None] = None,
         first: FIRST = 50,
         after: FromQuery[str | None] = None,
+        as_of: AS_OF = None,
     ) -> OutreachPage:
         return await broadcast_api.outreach_records(
             caller,
@@ -115,6 +121,7 @@ class OutreachRoutes(_Public):
             kind=kind,
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
 
     @get("/", operation_id="outreachReport", dependencies=READER, summary="A unit's outreach over a period")
@@ -122,7 +129,21 @@ class OutreachRoutes(_Public):
         self,
         caller: Caller,
         unit_code: Annotated[str, QueryParameter(examples=[Example(value="061")])],
-        period: Annotated[str, QueryParameter(pattern=PERIOD_PATTERN.pattern, examples=[Example(value="2023")])],
+        period: PERIOD,
+        as_of: AS_OF = None,
     ) -> OutreachReport:
         """Sessions and vehicle trips per unit and day (everything under the unit)."""
-        return await broadcast_api.outreach_report(caller, unit_code, period)
+        return await broadcast_api.outreach_report(caller, unit_code, period, as_of)
+
+    @get("/days", operation_id="outreachDays", dependencies=READER, summary="A unit's outreach per day, paged")
+    async def days(  # noqa: PLR0917 - query parameters, passed by name
+        self,
+        caller: Caller,
+        unit_code: Annotated[str, QueryParameter(examples=[Example(value="061")])],
+        period: PERIOD,
+        as_of: AS_OF = None,
+        first: FIRST = 50,
+        after: FromQuery[str | None] = None,
+    ) -> OutreachDayPage:
+        """The report's sessions and vehicle trips per unit and day, by day then unit code."""
+        return await broadcast_api.outreach_days(caller, unit_code, period, as_of, checked_first(first), after)

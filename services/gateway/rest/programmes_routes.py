@@ -26,6 +26,7 @@ from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import PERIOD_PATTERN
 from services.gateway.rest.callers import READER, WRITER, Caller, idempotency_key
 from services.gateway.rest.routes import BEARER, Req, service_error, service_unavailable
+from services.gateway.rest.unit_tree import AS_OF
 
 FIRST = Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])]
 UNIT = Annotated[str, QueryParameter(examples=[Example(value="061")])]
@@ -132,6 +133,7 @@ class DeliveryRoutes(_Public):
         problems_only: FromQuery[bool] = False,
         first: FIRST = 50,
         after: FromQuery[str | None] = None,
+        as_of: AS_OF = None,
     ) -> DeliveryPage:
         """Deliveries to the unit's stations (or one station's) due in the days; ``problems_only``:
         the late, missing and failed ones, each with its ``timeliness``."""
@@ -144,6 +146,7 @@ class DeliveryRoutes(_Public):
             problems_only=problems_only,
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
 
 

@@ -19,6 +19,7 @@ from services.gateway.graphql.scalars import PERIOD_PATTERN
 from services.gateway.rest.broadcast_shapes import IncidentPage
 from services.gateway.rest.callers import READER, Caller
 from services.gateway.rest.routes import BEARER, service_error, service_unavailable
+from services.gateway.rest.unit_tree import AS_OF
 
 UNIT = Annotated[str, QueryParameter(examples=[Example(value="061")])]
 
@@ -58,5 +59,6 @@ class SignalRoutes(Controller):
         caller: Caller,
         unit_code: UNIT,
         period: Annotated[str, QueryParameter(pattern=PERIOD_PATTERN.pattern, examples=[Example(value="2023")])],
+        as_of: AS_OF = None,
     ) -> UnitHealth:
-        return await broadcast_api.signal_health(caller, unit_code, period)
+        return await broadcast_api.signal_health(caller, unit_code, period, as_of)

@@ -18,7 +18,10 @@ from contracts.registry_events import (
     RadioStationStatusChanged,
     SpeakerClusterDecommissioned,
     SpeakerClusterRegistered,
+    UnitDissolved,
+    UnitMerged,
     UnitRegistered,
+    UnitReparented,
 )
 from libs.common.projections.projection import Applied, ensure_schema
 from libs.common.reach import units_outside
@@ -100,3 +103,47 @@ async def test_a_decommissioned_station_is_left_out_of_an_alert_area(conn: async
     district = await registry_view.unit_by_code(conn, "061")
     assert district is not None
     assert await registry_view.stations_in_area(conn, district.unit_id) == []
+
+
+MOVED = datetime.date(2025, 7, 1)
+REORGANISATION: list[Event] = [
+    # 00001 moves under the province; 00002 merges into a new unit that reuses its code; 061 ends.
+    UnitRegistered(unit_id="c2", code="00002", name="Xã Hai", level="commune", parent_id="d", valid_from=DAY),
+    UnitReparented(unit_id="c", parent_id="p", previous_parent_id="d", effective_on=MOVED),
+    UnitMerged(unit_id="c2", successor_id="n", effective_on=MOVED),
+    UnitRegistered(unit_id="n", code="00002", name="Xã Mới", level="commune", parent_id="p", valid_from=MOVED),
+    UnitDissolved(unit_id="d", effective_on=MOVED),
+]
+
+
+async def subtree(conn: asyncpg.Connection, code: str, day: datetime.date | None) -> list[str] | None:
+    unit = await registry_view.unit_by_code(conn, code, day)
+    if unit is None:
+        return None
+    rows = await conn.fetch(
+        f"WITH RECURSIVE {registry_view.subtree_as_of('$2')} SELECT unit_id FROM subtree ORDER BY unit_id",
+        unit.unit_id,
+        day,
+    )
+    return [r["unit_id"] for r in rows]
+
+
+async def test_the_tree_as_of_a_day_is_the_tree_that_day_also_after_a_move_is_delivered_again(
+    conn: asyncpg.Connection,
+) -> None:
+    projection = RegistryViewProjection()
+    await ensure_schema(conn, projection)
+    events = [applied(e) for e in [*EVENTS[:3], *REORGANISATION]]
+    async with conn.transaction():
+        await projection.apply(conn, projection.name, events)
+        # A move or an end delivered again changes nothing.
+        await projection.apply(conn, projection.name, [events[4], events[5], events[7]])
+    before = MOVED - datetime.timedelta(days=1)
+    assert await subtree(conn, "061", before) == ["c", "c2", "d"]
+    assert await subtree(conn, "06", before) == ["c", "c2", "d", "p"]
+    assert await subtree(conn, "06", MOVED) == ["c", "n", "p"]
+    assert await subtree(conn, "061", MOVED) is None  # ended that day
+    assert await subtree(conn, "061", None) == ["c2", "d"]  # today's tree: an ended unit keeps its last parent
+    holders = [await registry_view.unit_by_code(conn, "00002", d) for d in (before, MOVED, None)]
+    assert [u.unit_id if u else None for u in holders] == ["c2", "n", "n"]  # a reused code, by day
+    assert await subtree(conn, "061", datetime.date(2019, 1, 1)) is None

@@ -24,14 +24,15 @@ STEP = "mutation($input: {}Input!) {{ {}(input: $input) {{ status }} }}"
 CANCEL_RELAY = "mutation($input: CancelRelaySessionInput!) { cancelRelaySession(input: $input) { id } }"
 OUTREACH = "mutation($input: RecordOutreachSessionInput!) { recordOutreachSession(input: $input) { id } }"
 TRIP = "mutation($input: RecordVehicleTripInput!) { recordVehicleTrip(input: $input) { id } }"
-ALERT = "query($id: ID!) { emergencyAlert(id: $id) { title stations { station { id } } } }"
+ALERT = """query($id: ID!) { emergencyAlert(id: $id) {
+  title stations { station { id } } recipients(first: 1) { totalCount edges { node { station { id } } } } } }"""
 SILENT = "query($id: ID!) { unacknowledgedStations(alertId: $id, afterMinutes: 30) { stations { unitCode } } }"
 SESSIONS = """query($s: ID) {
   relaySessions(stationId: $s, from: "2023-05-01", to: "2023-05-31") { edges { node { id } } } }"""
 READS = {
-    "emergencyAlerts (awaiting in Ba Bể, with their area)": (
-        '{ emergencyAlerts(unitCode: "061", awaitingAcknowledgement: true) '
-        "{ totalCount edges { node { area { code } } } } }"
+    "emergencyAlerts (awaiting in Ba Bể as of 2023, with their area and recipients)": (
+        '{ emergencyAlerts(unitCode: "061", awaitingAcknowledgement: true, asOf: "2023-01-01") '
+        "{ totalCount edges { node { area { code } recipients { totalCount edges { node { station { id } } } } } } } }"
     ),
     "signalIncidents (Ba Bể's, with their clusters)": (
         '{ signalIncidents(unitCode: "061") { totalCount edges { node { cluster { id } } } } }'
@@ -48,7 +49,10 @@ READS = {
     "outreachRecords (Ba Bể's, with their units)": (
         '{ outreachRecords(unitCode: "061") { totalCount edges { node { unit { code } } } } }'
     ),
-    "outreach (Ba Bể's summary)": '{ outreach(unitCode: "061", period: "2023") { sessions vehicleTrips } }',
+    "outreach (Ba Bể's summary as of 2023, with its day counts)": (
+        '{ outreach(unitCode: "061", period: "2023", asOf: "2023-01-01") '
+        "{ sessions vehicleTrips dayCounts(first: 2) { totalCount edges { node { unitCode } } } } }"
+    ),
     "programmeSummary (Ba Bể's, with its unit)": (
         '{ programmeSummary(unitCode: "061", period: "2023") { programmes unit { code } } }'
     ),
@@ -97,7 +101,10 @@ CELLS: dict[str, Cell] = {
     ),
     "recordProgramme (Pác Nặm)": lambda i, t: (PROGRAMME, {"input": _programme(i, "062")}),
     **{label: _read(query) for label, query in READS.items()},
-    "emergencyAlert (a Bành Trạch alert, with its stations)": lambda i, t: (ALERT, {"id": made(t).alerts[0]}),
+    "emergencyAlert (a Bành Trạch alert, with its stations and recipients)": lambda i, t: (
+        ALERT,
+        {"id": made(t).alerts[0]},
+    ),
     "unacknowledgedStations (a Bành Trạch alert)": lambda i, t: (SILENT, {"id": made(t).alerts[0]}),
     "issueEmergencyAlert (area Bành Trạch)": lambda i, t: (ISSUE, {"input": _alert(i)}),
     "acknowledgeEmergencyAlert (VNPT's station)": lambda i, t: (
@@ -210,7 +217,11 @@ async def build_area_targets(platform: Platform, targets: Targets) -> None:
 
 NESTED: dict[str, dict[str, str]] = {
     "Programme": {"producer": "producer { code }", "deliveries": "deliveries { status }"},
-    "EmergencyAlert": {"area": "area { code }", "stations": "stations { station { id } }"},
+    "EmergencyAlert": {
+        "area": "area { code }",
+        "stations": "stations { station { id } }",
+        "recipients": "recipients { edges { node { station { id } } } }",
+    },
     "Delivery": {"station": "station { id }", "programme": "programme { title }"},
     "RelaySession": {"station": "station { id }", "programme": "programme { title }"},
     "OutreachRecord": {"unit": "unit { code }"},

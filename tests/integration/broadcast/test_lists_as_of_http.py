@@ -1,0 +1,120 @@
+"""A unit's broadcast lists over the tree as it stood on a day (``as_of``): after district 061 is
+dissolved and its commune 00002 moves under the province (2025-07-01, two-tier government), a
+2024 report for 061 still finds 00002's rows, and today's tree does not; and the nested lists
+(outreach per day, an alert's stations) page in the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.broadcast.conftest import Platform, Province
+from tests.integration.broadcast.test_alerts_http import ISSUER, alert
+
+THEN = "2024-06-01"
+REORGANISED = "2025-07-01"
+
+
+def session(station: str, day: str) -> dict[str, str]:
+    return {
+        "station_id": station,
+        "source": "VOV1",
+        "started_at": f"{day}T05:00:00+07:00",
+        "ended_at": f"{day}T06:00:00+07:00",
+    }
+
+
+async def reorganise(platform: Platform) -> None:
+    """00002 goes under the province and 061 (keeping 00001) is dissolved, both from 2025-07-01."""
+    units = (await platform.registry.get("/units/by-code", params={"codes": "00002,061"})).json()
+    ids = {u["code"]: u["unit_id"] for u in units}
+    await platform.registry_command(
+        f"units/{ids['00002']}/reparent", {"parent_code": "06", "effective_on": REORGANISED}
+    )
+    await platform.registry_command(f"units/{ids['061']}/dissolve", {"effective_on": REORGANISED})
+
+
+def stations_of(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted({r["station_id"] for r in rows})
+
+
+async def test_a_dissolved_districts_lists_as_of_a_day_before_find_the_communes_it_had_then(
+    platform: Platform, province: Province
+) -> None:
+    one, two = province.stations["00001"], province.stations["00002"]
+    await platform.command(
+        "relay-sessions/record", {"sessions": [session(one, "2024-03-01"), session(two, "2024-03-01")]}
+    )
+    for code in ("00001", "00002"):
+        await platform.command("outreach/sessions/record", {"unit_code": code, "held_on": "2024-04-01"})
+    issued = await platform.command("alerts/issue", alert("00002"), principal=ISSUER)
+    await reorganise(platform)
+    await platform.caught_up()
+
+    async def lists(as_of: str | None = None) -> dict[str, Any]:
+        return {
+            "sessions": stations_of((await platform.get("/relay-sessions", unit_code="061", as_of=as_of))["sessions"]),
+            "records": sorted(
+                r["unit_code"]
+                for r in (await platform.get("/outreach/records", unit_code="061", as_of=as_of))["records"]
+            ),
+            "report": (await platform.get("/outreach", unit_code="061", period="2024", as_of=as_of))["sessions"],
+            "health": stations_of(
+                (await platform.get("/signal/health", unit_code="061", period="2024", as_of=as_of))["stations"]
+            ),
+            "alerts": [a["alert_id"] for a in (await platform.get("/alerts", unit_code="061", as_of=as_of))["alerts"]],
+        }
+
+    assert await lists(as_of=THEN) == {
+        "sessions": [one, two],
+        "records": ["00001", "00002"],
+        "report": 2,
+        "health": [one, two],
+        "alerts": [issued["ids"][0]],
+    }
+    assert await lists() == {"sessions": [one], "records": ["00001"], "report": 1, "health": [one], "alerts": []}
+    # On the day of the move the commune is the province's, not the district's.
+    moved = await platform.get("/relay-sessions", unit_code="06", as_of=REORGANISED)
+    assert stations_of(moved["sessions"]) == [two]
+
+
+async def test_a_code_asked_as_of_a_day_before_its_unit_existed_is_an_unknown_unit(
+    platform: Platform, province: Province
+) -> None:
+    before = await platform.get("/relay-sessions", expect=404, unit_code="061", as_of="2019-12-31")
+    assert (before["code"], before["details"]) == ("unknown_unit", {"unit_code": "061", "as_of": "2019-12-31"})
+    bad = await platform.broadcast.get("/relay-sessions", params={"unit_code": "061", "as_of": "last year"})
+    assert bad.status_code == 400, bad.text
+
+
+async def test_outreach_days_and_an_alerts_stations_page_with_a_total(platform: Platform, province: Province) -> None:
+    for code, day in [("00001", "2024-04-01"), ("00002", "2024-04-01"), ("00001", "2024-04-02")]:
+        await platform.command("outreach/sessions/record", {"unit_code": code, "held_on": day})
+    issued = await platform.command("alerts/issue", alert("06"), principal=ISSUER)
+    alert_id = issued["ids"][0]
+    await platform.caught_up()
+
+    first = await platform.get("/outreach/days", unit_code="061", period="2024", limit=2)
+    assert [(d["on_date"], d["unit_code"]) for d in first["days"]] == [("2024-04-01", "00001"), ("2024-04-01", "00002")]
+    assert (first["total_count"], first["next_cursor"]) == (3, first["cursors"][-1])
+    rest = await platform.get("/outreach/days", unit_code="061", period="2024", limit=2, cursor=first["next_cursor"])
+    assert [(d["on_date"], d["sessions"]) for d in rest["days"]] == [("2024-04-02", 1)]
+    assert (rest["total_count"], rest["next_cursor"]) == (3, None)
+    report = await platform.get("/outreach", unit_code="061", period="2024")
+    assert report["days"] == first["days"] + rest["days"]
+
+    everyone = sorted(province.stations.values())
+    pages = await platform.query(
+        "alert-stations", {"pages": [{"alert_id": alert_id, "limit": 2}, {"alert_id": "no-such-alert"}]}
+    )
+    assert [(p["alert_id"], p["total_count"]) for p in pages] == [(alert_id, 3), ("no-such-alert", 0)]
+    assert [s["unit_code"] for s in pages[0]["stations"]] == ["00001", "00002"]
+    [after] = await platform.query(
+        "alert-stations", {"pages": [{"alert_id": alert_id, "after": pages[0]["next_cursor"]}]}
+    )
+    assert [s["unit_code"] for s in after["stations"]] == ["00003"]
+    assert after["next_cursor"] is None
+    assert sorted(s["station_id"] for s in pages[0]["stations"] + after["stations"]) == everyone
+    forged = await platform.broadcast.post(
+        "/queries/alert-stations", json={"pages": [{"alert_id": alert_id, "after": "bm90IG9uZQ=="}]}
+    )
+    assert (forged.status_code, forged.json()["code"]) == (400, "invalid_cursor")

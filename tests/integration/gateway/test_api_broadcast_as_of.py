@@ -1,0 +1,150 @@
+"""Broadcast lists through the gateway over the unit tree of a day (``asOf`` / ``as_of``): after
+the 2025-07-01 reorganisation dissolves Ba Bể (061) and moves one of its communes under the
+province, a 2024 report for Ba Bể still finds both communes' rows, in GraphQL and REST; and an
+alert's stations and an outreach summary's days are connections paged by the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.gateway.api_fixtures import RECORD_RELAY, build_province
+from tests.integration.gateway.api_platform import Platform, platform
+from tests.integration.gateway.broadcast_support import stations_known_to_broadcast
+from tests.integration.gateway.test_api_alerts import ISSUE, flood_warning
+
+__all__ = ["platform"]
+
+THEN = "2024-06-30"
+REPARENT = "mutation($input: ReparentUnitInput!) { reparentUnit(input: $input) { code } }"
+DISSOLVE = "mutation($input: DissolveUnitInput!) { dissolveUnit(input: $input) { code } }"
+OUTREACH = "mutation($i: RecordOutreachSessionInput!) { recordOutreachSession(input: $i) { id } }"
+LISTS = """query($asOf: Date) {
+  relaySessions(unitCode: "061", asOf: $asOf) { totalCount edges { node { station { id } } } }
+  outreachRecords(unitCode: "061", asOf: $asOf) { totalCount }
+  outreach(unitCode: "061", period: "2024", asOf: $asOf) { sessions dayCounts { totalCount } }
+  signalHealth(unitCode: "061", period: "2024", asOf: $asOf) { stations { station { id } } }
+  emergencyAlerts(unitCode: "061", asOf: $asOf) { totalCount }
+}"""
+
+
+def counts(data: dict[str, Any]) -> dict[str, object]:
+    return {
+        "relays": sorted(e["node"]["station"]["id"] for e in data["relaySessions"]["edges"]),
+        "records": data["outreachRecords"]["totalCount"],
+        "sessions": data["outreach"]["sessions"],
+        "days": data["outreach"]["dayCounts"]["totalCount"],
+        "health": sorted(s["station"]["id"] for s in data["signalHealth"]["stations"]),
+        "alerts": data["emergencyAlerts"]["totalCount"],
+    }
+
+
+async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_then(platform: Platform) -> None:
+    province = await build_province(platform, communes=2, villages=1)
+    await stations_known_to_broadcast(platform, province)
+    kept, moved = province.communes
+    for commune in province.communes:
+        station = province.stations[commune]
+        relay = {"stationId": station, "source": "VOV1", "startedAt": "2024-03-05T05:00:00+07:00",
+                 "endedAt": "2024-03-05T06:00:00+07:00"}  # fmt: skip
+        await platform.data(RECORD_RELAY, {"input": relay})
+        await platform.data(OUTREACH, {"i": {"unitCode": commune, "heldOn": "2024-04-01"}})
+    await platform.data(ISSUE, {"i": {**flood_warning(), "unitCode": moved}})
+    await platform.data(REPARENT, {"input": {"code": moved, "parentCode": "06", "effectiveDate": "2025-07-01"}})
+    await platform.data(DISSOLVE, {"input": {"code": "061", "effectiveDate": "2025-07-01"}})
+
+    async def reorganised() -> dict[str, object] | None:
+        today = counts(await platform.data(LISTS, {}))
+        return today if today["health"] == [province.stations[kept]] else None
+
+    both = sorted(province.stations.values())
+    assert await platform.eventually(reorganised) == {
+        "relays": [province.stations[kept]],
+        "records": 1,
+        "sessions": 1,
+        "days": 1,
+        "health": [province.stations[kept]],
+        "alerts": 0,
+    }
+    assert counts(await platform.data(LISTS, {"asOf": THEN})) == {
+        "relays": both,
+        "records": 2,
+        "sessions": 2,
+        "days": 2,
+        "health": both,
+        "alerts": 1,
+    }
+
+    reader = platform.auth("reader")
+    then = {"unit_code": "061", "as_of": THEN}
+    routes = {
+        "relay-sessions": then,
+        "outreach/days": {**then, "period": "2024"},
+        "signal/health": {**then, "period": "2024"},
+        "alerts": then,
+    }
+    rest = {path: await platform.http.get(f"/api/v1/{path}", params=q, headers=reader) for path, q in routes.items()}
+    assert all(r.status_code == 200 for r in rest.values()), {p: r.text for p, r in rest.items()}
+    assert len(rest["relay-sessions"].json()["sessions"]) == 2
+    assert rest["outreach/days"].json()["total_count"] == 2
+    assert sorted(s["station_id"] for s in rest["signal/health"].json()["stations"]) == sorted(
+        province.stations[c].split(":", 1)[1] for c in province.communes
+    )
+    assert rest["alerts"].json()["total_count"] == 1
+
+    before = await platform.graphql('{ relaySessions(unitCode: "061", asOf: "2019-12-31") { totalCount } }')
+    assert before["errors"][0]["extensions"]["code"] == "UNKNOWN_UNIT", before
+    bad = await platform.http.get("/api/v1/relay-sessions", params={"as_of": "2024-13-01"}, headers=reader)
+    assert bad.status_code == 400, bad.text
+
+
+RECIPIENTS = """query($first: Int, $after: String) {
+  emergencyAlerts(unitCode: "061") { edges { node {
+    stations { station { id } }
+    recipients(first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { cursor node { unitCode station { id } } } } } } } }"""
+DAYS = """query($after: String) { outreach(unitCode: "061", period: "2024") {
+  days { onDate } dayCounts(first: 2, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { unitCode onDate sessions } } } } }"""
+
+
+async def test_an_alerts_recipients_and_the_outreach_days_are_connections_paged_by_the_service(
+    platform: Platform,
+) -> None:
+    province = await build_province(platform, communes=3, villages=1)
+    await stations_known_to_broadcast(platform, province)
+    issued = (await platform.data(ISSUE, {"i": flood_warning()}))["issueEmergencyAlert"]
+    for commune, day in zip(province.communes, ("2024-04-01", "2024-04-01", "2024-04-02"), strict=True):
+        await platform.data(OUTREACH, {"i": {"unitCode": commune, "heldOn": day}})
+
+    [alert] = (await platform.data(RECIPIENTS, {"first": 2}))["emergencyAlerts"]["edges"]
+    first = alert["node"]["recipients"]
+    assert (first["totalCount"], first["pageInfo"]["hasNextPage"], len(first["edges"])) == (3, True, 2)
+    [again] = (await platform.data(RECIPIENTS, {"first": 2, "after": first["pageInfo"]["endCursor"]}))[
+        "emergencyAlerts"
+    ]["edges"]
+    rest = again["node"]["recipients"]
+    assert (rest["totalCount"], rest["pageInfo"]["hasNextPage"], len(rest["edges"])) == (3, False, 1)
+    paged = [e["node"]["station"]["id"] for e in first["edges"] + rest["edges"]]
+    assert sorted(paged) == sorted(s["station"]["id"] for s in alert["node"]["stations"])
+    assert [e["node"]["unitCode"] for e in first["edges"] + rest["edges"]] == sorted(province.communes)
+
+    alert_id = issued["id"].split(":", 1)[1]
+    reader = platform.auth("reader")
+    by_rest = await platform.http.get(f"/api/v1/alerts/{alert_id}/stations", params={"first": 2}, headers=reader)
+    assert by_rest.status_code == 200, by_rest.text
+    assert (by_rest.json()["total_count"], len(by_rest.json()["stations"])) == (3, 2)
+    unknown = await platform.http.get("/api/v1/alerts/no-such-alert/stations", headers=reader)
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "unknown_alert")
+
+    async def summed() -> dict[str, Any] | None:
+        summary = (await platform.data(DAYS, {}))["outreach"]
+        return summary if summary["dayCounts"]["totalCount"] == 3 else None
+
+    summary = await platform.eventually(summed)
+    page = summary["dayCounts"]
+    assert [e["node"]["onDate"] for e in page["edges"]] == ["2024-04-01", "2024-04-01"]
+    assert page["pageInfo"]["hasNextPage"] is True
+    last = (await platform.data(DAYS, {"after": page["pageInfo"]["endCursor"]}))["outreach"]["dayCounts"]
+    assert [(e["node"]["onDate"], e["node"]["sessions"]) for e in last["edges"]] == [("2024-04-02", 1)]
+    assert last["pageInfo"]["hasNextPage"] is False
+    assert [d["onDate"] for d in summary["days"]] == ["2024-04-01", "2024-04-01", "2024-04-02"]
