@@ -159,7 +159,9 @@ class Platform:
 
     async def start(self) -> None:
         for process in self.processes:
-            await process.start()
+            # The gateway loads every schema and client: on a shared, loaded machine a minute
+            # is not always enough for it to answer.
+            await process.start(timeout=240.0)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
