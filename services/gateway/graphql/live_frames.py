@@ -16,6 +16,7 @@ and their error mapping; and so does any other selection, which is executed as a
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +48,11 @@ EVENT_LEAVES: dict[str, Read] = {
 """``Event``'s fields as its GraphQL type serialises them (DateTime: ISO 8601, as strawberry
 does). A field missing here is executed the ordinary way: slower, never wrong."""
 
+BURST = 100
+"""Messages a subscription sends before it lets the loop run other work: a replay reads its
+records in batches of thousands and, with nothing to wait for, would otherwise hold the loop
+(other subscribers' deliveries, pings) for the whole batch."""
+
 running_operation: contextvars.ContextVar[Operation[Any, Any] | None] = contextvars.ContextVar(
     "tinhso_live_operation", default=None
 )
@@ -76,6 +82,7 @@ class LivePlan:
         self.operation = operation
         self.root_key = root_key
         self.leaves = list(leaves.items())
+        self._burst = 0
 
     def data(self, event: LiveEvent, reader: Principal) -> dict[str, Any]:
         """What the executor would answer for ``event`` as ``data``."""
@@ -86,6 +93,10 @@ class LivePlan:
         await operation.send_operation_message(
             {"id": operation.id, "type": "next", "payload": {"data": self.data(event, reader)}}
         )
+        self._burst += 1
+        if self._burst >= BURST:
+            self._burst = 0
+            await asyncio.sleep(0)
 
 
 def _leaves(root: SelectedField) -> dict[str, Read] | None:
