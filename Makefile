@@ -48,13 +48,17 @@ test: install
 # The platform with the demo province moving live: `tinhso up` in the background, the demo
 # seed once it can reach the database (it refuses while `up` is starting), then the simulation
 # in the foreground. Ctrl-C stops the simulation (with its summary) and then the platform.
+# A first start (a new database, every service importing) can take minutes on a busy laptop:
+# `up` waits for readiness up to TINHSO_READY_TIMEOUT_SECONDS, 300 here unless set; if it
+# gave up anyway, the demo stops instead of simulating against no gateway.
 demo: install
-	@$(BIN)/tinhso up & up=$$!; \
+	@TINHSO_READY_TIMEOUT_SECONDS=$${TINHSO_READY_TIMEOUT_SECONDS:-300} $(BIN)/tinhso up & up=$$!; \
 	trap 'kill $$up 2>/dev/null; wait $$up' EXIT; trap 'exit 130' INT TERM; \
 	for attempt in $$(seq 90); do \
 		$(BIN)/tinhso seed --demo && break; \
 		if [ $$attempt = 90 ] || ! kill -0 $$up 2>/dev/null; then exit 1; fi; sleep 2; \
 	done; \
+	kill -0 $$up 2>/dev/null || { echo "tinhso: the platform stopped (see its log above)" >&2; exit 1; }; \
 	$(BIN)/tinhso simulate --wait 300
 
 lint: install

@@ -73,7 +73,15 @@ async def open_socket(gateway: Gateway, subscriptions: Sequence[dict[str, Any]])
 
 async def _open_socket(gateway: Gateway, subscriptions: Sequence[dict[str, Any]]) -> ClientConnection:
     url = f"ws://127.0.0.1:{gateway.ports['gateway']}/graphql"
-    socket = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], max_queue=None, max_size=None)
+    # No client keepalive: a ping left unanswered while the gateway is busy (the replay's whole
+    # point) would close the connection and end the figure; the gateway pings on its own.
+    socket = await connect(
+        url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        max_queue=None,
+        max_size=None,
+        ping_interval=None,
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {gateway.key}"}}))
     ack = json.loads(await socket.recv())
     if ack["type"] != "connection_ack":

@@ -159,7 +159,9 @@ class Platform:
 
     async def start(self) -> None:
         for process in self.processes:
-            await process.start()
+            # The gateway loads every schema and client: on a shared, loaded machine a minute
+            # is not always enough for it to answer.
+            await process.start(timeout=240.0)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -451,7 +453,7 @@ SUBSCRIPTION = 'subscription { events(types: ["broadcast.cluster_signal_lost"], 
 
 async def subscriber(platform: Platform) -> ClientConnection:
     url = f"ws://127.0.0.1:{platform.ports['gateway']}/graphql"
-    socket = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], max_queue=None)
+    socket = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], max_queue=None, ping_interval=None)
     await socket.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {platform.key}"}}))
     ack = json.loads(await socket.recv())
     if ack["type"] != "connection_ack":

@@ -18,7 +18,8 @@ is charged what it costs (ADR 0018).
 strawberry's Litestar controller is subclassed only to declare its handlers' dependencies
 explicitly (Litestar deprecates inferred ones), to authenticate in ``on_ws_connect``, and to
 serve GraphiQL with its assets from the gateway (``render_graphql_ide``, strawberry's hook for
-a custom page), so it works on a closed network.
+a custom page), so it works on a closed network; and to run subscriptions through
+``graphql.live_frames.LiveOperations``, which lets the live feed send its own messages.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from strawberry.types.unset import UnsetType
 from libs.common.errors import DomainError
 from services.gateway.entrypoints.graphiql_page import graphiql_html
 from services.gateway.graphql.context import Gateway, GatewayContext
+from services.gateway.graphql.live_frames import LiveOperations
 from services.gateway.security.callers import caller_key
 from services.gateway.security.charging import Meter
 from services.gateway.security.slots import CapReachedError, Held
@@ -114,6 +116,7 @@ def graphql_controller(
     )
 
     class GatewayGraphQLController(base):  # type: ignore[misc]
+        graphql_transport_ws_handler_class = LiveOperations
         dependencies = {  # noqa: RUF012 - Litestar reads it from the class
             "custom_context": Provide(caller_context),
             "context": Provide(http_context),

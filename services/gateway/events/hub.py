@@ -43,7 +43,8 @@ class LiveEvent:
     source: tuple[Partition, int] | None = None
     """The partition and offset of its record."""
     cursor_text: str | None = None
-    """``cursor`` as it goes on the wire, encoded once for every subscriber it reaches."""
+    """``cursor`` as it goes on the wire, encoded once for every subscriber it reaches (None for a
+    replayed event: its one subscriber encodes it if it selects it)."""
 
 
 class SlowSubscriberError(DomainError):

@@ -82,10 +82,17 @@ class RecordReader:
 
 
 def live_event(
-    taken: Taken, directory: UnitDirectory, source: tuple[Partition, int], after: dict[Partition, int]
+    taken: Taken,
+    directory: UnitDirectory,
+    source: tuple[Partition, int],
+    after: dict[Partition, int],
+    *,
+    shared: bool = True,
 ) -> LiveEvent:
     """The event subscribers receive, read at ``source``; ``after`` is the feed's position once
-    it is read."""
+    it is read. A ``shared`` event (the live consumer's, for every subscriber) has its cursor
+    encoded now, once; a replayed one goes to one subscriber, which encodes it only if it
+    selects it."""
     envelope, data = taken.envelope, taken.data
     unit_id = directory.unit_of(data)
     unit_code = data.get("unit_code")
@@ -102,5 +109,5 @@ def live_event(
         published_at=time.monotonic(),
         cursor=cursor,
         source=source,
-        cursor_text=cursor.encode(),
+        cursor_text=cursor.encode() if shared else None,
     )

@@ -179,7 +179,7 @@ class Resume:
                     taken = reader.take(tp, record)
                     if taken is None:
                         continue
-                    event = live_event(taken, self.directory, (partition, record.offset), dict(read))
+                    event = live_event(taken, self.directory, (partition, record.offset), dict(read), shared=False)
                     if self.matches(event):
                         yield event
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import AsyncGenerator, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import aclosing, contextmanager
 from typing import Any, cast
 
 import msgspec
@@ -43,6 +43,7 @@ from services.gateway.events.payloads import visible_data, within_reach
 from services.gateway.events.replay import Resume
 from services.gateway.graphql.context import GatewayContext, context_of
 from services.gateway.graphql.errors import error_code
+from services.gateway.graphql.live_frames import cursor_text, plan_of
 from services.gateway.graphql.types_metrics import IndicatorValue
 
 log = logging.getLogger(__name__)
@@ -105,13 +106,6 @@ def _unit_filter(context: GatewayContext, unit_code: str | None) -> Callable[[Li
     if unit_id is None:
         raise NotFoundError(f"no unit with code {unit_code} is known", code="unknown_unit", details={"code": unit_code})
     return lambda event: directory.within(event.unit_id, unit_id)
-
-
-def cursor_text(event: LiveEvent) -> str:
-    """The event's cursor on the wire; an event without one (never the consumer's) gives its id."""
-    if event.cursor_text is not None:
-        return event.cursor_text
-    return event.cursor.encode() if event.cursor is not None else event.event_id
 
 
 async def _stream(
@@ -185,8 +179,17 @@ class Subscription:
             type_ok = _type_filter(types)
             unit_ok = _unit_filter(context, unit_code)
             wanted = _exact_types(types)
-            async for event in _stream(context, reader, lambda e: type_ok(e.type) and unit_ok(e), after, wanted):
-                yield Event.of(event, reader)
+            plan = plan_of(info)
+            async with aclosing(
+                _stream(context, reader, lambda e: type_ok(e.type) and unit_ok(e), after, wanted)
+            ) as events:
+                if plan is None:
+                    async for event in events:
+                        yield Event.of(event, reader)
+                else:
+                    # Each event's message is sent here: strawberry has no result to execute.
+                    async for event in events:
+                        await plan.send(event, reader)
 
     @strawberry.subscription(description="Indicator values as they change, for some indicators and a unit subtree.")
     async def indicator_changed(

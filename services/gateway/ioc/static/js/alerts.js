@@ -55,6 +55,9 @@ export class Alerts {
     this.elements = elements;
     this.onChange = onChange;
     this.pending = new Map();
+    // Acknowledgements the feed has shown, by alert and station: a read of an alert answered
+    // from a read model that has not caught up with them yet must not take them back.
+    this.acks = new Map();
     elements.late.onchange = () => this.render();
     // Stations turn late as minutes pass, not only when an event arrives.
     setInterval(() => this.render(), 15_000);
@@ -68,7 +71,7 @@ export class Alerts {
     try {
       const data = await this.api.query(ALERTS);
       this.province.alerts.clear();
-      for (const { node } of data.emergencyAlerts.edges) this.province.alerts.set(rawId(node.id), new Alert(node));
+      for (const { node } of data.emergencyAlerts.edges) this.keep(new Alert(node));
     } catch (error) {
       if (!isForbidden(error)) throw error;
       this.forbidden = true;
@@ -79,21 +82,36 @@ export class Alerts {
   async refresh(alertId) {
     try {
       const data = await this.api.query(ALERT, { id: `EmergencyAlert:${alertId}` });
-      if (data.emergencyAlert) this.province.alerts.set(alertId, new Alert(data.emergencyAlert));
+      if (data.emergencyAlert) this.keep(new Alert(data.emergencyAlert));
     } catch (error) {
       if (!isForbidden(error)) throw error;
     }
     this.render();
   }
 
+  /** An alert as read, with the acknowledgements the feed has already shown; the panel's now. */
+  keep(alert) {
+    for (const [station, at] of this.acks.get(alert.id) ?? []) {
+      const kept = alert.stations.get(station);
+      if (kept && kept.acknowledgedAt === null) kept.acknowledgedAt = at;
+    }
+    this.province.alerts.set(alert.id, alert);
+    return alert;
+  }
+
   /** A live event of an alert: an acknowledgement is shown at once, anything else re-read. */
   event(event) {
     const data = event.data;
     const alert = this.province.alerts.get(data.alert_id);
-    if (event.type === "broadcast.emergency_alert_acknowledged" && alert?.stations.has(data.station_id)) {
-      alert.stations.get(data.station_id).acknowledgedAt = Date.parse(data.acknowledged_at);
-      this.render();
-      return;
+    if (event.type === "broadcast.emergency_alert_acknowledged") {
+      const at = Date.parse(data.acknowledged_at);
+      if (!this.acks.has(data.alert_id)) this.acks.set(data.alert_id, new Map());
+      this.acks.get(data.alert_id).set(data.station_id, at);
+      if (alert?.stations.has(data.station_id)) {
+        alert.stations.get(data.station_id).acknowledgedAt = at;
+        this.render();
+        return;
+      }
     }
     if (event.type === "broadcast.emergency_alert_cancelled" && alert) {
       alert.cancelled = true;
@@ -134,8 +152,7 @@ export class Alerts {
     };
     try {
       const data = await this.api.query(ISSUE, { input });
-      const alert = new Alert(data.issueEmergencyAlert);
-      this.province.alerts.set(alert.id, alert);
+      const alert = this.keep(new Alert(data.issueEmergencyAlert));
       notice.textContent = t("alerts.issued");
       this.elements.form.querySelector("[name=title]").value = "";
       this.elements.form.querySelector("[name=message]").value = "";

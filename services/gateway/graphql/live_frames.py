@@ -1,0 +1,126 @@
+"""The ``events`` subscription's messages, written without strawberry's per-result work.
+
+For each result of a subscription strawberry executes the selection set again (graphql-core
+coerces the root field's arguments, collects the fields and calls a resolver per field), asks
+every schema extension for its results and enters a context manager per extension: almost all
+of what a delivery costs once the event is read (docs/adr/0050-live-feed-replay-and-ceiling.md).
+
+A selection of ``events`` that names only leaves of ``Event`` (aliases allowed; no fragments,
+directives or arguments below the root field) is read once per subscription into a
+``LivePlan``; the resolver then completes each event from the plan and sends its ``next``
+message itself, through the operation strawberry runs for it (``LiveOperations`` makes the
+operation known to the resolver), so strawberry handles no per-event result. Everything
+before the first event stays strawberry's: parsing, validation, limits, charging, refusals
+and their error mapping; and so does any other selection, which is executed as always.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Callable
+from typing import Any
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
+
+from libs.common.principal import Principal
+from services.gateway.events.hub import LiveEvent
+from services.gateway.events.payloads import visible_data
+
+Read = Callable[[LiveEvent, Principal], object]
+
+EVENT_LEAVES: dict[str, Read] = {
+    "id": lambda e, _: e.event_id,
+    "type": lambda e, _: e.type,
+    "streamId": lambda e, _: e.stream_id,
+    "occurredAt": lambda e, _: e.occurred_at.isoformat(),
+    "recordedAt": lambda e, _: e.recorded_at.isoformat(),
+    "unitCode": lambda e, _: e.unit_code,
+    "data": visible_data,
+    "cursor": lambda e, _: cursor_text(e),
+    "__typename": lambda _, __: "Event",
+}
+"""``Event``'s fields as its GraphQL type serialises them (DateTime: ISO 8601, as strawberry
+does). A field missing here is executed the ordinary way: slower, never wrong."""
+
+BURST = 100
+"""Messages a subscription sends before it lets the loop run other work: a replay reads its
+records in batches of thousands and, with nothing to wait for, would otherwise hold the loop
+(other subscribers' deliveries, pings) for the whole batch."""
+
+running_operation: contextvars.ContextVar[Operation[Any, Any] | None] = contextvars.ContextVar(
+    "tinhso_live_operation", default=None
+)
+"""The graphql-transport-ws operation the current task runs (set by ``LiveOperations``)."""
+
+
+class LiveOperations(BaseGraphQLTransportWSHandler[Any, Any]):
+    """strawberry's graphql-transport-ws handler; each operation's task knows its operation."""
+
+    async def run_operation(self, operation: Operation[Any, Any]) -> None:
+        # The task runs the operation's resolver too: it sees this operation, no other.
+        running_operation.set(operation)
+        await super().run_operation(operation)
+
+
+def cursor_text(event: LiveEvent) -> str:
+    """The event's cursor on the wire; an event without one (never the consumer's) gives its id."""
+    if event.cursor_text is not None:
+        return event.cursor_text
+    return event.cursor.encode() if event.cursor is not None else event.event_id
+
+
+class LivePlan:
+    """How to complete one subscription's ``events`` selection, and send it."""
+
+    def __init__(self, operation: Operation[Any, Any], root_key: str, leaves: dict[str, Read]) -> None:
+        self.operation = operation
+        self.root_key = root_key
+        self.leaves = list(leaves.items())
+        self._burst = 0
+
+    def data(self, event: LiveEvent, reader: Principal) -> dict[str, Any]:
+        """What the executor would answer for ``event`` as ``data``."""
+        return {self.root_key: {key: read(event, reader) for key, read in self.leaves}}
+
+    async def send(self, event: LiveEvent, reader: Principal) -> None:
+        operation = self.operation
+        await operation.send_operation_message(
+            {"id": operation.id, "type": "next", "payload": {"data": self.data(event, reader)}}
+        )
+        self._burst += 1
+        if self._burst >= BURST:
+            self._burst = 0
+            await asyncio.sleep(0)
+
+
+def _leaves(root: SelectedField) -> dict[str, Read] | None:
+    leaves: dict[str, Read] = {}
+    for selection in root.selections:
+        if not isinstance(selection, SelectedField) or selection.directives or selection.arguments:
+            return None
+        read = EVENT_LEAVES.get(selection.name)
+        if read is None or selection.selections:
+            return None
+        leaves.setdefault(selection.alias or selection.name, read)
+    return leaves
+
+
+def plan_of(info: Info[Any, Any]) -> LivePlan | None:
+    """The plan of the ``events`` field ``info`` resolves, when its selection can have one and it
+    runs over the gateway's WebSocket handler (``None``: execute it)."""
+    operation = running_operation.get()
+    if operation is None:
+        return None
+    roots = info.selected_fields
+    if len(roots) != 1 or not isinstance(roots[0], SelectedField) or roots[0].directives:
+        return None
+    leaves = _leaves(roots[0])
+    if not leaves:
+        return None
+    return LivePlan(operation, roots[0].alias or roots[0].name, leaves)
