@@ -1,16 +1,14 @@
 """A mutation that returns its own write waits for the projection's commit, not a polling loop
 (ADR 0047), and a read model that stays behind gives a warning, never an error.
 
-The projections are the platform's real ones, stalled the way a rebuild's swap stalls them:
-this test holds each one's advisory lock, which every batch takes (shared) before it applies.
+The projections are the platform's real ones, stalled by holding their advisory locks (``stalling``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -18,11 +16,11 @@ import msgspec
 import pytest
 
 from libs.common.projections import notices
-from libs.common.projections.projection import Projection
 from libs.common.settings import Settings
 from services.registry.entrypoints.projections import PROJECTIONS as REGISTRY_PROJECTIONS
 from tests.integration.gateway.api_fixtures import REGISTER_UNIT, register_unit
 from tests.integration.gateway.api_platform import Platform, start_platform
+from tests.integration.gateway.stalling import stalled
 
 READ_BACK_SECONDS = 2.0
 UNITS = next(p for p in REGISTRY_PROJECTIONS if p.name == "registry_units")
@@ -35,18 +33,6 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
     async for running in start_platform(msgspec.structs.replace(settings, gateway_read_back_seconds=READ_BACK_SECONDS)):
         await register_unit(running, "06", "Tỉnh Bắc Kạn", "PROVINCE", None)
         yield running
-
-
-@contextlib.asynccontextmanager
-async def stalled(settings: Settings, projections: Iterable[Projection]) -> AsyncIterator[None]:
-    """The projections apply nothing until the block ends (their locks held exclusively)."""
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        for projection in projections:
-            await conn.execute("SELECT pg_advisory_lock($1)", projection.lock_key())
-        yield
-    finally:
-        await conn.close()  # releases every lock at once
 
 
 def district(code: str) -> dict[str, Any]:
@@ -78,7 +64,7 @@ async def test_a_mutation_wakes_on_the_projections_commit_without_polling_meanwh
 
     await listener.add_listener(notices.CHANNEL, heard)
     try:
-        async with stalled(settings, REGISTRYS_OWN):
+        async with stalled(settings.database_url, REGISTRYS_OWN):
             mutation = asyncio.create_task(platform.graphql(REGISTER_UNIT, district("062")))
             await asyncio.sleep(1.0)  # the stall itself: a projection behind by a second
             assert not mutation.done()
@@ -102,7 +88,7 @@ async def test_a_read_model_that_stays_behind_gives_the_accepted_write_and_a_war
 ) -> None:
     """Failed before ADR 0047: the mutation answered the error ``read_model_lag`` (no data)
     for a command the registry had accepted."""
-    async with stalled(settings, [UNITS]):
+    async with stalled(settings.database_url, [UNITS]):
         started = time.monotonic()
         answer = await platform.graphql(REGISTER_UNIT, district("063"))
         waited = time.monotonic() - started
