@@ -64,6 +64,7 @@ def _warnings(caller: ServiceCaller) -> dict[str, str]:
         return {}
     return {WARNING_HEADER: ", ".join(f"{w.code}; {w.message}" for w in caller.warnings)}
 
+
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
