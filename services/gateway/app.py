@@ -1,10 +1,11 @@
 """Composition root of the gateway: GraphQL at /graphql, public REST under /api/v1.
 
 It builds what the API needs once per process: the pooled client for the internal services
-(which signs the caller's principal onto every call), the live-event consumer with its hub
-and unit directory, the persisted-query store, and the partners' authentication and rate
-limits. Its readiness body also reports each internal service, so one URL tells an operator
-whether the whole platform is up, without requiring them: a service with no ready pod must not
+(which signs the caller's principal onto every call), the watch on the read models' commits
+that mutations wait on (ADR 0047), the live-event consumer with its hub and unit directory,
+the persisted-query store, and the partners' authentication and rate limits. Its readiness
+body also reports each internal service, so one URL tells an operator whether the whole
+platform is up, without requiring them: a service with no ready pod must not
 take every gateway pod out of its load balancer.
 """
 
@@ -26,6 +27,7 @@ from libs.common.http.metrics import scraper_networks
 from libs.common.principal import PrincipalSigner
 from libs.common.runtime import ServiceRuntime
 from libs.common.settings import Settings
+from services.gateway.adapters.applied_watch import AppliedWatch
 from services.gateway.adapters.internal import InternalServices
 from services.gateway.adapters.persisted_queries import PersistedQueries
 from services.gateway.adapters.service_health import service_readiness
@@ -59,7 +61,8 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     runtime = ServiceRuntime(NAME, settings)
-    services = InternalServices(settings, PrincipalSigner.from_settings(settings))
+    watch = AppliedWatch(settings.database_url)
+    services = InternalServices(settings, PrincipalSigner.from_settings(settings), watch=watch)
     for service in INTERNAL:
         runtime.reported_checks[service] = functools.partial(service_readiness, services.client, settings, service)
     hub, directory = EventHub(queue_size=settings.gateway_live_queue_size), UnitDirectory()
@@ -83,13 +86,16 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def live_events(_: Litestar) -> AsyncIterator[None]:
-        task = asyncio.create_task(consumer.run(), name="gateway-live-events")
+        tasks = [
+            asyncio.create_task(consumer.run(), name="gateway-live-events"),
+            asyncio.create_task(watch.run(), name="gateway-read-model-notices"),
+        ]
         prometheus_metrics.track(hub)
         try:
             yield
         finally:
             prometheus_metrics.untrack(hub)
-            for stuck in await stop_tasks([task], within=10):
+            for stuck in await stop_tasks(tasks, within=10):
                 log.warning("%s did not stop within 10 s", stuck.get_name())
 
     app = build_service_app(
@@ -124,4 +130,5 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     app.state.gateway = gateway
     app.state.callers = Callers(gateway, security)
     app.state.consumer = consumer
+    app.state.applied_watch = watch
     return app

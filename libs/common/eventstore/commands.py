@@ -164,7 +164,11 @@ class CommandExecutor:
             appended = await tx.decide(decider, stream_id, command)
             version = appended[-1].version if appended else await self.store.current_version(conn, stream_id)
             return CommandResult(
-                ids=list(ids), stream_id=stream_id, version=version, event_ids=[e.event_id for e in appended]
+                ids=list(ids),
+                stream_id=stream_id,
+                version=version,
+                event_ids=[e.event_id for e in appended],
+                position=appended[-1].source_position if appended else None,
             )
 
     async def run(
@@ -227,7 +231,11 @@ class CommandExecutor:
             main = [e for e in tx.appended if e.stream_id == main_stream]
             version = main[-1].version if main else await self.store.current_version(conn, main_stream)
             result = CommandResult(
-                ids=list(ids), stream_id=main_stream, version=version, event_ids=[e.event_id for e in tx.appended]
+                ids=list(ids),
+                stream_id=main_stream,
+                version=version,
+                event_ids=[e.event_id for e in tx.appended],
+                position=main[-1].source_position if main else None,
             )
             if idempotency is not None:
                 await self.idempotency.save(conn, idempotency, msgspec.json.encode(result))

@@ -246,6 +246,7 @@ class GroupCommit:
                     stream_id=pending.stream_id,
                     version=stored[-1].version,
                     event_ids=[e.event_id for e in stored],
+                    position=stored[-1].source_position,
                 )
             else:
                 outcome = ConcurrencyError(pending.stream_id, version)

@@ -1,6 +1,7 @@
 """What every command of every service answers: the ids it created or acted on, the stream it
-changed, its version after, the events appended, and whether it is the remembered answer to a
-request sent again (an idempotency key's replay)."""
+changed, its version after, the events appended, where the last of the stream's events stands in
+the service's log, and whether it is the remembered answer to a request sent again (an
+idempotency key's replay)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     stream_id: str
     version: int
     event_ids: list[UUID]
+    position: tuple[int, int] | None = None
+    """The source position (``tx_id``, ``position``) of the last event appended to ``stream_id``:
+    a projection has applied the command once its checkpoint on the stream's partition reaches
+    it (what a gateway mutation waits for, ADR 0047). ``None`` when nothing was appended to the
+    stream, and in answers remembered before positions were recorded."""
     replayed: bool = False
 
 

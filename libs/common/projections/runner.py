@@ -46,7 +46,7 @@ from libs.common.event_signing import RecordVerifier
 from libs.common.eventstore.store import SourcePosition
 from libs.common.kafka import Broker, make_consumer
 from libs.common.log_sampling import SampledLog
-from libs.common.projections import dead_letters
+from libs.common.projections import dead_letters, notices
 from libs.common.projections.decoding import UNTRUSTED, BatchDecoder, Decoded, PartitionBatch, decode_envelope
 from libs.common.projections.gc_pause import collection_paused
 from libs.common.projections.projection import Applied, Projection, ensure_schema
@@ -141,9 +141,11 @@ class ProjectionRunner:
         self._lock_statements: dict[tuple[str, ...], str] = {}
         s = self.schema
         # A partition whose batch held only copies keeps its position and updated_at; only
-        # its Kafka offset moves, so a restart does not read the copies again.
+        # its Kafka offset moves, so a restart does not read the copies again. The same
+        # statement announces the moved checkpoints (``notices``): PostgreSQL delivers the
+        # notice at commit, with no round trip of its own.
         self._save_checkpoints = f"""
-            INSERT INTO {s}.checkpoints AS c
+            WITH saved AS (INSERT INTO {s}.checkpoints AS c
                 (topic, partition, tx_id, position, kafka_offset, last_recorded_at, applied)
             SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[],
                                  $6::timestamptz[], $7::bigint[])
@@ -151,7 +153,8 @@ class ProjectionRunner:
                 kafka_offset = EXCLUDED.kafka_offset, last_recorded_at = EXCLUDED.last_recorded_at,
                 applied = c.applied + EXCLUDED.applied,
                 updated_at = CASE WHEN c.tx_id = EXCLUDED.tx_id AND c.position = EXCLUDED.position
-                                  THEN c.updated_at ELSE now() END
+                                  THEN c.updated_at ELSE now() END)
+            SELECT pg_notify($8, $9) WHERE $9::text IS NOT NULL
         """
         self._hint_sql = (
             f"SELECT partition, kafka_offset, tx_id, position FROM {s}.checkpoints "
@@ -377,6 +380,8 @@ class ProjectionRunner:
                     [m.kafka_offset for m in moved],
                     [m.last_recorded_at for m in moved],
                     [m.applied for m in moved],
+                    notices.CHANNEL,
+                    self._notice(moved, checkpoints),
                 )
         # Committed: only now does the status say so.
         for m in moved:
@@ -394,6 +399,30 @@ class ProjectionRunner:
                 m.position,
                 m.last_recorded_at,
             )
+
+    def _notice(self, moved: list[_Moved], checkpoints: dict[tuple[str, int], _Checkpoint]) -> str | None:
+        """What the batch's commit announces: each partition whose position moved (None: none)."""
+        by_topic: dict[str, list[notices.PartitionMoved]] = {}
+        for m in moved:
+            if m.position != checkpoints[(m.topic, m.partition)].position:
+                by_topic.setdefault(m.topic, []).append(notices.PartitionMoved(m.partition, *m.position))
+        if not by_topic:
+            return None
+        consumer = self._consumer
+        return notices.encode(
+            notices.CheckpointsMoved(
+                service=self.projection.service,
+                projection=self.projection.name,
+                topics=[
+                    notices.TopicMoved(
+                        topic=topic,
+                        partitions=len((consumer.partitions_for_topic(topic) if consumer else None) or ()),
+                        moved=parts,
+                    )
+                    for topic, parts in by_topic.items()
+                ],
+            )
+        )
 
     def _lock_checkpoints(self, topics: tuple[str, ...]) -> str:
         """The statement that creates-if-missing and locks a batch's checkpoint rows, and reads

@@ -7,6 +7,10 @@ gateway's request span is the parent of the service's. A service's refusal (4xx 
 ``{"code", "message", "details"}``) becomes a ``ServiceError`` carrying the service's own code;
 anything else (unreachable, 5xx, a body that is not what the contract says) is a
 ``ServiceUnavailableError`` the API masks.
+
+A caller also remembers the last command it sent (``last_write``: its stream and position), so
+that reading the write back can wait for the read model to apply it (``applied_watch``), and
+the warnings its answer carries (``warnings``), such as a read model that had not caught up.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from opentelemetry.trace import SpanKind
 
 from contracts.services import INTERNAL
 from libs.common.errors import DomainError, InvalidInputError
+from libs.common.eventstore.results import CommandResult
 from libs.common.principal import Principal, PrincipalSigner
 from libs.common.settings import Settings
 from libs.common.tracing import current_traceparent, tracer
+from services.gateway.adapters.applied_watch import AppliedWatch, Written
 
 T = TypeVar("T")
 
@@ -89,13 +95,34 @@ class CallStats:
         self.calls[service] += 1
 
 
+class AnswerWarning(msgspec.Struct, frozen=True, kw_only=True):
+    """Something a caller should know about an answer that succeeded: a stable ``code``."""
+
+    code: str
+    message: str
+
+
 class InternalServices:
     """One pooled HTTP client for the three services, shared by every request of the process."""
 
-    def __init__(self, settings: Settings, signer: PrincipalSigner, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        signer: PrincipalSigner,
+        client: httpx.AsyncClient | None = None,
+        watch: AppliedWatch | None = None,
+    ) -> None:
+        """``watch``: the read models' commits, which a mutation reading back its write waits
+        for (None: it waits until ``read_back_seconds`` and reads once)."""
         self._urls = {name: settings.service_url(name) for name in INTERNAL}
+        self._topics = {name: settings.topic(name) for name in INTERNAL}
         self._signer = signer
         self.client = client or httpx.AsyncClient(timeout=TIMEOUT, limits=POOL)
+        self.watch = watch
+        self.read_back_seconds = settings.gateway_read_back_seconds
+
+    def written(self, service: str, result: CommandResult) -> Written:
+        return Written(service, self._topics[service], result.stream_id, result.position)
 
     def caller(self, principal: Principal, stats: CallStats | None = None) -> ServiceCaller:
         return ServiceCaller(self, principal, stats or CallStats())
@@ -128,6 +155,9 @@ class ServiceCaller:
         self.services = services
         self.principal = principal
         self.stats = stats
+        self.last_write: Written | None = None
+        """The last command this caller sent: what reading back its write waits for."""
+        self.warnings: list[AnswerWarning] = []
 
     async def get(self, service: str, path: str, params: Mapping[str, str], result_type: type[T]) -> T:
         result: T = await self._call("GET", service, path, result_type, params=params)
@@ -154,6 +184,8 @@ class ServiceCaller:
             headers["idempotency-key"] = checked_idempotency_key(idempotency_key)
         payload = content if content is not None else msgspec.json.encode(body)
         result: T = await self._call("POST", service, path, result_type, content=payload, headers=headers)
+        if isinstance(result, CommandResult):
+            self.last_write = self.services.written(service, result)
         return result
 
     async def post_raw(

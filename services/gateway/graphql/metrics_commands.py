@@ -18,7 +18,7 @@ from contracts.api.metrics import (
 )
 from services.gateway.adapters import metrics_api
 from services.gateway.adapters.internal import ServiceCaller
-from services.gateway.graphql.mutations import read_back
+from services.gateway.graphql.read_back import read_back
 from services.gateway.rest.metrics_public import AlertThreshold, RemovedAlertThreshold, RetiredIndicator
 
 
@@ -55,18 +55,26 @@ async def remove_threshold(caller: ServiceCaller, code: str, key: str | None) ->
 async def report_value(caller: ServiceCaller, body: ReportValue, key: str | None) -> IndicatorValueView:
     await metrics_api.report_value(caller, body, key)
 
-    async def fetch() -> IndicatorValueView | None:
+    async def current() -> IndicatorValueView | None:
         found = await metrics_api.values(caller, [body.indicator_code], [body.unit_code], body.period)
-        return found[0] if found and found[0].value == body.value else None
+        return found[0] if found else None
 
-    return await read_back(fetch, "value")
+    async def fetch() -> IndicatorValueView | None:
+        shown = await current()
+        return shown if shown is not None and shown.value == body.value else None
+
+    return await read_back(caller, fetch, "value", accepted=current)
 
 
 async def set_target(caller: ServiceCaller, body: SetTarget, key: str | None) -> IndicatorValueView:
     await metrics_api.set_target(caller, body, key)
 
-    async def fetch() -> IndicatorValueView | None:
+    async def current() -> IndicatorValueView | None:
         found = await metrics_api.values(caller, [body.indicator_code], [body.unit_code], str(body.year))
-        return found[0] if found and found[0].target == body.target else None
+        return found[0] if found else None
 
-    return await read_back(fetch, "target")
+    async def fetch() -> IndicatorValueView | None:
+        shown = await current()
+        return shown if shown is not None and shown.target == body.target else None
+
+    return await read_back(caller, fetch, "target", accepted=current)

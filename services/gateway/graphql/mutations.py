@@ -4,14 +4,13 @@
 The caller's principal goes along signed, so the service decides scopes and ownership; its
 refusals come back as GraphQL errors with the service's code (see ``errors``). A command's
 result is read back from the service's read model, which follows the log a moment later: the
-mutation waits briefly for it so a partner reads its own write.
+mutation waits for the projection to report the command's position (``read_back``), so a
+partner reads its own write.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -34,7 +33,7 @@ from contracts.api.registry import (
     RegisterUnitBody,
 )
 from contracts.api.registry_views import UnitView
-from libs.common.errors import DomainError, InvalidInputError
+from libs.common.errors import InvalidInputError
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
 from services.gateway.adapters.internal import ServiceCaller
 from services.gateway.graphql.context import context_of
@@ -51,15 +50,13 @@ from services.gateway.graphql.inputs import (
     ReportIndicatorValueInput,
     SetIndicatorTargetInput,
 )
+from services.gateway.graphql.read_back import read_back
 from services.gateway.graphql.scalars import SignalStatus
 from services.gateway.graphql.types_broadcast import Programme
 from services.gateway.graphql.types_metrics import IndicatorValue
 from services.gateway.graphql.types_units import AdministrativeUnit, BtsStation, RadioStation, SpeakerCluster
 
 Ctx = Info[Any, Any]
-T = TypeVar("T")
-
-READ_BACK_SECONDS = 5.0
 
 SIGNAL_REPORT_KINDS: dict[SignalStatus, ObservationKind] = {
     SignalStatus.ONLINE: "HEARTBEAT",
@@ -67,34 +64,6 @@ SIGNAL_REPORT_KINDS: dict[SignalStatus, ObservationKind] = {
     SignalStatus.OFFLINE: "OFFLINE",
 }
 """What a reported signal is to the broadcast service; UNKNOWN is not something a cluster reports."""
-
-
-async def read_back(fetch: Callable[[], Awaitable[T | None]], what: str) -> T:
-    """Poll the read model until the write shows (projections apply within tens of ms)."""
-    found = await poll(fetch, READ_BACK_SECONDS)
-    if found is None:
-        # The command succeeded; only its read model lags (a projection stuck or far behind).
-        raise ReadModelLagError(
-            f"the {what} was recorded, but its read model has not shown it within {READ_BACK_SECONDS:.0f} s; "
-            "query it again shortly",
-            code="read_model_lag",
-        )
-    return found
-
-
-async def poll(fetch: Callable[[], Awaitable[T | None]], seconds: float) -> T | None:
-    delay = 0.005
-    deadline = asyncio.get_running_loop().time() + seconds
-    while True:
-        found = await fetch()
-        if found is not None or asyncio.get_running_loop().time() >= deadline:
-            return found
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.1)
-
-
-class ReadModelLagError(DomainError):
-    code = "read_model_lag"
 
 
 def _writer(info: Ctx) -> ServiceCaller:
@@ -114,12 +83,33 @@ def _unit_body(data: RegisterUnitInput) -> RegisterUnitBody:
     )
 
 
-async def _unit(caller: ServiceCaller, unit_id: str) -> UnitView:
+async def _unit(caller: ServiceCaller, unit_id: str, stated: RegisterUnitInput) -> UnitView:
     async def fetch() -> UnitView | None:
         found = await registry_api.units_by_ids(caller, [unit_id], None)
         return found[0] if found else None
 
-    return await read_back(fetch, f"unit {unit_id}")
+    async def accepted() -> UnitView:
+        """The unit as the command registered it: its parent is in the read model already."""
+        parents = (
+            await registry_api.units_by_codes(caller, [stated.parent_code], stated.valid_from)
+            if stated.parent_code
+            else []
+        )
+        return UnitView(
+            unit_id=unit_id,
+            code=stated.code,
+            name=stated.name,
+            level=stated.level.value,
+            unit_type=stated.unit_type,
+            parent_id=parents[0].unit_id if parents else None,
+            valid_from=stated.valid_from,
+            valid_to=None,
+            status="active",
+            successor_ids=[],
+            predecessor_ids=[],
+        )
+
+    return await read_back(caller, fetch, f"unit {unit_id}", accepted=accepted)
 
 
 @strawberry.type
@@ -128,7 +118,7 @@ class Mutation:
     async def register_unit(self, info: Ctx, input: RegisterUnitInput) -> AdministrativeUnit:
         caller = _writer(info)
         result = await registry_api.register_unit(caller, _unit_body(input), input.idempotency_key)
-        return AdministrativeUnit.of(await _unit(caller, result.ids[0]))
+        return AdministrativeUnit.of(await _unit(caller, result.ids[0], input))
 
     @strawberry.mutation(description="Merge units into a successor on a date (registry).")
     async def merge_units(self, info: Ctx, input: MergeUnitsInput) -> AdministrativeUnit:
@@ -139,7 +129,7 @@ class Mutation:
             successor=_unit_body(input.successor),
         )
         result = await registry_api.merge_units(caller, body, input.idempotency_key)
-        return AdministrativeUnit.of(await _unit(caller, result.ids[0]))
+        return AdministrativeUnit.of(await _unit(caller, result.ids[0], input.successor))
 
     @strawberry.mutation(description="Register a commune's radio station (registry).")
     async def register_radio_station(self, info: Ctx, input: RegisterRadioStationInput) -> RadioStation:
@@ -157,7 +147,7 @@ class Mutation:
             found = await registry_api.stations_by_ids(caller, [station_id])
             return RadioStation.of(found[0]) if found else None
 
-        return await read_back(fetch, f"station {station_id}")
+        return await read_back(caller, fetch, f"station {station_id}")
 
     @strawberry.mutation(description="Register a loudspeaker cluster of a station (registry).")
     async def register_speaker_cluster(
@@ -208,7 +198,7 @@ class Mutation:
             found = await registry_api.bts_by_ids(caller, [bts_id])
             return BtsStation.of(found[0]) if found else None
 
-        return await read_back(fetch, f"base station {bts_id}")
+        return await read_back(caller, fetch, f"base station {bts_id}")
 
     @strawberry.mutation(description="Record a programme produced by a district centre (broadcast).")
     async def record_programme(self, info: Ctx, input: RecordProgrammeInput) -> Programme:
@@ -237,7 +227,7 @@ class Mutation:
             found = [p for p in page.programmes if p.programme_id == programme_id]
             return Programme.of(found[0]) if found else None
 
-        return await read_back(fetch, f"programme {programme_id}")
+        return await read_back(caller, fetch, f"programme {programme_id}")
 
     @strawberry.mutation(description="Record a relay session of a station (broadcast).")
     async def record_relay(self, info: Ctx, input: RecordRelayInput) -> RadioStation:
@@ -268,11 +258,15 @@ class Mutation:
         )
         await metrics_api.report_value(caller, body, input.idempotency_key)
 
-        async def fetch() -> IndicatorValue | None:
+        async def current() -> IndicatorValue | None:
             found = await metrics_api.values(caller, [input.indicator_code], [input.unit_code], str(input.period))
-            return IndicatorValue.of(found[0]) if found and found[0].value == input.value else None
+            return IndicatorValue.of(found[0]) if found else None
 
-        return await read_back(fetch, "value")
+        async def fetch() -> IndicatorValue | None:
+            shown = await current()
+            return shown if shown is not None and shown.view.value == input.value else None
+
+        return await read_back(caller, fetch, "value", accepted=current)
 
     @strawberry.mutation(description="Set an indicator's target for a unit and year (metrics).")
     async def set_indicator_target(self, info: Ctx, input: SetIndicatorTargetInput) -> IndicatorValue:
@@ -282,11 +276,15 @@ class Mutation:
         )
         await metrics_api.set_target(caller, body, input.idempotency_key)
 
-        async def fetch() -> IndicatorValue | None:
+        async def current() -> IndicatorValue | None:
             found = await metrics_api.values(caller, [input.indicator_code], [input.unit_code], str(input.year))
-            return IndicatorValue.of(found[0]) if found and found[0].target == input.target else None
+            return IndicatorValue.of(found[0]) if found else None
 
-        return await read_back(fetch, "target")
+        async def fetch() -> IndicatorValue | None:
+            shown = await current()
+            return shown if shown is not None and shown.view.target == input.target else None
+
+        return await read_back(caller, fetch, "target", accepted=current)
 
 
 async def _cluster(caller: ServiceCaller, cluster_id: str) -> SpeakerCluster:
@@ -294,4 +292,4 @@ async def _cluster(caller: ServiceCaller, cluster_id: str) -> SpeakerCluster:
         found = await registry_api.clusters_by_ids(caller, [cluster_id])
         return SpeakerCluster.of(found[0]) if found else None
 
-    return await read_back(fetch, f"cluster {cluster_id}")
+    return await read_back(caller, fetch, f"cluster {cluster_id}")

@@ -26,7 +26,7 @@ from services.gateway.graphql.inputs_alerts import (
     CancelEmergencyAlertInput,
     IssueEmergencyAlertInput,
 )
-from services.gateway.graphql.mutations import read_back
+from services.gateway.graphql.read_back import read_back
 from services.gateway.graphql.types_alerts import EmergencyAlert
 
 Ctx = Info[Any, Any]
@@ -35,11 +35,15 @@ Ctx = Info[Any, Any]
 async def _alert_once(caller: ServiceCaller, alert_id: str, shows: Callable[[AlertView], bool]) -> EmergencyAlert:
     """The alert as the writer sees it, once its read model shows what the command changed."""
 
+    async def current() -> EmergencyAlert | None:
+        found = await broadcast_api.alerts_by_ids(caller, [alert_id])
+        return EmergencyAlert.of(found[0]) if found else None
+
     async def fetch() -> EmergencyAlert | None:
         found = await broadcast_api.alerts_by_ids(caller, [alert_id])
         return EmergencyAlert.of(found[0]) if found and shows(found[0]) else None
 
-    return await read_back(fetch, f"alert {alert_id}")
+    return await read_back(caller, fetch, f"alert {alert_id}", accepted=current)
 
 
 @strawberry.type

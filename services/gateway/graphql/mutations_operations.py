@@ -24,7 +24,7 @@ from services.gateway.graphql.inputs_operations import (
     RecordOutreachSessionInput,
     RecordVehicleTripInput,
 )
-from services.gateway.graphql.mutations import read_back
+from services.gateway.graphql.read_back import read_back
 from services.gateway.graphql.types_operations import OutreachRecord, RelaySession
 
 Ctx = Info[Any, Any]
@@ -35,7 +35,7 @@ async def _outreach(caller: ServiceCaller, outreach_id: str) -> OutreachRecord:
         found = await broadcast_api.outreach_by_ids(caller, [outreach_id])
         return OutreachRecord.of(found[0]) if found else None
 
-    return await read_back(fetch, f"outreach record {outreach_id}")
+    return await read_back(caller, fetch, f"outreach record {outreach_id}")
 
 
 @strawberry.type
@@ -46,11 +46,15 @@ class OperationsMutation:
         session_id = raw_id(input.session_id, "RelaySession", "sessionId")
         await broadcast_api.cancel_relay(caller, session_id, ReasonBody(reason=input.reason), input.idempotency_key)
 
-        async def fetch() -> RelaySession | None:
+        async def current() -> RelaySession | None:
             found = await broadcast_api.relay_sessions_by_ids(caller, [session_id])
-            return RelaySession.of(found[0]) if found and found[0].cancelled else None
+            return RelaySession.of(found[0]) if found else None
 
-        return await read_back(fetch, f"relay session {session_id}")
+        async def fetch() -> RelaySession | None:
+            shown = await current()
+            return shown if shown is not None and shown.view.cancelled else None
+
+        return await read_back(caller, fetch, f"relay session {session_id}", accepted=current)
 
     @strawberry.mutation(description="Record a mobile information session held in a unit (broadcast).")
     async def record_outreach_session(self, info: Ctx, input: RecordOutreachSessionInput) -> OutreachRecord:

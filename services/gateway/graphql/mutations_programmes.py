@@ -30,7 +30,7 @@ from services.gateway.graphql.inputs_operations import (
     ReceiveDeliveryInput,
     SendProgrammeInput,
 )
-from services.gateway.graphql.mutations import read_back
+from services.gateway.graphql.read_back import read_back
 from services.gateway.graphql.types_broadcast import Delivery, Programme
 
 Ctx = Info[Any, Any]
@@ -39,11 +39,15 @@ STATUS_AFTER: dict[DeliveryStep, str] = {"receive": "received", "air": "aired", 
 
 
 async def _programme(caller: ServiceCaller, programme_id: str, shows: Callable[[ProgrammeView], bool]) -> Programme:
-    async def fetch() -> Programme | None:
+    async def current() -> Programme | None:
         found = await broadcast_api.programmes_by_ids(caller, [programme_id])
-        return Programme.of(found[0]) if found and shows(found[0]) else None
+        return Programme.of(found[0]) if found else None
 
-    return await read_back(fetch, f"programme {programme_id}")
+    async def fetch() -> Programme | None:
+        shown = await current()
+        return shown if shown is not None and shows(shown.view) else None
+
+    return await read_back(caller, fetch, f"programme {programme_id}", accepted=current)
 
 
 def _corrected(input: CorrectProgrammeInput) -> Callable[[ProgrammeView], bool]:
@@ -76,7 +80,7 @@ async def _step(info: Ctx, step: DeliveryStep, input: DeliveryStepInput) -> Deli
         shown = [d for d in found if d.station_id == station_id and d.status == STATUS_AFTER[step]]
         return Delivery.of(shown[0]) if shown else None
 
-    return await read_back(fetch, f"delivery of {programme_id} to {station_id}")
+    return await read_back(caller, fetch, f"delivery of {programme_id} to {station_id}")
 
 
 @strawberry.type
@@ -112,7 +116,11 @@ class ProgrammeMutation:
             found = await broadcast_api.programmes_by_ids(caller, [programme_id])
             return Programme.of(found[0]) if found else None
 
-        return await read_back(fetch, f"programme {programme_id}'s deliveries")
+        async def current() -> Programme | None:
+            found = await broadcast_api.programmes_by_ids(caller, [programme_id])
+            return Programme.of(found[0]) if found else None
+
+        return await read_back(caller, fetch, f"programme {programme_id}'s deliveries", accepted=current)
 
     @strawberry.mutation(description="A station received a programme it was sent (broadcast).")
     async def receive_delivery(self, info: Ctx, input: ReceiveDeliveryInput) -> Delivery:

@@ -79,7 +79,8 @@ from services.gateway.graphql.inputs_registry import (
     TeamMemberInput,
     UpgradeRadioStationInput,
 )
-from services.gateway.graphql.mutations import _unit_body, read_back
+from services.gateway.graphql.mutations import _unit_body
+from services.gateway.graphql.read_back import read_back
 from services.gateway.graphql.types_registry_assets import (
     InformationSystem,
     PostalPoint,
@@ -126,14 +127,21 @@ def _writer(info: Ctx) -> ServiceCaller:
     return context_of(info).writer()
 
 
-async def _until(fetch: Callable[[], Awaitable[list[V]]], done: Callable[[V], bool], what: str) -> V:
-    """The first item ``fetch`` answers once ``done`` holds for it (the read model caught up)."""
+async def _until(
+    caller: ServiceCaller, fetch: Callable[[], Awaitable[list[V]]], done: Callable[[V], bool], what: str
+) -> V:
+    """The first item ``fetch`` answers once ``done`` holds for it (the read model caught up); a
+    read model still behind at the deadline answers the item as it shows it, with a warning."""
+
+    async def current() -> V | None:
+        found = await fetch()
+        return found[0] if found else None
 
     async def probe() -> V | None:
-        found = await fetch()
-        return found[0] if found and done(found[0]) else None
+        item = await current()
+        return item if item is not None and done(item) else None
 
-    return await read_back(probe, what)
+    return await read_back(caller, probe, what, accepted=current)
 
 
 async def unit_id_of(caller: ServiceCaller, code: str, on: datetime.date | None) -> str:
@@ -155,34 +163,38 @@ def _members(members: list[TeamMemberInput] | None) -> list[TeamMemberBody] | No
 async def _unit_on(
     caller: ServiceCaller, unit_id: str, on: datetime.date, done: Callable[[UnitView], bool]
 ) -> AdministrativeUnit:
-    unit = await _until(lambda: registry_api.units_by_ids(caller, [unit_id], on), done, f"unit {unit_id}")
+    unit = await _until(caller, lambda: registry_api.units_by_ids(caller, [unit_id], on), done, f"unit {unit_id}")
     return AdministrativeUnit.of(unit, on)
 
 
 async def _team(caller: ServiceCaller, team_id: str, done: Callable[[DigitalTeamView], bool]) -> DigitalTeam:
-    view = await _until(lambda: registry_api.teams_by_ids(caller, [team_id]), done, f"digital team {team_id}")
+    view = await _until(caller, lambda: registry_api.teams_by_ids(caller, [team_id]), done, f"digital team {team_id}")
     return DigitalTeam.of(view)
 
 
 async def _station(caller: ServiceCaller, station_id: str, done: Callable[[RadioStationView], bool]) -> RadioStation:
-    view = await _until(lambda: registry_api.stations_by_ids(caller, [station_id]), done, f"station {station_id}")
+    view = await _until(
+        caller, lambda: registry_api.stations_by_ids(caller, [station_id]), done, f"station {station_id}"
+    )
     return RadioStation.of(view)
 
 
 async def _bts(caller: ServiceCaller, bts_id: str, done: Callable[[BtsStationView], bool]) -> BtsStation:
-    view = await _until(lambda: registry_api.bts_by_ids(caller, [bts_id]), done, f"base station {bts_id}")
+    view = await _until(caller, lambda: registry_api.bts_by_ids(caller, [bts_id]), done, f"base station {bts_id}")
     return BtsStation.of(view)
 
 
 async def _point(caller: ServiceCaller, point_id: str, done: Callable[[PostalPointView], bool]) -> PostalPoint:
-    view = await _until(lambda: registry_api.postal_points_by_ids(caller, [point_id]), done, f"postal point {point_id}")
+    view = await _until(
+        caller, lambda: registry_api.postal_points_by_ids(caller, [point_id]), done, f"postal point {point_id}"
+    )
     return PostalPoint.of(view)
 
 
 async def _system(
     caller: ServiceCaller, system_id: str, done: Callable[[InformationSystemView], bool]
 ) -> InformationSystem:
-    view = await _until(lambda: registry_api.systems_by_ids(caller, [system_id]), done, f"system {system_id}")
+    view = await _until(caller, lambda: registry_api.systems_by_ids(caller, [system_id]), done, f"system {system_id}")
     return InformationSystem.of(view)
 
 
@@ -226,7 +238,7 @@ class RegistryMutation:
         body = DissolveUnitBody(effective_on=input.effective_date, reason=input.reason)
         await registry_api.dissolve_unit(caller, unit_id, body, input.idempotency_key)
         unit = await _until(
-            lambda: registry_api.units_by_ids(caller, [unit_id], None), lambda u: u.valid_to is not None, "unit"
+            caller, lambda: registry_api.units_by_ids(caller, [unit_id], None), lambda u: u.valid_to is not None, "unit"
         )
         return AdministrativeUnit.of(unit)
 
@@ -311,6 +323,7 @@ class RegistryMutation:
         body = DecommissionSpeakerClusterBody(effective_on=input.effective_date, reason=input.reason)
         await registry_api.decommission_cluster(caller, cluster_id, body, input.idempotency_key)
         view: SpeakerClusterView = await _until(
+            caller,
             lambda: registry_api.clusters_by_ids(caller, [cluster_id]),
             lambda c: c.decommissioned_on is not None,
             f"cluster {cluster_id}",
@@ -335,7 +348,7 @@ class RegistryMutation:
         found = await registry_api.organisations_by_codes(caller, [input.organisation_code])
         operator_id = found[0].organisation_id if found else None
         fetch, build = OPERATED[kind]
-        view = await _until(lambda: fetch(caller, [asset_id]), lambda a: a.operator_id == operator_id, kind)
+        view = await _until(caller, lambda: fetch(caller, [asset_id]), lambda a: a.operator_id == operator_id, kind)
         node: Node = build(view)
         return node
 
@@ -373,7 +386,7 @@ class RegistryMutation:
             mine = [f for f in found if (f.operator_code or "").upper() == operator]
             return VillageFibre.of(mine[0]) if mine else None
 
-        return await read_back(fetch, f"fibre of {input.village_code}")
+        return await read_back(caller, fetch, f"fibre of {input.village_code}")
 
     # --- postal points, video-conference endpoints, Wi-Fi hotspots ---
 
@@ -400,7 +413,7 @@ class RegistryMutation:
         body = RegisterVideoEndpointBody(unit_code=input.unit_code, installed_on=input.installed_on)
         [endpoint_id, *_] = (await registry_api.register_video_endpoint(caller, body, input.idempotency_key)).ids
         view = await _until(
-            lambda: registry_api.video_endpoints_by_ids(caller, [endpoint_id]), _any, f"endpoint {endpoint_id}"
+            caller, lambda: registry_api.video_endpoints_by_ids(caller, [endpoint_id]), _any, f"endpoint {endpoint_id}"
         )
         return VideoEndpoint.of(view)
 
@@ -416,7 +429,7 @@ class RegistryMutation:
         )
         [hotspot_id, *_] = (await registry_api.register_wifi_hotspot(caller, body, input.idempotency_key)).ids
         view = await _until(
-            lambda: registry_api.wifi_hotspots_by_ids(caller, [hotspot_id]), _any, f"hotspot {hotspot_id}"
+            caller, lambda: registry_api.wifi_hotspots_by_ids(caller, [hotspot_id]), _any, f"hotspot {hotspot_id}"
         )
         return WifiHotspot.of(view)
 

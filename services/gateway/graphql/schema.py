@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import msgspec
 import strawberry
 from graphql import GraphQLError
 from opentelemetry import metrics
@@ -109,9 +110,15 @@ class InternalCalls(SchemaExtension):
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context
-        if isinstance(context, GatewayContext):
-            return {"internalCalls": dict(context.stats.calls)}
-        return {}
+        if not isinstance(context, GatewayContext):
+            return {}
+        results: dict[str, Any] = {"internalCalls": dict(context.stats.calls)}
+        warnings = context.loaders.writer.warnings
+        if warnings:
+            # An answer that succeeded but that the caller should know about (a read model that
+            # had not caught up with a write: ``read_back``), each with a stable ``code``.
+            results["warnings"] = [msgspec.to_builtins(w) for w in warnings]
+        return results
 
 
 def _operation_type(context: ExecutionContext) -> str:

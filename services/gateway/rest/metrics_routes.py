@@ -7,6 +7,10 @@ GraphQL makes (``graphql.metrics_commands``, ``adapters.metrics_api``): reads ne
 commands go to the service as the caller, who decides ``metrics:write``, the province-wide
 catalogue and thresholds, and a district centre's own units. Every command takes an
 ``Idempotency-Key``. Reports over a level take ``parent_code``, the subtree to cover.
+
+A value reported or a target set answers the value as the read model shows it once the change is
+there; a read model still behind after the read-back's wait (ADR 0047) answers the value as last
+shown with the header ``Tinhso-Warning: read_model_lag; <message>``, never an error.
 """
 
 from __future__ import annotations
@@ -50,6 +54,16 @@ from services.gateway.security.wiring import GatewaySecurity
 
 Req = Request[Any, Any, Any]
 T = TypeVar("T")
+
+WARNING_HEADER = "Tinhso-Warning"
+
+
+def _warnings(caller: ServiceCaller) -> dict[str, str]:
+    """What GraphQL says in ``extensions.warnings``, as ``code; message`` (several: comma-separated)."""
+    if not caller.warnings:
+        return {}
+    return {WARNING_HEADER: ", ".join(f"{w.code}; {w.message}" for w in caller.warnings)}
+
 
 IdempotencyKey = Annotated[
     str | None,
@@ -178,8 +192,9 @@ def metrics_controllers(gateway: Gateway, security: GatewaySecurity) -> list[typ
         )
         async def report(
             self, caller: Caller, data: JSONBody[ReportValue], idempotency_key: IdempotencyKey = None
-        ) -> IndicatorValueView:
-            return await metrics_commands.report_value(caller, data, idempotency_key)
+        ) -> Response[IndicatorValueView]:
+            view = await metrics_commands.report_value(caller, data, idempotency_key)
+            return Response(view, headers=_warnings(caller))
 
         @post(
             "/targets",
@@ -190,8 +205,9 @@ def metrics_controllers(gateway: Gateway, security: GatewaySecurity) -> list[typ
         )
         async def set_target(
             self, caller: Caller, data: JSONBody[SetTarget], idempotency_key: IdempotencyKey = None
-        ) -> IndicatorValueView:
-            return await metrics_commands.set_target(caller, data, idempotency_key)
+        ) -> Response[IndicatorValueView]:
+            view = await metrics_commands.set_target(caller, data, idempotency_key)
+            return Response(view, headers=_warnings(caller))
 
         @get(
             "/indicator-values/history",

@@ -24,11 +24,16 @@ from libs.common.db import create_pool
 from libs.common.settings import Settings, load_settings
 from services.gateway.security.partner_store import PartnerStore
 from services.gateway.security.partners import Partner
+from services.metrics.entrypoints.projections import PROJECTIONS as METRICS_PROJECTIONS
 from tests.integration.gateway.api_fixtures import Province, build_province
 from tests.integration.gateway.api_platform import Platform, start_platform
+from tests.integration.gateway.stalling import stalled
 
 CENTRE = Partner(name="metrics-ba-be", scopes=frozenset({"read", "metrics:write"}), unit_code="061")
 PEOPLE = Partner(name="metrics-people", scopes=frozenset({"read", "personal-data"}))
+
+
+VALUES = next(p for p in METRICS_PROJECTIONS if p.name == "metrics_values")
 
 
 class Metrics:
@@ -368,6 +373,25 @@ class TestUnitsBehindTarget:
         )
         assert target.status_code == 200, target.text
         assert (target.json()["value"], target.json()["target"]) == (12.5, 20.0)
+
+    async def test_a_rest_value_whose_read_model_lags_answers_the_last_shown_with_a_warning(
+        self, metrics: Metrics
+    ) -> None:
+        """Failed before ADR 0047: the accepted report answered an error (``read_model_lag``)."""
+        code, unit = fresh("rest_lag"), metrics.communes[1]
+        await metrics.define(reported(code))
+        body = {"indicator_code": code, "unit_code": unit, "period": "2024", "value": 12.5}
+
+        async def accepted() -> Any:
+            response = await metrics.rest("POST", "/indicator-values/report", json=body)
+            return None if response.status_code == 404 else response  # the service has not seen the unit yet
+
+        assert "tinhso-warning" not in (await metrics.platform.eventually(accepted)).headers
+        async with stalled(metrics.platform.settings.database_url, [VALUES]):
+            late = await metrics.rest("POST", "/indicator-values/report", json={**body, "value": 13.5})
+        assert late.status_code == 200, late.text
+        assert late.json()["value"] == 12.5  # as the read model last showed it
+        assert late.headers["tinhso-warning"].startswith("read_model_lag; the value was recorded")
 
 
 COMPLETENESS = """
