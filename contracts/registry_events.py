@@ -296,6 +296,16 @@ class SecurityLevelApproved(Event, frozen=True, kw_only=True, tag="registry.secu
     """The approving decision's reference, e.g. "QĐ 123/QĐ-UBND"."""
 
 
+class InformationSystemHostingChanged(
+    Event, frozen=True, kw_only=True, tag="registry.information_system_hosting_changed"
+):
+    """The system moved into the provincial data centre (``hosted_in_data_centre``) or out of it."""
+
+    system_id: str
+    hosted_in_data_centre: bool
+    effective_on: datetime.date
+
+
 UPCASTERS = Upcasters()
 
 # Version 1 rows carry no date. The registry's records start with the 2020 reports, so a unit
@@ -336,6 +346,7 @@ ASSET_EVENTS: list[type[Event]] = [
     WifiHotspotRegistered,
     InformationSystemRegistered,
     SecurityLevelApproved,
+    InformationSystemHostingChanged,
 ]
 
 CATALOGUE = EventCatalogue("registry", [*UNIT_EVENTS, *ASSET_EVENTS], UPCASTERS)

@@ -237,3 +237,9 @@ class ApproveSecurityLevelBody(Body, frozen=True):
     approved_on: datetime.date
     decision: str | None = None
     """The approving decision's reference, e.g. "QĐ 123/QĐ-UBND"."""
+
+
+class ChangeDataCentreHostingBody(Body, frozen=True):
+    hosted_in_data_centre: bool
+    """Whether the provincial data centre hosts the system from ``effective_on``."""
+    effective_on: datetime.date

@@ -18,7 +18,7 @@ from libs.common.settings import Settings
 from services.registry.application.bulk_import import BulkImporter
 from services.registry.application.handlers import RegistryHandlers
 from services.registry.entrypoints.http_assets import ASSET_COMMANDS
-from services.registry.entrypoints.http_assets_lists import AssetListsController
+from services.registry.entrypoints.http_assets_lists import ASSET_LISTS
 from services.registry.entrypoints.http_assets_queries import ASSET_QUERIES, AssetSummaryController
 from services.registry.entrypoints.http_import import ImportController
 from services.registry.entrypoints.http_units import UNIT_COMMANDS
@@ -26,7 +26,7 @@ from services.registry.entrypoints.http_units_queries import UnitQueriesControll
 from services.registry.entrypoints.projections import PROJECTIONS
 
 NAME = "registry"
-QUERY_CONTROLLERS = (UnitQueriesController, ImportController, AssetSummaryController, AssetListsController)
+QUERY_CONTROLLERS = (UnitQueriesController, ImportController, AssetSummaryController)
 
 
 class RegistryRuntime(ServiceRuntime):
@@ -44,6 +44,7 @@ def create_app(settings: Settings) -> Litestar:
             UNIT_COMMANDS.router(runtime.handlers),
             ASSET_COMMANDS.router(runtime.handlers),
             ASSET_QUERIES.router(lambda: runtime.pool),
+            ASSET_LISTS.router(lambda: runtime.pool),
             *QUERY_CONTROLLERS,
         ],
         title="tinhso registry (internal)",

@@ -14,6 +14,7 @@ from contracts.api.registry import (
     ApproveSecurityLevelBody,
     AssignOperatorBody,
     ChangeBtsTechnologiesBody,
+    ChangeDataCentreHostingBody,
     ChangeRadioStationStatusBody,
     ChangeTeamMembersBody,
     ClosePostalPointBody,
@@ -329,6 +330,12 @@ async def approve_security_level(
     caller: ServiceCaller, system_id: str, body: ApproveSecurityLevelBody, key: str | None
 ) -> CommandResult:
     return await command(caller, f"/information-systems/{system_id}/approve-security-level", body, key)
+
+
+async def change_hosting(
+    caller: ServiceCaller, system_id: str, body: ChangeDataCentreHostingBody, key: str | None
+) -> CommandResult:
+    return await command(caller, f"/information-systems/{system_id}/change-hosting", body, key)
 
 
 async def bulk_import(caller: ServiceCaller, content: bytes, content_type: str, key: str | None) -> ImportReport:

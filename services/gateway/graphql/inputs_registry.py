@@ -212,3 +212,11 @@ class ApproveSecurityLevelInput:
     approved_on: datetime.date
     decision: str | None = None
     idempotency_key: str | None = _key()
+
+
+@strawberry.input
+class ChangeDataCentreHostingInput:
+    system_id: strawberry.ID
+    hosted_in_data_centre: bool = strawberry.field(description="Whether the provincial data centre hosts it from then.")
+    effective_on: datetime.date
+    idempotency_key: str | None = _key()

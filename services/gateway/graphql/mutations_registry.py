@@ -20,6 +20,7 @@ from contracts.api.registry import (
     ApproveSecurityLevelBody,
     AssignOperatorBody,
     ChangeBtsTechnologiesBody,
+    ChangeDataCentreHostingBody,
     ChangeRadioStationStatusBody,
     ChangeTeamMembersBody,
     ClosePostalPointBody,
@@ -59,6 +60,7 @@ from services.gateway.graphql.inputs_registry import (
     ApproveSecurityLevelInput,
     AssignAssetOperatorInput,
     ChangeBtsTechnologiesInput,
+    ChangeDataCentreHostingInput,
     ChangeDigitalTeamMembersInput,
     ChangeRadioStationStatusInput,
     ClosePostalPointInput,
@@ -453,3 +455,15 @@ class RegistryMutation:
         return await _system(
             caller, system_id, lambda s: s.security_level == input.level and s.approved_on == input.approved_on
         )
+
+    @strawberry.mutation(
+        description="Move a system into or out of the provincial data centre (registry, the province's)."
+    )
+    async def change_data_centre_hosting(self, info: Ctx, input: ChangeDataCentreHostingInput) -> InformationSystem:
+        caller = _writer(info)
+        system_id = raw_id(input.system_id, "InformationSystem", "systemId")
+        body = ChangeDataCentreHostingBody(
+            hosted_in_data_centre=input.hosted_in_data_centre, effective_on=input.effective_on
+        )
+        await registry_api.change_hosting(caller, system_id, body, input.idempotency_key)
+        return await _system(caller, system_id, lambda s: s.hosted_in_data_centre == input.hosted_in_data_centre)

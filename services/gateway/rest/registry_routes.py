@@ -210,6 +210,13 @@ COMMANDS = (
         "/information-systems/{id}/approve-security-level",
         "Approve a system's security level",
     ),
+    Command(
+        "changeDataCentreHosting",
+        "/information-systems/{id}/change-hosting",
+        bodies.ChangeDataCentreHostingBody,
+        "/information-systems/{id}/change-hosting",
+        "Move a system into or out of the provincial data centre",
+    ),
 )
 
 

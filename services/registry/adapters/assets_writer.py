@@ -17,6 +17,7 @@ from contracts.registry_events import (
     DigitalTeamDisbanded,
     DigitalTeamEstablished,
     DigitalTeamMembersChanged,
+    InformationSystemHostingChanged,
     InformationSystemRegistered,
     OrganisationRegistered,
     PostalPointClosed,
@@ -114,6 +115,12 @@ async def write(conn: Conn, s: str, event: Event, envelope: Envelope) -> None:
                 event.system_id,
                 event.name,
                 event.owner_agency,
+                event.hosted_in_data_centre,
+            )
+        case InformationSystemHostingChanged():
+            await conn.execute(
+                f"UPDATE {s}.information_systems SET hosted_in_data_centre = $2 WHERE system_id = $1",
+                event.system_id,
                 event.hosted_in_data_centre,
             )
         case SecurityLevelApproved():

@@ -1,6 +1,8 @@
 """Information systems (hệ thống thông tin) of the province's agencies: who owns each, whether
 the provincial data centre hosts it, and its approved information-security level (cấp độ
-ATTT, 1-5). Each approval is kept; the latest one is the system's level.
+ATTT, 1-5). Each approval is kept; the latest one is the system's level. A system moves into
+the data centre or out of it from a day; asking for the hosting it already has changes nothing
+(a retry or a second clerk's entry), as a repeated approval does.
 """
 
 from __future__ import annotations
@@ -11,7 +13,12 @@ from collections.abc import Sequence
 import msgspec
 
 from contracts.base import Event
-from contracts.registry_events import AssetOperatorAssigned, InformationSystemRegistered, SecurityLevelApproved
+from contracts.registry_events import (
+    AssetOperatorAssigned,
+    InformationSystemHostingChanged,
+    InformationSystemRegistered,
+    SecurityLevelApproved,
+)
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.decider import Decider
 from libs.common.text import clean_name, clean_text
@@ -22,6 +29,7 @@ SECURITY_LEVELS = range(1, 6)
 
 class InformationSystem(msgspec.Struct, frozen=True, kw_only=True):
     system_id: str = ""
+    hosted_in_data_centre: bool = False
     security_level: int | None = None
     approved_on: datetime.date | None = None
     operator_id: str | None = None
@@ -49,7 +57,12 @@ class ApproveSecurityLevel(msgspec.Struct, frozen=True, kw_only=True):
     decision: str | None = None
 
 
-SystemCommand = RegisterInformationSystem | ApproveSecurityLevel | AssignOperator
+class ChangeDataCentreHosting(msgspec.Struct, frozen=True, kw_only=True):
+    hosted_in_data_centre: bool
+    effective_on: datetime.date
+
+
+SystemCommand = RegisterInformationSystem | ApproveSecurityLevel | ChangeDataCentreHosting | AssignOperator
 
 
 def decide(command: SystemCommand, system: InformationSystem) -> Sequence[Event]:
@@ -81,6 +94,19 @@ def decide(command: SystemCommand, system: InformationSystem) -> Sequence[Event]
                     system_id=system.system_id, level=command.level, approved_on=command.approved_on, decision=decision
                 )
             ]
+        case ChangeDataCentreHosting():
+            if not system.exists:
+                raise NotFoundError("no such information system", code="unknown_information_system")
+            require_order(system.last_on, command.effective_on, what="the hosting change")
+            if command.hosted_in_data_centre == system.hosted_in_data_centre:
+                return []
+            return [
+                InformationSystemHostingChanged(
+                    system_id=system.system_id,
+                    hosted_in_data_centre=command.hosted_in_data_centre,
+                    effective_on=command.effective_on,
+                )
+            ]
         case AssignOperator():
             return assign_operator(
                 command,
@@ -96,13 +122,19 @@ def decide(command: SystemCommand, system: InformationSystem) -> Sequence[Event]
 def evolve(system: InformationSystem, event: Event) -> InformationSystem:
     match event:
         case InformationSystemRegistered():
-            return InformationSystem(system_id=event.system_id)
+            return InformationSystem(system_id=event.system_id, hosted_in_data_centre=event.hosted_in_data_centre)
         case SecurityLevelApproved():
             return msgspec.structs.replace(
                 system,
                 security_level=event.level,
                 approved_on=event.approved_on,
                 last_on=latest(system.last_on, event.approved_on),
+            )
+        case InformationSystemHostingChanged():
+            return msgspec.structs.replace(
+                system,
+                hosted_in_data_centre=event.hosted_in_data_centre,
+                last_on=latest(system.last_on, event.effective_on),
             )
         case AssetOperatorAssigned():
             return msgspec.structs.replace(

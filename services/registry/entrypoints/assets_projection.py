@@ -37,6 +37,7 @@ READS: ReadFields = {
     r.SpeakerClusterDecommissioned: ("cluster_id", "effective_on"),
     r.InformationSystemRegistered: ("hosted_in_data_centre", "name", "owner_agency", "system_id"),
     r.SecurityLevelApproved: ("approved_on", "decision", "level", "system_id"),
+    r.InformationSystemHostingChanged: ("hosted_in_data_centre", "system_id"),
     r.DigitalTeamEstablished: ("established_on", "level", "member_count", "members", "team_id", "unit_id"),
     r.DigitalTeamMembersChanged: ("effective_on", "member_count", "members", "team_id"),
     r.DigitalTeamActivityReported: ("households_supported", "reported_on", "sessions", "summary", "team_id"),

@@ -14,6 +14,7 @@ from contracts.api.registry import (
     ApproveSecurityLevelBody,
     AssignOperatorBody,
     ChangeBtsTechnologiesBody,
+    ChangeDataCentreHostingBody,
     ChangeRadioStationStatusBody,
     ChangeTeamMembersBody,
     ClosePostalPointBody,
@@ -217,6 +218,14 @@ ASSET_COMMANDS = CommandTable[RegistryHandlers](
             ById[ApproveSecurityLevelBody],
             WRITE_SCOPE,
             lambda h: h.systems.approve_security_level,
+        ),
+        Row(
+            "POST",
+            "/information-systems/{system_id:str}/change-hosting",
+            "changeDataCentreHosting",
+            ById[ChangeDataCentreHostingBody],
+            WRITE_SCOPE,
+            lambda h: h.systems.change_hosting,
         ),
     ],
 )

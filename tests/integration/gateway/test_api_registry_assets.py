@@ -45,6 +45,8 @@ SYSTEM = """mutation($input: RegisterInformationSystemInput!) {
   registerInformationSystem(input: $input) { id name hostedInDataCentre securityLevel } }"""
 APPROVE = """mutation($input: ApproveSecurityLevelInput!) {
   approveSecurityLevel(input: $input) { securityLevel approvedOn decision } }"""
+HOSTING = """mutation($input: ChangeDataCentreHostingInput!) {
+  changeDataCentreHosting(input: $input) { id hostedInDataCentre } }"""
 
 
 async def station_in(registry: RegistryPlatform, commune: str, technology: str = "WIRED") -> str:
@@ -271,6 +273,42 @@ class TestApproveSecurityLevel:
         approve = {"systemId": made["id"], "level": 3, "approvedOn": "2024-02-01", "decision": "QĐ 12/QĐ-UBND"}
         approved = (await registry.data(APPROVE, {"input": approve}))["approveSecurityLevel"]
         assert approved == {"securityLevel": 3, "approvedOn": "2024-02-01", "decision": "QĐ 12/QĐ-UBND"}
+
+
+class TestChangeDataCentreHosting:
+    async def test_the_province_moves_a_system_in_by_graphql_and_out_by_rest_once_per_key(
+        self, registry: RegistryPlatform
+    ) -> None:
+        system = {"name": "Hệ thống báo cáo", "ownerAgency": "Sở KH&ĐT", "hostedInDataCentre": False}
+        made = (await registry.data(SYSTEM, {"input": system}))["registerInformationSystem"]
+        move_in = {"systemId": made["id"], "hostedInDataCentre": True, "effectiveOn": "2024-03-01"}
+        moved = (await registry.data(HOSTING, {"input": move_in}))["changeDataCentreHosting"]
+        assert moved == {"id": made["id"], "hostedInDataCentre": True}
+        refused = await registry.error(HOSTING, {"input": move_in}, who="centre")
+        assert refused["extensions"]["code"] == "FORBIDDEN"
+
+        http, auth = registry.platform.http, registry.platform.auth
+        raw_id = made["id"].split(":", 1)[1]
+        path = f"/api/v1/information-systems/{raw_id}/change-hosting"
+        body = {"hosted_in_data_centre": False, "effective_on": "2025-01-01"}
+        headers = {**auth(), "Idempotency-Key": f"out-{raw_id}"}
+        first = await http.post(path, json=body, headers=headers)
+        again = await http.post(path, json=body, headers=headers)
+        assert (first.status_code, again.status_code) == (200, 200), first.text
+        assert (first.json(), again.json()) == (
+            {"ids": [raw_id], "replayed": False},
+            {"ids": [raw_id], "replayed": True},
+        )
+        early = await http.post(path, json={**body, "effective_on": "2024-01-01"}, headers=auth())
+        assert (early.status_code, early.json()["code"]) == (400, "date_out_of_order")
+        unknown = await http.post("/api/v1/information-systems/nope/change-hosting", json=body, headers=auth())
+        assert (unknown.status_code, unknown.json()["code"]) == (404, "unknown_information_system")
+
+        async def listed_outside() -> bool:
+            listed = await http.get("/api/v1/information-systems", params={"status": "not_hosted"}, headers=auth())
+            return raw_id in [s["system_id"] for s in listed.json()["items"]]
+
+        assert await registry.platform.eventually(listed_outside)
 
 
 # --- listings -------------------------------------------------------------------------------------

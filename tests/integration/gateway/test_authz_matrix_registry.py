@@ -47,6 +47,7 @@ VIDEO = "mutation($input: RegisterVideoEndpointInput!) { registerVideoEndpoint(i
 WIFI = "mutation($input: RegisterWifiHotspotInput!) { registerWifiHotspot(input: $input) { id } }"
 SYSTEM = "mutation($input: RegisterInformationSystemInput!) { registerInformationSystem(input: $input) { id } }"
 APPROVE = "mutation($input: ApproveSecurityLevelInput!) { approveSecurityLevel(input: $input) { id } }"
+HOSTING = "mutation($input: ChangeDataCentreHostingInput!) { changeDataCentreHosting(input: $input) { id } }"
 
 
 def _unit(code: str, parent: str, valid_from: str = "2020-01-01") -> dict[str, Any]:
@@ -198,6 +199,10 @@ CELLS: dict[str, Cell] = {
     "approveSecurityLevel (an agency's system)": lambda i, t: (
         APPROVE,
         {"input": {"systemId": t.per_caller["system"][i], "level": 3, "approvedOn": "2024-02-01"}},
+    ),
+    "changeDataCentreHosting (an agency's system, moved in)": lambda i, t: (
+        HOSTING,
+        {"input": {"systemId": t.per_caller["system"][i], "hostedInDataCentre": True, "effectiveOn": "2024-06-01"}},
     ),
     # --- the listings ---
     "radioStations (Ba Bể's, with signal and clusters' coordinates)": lambda i, t: (

@@ -11,11 +11,13 @@ import asyncpg
 import pytest
 
 from libs.common.db import create_pool
+from libs.common.principal import Principal
 from libs.common.projections.projection import ensure_schema
 from libs.common.projections.rebuild import rebuild
 from libs.common.settings import Settings
 from services.registry.entrypoints.assets_projection import AssetsProjection
 from tests.integration.registry.conftest import Registry
+from tests.support.principals import PrincipalAuth
 
 VILLAGES = {"01864": ["01864-T01", "01864-T02", "01864-T03"], "01867": ["01867-T01", "01867-T02"]}
 
@@ -493,3 +495,37 @@ async def test_rebuilding_the_assets_read_model_from_the_log_gives_identical_ans
         await pool.close()
     assert progress.done == 10
     assert await answers() == before
+
+
+async def test_a_system_moves_into_the_data_centre_once_and_is_listed_as_hosted(registry: Registry) -> None:
+    system = await registry.command(
+        "information-systems/register",
+        {"name": "Hệ thống một cửa điện tử", "owner_agency": "Sở Nội vụ", "hosted_in_data_centre": False},
+    )
+    system_id = system["ids"][0]
+    path = f"information-systems/{system_id}/change-hosting"
+    moved = await registry.command(path, {"hosted_in_data_centre": True, "effective_on": "2023-01-01"})
+    assert (moved["ids"], len(moved["event_ids"])) == ([system_id], 1)
+    # The hosting it already has: answered, nothing appended.
+    again = await registry.command(path, {"hosted_in_data_centre": True, "effective_on": "2023-02-01"})
+    assert (again["event_ids"], again["version"]) == ([], moved["version"])
+    early = await registry.command(path, {"hosted_in_data_centre": False, "effective_on": "2022-12-31"}, expect=400)
+    assert early["code"] == "date_out_of_order"
+    unknown = await registry.command(
+        "information-systems/nope/change-hosting", {"hosted_in_data_centre": True, "effective_on": "2023-01-01"}, 404
+    )
+    assert unknown["code"] == "unknown_information_system"
+    centre = Principal(subject="partner:c", partner="c", scopes=frozenset({"registry:write"}), unit_code="061")
+    refused = await registry.client.post(
+        f"/commands/{path}",
+        json={"hosted_in_data_centre": False, "effective_on": "2024-01-01"},
+        auth=PrincipalAuth(registry.settings, centre, "registry"),
+    )
+    assert refused.status_code == 403, refused.text
+
+    await _assets_caught_up(registry)
+    [view] = await registry.get("/information-systems", ids=system_id)
+    assert view["hosted_in_data_centre"] is True
+    hosted = await registry.get("/information-systems/list", status="hosted")
+    assert [s["system_id"] for s in hosted["items"]] == [system_id]
+    assert (await registry.get("/information-systems/list", status="not_hosted"))["total_count"] == 0
