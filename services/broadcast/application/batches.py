@@ -48,7 +48,7 @@ class BatchHandlers:
         outcome: list[BatchResult] = []
 
         async def work(tx: Transaction) -> str:
-            batch = ItemBatch("signal", cmd.items, ctx, self.executor.idempotency)
+            batch = ItemBatch("signal", cmd.items, ctx, self.executor.item_keys)
             batch.reject_where(_signal_input_errors(batch.pending))
             await batch.settle_used_keys(tx.conn)
             known = await registry_view.clusters(tx.conn, [i.body.cluster_id for i in batch.pending])
@@ -91,7 +91,7 @@ class BatchHandlers:
         outcome: list[BatchResult] = []
 
         async def work(tx: Transaction) -> str:
-            batch = ItemBatch("relay", cmd.items, ctx, self.executor.idempotency)
+            batch = ItemBatch("relay", cmd.items, ctx, self.executor.item_keys)
             intervals, errors = _relay_intervals(batch.pending)
             batch.reject_where(errors)
             await batch.settle_used_keys(tx.conn)
