@@ -187,6 +187,7 @@ async def bulk_values(
     sample = await one_by_one(metrics, indicator_values(indicator, units, ONE_BY_ONE_SAMPLE, 2080))
     before = sample * INDICATOR_VALUES / ONE_BY_ONE_SAMPLE
     say(f"  {sample:.2f} s: {before:.1f} s for {INDICATOR_VALUES:,}; now {INDICATOR_VALUES:,} in one request")
+    await gateway.close()  # idle while the values went one by one: the server has closed it
     body = msgspec.json.encode(indicator_values(indicator, units, INDICATOR_VALUES, 2020))
     seconds: list[float] = []
     for expected in ("accepted", "duplicate"):
