@@ -21,8 +21,10 @@ import msgspec
 
 from contracts.api.batches import BatchResult, ItemResult, item_key
 from libs.common.errors import DomainError
+from libs.common.eventstore.commands import CommandExecutor
 from libs.common.eventstore.context import CommandContext
-from libs.common.eventstore.results import CommandResult
+from libs.common.eventstore.idempotency import IdempotencyKey, remembered
+from libs.common.eventstore.results import CommandResult, replayed
 
 B = TypeVar("B", bound=msgspec.Struct)
 
@@ -36,23 +38,38 @@ async def each_item(
     ctx: CommandContext,
     run: Callable[[B, CommandContext], Awaitable[CommandResult]],
     *,
+    executor: CommandExecutor,
+    request: Callable[[B], object],
     lane: Callable[[B], Hashable],
     path: Callable[[B], str],
 ) -> BatchResult:
-    """Run ``run`` for every item with the item's own key; ``path``: the single command's path."""
+    """Run ``run`` for every item with the item's own key; ``request``: the single command's
+    input the item becomes (what its key is checked against), ``path``: that command's path."""
     gate = asyncio.Semaphore(AT_ONCE)
+    contexts: dict[int, tuple[str, CommandContext, IdempotencyKey | None]] = {}
+    for index, item in enumerate(items):
+        key = item_key(item, getattr(item, "key", None))
+        # The batch's own Idempotency-Key, if any, is not the item's: the items' keys make a
+        # batch sent again safe.
+        own = msgspec.structs.replace(ctx, idempotency_key=f"bulk:{kind}:{key}", request_path=path(item))
+        contexts[index] = (key, own, own.idempotency(request(item)))
+    # One look-up for the whole batch: an item done before answers at once, without the reads
+    # its command makes before it would find its key (a batch sent again costs one query).
+    async with executor.pool.acquire() as conn:
+        found = await executor.idempotency.find_many(conn, [k for _, _, k in contexts.values() if k is not None])
     lanes: dict[Hashable, list[tuple[int, B]]] = {}
     for index, item in enumerate(items):
         lanes.setdefault(lane(item), []).append((index, item))
 
     async def one(index: int, item: B) -> ItemResult:
-        key = item_key(item, getattr(item, "key", None))
-        # The batch's own Idempotency-Key, if any, is not the item's: the items' keys make a
-        # batch sent again safe.
-        own = msgspec.structs.replace(ctx, idempotency_key=f"bulk:{kind}:{key}", request_path=path(item))
+        key, own, idempotency = contexts[index]
+        record = found.get((idempotency.principal, idempotency.key)) if idempotency is not None else None
         async with gate:
             try:
-                result = await run(item, own)
+                if record is not None and idempotency is not None:
+                    result = replayed(remembered(idempotency, *record))
+                else:
+                    result = await run(item, own)
             except DomainError as refused:
                 return ItemResult(
                     index=index,

@@ -65,16 +65,20 @@ class BatchHandlers:
         steps of one delivery in the request's order."""
         steps = {"received": self.programmes.receive, "aired": self.programmes.air, "failed": self.programmes.fail}
 
-        async def run(item: DeliveryStepItem, own: CommandContext) -> CommandResult:
+        def step_input(item: DeliveryStepItem) -> DeliveryStepInput:
             body = DeliveryStepBody(at=item.at, reason=item.reason, content_hash=item.content_hash)
-            step = DeliveryStepInput(programme_id=item.programme_id, station_id=item.station_id, body=body)
-            return await steps[item.step](step, own)
+            return DeliveryStepInput(programme_id=item.programme_id, station_id=item.station_id, body=body)
+
+        async def run(item: DeliveryStepItem, own: CommandContext) -> CommandResult:
+            return await steps[item.step](step_input(item), own)
 
         return await each_item(
             "delivery",
             cmd.items,
             ctx,
             run,
+            executor=self.executor,
+            request=step_input,
             lane=lambda d: (d.programme_id, d.station_id),
             path=lambda d: f"/commands/deliveries/{d.programme_id}/{d.station_id}/{STEP_PATHS[d.step]}",
         )

@@ -84,7 +84,14 @@ class MetricsCommands:
             return (item.indicator_code, item.unit_code, item.period)
 
         return await each_item(
-            "value", cmd.items, ctx, lambda item, own: self.report(_value(item), own), lane=lane, path=_report_path
+            "value",
+            cmd.items,
+            ctx,
+            lambda item, own: self.report(_value(item), own),
+            executor=self.executor,
+            request=_value,
+            lane=lane,
+            path=_report_path,
         )
 
     async def set_target(self, cmd: SetTarget, ctx: CommandContext) -> CommandResult:
