@@ -7,7 +7,13 @@
     signal read model (``broadcast.cluster_signal``), from as many asyncpg connections;
 (g) a year of one station's relay logs (``RELAY_YEAR`` sessions) in one request to
     ``POST /api/v1/bulk/relay-sessions``, in seconds, then the same request again (every item a
-    duplicate: the retry that does nothing twice).
+    duplicate: the retry that does nothing twice);
+(h) ``INDICATOR_VALUES`` indicator values (the district's communes, month after month) in one
+    request to ``POST /api/v1/bulk/indicator-values``, in seconds, then the same request again;
+    beside, in the same run, what the gateway did before the metrics service had a batch
+    route: each value its own ``POST /commands/values/report`` with its key, ``ONE_BY_ONE`` at a
+    time, straight to the service (no gateway in between), on ``ONE_BY_ONE_SAMPLE`` other
+    values, its rate scaled to ``INDICATOR_VALUES``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ SIGNAL_BATCHES = 12
 """The first two batches warm up (state rows, plans) and are not counted."""
 CONNECTIONS = 2
 RELAY_YEAR = 1_200
+INDICATOR_VALUES = 10_000
+ONE_BY_ONE = 16
+ONE_BY_ONE_SAMPLE = 1_000
 START = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -140,11 +149,81 @@ async def bulk_relays(gateway: KeepAliveConnection, station_id: str, report: Rep
     report.put(relay_year_sessions=RELAY_YEAR, relay_year_seconds=seconds[0], relay_year_again_seconds=seconds[1])
 
 
-async def bulk_load(connect: Any, pool: asyncpg.Pool, clusters: list[str], station_id: str, report: Report) -> None:
-    """``connect()``: a new keep-alive connection to the gateway with the bench's key."""
+def indicator_values(indicator: str, units: list[str], count: int, first_year: int) -> list[dict[str, Any]]:
+    """``count`` values of ``indicator``: each unit's months from ``first_year`` on, each once."""
+    months = -(-count // len(units))
+    return [
+        {"indicator_code": indicator, "unit_code": unit, "period": f"{first_year + m // 12}-{m % 12 + 1:02d}",
+         "value": m % 100}
+        for m in range(months)
+        for unit in units
+    ][:count]  # fmt: skip
+
+
+async def one_by_one(metrics: list[KeepAliveConnection], values: list[dict[str, Any]]) -> float:
+    """Seconds for ``values`` sent each as its own command, as many at a time as connections."""
+    queue = list(reversed(values))
+
+    async def sender(conn: KeepAliveConnection) -> None:
+        while queue:
+            value = queue.pop()
+            key = f"bulk:value:bench-{value['unit_code']}-{value['period']}"
+            status, answer = await conn.request(
+                "POST", "/commands/values/report", msgspec.json.encode(value), {"idempotency-key": key}
+            )
+            if status != 201:
+                raise RuntimeError(f"report answered {status}: {answer[:300]!r}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(sender(c) for c in metrics))
+    return time.perf_counter() - started
+
+
+async def bulk_values(
+    gateway: KeepAliveConnection, metrics: list[KeepAliveConnection], values: tuple[str, list[str]], report: Report
+) -> None:
+    indicator, units = values
+    say(f"(h) indicator values: {ONE_BY_ONE_SAMPLE:,} one by one, {ONE_BY_ONE} at a time, straight to metrics")
+    sample = await one_by_one(metrics, indicator_values(indicator, units, ONE_BY_ONE_SAMPLE, 2080))
+    before = sample * INDICATOR_VALUES / ONE_BY_ONE_SAMPLE
+    say(f"  {sample:.2f} s: {before:.1f} s for {INDICATOR_VALUES:,}; now {INDICATOR_VALUES:,} in one request")
+    await gateway.close()  # idle while the values went one by one: the server has closed it
+    body = msgspec.json.encode(indicator_values(indicator, units, INDICATOR_VALUES, 2020))
+    seconds: list[float] = []
+    for expected in ("accepted", "duplicate"):
+        started = time.perf_counter()
+        [answer] = await _send([gateway], "/api/v1/bulk/indicator-values", [body])
+        seconds.append(time.perf_counter() - started)
+        if answer[expected] != INDICATOR_VALUES:
+            rejected = [i for i in answer["items"] if i["status"] == "rejected"][:3]
+            raise RuntimeError(f"values: {answer[expected]} {expected} of {INDICATOR_VALUES}: {rejected}")
+    say(f"  {seconds[0]:.2f} s; sent again (all duplicates) {seconds[1]:.2f} s")
+    baseline = f"one by one, {ONE_BY_ONE} at a time (from {ONE_BY_ONE_SAMPLE:,})"
+    report.add(Row(f"indicator values ({INDICATOR_VALUES:,}), one request", seconds[0], "s", baseline, before,
+                   ratio(seconds[0], before)))  # fmt: skip
+    report.add(Row("the same request again (all duplicates)", seconds[1], "s"))
+    report.put(indicator_values=INDICATOR_VALUES, indicator_values_seconds=seconds[0],
+               indicator_values_again_seconds=seconds[1], indicator_values_one_by_one_seconds=before)  # fmt: skip
+
+
+async def bulk_load(
+    connect: Any,
+    pool: asyncpg.Pool,
+    clusters: list[str],
+    station_id: str,
+    values: tuple[str, list[str]],
+    *,
+    metrics: Any,
+    report: Report,
+) -> None:
+    """``connect()``: a new keep-alive connection to the gateway with the bench's key;
+    ``metrics()``: one straight to the metrics service; ``values``: an indicator partners report
+    and the units to report it for."""
     conns = [connect() for _ in range(CONNECTIONS)]
+    direct = [metrics() for _ in range(ONE_BY_ONE)]
     try:
         await bulk_signals(conns, pool, clusters, report)
         await bulk_relays(conns[0], station_id, report)
+        await bulk_values(conns[0], direct, values, report)
     finally:
-        await asyncio.gather(*(c.close() for c in conns))
+        await asyncio.gather(*(c.close() for c in [*conns, *direct]))

@@ -48,12 +48,15 @@ class KeepAliveConnection:
                 await self._writer.wait_closed()
             self._writer = self._reader = None
 
-    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: Mapping[str, str] | None = None
+    ) -> tuple[int, bytes]:
         if self._writer is None or self._reader is None:
             await self.connect()
         assert self._writer is not None
         assert self._reader is not None
         signed = self._principal.header_line(method, path) if self._principal is not None else ""
+        signed += "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{self._extra}{signed}\r\n"

@@ -23,7 +23,7 @@ per village, a reported value per commune), then measures:
     (``bench/_live_feed.py``);
 (f) bulk signal ingestion through ``/api/v1/bulk/signal-reports`` (reports/s end to end)
     beside raw ``UPDATE … unnest`` on the read model, and (g) a year of relay logs (1,200
-    sessions) in one request (``bench/_bulk.py``).
+    sessions) in one request, and (h) 10,000 indicator values in one request (``bench/_bulk.py``).
 
 ``--only live,replay`` runs only the figures named (query, mutation, fanout, live, replay, bulk).
 
@@ -511,7 +511,8 @@ FIRST_STATION = '{ units(level: COMMUNE, parentCode: "061", first: 1) { edges { 
 
 
 async def bulk(platform: Platform, pool: asyncpg.Pool, clusters: dict[str, list[str]], report: Report) -> None:
-    """(f) and (g), on the district's clusters and its first commune's station (the services' ids)."""
+    """(f), (g) and (h), on the district's clusters, its first commune's station (the services'
+    ids) and its communes."""
     conn = platform.gateway()
     try:
         found = await graphql(conn, FIRST_STATION, {})
@@ -519,7 +520,10 @@ async def bulk(platform: Platform, pool: asyncpg.Pool, clusters: dict[str, list[
         await conn.close()
     station = found["data"]["units"]["edges"][0]["node"]["radioStation"]["id"]
     raw_clusters = [c.split(":", 1)[1] for cs in clusters.values() for c in cs]
-    await bulk_load(platform.gateway, pool, raw_clusters, station.split(":", 1)[1], report)
+    values = (INDICATOR, sorted(clusters))  # the communes, each reported for month after month
+    station_id = station.split(":", 1)[1]
+    metrics = functools.partial(platform.internal, "metrics")
+    await bulk_load(platform.gateway, pool, raw_clusters, station_id, values, metrics=metrics, report=report)
 
 
 async def main(only: frozenset[str]) -> Report:

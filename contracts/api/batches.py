@@ -2,9 +2,9 @@
 that gives every item its own result (ADR 0040).
 
 A partner sends these to the gateway's ``/api/v1/bulk/…`` routes (JSON, or CSV with the same
-field names as columns); the broadcast service takes the signal and relay batches as they are
-(``POST /commands/batches/…``), and the gateway runs indicator values and delivery steps item by
-item through the services' own commands. An item's ``key`` makes a retry do nothing twice; an
+field names as columns); the services take the batches as they are (``POST
+/commands/batches/…``: signal reports, relay sessions and delivery steps in broadcast,
+indicator values in metrics). An item's ``key`` makes a retry do nothing twice; an
 item sent without one is keyed by its content (the same report sent again is a duplicate).
 """
 
@@ -72,6 +72,14 @@ class SignalReportBatch(Body, frozen=True, kw_only=True):
 
 class RelaySessionBatch(Body, frozen=True, kw_only=True):
     items: Annotated[list[RelaySessionItem], msgspec.Meta(min_length=1, max_length=MAX_BATCH_ITEMS)]
+
+
+class IndicatorValueBatch(Body, frozen=True, kw_only=True):
+    items: Annotated[list[IndicatorValueItem], msgspec.Meta(min_length=1, max_length=MAX_BATCH_ITEMS)]
+
+
+class DeliveryStepBatch(Body, frozen=True, kw_only=True):
+    items: Annotated[list[DeliveryStepItem], msgspec.Meta(min_length=1, max_length=MAX_BATCH_ITEMS)]
 
 
 def item_digest(item: msgspec.Struct) -> str:

@@ -1,4 +1,5 @@
-"""The event backbone of one service process: its outbox relay and its projection runners.
+"""The event backbone of one service process: its outbox relay, its projection runners and the
+expiry of its old idempotency records.
 
 Built in a service's composition root, started and stopped by its runtime.
 """
@@ -6,6 +7,7 @@ Built in a service's composition root, started and stopped by its runtime.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import time
 from collections.abc import Sequence
@@ -17,6 +19,7 @@ from libs.common import backbone_metrics
 from libs.common.cancellation import stop_tasks
 from libs.common.db import Conn
 from libs.common.event_signing import RecordVerifier, signing_key
+from libs.common.eventstore.key_expiry import KeyExpiry
 from libs.common.kafka import kafka_access
 from libs.common.projections import dead_letters
 from libs.common.projections.projection import Projection
@@ -88,6 +91,13 @@ class Backbone:
             )
             self.runners.append(runner)
             self._tasks.append(asyncio.create_task(runner.run(), name=f"projection-{projection.name}"))
+        if settings.idempotency_retention_hours:
+            expiry = KeyExpiry(
+                self.service,
+                datetime.timedelta(hours=settings.idempotency_retention_hours),
+                settings.idempotency_retention_batch,
+            )
+            self._tasks.append(asyncio.create_task(expiry.run(pool), name=f"{self.service}-key-expiry"))
         backbone_metrics.track(self)
 
     async def stop(self) -> None:

@@ -103,8 +103,9 @@ class ServiceRuntime:
             self._backbone_pool = await create_pool(
                 self.settings.database_url,
                 service=f"{self.name}-backbone",
-                # A runner holds one connection at a time; one more for what the backbone reads.
-                max_size=len(self.backbone.projections) + 1,
+                # A runner holds one connection at a time; one more for what the backbone reads,
+                # one for the expiry of old idempotency records.
+                max_size=len(self.backbone.projections) + 2,
                 acquire_timeout=self.settings.db_acquire_timeout_seconds,
                 command_timeout=self.settings.db_backbone_command_timeout_seconds,
             )

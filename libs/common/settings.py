@@ -180,6 +180,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     limit (ADR 0040); ``0`` turns it off."""
     rate_limit_bulk_items_burst: Annotated[int, msgspec.Meta(ge=10_000, le=100_000_000)] = 20_000
     """Items a partner may send at once: at least one full batch (10,000 items)."""
+    idempotency_retention_hours: Annotated[int, msgspec.Meta(ge=0, le=100 * 365 * 24)] = 30 * 24
+    """How long a command's or a bulk item's idempotency record is kept (ADR 0046): a retry after
+    that is a new command. ``0`` keeps them forever."""
+    idempotency_retention_batch: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 2_000
+    """Expired records deleted per statement: small deletes never hold up commands for long."""
     gateway_max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 8 * 1024 * 1024
     gateway_persisted_queries_only: bool = False
     """Production: run only GraphQL documents stored by hash (APQ); only an admin may store new ones."""

@@ -25,6 +25,7 @@ from libs.common.eventstore.decider import Decider, NewEvent
 from libs.common.eventstore.errors import ConcurrencyError
 from libs.common.eventstore.group_commit import RunAlone, group_commit
 from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords
+from libs.common.eventstore.item_keys import ItemKeys
 from libs.common.eventstore.results import CommandResult, replayed
 from libs.common.eventstore.store import EventRows, EventStore, StreamAppend
 
@@ -102,6 +103,8 @@ class CommandExecutor:
         self.store = EventStore(schema)
         self.catalogue = catalogue
         self.idempotency = IdempotencyRecords(schema)
+        self.item_keys = ItemKeys(schema)
+        """Bulk batches' per-item records (``item_batch.py``)."""
         self.batched = batched
 
     async def execute(

@@ -42,7 +42,6 @@ class IdempotencyRecords:
             INSERT INTO {schema}.idempotency_keys (principal, key, request_hash, result)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
         """
-        self._claim_many = self._save_many + " ON CONFLICT (principal, key) DO NOTHING RETURNING principal, key"
 
     async def lock(self, conn: Conn, key: IdempotencyKey) -> None:
         """Serialise requests with one key until the holder's transaction ends."""
@@ -73,24 +72,6 @@ class IdempotencyRecords:
                 [k.request_hash for k, _ in records],
                 [result for _, result in records],
             )
-
-    async def claim_many(self, conn: Conn, records: Sequence[tuple[IdempotencyKey, bytes]]) -> set[tuple[str, str]]:
-        """Save the records whose keys are free; the (principal, key) pairs saved. A key another
-        transaction is saving makes this wait for it (then it is not free): a bulk batch claims
-        thousands of keys, more than advisory locks could hold, and the primary key serialises
-        two batches carrying the same item. Records go in key order, so two batches wait for
-        each other in one order, never in a cycle."""
-        if not records:
-            return set()
-        ordered = sorted(records, key=lambda r: (r[0].principal, r[0].key))
-        rows = await conn.fetch(
-            self._claim_many,
-            [k.principal for k, _ in ordered],
-            [k.key for k, _ in ordered],
-            [k.request_hash for k, _ in ordered],
-            [result for _, result in ordered],
-        )
-        return {(r["principal"], r["key"]) for r in rows}
 
     async def find(self, conn: Conn, key: IdempotencyKey) -> bytes | None:
         row = await conn.fetchrow(self._find, key.principal, key.key)

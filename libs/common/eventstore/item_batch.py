@@ -4,50 +4,43 @@ its own result (ADR 0040).
 A batch handler keeps an :class:`ItemBatch` for the attempt: it rejects the items that fail a
 rule (:meth:`reject`), asks which of the others were done before (:meth:`settle_used_keys`,
 one query for the batch), claims the keys of those it will apply (:meth:`claim`, one
-statement) and applies them together. The keys' records are saved in the same transaction as
-the items' events, so an item is either applied and remembered or neither; a retry of the
-batch finds the records and answers ``duplicate`` for those items without running them again.
+statement, in the narrow ``item_keys``: ``item_keys.py``) and applies them together. The keys'
+records are saved in the same transaction as the items' events, so an item is either applied
+and remembered or neither; a retry of the batch finds the records and answers ``duplicate``
+for those items without running them again.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 import asyncpg
 import msgspec
 
-from contracts.api.batches import BatchResult, ItemResult, item_digest, item_key
+from contracts.api.batches import BatchResult, ItemResult
 from libs.common.db import Conn
 from libs.common.errors import DomainError
 from libs.common.eventstore.context import CommandContext
-from libs.common.eventstore.idempotency import IdempotencyKey, IdempotencyRecords
+from libs.common.eventstore.item_keys import DIGEST_BYTES, ItemKeys, ItemRecord, key_digest
 
 B = TypeVar("B", bound=msgspec.Struct)
-
-
-class _Remembered(msgspec.Struct, frozen=True):
-    ids: list[str] = []
-
-
-_remembered = msgspec.json.Decoder(_Remembered)
 
 
 class Item(msgspec.Struct, Generic[B], frozen=True):
     index: int
     body: B
     key: str
-    idempotency: IdempotencyKey
-
-    @property
-    def pair(self) -> tuple[str, str]:
-        return (self.idempotency.principal, self.idempotency.key)
+    digest: bytes
+    """The key's name in ``item_keys``."""
+    item_hash: bytes
 
 
 class ItemBatch(Generic[B]):
     """One attempt at a batch: the items still pending and the results given so far."""
 
-    def __init__(self, kind: str, items: Sequence[B], ctx: CommandContext, records: IdempotencyRecords) -> None:
+    def __init__(self, kind: str, items: Sequence[B], ctx: CommandContext, records: ItemKeys) -> None:
         meta = ctx.metadata
         owner = (meta.partner or meta.actor if meta is not None else None) or "anonymous"
         self.records = records
@@ -55,17 +48,19 @@ class ItemBatch(Generic[B]):
         self.pending: list[Item[B]] = []
         self._twins: list[tuple[Item[B], Item[B]]] = []
         """Items sent twice in one batch: the second answers as the first does."""
-        first: dict[tuple[str, str], Item[B]] = {}
+        first: dict[bytes, Item[B]] = {}
+        encode = msgspec.json.Encoder(order="deterministic").encode
         for index, body in enumerate(items):
-            # One digest is both the item's key (when it has none) and what its record is
-            # checked against: a key sent again with another item is told apart by it.
-            digest = item_digest(body)
-            key = item_key(body, getattr(body, "key", None), digest)
-            item = Item(index, body, key, IdempotencyKey(owner, f"bulk:{kind}:{key}", digest))
-            earlier = first.setdefault(item.pair, item)
+            # One digest is both the item's key (when it has none: ``item_key``'s) and what its
+            # record is checked against: a key sent again with another item is told apart by it.
+            content = hashlib.sha256(encode(body)).digest()
+            given: str | None = getattr(body, "key", None)
+            key = given if given is not None else "sha256-" + content.hex()[:40]
+            item = Item(index, body, key, key_digest(owner, f"bulk:{kind}:{key}"), content[:DIGEST_BYTES])
+            earlier = first.setdefault(item.digest, item)
             if earlier is item:
                 self.pending.append(item)
-            elif earlier.idempotency.request_hash == item.idempotency.request_hash:
+            elif earlier.item_hash == item.item_hash:
                 self._twins.append((item, earlier))
             else:
                 self.reject(item, _reused(key))
@@ -90,18 +85,16 @@ class ItemBatch(Generic[B]):
     async def claim(self, conn: Conn, ids: dict[int, list[str]]) -> None:
         """Save the records of the pending items (``ids``: what each will create or act on);
         an item whose key a concurrent batch saved meanwhile is settled as that batch's."""
-        records = [
-            (item.idempotency, msgspec.json.encode(_Remembered(ids.get(item.index, [])))) for item in self.pending
-        ]
+        records = [ItemRecord(item.digest, item.item_hash, ids.get(item.index, [])) for item in self.pending]
         try:
             # Plain inserts are the common case and the cheap one: only a batch racing this one
             # with the same items finds a key taken since they were looked up.
             async with conn.transaction():
-                await self.records.save_many(conn, records)
+                await self.records.save(conn, records)
             return
         except asyncpg.UniqueViolationError:
-            claimed = await self.records.claim_many(conn, records)
-        taken = [item for item in self.pending if item.pair not in claimed]
+            claimed = await self.records.claim(conn, records)
+        taken = [item for item in self.pending if item.digest not in claimed]
         if taken:
             await self._settle(conn, taken)
 
@@ -123,18 +116,17 @@ class ItemBatch(Generic[B]):
         items = list(items)
         if not items:
             return
-        found = await self.records.find_many(conn, [item.idempotency for item in items])
+        found = await self.records.find(conn, [item.digest for item in items])
         settled: set[int] = set()
         for item in items:
-            record = found.get(item.pair)
+            record = found.get(item.digest)
             if record is None:
                 continue
-            request_hash, remembered = record
             settled.add(item.index)
-            if request_hash != item.idempotency.request_hash:
+            if record.item_hash != item.item_hash:
                 self.reject(item, _reused(item.key))
             else:
-                self._give(item, "duplicate", ids=_remembered.decode(remembered).ids)
+                self._give(item, "duplicate", ids=record.ids)
         self.pending = [item for item in self.pending if item.index not in settled]
 
     def _give(self, item: Item[B], status: Any, **fields: Any) -> None:

@@ -88,6 +88,24 @@ CREATE TABLE {s}.dead_letters (
 """
 
 
+_ITEM_KEYS = """
+-- One narrow row per bulk item done (libs/common/eventstore/item_keys.py, docs/adr/0046).
+CREATE TABLE {s}.item_keys (
+    digest      bytea       PRIMARY KEY,
+    item_hash   bytea       NOT NULL,
+    ids         json        NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+-- Rows arrive in time order, so a BRIN index finds the expired ones for next to nothing per
+-- insert (a B-tree on the time would cost each insert as much again).
+CREATE INDEX item_keys_age ON {s}.item_keys USING brin (created_at);
+CREATE INDEX idempotency_keys_age ON {s}.idempotency_keys USING brin (created_at);
+"""
+
+
 def backbone_migrations(schema: str) -> list[Migration]:
     """Migrations every service applies before its own, ids prefixed ``backbone_``."""
-    return [Migration(schema, "backbone_0001_event_store", _EVENTS.format(s=schema))]
+    return [
+        Migration(schema, "backbone_0001_event_store", _EVENTS.format(s=schema)),
+        Migration(schema, "backbone_0002_item_keys", _ITEM_KEYS.format(s=schema)),
+    ]

@@ -1,5 +1,6 @@
 """Bulk batches of signal reports and relay sessions: each item its own command, with its own
-key and its own result, the whole batch stored in one transaction (ADR 0040).
+key and its own result, the whole batch stored in one transaction (ADR 0040); and of delivery
+steps, each item run as the step's own command inside the service (ADR 0046).
 
 Unlike ``POST /commands/signal/report`` and ``/relay-sessions/record`` (all or nothing, for a
 station's own log), an item that breaks a rule (an unknown or decommissioned cluster or station,
@@ -18,15 +19,27 @@ from collections.abc import Iterable
 import asyncpg
 import msgspec
 
-from contracts.api.batches import BatchResult, RelaySessionBatch, RelaySessionItem, SignalReportBatch, SignalReportItem
+from contracts.api.batches import (
+    BatchResult,
+    DeliveryStepBatch,
+    DeliveryStepItem,
+    RelaySessionBatch,
+    RelaySessionItem,
+    SignalReportBatch,
+    SignalReportItem,
+)
+from contracts.api.broadcast import DeliveryStepBody
 from libs.common.errors import ConflictError, DomainError, InvalidInputError, NotFoundError, outside_own_unit
 from libs.common.eventstore.commands import CommandExecutor, Transaction
 from libs.common.eventstore.context import CommandContext
 from libs.common.eventstore.errors import ConcurrencyError
 from libs.common.eventstore.item_batch import Item, ItemBatch
+from libs.common.eventstore.item_commands import each_item
+from libs.common.eventstore.results import CommandResult
 from libs.common.reach import units_outside
 from services.broadcast.adapters import registry_view, relay_clashes, relay_index, signal_state
 from services.broadcast.adapters.registry_view import TREE
+from services.broadcast.application.programmes import DeliveryStepInput, ProgrammeHandlers
 from services.broadcast.domain.common import aware
 from services.broadcast.domain.period import utc_now
 from services.broadcast.domain.relays import (
@@ -38,17 +51,44 @@ from services.broadcast.domain.relays import (
 )
 from services.broadcast.domain.signal import CLUSTER_SIGNAL, ClusterSignal, Observation, observe, signal_stream
 
+STEP_PATHS = {"received": "receive", "aired": "air", "failed": "fail"}
+"""A delivery step's command, as the last part of its path."""
+
 
 class BatchHandlers:
     def __init__(self, executor: CommandExecutor) -> None:
         self.executor = executor
+        self.programmes = ProgrammeHandlers(executor)
+
+    async def record_delivery_steps(self, cmd: DeliveryStepBatch, ctx: CommandContext) -> BatchResult:
+        """Every step its own ``receive``, ``air`` or ``fail`` (ADR 0046), with its own key; the
+        steps of one delivery in the request's order."""
+        steps = {"received": self.programmes.receive, "aired": self.programmes.air, "failed": self.programmes.fail}
+
+        def step_input(item: DeliveryStepItem) -> DeliveryStepInput:
+            body = DeliveryStepBody(at=item.at, reason=item.reason, content_hash=item.content_hash)
+            return DeliveryStepInput(programme_id=item.programme_id, station_id=item.station_id, body=body)
+
+        async def run(item: DeliveryStepItem, own: CommandContext) -> CommandResult:
+            return await steps[item.step](step_input(item), own)
+
+        return await each_item(
+            "delivery",
+            cmd.items,
+            ctx,
+            run,
+            executor=self.executor,
+            request=step_input,
+            lane=lambda d: (d.programme_id, d.station_id),
+            path=lambda d: f"/commands/deliveries/{d.programme_id}/{d.station_id}/{STEP_PATHS[d.step]}",
+        )
 
     async def report_signals(self, cmd: SignalReportBatch, ctx: CommandContext) -> BatchResult:
         received_at = utc_now()
         outcome: list[BatchResult] = []
 
         async def work(tx: Transaction) -> str:
-            batch = ItemBatch("signal", cmd.items, ctx, self.executor.idempotency)
+            batch = ItemBatch("signal", cmd.items, ctx, self.executor.item_keys)
             batch.reject_where(_signal_input_errors(batch.pending))
             await batch.settle_used_keys(tx.conn)
             known = await registry_view.clusters(tx.conn, [i.body.cluster_id for i in batch.pending])
@@ -91,7 +131,7 @@ class BatchHandlers:
         outcome: list[BatchResult] = []
 
         async def work(tx: Transaction) -> str:
-            batch = ItemBatch("relay", cmd.items, ctx, self.executor.idempotency)
+            batch = ItemBatch("relay", cmd.items, ctx, self.executor.item_keys)
             intervals, errors = _relay_intervals(batch.pending)
             batch.reject_where(errors)
             await batch.settle_used_keys(tx.conn)

@@ -178,12 +178,15 @@ class ServiceCaller:
         idempotency_key: str | None = None,
         content: bytes | None = None,
         content_type: str = "application/json",
+        timeout: httpx.Timeout = TIMEOUT,
     ) -> T:
         headers = {"content-type": content_type}
         if idempotency_key:
             headers["idempotency-key"] = checked_idempotency_key(idempotency_key)
         payload = content if content is not None else msgspec.json.encode(body)
-        result: T = await self._call("POST", service, path, result_type, content=payload, headers=headers)
+        result: T = await self._call(
+            "POST", service, path, result_type, content=payload, headers=headers, timeout=timeout
+        )
         if isinstance(result, CommandResult):
             self.last_write = self.services.written(service, result)
         return result

@@ -11,6 +11,7 @@ import datetime
 
 import asyncpg
 
+from contracts.api.batches import BatchResult, IndicatorValueBatch, IndicatorValueItem
 from contracts.api.metrics import (
     DefineIndicators,
     RemoveThreshold,
@@ -22,6 +23,7 @@ from contracts.api.metrics import (
 from contracts.metrics_events import IndicatorDefinition
 from libs.common.errors import NotFoundError, outside_own_unit
 from libs.common.eventstore.commands import Check, CommandContext, CommandExecutor, CommandResult, Transaction
+from libs.common.eventstore.item_commands import each_item
 from libs.common.reach import require_within
 from services.metrics.adapters import indicator_data as data
 from services.metrics.adapters.catalogue_reader import SHARED
@@ -72,6 +74,24 @@ class MetricsCommands:
         stream = values.value_stream(definition.code, unit.unit_id, period)
         return await self.executor.execute(
             values.REPORT, stream, command, context=ctx, request=cmd, ids=[stream], check=_within(ctx, unit, period)
+        )
+
+    async def report_batch(self, cmd: IndicatorValueBatch, ctx: CommandContext) -> BatchResult:
+        """Every value its own :meth:`report`, with its own key and result (ADR 0046): whatever
+        ``report`` checks, it checks for each item of a batch too."""
+
+        def lane(item: IndicatorValueItem) -> tuple[str, str, str]:
+            return (item.indicator_code, item.unit_code, item.period)
+
+        return await each_item(
+            "value",
+            cmd.items,
+            ctx,
+            lambda item, own: self.report(_value(item), own),
+            executor=self.executor,
+            request=_value,
+            lane=lane,
+            path=_report_path,
         )
 
     async def set_target(self, cmd: SetTarget, ctx: CommandContext) -> CommandResult:
@@ -129,6 +149,22 @@ class MetricsCommands:
                 details={"unit_code": unit_code},
             )
         return values.UnitRef(found.unit_id, found.code, found.level)
+
+
+def _report_path(_: IndicatorValueItem) -> str:
+    """The single command's path: an item is the request that path would have been."""
+    return "/commands/values/report"
+
+
+def _value(item: IndicatorValueItem) -> ReportValue:
+    return ReportValue(
+        indicator_code=item.indicator_code,
+        unit_code=item.unit_code,
+        period=item.period,
+        value=item.value,
+        source=item.source,
+        comment=item.comment,
+    )
 
 
 def _within(ctx: CommandContext, unit: values.UnitRef, period: Period) -> Check | None:

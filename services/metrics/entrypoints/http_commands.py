@@ -7,6 +7,7 @@ administrator's (``admin``, issue #18), and never a unit-bound principal's, even
 
 from __future__ import annotations
 
+from contracts.api.batches import BatchResult, IndicatorValueBatch
 from contracts.api.metrics import (
     DefineIndicators,
     RemoveThreshold,
@@ -44,6 +45,17 @@ COMMANDS = CommandTable[MetricsCommands](
             WRITE,
             lambda c: c.report,
             description="Report or correct a value.",
+        ),
+        Row(
+            "POST",
+            "/batches/indicator-values",
+            "reportIndicatorValuesBulk",
+            IndicatorValueBatch,
+            WRITE,
+            lambda c: c.report_batch,
+            status=200,
+            returns=BatchResult,
+            description="Report up to 10,000 values, each its own report with its own key and result (ADR 0046).",
         ),
         Row("POST", "/targets/set", "setIndicatorTarget", SetTarget, WRITE, lambda c: c.set_target),
         # The province's catalogue and alert thresholds: refused to a caller bound to a unit.
