@@ -84,6 +84,9 @@ class IndicatorDefinitionInput:
     minimum: float | None = None
     maximum: float | None = None
     higher_is_better: bool = True
+    reporting_deadline_days: int | None = strawberry.field(
+        default=None, description="For REPORTED: a period's report is on time within this many days after it ends."
+    )
 
 
 @strawberry.input

@@ -46,6 +46,7 @@ def _definition(data: IndicatorDefinitionInput) -> IndicatorDefinition:
         minimum=data.minimum,
         maximum=data.maximum,
         higher_is_better=data.higher_is_better,
+        reporting_deadline_days=data.reporting_deadline_days,
     )
 
 

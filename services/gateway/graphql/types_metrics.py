@@ -20,9 +20,13 @@ Ctx = Info[Any, Any]
 
 @contract_type(
     IndicatorDefinition,
-    fields=("code", "name_en", "unit", "description"),
+    fields=("code", "name_en", "unit", "description", "reporting_deadline_days"),
     renamed={"name": "name_vi"},
-    descriptions={"name": "The name in Vietnamese, as the programme's documents use it."},
+    descriptions={
+        "name": "The name in Vietnamese, as the programme's documents use it.",
+        "reporting_deadline_days": "For a reported indicator: a period's report is on time within this many days "
+        "after the period ends (its timeliness); null: no deadline.",
+    },
     # An indicator known only by its code (retired since it was reported) has no English name.
     convert={"name_en": lambda name: name or None},
     description="A programme indicator (chỉ tiêu) of the catalogue.",
