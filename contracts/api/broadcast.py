@@ -13,7 +13,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from contracts.broadcast_events import AlertCategory, AlertPriority, AudioFile, ProgrammeItem, RelaySource
+from contracts.broadcast_events import (
+    AlertCategory,
+    AlertPriority,
+    AssigneeKind,
+    AudioFile,
+    ProgrammeItem,
+    RelaySource,
+    ResolutionCause,
+)
 
 MAX_STATIONS = 2000
 """Stations one programme is sent to in one command."""
@@ -141,6 +149,31 @@ class AcknowledgeAlertBody(Body, frozen=True, kw_only=True):
     """Default: now."""
 
 
+# --- commands: incidents handled ---------------------------------------------------------------
+
+
+class AcknowledgeIncidentBody(Body, frozen=True, kw_only=True):
+    """Someone has seen the incident and takes it on; a note may say what they do first."""
+
+    note: str | None = None
+
+
+class AssignIncidentBody(Body, frozen=True, kw_only=True):
+    assignee_kind: AssigneeKind
+    assignee_code: str
+    """A district or commune's code (``unit``), or an operator's code such as ``VNPT`` (``operator``)."""
+    note: str | None = None
+
+
+class IncidentNoteBody(Body, frozen=True, kw_only=True):
+    note: str
+
+
+class ResolveIncidentBody(Body, frozen=True, kw_only=True):
+    cause: ResolutionCause
+    note: str | None = None
+
+
 # --- batched queries: their keys --------------------------------------------------------------
 
 
@@ -166,6 +199,10 @@ class UnitAirtimeQuery(Body, frozen=True, kw_only=True):
 
 class AlertKeys(Body, frozen=True, kw_only=True):
     alert_ids: Keys
+
+
+class IncidentKeys(Body, frozen=True, kw_only=True):
+    incident_ids: Keys
 
 
 class SessionKeys(Body, frozen=True, kw_only=True):
