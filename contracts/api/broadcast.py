@@ -33,6 +33,10 @@ MAX_KEYS = 1000
 ObservationKind = Literal["HEARTBEAT", "RESTORED", "NO_SIGNAL", "OFFLINE"]
 Timeliness = Literal["on_time", "late", "missing", "pending", "failed"]
 Keys = Annotated[list[str], msgspec.Meta(min_length=1, max_length=MAX_KEYS)]
+IncidentStatus = Literal["open", "closed", "unacknowledged", "unresolved", "resolved"]
+"""Which incidents a listing shows: ``open``/``closed`` by the signal; ``unacknowledged`` (nobody
+took it on and it is not resolved), ``unresolved`` and ``resolved`` by people's handling."""
+MttrBy = Literal["assignee", "cause"]
 
 
 class Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):

@@ -7,10 +7,10 @@ import base64
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Literal
 
 import asyncpg
 
+from contracts.api.broadcast import IncidentStatus, MttrBy
 from contracts.api.broadcast_views import IncidentMttr, IncidentNoteView, IncidentPage, IncidentView, MttrGroup
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
@@ -21,9 +21,6 @@ from services.broadcast.domain.period import Period
 SIG = "broadcast_signal"
 HANDLED = "broadcast_incidents"
 
-IncidentState = Literal["open", "closed", "unacknowledged", "unresolved", "resolved"]
-"""``open``/``closed``: the signal's; ``unacknowledged``: nobody took it on and it is not
-resolved; ``unresolved``/``resolved``: people's."""
 
 _SELECT = f"""
     SELECT i.incident_id, i.cluster_id, i.station_id, i.unit_code, i.down_since, i.opened_at, i.closed_at,
@@ -63,7 +60,7 @@ def _uncursor(cursor: str) -> tuple[datetime.datetime, str]:
 
 
 async def list_incidents(  # noqa: PLR0917 - the listing's filters, passed by name by the one caller
-    conn: Conn, unit: UnitRow, period: Period | None, state: IncidentState | None, cursor: str | None, limit: int
+    conn: Conn, unit: UnitRow, period: Period | None, state: IncidentStatus | None, cursor: str | None, limit: int
 ) -> IncidentPage:
     after = _uncursor(cursor) if cursor else None
     filters = (unit.unit_id, period.starts_at if period else None, period.ends_at if period else None, state)
@@ -114,9 +111,6 @@ async def _with_notes(conn: Conn, rows: Sequence[asyncpg.Record]) -> list[Incide
         notes[n["incident_id"]].append(IncidentNoteView(note=n["note"], noted_at=n["noted_at"], noted_by=n["noted_by"]))
     fields = IncidentView.__struct_fields__
     return [IncidentView(**{k: r[k] for k in fields if k != "notes"}, notes=notes[r["incident_id"]]) for r in rows]
-
-
-MttrBy = Literal["assignee", "cause"]
 
 
 async def mttr(conn: Conn, unit: UnitRow, period: Period, by: MttrBy) -> IncidentMttr:

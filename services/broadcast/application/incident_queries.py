@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncpg
 
-from contracts.api.broadcast import IncidentKeys
+from contracts.api.broadcast import IncidentKeys, IncidentStatus, MttrBy
 from contracts.api.broadcast_views import IncidentMttr, IncidentPage, IncidentView
 from libs.common.errors import InvalidInputError, NotFoundError
 from services.broadcast.adapters import incidents_read
-from services.broadcast.adapters.incidents_read import IncidentState, MttrBy
 from services.broadcast.adapters.registry_view import UnitRow, unit_by_code
 from services.broadcast.domain.period import Period
 
@@ -28,7 +27,7 @@ class IncidentQueries:
         return unit
 
     async def incidents(
-        self, unit_code: str, period: str | None, state: IncidentState | None, cursor: str | None, limit: int
+        self, unit_code: str, period: str | None, state: IncidentStatus | None, cursor: str | None, limit: int
     ) -> IncidentPage:
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInputError(f"limit must be between 1 and {MAX_PAGE}", code="invalid_limit")

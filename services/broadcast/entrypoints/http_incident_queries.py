@@ -11,10 +11,9 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody
 
-from contracts.api.broadcast import IncidentKeys
+from contracts.api.broadcast import IncidentKeys, IncidentStatus, MttrBy
 from contracts.api.broadcast_views import IncidentMttr, IncidentPage, IncidentView
 from libs.common.http.context import Reader, reader
-from services.broadcast.adapters.incidents_read import IncidentState, MttrBy
 from services.broadcast.application.incident_queries import IncidentQueries
 from services.broadcast.entrypoints.scopes import READ_SCOPES
 
@@ -33,7 +32,7 @@ class IncidentQueriesController(Controller):
         incident_queries: Queries,
         unit_code: FromQuery[str],
         period: FromQuery[str | None] = None,
-        status: FromQuery[IncidentState | None] = None,
+        status: FromQuery[IncidentStatus | None] = None,
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 100,
     ) -> IncidentPage:
