@@ -14,6 +14,7 @@ from contracts.api.broadcast_views import IncidentView, StationHealth, UnitHealt
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.ids import global_id
+from services.gateway.graphql.incident_rights import may_assign, may_handle
 from services.gateway.graphql.scalars import Period
 from services.gateway.graphql.types_incidents import (  # IncidentNote: built before the incident holding it
     IncidentAssigneeKind,
@@ -76,6 +77,18 @@ class SignalIncident(FromContract[IncidentView]):
     @strawberry.field
     def open(self) -> bool:
         return self.view.closed_at is None
+
+    @strawberry.field(
+        description="Whether the caller may acknowledge, annotate and resolve it (the service decides again)."
+    )
+    def may_handle(self, info: Ctx) -> bool:
+        context = context_of(info)
+        return may_handle(context.principal, context.gateway.directory, self.view)
+
+    @strawberry.field(description="Whether the caller may assign it (an operator never does).")
+    def may_assign(self, info: Ctx) -> bool:
+        context = context_of(info)
+        return may_assign(context.principal, context.gateway.directory, self.view)
 
     @strawberry.field(description="From the outage's start to its end, or to now while it is open.")
     def age_seconds(self) -> int:
