@@ -1,7 +1,9 @@
-"""Incidents handled through the gateway only: a silent cluster's incident acknowledged,
-assigned to its commune, annotated and resolved with a cause through /graphql, read back through
-GraphQL and REST with who and when, its steps on the live feed, MTTR by cause, and the REST
-routes' retries and coded refusals."""
+"""Incidents handled through the gateway only (issue #22, "Done when"): a silent cluster's
+incident acknowledged by Ba Bể's district centre and assigned to the cluster's commune, which
+annotates it and resolves it with a cause, each through /graphql as its own partner; read back
+through GraphQL and REST with who and when, its steps on the live feed, MTTR by cause and by
+assignee; and the REST routes' retries and coded refusals. The one thing not done through the
+gateway is the silence threshold (a second), which the contract does not expose."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ import asyncio
 import datetime
 from typing import Any
 
+from libs.common.db import create_pool
+from services.gateway.security.partner_store import PartnerStore
+from services.gateway.security.partners import Partner
 from tests.integration.gateway.api_fixtures import build_province
 from tests.integration.gateway.api_platform import Platform, platform
 from tests.integration.gateway.broadcast_support import stations_known_to_broadcast
@@ -16,6 +21,20 @@ from tests.integration.gateway.incidents_support import silent_incidents
 from tests.integration.gateway.test_subscriptions_live import first, subscribed, subscriber
 
 __all__ = ["platform"]
+
+WRITE = frozenset({"read", "broadcast:write"})
+
+
+async def add_keys(platform: Platform, units: dict[str, str]) -> None:
+    """A partner bound to each unit (a district centre, a commune), its key under the name given."""
+    pool = await create_pool(platform.settings.database_url, service="test", max_size=1)
+    try:
+        for who, unit_code in units.items():
+            partner = Partner(name=f"incidents-{unit_code}", scopes=WRITE, unit_code=unit_code)
+            platform.keys[who] = await PartnerStore(pool).create(partner)
+    finally:
+        await pool.close()
+
 
 FIELDS = """id cause acknowledgedAt acknowledgedBy assigneeKind assigneeCode resolvedAt resolvedBy resolutionCause
             notes { note notedBy } cluster { id }"""
@@ -35,10 +54,12 @@ async def test_a_silent_clusters_incident_is_assigned_to_its_commune_and_resolve
     province = await build_province(platform, communes=1, villages=1)
     await stations_known_to_broadcast(platform, province)
     commune = province.communes[0]
+    await add_keys(platform, {"centre": "061", "commune": commune})
     [cluster] = province.clusters[commune]
     incident_id = (await silent_incidents(platform, [cluster], commune))[cluster]
 
-    acknowledged = await platform.data(ACK, {"i": {"incidentId": incident_id, "note": "Đã nhận"}})
+    ack = {"incidentId": incident_id, "note": "Đã nhận"}
+    acknowledged = await platform.data(ACK, {"i": ack}, who="centre")
     assert acknowledged["acknowledgeIncident"]["cause"] == "SILENT"
     assert acknowledged["acknowledgeIncident"]["acknowledgedAt"] is not None
     received: dict[str, float] = {}
@@ -46,22 +67,27 @@ async def test_a_silent_clusters_incident_is_assigned_to_its_commune_and_resolve
         step = asyncio.create_task(first(session, STEPS, {}, received))
         await subscribed(platform, 1)
         assign = {"incidentId": incident_id, "assigneeKind": "UNIT", "assigneeCode": commune}
-        assigned = (await platform.data(ASSIGN, {"i": assign}))["assignIncident"]
+        assigned = (await platform.data(ASSIGN, {"i": assign}, who="centre"))["assignIncident"]
         event = (await asyncio.wait_for(step, 10))["events"]
     assert (assigned["assigneeKind"], assigned["assigneeCode"]) == ("UNIT", commune)
     assert event["type"] == "broadcast.incident_assigned"
     assert (event["unitCode"], event["data"]["assignee_code"]) == (commune, commune)
 
-    noted = (await platform.data(NOTE, {"i": {"incidentId": incident_id, "note": "Mất điện lưới"}}))["addIncidentNote"]
+    note = {"incidentId": incident_id, "note": "Mất điện lưới"}
+    noted = (await platform.data(NOTE, {"i": note}, who="commune"))["addIncidentNote"]
     assert [n["note"] for n in noted["notes"]] == ["Đã nhận", "Mất điện lưới"]
     resolve = {"incidentId": incident_id, "cause": "POWER_OUTAGE", "note": "Có điện lại"}
-    resolved = (await platform.data(RESOLVE, {"i": resolve}))["resolveIncident"]
+    resolved = (await platform.data(RESOLVE, {"i": resolve}, who="commune"))["resolveIncident"]
     assert resolved["resolutionCause"] == "POWER_OUTAGE"
-    assert resolved["resolvedBy"] == resolved["acknowledgedBy"]
+    assert (resolved["acknowledgedBy"], resolved["resolvedBy"]) == (
+        "partner:incidents-061",
+        f"partner:incidents-{commune}",
+    )
+    assert [n["notedBy"] for n in resolved["notes"]] == [resolved["acknowledgedBy"], resolved["resolvedBy"]]
     listed = (await platform.data(RESOLVED))["signalIncidents"]
     assert listed["totalCount"] == 1
     assert listed["edges"][0]["node"] == resolved
-    again = await platform.graphql(RESOLVE, {"i": resolve})
+    again = await platform.graphql(RESOLVE, {"i": resolve}, who="commune")
     assert again["errors"][0]["extensions"]["code"] == "INCIDENT_ALREADY_RESOLVED"
 
     raw = incident_id.split(":", 1)[1]
