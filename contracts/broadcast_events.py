@@ -1,6 +1,6 @@
 """Events of the broadcast service's topic: programmes and their distribution to commune
 stations, relay sessions and local broadcasts (airtime), the signal health of loudspeaker
-clusters, mobile outreach, and emergency alerts.
+clusters and the handling of their incidents, mobile outreach, and emergency alerts.
 
 Routing: every event about a station, cluster, programme, delivery, relay, outreach or alert
 carries ``unit_code``, the official code of the unit it concerns (the station's commune, the
@@ -36,6 +36,24 @@ DownCause = Literal["NO_SIGNAL", "OFFLINE", "SILENT"]
 than the configured threshold."""
 AlertCategory = Literal["disaster", "epidemic", "security", "other"]
 AlertPriority = Literal["low", "normal", "high", "critical"]
+AssigneeKind = Literal["unit", "operator"]
+"""Who handles an incident: a unit (a district centre or a commune, by its code) or an
+operator (an organisation's code: VNPT, VIETTEL, VNPOST...)."""
+ResolutionCause = Literal[
+    "power_outage",
+    "equipment_fault",
+    "transmission_fault",
+    "network_outage",
+    "weather_damage",
+    "theft_or_vandalism",
+    "configuration",
+    "monitoring_fault",
+    "other",
+]
+"""Why a cluster went silent, as the incident's resolver finds it (docs/services/broadcast.md,
+"Incidents handled"): power, the cluster's equipment, the line or radio link from the station,
+the operator's network (IP clusters), storm or flood damage, theft or vandalism, a wrong
+setting, a false alarm of the monitoring itself, or another cause the note explains."""
 
 
 class ProgrammeItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -272,6 +290,67 @@ class EmergencyAlertCancelled(Event, frozen=True, kw_only=True, tag="broadcast.e
     reason: str
 
 
+# --- incidents handled ---------------------------------------------------------------------
+# An incident (``signal_incident_opened``) is handled on a stream of its own, ``incident-<id>``:
+# acknowledged, assigned, annotated and resolved by people, each step saying who and when. The
+# signal's own close (``signal_incident_closed``) says the signal came back; resolving says the
+# cause was found and dealt with.
+
+
+class IncidentAcknowledged(Event, frozen=True, kw_only=True, tag="broadcast.incident_acknowledged"):
+    incident_id: str
+    unit_code: str
+    """The commune of the silent cluster's station."""
+    acknowledged_at: datetime.datetime
+    acknowledged_by: str
+    """The caller's subject (a person or a partner's system)."""
+
+
+class IncidentAssigned(Event, frozen=True, kw_only=True, tag="broadcast.incident_assigned"):
+    incident_id: str
+    unit_code: str
+    assignee_kind: AssigneeKind
+    assignee_code: str
+    """A unit's code (district centre or commune) or an operator's organisation code."""
+    assigned_at: datetime.datetime
+    assigned_by: str
+
+
+class IncidentNoteAdded(Event, frozen=True, kw_only=True, tag="broadcast.incident_note_added"):
+    incident_id: str
+    unit_code: str
+    note: str
+    noted_at: datetime.datetime
+    noted_by: str
+
+
+class IncidentResolved(Event, frozen=True, kw_only=True, tag="broadcast.incident_resolved"):
+    incident_id: str
+    unit_code: str
+    cause: ResolutionCause
+    opened_at: datetime.datetime
+    """When the incident opened: the time to resolve is ``resolved_at - opened_at``."""
+    resolved_at: datetime.datetime
+    resolved_by: str
+    assignee_kind: AssigneeKind | None = None
+    assignee_code: str | None = None
+    """Who held it when it was resolved (none if it was never assigned)."""
+    note: str | None = None
+
+
+class IncidentEscalated(Event, frozen=True, kw_only=True, tag="broadcast.incident_escalated"):
+    """Nobody acknowledged the incident within ``deadline_minutes`` of its opening: it is
+    escalated to the provincial operations centre (an alert on the IOC console), once."""
+
+    incident_id: str
+    unit_code: str
+    cluster_id: str
+    station_id: str
+    opened_at: datetime.datetime
+    deadline_minutes: float
+    raised_at: datetime.datetime
+
+
 PROGRAMME_EVENTS: list[type[Event]] = [ProgrammeRecorded, ProgrammeCorrected]
 DELIVERY_EVENTS: list[type[Event]] = [
     ProgrammeDeliverySent,
@@ -294,8 +373,23 @@ ALERT_EVENTS: list[type[Event]] = [
     EmergencyAlertAcknowledged,
     EmergencyAlertCancelled,
 ]
+INCIDENT_EVENTS: list[type[Event]] = [
+    IncidentAcknowledged,
+    IncidentAssigned,
+    IncidentNoteAdded,
+    IncidentResolved,
+    IncidentEscalated,
+]
 
 CATALOGUE = EventCatalogue(
     "broadcast",
-    [*PROGRAMME_EVENTS, *DELIVERY_EVENTS, *RELAY_EVENTS, *SIGNAL_EVENTS, *OUTREACH_EVENTS, *ALERT_EVENTS],
+    [
+        *PROGRAMME_EVENTS,
+        *DELIVERY_EVENTS,
+        *RELAY_EVENTS,
+        *SIGNAL_EVENTS,
+        *OUTREACH_EVENTS,
+        *ALERT_EVENTS,
+        *INCIDENT_EVENTS,
+    ],
 )

@@ -13,7 +13,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from contracts.broadcast_events import AlertCategory, AlertPriority, AudioFile, ProgrammeItem, RelaySource
+from contracts.broadcast_events import (
+    AlertCategory,
+    AlertPriority,
+    AssigneeKind,
+    AudioFile,
+    ProgrammeItem,
+    RelaySource,
+    ResolutionCause,
+)
 
 MAX_STATIONS = 2000
 """Stations one programme is sent to in one command."""
@@ -25,6 +33,10 @@ MAX_KEYS = 1000
 ObservationKind = Literal["HEARTBEAT", "RESTORED", "NO_SIGNAL", "OFFLINE"]
 Timeliness = Literal["on_time", "late", "missing", "pending", "failed"]
 Keys = Annotated[list[str], msgspec.Meta(min_length=1, max_length=MAX_KEYS)]
+IncidentStatus = Literal["open", "closed", "unacknowledged", "unresolved", "resolved"]
+"""Which incidents a listing shows: ``open``/``closed`` by the signal; ``unacknowledged`` (nobody
+took it on and it is not resolved), ``unresolved`` and ``resolved`` by people's handling."""
+MttrBy = Literal["assignee", "cause"]
 
 
 class Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -141,6 +153,31 @@ class AcknowledgeAlertBody(Body, frozen=True, kw_only=True):
     """Default: now."""
 
 
+# --- commands: incidents handled ---------------------------------------------------------------
+
+
+class AcknowledgeIncidentBody(Body, frozen=True, kw_only=True):
+    """Someone has seen the incident and takes it on; a note may say what they do first."""
+
+    note: str | None = None
+
+
+class AssignIncidentBody(Body, frozen=True, kw_only=True):
+    assignee_kind: AssigneeKind
+    assignee_code: str
+    """A district or commune's code (``unit``), or an operator's code such as ``VNPT`` (``operator``)."""
+    note: str | None = None
+
+
+class IncidentNoteBody(Body, frozen=True, kw_only=True):
+    note: str
+
+
+class ResolveIncidentBody(Body, frozen=True, kw_only=True):
+    cause: ResolutionCause
+    note: str | None = None
+
+
 # --- batched queries: their keys --------------------------------------------------------------
 
 
@@ -180,6 +217,10 @@ class AlertStationsQuery(Body, frozen=True, kw_only=True):
     """Pages of many alerts' stations at once (a list of alerts, each with its stations' page)."""
 
     pages: Annotated[list[AlertStationsAsk], msgspec.Meta(min_length=1, max_length=MAX_KEYS)]
+
+
+class IncidentKeys(Body, frozen=True, kw_only=True):
+    incident_ids: Keys
 
 
 class SessionKeys(Body, frozen=True, kw_only=True):

@@ -8,7 +8,7 @@ import datetime
 import msgspec
 
 from contracts.api.broadcast import Timeliness
-from contracts.broadcast_events import AudioFile, ProgrammeItem
+from contracts.broadcast_events import AssigneeKind, AudioFile, ProgrammeItem, ResolutionCause
 
 
 class View(msgspec.Struct, frozen=True, kw_only=True):
@@ -165,6 +165,49 @@ class IncidentView(View, frozen=True, kw_only=True):
     closed_at: datetime.datetime | None
     cause: str
     threshold_seconds: int
+    acknowledged_at: datetime.datetime | None = None
+    acknowledged_by: str | None = None
+    assignee_kind: AssigneeKind | None = None
+    assignee_code: str | None = None
+    assigned_at: datetime.datetime | None = None
+    resolved_at: datetime.datetime | None = None
+    resolved_by: str | None = None
+    resolution_cause: ResolutionCause | None = None
+    acknowledgement_overdue_at: datetime.datetime | None = None
+    """When the operations centre was alerted that nobody had acknowledged it."""
+    notes: list[IncidentNoteView] = msgspec.field(default_factory=list)
+    """Oldest first."""
+
+
+class IncidentNoteView(View, frozen=True, kw_only=True):
+    note: str
+    noted_at: datetime.datetime
+    noted_by: str
+
+
+class IncidentPage(View, frozen=True, kw_only=True):
+    """A page of incidents, oldest first (opening time, then id)."""
+
+    incidents: list[IncidentView]
+    next_cursor: str | None
+    total_count: int
+
+
+class MttrGroup(View, frozen=True, kw_only=True):
+    key: str
+    """The assignee (``unit:061``, ``operator:VNPT``, ``unassigned``) or the cause."""
+    resolved: int
+    mttr_seconds: float
+    """Mean time from the incident's opening to its resolution."""
+
+
+class IncidentMttr(View, frozen=True, kw_only=True):
+    unit_code: str
+    period: str
+    by: str
+    """``assignee`` or ``cause``."""
+    groups: list[MttrGroup]
+    """Largest count first."""
 
 
 class HealthFigures(View, frozen=True, kw_only=True):

@@ -157,6 +157,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """The same for the backbone's own pool (projection batches of up to 5,000 events, lock
     waits): longer than a request's, since a batch abandoned there is retried whole."""
     ready_timeout_seconds: PositiveInt = 60
+    incident_ack_deadline_minutes: Annotated[float, msgspec.Meta(gt=0.0, le=7 * 24 * 60)] = 30.0
+    """Minutes an incident may stay unacknowledged before the operations centre is alerted (ADR 0051)."""
     principal_private_key_file: str = ""
     """The gateway's Ed25519 signing key (PEM); empty: ``<state_dir>/keys/principal-ed25519.pem``."""
     principal_public_key_file: str = ""

@@ -3,7 +3,8 @@
 Broadcasting operations: programmes, deliveries, relays and airtime, signal health,
 outreach, emergency broadcasts. The command handlers and the queries are built once, when the
 runtime has its pool, on one executor, and given to every route as dependencies. Besides its
-projections, the runtime runs the incident detector (``entrypoints.detector``).
+projections, the runtime runs the incident detector (``entrypoints.detector``) and the watch for
+incidents nobody acknowledged in time (``entrypoints.overdue_watch``).
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ from libs.common.prometheus_metrics import Families
 from libs.common.runtime import OnPool, ServiceRuntime
 from libs.common.settings import Settings
 from services.broadcast.application.handlers import BroadcastHandlers
+from services.broadcast.application.incident_queries import IncidentQueries
 from services.broadcast.application.queries import BroadcastQueries
 from services.broadcast.entrypoints.detector import run_detector
 from services.broadcast.entrypoints.http_alert_queries import AlertQueriesController
 from services.broadcast.entrypoints.http_batches import BATCHES
 from services.broadcast.entrypoints.http_commands import COMMANDS
+from services.broadcast.entrypoints.http_incident_queries import IncidentQueriesController
 from services.broadcast.entrypoints.http_listings import ListingQueriesController
 from services.broadcast.entrypoints.http_queries import BroadcastQueriesController
+from services.broadcast.entrypoints.overdue_watch import run_overdue_watch
 from services.broadcast.entrypoints.projections import PROJECTIONS
 
 NAME = "broadcast"
@@ -40,10 +44,13 @@ class BroadcastRuntime(ServiceRuntime):
         super().__init__(NAME, settings, Backbone(NAME, settings, PROJECTIONS))
         self.handlers = OnPool(self, lambda pool: BroadcastHandlers.on(CommandExecutor(pool, NAME, CATALOGUE)))
         self.queries = OnPool(self, BroadcastQueries)
+        self.incident_queries = OnPool(self, IncidentQueries)
 
     def start_background(self) -> None:
         detector = run_detector(self.handlers().signal, self.pool, self._detector_looked)
         self.background.append(asyncio.create_task(detector, name="broadcast-incident-detector"))
+        watch = run_overdue_watch(self.handlers().incidents, self.settings.incident_ack_deadline_minutes)
+        self.background.append(asyncio.create_task(watch, name="broadcast-incident-overdue-watch"))
 
     def _detector_looked(self) -> None:
         self.detector_looked_at = time.time()
@@ -67,6 +74,7 @@ def create_app(settings: Settings) -> Litestar:
             BroadcastQueriesController,
             AlertQueriesController,
             ListingQueriesController,
+            IncidentQueriesController,
         ],
         title="tinhso broadcast (internal)",
         description=(
@@ -75,5 +83,6 @@ def create_app(settings: Settings) -> Litestar:
         ),
         dependencies={
             "queries": runtime.queries.provide(),
+            "incident_queries": runtime.incident_queries.provide(),
         },
     )

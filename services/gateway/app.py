@@ -44,6 +44,7 @@ from services.gateway.ioc import console_router
 from services.gateway.rest.alerts_routes import AlertRoutes
 from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
+from services.gateway.rest.incidents_routes import IncidentRoutes
 from services.gateway.rest.metrics_routes import metrics_controllers
 from services.gateway.rest.operations_routes import OutreachRoutes, RelaySessionRoutes
 from services.gateway.rest.programmes_routes import DeliveryRoutes, FigureRoutes, ProgrammeRoutes
@@ -107,6 +108,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             *metrics_controllers(gateway, security),
             AlertRoutes,
             SignalRoutes,
+            IncidentRoutes,
             ProgrammeRoutes,
             DeliveryRoutes,
             FigureRoutes,

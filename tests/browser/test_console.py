@@ -1,6 +1,7 @@
 """The operations centre's console in a real browser: it loads clean, draws the province's
 stations, turns a cluster red within 2 s of its report, shows an alert's acknowledgements as
-they are recorded, and after a gateway restart shows the events it missed."""
+they are recorded, lets a key that may handle an incident acknowledge and assign it, and after
+a gateway restart shows the events it missed."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import time
 
 import pytest
 
-from tests.browser.console_support import ConsoleGateway, Province, Watched, report, sign_in
-from tests.integration.gateway.api_fixtures import register_unit
+from tests.browser.console_support import ARTIFACTS, ConsoleGateway, Province, Watched, report, sign_in
+from tests.integration.gateway.api_fixtures import REGISTER_CLUSTER, REPORT_SIGNAL, register_unit
 from tests.integration.gateway.api_platform import Platform
 
 pytestmark = pytest.mark.browser
@@ -155,3 +156,46 @@ async def test_the_console_shows_what_the_key_may_read_and_refuses_what_it_may_n
     await page.click("#sign-in-form button[type=submit]")
     await page.locator("#sign-in-error", has_text="không được chấp nhận").wait_for()
     assert await page.is_hidden("#console")
+
+
+async def test_a_key_that_may_handle_an_incident_acknowledges_and_assigns_it_and_a_read_only_key_only_sees_it(
+    platform: Platform, province: Province, console_gateway: ConsoleGateway, watched: Watched
+) -> None:
+    """A new cluster of the last station reports no signal since before the incident threshold,
+    so its incident opens at once; the admin acknowledges it and assigns it to the commune from
+    the panel; a read-only key sees the same row, handled, with no button."""
+    page = watched.page
+    await sign_in(page, console_gateway.url, platform.keys["admin"])
+    station = province.stations[-1]
+    made = await platform.data(REGISTER_CLUSTER, {"input": {"stationId": station.id}})
+    cluster = made["registerSpeakerCluster"]["id"]
+    station.clusters.append(cluster)  # the map's count of clusters holds, whichever test runs next
+    await page.wait_for_selector(f"#map [data-cluster='{cluster.split(':', 1)[1]}']")  # drawn before anything else
+    since = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=10)).isoformat()
+    await platform.data(REPORT_SIGNAL, {"input": {"clusterId": cluster, "signal": "NO_SIGNAL", "observedAt": since}})
+
+    row = page.locator("#incidents tr[data-incident]", has=page.locator("button[data-action=acknowledge]"))
+    await row.wait_for(timeout=20_000)
+    incident = await row.get_attribute("data-incident")
+    row = page.locator(f"#incidents tr[data-incident='{incident}']")
+    assert await row.get_attribute("data-acknowledged") == "false"
+    await row.locator("button[data-action=acknowledge]").click()
+    await page.locator(f"#incidents tr[data-incident='{incident}'][data-acknowledged=true]").wait_for()
+    await row.locator("select[name=assignee]").select_option(f"unit:{station.commune}")
+    await row.locator("button[data-action=assign]").click()
+    await row.locator(".handling", has_text=f"Giao cho {station.name}").wait_for()
+    assert await row.locator("button[data-action=acknowledge]").count() == 0  # acknowledged: assign only
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{watched.name}-handled.png"))
+    assert watched.errors == []
+
+    reader = Watched(await page.context.new_page(), f"{watched.name}-reader")  # a second operator's screen
+    await sign_in(reader.page, console_gateway.url, platform.keys["reader"])
+    row = reader.page.locator(f"#incidents tr[data-incident='{incident}']")
+    await row.locator(".handling", has_text=f"Giao cho {station.name}").wait_for()
+    assert await row.locator("button, select").count() == 0
+    await reader.screenshot()
+    assert reader.errors == []
+
+    await report(platform, cluster, "ONLINE")  # the incident closes: the panel and the tiles as before
+    await row.wait_for(state="detached", timeout=10_000)

@@ -133,3 +133,17 @@ async def clusters(conn: Conn, cluster_ids: Sequence[str]) -> dict[str, ClusterR
         list(set(cluster_ids)),
     )
     return {r["cluster_id"]: ClusterRow(**dict(r)) for r in rows}
+
+
+OPERATOR_KINDS = ("telecom", "post")
+"""Organisations that operate assets for the province: an incident may be assigned to them."""
+
+
+async def operator_exists(conn: Conn, code: str) -> bool:
+    """Whether ``code`` names an operator (a telecom or the post), as registered."""
+    found: bool = await conn.fetchval(
+        f"SELECT EXISTS (SELECT 1 FROM {S}.organisations WHERE code = $1 AND kind = ANY($2::text[]))",
+        code,
+        list(OPERATOR_KINDS),
+    )
+    return found

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Sequence
 
 from contracts.registry_events import (
+    OrganisationRegistered,
     RadioStationRegistered,
     RadioStationStatusChanged,
     RadioStationUpgraded,
@@ -63,6 +64,11 @@ def tables_sql(schema: str) -> str:
         status      text NOT NULL
     );
     CREATE INDEX IF NOT EXISTS clusters_station ON {s}.clusters (station_id);
+    CREATE TABLE IF NOT EXISTS {s}.organisations (
+        organisation_id  text PRIMARY KEY,
+        code             text NOT NULL UNIQUE,
+        kind             text NOT NULL
+    );
     """
 
 
@@ -122,6 +128,14 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
                     event.cluster_id,
                     event.station_id,
                     event.village_id,
+                )
+            case OrganisationRegistered():
+                await conn.execute(
+                    f"INSERT INTO {s}.organisations (organisation_id, code, kind) VALUES ($1, $2, $3) "
+                    "ON CONFLICT DO NOTHING",
+                    event.organisation_id,
+                    event.code,
+                    event.kind,
                 )
             case SpeakerClusterDecommissioned():
                 await conn.execute(

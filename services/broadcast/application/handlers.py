@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from libs.common.eventstore.commands import CommandExecutor
 from services.broadcast.application.alerts import AlertHandlers
 from services.broadcast.application.batches import BatchHandlers
+from services.broadcast.application.incidents import IncidentHandlers
 from services.broadcast.application.outreach import OutreachHandlers
 from services.broadcast.application.programmes import ProgrammeHandlers
 from services.broadcast.application.relays import RelayHandlers
@@ -21,6 +22,7 @@ class BroadcastHandlers:
     outreach: OutreachHandlers
     alerts: AlertHandlers
     batches: BatchHandlers
+    incidents: IncidentHandlers
 
     @classmethod
     def on(cls, executor: CommandExecutor) -> BroadcastHandlers:
@@ -31,4 +33,5 @@ class BroadcastHandlers:
             outreach=OutreachHandlers(executor),
             alerts=AlertHandlers(executor),
             batches=BatchHandlers(executor),
+            incidents=IncidentHandlers(executor),
         )

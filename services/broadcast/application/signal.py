@@ -18,7 +18,7 @@ from contracts.broadcast_events import SignalMonitoringConfigured
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult, Transaction
 from libs.common.eventstore.context import CommandContext
-from services.broadcast.adapters import registry_view, signal_state
+from services.broadcast.adapters import incident_index, registry_view, signal_state
 from services.broadcast.application.units import within_reach
 from services.broadcast.domain.common import aware
 from services.broadcast.domain.period import utc_now
@@ -92,6 +92,7 @@ class SignalHandlers:
                 if outcome.events:
                     moved.append(cluster_id)
                     appended = await tx.append(CLUSTER_SIGNAL, signal_stream(cluster_id), state.version, outcome.events)
+                    await incident_index.record(tx.conn, outcome.events)
                     new_state = msgspec.structs.replace(new_state, version=appended[-1].version)
                 changed.append(new_state)
             await signal_state.save(tx.conn, changed, {c: len(o) for c, o in by_cluster.items()}, late)
@@ -133,6 +134,7 @@ class SignalHandlers:
                 appended = await tx.append(
                     CLUSTER_SIGNAL, signal_stream(state.cluster_id), state.version, outcome.events
                 )
+                await incident_index.record(tx.conn, outcome.events)
                 changed.append(msgspec.structs.replace(outcome.state, version=appended[-1].version))
             if changed:
                 await signal_state.save(tx.conn, changed, {}, {})

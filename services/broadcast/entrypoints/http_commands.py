@@ -22,12 +22,19 @@ from contracts.api.broadcast import (
 from libs.common.http.routes import CommandRoute, CommandTable
 from services.broadcast.application.alerts import AcknowledgeAlertInput, CancelAlertInput
 from services.broadcast.application.handlers import BroadcastHandlers
+from services.broadcast.application.incidents import (
+    AcknowledgeIncidentInput,
+    AssignIncidentInput,
+    IncidentNoteInput,
+    ResolveIncidentInput,
+)
 from services.broadcast.application.programmes import CorrectProgrammeInput, DeliveryStepInput, SendProgrammeInput
 from services.broadcast.application.relays import CancelRelaySessionInput
 from services.broadcast.entrypoints.scopes import ISSUE_ALERTS, WRITE
 
 Row = CommandRoute[BroadcastHandlers]
 DELIVERY = "/deliveries/{programme_id:str}/{station_id:str}"
+INCIDENT = "/incidents/{incident_id:str}"
 
 COMMANDS = CommandTable[BroadcastHandlers](
     "/commands",
@@ -113,6 +120,20 @@ COMMANDS = CommandTable[BroadcastHandlers](
             CancelAlertInput,
             ISSUE_ALERTS,
             lambda h: h.alerts.cancel,
+        ),
+        # Incidents handled (ADR 0051): who may handle which incident is the handler's rule.
+        Row(
+            "POST",
+            f"{INCIDENT}/acknowledge",
+            "acknowledgeIncident",
+            AcknowledgeIncidentInput,
+            WRITE,
+            lambda h: h.incidents.acknowledge,
+        ),
+        Row("POST", f"{INCIDENT}/assign", "assignIncident", AssignIncidentInput, WRITE, lambda h: h.incidents.assign),
+        Row("POST", f"{INCIDENT}/notes", "addIncidentNote", IncidentNoteInput, WRITE, lambda h: h.incidents.add_note),
+        Row(
+            "POST", f"{INCIDENT}/resolve", "resolveIncident", ResolveIncidentInput, WRITE, lambda h: h.incidents.resolve
         ),
     ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from libs.common.projections.projection import Projection
 from services.broadcast.entrypoints.airtime_projection import AirtimeProjection
+from services.broadcast.entrypoints.incidents_projection import IncidentsProjection
 from services.broadcast.entrypoints.operations_projection import OperationsProjection
 from services.broadcast.entrypoints.registry_projection import RegistryViewProjection
 from services.broadcast.entrypoints.signal_projection import SignalProjection
@@ -13,4 +14,5 @@ PROJECTIONS: list[Projection] = [
     OperationsProjection(),
     AirtimeProjection(),
     SignalProjection(),
+    IncidentsProjection(),
 ]

@@ -1,10 +1,11 @@
 """The broadcast service's own read model of the registry (schema ``broadcast_registry``).
 
 Commands validate against it (units and their hierarchy, stations, clusters and whether they
-are decommissioned) instead of calling the registry: the registry may be down or slow, and a
-command path must not depend on it. It follows the registry's topic, so it lags by the
-projection's latency; a command that names a station the registry just created may be refused
-as unknown for that moment (the caller retries).
+are decommissioned, the operators an incident can be assigned to) instead of calling the
+registry: the registry may be down or slow, and a command path must not depend on it. It
+follows the registry's topic, so it lags by the projection's latency; a command that names a
+station the registry just created may be refused as unknown for that moment (the caller
+retries).
 
 Events of different registry streams arrive from different partitions in any relative order
 (a cluster before its station, a commune before its district), so each event writes only its
@@ -29,6 +30,7 @@ READS: ReadFields = {
     r.RadioStationStatusChanged: ("station_id", "status"),
     r.SpeakerClusterRegistered: ("cluster_id", "station_id", "village_id"),
     r.SpeakerClusterDecommissioned: ("cluster_id",),
+    r.OrganisationRegistered: ("code", "kind", "organisation_id"),
 }
 """The events it applies and the fields of each it reads (checked against ``contracts``)."""
 

@@ -41,6 +41,7 @@ from services.gateway.graphql.limits import Limits, UnitCounts, cost_limit
 from services.gateway.graphql.mutations import Mutation
 from services.gateway.graphql.mutations_alerts import AlertMutation
 from services.gateway.graphql.mutations_bulk import BulkMutation
+from services.gateway.graphql.mutations_incidents import IncidentMutation
 from services.gateway.graphql.mutations_metrics import MetricsMutation
 from services.gateway.graphql.mutations_operations import OperationsMutation
 from services.gateway.graphql.mutations_programmes import ProgrammeMutation
@@ -193,6 +194,7 @@ def build_schema(
             (
                 Mutation,
                 AlertMutation,
+                IncidentMutation,
                 ProgrammeMutation,
                 OperationsMutation,
                 BulkMutation,

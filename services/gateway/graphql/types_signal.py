@@ -14,7 +14,13 @@ from contracts.api.broadcast_views import IncidentView, StationHealth, UnitHealt
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.ids import global_id
+from services.gateway.graphql.incident_rights import may_assign, may_handle
 from services.gateway.graphql.scalars import Period
+from services.gateway.graphql.types_incidents import (  # IncidentNote: built before the incident holding it
+    IncidentAssigneeKind,
+    IncidentCause,
+    IncidentNote,  # noqa: F401
+)
 from services.gateway.graphql.types_units import AdministrativeUnit, PageInfo, RadioStation, SpeakerCluster
 
 Ctx = Info[Any, Any]
@@ -22,16 +28,47 @@ Ctx = Info[Any, Any]
 
 @contract_type(
     IncidentView,
-    fields=("unit_code", "cause", "down_since", "opened_at", "closed_at", "threshold_seconds"),
+    fields=(
+        "unit_code",
+        "cause",
+        "down_since",
+        "opened_at",
+        "closed_at",
+        "threshold_seconds",
+        "acknowledged_at",
+        "acknowledged_by",
+        "assignee_kind",
+        "assignee_code",
+        "assigned_at",
+        "resolved_at",
+        "resolved_by",
+        "resolution_cause",
+        "acknowledgement_overdue_at",
+        "notes",
+    ),
     descriptions={
         "unit_code": "The station's commune.",
         "cause": "NO_SIGNAL, OFFLINE or SILENT (no report past the threshold).",
         "down_since": "When the outage started (the incident opens a threshold later).",
+        "acknowledged_by": "The subject of the credential that acknowledged it.",
+        "assignee_code": "A district's or commune's code, or an operator's (VNPT).",
+        "resolution_cause": "Why, as its resolver found it; null while unresolved.",
+        "acknowledgement_overdue_at": "When the operations centre was alerted that nobody had acknowledged it.",
+        "notes": "Oldest first.",
     },
-    description="A cluster's outage, open until its signal comes back.",
+    convert={
+        "assignee_kind": lambda v: None if v is None else IncidentAssigneeKind(v),
+        "resolution_cause": lambda v: None if v is None else IncidentCause(v),
+    },
+    description=(
+        "A cluster's outage, open until its signal comes back; handled by people (acknowledged, assigned, "
+        "resolved with a cause) on its own track."
+    ),
 )
 class SignalIncident(FromContract[IncidentView]):
     id: strawberry.ID
+    assignee_kind: IncidentAssigneeKind | None
+    resolution_cause: IncidentCause | None
 
     @classmethod
     def of(cls, view: IncidentView, /, **extra: Any) -> SignalIncident:
@@ -40,6 +77,18 @@ class SignalIncident(FromContract[IncidentView]):
     @strawberry.field
     def open(self) -> bool:
         return self.view.closed_at is None
+
+    @strawberry.field(
+        description="Whether the caller may acknowledge, annotate and resolve it (the service decides again)."
+    )
+    def may_handle(self, info: Ctx) -> bool:
+        context = context_of(info)
+        return may_handle(context.principal, context.gateway.directory, self.view)
+
+    @strawberry.field(description="Whether the caller may assign it (an operator never does).")
+    def may_assign(self, info: Ctx) -> bool:
+        context = context_of(info)
+        return may_assign(context.principal, context.gateway.directory, self.view)
 
     @strawberry.field(description="From the outage's start to its end, or to now while it is open.")
     def age_seconds(self) -> int:

@@ -12,8 +12,6 @@ import datetime
 
 import msgspec
 
-from contracts.api.broadcast_views import IncidentView
-
 
 class ProgrammeView(msgspec.Struct, frozen=True, kw_only=True):
     programme_id: str
@@ -28,14 +26,5 @@ class ProgrammeView(msgspec.Struct, frozen=True, kw_only=True):
 
 class ProgrammePage(msgspec.Struct, frozen=True, kw_only=True):
     programmes: list[ProgrammeView]
-    next_cursor: str | None
-    total_count: int
-
-
-class IncidentPage(msgspec.Struct, frozen=True, kw_only=True):
-    """A page of a unit's signal incidents, oldest first (the service answers them whole; the
-    gateway pages them: ``graphql.pages_listed``)."""
-
-    incidents: list[IncidentView]
     next_cursor: str | None
     total_count: int

@@ -10,13 +10,12 @@ from litestar import Controller, get
 from litestar.openapi.spec import Example
 from litestar.params import FromQuery, QueryParameter
 
-from contracts.api.broadcast_views import UnitHealth
-from services.gateway.adapters import broadcast_api
+from contracts.api.broadcast import IncidentStatus
+from contracts.api.broadcast_views import IncidentPage, UnitHealth
+from services.gateway.adapters import broadcast_api, incidents_api
 from services.gateway.adapters.internal import ServiceError, ServiceUnavailableError
 from services.gateway.graphql.pages import checked_first
-from services.gateway.graphql.pages_listed import MAX_LISTED, page_of
 from services.gateway.graphql.scalars import PERIOD_PATTERN
-from services.gateway.rest.broadcast_shapes import IncidentPage
 from services.gateway.rest.callers import READER, Caller
 from services.gateway.rest.routes import BEARER, service_error, service_unavailable
 from services.gateway.rest.unit_tree import AS_OF
@@ -40,17 +39,14 @@ class SignalRoutes(Controller):
         open: FromQuery[bool | None] = None,
         first: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         after: FromQuery[str | None] = None,
+        status: FromQuery[IncidentStatus | None] = None,
     ) -> IncidentPage:
         """Open at some time in ``period`` (any time without it); ``open``: only open ones (true)
-        or only closed ones (false)."""
-        rows = await broadcast_api.signal_incidents(caller, unit_code, period, open_only=bool(open), limit=MAX_LISTED)
-        if open is False:
-            rows = [r for r in rows if r.closed_at is not None]
-        page = page_of(rows, checked_first(first), after)
-        return IncidentPage(
-            incidents=[row for row, _ in page.items],
-            next_cursor=page.end_cursor if page.has_next_page else None,
-            total_count=page.total_count,
+        or only closed ones (false); ``status``: by the signal or by people's handling (wins over
+        ``open``). Paged in the service: every incident is reachable."""
+        which = status or {True: "open", False: "closed", None: None}[open]
+        return await incidents_api.incidents(
+            caller, unit_code, period=period, status=which, first=checked_first(first), after=after
         )
 
     @get("/health", operation_id="signalHealth", summary="Availability and MTTR of a unit's clusters")

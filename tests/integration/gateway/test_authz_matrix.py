@@ -24,6 +24,7 @@ from services.cli.catalogue import all_migrations
 from tests.integration.gateway import (
     test_authz_matrix_broadcast,
     test_authz_matrix_bulk,
+    test_authz_matrix_incidents,
     test_authz_matrix_metrics,
     test_authz_matrix_registry,
 )
@@ -88,7 +89,13 @@ async def test_every_route_of_a_service_called_without_the_gateways_token_answer
 # Each area's file lists, per result type of its mutations, the fields that reach past the
 # written row (``NESTED``: each needs ``read``) and the row's own (``DIRECT``: the writer's).
 
-AREAS = (test_authz_matrix_registry, test_authz_matrix_broadcast, test_authz_matrix_metrics, test_authz_matrix_bulk)
+AREAS = (
+    test_authz_matrix_registry,
+    test_authz_matrix_broadcast,
+    test_authz_matrix_metrics,
+    test_authz_matrix_bulk,
+    test_authz_matrix_incidents,
+)
 
 CELLS: dict[str, Cell] = {label: cell for area in AREAS for label, cell in area.CELLS.items()}
 """The rows the nested check reuses: each mutation's input for the district centre."""

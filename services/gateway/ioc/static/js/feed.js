@@ -4,7 +4,7 @@ import { t, time } from "./i18n.js";
 
 const KINDS = [
   ["signal", /^broadcast\.cluster_signal_/],
-  ["incident", /^broadcast\.signal_incident_/],
+  ["incident", /^broadcast\.(signal_)?incident_/],
   ["alert", /^broadcast\.emergency_alert_/],
   ["relay", /^broadcast\.relay_session_/],
   ["programme", /^broadcast\.programme_/],

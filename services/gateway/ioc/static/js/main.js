@@ -194,7 +194,7 @@ class Console {
     const type = event.type;
     if (type === "broadcast.cluster_signal_lost") this.signal(data.cluster_id, data.cause, data.down_since);
     else if (type === "broadcast.cluster_signal_restored") this.signal(data.cluster_id, "ONLINE", data.restored_at);
-    else if (type.startsWith("broadcast.signal_incident_")) this.incidents.event(event);
+    else if (/^broadcast\.(signal_)?incident_/.test(type)) this.incidents.event(event);
     else if (type.startsWith("broadcast.emergency_alert_")) this.alerts.event(event);
     else if (type === "broadcast.relay_session_recorded") this.relaySession(data.session_id, data.station_id, data.started_at, data.ended_at);
     else if (type === "broadcast.relay_session_cancelled") this.relayCancelled(data.session_id);

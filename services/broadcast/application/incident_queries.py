@@ -1,0 +1,47 @@
+"""What the incident query routes answer: units by code checked, periods parsed, pages bounded
+(``adapters.incidents_read``). Built once by the composition root, on the service's pool."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from contracts.api.broadcast import IncidentKeys, IncidentStatus, MttrBy
+from contracts.api.broadcast_views import IncidentMttr, IncidentPage, IncidentView
+from libs.common.errors import InvalidInputError, NotFoundError
+from services.broadcast.adapters import incidents_read
+from services.broadcast.adapters.registry_view import UnitRow, unit_by_code
+from services.broadcast.domain.period import Period
+
+MAX_PAGE = 500
+
+
+class IncidentQueries:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def _unit(self, code: str) -> UnitRow:
+        async with self.pool.acquire() as conn:
+            unit = await unit_by_code(conn, code)
+        if unit is None:
+            raise NotFoundError(f"no unit with code {code}", code="unknown_unit", details={"unit_code": code})
+        return unit
+
+    async def incidents(
+        self, unit_code: str, period: str | None, state: IncidentStatus | None, cursor: str | None, limit: int
+    ) -> IncidentPage:
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInputError(f"limit must be between 1 and {MAX_PAGE}", code="invalid_limit")
+        parsed = Period.parse(period) if period else None
+        unit = await self._unit(unit_code)
+        async with self.pool.acquire() as conn:
+            return await incidents_read.list_incidents(conn, unit, parsed, state, cursor, limit)
+
+    async def incidents_by_ids(self, keys: IncidentKeys) -> list[IncidentView]:
+        async with self.pool.acquire() as conn:
+            return await incidents_read.incidents_by_ids(conn, keys.incident_ids)
+
+    async def mttr(self, unit_code: str, period: str, by: MttrBy) -> IncidentMttr:
+        parsed = Period.parse(period)
+        unit = await self._unit(unit_code)
+        async with self.pool.acquire() as conn:
+            return await incidents_read.mttr(conn, unit, parsed, by)
