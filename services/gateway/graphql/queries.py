@@ -18,7 +18,7 @@ from services.gateway.graphql.pages import checked_first, programme_cursor
 from services.gateway.graphql.scalars import Period, UnitLevel
 from services.gateway.graphql.types_alerts import EmergencyAlert
 from services.gateway.graphql.types_broadcast import Programme, ProgrammeConnection, ProgrammeEdge
-from services.gateway.graphql.types_metrics import Indicator, IndicatorValue, Ranking
+from services.gateway.graphql.types_metrics import IndicatorValue
 from services.gateway.graphql.types_operations import OutreachRecord, RelaySession
 from services.gateway.graphql.types_registry_assets import REGISTRY_NODES, registry_node
 from services.gateway.graphql.types_units import (
@@ -146,12 +146,6 @@ class Query:
             total_count=page.total_count,
         )
 
-    @strawberry.field(description="The indicator catalogue.")
-    async def indicators(self, info: Ctx) -> list[Indicator]:
-        context = context_of(info)
-        context.reader()
-        return [Indicator.of(i) for i in await metrics_api.indicators(context.caller())]
-
     @strawberry.field(description="Values of some indicators for a period, for units of a level under a parent.")
     async def indicator_values(  # noqa: PLR0917 - GraphQL arguments, passed by name
         self,
@@ -175,13 +169,3 @@ class Query:
         else:
             raise InvalidInputError("give level, parentCode or both", code="validation")
         return [IndicatorValue.of(v) for v in values]
-
-    @strawberry.field(description="Units of a level ranked by an index (e.g. the DTI) for a period.")
-    async def ranking(
-        self, info: Ctx, index_code: str, period: Period, level: UnitLevel, parent_code: str | None = None
-    ) -> list[Ranking]:
-        context = context_of(info)
-        context.reader()
-        rows = await metrics_api.ranking(context.caller(), index_code, str(period), level.value, parent_code)
-        # A unit without a score is not ranked (the contract's score is not null).
-        return [Ranking.of(r) for r in rows if r.score is not None]
