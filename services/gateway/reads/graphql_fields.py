@@ -17,7 +17,7 @@ import strawberry
 from strawberry.types import Info
 
 from services.gateway.graphql.context import context_of
-from services.gateway.reads.table import REQUIRED, Asked, Read, ReadTable
+from services.gateway.reads.table import Asked, Read, ReadTable, signed
 
 
 def query_type(table: ReadTable) -> type:
@@ -38,16 +38,6 @@ def _field(row: Read) -> Any:
         return answer.build(await row.call(context.caller(), **row.call_arguments(asked)), asked)
 
     info = inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Info[Any, Any])
-    parameters = [info] + [
-        inspect.Parameter(
-            arg.graphql_parameter,
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=arg.graphql,
-            default=inspect.Parameter.empty if arg.default is REQUIRED else arg.default,
-        )
-        for arg in args
-    ]
-    resolve.__signature__ = inspect.Signature(parameters, return_annotation=answer.type)  # type: ignore[attr-defined]
-    resolve.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": answer.type}
-    resolve.__name__ = resolve.__qualname__ = row.field.name
+    parameters = [info, *(arg.parameter(arg.graphql_parameter, arg.graphql) for arg in args)]
+    signed(resolve, parameters, answer.type, row.field.name)
     return strawberry.field(resolver=resolve, description=row.field.description)

@@ -24,7 +24,6 @@ from litestar.params import QueryParameter
 from contracts.api.metrics import HistoryView, IndicatorDefinition
 from libs.common.principal import Principal
 from services.gateway.adapters import metrics_api
-from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.reading import PERSONAL_DATA
 from services.gateway.graphql.scalars import PERIOD_PATTERN, Period, UnitLevel
 from services.gateway.graphql.types_metrics import Indicator, Ranking
@@ -33,7 +32,7 @@ from services.gateway.graphql.types_metrics_reports import (
     IndicatorValueConnection,
     ReportingCompletenessConnection,
 )
-from services.gateway.reads.table import Answer, Arg, Asked, Field, Read, ReadTable, Route, rest_only
+from services.gateway.reads.table import PAGE_SIZE, Answer, Arg, Asked, Field, Read, ReadTable, Route, rest_only
 from services.gateway.rest.metrics_public import CompletenessPage, HistoryPage, RankingPage, ValuePage
 
 CSV = "text/csv; charset=utf-8"
@@ -44,12 +43,14 @@ def comma_separated(raw: str) -> list[str]:
     return [c.strip() for c in raw.split(",") if c.strip()]
 
 
-CODE = Arg(
-    "code",
-    graphql=str,
-    graphql_name="indicator_code",
-    rest=Annotated[str, QueryParameter(examples=[Example(value="citizens.internet_users")])],
-)
+def text(name: str, example: str, **more: Any) -> Arg:
+    """A required string argument, shown on REST with an example."""
+    return Arg(name, graphql=str, rest=Annotated[str, QueryParameter(examples=[Example(value=example)])], **more)
+
+
+CODE = text("code", "citizens.internet_users", graphql_name="indicator_code")
+UNIT_CODE = text("unit_code", "06100")
+INDEX_CODE = text("index_code", "index.dti")
 CODES = Arg(
     "codes",
     graphql=list[str],
@@ -74,14 +75,8 @@ PARENT_CODE = Arg(
     ],
     default=None,
 )
-FIRST = Arg(
-    "first",
-    graphql=int | None,
-    rest=Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])],
-    default=50,
-    from_graphql=checked_first,
-    to_call=False,
-)
+FIRST = replace(PAGE_SIZE, to_call=False)
+"""Read by the answer, which pages the whole report the service answered."""
 AFTER = Arg(
     "after",
     graphql=str | None,
@@ -139,11 +134,7 @@ METRICS_READS = ReadTable(
             metrics_api.value_history,
             (
                 CODE,
-                Arg(
-                    "unit_code",
-                    graphql=str,
-                    rest=Annotated[str, QueryParameter(examples=[Example(value="06100")])],
-                ),
+                UNIT_CODE,
                 PERIOD,
                 FIRST,
                 AFTER,
@@ -221,11 +212,7 @@ METRICS_READS = ReadTable(
             "ranking",
             metrics_api.ranking,
             (
-                Arg(
-                    "index_code",
-                    graphql=str,
-                    rest=Annotated[str, QueryParameter(examples=[Example(value="index.dti")])],
-                ),
+                INDEX_CODE,
                 PERIOD,
                 LEVEL,
                 replace(PARENT_CODE, graphql=str | None),

@@ -22,9 +22,9 @@ from litestar.openapi.spec import Example
 from litestar.params import FromQuery, QueryParameter
 
 from contracts.api import registry_views as views
+from libs.common.http.routes import snake_name
 from services.gateway.adapters import registry_api
 from services.gateway.adapters.internal import ServiceCaller
-from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import OperationalStatus, RadioTech, StationTechnology
 from services.gateway.graphql.types_registry_assets import (
     Connection,
@@ -36,7 +36,7 @@ from services.gateway.graphql.types_registry_assets import (
     connection,
 )
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam, RadioStation, SpeakerCluster
-from services.gateway.reads.table import Answer, Arg, Field, Read, ReadTable, Route, rest_only
+from services.gateway.reads.table import PAGE_SIZE, Answer, Arg, Field, Read, ReadTable, Route, rest_only
 
 OptionalQuery: TypeAlias = FromQuery[str | None]
 DateQuery: TypeAlias = FromQuery[datetime.date | None]
@@ -63,14 +63,6 @@ AS_OF = Arg(
     ],
     rest=DateQuery,
     default=None,
-)
-FIRST = Arg(
-    "first",
-    graphql=int | None,
-    rest=Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])],
-    default=50,
-    from_graphql=checked_first,
-    from_rest=checked_first,
 )
 AFTER = Arg("after", graphql=str | None, rest=OptionalQuery, default=None)
 
@@ -115,26 +107,27 @@ def filters(
         _shown(TECHNOLOGY, technology),
         _shown(STATUS, status),
         _shown(AS_OF, as_of),
-        FIRST,
+        PAGE_SIZE,
         AFTER,
     )
 
 
-def listing(
+def listing(  # noqa: PLR0917 - a row of the table, read in order as a CommandRoute is
     operation_id: str,
-    kind: str,
     page: type[Any],
-    args: tuple[Arg, ...],
-    *,
-    field: str,
     node: Any,
     key: Callable[[Any], str],
-    path: str,
-    description: str,
+    args: tuple[Arg, ...],
     summary: str,
+    description: str,
 ) -> Read:
-    """A row of the registry's listing of ``kind``: its GraphQL connection of ``node``s (the edge
-    cursor from ``key``), its REST route answering the registry's ``page`` as it is."""
+    """A row of a registry listing: ``listRadioStations`` is the registry's ``radio_station``
+    listing, GraphQL's ``radioStations`` connection of ``node``s (an edge's cursor from ``key``)
+    and REST's ``/radio-stations`` answering the registry's ``page`` as it is."""
+    field = snake_name(operation_id.removeprefix("list"))
+    kind = field.removesuffix("s")
+    if kind not in registry_api.LISTS:  # refused when the gateway starts, not at a query
+        raise LookupError(f"{operation_id}: the registry has no {kind} listing")
 
     async def call(caller: ServiceCaller, **filters: Any) -> Any:
         return await registry_api.list_assets(caller, kind, page, **filters)
@@ -147,7 +140,7 @@ def listing(
         call,
         args,
         Field(field, Answer(Connection[node], edges), description),
-        Route(path, Answer(page, lambda found, _: found), summary, FILTERS_HELP),
+        Route("/" + field.replace("_", "-"), Answer(page, lambda found, _: found), summary, FILTERS_HELP),
     )
 
 
@@ -157,115 +150,84 @@ REGISTRY_READS = ReadTable(
     (
         listing(
             "listRadioStations",
-            "radio_station",
             views.RadioStationPage,
+            RadioStation,
+            lambda s: s.station_id,
             filters(technology=StationTechnology | None, status=OperationalStatus | None),
-            field="radio_stations",
-            node=RadioStation,
-            key=lambda s: s.station_id,
-            path="/radio-stations",
-            description="Radio stations, by unit subtree, operator, technology, status (registry).",
-            summary="Radio stations",
+            "Radio stations",
+            "Radio stations, by unit subtree, operator, technology, status (registry).",
         ),
         listing(
             "listSpeakerClusters",
-            "speaker_cluster",
             views.SpeakerClusterPage,
+            SpeakerCluster,
+            lambda c: c.cluster_id,
             filters(technology=StationTechnology | None, status=ACTIVE_OR_DECOMMISSIONED),
-            field="speaker_clusters",
-            node=SpeakerCluster,
-            key=lambda c: c.cluster_id,
-            path="/speaker-clusters",
-            description=(
-                "Loudspeaker clusters, by their station's unit subtree, operator, technology, status (registry)."
-            ),
-            summary="Loudspeaker clusters",
+            "Loudspeaker clusters",
+            "Loudspeaker clusters, by their station's unit subtree, operator, technology, status (registry).",
         ),
         listing(
             "listBtsStations",
-            "bts_station",
             views.BtsStationPage,
+            BtsStation,
+            lambda b: b.bts_id,
             filters(technology=RadioTech | None, status=ACTIVE_OR_DECOMMISSIONED),
-            field="bts_stations",
-            node=BtsStation,
-            key=lambda b: b.bts_id,
-            path="/bts-stations",
-            description="Base stations, by unit subtree, operator, technology, status (registry).",
-            summary="Base stations",
+            "Base stations",
+            "Base stations, by unit subtree, operator, technology, status (registry).",
         ),
         listing(
             "listVillageFibre",
-            "village_fibre",
             views.VillageFibrePage,
+            VillageFibre,
+            lambda f: f"{f.village_id}|{f.operator_id}",
             filters(),
-            field="village_fibre",
-            node=VillageFibre,
-            key=lambda f: f"{f.village_id}|{f.operator_id}",
-            path="/village-fibre",
-            description="Fibre connections per village, by unit subtree and operator (registry).",
-            summary="Fibre per village",
+            "Fibre per village",
+            "Fibre connections per village, by unit subtree and operator (registry).",
         ),
         listing(
             "listPostalPoints",
-            "postal_point",
             views.PostalPointPage,
+            PostalPoint,
+            lambda p: p.point_id,
             filters(status=OPEN_OR_CLOSED),
-            field="postal_points",
-            node=PostalPoint,
-            key=lambda p: p.point_id,
-            path="/postal-points",
-            description="Postal service points, by unit subtree, operator, status (registry).",
-            summary="Postal points",
+            "Postal points",
+            "Postal service points, by unit subtree, operator, status (registry).",
         ),
         listing(
             "listVideoEndpoints",
-            "video_endpoint",
             views.VideoEndpointPage,
+            VideoEndpoint,
+            lambda e: e.endpoint_id,
             filters(),
-            field="video_endpoints",
-            node=VideoEndpoint,
-            key=lambda e: e.endpoint_id,
-            path="/video-endpoints",
-            description="Video-conference endpoints, by unit subtree and operator (registry).",
-            summary="Video-conference endpoints",
+            "Video-conference endpoints",
+            "Video-conference endpoints, by unit subtree and operator (registry).",
         ),
         listing(
             "listWifiHotspots",
-            "wifi_hotspot",
             views.WifiHotspotPage,
+            WifiHotspot,
+            lambda h: h.hotspot_id,
             filters(),
-            field="wifi_hotspots",
-            node=WifiHotspot,
-            key=lambda h: h.hotspot_id,
-            path="/wifi-hotspots",
-            description="Public Wi-Fi hotspots, by unit subtree and operator (registry).",
-            summary="Wi-Fi hotspots",
+            "Wi-Fi hotspots",
+            "Public Wi-Fi hotspots, by unit subtree and operator (registry).",
         ),
         listing(
             "listDigitalTeams",
-            "digital_team",
             views.DigitalTeamPage,
-            filters(
-                operator=None, status=Annotated[str | None, strawberry.argument(description="active or disbanded")]
-            ),
-            field="digital_teams",
-            node=DigitalTeam,
-            key=lambda t: t.team_id,
-            path="/digital-teams",
-            description="Community digital teams, by unit subtree and status (registry).",
-            summary="Digital teams",
+            DigitalTeam,
+            lambda t: t.team_id,
+            filters(operator=None, status=ACTIVE_OR_DISBANDED),
+            "Digital teams",
+            "Community digital teams, by unit subtree and status (registry).",
         ),
         listing(
             "listInformationSystems",
-            "information_system",
             views.InformationSystemPage,
+            InformationSystem,
+            lambda s: s.system_id,
             filters(unit=None, status=HOSTED, as_of=None),
-            field="information_systems",
-            node=InformationSystem,
-            key=lambda s: s.system_id,
-            path="/information-systems",
-            description="Information systems, by operator and data-centre hosting (registry).",
-            summary="Information systems",
+            "Information systems",
+            "Information systems, by operator and data-centre hosting (registry).",
         ),
     ),
 )

@@ -21,7 +21,7 @@ from litestar.types import ControllerRouterHandler
 from libs.common.http.routes import snake_name
 from services.gateway.adapters.internal import ServiceError, ServiceUnavailableError
 from services.gateway.graphql.context import GatewayContext
-from services.gateway.reads.table import REQUIRED, Asked, Read, ReadTable
+from services.gateway.reads.table import Asked, Read, ReadTable, signed
 from services.gateway.rest.callers import Callers
 from services.gateway.rest.routes import BEARER, service_error, service_unavailable
 
@@ -61,18 +61,8 @@ def _route(row: Read) -> HTTPRouteHandler:
         return route.answer.build(await row.call(ctx.caller(), **row.call_arguments(asked)), asked)
 
     context = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=NamedDependency[GatewayContext])
-    parameters = [context] + [
-        inspect.Parameter(
-            arg.name,
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=arg.rest,
-            default=inspect.Parameter.empty if arg.default is REQUIRED else arg.default,
-        )
-        for arg in args
-    ]
-    handler.__signature__ = inspect.Signature(parameters, return_annotation=route.answer.type)  # type: ignore[attr-defined]
-    handler.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": route.answer.type}
-    handler.__name__ = handler.__qualname__ = snake_name(row.operation_id)
+    parameters = [context, *(arg.parameter(arg.name, arg.rest) for arg in args)]
+    signed(handler, parameters, route.answer.type, snake_name(row.operation_id))
     return get(
         route.path,
         operation_id=row.operation_id,

@@ -13,15 +13,21 @@ where the service answers a whole list (``Asked.page``, the metrics reports).
 from __future__ import annotations
 
 import enum
+import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+from litestar.openapi.spec import Example
+from litestar.params import QueryParameter
 
 from libs.common.principal import Principal
 from services.gateway.graphql.offset_pages import OffsetPage, offset_page
+from services.gateway.graphql.pages import DEFAULT_PAGE_SIZE, checked_first
 from services.gateway.graphql.reading import READ
 
 T = TypeVar("T")
+H = TypeVar("H", bound=Callable[..., Any])
 
 
 class _Required:
@@ -63,6 +69,32 @@ class Arg:
     @property
     def graphql_parameter(self) -> str:
         return self.graphql_name or self.name
+
+    def parameter(self, name: str, annotation: Any) -> inspect.Parameter:
+        """The argument in a handler's signature, keyword-only (a required one may follow another)."""
+        default = inspect.Parameter.empty if self.default is REQUIRED else self.default
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+
+
+def signed(handler: H, parameters: list[inspect.Parameter], returns: Any, name: str) -> H:
+    """``handler`` with ``parameters`` for its signature: strawberry and Litestar read what a
+    handler takes from its signature, so a row's handler is parsed and documented as a
+    hand-written one is."""
+    handler.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    handler.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
+    handler.__name__ = handler.__qualname__ = name
+    return handler
+
+
+PAGE_SIZE = Arg(
+    "first",
+    graphql=int | None,
+    rest=Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])],
+    default=DEFAULT_PAGE_SIZE,
+    from_graphql=checked_first,
+    from_rest=checked_first,
+)
+"""A page's size, 1 to 200 (50 without it), for the call where the service pages."""
 
 
 def rest_only(arg: Arg) -> Arg:
