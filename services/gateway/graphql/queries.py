@@ -23,7 +23,6 @@ from services.gateway.graphql.types_operations import OutreachRecord, RelaySessi
 from services.gateway.graphql.types_registry_assets import REGISTRY_NODES, registry_node
 from services.gateway.graphql.types_units import (
     AdministrativeUnit,
-    AdministrativeUnitConnection,
     BtsStation,
     DigitalTeam,
     Node,
@@ -93,30 +92,6 @@ class Query:
         context.reader()
         view = await context.loaders.unit_by_code.load((code, as_of))
         return AdministrativeUnit.of(view, as_of) if view else None
-
-    @strawberry.field(description="Units in code order; search ignores case and Vietnamese diacritics.")
-    async def units(  # noqa: PLR0917 - GraphQL arguments, passed by name
-        self,
-        info: Ctx,
-        level: UnitLevel | None = None,
-        parent_code: str | None = None,
-        search: str | None = None,
-        as_of: datetime.date | None = None,
-        first: int | None = 50,
-        after: str | None = None,
-    ) -> AdministrativeUnitConnection:
-        context = context_of(info)
-        context.reader()
-        page = await registry_api.list_units(
-            context.caller(),
-            level=level.value if level else None,
-            parent_code=parent_code,
-            search=search,
-            as_of=as_of,
-            first=checked_first(first),
-            after=after,
-        )
-        return AdministrativeUnitConnection.of(page, as_of)
 
     @strawberry.field(description="Programmes of a producer unit (and the units under it), by air date, oldest first.")
     async def programmes(  # noqa: PLR0917 - GraphQL arguments, passed by name

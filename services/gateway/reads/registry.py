@@ -25,7 +25,7 @@ from contracts.api import registry_views as views
 from libs.common.http.routes import snake_name
 from services.gateway.adapters import registry_api
 from services.gateway.adapters.internal import ServiceCaller
-from services.gateway.graphql.scalars import OperationalStatus, RadioTech, StationTechnology
+from services.gateway.graphql.scalars import OperationalStatus, RadioTech, StationTechnology, UnitLevel
 from services.gateway.graphql.types_registry_assets import (
     Connection,
     InformationSystem,
@@ -35,8 +35,15 @@ from services.gateway.graphql.types_registry_assets import (
     WifiHotspot,
     connection,
 )
-from services.gateway.graphql.types_units import BtsStation, DigitalTeam, RadioStation, SpeakerCluster
+from services.gateway.graphql.types_units import (
+    AdministrativeUnitConnection,
+    BtsStation,
+    DigitalTeam,
+    RadioStation,
+    SpeakerCluster,
+)
 from services.gateway.reads.table import PAGE_SIZE, Answer, Arg, Field, Read, ReadTable, Route, rest_only
+from services.gateway.rest.registry_public import UnitPage, public
 
 OptionalQuery: TypeAlias = FromQuery[str | None]
 DateQuery: TypeAlias = FromQuery[datetime.date | None]
@@ -144,10 +151,50 @@ def listing(  # noqa: PLR0917 - a row of the table, read in order as a CommandRo
     )
 
 
+UNITS = Read(
+    "listUnits",
+    registry_api.list_units,
+    (
+        Arg(
+            "level",
+            graphql=UnitLevel | None,
+            rest=Annotated[str | None, QueryParameter(examples=[Example(value="commune")])],
+            default=None,
+        ),
+        Arg(
+            "parent_code",
+            graphql=str | None,
+            rest=Annotated[str | None, QueryParameter(examples=[Example(value="060")])],
+            default=None,
+        ),
+        Arg(
+            "search",
+            graphql=str | None,
+            rest=Annotated[str | None, QueryParameter(examples=[Example(value="Nam Mau")])],
+            default=None,
+        ),
+        replace(AS_OF, graphql=datetime.date | None),
+        PAGE_SIZE,
+        AFTER,
+    ),
+    Field(
+        "units",
+        Answer(AdministrativeUnitConnection, lambda page, asked: AdministrativeUnitConnection.of(page, asked.as_of)),
+        "Units in code order; search ignores case and Vietnamese diacritics.",
+    ),
+    Route(
+        "/units",
+        Answer(UnitPage, lambda page, _: public(page, UnitPage)),
+        "Units in code order, filtered, paged",
+        tag="public API",
+    ),
+)
+
 REGISTRY_READS = ReadTable(
     "RegistryQuery",
     "public API: registry",
     (
+        UNITS,
         listing(
             "listRadioStations",
             views.RadioStationPage,

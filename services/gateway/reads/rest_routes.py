@@ -1,5 +1,5 @@
-"""The REST side of a read table: one ``GET /api/v1<path>`` a row, under a Router that carries
-the area's tag, the bearer scheme and the services' refusals (ADR 0044).
+"""The REST side of a read table: one ``GET /api/v1<path>`` a row, tagged as its area, under a
+Router that carries the bearer scheme and the services' refusals (ADR 0044).
 
 Each route has one dependency, ``ctx``: the caller admitted (authenticated and charged to its
 rate limit, as ``/graphql`` does) and refused without the row's scope, before the route's
@@ -29,13 +29,13 @@ Req = Request[Any, Any, Any]
 
 
 def read_router(table: ReadTable, *also: ControllerRouterHandler) -> Router:
-    """The rows with a REST route, under ``/api/v1``, and ``also`` the area's other routes (its
-    commands' controller, its path relative): a path that has both a read and a command (``GET``
-    and ``POST /indicators``) must be registered in one router, which keeps one ``OPTIONS``."""
+    """The rows with a REST route, under ``/api/v1`` and the table's tag, and ``also`` the area's
+    other routes (its commands' controller, its path relative): a path that has both a read and
+    a command (``GET`` and ``POST /indicators``) must be registered in one router, which keeps
+    one ``OPTIONS``."""
     return Router(
         path="/api/v1",
-        route_handlers=[*(_route(row) for row in table.rows if row.route is not None), *also],
-        tags=[table.tag],
+        route_handlers=[*(_route(row, table.tag) for row in table.rows if row.route is not None), *also],
         security=[{BEARER: []}],
         exception_handlers={ServiceError: service_error, ServiceUnavailableError: service_unavailable},
     )
@@ -52,7 +52,7 @@ def _admitted(scope: str) -> Callable[[Req], Awaitable[GatewayContext]]:
     return admitted
 
 
-def _route(row: Read) -> HTTPRouteHandler:
+def _route(row: Read, tag: str) -> HTTPRouteHandler:
     assert row.route is not None
     route, args = row.route, row.rest_args()
 
@@ -69,5 +69,6 @@ def _route(row: Read) -> HTTPRouteHandler:
         summary=route.summary,
         description=route.description,
         media_type=route.media_type,
+        tags=[route.tag or tag],
         dependencies={"ctx": Provide(_admitted(row.scope))},
     )(handler)

@@ -12,6 +12,7 @@ where the service answers a whole list (``Asked.page``, the metrics reports).
 
 from __future__ import annotations
 
+import datetime
 import enum
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
@@ -122,6 +123,11 @@ class Asked:
         after = self.values.get("after")
         return after if isinstance(after, str) else None
 
+    @property
+    def as_of(self) -> datetime.date | None:
+        as_of = self.values.get("as_of")
+        return as_of if isinstance(as_of, datetime.date) else None
+
     def page(self, items: Sequence[T]) -> OffsetPage[T]:
         """A whole answer's page that ``first`` and ``after`` ask for (50 from the start without them)."""
         return offset_page(items, self.first, self.after)
@@ -154,6 +160,8 @@ class Route:
     description: str | None = None
     media_type: str | None = None
     """Where the answer is not JSON (a CSV export)."""
+    tag: str | None = None
+    """Where the route is listed under another tag than its table's."""
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,10 @@ def metrics_controllers(gateway: Gateway, security: GatewaySecurity) -> list[typ
     write = {"caller": Provide(writer)}
 
     class MetricsApi(Controller):
-        # Under the metrics reads' router (``reads.rest_routes.read_router``), which gives it its
-        # tag, the bearer scheme and the services' refusals.
+        # Under the metrics reads' router (``reads.rest_routes.read_router``), which gives it the
+        # bearer scheme and the services' refusals.
         path = "/"
+        tags = ["indicators"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
         @post(
             "/indicators",
