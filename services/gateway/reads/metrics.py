@@ -43,6 +43,11 @@ def comma_separated(raw: str) -> list[str]:
     return [c.strip() for c in raw.split(",") if c.strip()]
 
 
+def some_codes(raw: str | None) -> list[str] | None:
+    """The codes asked for, or ``None`` for all of them (no parameter, or an empty one)."""
+    return comma_separated(raw) if raw else None
+
+
 def text(name: str, example: str, **more: Any) -> Arg:
     """A required string argument, shown on REST with an example."""
     return Arg(name, graphql=str, rest=Annotated[str, QueryParameter(examples=[Example(value=example)])], **more)
@@ -121,7 +126,7 @@ METRICS_READS = ReadTable(
         Read(
             "indicators",
             metrics_api.indicators,
-            (Arg("codes", rest=Annotated[str | None, QueryParameter()], default=None, from_rest=comma_separated),),
+            (Arg("codes", rest=Annotated[str | None, QueryParameter()], default=None, from_rest=some_codes),),
             Field(
                 "indicators",
                 Answer(list[Indicator], lambda found, _: [Indicator.of(i) for i in found]),

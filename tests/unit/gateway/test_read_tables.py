@@ -18,6 +18,7 @@ from libs.common.http.errors import domain_error_handler
 from libs.common.principal import Principal
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.reads.graphql_fields import query_type
+from services.gateway.reads.metrics import METRICS_READS
 from services.gateway.reads.rest_routes import read_router
 from services.gateway.reads.table import Answer, Arg, Field, Read, ReadTable, Route
 from services.gateway.rest.callers import Callers
@@ -82,9 +83,23 @@ def _page(page: Any) -> ThingPage:
     return ThingPage(items=page.items, total_count=page.total_count, end_cursor=page.end_cursor)
 
 
+class Caller:
+    """The services as one caller: each read answers nothing, and is remembered."""
+
+    def __init__(self) -> None:
+        self.reads: list[tuple[str, str, dict[str, str]]] = []
+
+    async def get(self, service: str, path: str, params: dict[str, str], answer: object) -> list[object]:
+        self.reads.append((service, path, dict(params)))
+        return []
+
+
 class Services:
-    def caller(self, principal: Principal, stats: object) -> object:
-        return ("caller", principal.subject)
+    def __init__(self) -> None:
+        self.made = Caller()
+
+    def caller(self, principal: Principal, stats: object) -> Caller:
+        return self.made
 
 
 class Security:
@@ -95,9 +110,12 @@ class Security:
         return self.principal
 
 
-GATEWAY = Gateway(
-    services=cast(Any, Services()), hub=cast(Any, None), directory=cast(Any, None), limits=cast(Any, None)
-)
+def _gateway(services: Services) -> Gateway:
+    nothing: Any = None  # what a read's route does not reach: the live feed, the limits
+    return Gateway(services=cast(Any, services), hub=nothing, directory=nothing, limits=nothing)
+
+
+GATEWAY = _gateway(Services())
 
 
 async def _graphql(service: Service, principal: Principal, query: str) -> Any:
@@ -143,3 +161,16 @@ async def test_a_caller_without_the_rows_scope_is_refused_on_both_sides_before_t
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
     assert service.asked == []
+
+
+async def test_the_indicator_catalogue_is_listed_whole_without_codes() -> None:
+    """Failed before the fix: ``GET /api/v1/indicators`` without ``codes`` split a missing
+    parameter and answered 500."""
+    services = Services()
+    app = Litestar([read_router(METRICS_READS)], exception_handlers={DomainError: domain_error_handler})
+    app.state.callers = Callers(_gateway(services), cast(Any, Security(READER)))
+    async with AsyncTestClient(app) as client:
+        whole = await client.get("/api/v1/indicators")
+        some = await client.get("/api/v1/indicators", params={"codes": "a.b, c.d"})
+    assert (whole.status_code, some.status_code) == (200, 200), whole.text
+    assert services.made.reads == [("metrics", "/indicators", {}), ("metrics", "/indicators", {"codes": "a.b,c.d"})]
