@@ -102,10 +102,6 @@ def rest_only(arg: Arg) -> Arg:
     return replace(arg, graphql=None, graphql_name=None)
 
 
-def graphql_only(arg: Arg) -> Arg:
-    return replace(arg, rest=None)
-
-
 @dataclass(frozen=True)
 class Asked:
     """What one request asked: its caller and its arguments, as the call spells them."""
