@@ -41,6 +41,9 @@ from services.gateway.graphql.credentials import CredentialWatch
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.schema import build_schema
 from services.gateway.ioc import console_router
+from services.gateway.reads.metrics import METRICS_READS
+from services.gateway.reads.registry import REGISTRY_READS
+from services.gateway.reads.rest_routes import read_router
 from services.gateway.rest.alerts_routes import AlertRoutes
 from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
@@ -105,7 +108,8 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             graphql_controller(schema, gateway, security, max_body_bytes=graphql_body),
             *rest_controllers(gateway, security),
             registry_router(gateway, security),
-            *metrics_controllers(gateway, security),
+            read_router(REGISTRY_READS),
+            read_router(METRICS_READS, *metrics_controllers(gateway, security)),
             AlertRoutes,
             SignalRoutes,
             IncidentRoutes,

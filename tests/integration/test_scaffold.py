@@ -391,16 +391,38 @@ class DemoItem(FromContract[ItemView]):
     item_id: strawberry.ID
 '''
 
-DEMO_FIELD = """class Query:
-    @strawberry.field(description="An item recorded through the demo service.")
-    async def demo_item(self, info: Ctx, item_id: strawberry.ID) -> DemoItem:
-        context = context_of(info)
-        context.reader()
-        return DemoItem.of(await demo_api.item(context.caller(), str(item_id)))
+DEMO_READS = '''"""The demo service's reads through the gateway, one row each (ADR 0044)."""
 
-"""
+from __future__ import annotations
 
-DEMO_GATEWAY_TEST = '''"""The demo service's item, read by a partner through the gateway's GraphQL field."""
+from typing import TypeAlias
+
+import strawberry
+from litestar.params import FromPath
+
+from contracts.api.demo import ItemView
+from services.gateway.adapters import demo_api
+from services.gateway.graphql.types_demo import DemoItem
+from services.gateway.reads.table import Answer, Arg, Field, Read, ReadTable, Route
+
+ItemId: TypeAlias = FromPath[str]
+
+DEMO_READS = ReadTable(
+    "DemoQuery",
+    "demo",
+    (
+        Read(
+            "demoItem",
+            demo_api.item,
+            (Arg("item_id", graphql=strawberry.ID, rest=ItemId, from_graphql=str),),
+            Field("demo_item", Answer(DemoItem, lambda view, _: DemoItem.of(view)), "An item of the demo service."),
+            Route("/demo/items/{item_id:str}", Answer(ItemView, lambda view, _: view), "An item of the demo service"),
+        ),
+    ),
+)
+'''
+
+DEMO_GATEWAY_TEST = '''"""The demo service's item, read by a partner through the gateway: GraphQL and REST."""
 
 from __future__ import annotations
 
@@ -454,6 +476,7 @@ async def test_a_partner_reads_a_demo_item_through_the_gateway(settings: Setting
                     body = {"query": QUERY, "variables": {"id": item_id}}
                     answer = (await partner.post("/graphql", json=body)).json()
                     await asyncio.sleep(0.05)
+            rest = await partner.get(f"/api/v1/demo/items/{item_id}")
     finally:
         for server in reversed(servers):
             await server.stop()
@@ -461,30 +484,37 @@ async def test_a_partner_reads_a_demo_item_through_the_gateway(settings: Setting
         gateway_socket.close()
         await pool.close()
     assert answer["data"]["demoItem"] == {"itemId": item_id, "title": "through the gateway"}
+    assert rest.status_code == 200, rest.text
+    assert rest.json()["title"] == "through the gateway"
 '''
 
 
-def test_the_graphql_field_recipe_works_on_a_scaffolded_service(tmp_path: Path) -> None:
-    """docs/extending.md, "A GraphQL field": the scaffold's item query, exposed to partners."""
+def test_the_gateway_read_recipe_works_on_a_scaffolded_service(tmp_path: Path) -> None:
+    """docs/extending.md, "A read through the gateway": the scaffold's item query, exposed to
+    partners in GraphQL and REST by one row of a read table."""
     copy = _fresh_scaffold(tmp_path)
     gateway = copy / "services" / "gateway"
     # 1. A gateway adapter function per internal route, decoding the service's own wire shape.
     (gateway / "adapters" / f"{NAME}_api.py").write_text(DEMO_API)
-    # 2. The type in types_*.py, the field in queries.py.
+    # 2. The type in types_*.py; the read, one row of a table (a new area's: its field merged
+    # into Query in schema.py, its routes in app.py).
     (gateway / "graphql" / f"types_{NAME}.py").write_text(DEMO_TYPE)
-    queries = gateway / "graphql" / "queries.py"
-    _edit(queries, "@strawberry.type\nclass Query:\n", "@strawberry.type\n" + DEMO_FIELD)
-    _edit(queries, "from services.gateway.adapters import ", f"from services.gateway.adapters import {NAME}_api, ")
-    _edit(
-        queries,
-        "\nimport strawberry\n",
-        f"\nimport strawberry\n\nfrom services.gateway.graphql.types_{NAME} import DemoItem\n",
-    )
+    (gateway / "reads" / f"{NAME}.py").write_text(DEMO_READS)
+    imports = "from services.gateway.reads.graphql_fields import query_type\n"
+    reads_import = f"from services.gateway.reads.{NAME} import DEMO_READS\n"
+    schema, app = gateway / "graphql" / "schema.py", gateway / "app.py"
+    _edit(schema, imports, imports + reads_import)
+    _edit(schema, "query_type(METRICS_READS),\n", "query_type(METRICS_READS),\nquery_type(DEMO_READS),\n")
+    _edit(app, "read_router(REGISTRY_READS),\n", "read_router(REGISTRY_READS),\nread_router(DEMO_READS),\n")
+    registry_import = "from services.gateway.reads.registry import REGISTRY_READS\n"
+    _edit(app, registry_import, registry_import + reads_import)
     _ok(_run(copy, "-m", "ruff", "check", "--fix", "-q", "services/gateway"))
     _ok(_run(copy, "-m", "ruff", "format", "-q", "services/gateway"))
     # 3. The exported schema has the new field, and compat accepts an added field.
     _ok(_run(copy, "-m", "services.gateway.graphql.export"))
     assert "demoItem(itemId: ID!): DemoItem!" in (copy / "contracts" / "schema.graphql").read_text()
+    _ok(_run(copy, "-m", "services.gateway.rest.export"))
+    assert '"operationId": "demoItem"' in (copy / "contracts" / "openapi.json").read_text()
     _ok(_run(copy, "-m", "contracts.compat"))
     _ok(_run(copy, "-m", "ruff", "check", "services/gateway"))
     # 4. A test through the gateway.

@@ -5,7 +5,7 @@ registry's own bodies (``contracts.api.registry``) and decodes its own answers
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import msgspec
@@ -60,6 +60,7 @@ from services.gateway.adapters.internal import ServiceCaller, ServiceUnavailable
 
 R = "registry"
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 def _params(as_of: datetime.date | None = None, **values: str | int | None) -> dict[str, str]:
@@ -98,62 +99,30 @@ async def children_pages(
     return await caller.get(R, "/units/children", params, list[ChildrenPage])
 
 
-async def stations_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[RadioStationView]:
-    return await caller.get(R, "/radio-stations", {"ids": ",".join(ids)}, list[RadioStationView])
+def _keyed(path: str, keys: str, answer: type[V]) -> Callable[[ServiceCaller, Sequence[str]], Awaitable[V]]:
+    """A registry route answering the items of some keys (``GET <path>?<keys>=a,b``, a row of its
+    ``KeysQueryTable``): what the loaders batch."""
+
+    async def read(caller: ServiceCaller, wanted: Sequence[str]) -> V:
+        return await caller.get(R, path, {keys: ",".join(wanted)}, answer)
+
+    return read
 
 
-async def stations_by_units(caller: ServiceCaller, unit_ids: Sequence[str]) -> list[RadioStationView]:
-    return await caller.get(R, "/radio-stations/by-unit", {"unit_ids": ",".join(unit_ids)}, list[RadioStationView])
-
-
-async def clusters_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[SpeakerClusterView]:
-    return await caller.get(R, "/speaker-clusters", {"ids": ",".join(ids)}, list[SpeakerClusterView])
-
-
-async def clusters_by_stations(caller: ServiceCaller, station_ids: Sequence[str]) -> list[SpeakerClusterView]:
-    params = {"station_ids": ",".join(station_ids)}
-    return await caller.get(R, "/speaker-clusters/by-station", params, list[SpeakerClusterView])
-
-
-async def teams_by_units(caller: ServiceCaller, unit_ids: Sequence[str]) -> list[DigitalTeamView]:
-    return await caller.get(R, "/digital-teams/by-unit", {"unit_ids": ",".join(unit_ids)}, list[DigitalTeamView])
-
-
-async def teams_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[DigitalTeamView]:
-    return await caller.get(R, "/digital-teams", {"ids": ",".join(ids)}, list[DigitalTeamView])
-
-
-async def bts_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[BtsStationView]:
-    return await caller.get(R, "/bts-stations", {"ids": ",".join(ids)}, list[BtsStationView])
-
-
-async def fibre_by_villages(caller: ServiceCaller, village_ids: Sequence[str]) -> list[VillageFibreView]:
-    params = {"village_ids": ",".join(village_ids)}
-    return await caller.get(R, "/village-fibre/by-village", params, list[VillageFibreView])
-
-
-async def postal_points_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[PostalPointView]:
-    return await caller.get(R, "/postal-points", {"ids": ",".join(ids)}, list[PostalPointView])
-
-
-async def video_endpoints_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[VideoEndpointView]:
-    return await caller.get(R, "/video-endpoints", {"ids": ",".join(ids)}, list[VideoEndpointView])
-
-
-async def wifi_hotspots_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[WifiHotspotView]:
-    return await caller.get(R, "/wifi-hotspots", {"ids": ",".join(ids)}, list[WifiHotspotView])
-
-
-async def systems_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[InformationSystemView]:
-    return await caller.get(R, "/information-systems", {"ids": ",".join(ids)}, list[InformationSystemView])
-
-
-async def organisations_by_ids(caller: ServiceCaller, ids: Sequence[str]) -> list[OrganisationView]:
-    return await caller.get(R, "/organisations", {"ids": ",".join(ids)}, list[OrganisationView])
-
-
-async def organisations_by_codes(caller: ServiceCaller, codes: Sequence[str]) -> list[OrganisationView]:
-    return await caller.get(R, "/organisations/by-code", {"codes": ",".join(codes)}, list[OrganisationView])
+stations_by_ids = _keyed("/radio-stations", "ids", list[RadioStationView])
+stations_by_units = _keyed("/radio-stations/by-unit", "unit_ids", list[RadioStationView])
+clusters_by_ids = _keyed("/speaker-clusters", "ids", list[SpeakerClusterView])
+clusters_by_stations = _keyed("/speaker-clusters/by-station", "station_ids", list[SpeakerClusterView])
+teams_by_units = _keyed("/digital-teams/by-unit", "unit_ids", list[DigitalTeamView])
+teams_by_ids = _keyed("/digital-teams", "ids", list[DigitalTeamView])
+bts_by_ids = _keyed("/bts-stations", "ids", list[BtsStationView])
+fibre_by_villages = _keyed("/village-fibre/by-village", "village_ids", list[VillageFibreView])
+postal_points_by_ids = _keyed("/postal-points", "ids", list[PostalPointView])
+video_endpoints_by_ids = _keyed("/video-endpoints", "ids", list[VideoEndpointView])
+wifi_hotspots_by_ids = _keyed("/wifi-hotspots", "ids", list[WifiHotspotView])
+systems_by_ids = _keyed("/information-systems", "ids", list[InformationSystemView])
+organisations_by_ids = _keyed("/organisations", "ids", list[OrganisationView])
+organisations_by_codes = _keyed("/organisations/by-code", "codes", list[OrganisationView])
 
 
 LISTS = {

@@ -18,12 +18,11 @@ from services.gateway.graphql.pages import checked_first, programme_cursor
 from services.gateway.graphql.scalars import Period, UnitLevel
 from services.gateway.graphql.types_alerts import EmergencyAlert
 from services.gateway.graphql.types_broadcast import Programme, ProgrammeConnection, ProgrammeEdge
-from services.gateway.graphql.types_metrics import Indicator, IndicatorValue, Ranking
+from services.gateway.graphql.types_metrics import IndicatorValue
 from services.gateway.graphql.types_operations import OutreachRecord, RelaySession
 from services.gateway.graphql.types_registry_assets import REGISTRY_NODES, registry_node
 from services.gateway.graphql.types_units import (
     AdministrativeUnit,
-    AdministrativeUnitConnection,
     BtsStation,
     DigitalTeam,
     Node,
@@ -94,30 +93,6 @@ class Query:
         view = await context.loaders.unit_by_code.load((code, as_of))
         return AdministrativeUnit.of(view, as_of) if view else None
 
-    @strawberry.field(description="Units in code order; search ignores case and Vietnamese diacritics.")
-    async def units(  # noqa: PLR0917 - GraphQL arguments, passed by name
-        self,
-        info: Ctx,
-        level: UnitLevel | None = None,
-        parent_code: str | None = None,
-        search: str | None = None,
-        as_of: datetime.date | None = None,
-        first: int | None = 50,
-        after: str | None = None,
-    ) -> AdministrativeUnitConnection:
-        context = context_of(info)
-        context.reader()
-        page = await registry_api.list_units(
-            context.caller(),
-            level=level.value if level else None,
-            parent_code=parent_code,
-            search=search,
-            as_of=as_of,
-            first=checked_first(first),
-            after=after,
-        )
-        return AdministrativeUnitConnection.of(page, as_of)
-
     @strawberry.field(description="Programmes of a producer unit (and the units under it), by air date, oldest first.")
     async def programmes(  # noqa: PLR0917 - GraphQL arguments, passed by name
         self,
@@ -146,12 +121,6 @@ class Query:
             total_count=page.total_count,
         )
 
-    @strawberry.field(description="The indicator catalogue.")
-    async def indicators(self, info: Ctx) -> list[Indicator]:
-        context = context_of(info)
-        context.reader()
-        return [Indicator.of(i) for i in await metrics_api.indicators(context.caller())]
-
     @strawberry.field(description="Values of some indicators for a period, for units of a level under a parent.")
     async def indicator_values(  # noqa: PLR0917 - GraphQL arguments, passed by name
         self,
@@ -175,13 +144,3 @@ class Query:
         else:
             raise InvalidInputError("give level, parentCode or both", code="validation")
         return [IndicatorValue.of(v) for v in values]
-
-    @strawberry.field(description="Units of a level ranked by an index (e.g. the DTI) for a period.")
-    async def ranking(
-        self, info: Ctx, index_code: str, period: Period, level: UnitLevel, parent_code: str | None = None
-    ) -> list[Ranking]:
-        context = context_of(info)
-        context.reader()
-        rows = await metrics_api.ranking(context.caller(), index_code, str(period), level.value, parent_code)
-        # A unit without a score is not ranked (the contract's score is not null).
-        return [Ranking.of(r) for r in rows if r.score is not None]

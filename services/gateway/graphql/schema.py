@@ -50,9 +50,7 @@ from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
 from services.gateway.graphql.queries_alerts import AlertQuery
 from services.gateway.graphql.queries_feed import FeedQuery
-from services.gateway.graphql.queries_metrics import MetricsQuery
 from services.gateway.graphql.queries_operations import OperationsQuery
-from services.gateway.graphql.queries_registry import RegistryQuery
 from services.gateway.graphql.queries_signal import SignalQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
 from services.gateway.graphql.subscriptions import Subscription
@@ -65,6 +63,9 @@ from services.gateway.graphql.types_registry_assets import (
     WifiHotspot,
 )
 from services.gateway.graphql.types_units import BtsStation, DigitalTeam
+from services.gateway.reads.graphql_fields import query_type
+from services.gateway.reads.metrics import METRICS_READS
+from services.gateway.reads.registry import REGISTRY_READS
 from services.gateway.security.charging import ExecutionSlot, OperationCharge
 
 
@@ -187,7 +188,16 @@ def build_schema(
     ]
     return GatewaySchema(
         query=merge_types(
-            "Query", (Query, AlertQuery, SignalQuery, OperationsQuery, FeedQuery, RegistryQuery, MetricsQuery)
+            "Query",
+            (
+                Query,
+                AlertQuery,
+                SignalQuery,
+                OperationsQuery,
+                FeedQuery,
+                query_type(REGISTRY_READS),
+                query_type(METRICS_READS),
+            ),
         ),
         mutation=merge_types(
             "Mutation",

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from contracts.services import EVENT_SOURCED
 from libs.common.event_signing import ensure_event_keys
 from libs.common.principal import ensure_keypair
 from libs.common.settings import load_settings
@@ -59,7 +60,7 @@ def openapi_text() -> str:
     with tempfile.TemporaryDirectory(prefix="tinhso-openapi-") as state_dir:
         settings = load_settings({}, state_dir=state_dir)
         ensure_keypair(settings)
-        ensure_event_keys(settings, ("registry", "broadcast", "metrics"))
+        ensure_event_keys(settings, EVENT_SOURCED)  # the gateway verifies each one's events
         document = create_app(settings).openapi_schema.to_schema()
     return json.dumps(public_document(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

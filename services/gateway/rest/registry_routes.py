@@ -1,13 +1,12 @@
-"""Public REST under ``/api/v1`` for every registry command and asset listing, one row of
-:data:`COMMANDS` or :data:`LISTINGS` each, with the registry's own ``operationId``.
+"""Public REST under ``/api/v1`` for every registry command, one row of :data:`COMMANDS` each,
+with the registry's own ``operationId`` (the listings are rows of ``reads.registry``).
 
 A command takes the registry's own body (``contracts.api.registry``, snake_case, unknown fields
 refused) and an ``Idempotency-Key`` header, and is forwarded as the caller: the registry decides
 ``registry:write`` and ownership, and its refusal reaches the partner with its status and code.
 It answers the ids it created or acted on (``CommandAnswer``); the listings read them back. A
 unit is named by its code in the path (resolved on the body's ``effective_on``), an asset by
-its id. A listing takes the filters of the registry's ``GET /<assets>/list`` and answers its
-page (``items``, ``total_count``, ``has_next_page``, ``end_cursor``); it needs ``read``.
+its id.
 """
 
 from __future__ import annotations
@@ -18,20 +17,17 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Router, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Example
-from litestar.params import BodyKwarg, FromPath, FromQuery, QueryParameter
+from litestar.params import BodyKwarg, FromPath
 
 from contracts.api import registry as bodies
-from contracts.api import registry_views as views
 from services.gateway.adapters import registry_api
 from services.gateway.adapters.internal import ServiceCaller, ServiceError, ServiceUnavailableError
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.mutations_registry import unit_id_of
-from services.gateway.graphql.pages import checked_first
 from services.gateway.rest.routes import BEARER, CallerFactory, service_error, service_unavailable
 from services.gateway.security.wiring import GatewaySecurity
 
@@ -220,49 +216,6 @@ COMMANDS = (
 )
 
 
-@dataclasses.dataclass(frozen=True)
-class Listing:
-    operation_id: str
-    path: str
-    kind: str
-    """A key of ``registry_api.LISTS``."""
-    page: type[msgspec.Struct]
-    summary: str
-
-
-LISTINGS = (
-    Listing("listRadioStations", "/radio-stations", "radio_station", views.RadioStationPage, "Radio stations"),
-    Listing(
-        "listSpeakerClusters", "/speaker-clusters", "speaker_cluster", views.SpeakerClusterPage, "Loudspeaker clusters"
-    ),
-    Listing("listBtsStations", "/bts-stations", "bts_station", views.BtsStationPage, "Base stations"),
-    Listing("listVillageFibre", "/village-fibre", "village_fibre", views.VillageFibrePage, "Fibre per village"),
-    Listing("listPostalPoints", "/postal-points", "postal_point", views.PostalPointPage, "Postal points"),
-    Listing(
-        "listVideoEndpoints",
-        "/video-endpoints",
-        "video_endpoint",
-        views.VideoEndpointPage,
-        "Video-conference endpoints",
-    ),
-    Listing("listWifiHotspots", "/wifi-hotspots", "wifi_hotspot", views.WifiHotspotPage, "Wi-Fi hotspots"),
-    Listing("listDigitalTeams", "/digital-teams", "digital_team", views.DigitalTeamPage, "Digital teams"),
-    Listing(
-        "listInformationSystems",
-        "/information-systems",
-        "information_system",
-        views.InformationSystemPage,
-        "Information systems",
-    ),
-)
-
-_FILTERS_HELP = (
-    "Filtered by `unit_code` (the unit and everything under it), `operator_code`, `technology`, "
-    "`status` and `as_of` (what was in place that day) where the kind has them; paged by `first` "
-    "and `after` (a page's `end_cursor`), with `total_count`."
-)
-
-
 def _effective_on(body: msgspec.Struct) -> datetime.date | None:
     day = getattr(body, "effective_on", None)
     return day if isinstance(day, datetime.date) else None
@@ -321,49 +274,9 @@ def _command_handler(command: Command, writer: CallerDependency) -> HTTPRouteHan
     return post(path, **options)(handler)
 
 
-def _listing_handler(listing: Listing, reader: CallerDependency) -> HTTPRouteHandler:
-    async def handler(  # noqa: PLR0917 - query parameters, passed by name
-        caller: NamedDependency[ServiceCaller],
-        unit_code: Annotated[str | None, QueryParameter(examples=[Example(value="061")])] = None,
-        operator_code: Annotated[str | None, QueryParameter(examples=[Example(value="VNPT")])] = None,
-        technology: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        as_of: FromQuery[datetime.date | None] = None,
-        first: Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])] = 50,
-        after: FromQuery[str | None] = None,
-    ) -> Any:
-        return await registry_api.list_assets(
-            caller,
-            listing.kind,
-            listing.page,
-            unit_code=unit_code,
-            operator_code=operator_code,
-            technology=technology,
-            status=status,
-            as_of=as_of,
-            first=checked_first(first),
-            after=after,
-        )
-
-    handler.__annotations__ = {**handler.__annotations__, "return": listing.page}
-    handler.__name__ = listing.operation_id
-    return get(
-        listing.path,
-        operation_id=listing.operation_id,
-        summary=listing.summary,
-        description=_FILTERS_HELP,
-        dependencies={"caller": Provide(reader)},
-    )(handler)
-
-
 def registry_router(gateway: Gateway, security: GatewaySecurity) -> Router:
-    """Every registry route under /api/v1, authenticated and charged like the other routes."""
+    """Every registry command under /api/v1, authenticated and charged like the other routes."""
     factory = CallerFactory(gateway, security)
-
-    async def reader(request: Req) -> ServiceCaller:
-        context = GatewayContext.create(gateway, await factory.admit(request))
-        context.reader()
-        return context.caller()
 
     async def writer(request: Req) -> ServiceCaller:
         context = GatewayContext.create(gateway, await factory.admit(request))
@@ -373,7 +286,6 @@ def registry_router(gateway: Gateway, security: GatewaySecurity) -> Router:
         path="/api/v1",
         route_handlers=[
             *(_command_handler(command, writer) for command in COMMANDS),
-            *(_listing_handler(listing, reader) for listing in LISTINGS),
         ],
         tags=["public API: registry"],
         security=[{BEARER: []}],

@@ -29,7 +29,7 @@ from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import PERIOD_PATTERN
 from services.gateway.rest.broadcast_shapes import ProgrammePage
-from services.gateway.rest.registry_public import ImportReport, UnitPage, UnitView, public
+from services.gateway.rest.registry_public import ImportReport, UnitView, public
 from services.gateway.security.wiring import GatewaySecurity
 
 log = logging.getLogger(__name__)
@@ -145,33 +145,6 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
                 request.headers.get("idempotency-key"),
             )
             return public(report, ImportReport)
-
-        @get(
-            "/units",
-            operation_id="listUnits",
-            dependencies={"caller": Provide(reader)},
-            summary="Units in code order, filtered, paged",
-        )
-        async def units(  # noqa: PLR0917 - query parameters, passed by name
-            self,
-            caller: NamedDependency[ServiceCaller],
-            level: Annotated[str | None, QueryParameter(examples=[Example(value="commune")])] = None,
-            parent_code: Annotated[str | None, QueryParameter(examples=[Example(value="060")])] = None,
-            search: Annotated[str | None, QueryParameter(examples=[Example(value="Nam Mau")])] = None,
-            as_of: FromQuery[datetime.date | None] = None,
-            first: Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])] = 50,
-            after: FromQuery[str | None] = None,
-        ) -> UnitPage:
-            page = await registry_api.list_units(
-                caller,
-                level=level,
-                parent_code=parent_code,
-                search=search,
-                as_of=as_of,
-                first=checked_first(first),
-                after=after,
-            )
-            return public(page, UnitPage)
 
         @get(
             "/units/{code:str}",
