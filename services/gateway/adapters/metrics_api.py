@@ -19,6 +19,7 @@ from contracts.api.metrics import (
     RetireIndicatorBody,
     SetTarget,
     SetThreshold,
+    TimelinessView,
     ValueView,
 )
 from libs.common.errors import InvalidInputError
@@ -134,6 +135,13 @@ async def completeness(
 ) -> list[CompletenessView]:
     params = _at_level({"codes": ",".join(codes), "period": period}, level, parent_code)
     return await caller.get(M, "/completeness", params, list[CompletenessView])
+
+
+async def timeliness(
+    caller: ServiceCaller, codes: Sequence[str], period: str, level: str, parent_code: str | None
+) -> list[TimelinessView]:
+    params = _at_level({"codes": ",".join(codes), "period": period}, level, parent_code)
+    return await caller.get(M, "/timeliness", params, list[TimelinessView])
 
 
 async def export_csv(

@@ -1,5 +1,6 @@
 """The metrics service's reads, one row each (ADR 0044): the indicator catalogue, a value's
-history, the units behind target, reporting completeness and the ranking with its breakdown.
+history, the units behind target, reporting completeness and timeliness, and the ranking with
+its breakdown.
 
 The service answers a report whole (it is bounded by the units of one level), so the gateway
 pages it: ``first`` and ``after`` stay with the answer (``Asked.page``), which is a Relay
@@ -32,8 +33,9 @@ from services.gateway.graphql.types_metrics_reports import (
     IndicatorValueConnection,
     ReportingCompletenessConnection,
 )
+from services.gateway.graphql.types_metrics_timeliness import ReportingTimelinessConnection
 from services.gateway.reads.table import PAGE_SIZE, Answer, Arg, Asked, Field, Read, ReadTable, Route, rest_only
-from services.gateway.rest.metrics_public import CompletenessPage, HistoryPage, RankingPage, ValuePage
+from services.gateway.rest.metrics_public import CompletenessPage, HistoryPage, RankingPage, TimelinessPage, ValuePage
 
 CSV = "text/csv; charset=utf-8"
 CSV_HEADERS = {"content-disposition": 'attachment; filename="indicators.csv"'}
@@ -188,6 +190,21 @@ METRICS_READS = ReadTable(
                 "/completeness",
                 rest_page(CompletenessPage),
                 "Per indicator: the units of a level expected to report, and those that have not",
+            ),
+        ),
+        Read(
+            "timeliness",
+            metrics_api.timeliness,
+            (CODES, PERIOD, LEVEL, PARENT_CODE, FIRST, AFTER),
+            Field(
+                "reportingTimeliness",
+                connection(ReportingTimelinessConnection),
+                "Per reported indicator: the units of a level that reported a period on time, late or not at all.",
+            ),
+            Route(
+                "/timeliness",
+                rest_page(TimelinessPage),
+                "Per reported indicator: reports on time, late and missing against its deadline",
             ),
         ),
         Read(

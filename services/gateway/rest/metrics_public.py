@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import msgspec
 
-from contracts.api.metrics import CompletenessView, HistoryView, RankingView, ValueView
+from contracts.api.metrics import CompletenessView, HistoryView, RankingView, TimelinessView, ValueView
 from contracts.metrics_events import AlertLevel, Severity, ThresholdOperator
 
 
@@ -34,6 +34,13 @@ class RankingPage(msgspec.Struct, frozen=True, kw_only=True):
 
 class CompletenessPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[CompletenessView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class TimelinessPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[TimelinessView]
     total_count: int
     has_next_page: bool
     end_cursor: str | None

@@ -1,6 +1,6 @@
 """Every metrics capability through the gateway, in GraphQL and in ``/api/v1``: the catalogue
 defined and retired, thresholds set and removed, a value's history (who, when), the units
-behind target, reporting completeness, the ranking with its breakdown, the CSV export; the
+behind target, reporting completeness and timeliness, the ranking with its breakdown, the CSV export; the
 idempotency key on each command; the service's refusals reaching the caller with their code.
 
 One platform serves the module (starting it is most of a test's time); each test works on its
@@ -435,6 +435,50 @@ class TestCompleteness:
         assert [
             (i["indicator_code"], i["reported"], [u["unit_code"] for u in i["missing"]]) for i in page["items"]
         ] == [(code, 1, [silent])]
+
+
+TIMELINESS = """
+query($codes: [String!]!) {
+  reportingTimeliness(codes: $codes, period: "2024", level: COMMUNE, parentCode: "061") {
+    totalCount edges { node {
+      indicator { code reportingDeadlineDays } deadline expected onTime timelinessRate completenessRate
+      late { daysLate unit { code } } missing { code }
+    } }
+  }
+}
+"""
+
+
+class TestTimeliness:
+    async def test_a_report_after_the_deadline_is_late_and_a_silent_unit_missing(self, metrics: Metrics) -> None:
+        code = fresh("timely")
+        done, silent = metrics.communes
+        await metrics.define({**reported(code), "reportingDeadlineDays": 15})
+        await metrics.report(code, done, "2024", 10.0)  # now: long after 2025-01-15
+
+        async def counted() -> dict[str, Any] | None:
+            data = await metrics.platform.data(TIMELINESS, {"codes": [code]}, who="reader")
+            nodes = [e["node"] for e in data["reportingTimeliness"]["edges"]]
+            return nodes[0] if nodes and nodes[0]["late"] else None
+
+        node = await metrics.platform.eventually(counted)
+        assert node["indicator"] == {"code": code, "reportingDeadlineDays": 15}
+        assert (node["deadline"], node["expected"], node["onTime"]) == ("2025-01-15", 2, 0)
+        assert (node["timelinessRate"], node["completenessRate"]) == (0.0, 50.0)
+        assert [late["unit"]["code"] for late in node["late"]] == [done]
+        assert node["late"][0]["daysLate"] > 0
+        assert node["missing"] == [{"code": silent}]
+
+        rest = await metrics.rest(
+            "GET",
+            "/timeliness",
+            who="reader",
+            params={"codes": code, "period": "2024", "level": "commune", "parent_code": "061"},
+        )
+        assert rest.status_code == 200, rest.text
+        [item] = rest.json()["items"]
+        assert (item["on_time"], [u["unit_code"] for u in item["late"]]) == (0, [done])
+        assert [u["unit_code"] for u in item["missing"]] == [silent]
 
 
 RANKING = """

@@ -70,6 +70,12 @@ CELLS: dict[str, Cell] = {
               totalCount edges {{ node {{ expected reported missing {{ code }} indicator {{ code }} }} }} }} }}""",
         {},
     ),
+    "reportingTimeliness (Ba Bể's communes, late and missing units)": lambda i, t: (
+        f"""{{ reportingTimeliness(codes: ["{INDICATOR}"], period: "2023", level: COMMUNE, parentCode: "061") {{
+              totalCount edges {{ node {{ deadline onTime timelinessRate late {{ daysLate unit {{ code }} }}
+              missing {{ code }} indicator {{ code }} }} }} }} }}""",
+        {},
+    ),
     "ranking (Ba Bể's communes, with the breakdown)": lambda i, t: (
         """{ ranking(indexCode: "index.dti", period: "2023", level: COMMUNE, parentCode: "061") {
               rank unit { code } breakdown { contribution indicator { code } } } }""",

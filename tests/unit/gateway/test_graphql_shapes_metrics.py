@@ -25,6 +25,7 @@ from graphql import (
 from contracts.api.metrics import (
     IndicatorDefinition,
     IndicatorValueView,
+    LateUnit,
     RankingView,
     ReportValue,
     RetireIndicator,
@@ -88,6 +89,7 @@ PAIRS: list[tuple[type[msgspec.Struct], str, dict[str, str]]] = [
         "IndicatorDefinitionInput",
         {},
     ),
+    (LateUnit, "LateReport", dict.fromkeys(("unit_id", "unit_code", "unit_name"), "shown as `unit`")),
 ]
 
 PAIRED = {(struct, name) for struct, name, _ in PAIRS}
