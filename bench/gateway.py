@@ -165,7 +165,8 @@ class Platform:
 
     async def start(self) -> None:
         for process in self.processes:
-            await process.start()
+            # A loaded machine (other benchmarks, other engineers) takes far longer to import.
+            await process.start(timeout=300.0)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
