@@ -195,7 +195,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """What the response cache's answers may weigh per process (their JSON, plus 512 bytes each)."""
     gateway_response_cache_ttl_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=86_400.0)] = 30.0
     """The longest an answer is kept: the bound for what changes without an event (ADR 0048)."""
-    gateway_response_cache_settle_seconds: Annotated[float, msgspec.Meta(ge=0.0, le=600.0)] = 2.0
+    gateway_response_cache_settle_seconds: Annotated[float, msgspec.Meta(ge=0.0, le=600.0)] = 5.0
     """After an event or a write, how long answers in its scope are served but not kept (read models catching up)."""
     gateway_persisted_queries_per_partner: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 200
     """Persisted queries each partner may store (admins: no limit); only authenticated callers store."""
