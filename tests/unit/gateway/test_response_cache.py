@@ -119,7 +119,8 @@ def test_an_answer_expires_after_its_ttl() -> None:
 def test_an_event_touches_its_units_ancestors_by_id_and_by_code_and_the_unit_of_the_asset_it_names() -> None:
     keys = event_keys("signal-k", {"cluster_id": "k", "observed_at": "2023-01-01"}, directory())
     assert {"signal-k", "k", "c", "06101", "d", "061", "p", "06"} <= keys
-    assert "062" not in keys and "2023-01-01" not in keys
+    assert "062" not in keys
+    assert "2023-01-01" not in keys
 
 
 def test_a_read_is_scoped_by_the_keys_it_asked_for_and_got_back_but_not_by_parent_references() -> None:
