@@ -297,8 +297,8 @@ async def closed_loop(
 
 
 async def via_gateway(platform: Platform, refused: list[str] | None = None) -> tuple[list[float], float]:
-    """``refused``: where a query the loaded gateway answered 503 is noted (its time counts),
-    instead of ending the run."""
+    """``refused``: where a query the loaded gateway failed (503, an internal call timed out) is
+    noted (its time counts), instead of ending the run."""
     conns = [platform.gateway() for _ in range(CLIENTS)]
 
     def make(n: int) -> Callable[[], Awaitable[None]]:
@@ -306,7 +306,7 @@ async def via_gateway(platform: Platform, refused: list[str] | None = None) -> t
             try:
                 result = await graphql(conns[n], DASHBOARD, {"parent": "061", "codes": [INDICATOR]})
             except RuntimeError as exc:
-                if refused is None or "answered 503" not in str(exc):
+                if refused is None:
                     raise
                 refused.append(str(exc)[:200])
                 return
@@ -439,7 +439,7 @@ async def query_load(platform: Platform, pool: asyncpg.Pool, report: Report) -> 
     say("the same query repeated, nothing changing")
     repeated, repeated_rps = await via_gateway(platform, refused)
     if refused:
-        report.notes.append(f"{len(refused)} nested queries answered 503 (counted in the figures): {refused[0]}")
+        report.notes.append(f"{len(refused)} nested queries failed (counted in the figures): {refused[0]}")
     say("the same through the internal HTTP APIs")
     http, http_rps = await via_internal_http(platform)
     say("the same with asyncpg on the read models")
