@@ -194,6 +194,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """The largest GraphQL document /graphql parses (UTF-8 bytes of the text); larger: DOCUMENT_TOO_LARGE."""
     gateway_graphql_cache_bytes: Annotated[int, msgspec.Meta(ge=0, le=1024 * 1024 * 1024)] = 16 * 1024 * 1024
     """What the gateway's cache of parsed GraphQL documents may hold, per process (ADR 0019)."""
+    gateway_response_cache: bool = True
+    """Keep whole GraphQL query answers, dropped by the events that change them (ADR 0048)."""
+    gateway_response_cache_entries: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 10_000
+    """Answers the response cache holds per process; the least recently used go first."""
+    gateway_response_cache_bytes: Annotated[int, msgspec.Meta(ge=1024, le=16 * 1024**3)] = 64 * 1024 * 1024
+    """What the response cache's answers may weigh per process (their JSON, plus 512 bytes each)."""
+    gateway_response_cache_ttl_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=86_400.0)] = 30.0
+    """The longest an answer is kept: the bound for what changes without an event (ADR 0048)."""
+    gateway_response_cache_settle_seconds: Annotated[float, msgspec.Meta(ge=0.0, le=600.0)] = 5.0
+    """After an event or a write, how long answers in its scope are served but not kept (read models catching up)."""
     gateway_persisted_queries_per_partner: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 200
     """Persisted queries each partner may store (admins: no limit); only authenticated callers store."""
     gateway_introspection: bool = True

@@ -3,9 +3,10 @@
 It builds what the API needs once per process: the pooled client for the internal services
 (which signs the caller's principal onto every call), the watch on the read models' commits
 that mutations wait on (ADR 0047), the live-event consumer with its hub and unit directory,
-the persisted-query store, and the partners' authentication and rate limits. Its readiness
-body also reports each internal service, so one URL tells an operator whether the whole
-platform is up, without requiring them: a service with no ready pod must not
+the response cache the consumer and the client invalidate (ADR 0048), the persisted-query
+store, and the partners' authentication and rate limits. Its readiness body also reports each
+internal service, so one URL tells an operator whether the whole platform is up, without
+requiring them: a service with no ready pod must not
 take every gateway pod out of its load balancer.
 """
 
@@ -31,6 +32,8 @@ from services.gateway.adapters.applied_watch import AppliedWatch
 from services.gateway.adapters.internal import InternalServices
 from services.gateway.adapters.persisted_queries import PersistedQueries
 from services.gateway.adapters.service_health import service_readiness
+from services.gateway.cache.answers import AnswerCache
+from services.gateway.cache.invalidation import Invalidation
 from services.gateway.entrypoints.graphql import graphql_controller
 from services.gateway.events.consumer import GatewayConsumer
 from services.gateway.events.directory import UnitDirectory
@@ -70,7 +73,11 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     for service in INTERNAL:
         runtime.reported_checks[service] = functools.partial(service_readiness, services.client, settings, service)
     hub, directory = EventHub(queue_size=settings.gateway_live_queue_size), UnitDirectory()
-    consumer = GatewayConsumer(settings, hub, directory)
+    answers = response_cache(settings)
+    invalidation = Invalidation(answers, directory) if answers is not None else None
+    if invalidation is not None:
+        services.write_listeners.append(invalidation.write)
+    consumer = GatewayConsumer(settings, hub, directory, invalidation)
     replay = FeedReplay(settings, hub, directory)
     gateway_limits = limits or Limits.from_settings(settings)
     security = build_security(runtime, gateway_limits.max_concurrent_operations)
@@ -86,6 +93,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
         PersistedQueries(lambda: runtime.pool),
         # Until the registry's history is folded in, a level's count is not known (None).
         lambda level: directory.units_at(level) if consumer.ready.is_set() else None,
+        answers,
     )
 
     @contextlib.asynccontextmanager
@@ -95,10 +103,14 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             asyncio.create_task(watch.run(), name="gateway-read-model-notices"),
         ]
         prometheus_metrics.track(hub)
+        if answers is not None:
+            prometheus_metrics.track(answers)
         try:
             yield
         finally:
             prometheus_metrics.untrack(hub)
+            if answers is not None:
+                prometheus_metrics.untrack(answers)
             for stuck in await stop_tasks(tasks, within=10):
                 log.warning("%s did not stop within 10 s", stuck.get_name())
 
@@ -137,4 +149,16 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
     app.state.callers = Callers(gateway, security)
     app.state.consumer = consumer
     app.state.applied_watch = watch
+    app.state.answers = answers
     return app
+
+
+def response_cache(settings: Settings) -> AnswerCache | None:
+    if not settings.gateway_response_cache:
+        return None
+    return AnswerCache(
+        max_entries=settings.gateway_response_cache_entries,
+        max_bytes=settings.gateway_response_cache_bytes,
+        ttl_seconds=settings.gateway_response_cache_ttl_seconds,
+        settle_seconds=settings.gateway_response_cache_settle_seconds,
+    )

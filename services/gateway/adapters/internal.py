@@ -16,7 +16,7 @@ the warnings its answer carries (``warnings``), such as a read model that had no
 from __future__ import annotations
 
 import collections
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -85,11 +85,17 @@ class _ErrorBody(msgspec.Struct):
     details: dict[str, Any] = {}
 
 
+Read = tuple[Mapping[str, str] | None, bytes | None, object]
+"""One internal read as the response cache scopes it: its query parameters, body and answer."""
+
+
 class CallStats:
     """Internal calls made while serving one request, per service (tests and logs read it)."""
 
     def __init__(self) -> None:
         self.calls: collections.Counter[str] = collections.Counter()
+        self.reads: list[Read] | None = None
+        """The reads made, while an answer that may be cached is being built (else None)."""
 
     def record(self, service: str) -> None:
         self.calls[service] += 1
@@ -120,6 +126,9 @@ class InternalServices:
         self.client = client or httpx.AsyncClient(timeout=TIMEOUT, limits=POOL)
         self.watch = watch
         self.read_back_seconds = settings.gateway_read_back_seconds
+        self.write_listeners: list[Callable[[str, bytes | None], None]] = []
+        """Told a command's path and body once it is answered, and again after each call that
+        follows it on the same caller (the read-back of its write)."""
 
     def written(self, service: str, result: CommandResult) -> Written:
         return Written(service, self._topics[service], result.stream_id, result.position)
@@ -158,6 +167,8 @@ class ServiceCaller:
         self.last_write: Written | None = None
         """The last command this caller sent: what reading back its write waits for."""
         self.warnings: list[AnswerWarning] = []
+        self.wrote: tuple[str, bytes | None] | None = None
+        """The last command sent (path, body): every call after it may read back its write."""
 
     async def get(self, service: str, path: str, params: Mapping[str, str], result_type: type[T]) -> T:
         result: T = await self._call("GET", service, path, result_type, params=params)
@@ -224,6 +235,34 @@ class ServiceCaller:
     ) -> Any:
         refuse_route_changing_ids(path)
         self.stats.record(service)
+        # A command, and whatever reads back its write, tell the response cache when they are
+        # done, answered or not: from then on an answer read before is older than the write.
+        if method != "GET" and not path.startswith("/queries/"):
+            self.wrote = (path, content)
+        try:
+            result = await self._send(
+                method, service, path, result_type, params=params, content=content, headers=headers, timeout=timeout
+            )
+        finally:
+            if self.wrote is not None:
+                for listener in self.services.write_listeners:
+                    listener(*self.wrote)
+        if self.stats.reads is not None and self.wrote is None:
+            self.stats.reads.append((params, content, result))
+        return result
+
+    async def _send(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        result_type: type[T] | None,
+        *,
+        params: Mapping[str, str] | None,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        timeout: httpx.Timeout,
+    ) -> Any:
         attributes = {"tinhso.service": service, "http.request.method": method, "url.path": path}
         with tracer().start_as_current_span(f"{method} {service}{path}", kind=SpanKind.CLIENT, attributes=attributes):
             try:

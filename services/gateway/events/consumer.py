@@ -14,6 +14,7 @@ folded in or fanned out, once each. At start, the last records before a live par
 seed its copy rule without being fanned out, so a replay right after a restart is a copy too.
 Every record read advances the hub's position for its partition, and each event fanned out
 carries the position after it: the cursor a subscriber resumes from (``events.cursor``).
+Every record taken also tells the response cache what it touches (``cache.invalidation``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from contracts.services import EVENT_SOURCED
 from libs.common.event_signing import RecordVerifier
 from libs.common.kafka import kafka_access, make_consumer
 from libs.common.settings import Settings
+from services.gateway.cache.invalidation import Invalidation
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub
 from services.gateway.events.records import SEED_RECORDS, RecordReader, live_event
@@ -44,7 +46,9 @@ MISSING_TOPIC_CHECK_SECONDS = 0.1
 
 
 class GatewayConsumer:
-    def __init__(self, settings: Settings, hub: EventHub, directory: UnitDirectory) -> None:
+    def __init__(
+        self, settings: Settings, hub: EventHub, directory: UnitDirectory, invalidation: Invalidation | None = None
+    ) -> None:
         self.bootstrap = kafka_access(settings)
         self.fetch_wait_ms = settings.kafka_fetch_wait_ms
         self.registry_topic = settings.topic("registry")
@@ -54,6 +58,8 @@ class GatewayConsumer:
         )
         self.hub = hub
         self.directory = directory
+        self.invalidation = invalidation
+        """The response cache's, told of every event taken (None: no cache)."""
         self.ready = asyncio.Event()
         """Set once every topic is assigned and the registry's history is folded in."""
         self.last_error: str | None = None
@@ -163,6 +169,8 @@ class GatewayConsumer:
                 continue
             if is_registry:
                 self.directory.apply(taken.envelope.type, taken.data)
+            if self.invalidation is not None:
+                self.invalidation.event(taken.envelope.stream_id, taken.data)
             if record.offset < live_from:
                 continue
             self.hub.publish(live_event(taken, self.directory, (partition, record.offset), dict(positions)))

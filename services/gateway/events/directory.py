@@ -126,3 +126,20 @@ class UnitDirectory:
                 return True
             current = self._parent.get(current)
         return False
+
+    def unit_named(self, key: str) -> str | None:
+        """The unit ``key`` is the id or code of, or that holds the asset ``key`` is the id of."""
+        if key in self._parent:
+            return key
+        return self._by_code.get(key) or self._asset_unit.get(key)
+
+    def lineage(self, unit_id: str) -> list[str]:
+        """The unit and its ancestors, nearest first."""
+        found: list[str] = []
+        current: str | None = unit_id
+        for _ in range(MAX_DEPTH):
+            if current is None:
+                break
+            found.append(current)
+            current = self._parent.get(current)
+        return found

@@ -59,6 +59,12 @@ AlertStationsKey = tuple[str, str | None, int]
 """An alert's id, a cursor and a page size: that page of the stations it went to."""
 
 
+def _chunks(groups: Sequence[tuple[str, ...]]) -> list[list[str]]:
+    """The groups' ids, each once, in calls of at most ``MAX_BATCH``."""
+    ids = list(dict.fromkeys(i for group in groups for i in group))
+    return [ids[start : start + MAX_BATCH] for start in range(0, len(ids), MAX_BATCH)]
+
+
 def _by_date(keys: Sequence[UnitKey]) -> dict[datetime.date | None, list[str]]:
     groups: dict[datetime.date | None, list[str]] = defaultdict(list)
     for value, as_of in keys:
@@ -90,6 +96,10 @@ class Loaders:
         self.cluster_by_id: DataLoader[str, SpeakerClusterView | None] = loader(self._clusters_by_id)
         self.team_by_unit: DataLoader[str, DigitalTeamView | None] = loader(self._teams_by_unit)
         self.signal_by_cluster: DataLoader[str, ClusterSignalView | None] = loader(self._signals)
+        # One key per parent for a whole list of children (a station's clusters): a level of a
+        # nested query costs one future per parent instead of one per child.
+        self.signals_of: DataLoader[tuple[str, ...], list[ClusterSignalView | None]] = loader(self._signals_of)
+        self.units_of: DataLoader[tuple[str, ...], list[UnitView | None]] = loader(self._units_of)
         self.indicator_values: DataLoader[ValuesKey, list[IndicatorValueView]] = loader(self._indicator_values)
         self.indicator_by_code: DataLoader[str, IndicatorDefinition | None] = loader(self._indicators)
         self.airtime: DataLoader[tuple[str, str], list[SourceAirtime]] = loader(self._airtime)
@@ -169,6 +179,18 @@ class Loaders:
     async def _signals(self, cluster_ids: list[str]) -> list[ClusterSignalView | None]:
         found = {s.cluster_id: s for s in await broadcast_api.cluster_signals(self.caller, cluster_ids)}
         return [found.get(i) for i in cluster_ids]
+
+    async def _signals_of(self, groups: list[tuple[str, ...]]) -> list[list[ClusterSignalView | None]]:
+        found: dict[str, ClusterSignalView] = {}
+        for chunk in _chunks(groups):
+            found.update((s.cluster_id, s) for s in await broadcast_api.cluster_signals(self.caller, chunk))
+        return [[found.get(i) for i in group] for group in groups]
+
+    async def _units_of(self, groups: list[tuple[str, ...]]) -> list[list[UnitView | None]]:
+        found: dict[str, UnitView] = {}
+        for chunk in _chunks(groups):
+            found.update((u.unit_id, u) for u in await registry_api.units_by_ids(self.caller, chunk, None))
+        return [[found.get(i) for i in group] for group in groups]
 
     async def _indicator_values(self, keys: list[ValuesKey]) -> list[list[IndicatorValueView]]:
         all_codes: list[str] = []

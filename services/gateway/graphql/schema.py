@@ -4,7 +4,8 @@ Extensions are passed as classes or factories, never instances: strawberry makes
 operation, so no state leaks between concurrent requests. Order matters: the document size
 first (before anything stores or parses the text), then persisted queries (they may supply the
 document), then the error mapping (it sees every error after), then the limits, which refuse a
-document before anything runs, parsing and validating it through the byte-bounded cache.
+document before anything runs, parsing and validating it through the byte-bounded cache, then
+the charge, then the response cache (ADR 0048), then the execution slot.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from strawberry.types import ExecutionContext
 from libs.common.access_log import note_request
 from libs.common.prometheus_metrics import GRAPHQL_OPERATIONS, operation_label
 from services.gateway.adapters.persisted_queries import PersistedQueries
+from services.gateway.cache.answers import AnswerCache
+from services.gateway.cache.extension import answer_caching
 from services.gateway.graphql.context import GatewayContext
 from services.gateway.graphql.documents import DocumentCache, NoIntrospection, document_cache, document_size_limit
 from services.gateway.graphql.errors import ErrorMapping, map_error
@@ -163,10 +166,14 @@ class GatewaySchema(strawberry.Schema):
 
 
 def build_schema(
-    limits: Limits, store: PersistedQueries | None = None, units_at_level: UnitCounts | None = None
+    limits: Limits,
+    store: PersistedQueries | None = None,
+    units_at_level: UnitCounts | None = None,
+    answers: AnswerCache | None = None,
 ) -> strawberry.Schema:
     """``units_at_level``: how many units the gateway knows at a level, for the cost of the lists
-    covering a whole level (without it, they cost the most the metrics service answers)."""
+    covering a whole level (without it, they cost the most the metrics service answers);
+    ``answers``: the response cache (None: every query is executed)."""
     extensions: list[Any] = [document_size_limit(limits.max_document_bytes)]
     if store is not None:
         extensions.append(
@@ -183,6 +190,9 @@ def build_schema(
         cost_limit(limits.max_cost, *([units_at_level] if units_at_level else [])),
         SubscriptionsOverWebSocket,
         OperationCharge,  # after every refusal: a document refused anyway costs nothing more
+        # Before the slot: an answer served from the cache, or awaited from an identical query
+        # in flight, holds none of the caller's slots.
+        *([answer_caching(answers)] if answers is not None else []),
         ExecutionSlot,  # the caller's slot around execution only, whatever the transport
         InternalCalls,
     ]

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Generic, NoReturn, TypeVar
 
 import strawberry
@@ -72,8 +71,13 @@ async def _fail(error: BaseException) -> NoReturn:
     raise error
 
 
-async def load_ahead(futures: Iterable[Awaitable[T]]) -> list[Loaded[T]]:
-    results: list[T | BaseException] = await asyncio.gather(*futures, return_exceptions=True)
+async def load_group(group: Awaitable[list[T]], size: int) -> list[Loaded[T]]:
+    """A batched load of several keys at once, as one ``Loaded`` per key: a failed load fails
+    each of them with its error."""
+    try:
+        results: list[T] = await group
+    except Exception as error:  # each field raises it again, as its own load would
+        return [Loaded(error) for _ in range(size)]
     return [Loaded(r) for r in results]
 
 
@@ -274,26 +278,27 @@ class RadioStation(Node, FromContract[RadioStationView]):
         loaders = context_of(info).loaders
         views = await loaders.clusters_by_station.load(self.view.station_id)
         clusters = [SpeakerCluster.of(v) for v in views]
-        # What the clusters' own fields will ask for is loaded here, for all of them, from the
-        # same loaders (the same batched calls): their fields then resolve at once instead of
-        # as an awaited task each, which was most of a nested query's cost in the gateway.
+        # What the clusters' own fields will ask for is loaded here, for all of them, as one key
+        # of a batched loader per station (the same batched call for every station of the
+        # level): their fields then resolve at once instead of as an awaited task each, and
+        # the level costs one future per station, not one per cluster.
         wanted = selected_names(info)
-        with_village = [(c, c.view.village_id) for c in clusters if c.view.village_id is not None]
+        with_village = [c for c in clusters if c.view.village_id is not None]
         signals = (
-            [loaders.signal_by_cluster.load(c.view.cluster_id) for c in clusters]
-            if "signal" in wanted or "lastSeenAt" in wanted
-            else []
+            loaders.signals_of.load(tuple(c.view.cluster_id for c in clusters))
+            if clusters and ("signal" in wanted or "lastSeenAt" in wanted)
+            else None
         )
         villages = (
-            [loaders.unit_by_id.load((village_id, None)) for _, village_id in with_village]
-            if "village" in wanted
-            else []
+            loaders.units_of.load(tuple(c.view.village_id for c in with_village if c.view.village_id))
+            if with_village and "village" in wanted
+            else None
         )
-        if signals:
-            for cluster, health in zip(clusters, await load_ahead(signals), strict=True):
+        if signals is not None:
+            for cluster, health in zip(clusters, await load_group(signals, len(clusters)), strict=True):
                 cluster.health = health
-        if villages:
-            for (cluster, _), village in zip(with_village, await load_ahead(villages), strict=True):
+        if villages is not None:
+            for cluster, village in zip(with_village, await load_group(villages, len(with_village)), strict=True):
                 cluster.village_view = village
         return clusters
 
