@@ -12,7 +12,7 @@ import msgspec
 import strawberry
 from strawberry.types import Info
 
-from contracts.api.metrics import CompletenessView, HistoryView, ValueView
+from contracts.api.metrics import CompletenessView, HistoryView, MissingUnit, ValueView
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.inputs_metrics import AlertLevel, AlertSeverity, ThresholdOperator
@@ -24,6 +24,11 @@ from services.gateway.graphql.types_units import AdministrativeUnit, PageInfo, r
 from services.gateway.rest import metrics_public
 
 Ctx = Info[Any, Any]
+
+
+async def missing_units(info: Ctx, missing: list[MissingUnit]) -> list[AdministrativeUnit]:
+    """The units a report names as missing, gathered so the loader asks the registry once."""
+    return list(await asyncio.gather(*(required_unit(info, u.unit_id) for u in missing)))
 
 
 def may_see_people(info: Ctx) -> bool:
@@ -100,8 +105,7 @@ class ReportingCompleteness(FromContract[CompletenessView]):
 
     @strawberry.field(description="The units that have not reported.")
     async def missing(self, info: Ctx) -> list[AdministrativeUnit]:
-        # Gathered, so the loader asks the registry for them in one call.
-        return list(await asyncio.gather(*(required_unit(info, u.unit_id) for u in self.view.missing)))
+        return await missing_units(info, self.view.missing)
 
 
 @strawberry.type

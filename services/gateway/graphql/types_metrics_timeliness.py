@@ -5,7 +5,6 @@ with the Relay connection that pages them."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import strawberry
@@ -16,6 +15,7 @@ from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.offset_pages import OffsetPage
 from services.gateway.graphql.scalars import Period
 from services.gateway.graphql.types_metrics import Indicator, indicator_named
+from services.gateway.graphql.types_metrics_reports import missing_units
 from services.gateway.graphql.types_units import AdministrativeUnit, PageInfo, required_unit
 
 Ctx = Info[Any, Any]
@@ -60,8 +60,7 @@ class ReportingTimeliness(FromContract[TimelinessView]):
 
     @strawberry.field(description="The units with no report yet (late too, once the deadline has passed).")
     async def missing(self, info: Ctx) -> list[AdministrativeUnit]:
-        # Gathered, so the loader asks the registry for them in one call.
-        return list(await asyncio.gather(*(required_unit(info, u.unit_id) for u in self.view.missing)))
+        return await missing_units(info, self.view.missing)
 
 
 @strawberry.type

@@ -100,6 +100,8 @@ async def test_a_write_made_elsewhere_drops_the_answer_by_its_event(platform: Pl
     async def shows_it() -> bool:
         # Until the metrics service hears of the commune too, its indicators are an error.
         result = await platform.graphql(DASHBOARD, VARIABLES)
+        if result.get("data") is None:
+            return False
         return "06199" in {e["node"]["code"] for e in result["data"]["units"]["edges"]}
 
     assert await platform.eventually(shows_it, timeout=60.0)

@@ -18,7 +18,13 @@ from libs.common.settings import Settings
 from services.gateway.graphql.limits import Limits
 from tests.integration.gateway.admission_support import Edge, StalledService, running_edge
 
-UNITS_QUERY = "{ units(first: 1) { totalCount } }"
+
+def units_query(first: int) -> str:
+    """A units query of its own: identical queries missing the response cache together run once
+    (ADR 0048), and these tests count the queries that take a slot."""
+    return f"{{ units(first: {first}) {{ totalCount }} }}"
+
+
 PLATFORM_QUERY = "{ platform { version } }"
 
 
@@ -74,7 +80,7 @@ async def test_websocket_operations_take_the_callers_execution_slots(
         try:
             for n, ws in enumerate(sockets):
                 for op in range(4):
-                    await _run(ws, f"{n}-{op}", UNITS_QUERY)
+                    await _run(ws, f"{n}-{op}", units_query(1 + 4 * n + op))
             async with asyncio.timeout(10):
                 while service.waiting < 2:
                     service.arrived.clear()
