@@ -23,7 +23,7 @@ import contextlib
 import datetime
 from collections.abc import AsyncIterator, Callable
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from contracts.services import EVENT_SOURCED
 from libs.common.event_signing import RecordVerifier
@@ -87,6 +87,13 @@ class Resume:
 
     async def events(self) -> AsyncIterator[LiveEvent]:
         """The missed events that ``matches`` accepts, oldest first; then ``subscriber`` is set."""
+        async for batch in self.batches():
+            for event in batch:
+                yield event
+
+    async def batches(self, size: int = BATCH_RECORDS) -> AsyncIterator[list[LiveEvent]]:
+        """:meth:`events` in lists of at most ``size``, each what one read from memory or from
+        the broker gave (never empty)."""
         try:
             async with asyncio.timeout(READY_TIMEOUT_SECONDS):
                 await self.hub.assigned.wait()
@@ -100,13 +107,13 @@ class Resume:
         remembered = None if ahead else self.hub.replay_from_memory(self.start)
         if remembered is not None:
             self._go_live(self.start)
-            for event in remembered:
-                if self.matches(event):
-                    yield event
+            matched = [event for event in remembered if self.matches(event)]
+            for at in range(0, len(matched), size):
+                yield matched[at : at + size]
             return
         async with self.replay.readers:
-            async for event in self._from_broker():
-                yield event
+            async for batch in self._from_broker(size):
+                yield batch
 
     def _go_live(self, read: dict[Partition, int]) -> None:
         """Join the hub; call only when ``read`` has caught up with it (no await in between)."""
@@ -122,7 +129,7 @@ class Resume:
 
         self.subscriber = self.hub.subscribe(matches, types=self.types)
 
-    async def _from_broker(self) -> AsyncIterator[LiveEvent]:
+    async def _from_broker(self, size: int) -> AsyncIterator[list[LiveEvent]]:
         replay = self.replay
         consumer = make_consumer(
             replay._access,
@@ -135,13 +142,13 @@ class Resume:
         )
         try:
             await consumer.start()
-            async for event in self._read(consumer):
-                yield event
+            async for batch in self._read(consumer, size):
+                yield batch
         finally:
             with contextlib.suppress(Exception):
                 await consumer.stop()
 
-    async def _read(self, consumer: AIOKafkaConsumer) -> AsyncIterator[LiveEvent]:
+    async def _read(self, consumer: AIOKafkaConsumer, size: int) -> AsyncIterator[list[LiveEvent]]:
         replay, hub = self.replay, self.hub
         partitions = {TopicPartition(replay._topics[s], i): (s, i) for s, i in hub.positions if s in replay._topics}
         consumer.assign(list(partitions))
@@ -157,31 +164,59 @@ class Resume:
                     consumer.seek(tp, read[partitions[tp]])
                     consumer.resume(tp)
                     waiting.discard(tp)
-            batches = await consumer.getmany(timeout_ms=100, max_records=BATCH_RECORDS)
-            for tp, records in batches.items():
-                partition = partitions[tp]
-                for record in records:
-                    if tp in waiting:
-                        break
-                    if record.offset < read[partition]:
-                        if record.offset < self.start.get(partition, 0):
-                            reader.take(tp, record)  # before the cursor: seeds the copy rule
-                        continue
-                    live_from = hub.positions.get(partition, 0)
-                    if record.offset >= live_from:
-                        # The hub publishes it: stop here until the hub has gone past. Every
-                        # record below it is read (offsets may skip, past transaction markers).
-                        read[partition] = max(read[partition], live_from)
-                        consumer.pause(tp)
-                        waiting.add(tp)
-                        break
-                    read[partition] = record.offset + 1
-                    taken = reader.take(tp, record)
-                    if taken is None:
-                        continue
-                    event = live_event(taken, self.directory, (partition, record.offset), dict(read), shared=False)
-                    if self.matches(event):
-                        yield event
+            fetched = await consumer.getmany(timeout_ms=100, max_records=size)
+            batch: list[LiveEvent] = []
+            for tp, records in fetched.items():
+                self._take(
+                    records,
+                    tp,
+                    partitions[tp],
+                    consumer=consumer,
+                    reader=reader,
+                    read=read,
+                    waiting=waiting,
+                    into=batch,
+                )
+            if batch:
+                yield batch
+
+    def _take(
+        self,
+        records: list[ConsumerRecord[bytes, bytes]],
+        tp: TopicPartition,
+        partition: Partition,
+        *,
+        consumer: AIOKafkaConsumer,
+        reader: RecordReader,
+        read: dict[Partition, int],
+        waiting: set[TopicPartition],
+        into: list[LiveEvent],
+    ) -> None:
+        """The events of one partition's ``records`` that ``matches`` accepts, appended to ``into``;
+        ``read`` advances past each record taken."""
+        hub = self.hub
+        for record in records:
+            if tp in waiting:
+                break
+            if record.offset < read[partition]:
+                if record.offset < self.start.get(partition, 0):
+                    reader.take(tp, record)  # before the cursor: seeds the copy rule
+                continue
+            live_from = hub.positions.get(partition, 0)
+            if record.offset >= live_from:
+                # The hub publishes it: stop here until the hub has gone past. Every
+                # record below it is read (offsets may skip, past transaction markers).
+                read[partition] = max(read[partition], live_from)
+                consumer.pause(tp)
+                waiting.add(tp)
+                break
+            read[partition] = record.offset + 1
+            taken = reader.take(tp, record)
+            if taken is None:
+                continue
+            event = live_event(taken, self.directory, (partition, record.offset), dict(read), shared=False)
+            if self.matches(event):
+                into.append(event)
 
     async def _seek_to_cursor(
         self, consumer: AIOKafkaConsumer, partitions: dict[TopicPartition, Partition]
