@@ -37,6 +37,8 @@ from services.gateway.events.records import SEED_RECORDS, RecordReader, live_eve
 READY_TIMEOUT_SECONDS = 30.0
 """How long a resume waits for the live consumer to find the topics' partitions."""
 BATCH_RECORDS = 5000
+END_OFFSETS_PATIENCE_SECONDS = 5.0
+"""How long a resume asks the broker again before it calls a cursor past the log's end unknown."""
 
 
 class FeedReplay:
@@ -223,7 +225,7 @@ class Resume:
     ) -> dict[Partition, int]:
         """Per partition, the cursor's offset; seeks a few records before it (the copy rule's seed)."""
         first = await consumer.beginning_offsets(list(partitions))
-        last = await consumer.end_offsets(list(partitions))
+        last = await self._ends_reaching_cursor(consumer, partitions)
         read: dict[Partition, int] = {}
         for tp, partition in partitions.items():
             at = self.start.get(partition, 0)
@@ -242,6 +244,21 @@ class Resume:
             read[partition] = at
             consumer.seek(tp, max(first[tp], at - SEED_RECORDS))
         return read
+
+    async def _ends_reaching_cursor(
+        self, consumer: AIOKafkaConsumer, partitions: dict[TopicPartition, Partition]
+    ) -> dict[TopicPartition, int]:
+        """The partitions' end offsets, asked again for a while when the cursor is past one: the
+        broker has been seen (the embedded one, under load) to answer short of records it had
+        already served to the live consumer."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + END_OFFSETS_PATIENCE_SECONDS
+        while True:
+            last: dict[TopicPartition, int] = await consumer.end_offsets(list(partitions))
+            behind = [tp for tp, partition in partitions.items() if self.start.get(partition, 0) > last[tp]]
+            if not behind or loop.time() >= give_up:
+                return last
+            await asyncio.sleep(0.25)
 
     @property
     def directory(self) -> UnitDirectory:
