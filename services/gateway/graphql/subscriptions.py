@@ -120,6 +120,16 @@ def _unit_filter(context: GatewayContext, unit_code: str | None) -> Callable[[Li
     return lambda event: directory.within(event.unit_id, unit_id)
 
 
+def _event_filter(
+    context: GatewayContext, types: list[str] | None, unit_code: str | None
+) -> tuple[Callable[[LiveEvent], bool], frozenset[str] | None]:
+    """What ``events`` and ``eventBatches`` pass for their ``types`` and ``unitCode``, and the
+    only types it can pass (None: any)."""
+    type_ok = _type_filter(types)
+    unit_ok = _unit_filter(context, unit_code)
+    return (lambda e: type_ok(e.type) and unit_ok(e)), _exact_types(types)
+
+
 async def _batches(
     context: GatewayContext,
     reader: Principal,
@@ -208,13 +218,9 @@ class Subscription:
         context = context_of(info)
         with graphql_errors():
             reader = context.reader()
-            type_ok = _type_filter(types)
-            unit_ok = _unit_filter(context, unit_code)
-            wanted = _exact_types(types)
+            wanted, types_passed = _event_filter(context, types, unit_code)
             plan = plan_of(info)
-            async with aclosing(
-                _stream(context, reader, lambda e: type_ok(e.type) and unit_ok(e), after, wanted)
-            ) as events:
+            async with aclosing(_stream(context, reader, wanted, after, types_passed)) as events:
                 if plan is None:
                     async for event in events:
                         yield Event.of(event, reader)
@@ -247,14 +253,10 @@ class Subscription:
                     details={"size": size, "max": BATCH_SIZES[-1]},
                 )
             reader = context.reader()
-            type_ok = _type_filter(types)
-            unit_ok = _unit_filter(context, unit_code)
-            wanted = _exact_types(types)
+            wanted, types_passed = _event_filter(context, types, unit_code)
             plan = batch_plan_of(info)
             async with aclosing(
-                _batches(
-                    context, reader, lambda e: type_ok(e.type) and unit_ok(e), after, wanted, size=size, live_size=size
-                )
+                _batches(context, reader, wanted, after, types_passed, size=size, live_size=size)
             ) as batches:
                 if plan is None:
                     async for batch in batches:
