@@ -35,13 +35,12 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench._common import Report, Row, ratio, rounded, say
-from contracts.envelope import Envelope
 from libs.common.principal import Principal, PrincipalSigner
 from libs.common.settings import load_settings
 from services.gateway.adapters.internal import InternalServices
 from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub, LiveEvent
-from services.gateway.events.records import Taken, live_event
+from services.gateway.events.records import FeedRecord, Taken, live_event
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.limits import Limits
 from services.gateway.graphql.live_frames import running_operation
@@ -59,10 +58,9 @@ def _events(count: int) -> list[LiveEvent]:
     directory = UnitDirectory()
     out = []
     for n in range(count):
-        envelope = Envelope(
-            event_id=uuid.uuid4(), stream_id=f"cluster_signal-c{n}", stream_type="cluster_signal",
-            version=1, type=TYPE, schema_version=1, occurred_at=now, recorded_at=now, tx_id=n, position=n,
-            data=msgspec.Raw(b"{}"),
+        envelope = FeedRecord(
+            event_id=str(uuid.uuid4()), stream_id=f"cluster_signal-c{n}", type=TYPE, occurred_at=now,
+            recorded_at=now, tx_id=n, position=n, data=msgspec.Raw(b"{}"),
         )  # fmt: skip
         offsets[("broadcast", n % 3)] += 1
         taken = Taken(envelope=envelope, data={"cluster_id": f"c{n}", "unit_code": "06101"})

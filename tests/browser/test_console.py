@@ -199,3 +199,23 @@ async def test_a_key_that_may_handle_an_incident_acknowledges_and_assigns_it_and
 
     await report(platform, cluster, "ONLINE")  # the incident closes: the panel and the tiles as before
     await row.wait_for(state="detached", timeout=10_000)
+
+
+async def test_signing_out_and_in_again_draws_the_map_again_with_no_console_error(
+    platform: Platform, province: Province, console_gateway: ConsoleGateway, watched: Watched
+) -> None:
+    """Failed before the fix: the signed-out console's Leaflet map stayed on its element (and
+    kept fitting itself into the hidden, sizeless panel: ``Invalid LatLng (NaN, NaN)``), so
+    the second sign-in's map could not be made there and the console never came up."""
+    page = watched.page
+    await sign_in(page, console_gateway.url, platform.keys["admin"])
+    await page.click("#sign-out")
+    await page.wait_for_selector("#sign-in-form", state="visible")
+    await page.evaluate("document.body.dataset.ready = 'false'")
+    await page.fill("#api-key", platform.keys["reader"])
+    await page.click("#sign-in-form button[type=submit]")
+    await page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    await page.wait_for_selector("#connection[data-state=live]", timeout=15_000)
+    drawn = await page.eval_on_selector_all("#map [data-station]", "nodes => nodes.map(n => n.dataset.station)")
+    assert sorted(drawn) == sorted(s.raw for s in province.stations)
+    assert watched.errors == []

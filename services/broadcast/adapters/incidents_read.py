@@ -14,8 +14,8 @@ from contracts.api.broadcast import IncidentStatus, MttrBy
 from contracts.api.broadcast_views import IncidentMttr, IncidentNoteView, IncidentPage, IncidentView, MttrGroup
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
-from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
 from services.broadcast.adapters.registry_view import S as REGISTRY
+from services.broadcast.adapters.registry_view import UnitRow, subtree_as_of
 from services.broadcast.domain.period import Period
 
 SIG = "broadcast_signal"
@@ -32,7 +32,8 @@ _SELECT = f"""
 _IN_SUBTREE = (
     f"i.station_id IN (SELECT station_id FROM {REGISTRY}.stations WHERE unit_id IN (SELECT unit_id FROM subtree))"
 )
-"""The incident's station is in the subtree of the unit ``$1`` (in a ``WITH RECURSIVE {SUBTREE_CTE}``)."""
+"""The incident's station is in the subtree of the unit ``$1`` (in a ``WITH RECURSIVE`` of
+``subtree_as_of``)."""
 
 _LISTED = f"""{_IN_SUBTREE}
     AND ($2::timestamptz IS NULL OR (i.opened_at < $3 AND coalesce(i.closed_at, 'infinity') > $2))
@@ -60,17 +61,25 @@ def _uncursor(cursor: str) -> tuple[datetime.datetime, str]:
 
 
 async def list_incidents(  # noqa: PLR0917 - the listing's filters, passed by name by the one caller
-    conn: Conn, unit: UnitRow, period: Period | None, state: IncidentStatus | None, cursor: str | None, limit: int
+    conn: Conn,
+    unit: UnitRow,
+    period: Period | None,
+    state: IncidentStatus | None,
+    cursor: str | None,
+    limit: int,
+    as_of: datetime.date | None = None,
 ) -> IncidentPage:
+    """``as_of``: the unit's area as the tree stood that day (today's without it)."""
     after = _uncursor(cursor) if cursor else None
-    filters = (unit.unit_id, period.starts_at if period else None, period.ends_at if period else None, state)
+    filters = (unit.unit_id, period.starts_at if period else None, period.ends_at if period else None, state, as_of)
+    subtree = subtree_as_of("$5")
     # The total is a window over the filtered rows, taken before the cursor narrows them.
     rows = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE},
+        f"""WITH RECURSIVE {subtree},
             matching AS (SELECT l.*, count(*) OVER () AS total FROM ({_SELECT} WHERE {_LISTED}) l)
             SELECT * FROM matching m
-            WHERE $5::timestamptz IS NULL OR (m.opened_at, m.incident_id) > ($5::timestamptz, $6::text)
-            ORDER BY m.opened_at, m.incident_id LIMIT $7""",
+            WHERE $6::timestamptz IS NULL OR (m.opened_at, m.incident_id) > ($6::timestamptz, $7::text)
+            ORDER BY m.opened_at, m.incident_id LIMIT $8""",
         *filters,
         after[0] if after else None,
         after[1] if after else "",
@@ -80,7 +89,7 @@ async def list_incidents(  # noqa: PLR0917 - the listing's filters, passed by na
         total = int(rows[0]["total"])
     else:
         total = await conn.fetchval(
-            f"WITH RECURSIVE {SUBTREE_CTE} SELECT count(*) FROM ({_SELECT} WHERE {_LISTED}) l", *filters
+            f"WITH RECURSIVE {subtree} SELECT count(*) FROM ({_SELECT} WHERE {_LISTED}) l", *filters
         )
     incidents = await _with_notes(conn, rows[:limit])
     more = len(rows) > limit
@@ -113,15 +122,18 @@ async def _with_notes(conn: Conn, rows: Sequence[asyncpg.Record]) -> list[Incide
     return [IncidentView(**{k: r[k] for k in fields if k != "notes"}, notes=notes[r["incident_id"]]) for r in rows]
 
 
-async def mttr(conn: Conn, unit: UnitRow, period: Period, by: MttrBy) -> IncidentMttr:
-    """Mean time from opening to resolution of the incidents resolved in the period, per group."""
+async def mttr(
+    conn: Conn, unit: UnitRow, period: Period, by: MttrBy, as_of: datetime.date | None = None
+) -> IncidentMttr:
+    """Mean time from opening to resolution of the incidents resolved in the period, per group;
+    ``as_of``: the unit's area as the tree stood that day (today's without it)."""
     key = (
         "coalesce(h.assignee_kind || ':' || h.assignee_code, 'unassigned')"
         if by == "assignee"
         else "h.resolution_cause"
     )
     rows = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE}
+        f"""WITH RECURSIVE {subtree_as_of("$4")}
             SELECT {key} AS key, count(*) AS resolved,
                    avg(extract(epoch FROM h.resolved_at - h.opened_at))::float8 AS mttr_seconds
             FROM {HANDLED}.handling h JOIN {SIG}.incidents i USING (incident_id)
@@ -131,6 +143,7 @@ async def mttr(conn: Conn, unit: UnitRow, period: Period, by: MttrBy) -> Inciden
         unit.unit_id,
         period.starts_at,
         period.ends_at,
+        as_of,
     )
     return IncidentMttr(
         unit_code=unit.code,

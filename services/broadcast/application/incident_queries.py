@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import asyncpg
 
 from contracts.api.broadcast import IncidentKeys, IncidentStatus, MttrBy
@@ -19,29 +21,39 @@ class IncidentQueries:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def _unit(self, code: str) -> UnitRow:
+    async def _unit(self, code: str, as_of: datetime.date | None) -> UnitRow:
+        """The unit holding the code today, or on ``as_of`` (404 ``unknown_unit`` if none did)."""
         async with self.pool.acquire() as conn:
-            unit = await unit_by_code(conn, code)
+            unit = await unit_by_code(conn, code, as_of)
         if unit is None:
-            raise NotFoundError(f"no unit with code {code}", code="unknown_unit", details={"unit_code": code})
+            details = {"unit_code": code} | ({"as_of": as_of.isoformat()} if as_of else {})
+            on = f" on {as_of.isoformat()}" if as_of else ""
+            raise NotFoundError(f"no unit with code {code}{on}", code="unknown_unit", details=details)
         return unit
 
-    async def incidents(
-        self, unit_code: str, period: str | None, state: IncidentStatus | None, cursor: str | None, limit: int
+    async def incidents(  # noqa: PLR0917 - the route's filters, passed by name
+        self,
+        unit_code: str,
+        period: str | None,
+        state: IncidentStatus | None,
+        cursor: str | None,
+        limit: int,
+        as_of: datetime.date | None = None,
     ) -> IncidentPage:
+        """``as_of``: the unit's area as the tree stood that day (today's without it)."""
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInputError(f"limit must be between 1 and {MAX_PAGE}", code="invalid_limit")
         parsed = Period.parse(period) if period else None
-        unit = await self._unit(unit_code)
+        unit = await self._unit(unit_code, as_of)
         async with self.pool.acquire() as conn:
-            return await incidents_read.list_incidents(conn, unit, parsed, state, cursor, limit)
+            return await incidents_read.list_incidents(conn, unit, parsed, state, cursor, limit, as_of)
 
     async def incidents_by_ids(self, keys: IncidentKeys) -> list[IncidentView]:
         async with self.pool.acquire() as conn:
             return await incidents_read.incidents_by_ids(conn, keys.incident_ids)
 
-    async def mttr(self, unit_code: str, period: str, by: MttrBy) -> IncidentMttr:
+    async def mttr(self, unit_code: str, period: str, by: MttrBy, as_of: datetime.date | None = None) -> IncidentMttr:
         parsed = Period.parse(period)
-        unit = await self._unit(unit_code)
+        unit = await self._unit(unit_code, as_of)
         async with self.pool.acquire() as conn:
-            return await incidents_read.mttr(conn, unit, parsed, by)
+            return await incidents_read.mttr(conn, unit, parsed, by, as_of)

@@ -7,6 +7,8 @@ handling step read ``POST /queries/incidents``. Reads need a principal that may 
 
 from __future__ import annotations
 
+import datetime
+
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody
@@ -35,10 +37,12 @@ class IncidentQueriesController(Controller):
         status: FromQuery[IncidentStatus | None] = None,
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 100,
+        as_of: FromQuery[datetime.date | None] = None,
     ) -> IncidentPage:
         """A unit's incidents (its own and under it) open at some time in ``period``, oldest first;
-        ``status``: only open or closed ones (the signal), unacknowledged, unresolved or resolved ones."""
-        return await incident_queries.incidents(unit_code, period, status, cursor, limit)
+        ``status``: only open or closed ones (the signal), unacknowledged, unresolved or resolved ones;
+        ``as_of``: the area as the unit tree stood that day (today's without it)."""
+        return await incident_queries.incidents(unit_code, period, status, cursor, limit, as_of)
 
     @post("/queries/incidents", operation_id="incidentsByIds", status_code=200)
     async def incidents_by_ids(
@@ -56,6 +60,8 @@ class IncidentQueriesController(Controller):
         unit_code: FromQuery[str],
         period: FromQuery[str],
         by: FromQuery[MttrBy],
+        as_of: FromQuery[datetime.date | None] = None,
     ) -> IncidentMttr:
-        """Mean time to resolve the incidents resolved in ``period``, per assignee or per cause."""
-        return await incident_queries.mttr(unit_code, period, by)
+        """Mean time to resolve the incidents resolved in ``period``, per assignee or per cause;
+        ``as_of``: the area as the unit tree stood that day (today's without it)."""
+        return await incident_queries.mttr(unit_code, period, by, as_of)

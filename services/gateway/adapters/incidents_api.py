@@ -3,6 +3,7 @@ the handling commands, incidents paged for a unit or read by id, and MTTR by ass
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 
 from contracts.api.broadcast import (
@@ -49,9 +50,11 @@ async def incidents(
     status: str | None,
     first: int,
     after: str | None,
+    as_of: datetime.date | None = None,
 ) -> IncidentPage:
     params = {"unit_code": unit_code, "limit": str(first)}
-    params |= {k: v for k, v in {"period": period, "status": status, "cursor": after}.items() if v}
+    day = as_of.isoformat() if as_of else None
+    params |= {k: v for k, v in {"period": period, "status": status, "cursor": after, "as_of": day}.items() if v}
     return await caller.get(B, "/incidents", params, IncidentPage)
 
 
@@ -59,5 +62,8 @@ async def by_ids(caller: ServiceCaller, incident_ids: Sequence[str]) -> list[Inc
     return await caller.post(B, "/queries/incidents", IncidentKeys(incident_ids=list(incident_ids)), list[IncidentView])
 
 
-async def mttr(caller: ServiceCaller, unit_code: str, period: str, by: str) -> IncidentMttr:
-    return await caller.get(B, "/incidents/mttr", {"unit_code": unit_code, "period": period, "by": by}, IncidentMttr)
+async def mttr(
+    caller: ServiceCaller, unit_code: str, period: str, by: str, as_of: datetime.date | None = None
+) -> IncidentMttr:
+    params = {"unit_code": unit_code, "period": period, "by": by} | ({"as_of": as_of.isoformat()} if as_of else {})
+    return await caller.get(B, "/incidents/mttr", params, IncidentMttr)

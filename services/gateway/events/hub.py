@@ -76,6 +76,22 @@ class Subscriber:
         assert isinstance(item, LiveEvent)
         return item
 
+    def ready(self, limit: int) -> list[LiveEvent]:
+        """Up to ``limit`` events already waiting, without waiting for more; a drop waiting
+        among them stays for :meth:`next` to raise."""
+        out: list[LiveEvent] = []
+        while self.missed and len(out) < limit:
+            out.append(self.missed.popleft())
+        queue = self.queue
+        while len(out) < limit and not queue.empty():
+            item = queue.get_nowait()
+            if item is _DROPPED:
+                queue.put_nowait(_DROPPED)
+                break
+            assert isinstance(item, LiveEvent)
+            out.append(item)
+        return out
+
     def offer(self, event: LiveEvent) -> bool:
         try:
             self.queue.put_nowait(event)

@@ -23,7 +23,7 @@ import contextlib
 import datetime
 from collections.abc import AsyncIterator, Callable
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from contracts.services import EVENT_SOURCED
 from libs.common.event_signing import RecordVerifier
@@ -37,6 +37,8 @@ from services.gateway.events.records import SEED_RECORDS, RecordReader, live_eve
 READY_TIMEOUT_SECONDS = 30.0
 """How long a resume waits for the live consumer to find the topics' partitions."""
 BATCH_RECORDS = 5000
+END_OFFSETS_PATIENCE_SECONDS = 5.0
+"""How long a resume asks the broker again before it calls a cursor past the log's end unknown."""
 
 
 class FeedReplay:
@@ -87,6 +89,13 @@ class Resume:
 
     async def events(self) -> AsyncIterator[LiveEvent]:
         """The missed events that ``matches`` accepts, oldest first; then ``subscriber`` is set."""
+        async for batch in self.batches():
+            for event in batch:
+                yield event
+
+    async def batches(self, size: int = BATCH_RECORDS) -> AsyncIterator[list[LiveEvent]]:
+        """:meth:`events` in lists of at most ``size``, each what one read from memory or from
+        the broker gave (never empty)."""
         try:
             async with asyncio.timeout(READY_TIMEOUT_SECONDS):
                 await self.hub.assigned.wait()
@@ -100,13 +109,13 @@ class Resume:
         remembered = None if ahead else self.hub.replay_from_memory(self.start)
         if remembered is not None:
             self._go_live(self.start)
-            for event in remembered:
-                if self.matches(event):
-                    yield event
+            matched = [event for event in remembered if self.matches(event)]
+            for at in range(0, len(matched), size):
+                yield matched[at : at + size]
             return
         async with self.replay.readers:
-            async for event in self._from_broker():
-                yield event
+            async for batch in self._from_broker(size):
+                yield batch
 
     def _go_live(self, read: dict[Partition, int]) -> None:
         """Join the hub; call only when ``read`` has caught up with it (no await in between)."""
@@ -122,7 +131,7 @@ class Resume:
 
         self.subscriber = self.hub.subscribe(matches, types=self.types)
 
-    async def _from_broker(self) -> AsyncIterator[LiveEvent]:
+    async def _from_broker(self, size: int) -> AsyncIterator[list[LiveEvent]]:
         replay = self.replay
         consumer = make_consumer(
             replay._access,
@@ -135,13 +144,13 @@ class Resume:
         )
         try:
             await consumer.start()
-            async for event in self._read(consumer):
-                yield event
+            async for batch in self._read(consumer, size):
+                yield batch
         finally:
             with contextlib.suppress(Exception):
                 await consumer.stop()
 
-    async def _read(self, consumer: AIOKafkaConsumer) -> AsyncIterator[LiveEvent]:
+    async def _read(self, consumer: AIOKafkaConsumer, size: int) -> AsyncIterator[list[LiveEvent]]:
         replay, hub = self.replay, self.hub
         partitions = {TopicPartition(replay._topics[s], i): (s, i) for s, i in hub.positions if s in replay._topics}
         consumer.assign(list(partitions))
@@ -157,38 +166,66 @@ class Resume:
                     consumer.seek(tp, read[partitions[tp]])
                     consumer.resume(tp)
                     waiting.discard(tp)
-            batches = await consumer.getmany(timeout_ms=100, max_records=BATCH_RECORDS)
-            for tp, records in batches.items():
-                partition = partitions[tp]
-                for record in records:
-                    if tp in waiting:
-                        break
-                    if record.offset < read[partition]:
-                        if record.offset < self.start.get(partition, 0):
-                            reader.take(tp, record)  # before the cursor: seeds the copy rule
-                        continue
-                    live_from = hub.positions.get(partition, 0)
-                    if record.offset >= live_from:
-                        # The hub publishes it: stop here until the hub has gone past. Every
-                        # record below it is read (offsets may skip, past transaction markers).
-                        read[partition] = max(read[partition], live_from)
-                        consumer.pause(tp)
-                        waiting.add(tp)
-                        break
-                    read[partition] = record.offset + 1
-                    taken = reader.take(tp, record)
-                    if taken is None:
-                        continue
-                    event = live_event(taken, self.directory, (partition, record.offset), dict(read), shared=False)
-                    if self.matches(event):
-                        yield event
+            fetched = await consumer.getmany(timeout_ms=100, max_records=size)
+            batch: list[LiveEvent] = []
+            for tp, records in fetched.items():
+                self._take(
+                    records,
+                    tp,
+                    partitions[tp],
+                    consumer=consumer,
+                    reader=reader,
+                    read=read,
+                    waiting=waiting,
+                    into=batch,
+                )
+            if batch:
+                yield batch
+
+    def _take(
+        self,
+        records: list[ConsumerRecord[bytes, bytes]],
+        tp: TopicPartition,
+        partition: Partition,
+        *,
+        consumer: AIOKafkaConsumer,
+        reader: RecordReader,
+        read: dict[Partition, int],
+        waiting: set[TopicPartition],
+        into: list[LiveEvent],
+    ) -> None:
+        """The events of one partition's ``records`` that ``matches`` accepts, appended to ``into``;
+        ``read`` advances past each record taken."""
+        hub = self.hub
+        for record in records:
+            if tp in waiting:
+                break
+            if record.offset < read[partition]:
+                if record.offset < self.start.get(partition, 0):
+                    reader.take(tp, record)  # before the cursor: seeds the copy rule
+                continue
+            live_from = hub.positions.get(partition, 0)
+            if record.offset >= live_from:
+                # The hub publishes it: stop here until the hub has gone past. Every
+                # record below it is read (offsets may skip, past transaction markers).
+                read[partition] = max(read[partition], live_from)
+                consumer.pause(tp)
+                waiting.add(tp)
+                break
+            read[partition] = record.offset + 1
+            taken = reader.take(tp, record)
+            if taken is None:
+                continue
+            event = live_event(taken, self.directory, (partition, record.offset), dict(read), shared=False)
+            if self.matches(event):
+                into.append(event)
 
     async def _seek_to_cursor(
         self, consumer: AIOKafkaConsumer, partitions: dict[TopicPartition, Partition]
     ) -> dict[Partition, int]:
         """Per partition, the cursor's offset; seeks a few records before it (the copy rule's seed)."""
         first = await consumer.beginning_offsets(list(partitions))
-        last = await consumer.end_offsets(list(partitions))
+        last = await self._ends_reaching_cursor(consumer, partitions)
         read: dict[Partition, int] = {}
         for tp, partition in partitions.items():
             at = self.start.get(partition, 0)
@@ -207,6 +244,21 @@ class Resume:
             read[partition] = at
             consumer.seek(tp, max(first[tp], at - SEED_RECORDS))
         return read
+
+    async def _ends_reaching_cursor(
+        self, consumer: AIOKafkaConsumer, partitions: dict[TopicPartition, Partition]
+    ) -> dict[TopicPartition, int]:
+        """The partitions' end offsets, asked again for a while when the cursor is past one: the
+        broker has been seen (the embedded one, under load) to answer short of records it had
+        already served to the live consumer."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + END_OFFSETS_PATIENCE_SECONDS
+        while True:
+            last: dict[TopicPartition, int] = await consumer.end_offsets(list(partitions))
+            behind = [tp for tp, partition in partitions.items() if self.start.get(partition, 0) > last[tp]]
+            if not behind or loop.time() >= give_up:
+                return last
+            await asyncio.sleep(0.25)
 
     @property
     def directory(self) -> UnitDirectory:

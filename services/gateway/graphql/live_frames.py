@@ -84,43 +84,118 @@ class LivePlan:
         self.leaves = list(leaves.items())
         self._burst = 0
 
+    def completed(self, event: LiveEvent, reader: Principal) -> dict[str, Any]:
+        """One ``Event`` of the selection, as the executor would complete it."""
+        return {key: read(event, reader) for key, read in self.leaves}
+
     def data(self, event: LiveEvent, reader: Principal) -> dict[str, Any]:
         """What the executor would answer for ``event`` as ``data``."""
-        return {self.root_key: {key: read(event, reader) for key, read in self.leaves}}
+        return {self.root_key: self.completed(event, reader)}
 
     async def send(self, event: LiveEvent, reader: Principal) -> None:
+        await self.send_data(self.data(event, reader))
+
+    async def send_data(self, data: dict[str, Any]) -> None:
         operation = self.operation
-        await operation.send_operation_message(
-            {"id": operation.id, "type": "next", "payload": {"data": self.data(event, reader)}}
-        )
+        await operation.send_operation_message({"id": operation.id, "type": "next", "payload": {"data": data}})
         self._burst += 1
         if self._burst >= BURST:
             self._burst = 0
             await asyncio.sleep(0)
 
 
+BatchRead = Callable[[LivePlan, list[LiveEvent], Principal], object]
+
+BATCH_FIELDS: dict[str, BatchRead] = {
+    "events": lambda plan, batch, reader: [plan.completed(event, reader) for event in batch],
+    "cursor": lambda _, batch, __: cursor_text(batch[-1]),
+    "__typename": lambda _, __, ___: "EventBatch",
+}
+"""``EventBatch``'s fields; ``events`` is completed with the plan of its ``Event`` leaves."""
+
+
+class BatchPlan:
+    """How to complete one subscription's ``eventBatches`` selection, and send it."""
+
+    def __init__(self, events: LivePlan, fields: dict[str, BatchRead]) -> None:
+        self.events = events
+        self.fields = list(fields.items())
+
+    def data(self, batch: list[LiveEvent], reader: Principal) -> dict[str, Any]:
+        """What the executor would answer for ``batch`` as ``data``."""
+        plan = self.events
+        return {plan.root_key: {key: read(plan, batch, reader) for key, read in self.fields}}
+
+    async def send(self, batch: list[LiveEvent], reader: Principal) -> None:
+        await self.events.send_data(self.data(batch, reader))
+
+
+def _plain(selection: object) -> SelectedField | None:
+    """``selection`` when it is a field without directives or arguments (None otherwise)."""
+    if not isinstance(selection, SelectedField) or selection.directives or selection.arguments:
+        return None
+    return selection
+
+
 def _leaves(root: SelectedField) -> dict[str, Read] | None:
     leaves: dict[str, Read] = {}
     for selection in root.selections:
-        if not isinstance(selection, SelectedField) or selection.directives or selection.arguments:
+        field = _plain(selection)
+        if field is None:
             return None
-        read = EVENT_LEAVES.get(selection.name)
-        if read is None or selection.selections:
+        read = EVENT_LEAVES.get(field.name)
+        if read is None or field.selections:
             return None
-        leaves.setdefault(selection.alias or selection.name, read)
+        leaves.setdefault(field.alias or field.name, read)
     return leaves
 
 
-def plan_of(info: Info[Any, Any]) -> LivePlan | None:
-    """The plan of the ``events`` field ``info`` resolves, when its selection can have one and it
-    runs over the gateway's WebSocket handler (``None``: execute it)."""
+def _root(info: Info[Any, Any]) -> tuple[Operation[Any, Any], SelectedField] | None:
+    """The operation and the one root field, when the subscription runs over the gateway's
+    WebSocket handler and its root field has no directives."""
     operation = running_operation.get()
     if operation is None:
         return None
     roots = info.selected_fields
     if len(roots) != 1 or not isinstance(roots[0], SelectedField) or roots[0].directives:
         return None
-    leaves = _leaves(roots[0])
+    return operation, roots[0]
+
+
+def plan_of(info: Info[Any, Any]) -> LivePlan | None:
+    """The plan of the ``events`` field ``info`` resolves, when its selection can have one and it
+    runs over the gateway's WebSocket handler (``None``: execute it)."""
+    found = _root(info)
+    if found is None:
+        return None
+    operation, root = found
+    leaves = _leaves(root)
     if not leaves:
         return None
-    return LivePlan(operation, roots[0].alias or roots[0].name, leaves)
+    return LivePlan(operation, root.alias or root.name, leaves)
+
+
+def batch_plan_of(info: Info[Any, Any]) -> BatchPlan | None:
+    """The plan of the ``eventBatches`` field ``info`` resolves, on the same terms as
+    :func:`plan_of`; its ``events`` may be selected once."""
+    found = _root(info)
+    if found is None:
+        return None
+    operation, root = found
+    fields: dict[str, BatchRead] = {}
+    leaves: dict[str, Read] | None = None
+    for selection in root.selections:
+        field = _plain(selection)
+        if field is None or field.name not in BATCH_FIELDS:
+            return None
+        key = field.alias or field.name
+        if field.name == "events":
+            if leaves is not None:
+                return None
+            leaves = _leaves(field)
+            if not leaves:
+                return None
+        elif field.selections:
+            return None
+        fields[key] = BATCH_FIELDS[field.name]
+    return BatchPlan(LivePlan(operation, root.alias or root.name, leaves or {}), fields)

@@ -53,6 +53,7 @@ class SignalQuery:
         first: int | None = 50,
         after: str | None = None,
         status: IncidentStatus | None = None,
+        as_of: TreeAsOf = None,
     ) -> SignalIncidentConnection:
         context = context_of(info)
         context.reader()
@@ -64,6 +65,7 @@ class SignalQuery:
             status=which,
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
         edges = [SignalIncidentEdge(node=SignalIncident.of(i), cursor=incident_cursor(i)) for i in page.incidents]
         return SignalIncidentConnection(
@@ -77,10 +79,12 @@ class SignalQuery:
             "Mean time to resolve the incidents of a unit (and under it) resolved in a period, by assignee or cause."
         )
     )
-    async def incident_mttr(self, info: Ctx, unit_code: str, period: Period, by: MttrBy) -> IncidentMttr:
+    async def incident_mttr(
+        self, info: Ctx, unit_code: str, period: Period, by: MttrBy, as_of: TreeAsOf = None
+    ) -> IncidentMttr:
         context = context_of(info)
         context.reader()
-        view = await incidents_api.mttr(context.caller(), unit_code, str(period), by.value)
+        view = await incidents_api.mttr(context.caller(), unit_code, str(period), by.value, as_of)
         return IncidentMttr.of(view, by=MttrBy(view.by))
 
     @strawberry.field(description="Availability, downtime, incidents and MTTR of a unit's clusters over a period.")

@@ -29,7 +29,7 @@ from strawberry.types import Info
 from contracts.api.metrics import IndicatorValueView
 from contracts.metrics_events import IndicatorValueChanged
 from contracts.reads import reads
-from libs.common.errors import DomainError, NotFoundError
+from libs.common.errors import DomainError, InvalidInputError, NotFoundError
 from libs.common.principal import Principal
 from services.gateway.events.cursor import decode_cursor, is_cursor
 from services.gateway.events.hub import (
@@ -40,10 +40,10 @@ from services.gateway.events.hub import (
     Subscriber,
 )
 from services.gateway.events.payloads import visible_data, within_reach
-from services.gateway.events.replay import Resume
+from services.gateway.events.replay import BATCH_RECORDS, Resume
 from services.gateway.graphql.context import GatewayContext, context_of
 from services.gateway.graphql.errors import error_code
-from services.gateway.graphql.live_frames import cursor_text, plan_of
+from services.gateway.graphql.live_frames import batch_plan_of, cursor_text, plan_of
 from services.gateway.graphql.types_metrics import IndicatorValue
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,18 @@ class Event:
         )
 
 
+@strawberry.type(description="Events delivered together: those at hand when the message was sent, oldest first.")
+class EventBatch:
+    events: list[Event]
+    cursor: strawberry.ID = strawberry.field(
+        description="The last event's cursor: pass it as `after` when reconnecting, to any gateway."
+    )
+
+
+BATCH_SIZES = range(1, BATCH_RECORDS + 1)
+"""How many events one ``eventBatches`` message may carry."""
+
+
 def _type_filter(types: list[str] | None) -> Callable[[str], bool]:
     """Exact names (``broadcast.cluster_signal_lost``) or a service's all (``broadcast.*``)."""
     if not types:
@@ -108,16 +120,31 @@ def _unit_filter(context: GatewayContext, unit_code: str | None) -> Callable[[Li
     return lambda event: directory.within(event.unit_id, unit_id)
 
 
-async def _stream(
+def _event_filter(
+    context: GatewayContext, types: list[str] | None, unit_code: str | None
+) -> tuple[Callable[[LiveEvent], bool], frozenset[str] | None]:
+    """What ``events`` and ``eventBatches`` pass for their ``types`` and ``unitCode``, and the
+    only types it can pass (None: any)."""
+    type_ok = _type_filter(types)
+    unit_ok = _unit_filter(context, unit_code)
+    return (lambda e: type_ok(e.type) and unit_ok(e)), _exact_types(types)
+
+
+async def _batches(
     context: GatewayContext,
     reader: Principal,
     wanted: Callable[[LiveEvent], bool],
     after: str | None,
     types: frozenset[str] | None,
-) -> AsyncGenerator[LiveEvent, None]:
+    *,
+    size: int,
+    live_size: int,
+) -> AsyncGenerator[list[LiveEvent], None]:
     """The events the subscription asks for (``wanted``, which passes only ``types`` when they
-    are given) among those ``reader`` may receive: with ``after``, first those since it
-    (replayed), then live."""
+    are given) among those ``reader`` may receive, in lists of those at hand (never empty):
+    with ``after``, first those since it (replayed, at most ``size`` to a list), then live (at
+    most ``live_size``: what a list takes off the subscriber's bounded queue is no longer
+    counted against it)."""
     hub, replay = context.gateway.hub, context.gateway.replay
     allowed = within_reach(reader, context.gateway.directory)
 
@@ -132,23 +159,38 @@ async def _stream(
         else:
             cursor = decode_cursor(after) if is_cursor(after) else hub.cursor_of(after)
             resume = replay.resume(cursor, matches, types)
-            async for event in resume.events():
-                yield event
+            async for batch in resume.batches(size):
+                yield batch
             subscriber = resume.subscriber
         assert subscriber is not None
         while True:
             try:
-                yield await subscriber.next()
+                first = await subscriber.next()
             except SlowSubscriberError:
                 log.warning("subscriber of %s dropped: its queue was full", context.principal)
                 if context.websocket is not None:
                     await context.websocket.close(code=SLOW_SUBSCRIBER_CLOSE_CODE, reason=SLOW_SUBSCRIBER_REASON)
                 raise
+            yield [first, *subscriber.ready(live_size - 1)]
     finally:
         # A subscriber joins the hub during a replay from memory: leave it even if closed then.
         for joined in (subscriber, resume.subscriber if resume is not None else None):
             if joined is not None:
                 hub.unsubscribe(joined)
+
+
+async def _stream(
+    context: GatewayContext,
+    reader: Principal,
+    wanted: Callable[[LiveEvent], bool],
+    after: str | None,
+    types: frozenset[str] | None,
+) -> AsyncGenerator[LiveEvent, None]:
+    """:func:`_batches` one event at a time (replayed as read: thousands at once)."""
+    async with aclosing(_batches(context, reader, wanted, after, types, size=BATCH_RECORDS, live_size=1)) as batches:
+        async for batch in batches:
+            for event in batch:
+                yield event
 
 
 @contextmanager
@@ -176,13 +218,9 @@ class Subscription:
         context = context_of(info)
         with graphql_errors():
             reader = context.reader()
-            type_ok = _type_filter(types)
-            unit_ok = _unit_filter(context, unit_code)
-            wanted = _exact_types(types)
+            wanted, types_passed = _event_filter(context, types, unit_code)
             plan = plan_of(info)
-            async with aclosing(
-                _stream(context, reader, lambda e: type_ok(e.type) and unit_ok(e), after, wanted)
-            ) as events:
+            async with aclosing(_stream(context, reader, wanted, after, types_passed)) as events:
                 if plan is None:
                     async for event in events:
                         yield Event.of(event, reader)
@@ -190,6 +228,46 @@ class Subscription:
                     # Each event's message is sent here: strawberry has no result to execute.
                     async for event in events:
                         await plan.send(event, reader)
+
+    @strawberry.subscription(
+        description=(
+            "The events of `events`, several to a message: a replay after `after` sends up to `size` "
+            "events in each, and the live feed sends those waiting together. For a client catching up "
+            "on many events (a data pipeline, a console back from a long absence)."
+        )
+    )
+    async def event_batches(
+        self,
+        info: Ctx,
+        types: list[str] | None = None,
+        unit_code: str | None = None,
+        after: strawberry.ID | None = None,
+        size: int = 500,
+    ) -> AsyncGenerator[EventBatch, None]:
+        context = context_of(info)
+        with graphql_errors():
+            if size not in BATCH_SIZES:
+                raise InvalidInputError(
+                    f"size must be between 1 and {BATCH_SIZES[-1]}",
+                    code="invalid_batch_size",
+                    details={"size": size, "max": BATCH_SIZES[-1]},
+                )
+            reader = context.reader()
+            wanted, types_passed = _event_filter(context, types, unit_code)
+            plan = batch_plan_of(info)
+            async with aclosing(
+                _batches(context, reader, wanted, after, types_passed, size=size, live_size=size)
+            ) as batches:
+                if plan is None:
+                    async for batch in batches:
+                        yield EventBatch(
+                            events=[Event.of(event, reader) for event in batch],
+                            cursor=strawberry.ID(cursor_text(batch[-1])),
+                        )
+                else:
+                    # Each batch's message is sent here: strawberry has no result to execute.
+                    async for batch in batches:
+                        await plan.send(batch, reader)
 
     @strawberry.subscription(description="Indicator values as they change, for some indicators and a unit subtree.")
     async def indicator_changed(

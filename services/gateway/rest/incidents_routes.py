@@ -30,6 +30,7 @@ from services.gateway.adapters.internal import ServiceError, ServiceUnavailableE
 from services.gateway.graphql.scalars import PERIOD_PATTERN
 from services.gateway.rest.callers import READER, WRITER, Caller, idempotency_key
 from services.gateway.rest.routes import BEARER, Req, service_error, service_unavailable
+from services.gateway.rest.unit_tree import AS_OF
 
 ID = FromPath[str]
 
@@ -77,9 +78,10 @@ class IncidentRoutes(Controller):
         unit_code: Annotated[str, QueryParameter(examples=[Example(value="061")])],
         period: Annotated[str, QueryParameter(pattern=PERIOD_PATTERN.pattern, examples=[Example(value="2026")])],
         by: FromQuery[MttrBy],
+        as_of: AS_OF = None,
     ) -> IncidentMttr:
         """Mean time from opening to resolution of the incidents resolved in ``period``."""
-        return await incidents_api.mttr(caller, unit_code, period, by)
+        return await incidents_api.mttr(caller, unit_code, period, by, as_of)
 
     @get("/{incident_id:str}", operation_id="incident", dependencies=READER, summary="An incident and its handling")
     async def incident(self, caller: Caller, incident_id: ID) -> IncidentView:

@@ -40,13 +40,14 @@ class SignalRoutes(Controller):
         first: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         after: FromQuery[str | None] = None,
         status: FromQuery[IncidentStatus | None] = None,
+        as_of: AS_OF = None,
     ) -> IncidentPage:
         """Open at some time in ``period`` (any time without it); ``open``: only open ones (true)
         or only closed ones (false); ``status``: by the signal or by people's handling (wins over
         ``open``). Paged in the service: every incident is reachable."""
         which = status or {True: "open", False: "closed", None: None}[open]
         return await incidents_api.incidents(
-            caller, unit_code, period=period, status=which, first=checked_first(first), after=after
+            caller, unit_code, period=period, status=which, first=checked_first(first), after=after, as_of=as_of
         )
 
     @get("/health", operation_id="signalHealth", summary="Availability and MTTR of a unit's clusters")

@@ -1,14 +1,21 @@
 """A unit's broadcast lists over the tree as it stood on a day (``as_of``): after district 061 is
 dissolved and its commune 00002 moves under the province (2025-07-01, two-tier government), a
-2024 report for 061 still finds 00002's rows, and today's tree does not; and the nested lists
-(outreach per day, an alert's stations) page in the service."""
+2024 report for 061 still finds 00002's rows (incidents and MTTR too), and today's tree does
+not; and the nested lists (outreach per day, an alert's stations) page in the service."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from libs.common.principal import Principal
 from tests.integration.broadcast.conftest import Platform, Province
 from tests.integration.broadcast.test_alerts_http import ISSUER, alert
+from tests.integration.broadcast.test_incidents_http import open_incident
+
+HANDLER = Principal(
+    subject="ttvh:061", partner="TTVH-061", scopes=frozenset({"broadcast:write", "read"}), unit_code="061"
+)
 
 THEN = "2024-06-01"
 REORGANISED = "2025-07-01"
@@ -118,3 +125,27 @@ async def test_outreach_days_and_an_alerts_stations_page_with_a_total(platform: 
         "/queries/alert-stations", json={"pages": [{"alert_id": alert_id, "after": "bm90IG9uZQ=="}]}
     )
     assert (forged.status_code, forged.json()["code"]) == (400, "invalid_cursor")
+
+
+async def test_a_dissolved_districts_incidents_and_mttr_as_of_a_day_before_count_the_communes_it_had_then(
+    platform: Platform, province: Province
+) -> None:
+    """``as_of`` on the incident list and MTTR, as on the other lists: 00002's incident is the
+    district's on a day of 2024, and not in today's tree."""
+    built = await platform.registry_command(
+        "speaker-clusters/register", {"station_id": province.stations["00002"], "installed_on": "2021-02-01"}
+    )
+    await platform.caught_up()
+    incident_id = await open_incident(platform, built["ids"][0])
+    await platform.command(f"incidents/{incident_id}/resolve", {"cause": "power_outage"}, principal=HANDLER)
+    await reorganise(platform)
+    await platform.caught_up()
+    year = str(datetime.date.today().year)
+
+    async def listed(as_of: str | None = None) -> tuple[list[str], int]:
+        page = await platform.get("/incidents", unit_code="061", as_of=as_of)
+        mttr = await platform.get("/incidents/mttr", unit_code="061", period=year, by="cause", as_of=as_of)
+        return [i["incident_id"] for i in page["incidents"]], sum(g["resolved"] for g in mttr["groups"])
+
+    assert await listed(as_of=THEN) == ([incident_id], 1)
+    assert await listed() == ([], 0)

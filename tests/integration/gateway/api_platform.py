@@ -39,7 +39,9 @@ class Platform:
         self.ws_url = gateway_url.replace("http://", "ws://") + "/graphql"
         self.keys = keys
         self.consumer = consumer
-        self.http = httpx.AsyncClient(base_url=gateway_url, timeout=30)
+        # A pooled connection is dropped before the server's keep-alive (uvicorn's 5 s) ends it:
+        # at equal timeouts a request sent as the server closes the connection gets a ReadError.
+        self.http = httpx.AsyncClient(base_url=gateway_url, timeout=30, limits=httpx.Limits(keepalive_expiry=2.0))
 
     def auth(self, who: str = "admin") -> dict[str, str]:
         return {"authorization": f"Bearer {self.keys[who]}"}

@@ -1,6 +1,6 @@
 """Broadcast lists through the gateway over the unit tree of a day (``asOf`` / ``as_of``): after
 the 2025-07-01 reorganisation dissolves Ba Bể (061) and moves one of its communes under the
-province, a 2024 report for Ba Bể still finds both communes' rows, in GraphQL and REST; and an
+province, a 2024 report for Ba Bể still finds both communes' rows (incidents too), in GraphQL and REST; and an
 alert's stations and an outreach summary's days are connections paged by the service."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 from tests.integration.gateway.api_fixtures import RECORD_RELAY, build_province
 from tests.integration.gateway.api_platform import Platform, platform
 from tests.integration.gateway.broadcast_support import stations_known_to_broadcast
+from tests.integration.gateway.incidents_support import silent_incidents
 from tests.integration.gateway.test_api_alerts import ISSUE, flood_warning
 
 __all__ = ["platform"]
@@ -24,6 +25,7 @@ LISTS = """query($asOf: Date) {
   outreach(unitCode: "061", period: "2024", asOf: $asOf) { sessions dayCounts { totalCount } }
   signalHealth(unitCode: "061", period: "2024", asOf: $asOf) { stations { station { id } } }
   emergencyAlerts(unitCode: "061", asOf: $asOf) { totalCount }
+  signalIncidents(unitCode: "061", asOf: $asOf) { totalCount }
 }"""
 
 
@@ -35,6 +37,7 @@ def counts(data: dict[str, Any]) -> dict[str, object]:
         "days": data["outreach"]["dayCounts"]["totalCount"],
         "health": sorted(s["station"]["id"] for s in data["signalHealth"]["stations"]),
         "alerts": data["emergencyAlerts"]["totalCount"],
+        "incidents": data["signalIncidents"]["totalCount"],
     }
 
 
@@ -49,6 +52,7 @@ async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_
         await platform.data(RECORD_RELAY, {"input": relay})
         await platform.data(OUTREACH, {"i": {"unitCode": commune, "heldOn": "2024-04-01"}})
     await platform.data(ISSUE, {"i": {**flood_warning(), "unitCode": moved}})
+    await silent_incidents(platform, province.clusters[moved][:1], moved)
     await platform.data(REPARENT, {"input": {"code": moved, "parentCode": "06", "effectiveDate": "2025-07-01"}})
     await platform.data(DISSOLVE, {"input": {"code": "061", "effectiveDate": "2025-07-01"}})
 
@@ -64,6 +68,7 @@ async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_
         "days": 1,
         "health": [province.stations[kept]],
         "alerts": 0,
+        "incidents": 0,
     }
     assert counts(await platform.data(LISTS, {"asOf": THEN})) == {
         "relays": both,
@@ -72,6 +77,7 @@ async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_
         "days": 2,
         "health": both,
         "alerts": 1,
+        "incidents": 1,
     }
 
     reader = platform.auth("reader")
@@ -81,6 +87,7 @@ async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_
         "outreach/days": {**then, "period": "2024"},
         "signal/health": {**then, "period": "2024"},
         "alerts": then,
+        "signal/incidents": then,
     }
     rest = {path: await platform.http.get(f"/api/v1/{path}", params=q, headers=reader) for path, q in routes.items()}
     assert all(r.status_code == 200 for r in rest.values()), {p: r.text for p, r in rest.items()}
@@ -90,6 +97,7 @@ async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_
         province.stations[c].split(":", 1)[1] for c in province.communes
     )
     assert rest["alerts"].json()["total_count"] == 1
+    assert rest["signal/incidents"].json()["total_count"] == 1
 
     before = await platform.graphql('{ relaySessions(unitCode: "061", asOf: "2019-12-31") { totalCount } }')
     assert before["errors"][0]["extensions"]["code"] == "UNKNOWN_UNIT", before

@@ -45,6 +45,12 @@ SUBSCRIPTIONS = {
     "events (a Pác Nặm commune is registered)": (
         'subscription { events(types: ["registry.unit_registered"], unitCode: "062") { id } }'
     ),
+    "eventBatches (a Ba Bể cluster loses its signal)": (
+        'subscription { eventBatches(types: ["broadcast.*"], unitCode: "061") { events { id } } }'
+    ),
+    "eventBatches (a Pác Nặm commune is registered)": (
+        'subscription { eventBatches(types: ["registry.unit_registered"], unitCode: "062") { events { id } } }'
+    ),
     "indicatorChanged (a Ba Bể commune's value)": (
         f'subscription {{ indicatorChanged(codes: ["{INDICATOR}"], unitCode: "061") {{ value }} }}'
     ),

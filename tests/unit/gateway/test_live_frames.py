@@ -113,3 +113,29 @@ async def test_a_planned_subscription_hides_what_the_reader_may_not_see_as_the_e
     assert (how, other_how) == ("sent", "executed")
     assert planned == executed
     assert planned["events"] == {"id": "e2", "data": {"team_id": "t1"}, "cursor": "e2"}
+
+
+BATCH_PLANNED = f"""subscription {{ got: eventBatches(types: ["{TYPE}"], size: 3) {{
+  __typename last: cursor items: events {{ id at: recordedAt data cursor }}
+}} }}"""
+BATCH_EXECUTED = f"""subscription {{ got: eventBatches(types: ["{TYPE}"], size: 3) {{
+  __typename last: cursor items: events {{ ... on Event {{ id at: recordedAt data cursor }} }}
+}} }}"""
+
+
+async def test_a_planned_batch_subscription_sends_what_the_executor_answers_for_the_same_event() -> None:
+    cursor = FeedCursor(offsets={("broadcast", 1): 4}, recorded_at=NOW)
+    event = LiveEvent(
+        "e3", TYPE, "cluster_signal-c3", NOW, NOW, None, "06101", {"cluster_id": "c3"}, cursor=cursor,
+        cursor_text=cursor.encode(),
+    )  # fmt: skip
+    reader = Principal(subject="ioc", scopes=frozenset({"read"}))
+    planned, how = await _first(BATCH_PLANNED, event, reader)
+    executed, other_how = await _first(BATCH_EXECUTED, event, reader)
+    assert (how, other_how) == ("sent", "executed")
+    assert planned == executed
+    assert planned["got"] == {
+        "__typename": "EventBatch",
+        "last": cursor.encode(),
+        "items": [{"id": "e3", "at": NOW.isoformat(), "data": {"cluster_id": "c3"}, "cursor": cursor.encode()}],
+    }

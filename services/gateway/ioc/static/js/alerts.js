@@ -60,7 +60,7 @@ export class Alerts {
     this.acks = new Map();
     elements.late.onchange = () => this.render();
     // Stations turn late as minutes pass, not only when an event arrives.
-    setInterval(() => this.render(), 15_000);
+    this.ticker = setInterval(() => this.render(), 15_000);
     elements.form.onsubmit = (event) => {
       event.preventDefault();
       this.issue();
@@ -87,6 +87,12 @@ export class Alerts {
       if (!isForbidden(error)) throw error;
     }
     this.render();
+  }
+
+  /** Signed out: its timers end with it. */
+  stop() {
+    clearInterval(this.ticker);
+    for (const timer of this.pending.values()) clearTimeout(timer);
   }
 
   /** An alert as read, with the acknowledgements the feed has already shown; the panel's now. */

@@ -270,6 +270,10 @@ export function locale() {
 
 export function onChange(listener) {
   listeners.push(listener);
+  return () => {
+    const at = listeners.indexOf(listener);
+    if (at >= 0) listeners.splice(at, 1);
+  };
 }
 
 /** Fills every element marked ``data-i18n`` under ``root``. */

@@ -47,7 +47,7 @@ export class Incidents {
     this.onChange = onChange;
     this.forbidden = false;
     this.notice = "";
-    setInterval(() => this.render(), 30_000);
+    this.ticker = setInterval(() => this.render(), 30_000);
     body.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-action]");
       if (button) this.act(button.dataset.action, button.closest("tr").dataset.incident);
@@ -77,6 +77,12 @@ export class Incidents {
   }
 
   /** ``broadcast.signal_incident_opened`` / ``_closed``, and the handling's ``broadcast.incident_*``. */
+  /** Signed out: its timers end with it. */
+  stop() {
+    clearInterval(this.ticker);
+    clearTimeout(this.pending);
+  }
+
   event(event) {
     const data = event.data;
     if (event.type === "broadcast.signal_incident_opened") {

@@ -80,7 +80,7 @@ class Console {
     this.trends = new Trends(this.api, p, { indicator: $("trend-indicator"), unit: $("trend-unit"), canvas: $("trend-chart"), note: $("trend-note") });
     this.trends.fill(this.catalogue);
     p.onChange((what) => {
-      if (what.kind === "cluster") this.map.clusterChanged(what.cluster);
+      if (what.kind === "cluster") this.map?.clusterChanged(what.cluster);
       this.tiles.render();
     });
     this.tiles.render();
@@ -90,8 +90,8 @@ class Console {
     for (const result of await Promise.allSettled(loads)) {
       if (result.status === "rejected") this.feed.notice(result.reason?.message ?? String(result.reason));
     }
-    i18n.onChange(() => this.relabel());
-    setInterval(() => this.tiles.render(), 30_000);
+    this.unlisten = i18n.onChange(() => this.relabel());
+    this.ticker = setInterval(() => this.tiles.render(), 30_000);
     document.body.dataset.ready = "true";
   }
 
@@ -213,7 +213,7 @@ class Console {
         const cluster = this.province.clusters.get(raw);
         if (cluster) cluster.signal = signal;
       }
-      this.map.draw();
+      this.map?.draw();
       this.tiles.render();
     }, 500);
   }
@@ -253,11 +253,19 @@ class Console {
     this.trends.fill(this.catalogue);
     this.trends.load();
     this.trends.ranking($("ranking"));
-    this.map.draw();
+    this.map?.draw();
   }
 
+  /** Signed out: nothing of this console runs on, or draws over the next one's panels. */
   stop() {
     this.socket?.close();
+    clearInterval(this.ticker);
+    clearTimeout(this.reload);
+    this.unlisten?.();
+    this.alerts?.stop();
+    this.incidents?.stop();
+    this.map?.remove();
+    this.map = null;
   }
 }
 

@@ -36,12 +36,21 @@ export class ProvinceMap {
       L.circleMarker(commune.at, { radius: 2, color: "#44566b", weight: 1, fillOpacity: 0.6, interactive: false }).addTo(this.map);
     }
     // The panel gets its size after the page's grid is laid out: fit the province again then.
-    new ResizeObserver(() => {
+    // A hidden panel (signed out) has no size, and a fit into none gives Leaflet no zoom.
+    this.resized = new ResizeObserver(() => {
+      if (element.clientWidth === 0 || element.clientHeight === 0) return;
       this.map.invalidateSize();
       if (!this.moved) this.map.fitBounds(geo.province.bounds, { padding: [10, 10] });
-    }).observe(element);
+    });
+    this.resized.observe(element);
     this.map.on("dragstart", () => (this.moved = true));
     this.map.on("zoomend", () => this.ring());
+  }
+
+  /** Leaves the element as it was found, for the next sign-in's map. */
+  remove() {
+    this.resized.disconnect();
+    this.map.remove();
   }
 
   /** Where a commune's station stands: its place in province.json, else a fixed spot in its
