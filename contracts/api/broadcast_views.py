@@ -79,8 +79,8 @@ class PriorityFigures(View, frozen=True, kw_only=True):
     priority: Priority
     programmes: int
     news_items: int
-    """News items of this priority in the period's programmes (an item's own priority; a
-    programme that lists no items counts its news items at its own priority)."""
+    """News items of this priority in the period's programmes: a listed item's is the higher of
+    its own and its programme's; a programme that lists no items counts its news at its own."""
     deliveries: int
     """Deliveries sent of the period's programmes of this priority."""
     aired: int

@@ -171,10 +171,17 @@ async def programme_summary(conn: Conn, unit: UnitRow, period: Period) -> Progra
 
 
 def _news_of_priority(programme: ProgrammeView, priority: Priority) -> int:
-    """A programme's news items of ``priority``: each listed item's own, else the programme's."""
+    """A programme's news items of ``priority``: a listed item's is the higher of its own and
+    its programme's (an item is raised above its bulletin, never below); unlisted items have
+    the programme's."""
     if not programme.items:
         return programme.news_items if programme.priority == priority else 0
-    return sum(1 for i in programme.items if i.kind == "news" and i.priority == priority)
+    floor = PRIORITIES.index(programme.priority)
+    return sum(
+        1
+        for i in programme.items
+        if i.kind == "news" and PRIORITIES[max(floor, PRIORITIES.index(i.priority))] == priority
+    )
 
 
 def timeliness(row: dict[str, object], now: datetime.datetime) -> Timeliness:
