@@ -108,7 +108,7 @@ async def test_an_approver_records_approved_content_unless_it_asks_for_a_draft(
         "ids"
     ]
     await platform.command(
-        f"programmes/{approved}/send", {"station_ids": [province.stations["00003"]], "due_at": at(1)}
+        f"programmes/{approved}/send", {"station_ids": [province.stations["00002"]], "due_at": at(1)}
     )
     assert (await _view(platform, approved))["approval"] == "distributed"
     assert (await _view(platform, draft))["approval"] == "draft"
