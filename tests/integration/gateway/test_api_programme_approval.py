@@ -51,7 +51,8 @@ async def test_an_emergency_bulletin_airs_only_once_the_districts_head_approved_
     recorded = (await platform.data(RECORD, {"i": bulletin}, who="writer"))["recordProgramme"]
     assert (recorded["priority"], recorded["approval"]) == ("EMERGENCY", "DRAFT")
     programme_id = recorded["id"]
-    send = {"programmeId": programme_id, "stationIds": [station], "dueAt": "2026-09-06T12:00:00+07:00"}
+    due = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=2)).isoformat()
+    send = {"programmeId": programme_id, "stationIds": [station], "dueAt": due}
     draft = await platform.error(SEND, {"i": send}, who="writer")
     assert draft["extensions"]["code"] == "PROGRAMME_NOT_APPROVED"
 
