@@ -1,10 +1,12 @@
 """Content approval and priority through the gateway only (ADR 0052): Ba Bể's centre records an
 emergency bulletin as a draft, which no station gets until it is submitted and its head approves
 it (Pác Nặm's head may not); sent, every delivery carries EMERGENCY, and the district's summary
-counts it by priority, in GraphQL and REST. Rejected content is corrected and submitted again."""
+counts it by priority, in GraphQL and REST; the approval is on the live feed. Rejected content
+is corrected and submitted again."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from typing import Any
 
@@ -14,6 +16,7 @@ from services.gateway.security.partners import Partner
 from tests.integration.gateway.api_fixtures import build_province, register_unit
 from tests.integration.gateway.api_platform import Platform, platform
 from tests.integration.gateway.broadcast_support import stations_known_to_broadcast
+from tests.integration.gateway.test_subscriptions_live import first, subscribed, subscriber
 
 __all__ = ["platform"]
 
@@ -27,6 +30,9 @@ STEP = """mutation($i: {kind}ProgrammeInput!) {{ {name}Programme(input: $i) {{
   id approval approvalHistory {{ step by note at }} }} }}"""
 SEND = """mutation($i: SendProgrammeInput!) {
   sendProgramme(input: $i) { approval deliveries { priority status } } }"""
+APPROVED = """subscription {
+  events(types: ["broadcast.programme_approved"], unitCode: "061") { type unitCode data }
+}"""
 SUMMARY = """{ programmeSummary(unitCode: "061", period: "2026") {
   programmes byPriority { priority programmes newsItems deliveries aired } } }"""
 
@@ -64,7 +70,12 @@ async def test_an_emergency_bulletin_airs_only_once_the_districts_head_approved_
     assert neighbour["extensions"]["code"] == "NOT_ALLOWED_TO_APPROVE"
     writer = await platform.error(approve, {"i": {"programmeId": programme_id}}, who="writer")
     assert writer["extensions"]["code"] == "FORBIDDEN"
-    approved = (await platform.data(approve, {"i": {"programmeId": programme_id}}, who="head"))["approveProgramme"]
+    async with subscriber(platform) as session:
+        live = asyncio.create_task(first(session, APPROVED, {}, {}))
+        await subscribed(platform, 1)
+        approved = (await platform.data(approve, {"i": {"programmeId": programme_id}}, who="head"))["approveProgramme"]
+        event = (await asyncio.wait_for(live, 10))["events"]
+    assert (event["unitCode"], event["data"]["approved_by"]) == ("061", "partner:ba-be-head")
     assert [(s["step"], s["by"], s["note"]) for s in approved["approvalHistory"]] == [
         ("SUBMITTED", "partner:ba-be-staff", "Khẩn"), ("APPROVED", "partner:ba-be-head", None),
     ]  # fmt: skip
