@@ -252,6 +252,9 @@ NESTED: dict[str, dict[str, str]] = {
 }
 """Every field of a result type that reaches past the written row: each needs ``read``."""
 
+OWN = {("Programme", "approvalHistory")}
+"""A programme's approval steps are the programme's own, shown to its writer."""
+
 DIRECT = {
     "Programme": "id title airDate newsItems articles durationSeconds segments corrections priority approval",
     "EmergencyAlert": "id title stationCount acknowledgedCount awaitingCount",
