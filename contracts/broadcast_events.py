@@ -36,6 +36,9 @@ DownCause = Literal["NO_SIGNAL", "OFFLINE", "SILENT"]
 than the configured threshold."""
 AlertCategory = Literal["disaster", "epidemic", "security", "other"]
 AlertPriority = Literal["low", "normal", "high", "critical"]
+Priority = Literal["normal", "priority", "emergency"]
+"""A bulletin's priority (Circular 39/2020/TT-BTTTT, 2455/BTTTT-TTCS): ``normal`` airs in its
+slot, ``priority`` before the others, ``emergency`` pre-empts the station's schedule."""
 AssigneeKind = Literal["unit", "operator"]
 """Who handles an incident: a unit (a district centre or a commune, by its code) or an
 operator (an organisation's code: VNPT, VIETTEL, VNPOST...)."""
@@ -63,6 +66,7 @@ class ProgrammeItem(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     topic: str | None = None
     """Free text, e.g. "Covid-19"; reports count items by topic."""
+    priority: Priority = "normal"
 
 
 class AudioFile(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,6 +97,10 @@ class ProgrammeRecorded(Event, frozen=True, kw_only=True, tag="broadcast.program
     segments: list[str] = msgspec.field(default_factory=list)
     """Thematic segments (chuyên mục) the programme carries, e.g. "Xây dựng Đảng"."""
     audio: AudioFile | None = None
+    priority: Priority = "normal"
+    approval_required: bool = False
+    """``True``: the programme is a draft until it is submitted and approved (ADR 0052); a
+    programme recorded before content approval existed (``False``) stands approved."""
 
 
 class ProgrammeCorrected(Event, frozen=True, kw_only=True, tag="broadcast.programme_corrected"):
@@ -109,6 +117,47 @@ class ProgrammeCorrected(Event, frozen=True, kw_only=True, tag="broadcast.progra
     items: list[ProgrammeItem] | None = None
     segments: list[str] | None = None
     audio: AudioFile | None = None
+    priority: Priority | None = None
+
+
+# --- content approval: draft -> submitted -> approved | rejected -> distributed (ADR 0052) ---
+# On the programme's stream; ``*_by`` is the caller's subject. A rejected programme may be
+# corrected and submitted again; only approved content is sent to stations.
+
+
+class ProgrammeSubmitted(Event, frozen=True, kw_only=True, tag="broadcast.programme_submitted"):
+    programme_id: str
+    unit_code: str
+    """The producer unit."""
+    submitted_at: datetime.datetime
+    submitted_by: str
+    note: str | None = None
+
+
+class ProgrammeApproved(Event, frozen=True, kw_only=True, tag="broadcast.programme_approved"):
+    programme_id: str
+    unit_code: str
+    approved_at: datetime.datetime
+    approved_by: str
+    note: str | None = None
+
+
+class ProgrammeRejected(Event, frozen=True, kw_only=True, tag="broadcast.programme_rejected"):
+    programme_id: str
+    unit_code: str
+    rejected_at: datetime.datetime
+    rejected_by: str
+    reason: str
+
+
+class ProgrammeDistributed(Event, frozen=True, kw_only=True, tag="broadcast.programme_distributed"):
+    """The approved programme was first sent to stations (later sends add deliveries only)."""
+
+    programme_id: str
+    unit_code: str
+    distributed_at: datetime.datetime
+    distributed_by: str
+    priority: Priority = "normal"
 
 
 # --- distribution: one delivery per (programme, station) -----------------------------------
@@ -123,6 +172,8 @@ class ProgrammeDeliverySent(Event, frozen=True, kw_only=True, tag="broadcast.pro
     sent_at: datetime.datetime
     due_at: datetime.datetime
     """When the station should have aired it: later than that it is late (or missing)."""
+    priority: Priority = "normal"
+    """The programme's priority when it was sent, so a consumer need not read the programme."""
 
 
 class ProgrammeDeliveryReceived(Event, frozen=True, kw_only=True, tag="broadcast.programme_delivery_received"):
@@ -131,6 +182,7 @@ class ProgrammeDeliveryReceived(Event, frozen=True, kw_only=True, tag="broadcast
     unit_code: str
     received_at: datetime.datetime
     content_hash: str | None = None
+    priority: Priority = "normal"
 
 
 class ProgrammeDeliveryAired(Event, frozen=True, kw_only=True, tag="broadcast.programme_delivery_aired"):
@@ -138,6 +190,7 @@ class ProgrammeDeliveryAired(Event, frozen=True, kw_only=True, tag="broadcast.pr
     station_id: str
     unit_code: str
     aired_at: datetime.datetime
+    priority: Priority = "normal"
 
 
 class ProgrammeDeliveryFailed(Event, frozen=True, kw_only=True, tag="broadcast.programme_delivery_failed"):
@@ -146,6 +199,7 @@ class ProgrammeDeliveryFailed(Event, frozen=True, kw_only=True, tag="broadcast.p
     unit_code: str
     failed_at: datetime.datetime
     reason: str
+    priority: Priority = "normal"
 
 
 # --- relays and local broadcasts (airtime) ---------------------------------------------------
@@ -351,7 +405,14 @@ class IncidentEscalated(Event, frozen=True, kw_only=True, tag="broadcast.inciden
     raised_at: datetime.datetime
 
 
-PROGRAMME_EVENTS: list[type[Event]] = [ProgrammeRecorded, ProgrammeCorrected]
+PROGRAMME_EVENTS: list[type[Event]] = [
+    ProgrammeRecorded,
+    ProgrammeCorrected,
+    ProgrammeSubmitted,
+    ProgrammeApproved,
+    ProgrammeRejected,
+    ProgrammeDistributed,
+]
 DELIVERY_EVENTS: list[type[Event]] = [
     ProgrammeDeliverySent,
     ProgrammeDeliveryReceived,

@@ -157,6 +157,13 @@ def _shape(schema: object, defs: JsonObject, depth: int = 0) -> object:
 
 def _schema_breaks(where: str, old: JsonObject, new: JsonObject, defs: Defs) -> list[str]:
     old, new = _resolve(old, defs.old), _resolve(new, defs.new)
+    # A list's elements and a union's members are compared as fields are: an element gaining an
+    # optional field breaks no reader.
+    if old.get("type") == new.get("type") == "array" and "items" in old and "items" in new:
+        return _schema_breaks(f"{where}[]", old["items"], new["items"], defs)
+    members = old.get("anyOf"), new.get("anyOf")
+    if isinstance(members[0], list) and isinstance(members[1], list) and len(members[0]) == len(members[1]):
+        return [b for o, n in zip(members[0], members[1], strict=True) for b in _schema_breaks(where, o, n, defs)]
     if "properties" not in old or "properties" not in new:
         if _shape(old, defs.old) != _shape(new, defs.new):
             return [f"{where}: type changed"]

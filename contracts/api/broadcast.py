@@ -18,6 +18,7 @@ from contracts.broadcast_events import (
     AlertPriority,
     AssigneeKind,
     AudioFile,
+    Priority,
     ProgrammeItem,
     RelaySource,
     ResolutionCause,
@@ -57,6 +58,10 @@ class RecordProgrammeBody(Body, frozen=True, kw_only=True):
     items: list[ProgrammeItem] = msgspec.field(default_factory=list)
     segments: list[str] = msgspec.field(default_factory=list)
     audio: AudioFile | None = None
+    priority: Priority = "normal"
+    draft: bool = False
+    """Content approval (ADR 0052): a caller who may approve the programme records it approved,
+    unless it asks for a draft; anyone else records a draft, to be submitted and approved."""
 
 
 class CorrectProgrammeBody(Body, frozen=True, kw_only=True):
@@ -69,6 +74,20 @@ class CorrectProgrammeBody(Body, frozen=True, kw_only=True):
     items: list[ProgrammeItem] | None = None
     segments: list[str] | None = None
     audio: AudioFile | None = None
+    priority: Priority | None = None
+
+
+class SubmitProgrammeBody(Body, frozen=True, kw_only=True):
+    note: str | None = None
+
+
+class ApproveProgrammeBody(Body, frozen=True, kw_only=True):
+    note: str | None = None
+
+
+class RejectProgrammeBody(Body, frozen=True, kw_only=True):
+    reason: str
+    """Why the content is refused: what the producer corrects before submitting it again."""
 
 
 class SendProgrammeBody(Body, frozen=True, kw_only=True):

@@ -4,11 +4,15 @@ gateway's client decodes them. Every field is always sent."""
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 import msgspec
 
 from contracts.api.broadcast import Timeliness
-from contracts.broadcast_events import AssigneeKind, AudioFile, ProgrammeItem, ResolutionCause
+from contracts.broadcast_events import AssigneeKind, AudioFile, Priority, ProgrammeItem, ResolutionCause
+
+ApprovalState = Literal["draft", "submitted", "approved", "rejected", "distributed"]
+ApprovalStep = Literal["submitted", "approved", "rejected", "distributed"]
 
 
 class View(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,6 +31,19 @@ class ProgrammeView(View, frozen=True, kw_only=True):
     items: list[ProgrammeItem]
     audio: AudioFile | None
     corrections: int
+    priority: Priority
+    approval: ApprovalState
+    """Content approval (ADR 0052): only ``approved`` or ``distributed`` content is sent."""
+    approval_history: list[ApprovalStepView]
+    """Each step, oldest first: who took it and when."""
+
+
+class ApprovalStepView(View, frozen=True, kw_only=True):
+    step: ApprovalStep
+    at: datetime.datetime
+    by: str
+    note: str | None
+    """The submitter's or approver's note, or the rejection's reason."""
 
 
 class ProgrammePage(View, frozen=True, kw_only=True):
@@ -54,6 +71,19 @@ class ProgrammeSummary(View, frozen=True, kw_only=True):
     segments: dict[str, int]
     """Programmes carrying each thematic segment."""
     topics: list[TopicCount]
+    by_priority: list[PriorityFigures]
+    """The programmes and their deliveries per priority, every priority listed (ADR 0052)."""
+
+
+class PriorityFigures(View, frozen=True, kw_only=True):
+    priority: Priority
+    programmes: int
+    news_items: int
+    """News items of this priority in the period's programmes: a listed item's is the higher of
+    its own and its programme's; a programme that lists no items counts its news at its own."""
+    deliveries: int
+    """Deliveries sent of the period's programmes of this priority."""
+    aired: int
 
 
 class DeliveryView(View, frozen=True, kw_only=True):
@@ -70,6 +100,7 @@ class DeliveryView(View, frozen=True, kw_only=True):
     aired_at: datetime.datetime | None
     failed_at: datetime.datetime | None
     failure_reason: str | None
+    priority: Priority
 
 
 class Deliveries(View, frozen=True, kw_only=True):

@@ -42,6 +42,7 @@ CACHE_SIZE = 8192
 
 SCOPES = frozenset({"read", "registry:write", "broadcast:write", "metrics:write", "alerts:issue", "admin"})
 SCOPES |= {"personal-data"}  # with read: the names of people in live events (gateway, ADR 0020)
+SCOPES |= {"broadcast:approve"}  # approves programmes' content, within the caller's unit (ADR 0052)
 
 Clock = Callable[[], float]
 

@@ -97,6 +97,32 @@ def test_a_new_optional_event_field_passes(root: Path, capsys: pytest.CaptureFix
     assert _breaks(root, capsys) == []
 
 
+def _with_items(item_fields: dict[str, Any], required: list[str]) -> str:
+    item = {"type": "object", "properties": item_fields, "required": required}
+    listed = {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/Item"}}, {"type": "null"}]}
+    return json.dumps({"type": "object", "properties": {"items": listed}, "$defs": {"Item": item}})
+
+
+def test_a_list_elements_new_optional_field_passes_and_a_removed_one_is_refused() -> None:
+    """Failed before the check compared a list's elements field by field: a programme's items
+    gaining an optional ``priority`` read as the list's type changed."""
+    name = "broadcast.programme_corrected.v1.json"
+    released = {name: _with_items({"kind": {"type": "string"}, "title": {"type": "string"}}, ["kind", "title"])}
+    grown = _with_items(
+        {"kind": {"type": "string"}, "title": {"type": "string"}, "priority": {"type": "string"}}, ["kind", "title"]
+    )
+    shrunk = _with_items({"kind": {"type": "string"}}, ["kind"])
+    retyped = _with_items({"kind": {"type": "integer"}, "title": {"type": "string"}}, ["kind", "title"])
+
+    assert event_breaks(released, {name: grown}, Upcasters().lifts) == []
+    assert event_breaks(released, {name: shrunk}, Upcasters().lifts) == [
+        "event broadcast.programme_corrected v1.items[]: field title removed"
+    ]
+    assert event_breaks(released, {name: retyped}, Upcasters().lifts) == [
+        "event broadcast.programme_corrected v1.items[].kind: type changed"
+    ]
+
+
 def test_a_new_schema_version_passes_only_with_an_upcaster_from_the_released_one(root: Path) -> None:
     released = {RENAMED: (root / RELEASED / SCHEMAS / RENAMED).read_text(encoding="utf-8")}
     current = {"registry.unit_renamed.v2.json": '{"type": "object", "properties": {"label": {"type": "string"}}}'}

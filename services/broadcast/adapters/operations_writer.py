@@ -15,12 +15,16 @@ from contracts.broadcast_events import (
     EmergencyAlertIssued,
     LoudspeakerVehicleTripMade,
     OutreachSessionHeld,
+    ProgrammeApproved,
     ProgrammeCorrected,
     ProgrammeDeliveryAired,
     ProgrammeDeliveryFailed,
     ProgrammeDeliveryReceived,
     ProgrammeDeliverySent,
+    ProgrammeDistributed,
     ProgrammeRecorded,
+    ProgrammeRejected,
+    ProgrammeSubmitted,
 )
 from libs.common.db import Conn
 from libs.common.projections.projection import Applied
@@ -45,6 +49,12 @@ def tables_sql(schema: str) -> str:
         audio             jsonb,
         corrections       integer NOT NULL DEFAULT 0
     );
+    -- Priority and content approval (ADR 0052); a table from before them gains the columns,
+    -- and its programmes, recorded before approval existed, stand approved.
+    ALTER TABLE {s}.programmes
+        ADD COLUMN IF NOT EXISTS priority text NOT NULL DEFAULT 'normal',
+        ADD COLUMN IF NOT EXISTS approval text NOT NULL DEFAULT 'approved',
+        ADD COLUMN IF NOT EXISTS approval_history jsonb NOT NULL DEFAULT '[]';
     CREATE INDEX IF NOT EXISTS programmes_air_date ON {s}.programmes (air_date, programme_id);
     CREATE INDEX IF NOT EXISTS programmes_unit ON {s}.programmes (unit_id, air_date);
     CREATE TABLE IF NOT EXISTS {s}.deliveries (
@@ -61,6 +71,7 @@ def tables_sql(schema: str) -> str:
         failure_reason      text,
         PRIMARY KEY (programme_id, station_id)
     );
+    ALTER TABLE {s}.deliveries ADD COLUMN IF NOT EXISTS priority text NOT NULL DEFAULT 'normal';
     CREATE INDEX IF NOT EXISTS deliveries_station ON {s}.deliveries (station_id, due_at);
     CREATE TABLE IF NOT EXISTS {s}.outreach (
         outreach_id  text PRIMARY KEY,
@@ -100,7 +111,11 @@ def tables_sql(schema: str) -> str:
 
 async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
     for item in batch:
-        await _apply(conn, schema, item)
+        event = item.event
+        if isinstance(event, (ProgrammeSubmitted, ProgrammeApproved, ProgrammeRejected, ProgrammeDistributed)):
+            await _approval_step(conn, schema, event)
+        else:
+            await _apply(conn, schema, item)
 
 
 async def _apply(conn: Conn, s: str, item: Applied) -> None:
@@ -109,8 +124,8 @@ async def _apply(conn: Conn, s: str, item: Applied) -> None:
         case ProgrammeRecorded():
             await conn.execute(
                 f"INSERT INTO {s}.programmes (programme_id, unit_code, unit_id, title, air_date, "
-                "duration_seconds, news_items, articles, segments, items, audio, corrections) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0)",
+                "duration_seconds, news_items, articles, segments, items, audio, corrections, priority, approval) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13)",
                 event.programme_id,
                 event.unit_code,
                 event.unit_id,
@@ -122,6 +137,8 @@ async def _apply(conn: Conn, s: str, item: Applied) -> None:
                 event.segments,
                 _encode(event.items),
                 None if event.audio is None else _encode(event.audio),
+                event.priority,
+                "draft" if event.approval_required else "approved",
             )
         case ProgrammeCorrected():
             await conn.execute(
@@ -129,7 +146,8 @@ async def _apply(conn: Conn, s: str, item: Applied) -> None:
                         title = coalesce($2, title), air_date = coalesce($3, air_date),
                         duration_seconds = coalesce($4, duration_seconds), news_items = coalesce($5, news_items),
                         articles = coalesce($6, articles), segments = coalesce($7, segments),
-                        items = coalesce($8, items), audio = coalesce($9, audio), corrections = corrections + 1
+                        items = coalesce($8, items), audio = coalesce($9, audio),
+                        priority = coalesce($10, priority), corrections = corrections + 1
                     WHERE programme_id = $1""",
                 event.programme_id,
                 event.title,
@@ -140,20 +158,23 @@ async def _apply(conn: Conn, s: str, item: Applied) -> None:
                 event.segments,
                 None if event.items is None else _encode(event.items),
                 None if event.audio is None else _encode(event.audio),
+                event.priority,
             )
         case ProgrammeDeliverySent():
             await conn.execute(
                 f"""INSERT INTO {s}.deliveries (programme_id, station_id, unit_code, producer_unit_code, status,
-                                                sent_at, due_at)
-                    VALUES ($1, $2, $3, $4, 'sent', $5, $6)
+                                                sent_at, due_at, priority)
+                    VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7)
                     ON CONFLICT (programme_id, station_id) DO UPDATE SET status = 'sent', sent_at = $5, due_at = $6,
-                        received_at = NULL, aired_at = NULL, failed_at = NULL, failure_reason = NULL""",
+                        received_at = NULL, aired_at = NULL, failed_at = NULL, failure_reason = NULL,
+                        priority = $7""",
                 event.programme_id,
                 event.station_id,
                 event.unit_code,
                 event.producer_unit_code,
                 event.sent_at,
                 event.due_at,
+                event.priority,
             )
         case ProgrammeDeliveryReceived():
             await _delivery(conn, s, event, "received", event.received_at)
@@ -230,6 +251,35 @@ async def _apply(conn: Conn, s: str, item: Applied) -> None:
                 event.cancelled_at,
                 event.reason,
             )
+
+
+ApprovalEvent = ProgrammeSubmitted | ProgrammeApproved | ProgrammeRejected | ProgrammeDistributed
+
+
+def _step_entry(event: ApprovalEvent) -> dict[str, object]:
+    match event:
+        case ProgrammeSubmitted():
+            return {"step": "submitted", "at": event.submitted_at, "by": event.submitted_by, "note": event.note}
+        case ProgrammeApproved():
+            return {"step": "approved", "at": event.approved_at, "by": event.approved_by, "note": event.note}
+        case ProgrammeRejected():
+            return {"step": "rejected", "at": event.rejected_at, "by": event.rejected_by, "note": event.reason}
+        case ProgrammeDistributed():
+            return {"step": "distributed", "at": event.distributed_at, "by": event.distributed_by, "note": None}
+
+
+async def _approval_step(conn: Conn, s: str, event: ApprovalEvent) -> None:
+    # A step already in the history is not added twice: applying an event again changes nothing.
+    entry = _step_entry(event)
+    await conn.execute(
+        f"""UPDATE {s}.programmes SET approval = $2,
+                approval_history = CASE WHEN approval_history @> $3::jsonb THEN approval_history
+                                        ELSE approval_history || $3::jsonb END
+            WHERE programme_id = $1""",
+        event.programme_id,
+        entry["step"],
+        _encode([entry]),
+    )
 
 
 async def _delivery(

@@ -13,8 +13,16 @@ import asyncpg
 import msgspec
 
 from contracts.api.broadcast import Timeliness
-from contracts.api.broadcast_views import DeliveryView, ProgrammePage, ProgrammeSummary, ProgrammeView, TopicCount
-from contracts.broadcast_events import AudioFile, ProgrammeItem
+from contracts.api.broadcast_views import (
+    ApprovalStepView,
+    DeliveryView,
+    PriorityFigures,
+    ProgrammePage,
+    ProgrammeSummary,
+    ProgrammeView,
+    TopicCount,
+)
+from contracts.broadcast_events import AudioFile, Priority, ProgrammeItem
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
 from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
@@ -23,6 +31,8 @@ from services.broadcast.domain.period import Period, format_duration
 OPS = "broadcast_operations"
 _items = msgspec.json.Decoder(list[ProgrammeItem])
 _audio = msgspec.json.Decoder(AudioFile)
+_history = msgspec.json.Decoder(list[ApprovalStepView])
+PRIORITIES: tuple[Priority, ...] = ("normal", "priority", "emergency")
 
 
 def _cursor(air_date: datetime.date, programme_id: str) -> str:
@@ -50,6 +60,9 @@ def _view(row: asyncpg.Record) -> ProgrammeView:
         items=_items.decode(row["items"]),
         audio=None if row["audio"] is None else _audio.decode(row["audio"]),
         corrections=row["corrections"],
+        priority=row["priority"],
+        approval=row["approval"],
+        approval_history=_history.decode(row["approval_history"]),
     )
 
 
@@ -121,6 +134,12 @@ async def programme_summary(conn: Conn, unit: UnitRow, period: Period) -> Progra
         period.last_day,
     )
     views = [_view(r) for r in rows]
+    sent = await conn.fetch(
+        f"""SELECT d.priority, count(*) AS deliveries, count(*) FILTER (WHERE d.status = 'aired') AS aired
+            FROM {OPS}.deliveries d WHERE d.programme_id = ANY($1::text[]) GROUP BY d.priority""",
+        [v.programme_id for v in views],
+    )
+    delivered = {r["priority"]: (r["deliveries"], r["aired"]) for r in sent}
     segments: Counter[str] = Counter(s for v in views for s in v.segments)
     topics: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for v in views:
@@ -138,6 +157,30 @@ async def programme_summary(conn: Conn, unit: UnitRow, period: Period) -> Progra
         duration=format_duration(seconds),
         segments=dict(sorted(segments.items())),
         topics=[TopicCount(topic=t, news_items=n[0], articles=n[1]) for t, n in sorted(topics.items())],
+        by_priority=[
+            PriorityFigures(
+                priority=p,
+                programmes=sum(1 for v in views if v.priority == p),
+                news_items=sum(_news_of_priority(v, p) for v in views),
+                deliveries=delivered.get(p, (0, 0))[0],
+                aired=delivered.get(p, (0, 0))[1],
+            )
+            for p in PRIORITIES
+        ],
+    )
+
+
+def _news_of_priority(programme: ProgrammeView, priority: Priority) -> int:
+    """A programme's news items of ``priority``: a listed item's is the higher of its own and
+    its programme's (an item is raised above its bulletin, never below); unlisted items have
+    the programme's."""
+    if not programme.items:
+        return programme.news_items if programme.priority == priority else 0
+    floor = PRIORITIES.index(programme.priority)
+    return sum(
+        1
+        for i in programme.items
+        if i.kind == "news" and PRIORITIES[max(floor, PRIORITIES.index(i.priority))] == priority
     )
 
 
@@ -161,7 +204,8 @@ def _delivery(r: asyncpg.Record, now: datetime.datetime) -> DeliveryView:
 
 
 _DELIVERY_COLUMNS = (
-    "programme_id, station_id, unit_code, status, sent_at, due_at, received_at, aired_at, failed_at, failure_reason"
+    "programme_id, station_id, unit_code, status, sent_at, due_at, received_at, aired_at, failed_at, failure_reason, "
+    "priority"
 )
 
 

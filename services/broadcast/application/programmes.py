@@ -1,21 +1,33 @@
-"""Programmes and their distribution to commune stations: one handler per command."""
+"""Programmes, their content approval and their distribution to commune stations: one handler
+per command.
+
+``record`` is the one way a programme is created, whoever creates it (a partner through the
+gateway, the demo seed, a link to the source-information system): it takes the body and the
+caller's context, and the caller's rights decide whether the programme starts as a draft or
+approved (``application/approvers.py``, ADR 0052).
+"""
 
 from __future__ import annotations
 
 import msgspec
 
 from contracts.api.broadcast import (
+    ApproveProgrammeBody,
     CorrectProgrammeBody,
     DeliveryStepBody,
     RecordProgrammeBody,
+    RejectProgrammeBody,
     SendProgrammeBody,
+    SubmitProgrammeBody,
 )
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult, Transaction
 from libs.common.eventstore.context import CommandContext
 from libs.common.reach import units_outside
 from services.broadcast.adapters import registry_view
+from services.broadcast.application.approvers import actor, may_approve, require_approver
 from services.broadcast.application.units import known_unit, within_reach
+from services.broadcast.domain.approval import ApprovalCommand, Approve, Distribute, Reject, Submit
 from services.broadcast.domain.deliveries import (
     DELIVERY,
     AirDelivery,
@@ -45,6 +57,21 @@ class SendProgrammeInput(msgspec.Struct, frozen=True, kw_only=True):
     body: SendProgrammeBody
 
 
+class SubmitProgrammeInput(msgspec.Struct, frozen=True, kw_only=True):
+    programme_id: str
+    body: SubmitProgrammeBody
+
+
+class ApproveProgrammeInput(msgspec.Struct, frozen=True, kw_only=True):
+    programme_id: str
+    body: ApproveProgrammeBody
+
+
+class RejectProgrammeInput(msgspec.Struct, frozen=True, kw_only=True):
+    programme_id: str
+    body: RejectProgrammeBody
+
+
 class DeliveryStepInput(msgspec.Struct, frozen=True, kw_only=True):
     programme_id: str
     station_id: str
@@ -60,6 +87,7 @@ class ProgrammeHandlers:
 
         async def work(tx: Transaction) -> str:
             unit = await known_unit(tx, cmd.unit_code)
+            approves = not cmd.draft and await may_approve(tx, unit.unit_id)
             command = RecordProgramme(
                 programme_id=programme_id,
                 producer=ProducerUnit(unit_id=unit.unit_id, code=unit.code, level=unit.level),
@@ -71,6 +99,8 @@ class ProgrammeHandlers:
                 items=cmd.items,
                 segments=cmd.segments,
                 audio=cmd.audio,
+                priority=cmd.priority,
+                approved=Approve(at=utc_now(), by=actor(ctx)) if approves else None,
             )
             stream = programme_stream(programme_id)
             await tx.append(PROGRAMME, stream, 0, PROGRAMME.decide(command, Programme()))
@@ -90,14 +120,44 @@ class ProgrammeHandlers:
 
         return await self.executor.run(work, context=ctx, request=cmd, ids=[cmd.programme_id])
 
+    async def submit(self, cmd: SubmitProgrammeInput, ctx: CommandContext) -> CommandResult:
+        step = Submit(at=utc_now(), by=actor(ctx), note=cmd.body.note)
+        return await self._approval(cmd.programme_id, step, cmd, ctx, approving=False)
+
+    async def approve(self, cmd: ApproveProgrammeInput, ctx: CommandContext) -> CommandResult:
+        step = Approve(at=utc_now(), by=actor(ctx), note=cmd.body.note)
+        return await self._approval(cmd.programme_id, step, cmd, ctx, approving=True)
+
+    async def reject(self, cmd: RejectProgrammeInput, ctx: CommandContext) -> CommandResult:
+        step = Reject(at=utc_now(), by=actor(ctx), reason=cmd.body.reason)
+        return await self._approval(cmd.programme_id, step, cmd, ctx, approving=True)
+
+    async def _approval(
+        self, programme_id: str, step: ApprovalCommand, request: object, ctx: CommandContext, *, approving: bool
+    ) -> CommandResult:
+        async def work(tx: Transaction) -> str:
+            stream = programme_stream(programme_id)
+            programme, version = await tx.load(PROGRAMME, stream)
+            if programme.exists:
+                if approving:
+                    await require_approver(tx, programme_id, programme.unit_id)
+                else:
+                    await within_reach(tx, [programme.unit_id])
+            await tx.append(PROGRAMME, stream, version, PROGRAMME.decide(step, programme))
+            return stream
+
+        return await self.executor.run(work, context=ctx, request=request, ids=[programme_id])
+
     async def send(self, cmd: SendProgrammeInput, ctx: CommandContext) -> CommandResult:
         programme_id, body = cmd.programme_id, cmd.body
 
         async def work(tx: Transaction) -> str:
-            programme, _ = await tx.load(PROGRAMME, programme_stream(programme_id))
+            programme, version = await tx.load(PROGRAMME, programme_stream(programme_id))
             if not programme.exists:
                 raise NotFoundError("no such programme", code="unknown_programme")
             await within_reach(tx, [programme.unit_id])
+            # Only approved content reaches the stations; its first send marks it distributed.
+            distributed = PROGRAMME.decide(Distribute(at=body.sent_at or utc_now(), by=actor(ctx)), programme)
             stations = await registry_view.stations(tx.conn, body.station_ids)
             unknown = sorted(set(body.station_ids) - stations.keys())
             if unknown:
@@ -130,8 +190,11 @@ class ProgrammeHandlers:
                     station_in_area=station.unit_id not in outside,
                     sent_at=sent_at,
                     due_at=body.due_at,
+                    priority=programme.priority,
                 )
                 await tx.decide(DELIVERY, delivery_stream(programme_id, station_id), command)
+            if distributed:
+                await tx.append(PROGRAMME, programme_stream(programme_id), version, distributed)
             return programme_stream(programme_id)
 
         ids = [programme_id, *dict.fromkeys(body.station_ids)]

@@ -3,7 +3,9 @@
 A delivery moves sent -> received -> aired, or to failed (with the reason) from sent or
 received; a failed delivery may be sent again. Times never go backwards. A delivery past its
 ``due_at`` without being aired is late (still pending) or missing (never received); the read
-model shows both per station.
+model shows both per station. Every delivery event carries the programme's priority as it was
+when sent, so a consumer (a station's schedule, pre-empted by an emergency) need not read the
+programme.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import msgspec
 
 from contracts.base import Event
 from contracts.broadcast_events import (
+    Priority,
     ProgrammeDeliveryAired,
     ProgrammeDeliveryFailed,
     ProgrammeDeliveryReceived,
@@ -34,6 +37,7 @@ class Delivery(msgspec.Struct, frozen=True, kw_only=True):
     unit_code: str = ""
     status: DeliveryStatus = "absent"
     last_at: datetime.datetime | None = None
+    priority: Priority = "normal"
 
 
 def delivery_stream(programme_id: str, station_id: str) -> str:
@@ -49,6 +53,7 @@ class SendDelivery(msgspec.Struct, frozen=True, kw_only=True):
     """Whether the station's commune is the producer unit or under it."""
     sent_at: datetime.datetime
     due_at: datetime.datetime
+    priority: Priority = "normal"
 
 
 class ReceiveDelivery(msgspec.Struct, frozen=True, kw_only=True):
@@ -113,6 +118,7 @@ def decide_delivery(command: DeliveryCommand, delivery: Delivery) -> Sequence[Ev
                     producer_unit_code=command.producer_unit_code,
                     sent_at=sent_at,
                     due_at=due_at,
+                    priority=command.priority,
                 )
             ]
         case ReceiveDelivery():
@@ -124,6 +130,7 @@ def decide_delivery(command: DeliveryCommand, delivery: Delivery) -> Sequence[Ev
                     unit_code=delivery.unit_code,
                     received_at=_after(delivery, command.received_at, "received_at"),
                     content_hash=content_hash(command.content_hash),
+                    priority=delivery.priority,
                 )
             ]
         case AirDelivery():
@@ -134,6 +141,7 @@ def decide_delivery(command: DeliveryCommand, delivery: Delivery) -> Sequence[Ev
                     station_id=delivery.station_id,
                     unit_code=delivery.unit_code,
                     aired_at=_after(delivery, command.aired_at, "aired_at"),
+                    priority=delivery.priority,
                 )
             ]
         case FailDelivery():
@@ -145,6 +153,7 @@ def decide_delivery(command: DeliveryCommand, delivery: Delivery) -> Sequence[Ev
                     unit_code=delivery.unit_code,
                     failed_at=_after(delivery, command.failed_at, "failed_at"),
                     reason=required_text(command.reason, field="reason"),
+                    priority=delivery.priority,
                 )
             ]
 
@@ -158,6 +167,7 @@ def evolve_delivery(delivery: Delivery, event: Event) -> Delivery:
                 unit_code=event.unit_code,
                 status="sent",
                 last_at=event.sent_at,
+                priority=event.priority,
             )
         case ProgrammeDeliveryReceived():
             return msgspec.structs.replace(delivery, status="received", last_at=event.received_at)

@@ -1,8 +1,10 @@
 """Radio programmes produced by a district centre (or the province).
 
 A programme records its counts of news items and articles, optionally the items themselves,
-its thematic segments and its audio file. Corrections are events too: a correction replaces
-the fields it names and keeps the record of what was said before in the log.
+its thematic segments, its audio file and its priority (normal, priority, emergency; so may each
+item). Corrections are events too: a correction replaces the fields it names and keeps the
+record of what was said before in the log. Its content approval (``domain/approval.py``) is on
+the same stream.
 """
 
 from __future__ import annotations
@@ -13,10 +15,26 @@ from collections.abc import Sequence
 import msgspec
 
 from contracts.api.broadcast import CorrectProgrammeBody
+from contracts.api.broadcast_views import ApprovalState
 from contracts.base import Event
-from contracts.broadcast_events import AudioFile, ProgrammeCorrected, ProgrammeItem, ProgrammeRecorded
+from contracts.broadcast_events import (
+    AudioFile,
+    Priority,
+    ProgrammeCorrected,
+    ProgrammeItem,
+    ProgrammeRecorded,
+)
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.decider import Decider
+from services.broadcast.domain.approval import (
+    ApprovalCommand,
+    Approve,
+    Distribute,
+    Reject,
+    Submit,
+    decide_approval,
+    next_state,
+)
 from services.broadcast.domain.common import (
     content_hash,
     non_negative,
@@ -41,6 +59,8 @@ class Programme(msgspec.Struct, frozen=True, kw_only=True):
     items: list[ProgrammeItem] = msgspec.field(default_factory=list)
     segments: list[str] = msgspec.field(default_factory=list)
     audio: AudioFile | None = None
+    priority: Priority = "normal"
+    approval: ApprovalState = "draft"
 
     @property
     def exists(self) -> bool:
@@ -68,13 +88,16 @@ class RecordProgramme(msgspec.Struct, frozen=True, kw_only=True):
     items: list[ProgrammeItem] = msgspec.field(default_factory=list)
     segments: list[str] = msgspec.field(default_factory=list)
     audio: AudioFile | None = None
+    priority: Priority = "normal"
+    approved: Approve | None = None
+    """The recorder may approve it and did not ask for a draft: submitted and approved at once."""
 
 
 CorrectProgramme = CorrectProgrammeBody
 """A correction is decided on the body as the caller sent it: one declaration of its fields."""
 
 
-ProgrammeCommand = RecordProgramme | CorrectProgramme
+ProgrammeCommand = RecordProgramme | CorrectProgramme | ApprovalCommand
 
 
 def _duration(seconds: int) -> int:
@@ -93,6 +116,7 @@ def _items(items: list[ProgrammeItem]) -> list[ProgrammeItem]:
             kind=item.kind,
             title=required_name(item.title, field="items.title"),
             topic=optional_name(item.topic, field="items.topic", max_length=100),
+            priority=item.priority,
         )
         for item in items
     ]
@@ -143,21 +167,30 @@ def decide_programme(command: ProgrammeCommand, programme: Programme) -> Sequenc
                 )
             items = _items(command.items)
             _check_counts(command.news_items, command.articles, items)
-            return [
-                ProgrammeRecorded(
-                    programme_id=command.programme_id,
-                    unit_code=command.producer.code,
-                    unit_id=command.producer.unit_id,
-                    title=required_name(command.title, field="title"),
-                    air_date=command.air_date,
-                    duration_seconds=_duration(command.duration_seconds),
-                    news_items=command.news_items,
-                    articles=command.articles,
-                    items=items,
-                    segments=_segments(command.segments),
-                    audio=_audio(command.audio),
-                )
-            ]
+            recorded = ProgrammeRecorded(
+                programme_id=command.programme_id,
+                unit_code=command.producer.code,
+                unit_id=command.producer.unit_id,
+                title=required_name(command.title, field="title"),
+                air_date=command.air_date,
+                duration_seconds=_duration(command.duration_seconds),
+                news_items=command.news_items,
+                articles=command.articles,
+                items=items,
+                segments=_segments(command.segments),
+                audio=_audio(command.audio),
+                priority=command.priority,
+                approval_required=True,
+            )
+            if command.approved is None:
+                return [recorded]
+            state = evolve_programme(programme, recorded)
+            submitted = _approval(Submit(at=command.approved.at, by=command.approved.by), state)
+            return [recorded, *submitted, *_approval(command.approved, evolve_programme(state, submitted[0]))]
+        case Submit() | Approve() | Reject() | Distribute():
+            if not programme.exists:
+                raise NotFoundError("no such programme", code="unknown_programme")
+            return _approval(command, programme)
         case CorrectProgramme():
             if not programme.exists:
                 raise NotFoundError("no such programme", code="unknown_programme")
@@ -177,6 +210,7 @@ def decide_programme(command: ProgrammeCommand, programme: Programme) -> Sequenc
                 items=new_items,
                 segments=_segments(command.segments) if command.segments is not None else None,
                 audio=_audio(command.audio),
+                priority=command.priority,
             )
             changed = [
                 f
@@ -189,6 +223,16 @@ def decide_programme(command: ProgrammeCommand, programme: Programme) -> Sequenc
 
 
 _NOT_FIELDS = frozenset({"programme_id", "unit_code", "reason"})
+
+
+def _approval(command: ApprovalCommand, programme: Programme) -> Sequence[Event]:
+    return decide_approval(
+        command,
+        programme_id=programme.programme_id,
+        unit_code=programme.unit_code,
+        state=programme.approval,
+        priority=programme.priority,
+    )
 
 
 def evolve_programme(programme: Programme, event: Event) -> Programme:
@@ -206,6 +250,8 @@ def evolve_programme(programme: Programme, event: Event) -> Programme:
                 items=event.items,
                 segments=event.segments,
                 audio=event.audio,
+                priority=event.priority,
+                approval="draft" if event.approval_required else "approved",
             )
         case ProgrammeCorrected():
             changes = {
@@ -214,7 +260,8 @@ def evolve_programme(programme: Programme, event: Event) -> Programme:
                 if f not in _NOT_FIELDS and getattr(event, f) is not None
             }
             return msgspec.structs.replace(programme, **changes)
-    return programme
+    approval = next_state(programme.approval, event)
+    return programme if approval == programme.approval else msgspec.structs.replace(programme, approval=approval)
 
 
 PROGRAMME: Decider[ProgrammeCommand, Programme] = Decider(

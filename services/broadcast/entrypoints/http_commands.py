@@ -1,6 +1,7 @@
 """Internal REST API of the broadcast service: its commands, one row each.
 
-Writes need ``broadcast:write`` (issuing or cancelling an alert: ``alerts:issue``), which the
+Writes need ``broadcast:write`` (issuing or cancelling an alert: ``alerts:issue``; approving or
+rejecting a programme's content: ``broadcast:approve``), which the
 route's ``ctx`` dependency checks before the route runs; a caller confined to a unit (a
 district centre) acts only for that unit and the units under it, checked by the handler in
 the command's transaction, and never changes the province's signal configuration (ADR 0021).
@@ -28,11 +29,19 @@ from services.broadcast.application.incidents import (
     IncidentNoteInput,
     ResolveIncidentInput,
 )
-from services.broadcast.application.programmes import CorrectProgrammeInput, DeliveryStepInput, SendProgrammeInput
+from services.broadcast.application.programmes import (
+    ApproveProgrammeInput,
+    CorrectProgrammeInput,
+    DeliveryStepInput,
+    RejectProgrammeInput,
+    SendProgrammeInput,
+    SubmitProgrammeInput,
+)
 from services.broadcast.application.relays import CancelRelaySessionInput
-from services.broadcast.entrypoints.scopes import ISSUE_ALERTS, WRITE
+from services.broadcast.entrypoints.scopes import APPROVE, ISSUE_ALERTS, WRITE
 
 Row = CommandRoute[BroadcastHandlers]
+PROGRAMME = "/programmes/{programme_id:str}"
 DELIVERY = "/deliveries/{programme_id:str}/{station_id:str}"
 INCIDENT = "/incidents/{incident_id:str}"
 
@@ -48,6 +57,26 @@ COMMANDS = CommandTable[BroadcastHandlers](
             CorrectProgrammeInput,
             WRITE,
             lambda h: h.programmes.correct,
+        ),
+        # Content approval (ADR 0052): the producer submits, an approver of its unit decides.
+        Row(
+            "POST", f"{PROGRAMME}/submit", "submitProgramme", SubmitProgrammeInput, WRITE, lambda h: h.programmes.submit
+        ),
+        Row(
+            "POST",
+            f"{PROGRAMME}/approve",
+            "approveProgramme",
+            ApproveProgrammeInput,
+            APPROVE,
+            lambda h: h.programmes.approve,
+        ),
+        Row(
+            "POST",
+            f"{PROGRAMME}/reject",
+            "rejectProgramme",
+            RejectProgrammeInput,
+            APPROVE,
+            lambda h: h.programmes.reject,
         ),
         Row(
             "POST",

@@ -15,9 +15,21 @@ PROGRAMME = ("air_date", "articles", "audio", "duration_seconds", "items", "news
 """What a recorded or corrected programme gives its row (a correction keeps the producer unit)."""
 
 READS: ReadFields = {
-    b.ProgrammeRecorded: (*PROGRAMME, "title", "unit_code", "unit_id"),
-    b.ProgrammeCorrected: (*PROGRAMME, "title"),
-    b.ProgrammeDeliverySent: ("due_at", "producer_unit_code", "programme_id", "sent_at", "station_id", "unit_code"),
+    b.ProgrammeRecorded: (*PROGRAMME, "approval_required", "priority", "title", "unit_code", "unit_id"),
+    b.ProgrammeCorrected: (*PROGRAMME, "priority", "title"),
+    b.ProgrammeSubmitted: ("note", "programme_id", "submitted_at", "submitted_by"),
+    b.ProgrammeApproved: ("approved_at", "approved_by", "note", "programme_id"),
+    b.ProgrammeRejected: ("programme_id", "reason", "rejected_at", "rejected_by"),
+    b.ProgrammeDistributed: ("distributed_at", "distributed_by", "programme_id"),
+    b.ProgrammeDeliverySent: (
+        "due_at",
+        "priority",
+        "producer_unit_code",
+        "programme_id",
+        "sent_at",
+        "station_id",
+        "unit_code",
+    ),
     b.ProgrammeDeliveryReceived: ("programme_id", "received_at", "station_id"),
     b.ProgrammeDeliveryAired: ("aired_at", "programme_id", "station_id"),
     b.ProgrammeDeliveryFailed: ("failed_at", "programme_id", "reason", "station_id"),

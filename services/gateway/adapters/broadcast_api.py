@@ -16,6 +16,7 @@ from contracts.api.broadcast import (
     AlertKeys,
     AlertStationsAsk,
     AlertStationsQuery,
+    ApproveProgrammeBody,
     ClusterKeys,
     ConfigureSignalBody,
     CorrectProgrammeBody,
@@ -28,10 +29,12 @@ from contracts.api.broadcast import (
     RecordProgrammeBody,
     RecordRelaySessionsBody,
     RecordVehicleTripBody,
+    RejectProgrammeBody,
     ReportSignalsBody,
     SendProgrammeBody,
     SessionKeys,
     StationAirtimeQuery,
+    SubmitProgrammeBody,
 )
 from contracts.api.broadcast_views import (
     AlertPage,
@@ -266,10 +269,13 @@ async def report_signal(caller: ServiceCaller, body: ReportSignalsBody, key: str
     return await caller.post(B, "/commands/signal/report", body, CommandResult, idempotency_key=key)
 
 
+async def record_programme_command(caller: ServiceCaller, body: RecordProgrammeBody, key: str | None) -> CommandResult:
+    return await caller.post(B, "/commands/programmes/record", body, CommandResult, idempotency_key=key)
+
+
 async def record_programme(caller: ServiceCaller, body: RecordProgrammeBody, key: str | None) -> str:
     """The new programme's id."""
-    result = await caller.post(B, "/commands/programmes/record", body, CommandResult, idempotency_key=key)
-    return result.ids[0]
+    return (await record_programme_command(caller, body, key)).ids[0]
 
 
 async def record_relays(caller: ServiceCaller, body: RecordRelaySessionsBody, key: str | None) -> CommandResult:
@@ -303,6 +309,21 @@ async def send_programme(
     caller: ServiceCaller, programme_id: str, body: SendProgrammeBody, key: str | None
 ) -> CommandResult:
     path = f"/commands/programmes/{programme_id}/send"
+    return await caller.post(B, path, body, CommandResult, idempotency_key=key)
+
+
+ApprovalStep = Literal["submit", "approve", "reject"]
+
+
+async def programme_approval(
+    caller: ServiceCaller,
+    step: ApprovalStep,
+    programme_id: str,
+    body: SubmitProgrammeBody | ApproveProgrammeBody | RejectProgrammeBody,
+    key: str | None,
+) -> CommandResult:
+    """A programme's content submitted for approval, approved or rejected (ADR 0052)."""
+    path = f"/commands/programmes/{programme_id}/{step}"
     return await caller.post(B, path, body, CommandResult, idempotency_key=key)
 
 

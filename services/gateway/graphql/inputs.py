@@ -7,6 +7,7 @@ import datetime
 import strawberry
 
 from services.gateway.graphql.scalars import Period, RadioTech, RelaySource, SignalStatus, StationTechnology, UnitLevel
+from services.gateway.graphql.types_programme_approval import BulletinPriority
 
 KEY_HELP = "Retry-safe: the same key with the same input returns the first result instead of acting twice."
 
@@ -78,6 +79,12 @@ class RecordProgrammeInput:
     articles: int
     duration_seconds: int
     segments: list[str] | None = None
+    priority: BulletinPriority = BulletinPriority.NORMAL
+    draft: bool = strawberry.field(
+        default=False,
+        description="Recorded by an approver of the producer, the programme is approved at once unless this "
+        "asks for a draft; by anyone else it is a draft to submit (ADR 0052).",
+    )
     idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
 
 

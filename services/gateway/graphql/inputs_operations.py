@@ -9,6 +9,7 @@ import datetime
 import strawberry
 
 from services.gateway.graphql.inputs import KEY_HELP
+from services.gateway.graphql.types_programme_approval import BulletinPriority
 
 
 @strawberry.input(description="What changes; fields left out keep their value.")
@@ -21,6 +22,28 @@ class CorrectProgrammeInput:
     news_items: int | None = None
     articles: int | None = None
     segments: list[str] | None = None
+    priority: BulletinPriority | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
+
+
+@strawberry.input(description="Submit a programme's content for approval (a draft, or rejected content corrected).")
+class SubmitProgrammeInput:
+    programme_id: strawberry.ID
+    note: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
+
+
+@strawberry.input(description="Approve submitted content: it may then be sent to stations.")
+class ApproveProgrammeInput:
+    programme_id: strawberry.ID
+    note: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
+
+
+@strawberry.input(description="Reject submitted content, saying why: the producer corrects it and submits it again.")
+class RejectProgrammeInput:
+    programme_id: strawberry.ID
+    reason: str
     idempotency_key: str | None = strawberry.field(default=None, description=KEY_HELP)
 
 

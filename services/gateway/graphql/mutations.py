@@ -211,6 +211,8 @@ class Mutation:
             articles=input.articles,
             duration_seconds=input.duration_seconds,
             segments=input.segments or [],
+            priority=input.priority.value,
+            draft=input.draft,
         )
         programme_id = await broadcast_api.record_programme(caller, body, input.idempotency_key)
 

@@ -1,10 +1,11 @@
 # mypy: disallow-untyped-decorators=False
-"""Programme mutations beyond recording one: corrected, sent to stations, and each delivery
-received, aired or failed at its station.
+"""Programme mutations beyond recording one: corrected, submitted, approved or rejected, sent
+to stations, and each delivery received, aired or failed at its station.
 
 Each is the broadcast service's command of the same name, made as the caller (``broadcast:write``;
-a district centre acts only for its district's programmes and stations, which the service
-checks). The answer is read back from the service's read model once it shows the change.
+approving and rejecting: ``broadcast:approve``, ADR 0052; a district centre acts only for its
+district's programmes and stations, which the service checks). The answer is read back from the
+service's read model once it shows the change.
 """
 
 from __future__ import annotations
@@ -15,20 +16,30 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from contracts.api.broadcast import CorrectProgrammeBody, DeliveryStepBody, SendProgrammeBody
+from contracts.api.broadcast import (
+    ApproveProgrammeBody,
+    CorrectProgrammeBody,
+    DeliveryStepBody,
+    RejectProgrammeBody,
+    SendProgrammeBody,
+    SubmitProgrammeBody,
+)
 from contracts.api.broadcast_views import DeliveryView, ProgrammeView
 from services.gateway.adapters import broadcast_api
-from services.gateway.adapters.broadcast_api import DeliveryStep
+from services.gateway.adapters.broadcast_api import ApprovalStep, DeliveryStep
 from services.gateway.adapters.internal import ServiceCaller
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.ids import raw_id
 from services.gateway.graphql.inputs_operations import (
     AirDeliveryInput,
+    ApproveProgrammeInput,
     CorrectProgrammeInput,
     DeliveryStepInput,
     FailDeliveryInput,
     ReceiveDeliveryInput,
+    RejectProgrammeInput,
     SendProgrammeInput,
+    SubmitProgrammeInput,
 )
 from services.gateway.graphql.read_back import read_back
 from services.gateway.graphql.types_broadcast import Delivery, Programme
@@ -36,6 +47,7 @@ from services.gateway.graphql.types_broadcast import Delivery, Programme
 Ctx = Info[Any, Any]
 
 STATUS_AFTER: dict[DeliveryStep, str] = {"receive": "received", "air": "aired", "fail": "failed"}
+APPROVAL_AFTER: dict[ApprovalStep, str] = {"submit": "submitted", "approve": "approved", "reject": "rejected"}
 
 
 async def _programme(caller: ServiceCaller, programme_id: str, shows: Callable[[ProgrammeView], bool]) -> Programme:
@@ -59,9 +71,26 @@ def _corrected(input: CorrectProgrammeInput) -> Callable[[ProgrammeView], bool]:
         "news_items": input.news_items,
         "articles": input.articles,
         "segments": input.segments,
+        "priority": input.priority.value if input.priority is not None else None,
     }
     given = {k: v for k, v in wanted.items() if v is not None}
     return lambda view: view.corrections > 0 and all(getattr(view, k) == v for k, v in given.items())
+
+
+async def _approval(
+    info: Ctx, step: ApprovalStep, input: SubmitProgrammeInput | ApproveProgrammeInput | RejectProgrammeInput
+) -> Programme:
+    caller = context_of(info).writer()
+    programme_id = raw_id(input.programme_id, "Programme", "programmeId")
+    body: SubmitProgrammeBody | ApproveProgrammeBody | RejectProgrammeBody
+    if isinstance(input, RejectProgrammeInput):
+        body = RejectProgrammeBody(reason=input.reason)
+    elif isinstance(input, ApproveProgrammeInput):
+        body = ApproveProgrammeBody(note=input.note)
+    else:
+        body = SubmitProgrammeBody(note=input.note)
+    await broadcast_api.programme_approval(caller, step, programme_id, body, input.idempotency_key)
+    return await _programme(caller, programme_id, lambda view: view.approval == APPROVAL_AFTER[step])
 
 
 async def _step(info: Ctx, step: DeliveryStep, input: DeliveryStepInput) -> Delivery:
@@ -97,11 +126,30 @@ class ProgrammeMutation:
             news_items=input.news_items,
             articles=input.articles,
             segments=input.segments,
+            priority=input.priority.value if input.priority is not None else None,
         )
         await broadcast_api.correct_programme(caller, programme_id, body, input.idempotency_key)
         return await _programme(caller, programme_id, _corrected(input))
 
-    @strawberry.mutation(description="Send a programme to commune stations, each to air it by dueAt (broadcast).")
+    @strawberry.mutation(description="Submit a programme's content for approval (broadcast).")
+    async def submit_programme(self, info: Ctx, input: SubmitProgrammeInput) -> Programme:
+        return await _approval(info, "submit", input)
+
+    @strawberry.mutation(
+        description="Approve a programme's submitted content (broadcast:approve: an approver of the producer's "
+        "unit, or the province's)."
+    )
+    async def approve_programme(self, info: Ctx, input: ApproveProgrammeInput) -> Programme:
+        return await _approval(info, "approve", input)
+
+    @strawberry.mutation(description="Reject a programme's submitted content with a reason (broadcast:approve).")
+    async def reject_programme(self, info: Ctx, input: RejectProgrammeInput) -> Programme:
+        return await _approval(info, "reject", input)
+
+    @strawberry.mutation(
+        description="Send approved content to commune stations, each to air it by dueAt (broadcast); "
+        "each delivery carries the programme's priority."
+    )
     async def send_programme(self, info: Ctx, input: SendProgrammeInput) -> Programme:
         caller = context_of(info).writer()
         programme_id = raw_id(input.programme_id, "Programme", "programmeId")

@@ -16,6 +16,7 @@ from services.gateway.adapters.broadcast_api import updated_at
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.ids import global_id
+from services.gateway.graphql.types_programme_approval import BulletinPriority, ContentApproval, ProgrammeApprovalStep
 from services.gateway.graphql.types_units import AdministrativeUnit, Node, PageInfo, RadioStation
 
 Ctx = Info[Any, Any]
@@ -47,8 +48,10 @@ class Timeliness(enum.Enum):
         "aired_at",
         "failed_at",
         "failure_reason",
+        "priority",
     ),
     descriptions={
+        "priority": "The programme's priority when it was sent.",
         "status": "sent, received, aired or failed.",
         "timeliness": "LATE: aired after dueAt, or received and still not aired past it; MISSING: not even "
         "received past dueAt; PENDING: not due yet.",
@@ -58,6 +61,7 @@ class Timeliness(enum.Enum):
 )
 class Delivery(FromContract[DeliveryView]):
     timeliness: Timeliness
+    priority: BulletinPriority
 
     @strawberry.field(description="When the delivery last moved.")
     def updated_at(self) -> datetime.datetime:
@@ -78,12 +82,30 @@ class Delivery(FromContract[DeliveryView]):
 
 @contract_type(
     ProgrammeView,
-    fields=("title", "air_date", "news_items", "articles", "duration_seconds", "segments", "corrections"),
-    descriptions={"corrections": "Times it was corrected after it was recorded."},
+    fields=(
+        "title",
+        "air_date",
+        "news_items",
+        "articles",
+        "duration_seconds",
+        "segments",
+        "corrections",
+        "priority",
+        "approval",
+        "approval_history",
+    ),
+    descriptions={
+        "corrections": "Times it was corrected after it was recorded.",
+        "approval": "Content approval (ADR 0052): only APPROVED or DISTRIBUTED content is sent to stations.",
+        "approval_history": "Each step of its content approval, oldest first.",
+    },
     description="A radio programme produced by a district centre or the province.",
 )
 class Programme(Node, FromContract[ProgrammeView]):
     id: strawberry.ID
+    priority: BulletinPriority
+    approval: ContentApproval
+    approval_history: list[ProgrammeApprovalStep]
 
     @classmethod
     def of(cls, view: ProgrammeView, /, **extra: Any) -> Programme:

@@ -10,11 +10,12 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from contracts.api.broadcast_views import ProgrammeSummary, TopicCount, UnitAirtime, UnitAirtimePart
+from contracts.api.broadcast_views import PriorityFigures, ProgrammeSummary, TopicCount, UnitAirtime, UnitAirtimePart
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.contract_types import FromContract, contract_type
 from services.gateway.graphql.scalars import Period
 from services.gateway.graphql.types_broadcast import Airtime
+from services.gateway.graphql.types_programme_approval import BulletinPriority
 from services.gateway.graphql.types_units import AdministrativeUnit
 
 Ctx = Info[Any, Any]
@@ -30,6 +31,20 @@ class TopicFigures(FromContract[TopicCount]):
     pass
 
 
+@contract_type(
+    PriorityFigures,
+    fields=("priority", "programmes", "news_items", "deliveries", "aired"),
+    descriptions={
+        "news_items": "News items of this priority: a listed item's is the higher of its own and its programme's.",
+        "deliveries": "Deliveries sent of the period's programmes of this priority.",
+        "aired": "Those of them aired.",
+    },
+    description="A unit's programmes and their deliveries of one priority over a period.",
+)
+class PriorityBreakdown(FromContract[PriorityFigures]):
+    priority: BulletinPriority
+
+
 @strawberry.type(description="Programmes carrying a thematic segment.")
 class SegmentCount:
     segment: str
@@ -38,8 +53,21 @@ class SegmentCount:
 
 @contract_type(
     ProgrammeSummary,
-    fields=("unit_code", "period", "programmes", "news_items", "articles", "duration_seconds", "duration", "topics"),
-    descriptions={"duration": 'As the reports write it: "1,345 h 22 min".'},
+    fields=(
+        "unit_code",
+        "period",
+        "programmes",
+        "news_items",
+        "articles",
+        "duration_seconds",
+        "duration",
+        "topics",
+        "by_priority",
+    ),
+    descriptions={
+        "duration": 'As the reports write it: "1,345 h 22 min".',
+        "by_priority": "The programmes and their deliveries per priority, every priority listed.",
+    },
     description="A unit's programmes over a period: its producers' and those under it.",
 )
 class ProgrammeFigures(FromContract[ProgrammeSummary]):

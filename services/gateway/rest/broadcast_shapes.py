@@ -12,6 +12,9 @@ import datetime
 
 import msgspec
 
+from contracts.api.broadcast_views import ApprovalState, ApprovalStepView
+from contracts.broadcast_events import Priority
+
 
 class ProgrammeView(msgspec.Struct, frozen=True, kw_only=True):
     programme_id: str
@@ -22,6 +25,9 @@ class ProgrammeView(msgspec.Struct, frozen=True, kw_only=True):
     news_items: int
     articles: int
     segments: list[str] = []
+    priority: Priority = "normal"
+    approval: ApprovalState = "approved"
+    approval_history: list[ApprovalStepView] = []
 
 
 class ProgrammePage(msgspec.Struct, frozen=True, kw_only=True):

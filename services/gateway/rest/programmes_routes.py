@@ -1,10 +1,12 @@
-"""/api/v1 routes for a programme's distribution and its deliveries: corrected, sent to stations,
-each delivery received, aired or failed, and a unit's deliveries listed (the late, missing and
+"""/api/v1 routes for a programme's content and distribution: recorded (with its priority),
+corrected, submitted, approved or rejected (ADR 0052), sent to stations, each delivery received,
+aired or failed, and a unit's deliveries listed (the late, missing and
 failed ones on request); a unit's programme and airtime figures over a period.
 
 Bodies and answers are the broadcast service's own (``contracts.api.broadcast*``); a command
 answers its ``CommandResult`` and takes an ``Idempotency-Key``; the service decides scope
-(``broadcast:write``) and reach (a district centre's own programmes and stations).
+(``broadcast:write``; approving and rejecting: ``broadcast:approve``) and reach (a district
+centre's own programmes and stations).
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from litestar import Controller, get, post
 from litestar.openapi.spec import Example
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from contracts.api.broadcast import CorrectProgrammeBody, DeliveryStepBody, SendProgrammeBody
+from contracts.api.broadcast import (
+    ApproveProgrammeBody,
+    CorrectProgrammeBody,
+    DeliveryStepBody,
+    RecordProgrammeBody,
+    RejectProgrammeBody,
+    SendProgrammeBody,
+    SubmitProgrammeBody,
+)
 from contracts.api.broadcast_views import DeliveryPage, ProgrammeSummary, UnitAirtime
 from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters import broadcast_api
@@ -46,6 +56,35 @@ class _Public(Controller):
 class ProgrammeRoutes(_Public):
     path = "/api/v1/programmes"
     tags = ["public API: programmes"]  # noqa: RUF012
+
+    @post("/record", operation_id="recordProgramme", dependencies=WRITER, summary="Record a programme")
+    async def record(self, request: Req, caller: Caller, data: JSONBody[RecordProgrammeBody]) -> CommandResult:
+        """A district centre's or the province's programme, with its ``priority`` (and each item's).
+        Recorded by an approver of the producer it is approved at once unless ``draft`` is true;
+        by anyone else it is a draft to submit. ``ids``: the new programme."""
+        return await broadcast_api.record_programme_command(caller, data, idempotency_key(request))
+
+    @post("/{programme_id:str}/submit", operation_id="submitProgramme", dependencies=WRITER, summary="Submit it")
+    async def submit(
+        self, request: Req, caller: Caller, programme_id: FromPath[str], data: JSONBody[SubmitProgrammeBody]
+    ) -> CommandResult:
+        """Submit a draft (or rejected content, corrected) for approval."""
+        return await broadcast_api.programme_approval(caller, "submit", programme_id, data, idempotency_key(request))
+
+    @post("/{programme_id:str}/approve", operation_id="approveProgramme", dependencies=WRITER, summary="Approve it")
+    async def approve(
+        self, request: Req, caller: Caller, programme_id: FromPath[str], data: JSONBody[ApproveProgrammeBody]
+    ) -> CommandResult:
+        """Approve submitted content (``broadcast:approve``, for the producer's unit or the province):
+        it may then be sent to stations."""
+        return await broadcast_api.programme_approval(caller, "approve", programme_id, data, idempotency_key(request))
+
+    @post("/{programme_id:str}/reject", operation_id="rejectProgramme", dependencies=WRITER, summary="Reject it")
+    async def reject(
+        self, request: Req, caller: Caller, programme_id: FromPath[str], data: JSONBody[RejectProgrammeBody]
+    ) -> CommandResult:
+        """Reject submitted content with a ``reason`` (``broadcast:approve``)."""
+        return await broadcast_api.programme_approval(caller, "reject", programme_id, data, idempotency_key(request))
 
     @post("/{programme_id:str}/correct", operation_id="correctProgramme", dependencies=WRITER, summary="Correct it")
     async def correct(

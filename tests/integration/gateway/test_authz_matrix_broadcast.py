@@ -20,6 +20,7 @@ ACK = "mutation($input: AcknowledgeEmergencyAlertInput!) { acknowledgeEmergencyA
 CANCEL_ALERT = "mutation($input: CancelEmergencyAlertInput!) { cancelEmergencyAlert(input: $input) { id } }"
 CORRECT = "mutation($input: CorrectProgrammeInput!) { correctProgramme(input: $input) { id } }"
 SEND = "mutation($input: SendProgrammeInput!) { sendProgramme(input: $input) { id } }"
+APPROVAL = "mutation($input: {}ProgrammeInput!) {{ {}Programme(input: $input) {{ id approval }} }}"
 STEP = "mutation($input: {}Input!) {{ {}(input: $input) {{ status }} }}"
 CANCEL_RELAY = "mutation($input: CancelRelaySessionInput!) { cancelRelaySession(input: $input) { id } }"
 OUTREACH = "mutation($input: RecordOutreachSessionInput!) { recordOutreachSession(input: $input) { id } }"
@@ -123,6 +124,18 @@ CELLS: dict[str, Cell] = {
         SEND,
         {"input": {"programmeId": made(t).unsent[i], "stationIds": [t.station], "dueAt": DUE}},
     ),
+    "submitProgramme (a draft of Ba Bể)": lambda i, t: (
+        APPROVAL.format("Submit", "submit"),
+        {"input": {"programmeId": made(t).drafts[i]}},
+    ),
+    "approveProgramme (Ba Bể's, submitted)": lambda i, t: (
+        APPROVAL.format("Approve", "approve"),
+        {"input": {"programmeId": made(t).submitted[i]}},
+    ),
+    "rejectProgramme (Ba Bể's, submitted)": lambda i, t: (
+        APPROVAL.format("Reject", "reject"),
+        {"input": {"programmeId": made(t).to_reject[i], "reason": "Sai số liệu"}},
+    ),
     "receiveDelivery (at VNPT's station)": lambda i, t: (
         STEP.format("ReceiveDelivery", "receiveDelivery"),
         {"input": {"programmeId": made(t).received[i], "stationId": t.station}},
@@ -160,6 +173,12 @@ class Made:
     failed: list[str]
     """Programmes sent to VNPT's station, to fail there."""
     unsent: list[str]
+    drafts: list[str]
+    """Programmes recorded as drafts, to be submitted."""
+    submitted: list[str]
+    """Drafts submitted, to be approved."""
+    to_reject: list[str]
+    """Drafts submitted, to be rejected."""
     sessions: list[str]
 
 
@@ -192,14 +211,19 @@ async def build_area_targets(platform: Platform, targets: Targets) -> None:
     await platform.eventually(station_known)
     columns = range(len(CALLERS))
     alerts = [(await platform.data(ISSUE, {"input": _alert(i)}))["issueEmergencyAlert"]["id"] for i in columns]
-    programmes: dict[str, list[str]] = {"received": [], "failed": [], "unsent": []}
+    programmes: dict[str, list[str]] = {
+        "received": [], "failed": [], "unsent": [], "drafts": [], "submitted": [], "to_reject": [],
+    }  # fmt: skip
     for kind, found in programmes.items():
+        draft = kind in ("drafts", "submitted", "to_reject")
         for i in columns:
-            recorded = await platform.data(PROGRAMME, {"input": _programme(i, "061") | {"title": f"{kind} {i}"}})
-            found.append(recorded["recordProgramme"]["id"])
-            if kind != "unsent":
+            programme = _programme(i, "061") | {"title": f"{kind} {i}", "draft": draft}
+            found.append((await platform.data(PROGRAMME, {"input": programme}))["recordProgramme"]["id"])
+            if kind in ("received", "failed"):
                 send = {"programmeId": found[-1], "stationIds": [targets.station], "dueAt": DUE}
                 await platform.data(SEND, {"input": send})
+            elif kind in ("submitted", "to_reject"):
+                await platform.data(APPROVAL.format("Submit", "submit"), {"input": {"programmeId": found[-1]}})
     for i in columns:
         relay = {"stationId": targets.station, "source": "VOV1", "startedAt": f"2023-05-0{i + 1}T05:00:00+07:00",
                  "endedAt": f"2023-05-0{i + 1}T06:00:00+07:00"}  # fmt: skip
@@ -228,8 +252,11 @@ NESTED: dict[str, dict[str, str]] = {
 }
 """Every field of a result type that reaches past the written row: each needs ``read``."""
 
+OWN = {("Programme", "approvalHistory")}
+"""A programme's approval steps are the programme's own, shown to its writer."""
+
 DIRECT = {
-    "Programme": "id title airDate newsItems articles durationSeconds segments corrections",
+    "Programme": "id title airDate newsItems articles durationSeconds segments corrections priority approval",
     "EmergencyAlert": "id title stationCount acknowledgedCount awaitingCount",
     "Delivery": "status timeliness unitCode dueAt",
     "RelaySession": "id source startedAt cancelled",

@@ -28,7 +28,8 @@ COMMUNES = ("06100", "06101", "06102")
 QUARTERS = (1, 4, 7, 10)
 CENTRE = Partner(
     name="year-ba-be",
-    scopes=frozenset({"read", "broadcast:write", "alerts:issue", "metrics:write"}),
+    # broadcast:approve: the centre's head approves its programmes as it records them (ADR 0052).
+    scopes=frozenset({"read", "broadcast:write", "broadcast:approve", "alerts:issue", "metrics:write"}),
     unit_code=DISTRICT,
 )
 ICT = datetime.timezone(datetime.timedelta(hours=7))

@@ -54,6 +54,8 @@ SHAPES = [
         # The public input names the producer; the service names every unit a command is for
         # ``unit_code``.
         renamed={"unit_code": "producerCode"},
+        # The public enum's names are the service's values, upper-cased.
+        translated={"priority": "priority"},
         not_exposed=frozenset({"items", "audio"}),
     ),
     Shape(
@@ -70,13 +72,24 @@ SHAPES = [
     Shape(
         views.ProgrammeView,
         "Programme",
-        translated={"programme_id": "id", "unit_code": "producer"},
+        translated={
+            "programme_id": "id",
+            "unit_code": "producer",
+            "priority": "priority",
+            "approval": "approval",
+            "approval_history": "approvalHistory",
+        },
         not_exposed=frozenset({"items", "audio"}),
     ),
     Shape(
         views.DeliveryView,
         "Delivery",
-        translated={"station_id": "station", "programme_id": "programme", "timeliness": "timeliness"},
+        translated={
+            "station_id": "station",
+            "programme_id": "programme",
+            "timeliness": "timeliness",
+            "priority": "priority",
+        },
     ),
     Shape(views.SourceAirtime, "Airtime", not_exposed=frozenset({"duration", "sessions"})),
     Shape(
@@ -100,7 +113,15 @@ SHAPES += [
     Shape(api.AcknowledgeAlertBody, "AcknowledgeEmergencyAlertInput"),
     Shape(api.ReasonBody, "CancelEmergencyAlertInput"),
     Shape(api.ReasonBody, "CancelRelaySessionInput"),
-    Shape(api.CorrectProgrammeBody, "CorrectProgrammeInput", not_exposed=frozenset({"items", "audio"})),
+    Shape(
+        api.CorrectProgrammeBody,
+        "CorrectProgrammeInput",
+        translated={"priority": "priority"},
+        not_exposed=frozenset({"items", "audio"}),
+    ),
+    Shape(api.SubmitProgrammeBody, "SubmitProgrammeInput"),
+    Shape(api.ApproveProgrammeBody, "ApproveProgrammeInput"),
+    Shape(api.RejectProgrammeBody, "RejectProgrammeInput"),
     Shape(api.SendProgrammeBody, "SendProgrammeInput"),
     Shape(api.DeliveryStepBody, "ReceiveDeliveryInput", not_exposed=frozenset({"reason"})),
     Shape(api.DeliveryStepBody, "AirDeliveryInput", not_exposed=frozenset({"reason", "content_hash"})),
