@@ -50,7 +50,8 @@ def is_emergency(envelope: Envelope) -> bool:
     return _priority.decode(envelope.data).priority == "emergency"
 
 
-def _bulletin(item: Applied) -> tuple[str, Interrupt] | None:
+def bulletin(item: Applied) -> tuple[str, Interrupt] | None:
+    """The station and the interruption an event asks for, if it is an emergency bulletin."""
     event = item.event
     if isinstance(event, b.EmergencyAlertDispatched):
         at = item.envelope.occurred_at
@@ -62,7 +63,7 @@ def _bulletin(item: Applied) -> tuple[str, Interrupt] | None:
 
 async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
     for item in batch:
-        found = _bulletin(item)
+        found = bulletin(item)
         if found is None:
             continue
         station_id, command = found
