@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -27,11 +28,11 @@ MONDAY = datetime.date(2026, 12, 7)
 FROM = datetime.date(2026, 11, 30)
 
 
-def weekly(slot_id: str, starts: str, ends: str, *, weekday: int = 1, **more: object) -> AddSlot:
-    fields: dict[str, object] = {"kind": "relay", "source": "VOV1", "valid_from": FROM, **more}
+def weekly(slot_id: str, starts: str, ends: str, *, weekday: int = 1, **more: Any) -> AddSlot:
+    fields: dict[str, Any] = {"kind": "relay", "source": "VOV1", "valid_from": FROM, **more}
     return AddSlot(
         slot_id=slot_id, station_id="st-1", unit_code="00001", starts=starts, ends=ends, weekday=weekday, **fields
-    )  # type: ignore[arg-type]
+    )
 
 
 def one_day(slot_id: str, on: datetime.date, starts: str, ends: str) -> AddSlot:
