@@ -392,7 +392,7 @@ class ScheduleSlotRemoved(Event, frozen=True, kw_only=True, tag="broadcast.sched
     reason: str | None = None
 
 
-class ScheduleSlotCancelledOn(Event, frozen=True, kw_only=True, tag="broadcast.schedule_slot_cancelled_on"):
+class ScheduleSlotDayCancelled(Event, frozen=True, kw_only=True, tag="broadcast.schedule_slot_day_cancelled"):
     """An exception: the slot does not go on air on day ``on``."""
 
     slot_id: str
@@ -448,7 +448,7 @@ INCIDENT_EVENTS: list[type[Event]] = [
 SCHEDULE_EVENTS: list[type[Event]] = [
     ScheduleSlotAdded,
     ScheduleSlotRemoved,
-    ScheduleSlotCancelledOn,
+    ScheduleSlotDayCancelled,
     ScheduleInterrupted,
 ]
 

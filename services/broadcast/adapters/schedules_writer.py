@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from contracts.broadcast_events import (
     ScheduleInterrupted,
     ScheduleSlotAdded,
-    ScheduleSlotCancelledOn,
+    ScheduleSlotDayCancelled,
     ScheduleSlotRemoved,
 )
 from libs.common.db import Conn
@@ -68,7 +68,7 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
             )  # fmt: skip
         elif isinstance(e, ScheduleSlotRemoved):
             await conn.execute(f"UPDATE {s}.slots SET valid_until = $2 WHERE slot_id = $1", e.slot_id, e.valid_from)
-        elif isinstance(e, ScheduleSlotCancelledOn):
+        elif isinstance(e, ScheduleSlotDayCancelled):
             await conn.execute(
                 f"INSERT INTO {s}.cancellations (slot_id, on_day, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                 e.slot_id, e.on, e.reason,

@@ -26,7 +26,7 @@ from contracts.broadcast_events import (
     ScheduleInterrupted,
     ScheduleKind,
     ScheduleSlotAdded,
-    ScheduleSlotCancelledOn,
+    ScheduleSlotDayCancelled,
     ScheduleSlotRemoved,
 )
 from contracts.province import PROVINCE_TZ
@@ -236,7 +236,7 @@ def decide_schedule(command: ScheduleCommand, schedule: Schedule) -> Sequence[Ev
                     details={"slot_id": slot.slot_id, "on": command.on.isoformat()},
                 )  # fmt: skip
             reason = required_text(command.reason, field="reason")
-            return [ScheduleSlotCancelledOn(**ids, slot_id=slot.slot_id, on=command.on, reason=reason)]
+            return [ScheduleSlotDayCancelled(**ids, slot_id=slot.slot_id, on=command.on, reason=reason)]
         case Interrupt():
             key = f"{command.bulletin_kind}:{command.bulletin_id}"
             found = schedule.on_air(command.at)
@@ -269,7 +269,7 @@ def evolve_schedule(schedule: Schedule, event: Event) -> Schedule:
             )
         case ScheduleSlotRemoved():
             return _with(schedule, event.slot_id, valid_until=event.valid_from)
-        case ScheduleSlotCancelledOn():
+        case ScheduleSlotDayCancelled():
             cancelled = schedule.slot(event.slot_id).cancelled | {event.on}
             return _with(schedule, event.slot_id, cancelled=cancelled)
         case ScheduleInterrupted():

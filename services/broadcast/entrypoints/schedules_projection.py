@@ -21,7 +21,7 @@ READS: ReadFields = {
         "weekday",
     ),
     b.ScheduleSlotRemoved: ("slot_id", "valid_from"),
-    b.ScheduleSlotCancelledOn: ("on", "reason", "slot_id"),
+    b.ScheduleSlotDayCancelled: ("on", "reason", "slot_id"),
     b.ScheduleInterrupted: (
         "bulletin_id", "bulletin_kind", "interrupted_at", "on", "slot_id", "station_id", "unit_code",
     ),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from contracts.base import Event
-from contracts.broadcast_events import ScheduleInterrupted, ScheduleSlotAdded, ScheduleSlotCancelledOn
+from contracts.broadcast_events import ScheduleInterrupted, ScheduleSlotAdded, ScheduleSlotDayCancelled
 from contracts.province import PROVINCE_TZ
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from services.broadcast.domain.schedules import (
@@ -125,7 +125,7 @@ def test_cancelling_a_slot_on_a_day_it_does_not_run_is_refused_and_twice_changes
     assert refused.value.code == "slot_not_on_that_day"
     cancel = CancelSlotOn(slot_id="s1", on=MONDAY, reason="bão số 3")
     _, events = run(weekly("s1", "05:00", "06:00"), cancel)
-    assert isinstance(events[0], ScheduleSlotCancelledOn)
+    assert isinstance(events[0], ScheduleSlotDayCancelled)
     assert run(weekly("s1", "05:00", "06:00"), cancel, cancel)[1] == []
     with pytest.raises(NotFoundError):
         run(CancelSlotOn(slot_id="nope", on=MONDAY, reason="x"))
