@@ -10,7 +10,7 @@ import datetime
 from typing import Any
 
 from contracts.province import PROVINCE_TZ
-from tests.integration.gateway.api_fixtures import build_province
+from tests.integration.gateway.api_fixtures import RECORD_RELAY, build_province
 from tests.integration.gateway.api_platform import Platform, platform
 from tests.integration.gateway.broadcast_support import stations_known_to_broadcast
 from tests.integration.gateway.test_subscriptions_live import first, subscribed, subscriber
@@ -21,6 +21,8 @@ ADD = """mutation($i: AddScheduleSlotInput!) {
   addScheduleSlot(input: $i) { period plannedMinutes slots { slotId kind source starts ends weekday } station { id } }
 }"""
 ISSUE = "mutation($input: IssueEmergencyAlertInput!) { issueEmergencyAlert(input: $input) { id } }"
+SESSIONS = """query($from: Date, $to: Date) {
+  relaySessions(unitCode: "061", from: $from, to: $to) { edges { node { startedAt outsideSchedule } } } }"""
 INTERRUPTED = """subscription {
   events(types: ["broadcast.schedule_interrupted"], unitCode: "061") { type unitCode data }
 }"""
@@ -76,6 +78,19 @@ async def test_an_emergency_alert_pre_empts_a_stations_slot_read_through_graphql
     )
     assert adherence["scheduleAdherence"]["interruptionCount"] == 1
     assert adherence["scheduleAdherence"]["children"] == [{"unitCode": commune, "interruptionCount": 1}]
+
+    week_ago, yesterday = (today - datetime.timedelta(days=n) for n in (7, 1))
+    for day in (week_ago, yesterday):  # in the slot a week ago; yesterday is another weekday
+        relay = {"stationId": station, "source": "VOV1", "startedAt": f"{day.isoformat()}T05:00:00+07:00",
+                 "endedAt": f"{day.isoformat()}T06:00:00+07:00"}  # fmt: skip
+        await platform.data(RECORD_RELAY, {"input": relay})
+
+    async def flagged() -> list[bool] | None:
+        window = {"from": week_ago.isoformat(), "to": yesterday.isoformat()}
+        edges = (await platform.data(SESSIONS, window))["relaySessions"]["edges"]
+        return [e["node"]["outsideSchedule"] for e in edges] if len(edges) == 2 else None
+
+    assert await platform.eventually(flagged) == [False, True]
 
     path = f"/api/v1/broadcast-schedules/{raw}"
     headers = {**platform.auth(), "idempotency-key": f"day-slot-{raw}"}
