@@ -17,21 +17,20 @@ def tables_sql(schema: str) -> str:
         bulletin_kind  text        NOT NULL,
         bulletin_id    text        NOT NULL,
         at             timestamptz NOT NULL,
-        interrupted    boolean     NOT NULL
+        outcome        text        NOT NULL
     );
     """
 
 
-async def record(
-    conn: Conn, schema: str, event_id: UUID, station_id: str, command: Interrupt, *, interrupted: bool
-) -> None:
+async def record(conn: Conn, schema: str, event_id: UUID, station_id: str, command: Interrupt, *, outcome: str) -> None:
+    """``outcome``: ``application.preemption.Outcome``; the latest one a replay found."""
     await conn.execute(
-        f"""INSERT INTO {schema}.bulletins (event_id, station_id, bulletin_kind, bulletin_id, at, interrupted)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING""",
+        f"""INSERT INTO {schema}.bulletins (event_id, station_id, bulletin_kind, bulletin_id, at, outcome)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO UPDATE SET outcome = EXCLUDED.outcome""",
         event_id,
         station_id,
         command.bulletin_kind,
         command.bulletin_id,
         command.at,
-        interrupted,
+        outcome,
     )

@@ -10,6 +10,8 @@ append is then decided again on the new version, in a savepoint of its own.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from contracts.broadcast_events import CATALOGUE
 from contracts.envelope import Metadata
 from libs.common.db import Conn
@@ -20,22 +22,27 @@ from services.broadcast.domain.schedules import SCHEDULE, Interrupt, schedule_st
 STORE = EventStore("broadcast")
 ATTEMPTS = 5
 
+Outcome = Literal["interrupted", "recorded_before", "outside_slots"]
+"""What a bulletin did to the schedule: interrupted a slot now, had done so before (a replay),
+or met no slot on air."""
 
-async def preempt(conn: Conn, station_id: str, command: Interrupt, metadata: Metadata) -> bool:
-    """Whether the bulletin interrupted a slot (``False``: none on air, or recorded before)."""
+
+async def preempt(conn: Conn, station_id: str, command: Interrupt, metadata: Metadata) -> Outcome:
     stream = schedule_stream(station_id)
     for attempt in range(ATTEMPTS):
         history = await STORE.load(conn, stream)
         schedule = SCHEDULE.fold([CATALOGUE.decode(e.type, e.schema_version, e.data) for e in history])
+        if schedule.took(command.bulletin_kind, command.bulletin_id):
+            return "recorded_before"
         events = SCHEDULE.decide(command, schedule)
         if not events:
-            return False
+            return "outside_slots"
         version = history[-1].version if history else 0
         try:
             async with conn.transaction():  # a savepoint: a lost race rolls back alone
                 await STORE.append(conn, stream, SCHEDULE.stream_type, version, events, metadata=metadata)
-            return True
+            return "interrupted"
         except ConcurrencyError:
             if attempt == ATTEMPTS - 1:
                 raise
-    return False
+    raise AssertionError("unreachable: the last attempt returns or raises")

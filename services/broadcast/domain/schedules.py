@@ -94,6 +94,10 @@ class Schedule(msgspec.Struct, frozen=True, kw_only=True):
         raise NotFoundError("no such slot in the station's schedule", code="unknown_schedule_slot",
                             details={"slot_id": slot_id})  # fmt: skip
 
+    def took(self, bulletin_kind: BulletinKind, bulletin_id: str) -> bool:
+        """Whether that bulletin already interrupted the schedule."""
+        return f"{bulletin_kind}:{bulletin_id}" in self.bulletins
+
     def on_air(self, at: datetime.datetime) -> tuple[Slot, datetime.date] | None:
         local = at.astimezone(PROVINCE_TZ)
         minute = local.hour * 60 + local.minute
@@ -238,9 +242,8 @@ def decide_schedule(command: ScheduleCommand, schedule: Schedule) -> Sequence[Ev
             reason = required_text(command.reason, field="reason")
             return [ScheduleSlotDayCancelled(**ids, slot_id=slot.slot_id, on=command.on, reason=reason)]
         case Interrupt():
-            key = f"{command.bulletin_kind}:{command.bulletin_id}"
             found = schedule.on_air(command.at)
-            if key in schedule.bulletins or found is None:
+            if schedule.took(command.bulletin_kind, command.bulletin_id) or found is None:
                 return []  # once per bulletin; outside every slot there is nothing to pre-empt
             slot, day = found
             return [

@@ -4,8 +4,8 @@ A policy, not a read model: it consumes the broadcast topic like a projection (i
 schema ``broadcast_preemption``) and, for each emergency bulletin that reached a station, records
 the interruption on the station's schedule stream (``application.preemption``) in the same
 transaction as its checkpoint, the tracking record of a process application. Its one table keeps,
-per bulletin and station, whether a slot was interrupted: what an operator looks at to see what
-the policy made of an event. The bulletins:
+per bulletin and station, what it did (interrupted a slot, found it recorded before, met no slot
+on air): what an operator looks at to see what the policy made of an event. The bulletins:
 
 - an emergency alert dispatched to the station (``emergency_alert_dispatched``), at the instant
   the alert went out;
@@ -72,8 +72,8 @@ async def apply(conn: Conn, schema: str, batch: Sequence[Applied]) -> None:
             actor=POLICY_ACTOR, correlation_id=envelope.correlation_id or envelope.event_id,
             causation_id=envelope.event_id, traceparent=envelope.traceparent,
         )  # fmt: skip
-        interrupted = await preempt(conn, station_id, command, metadata)
-        await preemption_log.record(conn, schema, envelope.event_id, station_id, command, interrupted=interrupted)
+        outcome = await preempt(conn, station_id, command, metadata)
+        await preemption_log.record(conn, schema, envelope.event_id, station_id, command, outcome=outcome)
 
 
 PreemptionPolicy = read_model("broadcast_preemption", READS, tables=preemption_log.tables_sql, apply=apply)

@@ -12,9 +12,12 @@ import asyncpg
 
 from contracts.envelope import Metadata
 from contracts.province import PROVINCE_TZ
+from libs.common.db import create_pool
 from libs.common.principal import Principal
+from libs.common.projections.rebuild import rebuild
 from services.broadcast.application.preemption import preempt
 from services.broadcast.domain.schedules import Interrupt
+from services.broadcast.entrypoints.preemption_policy import PreemptionPolicy
 from tests.integration.broadcast.conftest import Platform, Province
 
 WRITE = frozenset({"broadcast:write", "read"})
@@ -147,17 +150,28 @@ async def test_an_emergency_alert_pre_empts_the_slot_on_air_once(platform: Platf
     assert interruption["on"] == today.isoformat()
     assert (await platform.get(f"/stations/{two}/schedule", period=str(today.year)))["interruptions"] == []
 
-    # The policy sees the alert again (a redelivery, a rebuild): the schedule takes it once.
+    # The policy replays every event (a rebuild), and sees the alert once more (a redelivery):
+    # the schedule takes it once.
+    pool = await create_pool(platform.database_url, service="test-rebuild", max_size=2)
+    try:
+        policy = PreemptionPolicy()
+        topics = {service: platform.settings.topic(service) for service in policy.sources}
+        replayed = await rebuild(policy, pool, topics=topics, partitions=platform.settings.kafka_partitions)
+    finally:
+        await pool.close()
+    assert replayed.done >= 2  # the alert's two dispatches
     conn = await asyncpg.connect(platform.database_url)
     try:
         again = Interrupt(at=datetime.datetime.fromisoformat(interruption["interrupted_at"]), bulletin_kind="alert",
                           bulletin_id=alert_id)  # fmt: skip
-        assert not await preempt(conn, one, again, Metadata(actor="test"))
+        assert await preempt(conn, one, again, Metadata(actor="test")) == "recorded_before"
         types = await conn.fetch(
             "SELECT type FROM broadcast.events WHERE stream_id = $1 ORDER BY version", f"schedule-{one}"
         )
-        logged = await conn.fetchval("SELECT count(*) FROM broadcast_preemption.bulletins WHERE interrupted")
+        logged = await conn.fetch("SELECT station_id, outcome FROM broadcast_preemption.bulletins ORDER BY station_id")
     finally:
         await conn.close()
     assert [t["type"] for t in types] == ["broadcast.schedule_slot_added", "broadcast.schedule_interrupted"]
-    assert logged == 1
+    assert sorted((r["station_id"], r["outcome"]) for r in logged) == sorted(
+        [(one, "recorded_before"), (two, "outside_slots")]
+    )  # what the rebuild found: the interruption recorded before it, and no slot at the other station
