@@ -80,9 +80,9 @@ async def test_an_emergency_alert_pre_empts_a_stations_slot_read_through_graphql
     assert adherence["scheduleAdherence"]["children"] == [{"unitCode": commune, "interruptionCount": 1}]
 
     week_ago, yesterday = (today - datetime.timedelta(days=n) for n in (7, 1))
-    for day in (week_ago, yesterday):  # in the slot a week ago; yesterday is another weekday
-        relay = {"stationId": station, "source": "VOV1", "startedAt": f"{day.isoformat()}T05:00:00+07:00",
-                 "endedAt": f"{day.isoformat()}T06:00:00+07:00"}  # fmt: skip
+    for past in (week_ago, yesterday):  # in the slot a week ago; yesterday is another weekday
+        relay = {"stationId": station, "source": "VOV1", "startedAt": f"{past.isoformat()}T05:00:00+07:00",
+                 "endedAt": f"{past.isoformat()}T06:00:00+07:00"}  # fmt: skip
         await platform.data(RECORD_RELAY, {"input": relay})
 
     async def flagged() -> list[bool] | None:
