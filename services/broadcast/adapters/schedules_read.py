@@ -64,34 +64,59 @@ def outside_schedule_sql(session: str) -> str:
 
 def _figures_sql(stations: str) -> str:
     """SQL: the period's figures per ``part`` of the stations CTE ``stations`` (station_id, part).
-    Parameters after the CTE's: first day, last day, the period's first and next instants, offset."""
+    Parameters after the CTE's: first day, last day, the period's first and next instants, offset.
+
+    Sessions meet slots only on the local days both touch, so they are joined by (station, day)
+    (hash joins), never each session against every slot instance of the period."""
+    local_day = "((({0}) AT TIME ZONE 'UTC') + $6::interval)::date"
     return f"""
         WITH RECURSIVE {stations},
-        days AS (SELECT ts, ts::date AS day FROM generate_series($2::timestamp, $3::timestamp, interval '1 day') ts),
+        days AS (
+            SELECT ts, ts::date AS day, extract(isodow FROM ts)::int AS weekday
+            FROM generate_series($2::timestamp, $3::timestamp, interval '1 day') ts
+        ),
+        running AS (
+            SELECT sl.*, days.ts, days.day FROM {SC}.slots sl
+            JOIN days ON days.weekday = sl.weekday AND days.day >= sl.valid_from
+            WHERE sl.on_day IS NULL AND sl.station_id IN (SELECT station_id FROM st)
+            UNION ALL
+            SELECT sl.*, days.ts, days.day FROM {SC}.slots sl JOIN days ON days.day = sl.on_day
+            WHERE sl.station_id IN (SELECT station_id FROM st)
+        ),
         planned AS (
-            SELECT st.station_id, st.part, (sl.ends - sl.starts) * 60 AS seconds,
-                   tstzrange({_instant("days.ts", "sl.starts", "$6::interval")},
-                             {_instant("days.ts", "sl.ends", "$6::interval")}, '[)') AS during
-            FROM st JOIN {SC}.slots sl ON sl.station_id = st.station_id
-            JOIN days ON {_runs("sl", "days.day")}
+            SELECT st.station_id, st.part, r.day, (r.ends - r.starts) * 60 AS seconds,
+                   tstzrange({_instant("r.ts", "r.starts", "$6::interval")},
+                             {_instant("r.ts", "r.ends", "$6::interval")}, '[)') AS during
+            FROM running r JOIN st ON st.station_id = r.station_id
+            WHERE (r.valid_until IS NULL OR r.day < r.valid_until)
+              AND NOT EXISTS (SELECT 1 FROM {SC}.cancellations c WHERE c.slot_id = r.slot_id AND c.on_day = r.day)
         ),
         aired AS (
-            SELECT st.station_id, st.part,
+            SELECT st.station_id, st.part, se.session_id,
                    tstzrange(greatest(se.started_at, $4), least(se.ended_at, $5), '[)') AS during
             FROM st JOIN {AIRTIME}.sessions se ON se.station_id = st.station_id
             WHERE NOT se.cancelled AND se.started_at < $5 AND se.ended_at > $4
+        ),
+        touched AS (
+            SELECT a.*, d::date AS day FROM aired a,
+                 generate_series({local_day.format("lower(a.during)")},
+                                 {local_day.format("upper(a.during) - interval '1 microsecond'")}, interval '1 day') d
+        ),
+        met AS (
+            SELECT t.session_id, t.part,
+                   sum(extract(epoch FROM upper(t.during * p.during) - lower(t.during * p.during))) AS seconds
+            FROM touched t JOIN planned p ON p.station_id = t.station_id AND p.day = t.day AND p.during && t.during
+            GROUP BY t.session_id, t.part
         ),
         scheduled AS (SELECT DISTINCT station_id FROM {SC}.slots WHERE station_id IN (SELECT station_id FROM st))
         SELECT 'planned' AS figure, part, sum(seconds)::bigint AS value FROM planned GROUP BY part
         UNION ALL
         SELECT 'aired', part, sum(extract(epoch FROM upper(during) - lower(during)))::bigint FROM aired GROUP BY part
         UNION ALL
-        SELECT 'in_schedule', a.part,
-               sum(extract(epoch FROM upper(a.during * p.during) - lower(a.during * p.during)))::bigint
-        FROM aired a JOIN planned p ON p.station_id = a.station_id AND p.during && a.during GROUP BY a.part
+        SELECT 'in_schedule', part, sum(seconds)::bigint FROM met GROUP BY part
         UNION ALL
         SELECT 'outside', a.part, count(*) FROM aired a JOIN scheduled USING (station_id)
-        WHERE NOT EXISTS (SELECT 1 FROM planned p WHERE p.station_id = a.station_id AND p.during && a.during)
+        WHERE NOT EXISTS (SELECT 1 FROM met m WHERE m.session_id = a.session_id)
         GROUP BY a.part
         UNION ALL
         SELECT 'interrupted', st.part, count(*) FROM st JOIN {SC}.interruptions i ON i.station_id = st.station_id
