@@ -67,7 +67,8 @@ def _figures_sql(stations: str) -> str:
     Parameters after the CTE's: first day, last day, the period's first and next instants, offset.
 
     Sessions meet slots only on the local days both touch, so they are joined by (station, day)
-    (hash joins), never each session against every slot instance of the period."""
+    (hash joins), never each session against every slot instance of the period: ``touched`` is
+    materialized so that the planner cannot join by station first and by day after."""
     local_day = "((({0}) AT TIME ZONE 'UTC') + $6::interval)::date"
     return f"""
         WITH RECURSIVE {stations},
@@ -97,7 +98,7 @@ def _figures_sql(stations: str) -> str:
             FROM st JOIN {AIRTIME}.sessions se ON se.station_id = st.station_id
             WHERE NOT se.cancelled AND se.started_at < $5 AND se.ended_at > $4
         ),
-        touched AS (
+        touched AS MATERIALIZED (
             SELECT a.*, d::date AS day FROM aired a,
                  generate_series({local_day.format("lower(a.during)")},
                                  {local_day.format("upper(a.during) - interval '1 microsecond'")}, interval '1 day') d
