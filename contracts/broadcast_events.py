@@ -39,6 +39,10 @@ AlertPriority = Literal["low", "normal", "high", "critical"]
 Priority = Literal["normal", "priority", "emergency"]
 """A bulletin's priority (Circular 39/2020/TT-BTTTT, 2455/BTTTT-TTCS): ``normal`` airs in its
 slot, ``priority`` before the others, ``emergency`` pre-empts the station's schedule."""
+ScheduleKind = Literal["relay", "local"]
+"""A schedule slot relays a national or provincial channel, or carries a local programme."""
+BulletinKind = Literal["alert", "delivery"]
+"""What pre-empted a schedule: an emergency alert, or a delivered programme of emergency priority."""
 AssigneeKind = Literal["unit", "operator"]
 """Who handles an incident: a unit (a district centre or a commune, by its code) or an
 operator (an organisation's code: VNPT, VIETTEL, VNPOST...)."""
@@ -405,6 +409,67 @@ class IncidentEscalated(Event, frozen=True, kw_only=True, tag="broadcast.inciden
     raised_at: datetime.datetime
 
 
+# --- broadcast schedules ---------------------------------------------------------------------
+# A station's schedule (Circular 39/2020/TT-BTTTT) is a stream of its own, ``schedule-<station>``:
+# weekly slots in force from a day, exceptions for one day (a slot cancelled, a slot added), and
+# the interruptions an emergency bulletin caused. Times of day (``starts``, ``ends``) are the
+# province's clock, ``HH:MM``; ``ends`` may be ``24:00`` (midnight at the end of the day).
+
+
+class ScheduleSlotAdded(Event, frozen=True, kw_only=True, tag="broadcast.schedule_slot_added"):
+    """A slot on air every week on ``weekday`` (1 Monday … 7 Sunday) from ``valid_from`` on;
+    or, with ``on`` instead of ``weekday``, on that one day only (an exception that adds a slot)."""
+
+    slot_id: str
+    station_id: str
+    unit_code: str
+    """The station's commune."""
+    kind: ScheduleKind
+    source: RelaySource
+    """What the slot carries: a relayed channel (``VOV1``, ``VTV1``, ``PROVINCIAL``, ``OTHER``) or ``LOCAL``."""
+    starts: str
+    ends: str
+    weekday: int | None = None
+    valid_from: datetime.date | None = None
+    on: datetime.date | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+class ScheduleSlotRemoved(Event, frozen=True, kw_only=True, tag="broadcast.schedule_slot_removed"):
+    """A weekly slot no longer counts from ``valid_from`` on (the days before keep it)."""
+
+    slot_id: str
+    station_id: str
+    unit_code: str
+    valid_from: datetime.date
+    reason: str | None = None
+
+
+class ScheduleSlotDayCancelled(Event, frozen=True, kw_only=True, tag="broadcast.schedule_slot_day_cancelled"):
+    """An exception: the slot does not go on air on day ``on``."""
+
+    slot_id: str
+    station_id: str
+    unit_code: str
+    on: datetime.date
+    reason: str
+
+
+class ScheduleInterrupted(Event, frozen=True, kw_only=True, tag="broadcast.schedule_interrupted"):
+    """An emergency bulletin pre-empted the slot on air at ``interrupted_at``: an emergency alert
+    dispatched to the station (``bulletin_kind`` ``alert``, ``bulletin_id`` the alert's id) or an
+    emergency programme the station aired (``delivery``, the programme's id)."""
+
+    slot_id: str
+    station_id: str
+    unit_code: str
+    on: datetime.date
+    interrupted_at: datetime.datetime
+    bulletin_kind: BulletinKind
+    bulletin_id: str
+
+
 PROGRAMME_EVENTS: list[type[Event]] = [
     ProgrammeRecorded,
     ProgrammeCorrected,
@@ -441,6 +506,12 @@ INCIDENT_EVENTS: list[type[Event]] = [
     IncidentResolved,
     IncidentEscalated,
 ]
+SCHEDULE_EVENTS: list[type[Event]] = [
+    ScheduleSlotAdded,
+    ScheduleSlotRemoved,
+    ScheduleSlotDayCancelled,
+    ScheduleInterrupted,
+]
 
 CATALOGUE = EventCatalogue(
     "broadcast",
@@ -452,5 +523,6 @@ CATALOGUE = EventCatalogue(
         *OUTREACH_EVENTS,
         *ALERT_EVENTS,
         *INCIDENT_EVENTS,
+        *SCHEDULE_EVENTS,
     ],
 )

@@ -22,6 +22,7 @@ from contracts.broadcast_events import (
     ProgrammeItem,
     RelaySource,
     ResolutionCause,
+    ScheduleKind,
 )
 
 MAX_STATIONS = 2000
@@ -252,3 +253,45 @@ class OutreachKeys(Body, frozen=True, kw_only=True):
 
 class ClusterKeys(Body, frozen=True, kw_only=True):
     cluster_ids: Annotated[list[str], msgspec.Meta(min_length=1, max_length=MAX_SIGNAL_BATCH)]
+
+
+# --- commands: broadcast schedules -------------------------------------------------------------
+
+
+class ScheduleSlotBody(Body, frozen=True, kw_only=True):
+    """A weekly slot: on ``weekday`` (1 Monday … 7 Sunday) from ``starts`` to ``ends`` (``HH:MM``,
+    the province's clock; ``24:00`` ends the day), every week from ``valid_from`` (default: today)."""
+
+    weekday: int
+    starts: str
+    ends: str
+    kind: ScheduleKind
+    source: RelaySource | None = None
+    """The channel a relay slot carries (VOV1, VTV1, PROVINCIAL, OTHER); a local slot's is LOCAL."""
+    valid_from: datetime.date | None = None
+    title: str | None = None
+
+
+class ScheduleDaySlotBody(Body, frozen=True, kw_only=True):
+    """An exception: a slot added for day ``on`` only."""
+
+    on: datetime.date
+    starts: str
+    ends: str
+    kind: ScheduleKind
+    source: RelaySource | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+class RemoveScheduleSlotBody(Body, frozen=True, kw_only=True):
+    valid_from: datetime.date | None = None
+    """The first day the slot no longer runs (default: today)."""
+    reason: str | None = None
+
+
+class CancelScheduleSlotBody(Body, frozen=True, kw_only=True):
+    """An exception: the slot does not run on day ``on``."""
+
+    on: datetime.date
+    reason: str

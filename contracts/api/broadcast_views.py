@@ -159,6 +159,8 @@ class SessionView(View, frozen=True, kw_only=True):
     ended_at: str
     programme_id: str | None
     cancelled: bool
+    outside_schedule: bool = False
+    """Met no slot of its station's schedule (a station without a schedule flags none)."""
 
 
 class SessionPage(View, frozen=True, kw_only=True):

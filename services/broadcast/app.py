@@ -1,7 +1,7 @@
 """Composition root of the broadcast service: builds its runtime, its handlers and its Litestar app.
 
 Broadcasting operations: programmes, deliveries, relays and airtime, signal health,
-outreach, emergency broadcasts. The command handlers and the queries are built once, when the
+outreach, emergency broadcasts, broadcast schedules. The command handlers and the queries are built once, when the
 runtime has its pool, on one executor, and given to every route as dependencies. Besides its
 projections, the runtime runs the incident detector (``entrypoints.detector``) and the watch for
 incidents nobody acknowledged in time (``entrypoints.overdue_watch``).
@@ -24,6 +24,7 @@ from libs.common.settings import Settings
 from services.broadcast.application.handlers import BroadcastHandlers
 from services.broadcast.application.incident_queries import IncidentQueries
 from services.broadcast.application.queries import BroadcastQueries
+from services.broadcast.application.schedule_queries import ScheduleQueries
 from services.broadcast.entrypoints.detector import run_detector
 from services.broadcast.entrypoints.http_alert_queries import AlertQueriesController
 from services.broadcast.entrypoints.http_batches import BATCHES
@@ -31,6 +32,7 @@ from services.broadcast.entrypoints.http_commands import COMMANDS
 from services.broadcast.entrypoints.http_incident_queries import IncidentQueriesController
 from services.broadcast.entrypoints.http_listings import ListingQueriesController
 from services.broadcast.entrypoints.http_queries import BroadcastQueriesController
+from services.broadcast.entrypoints.http_schedule_queries import ScheduleQueriesController
 from services.broadcast.entrypoints.overdue_watch import run_overdue_watch
 from services.broadcast.entrypoints.projections import PROJECTIONS
 
@@ -45,6 +47,7 @@ class BroadcastRuntime(ServiceRuntime):
         self.handlers = OnPool(self, lambda pool: BroadcastHandlers.on(CommandExecutor(pool, NAME, CATALOGUE)))
         self.queries = OnPool(self, BroadcastQueries)
         self.incident_queries = OnPool(self, IncidentQueries)
+        self.schedule_queries = OnPool(self, ScheduleQueries)
 
     def start_background(self) -> None:
         detector = run_detector(self.handlers().signal, self.pool, self._detector_looked)
@@ -75,6 +78,7 @@ def create_app(settings: Settings) -> Litestar:
             AlertQueriesController,
             ListingQueriesController,
             IncidentQueriesController,
+            ScheduleQueriesController,
         ],
         title="tinhso broadcast (internal)",
         description=(
@@ -84,5 +88,6 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={
             "queries": runtime.queries.provide(),
             "incident_queries": runtime.incident_queries.provide(),
+            "schedule_queries": runtime.schedule_queries.provide(),
         },
     )

@@ -47,6 +47,7 @@ from services.gateway.ioc import console_router
 from services.gateway.reads.metrics import METRICS_READS
 from services.gateway.reads.registry import REGISTRY_READS
 from services.gateway.reads.rest_routes import read_router
+from services.gateway.reads.schedules import SCHEDULE_READS
 from services.gateway.rest.alerts_routes import AlertRoutes
 from services.gateway.rest.bulk_routes import bulk_controllers
 from services.gateway.rest.callers import Callers
@@ -56,6 +57,7 @@ from services.gateway.rest.operations_routes import OutreachRoutes, RelaySession
 from services.gateway.rest.programmes_routes import DeliveryRoutes, FigureRoutes, ProgrammeRoutes
 from services.gateway.rest.registry_routes import registry_router
 from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
+from services.gateway.rest.schedules_routes import ScheduleRoutes
 from services.gateway.rest.signal_routes import SignalRoutes
 from services.gateway.security.cors import cors_config
 from services.gateway.security.edge import edge_middleware
@@ -122,6 +124,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             registry_router(gateway, security),
             read_router(REGISTRY_READS),
             read_router(METRICS_READS, *metrics_controllers(gateway, security)),
+            read_router(SCHEDULE_READS, ScheduleRoutes),
             AlertRoutes,
             SignalRoutes,
             IncidentRoutes,

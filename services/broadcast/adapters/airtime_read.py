@@ -16,6 +16,7 @@ from contracts.api.broadcast_views import (
 from libs.common.db import Conn
 from services.broadcast.adapters.registry_view import S as REGISTRY
 from services.broadcast.adapters.registry_view import UnitRow
+from services.broadcast.adapters.schedules_read import outside_schedule_sql
 from services.broadcast.domain.period import Period, format_duration
 
 A = "broadcast_airtime"
@@ -111,8 +112,9 @@ async def unit_airtime(conn: Conn, unit: UnitRow, period: Period) -> UnitAirtime
 
 async def station_sessions(conn: Conn, station_id: str, period: Period, limit: int) -> list[SessionView]:
     rows = await conn.fetch(
-        f"""SELECT session_id, station_id, unit_code, source, started_at, ended_at, programme_id, cancelled
-            FROM {A}.sessions WHERE station_id = $1 AND started_at < $3 AND ended_at > $2
+        f"""SELECT session_id, station_id, unit_code, source, started_at, ended_at, programme_id, cancelled,
+                   {outside_schedule_sql("s")} AS outside_schedule
+            FROM {A}.sessions s WHERE station_id = $1 AND started_at < $3 AND ended_at > $2
             ORDER BY started_at LIMIT $4""",
         station_id,
         period.starts_at,
@@ -122,6 +124,7 @@ async def station_sessions(conn: Conn, station_id: str, period: Period, limit: i
     return [
         SessionView(
             **{k: r[k] for k in ("session_id", "station_id", "unit_code", "source", "programme_id", "cancelled")},
+            outside_schedule=r["outside_schedule"],
             started_at=r["started_at"].isoformat(),
             ended_at=r["ended_at"].isoformat(),
         )

@@ -31,6 +31,7 @@ from libs.common.errors import InvalidInputError
 from services.broadcast.adapters.programmes_read import timeliness
 from services.broadcast.adapters.registry_view import S as REGISTRY
 from services.broadcast.adapters.registry_view import UnitRow, subtree_as_of
+from services.broadcast.adapters.schedules_read import outside_schedule_sql
 
 OPS = "broadcast_operations"
 AIRTIME = "broadcast_airtime"
@@ -129,7 +130,7 @@ async def sessions(  # noqa: PLR0917 - the listing's filters, passed by the one 
     limit: int,
     as_of: datetime.date | None = None,
 ) -> SessionPage:
-    matching = f"""SELECT s.* FROM {AIRTIME}.sessions s
+    matching = f"""SELECT s.*, {outside_schedule_sql("s")} AS outside_schedule FROM {AIRTIME}.sessions s
         WHERE ($2::timestamptz IS NULL OR s.ended_at > $2) AND ($3::timestamptz IS NULL OR s.started_at < $3)
           AND ($4::text IS NULL OR s.station_id = $4)"""
     order = [("started_at", "timestamptz"), ("session_id", "text")]
@@ -140,7 +141,8 @@ async def sessions(  # noqa: PLR0917 - the listing's filters, passed by the one 
 
 async def sessions_by_ids(conn: Conn, session_ids: Sequence[str]) -> list[SessionView]:
     rows = await conn.fetch(
-        f"""SELECT s.* FROM unnest($1::text[]) WITH ORDINALITY AS asked(session_id, n)
+        f"""SELECT s.*, {outside_schedule_sql("s")} AS outside_schedule
+            FROM unnest($1::text[]) WITH ORDINALITY AS asked(session_id, n)
             JOIN {AIRTIME}.sessions s USING (session_id) ORDER BY asked.n""",
         list(dict.fromkeys(session_ids)),
     )
@@ -212,8 +214,9 @@ def _delivery(r: asyncpg.Record, now: datetime.datetime) -> DeliveryView:
 def _session(r: asyncpg.Record) -> SessionView:
     fields: dict[str, Any] = {k: r[k] for k in ("session_id", "station_id", "unit_code", "source", "programme_id")}
     return SessionView(
-        **fields, cancelled=r["cancelled"], started_at=r["started_at"].isoformat(), ended_at=r["ended_at"].isoformat()
-    )
+        **fields, cancelled=r["cancelled"], started_at=r["started_at"].isoformat(), ended_at=r["ended_at"].isoformat(),
+        outside_schedule=r["outside_schedule"],
+    )  # fmt: skip
 
 
 def _outreach_day(r: asyncpg.Record) -> OutreachDay:

@@ -11,6 +11,7 @@ from services.broadcast.application.incidents import IncidentHandlers
 from services.broadcast.application.outreach import OutreachHandlers
 from services.broadcast.application.programmes import ProgrammeHandlers
 from services.broadcast.application.relays import RelayHandlers
+from services.broadcast.application.schedules import ScheduleHandlers
 from services.broadcast.application.signal import SignalHandlers
 
 
@@ -23,6 +24,7 @@ class BroadcastHandlers:
     alerts: AlertHandlers
     batches: BatchHandlers
     incidents: IncidentHandlers
+    schedules: ScheduleHandlers
 
     @classmethod
     def on(cls, executor: CommandExecutor) -> BroadcastHandlers:
@@ -34,4 +36,5 @@ class BroadcastHandlers:
             alerts=AlertHandlers(executor),
             batches=BatchHandlers(executor),
             incidents=IncidentHandlers(executor),
+            schedules=ScheduleHandlers(executor),
         )

@@ -38,12 +38,19 @@ from services.broadcast.application.programmes import (
     SubmitProgrammeInput,
 )
 from services.broadcast.application.relays import CancelRelaySessionInput
+from services.broadcast.application.schedules import (
+    AddScheduleDaySlotInput,
+    AddScheduleSlotInput,
+    CancelScheduleSlotInput,
+    RemoveScheduleSlotInput,
+)
 from services.broadcast.entrypoints.scopes import APPROVE, ISSUE_ALERTS, WRITE
 
 Row = CommandRoute[BroadcastHandlers]
 PROGRAMME = "/programmes/{programme_id:str}"
 DELIVERY = "/deliveries/{programme_id:str}/{station_id:str}"
 INCIDENT = "/incidents/{incident_id:str}"
+SCHEDULE = "/stations/{station_id:str}/schedule"
 
 COMMANDS = CommandTable[BroadcastHandlers](
     "/commands",
@@ -163,6 +170,34 @@ COMMANDS = CommandTable[BroadcastHandlers](
         Row("POST", f"{INCIDENT}/notes", "addIncidentNote", IncidentNoteInput, WRITE, lambda h: h.incidents.add_note),
         Row(
             "POST", f"{INCIDENT}/resolve", "resolveIncident", ResolveIncidentInput, WRITE, lambda h: h.incidents.resolve
+        ),
+        # Broadcast schedules (ADR 0053): whose station's schedule a caller edits is the handler's rule.
+        Row(
+            "POST", f"{SCHEDULE}/slots", "addScheduleSlot", AddScheduleSlotInput, WRITE, lambda h: h.schedules.add_slot
+        ),
+        Row(
+            "POST",
+            f"{SCHEDULE}/day-slots",
+            "addScheduleDaySlot",
+            AddScheduleDaySlotInput,
+            WRITE,
+            lambda h: h.schedules.add_day_slot,
+        ),
+        Row(
+            "POST",
+            f"{SCHEDULE}/slots/{{slot_id:str}}/remove",
+            "removeScheduleSlot",
+            RemoveScheduleSlotInput,
+            WRITE,
+            lambda h: h.schedules.remove_slot,
+        ),
+        Row(
+            "POST",
+            f"{SCHEDULE}/slots/{{slot_id:str}}/cancel",
+            "cancelScheduleSlotOn",
+            CancelScheduleSlotInput,
+            WRITE,
+            lambda h: h.schedules.cancel_slot_on,
         ),
     ],
 )

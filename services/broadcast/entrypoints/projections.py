@@ -6,7 +6,9 @@ from libs.common.projections.projection import Projection
 from services.broadcast.entrypoints.airtime_projection import AirtimeProjection
 from services.broadcast.entrypoints.incidents_projection import IncidentsProjection
 from services.broadcast.entrypoints.operations_projection import OperationsProjection
+from services.broadcast.entrypoints.preemption_policy import PreemptionPolicy
 from services.broadcast.entrypoints.registry_projection import RegistryViewProjection
+from services.broadcast.entrypoints.schedules_projection import SchedulesProjection
 from services.broadcast.entrypoints.signal_projection import SignalProjection
 
 PROJECTIONS: list[Projection] = [
@@ -15,4 +17,6 @@ PROJECTIONS: list[Projection] = [
     AirtimeProjection(),
     SignalProjection(),
     IncidentsProjection(),
+    SchedulesProjection(),
+    PreemptionPolicy(),
 ]

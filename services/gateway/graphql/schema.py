@@ -49,6 +49,7 @@ from services.gateway.graphql.mutations_metrics import MetricsMutation
 from services.gateway.graphql.mutations_operations import OperationsMutation
 from services.gateway.graphql.mutations_programmes import ProgrammeMutation
 from services.gateway.graphql.mutations_registry import RegistryMutation
+from services.gateway.graphql.mutations_schedules import ScheduleMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
 from services.gateway.graphql.queries_alerts import AlertQuery
@@ -69,6 +70,7 @@ from services.gateway.graphql.types_units import BtsStation, DigitalTeam
 from services.gateway.reads.graphql_fields import query_type
 from services.gateway.reads.metrics import METRICS_READS
 from services.gateway.reads.registry import REGISTRY_READS
+from services.gateway.reads.schedules import SCHEDULE_READS
 from services.gateway.security.charging import ExecutionSlot, OperationCharge
 
 
@@ -207,6 +209,7 @@ def build_schema(
                 FeedQuery,
                 query_type(REGISTRY_READS),
                 query_type(METRICS_READS),
+                query_type(SCHEDULE_READS),
             ),
         ),
         mutation=merge_types(
@@ -215,6 +218,7 @@ def build_schema(
                 Mutation,
                 AlertMutation,
                 IncidentMutation,
+                ScheduleMutation,
                 ProgrammeMutation,
                 OperationsMutation,
                 BulkMutation,

@@ -26,8 +26,11 @@ Ctx = Info[Any, Any]
 
 @contract_type(
     SessionView,
-    fields=("unit_code", "source", "started_at", "ended_at", "cancelled"),
-    descriptions={"unit_code": "The station's commune."},
+    fields=("unit_code", "source", "started_at", "ended_at", "cancelled", "outside_schedule"),
+    descriptions={
+        "unit_code": "The station's commune.",
+        "outside_schedule": "Met no slot of its station's broadcast schedule (none flagged without a schedule).",
+    },
     convert={"started_at": datetime.datetime.fromisoformat, "ended_at": datetime.datetime.fromisoformat},
     description="A station relaying a source (VOV1, VTV1, the province's radio…) for a while.",
 )

@@ -27,6 +27,7 @@ from tests.integration.gateway import (
     test_authz_matrix_incidents,
     test_authz_matrix_metrics,
     test_authz_matrix_registry,
+    test_authz_matrix_schedules,
 )
 from tests.integration.gateway.api_platform import Platform
 from tests.integration.gateway.authz_support import (
@@ -95,6 +96,7 @@ AREAS = (
     test_authz_matrix_metrics,
     test_authz_matrix_bulk,
     test_authz_matrix_incidents,
+    test_authz_matrix_schedules,
 )
 
 CELLS: dict[str, Cell] = {label: cell for area in AREAS for label, cell in area.CELLS.items()}
