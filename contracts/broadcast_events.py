@@ -36,6 +36,9 @@ DownCause = Literal["NO_SIGNAL", "OFFLINE", "SILENT"]
 than the configured threshold."""
 AlertCategory = Literal["disaster", "epidemic", "security", "other"]
 AlertPriority = Literal["low", "normal", "high", "critical"]
+BulletinPriority = Literal["normal", "priority", "emergency"]
+"""A source-information system's bulletin priority (2455/BTTTT-TTCS): an emergency bulletin
+pre-empts a station's schedule."""
 AssigneeKind = Literal["unit", "operator"]
 """Who handles an incident: a unit (a district centre or a commune, by its code) or an
 operator (an organisation's code: VNPT, VIETTEL, VNPOST...)."""
@@ -351,6 +354,25 @@ class IncidentEscalated(Event, frozen=True, kw_only=True, tag="broadcast.inciden
     raised_at: datetime.datetime
 
 
+class SourceBulletinReceived(Event, frozen=True, kw_only=True, tag="broadcast.source_bulletin_received"):
+    """A bulletin from the provincial or central source-information system became a programme
+    (ADR 0054). The stream is the sender's bulletin id: the same id again records nothing."""
+
+    sender: str
+    """The partner that sent it (its API key's partner)."""
+    bulletin_id: str
+    """The sender's own id of the bulletin."""
+    programme_id: str
+    unit_code: str
+    """The programme's producer unit: the district centre or the province that distributes it."""
+    priority: BulletinPriority
+    body_hash: str
+    """SHA-256 of the bulletin as received: the same id with another body is refused."""
+    received_at: datetime.datetime
+    issued_at: datetime.datetime | None = None
+    """When the sender issued it, as it says."""
+
+
 PROGRAMME_EVENTS: list[type[Event]] = [ProgrammeRecorded, ProgrammeCorrected]
 DELIVERY_EVENTS: list[type[Event]] = [
     ProgrammeDeliverySent,
@@ -380,6 +402,7 @@ INCIDENT_EVENTS: list[type[Event]] = [
     IncidentResolved,
     IncidentEscalated,
 ]
+SOURCE_LINK_EVENTS: list[type[Event]] = [SourceBulletinReceived]
 
 CATALOGUE = EventCatalogue(
     "broadcast",
@@ -391,5 +414,6 @@ CATALOGUE = EventCatalogue(
         *OUTREACH_EVENTS,
         *ALERT_EVENTS,
         *INCIDENT_EVENTS,
+        *SOURCE_LINK_EVENTS,
     ],
 )

@@ -42,6 +42,7 @@ CACHE_SIZE = 8192
 
 SCOPES = frozenset({"read", "registry:write", "broadcast:write", "metrics:write", "alerts:issue", "admin"})
 SCOPES |= {"personal-data"}  # with read: the names of people in live events (gateway, ADR 0020)
+SCOPES |= {"source:link"}  # a source-information system: its bulletins in, their results out (ADR 0054)
 
 Clock = Callable[[], float]
 

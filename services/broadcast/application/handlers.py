@@ -12,6 +12,7 @@ from services.broadcast.application.outreach import OutreachHandlers
 from services.broadcast.application.programmes import ProgrammeHandlers
 from services.broadcast.application.relays import RelayHandlers
 from services.broadcast.application.signal import SignalHandlers
+from services.broadcast.application.source_bulletins import SourceBulletinHandlers
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class BroadcastHandlers:
     alerts: AlertHandlers
     batches: BatchHandlers
     incidents: IncidentHandlers
+    source_bulletins: SourceBulletinHandlers
 
     @classmethod
     def on(cls, executor: CommandExecutor) -> BroadcastHandlers:
@@ -34,4 +36,5 @@ class BroadcastHandlers:
             alerts=AlertHandlers(executor),
             batches=BatchHandlers(executor),
             incidents=IncidentHandlers(executor),
+            source_bulletins=SourceBulletinHandlers(executor),
         )

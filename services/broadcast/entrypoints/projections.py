@@ -8,6 +8,7 @@ from services.broadcast.entrypoints.incidents_projection import IncidentsProject
 from services.broadcast.entrypoints.operations_projection import OperationsProjection
 from services.broadcast.entrypoints.registry_projection import RegistryViewProjection
 from services.broadcast.entrypoints.signal_projection import SignalProjection
+from services.broadcast.entrypoints.source_results_projection import SourceResultsProjection
 
 PROJECTIONS: list[Projection] = [
     RegistryViewProjection(),
@@ -15,4 +16,5 @@ PROJECTIONS: list[Projection] = [
     AirtimeProjection(),
     SignalProjection(),
     IncidentsProjection(),
+    SourceResultsProjection(),
 ]
