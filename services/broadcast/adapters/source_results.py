@@ -28,7 +28,7 @@ _COLUMNS = "delivery_id, sequence, sender, bulletin_id, programme_id, station_id
 
 def tables_sql(schema: str) -> str:
     """Nothing in the projection's own schema: the rows live in the service's (see the module)."""
-    return f"-- {schema}: the source link's rows are in broadcast.source_results"
+    return f"SELECT 1 -- {schema}: the source link's rows are in broadcast.source_results"
 
 
 class Step(msgspec.Struct, frozen=True, kw_only=True):
