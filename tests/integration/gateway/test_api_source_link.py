@@ -9,8 +9,10 @@ import datetime
 from typing import Any
 
 from tests.integration.gateway.api_fixtures import build_province
-from tests.integration.gateway.api_platform import Platform
+from tests.integration.gateway.api_platform import Platform, platform
 from tests.integration.gateway.source_link_support import SOURCE_SYSTEM, add_partner, bulletin, send_bulletin
+
+__all__ = ["platform"]
 
 
 def _raw(global_id: str) -> str:
