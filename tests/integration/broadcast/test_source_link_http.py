@@ -14,9 +14,12 @@ import asyncpg
 import msgspec
 from litestar import Litestar, Request, Response, post
 
+from libs.common.db import create_pool
 from libs.common.principal import Principal
+from libs.common.projections.rebuild import rebuild
 from services.broadcast.app import create_app as create_broadcast
 from services.broadcast.domain.source_link import DELIVERY_HEADER, SIGNATURE_HEADER, verify
+from services.broadcast.entrypoints.source_results_projection import SourceResultsProjection
 from services.broadcast.entrypoints.source_webhook import INTERVAL
 from tests.integration.broadcast.conftest import Platform, Province
 from tests.support.http_server import Server, listening_socket
@@ -164,6 +167,17 @@ async def test_results_are_read_back_by_their_sender_page_by_page(platform: Plat
     assert [(r["bulletin_id"], r["status"]) for r in central["results"]] == [("TW-1", "delivered")]
     everyone = await results(platform, Principal(subject="admin", scopes=frozenset({"admin"})))
     assert len(everyone["results"]) == len(seen) + 1
+    # A rebuild of the projection replays every delivery event: the feed is neither renumbered
+    # nor grown, so nothing is posted again.
+    pool = await create_pool(platform.database_url, service="test-rebuild", max_size=2)
+    try:
+        projection = SourceResultsProjection()
+        topics = {service: platform.settings.topic(service) for service in projection.sources}
+        progress = await rebuild(projection, pool, topics=topics, partitions=platform.settings.kafka_partitions)
+    finally:
+        await pool.close()
+    assert progress.done > 0
+    assert await results(platform, Principal(subject="admin", scopes=frozenset({"admin"}))) == everyone
     bad = await platform.broadcast.get("/source-results", params={"first": 0}, auth=platform.auth(PROVINCIAL_SYSTEM))
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid_first")
 
