@@ -18,7 +18,7 @@ import msgspec
 from contracts.api.source_link import ReceiveBulletinBody
 from contracts.base import Event
 from contracts.broadcast_events import BulletinPriority, SourceBulletinReceived
-from libs.common.errors import ConflictError
+from libs.common.errors import ConflictError, InvalidInputError
 from libs.common.eventstore.decider import Decider
 from services.broadcast.domain.common import aware
 
@@ -79,9 +79,20 @@ def decide_bulletin(command: ReceiveBulletin, bulletin: SourceBulletin) -> Seque
             priority=command.priority,
             body_hash=command.body_hash,
             received_at=command.received_at,
-            issued_at=aware(command.issued_at, field="issued_at") if command.issued_at is not None else None,
+            issued_at=_issued_at(command.issued_at),
         )
     ]
+
+
+def _issued_at(at: datetime.datetime | None) -> datetime.datetime | None:
+    if at is None:
+        return None
+    try:
+        return aware(at, field="issued_at")
+    except OverflowError:  # a time near year 1 or 9999 whose offset takes it off the calendar in UTC
+        raise InvalidInputError(
+            "issued_at is outside the range of dates", code="invalid_datetime", details={"field": "issued_at"}
+        ) from None
 
 
 def evolve_bulletin(bulletin: SourceBulletin, event: Event) -> SourceBulletin:

@@ -123,6 +123,7 @@ async def test_a_bulletin_that_breaks_the_rules_is_refused_with_a_code(platform:
         (bulletin("BAD-6", issued_at="2026-12-07T08:00:00"), 400, "naive_datetime"),
         (bulletin("BAD-7", news_items=3, items=[{"kind": "news", "title": "Tin 1"}]), 400, "item_counts_mismatch"),
         (bulletin("BAD-8", unit_code="00001"), 400, "invalid_producer_unit"),
+        (bulletin("BAD-10", issued_at="0001-01-01T00:00:00+05:00"), 400, "invalid_datetime"),
         (bulletin("BAD-9", unit_code="999"), 404, "unknown_unit"),
     ]
     for body, status, code in cases:

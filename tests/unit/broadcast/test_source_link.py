@@ -153,3 +153,12 @@ def test_the_published_json_schema_is_current() -> None:
     assert set(schema["$defs"]["SourceResult"]["required"]) == {
         f for f in SourceResult.__struct_fields__ if f != "reason"
     }
+
+
+def test_an_issue_time_that_leaves_the_calendar_in_utc_is_refused_not_a_500() -> None:
+    """Failed before the fix with an OverflowError (a 500): 0001-01-01T00:00+05:00 is before
+    year 1 in UTC, which Python's datetime cannot hold (found by the gateway's fuzz test)."""
+    too_early = datetime.datetime(1, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=5)))
+    with pytest.raises(InvalidInputError) as refused:
+        SOURCE_BULLETIN.decide(receive(msgspec.structs.replace(BODY, issued_at=too_early)), SourceBulletin())
+    assert refused.value.code == "invalid_datetime"
