@@ -60,6 +60,13 @@ def receive(body: ReceiveBulletinBody = BODY, sender: str = "HTTTN-TINH") -> Rec
     )
 
 
+def received() -> SourceBulletin:
+    """The bulletin's state once ``BODY`` was received."""
+    [event] = SOURCE_BULLETIN.decide(receive(), SourceBulletin())
+    assert isinstance(event, SourceBulletinReceived)
+    return SOURCE_BULLETIN.fold([event])
+
+
 def test_a_new_bulletin_is_recorded_with_its_priority_and_programme() -> None:
     [event] = SOURCE_BULLETIN.decide(receive(), SourceBulletin())
     assert isinstance(event, SourceBulletinReceived)
@@ -67,7 +74,7 @@ def test_a_new_bulletin_is_recorded_with_its_priority_and_programme() -> None:
 
 
 def test_the_same_bulletin_again_records_nothing() -> None:
-    state = SOURCE_BULLETIN.fold(SOURCE_BULLETIN.decide(receive(), SourceBulletin()))
+    state = received()
     same_fields_in_another_order = msgspec.json.decode(
         b'{"priority":"emergency","articles":0,"news_items":1,"duration_seconds":300,'
         b'"air_date":"2026-12-08","title":"B\\u1ea3n tin","unit_code":"061","bulletin_id":"BT-1"}',
@@ -80,7 +87,7 @@ def test_the_same_bulletin_again_records_nothing() -> None:
     "change", [{"title": "Bản tin khác"}, {"priority": "normal"}, {"duration_seconds": 301}, {"segments": ["An ninh"]}]
 )
 def test_the_same_id_with_another_body_is_refused(change: dict[str, object]) -> None:
-    state = SOURCE_BULLETIN.fold(SOURCE_BULLETIN.decide(receive(), SourceBulletin()))
+    state = received()
     with pytest.raises(ConflictError) as refused:
         SOURCE_BULLETIN.decide(receive(msgspec.structs.replace(BODY, **change)), state)
     assert refused.value.code == "bulletin_id_reused"
