@@ -470,6 +470,25 @@ class ScheduleInterrupted(Event, frozen=True, kw_only=True, tag="broadcast.sched
     bulletin_id: str
 
 
+class SourceBulletinReceived(Event, frozen=True, kw_only=True, tag="broadcast.source_bulletin_received"):
+    """A bulletin from the provincial or central source-information system became a programme
+    (ADR 0054). The stream is the sender's bulletin id: the same id again records nothing."""
+
+    sender: str
+    """The partner that sent it (its API key's partner)."""
+    bulletin_id: str
+    """The sender's own id of the bulletin."""
+    programme_id: str
+    unit_code: str
+    """The programme's producer unit: the district centre or the province that distributes it."""
+    priority: Priority
+    body_hash: str
+    """SHA-256 of the bulletin as received: the same id with another body is refused."""
+    received_at: datetime.datetime
+    issued_at: datetime.datetime | None = None
+    """When the sender issued it, as it says."""
+
+
 PROGRAMME_EVENTS: list[type[Event]] = [
     ProgrammeRecorded,
     ProgrammeCorrected,
@@ -512,6 +531,7 @@ SCHEDULE_EVENTS: list[type[Event]] = [
     ScheduleSlotDayCancelled,
     ScheduleInterrupted,
 ]
+SOURCE_LINK_EVENTS: list[type[Event]] = [SourceBulletinReceived]
 
 CATALOGUE = EventCatalogue(
     "broadcast",
@@ -524,5 +544,6 @@ CATALOGUE = EventCatalogue(
         *ALERT_EVENTS,
         *INCIDENT_EVENTS,
         *SCHEDULE_EVENTS,
+        *SOURCE_LINK_EVENTS,
     ],
 )

@@ -43,6 +43,7 @@ CACHE_SIZE = 8192
 SCOPES = frozenset({"read", "registry:write", "broadcast:write", "metrics:write", "alerts:issue", "admin"})
 SCOPES |= {"personal-data"}  # with read: the names of people in live events (gateway, ADR 0020)
 SCOPES |= {"broadcast:approve"}  # approves programmes' content, within the caller's unit (ADR 0052)
+SCOPES |= {"source:link"}  # a source-information system: its bulletins in, their results out (ADR 0054)
 
 Clock = Callable[[], float]
 

@@ -159,6 +159,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     ready_timeout_seconds: PositiveInt = 60
     incident_ack_deadline_minutes: Annotated[float, msgspec.Meta(gt=0.0, le=7 * 24 * 60)] = 30.0
     """Minutes an incident may stay unacknowledged before the operations centre is alerted (ADR 0051)."""
+    source_webhook_url: str = ""
+    """Where the broadcast service posts each aired result of a received bulletin (ADR 0054); empty: pull only."""
+    source_webhook_secret: str = ""
+    """The secret shared with the webhook's receiver: each post is signed with HMAC-SHA256 of its body."""
+    source_webhook_timeout_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=300.0)] = 10.0
+    source_webhook_retry_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=3600.0)] = 10.0
+    """The pause after a refused post; it doubles at each refusal, up to the next setting."""
+    source_webhook_retry_max_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=86_400.0)] = 3600.0
     principal_private_key_file: str = ""
     """The gateway's Ed25519 signing key (PEM); empty: ``<state_dir>/keys/principal-ed25519.pem``."""
     principal_public_key_file: str = ""
@@ -351,7 +359,17 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     except msgspec.ValidationError as exc:
         raise SettingsError(_explain(exc, raw)) from None
     _check_kafka_security(settings)
+    _check_source_webhook(settings)
     return settings
+
+
+def _check_source_webhook(settings: Settings) -> None:
+    if settings.source_webhook_url and not settings.source_webhook_url.startswith(("https://", "http://")):
+        raise SettingsError(f"{env_name('source_webhook_url')} must be an http(s) URL")
+    if settings.source_webhook_url and not settings.source_webhook_secret:
+        raise SettingsError(
+            f"{env_name('source_webhook_url')} needs {env_name('source_webhook_secret')}: posts are signed"
+        )
 
 
 def _check_kafka_security(settings: Settings) -> None:

@@ -4,7 +4,9 @@ Broadcasting operations: programmes, deliveries, relays and airtime, signal heal
 outreach, emergency broadcasts, broadcast schedules. The command handlers and the queries are built once, when the
 runtime has its pool, on one executor, and given to every route as dependencies. Besides its
 projections, the runtime runs the incident detector (``entrypoints.detector``) and the watch for
-incidents nobody acknowledged in time (``entrypoints.overdue_watch``).
+incidents nobody acknowledged in time (``entrypoints.overdue_watch``), and, with
+``TINHSO_SOURCE_WEBHOOK_URL`` set, the webhook that reports aired results to the
+source-information system (``entrypoints.source_webhook``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from services.broadcast.application.handlers import BroadcastHandlers
 from services.broadcast.application.incident_queries import IncidentQueries
 from services.broadcast.application.queries import BroadcastQueries
 from services.broadcast.application.schedule_queries import ScheduleQueries
+from services.broadcast.application.source_bulletins import SourceResultQueries
 from services.broadcast.entrypoints.detector import run_detector
 from services.broadcast.entrypoints.http_alert_queries import AlertQueriesController
 from services.broadcast.entrypoints.http_batches import BATCHES
@@ -33,8 +36,10 @@ from services.broadcast.entrypoints.http_incident_queries import IncidentQueries
 from services.broadcast.entrypoints.http_listings import ListingQueriesController
 from services.broadcast.entrypoints.http_queries import BroadcastQueriesController
 from services.broadcast.entrypoints.http_schedule_queries import ScheduleQueriesController
+from services.broadcast.entrypoints.http_source_link import SOURCE_COMMANDS, SourceResultsController
 from services.broadcast.entrypoints.overdue_watch import run_overdue_watch
 from services.broadcast.entrypoints.projections import PROJECTIONS
+from services.broadcast.entrypoints.source_webhook import run_source_webhook
 
 NAME = "broadcast"
 
@@ -48,12 +53,16 @@ class BroadcastRuntime(ServiceRuntime):
         self.queries = OnPool(self, BroadcastQueries)
         self.incident_queries = OnPool(self, IncidentQueries)
         self.schedule_queries = OnPool(self, ScheduleQueries)
+        self.source_queries = OnPool(self, SourceResultQueries)
 
     def start_background(self) -> None:
         detector = run_detector(self.handlers().signal, self.pool, self._detector_looked)
         self.background.append(asyncio.create_task(detector, name="broadcast-incident-detector"))
         watch = run_overdue_watch(self.handlers().incidents, self.settings.incident_ack_deadline_minutes)
         self.background.append(asyncio.create_task(watch, name="broadcast-incident-overdue-watch"))
+        if self.settings.source_webhook_url:
+            webhook = run_source_webhook(self.pool, self.settings)
+            self.background.append(asyncio.create_task(webhook, name="broadcast-source-webhook"))
 
     def _detector_looked(self) -> None:
         self.detector_looked_at = time.time()
@@ -79,6 +88,8 @@ def create_app(settings: Settings) -> Litestar:
             ListingQueriesController,
             IncidentQueriesController,
             ScheduleQueriesController,
+            SOURCE_COMMANDS.router(runtime.handlers),
+            SourceResultsController,
         ],
         title="tinhso broadcast (internal)",
         description=(
@@ -89,5 +100,6 @@ def create_app(settings: Settings) -> Litestar:
             "queries": runtime.queries.provide(),
             "incident_queries": runtime.incident_queries.provide(),
             "schedule_queries": runtime.schedule_queries.provide(),
+            "source_queries": runtime.source_queries.provide(),
         },
     )

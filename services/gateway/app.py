@@ -59,6 +59,7 @@ from services.gateway.rest.registry_routes import registry_router
 from services.gateway.rest.routes import SECURITY_SCHEMES, rest_controllers
 from services.gateway.rest.schedules_routes import ScheduleRoutes
 from services.gateway.rest.signal_routes import SignalRoutes
+from services.gateway.rest.source_link_routes import SourceLinkRoutes
 from services.gateway.security.cors import cors_config
 from services.gateway.security.edge import edge_middleware
 from services.gateway.security.wiring import build_security
@@ -133,6 +134,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> Litestar:
             FigureRoutes,
             RelaySessionRoutes,
             OutreachRoutes,
+            SourceLinkRoutes,
             *bulk_controllers(gateway, security),
             console_router(),  # the operations centre's console at /ioc (docs/ioc.md)
         ],

@@ -81,7 +81,7 @@ def test_the_settings_declare_each_service_port_and_url_with_the_catalogue_defau
     fields = Settings.__struct_fields__
     defaults = Settings()
     assert {f for f in fields if f.endswith("_port")} == {s.port_setting for s in CATALOGUE}
-    not_services = {"database_url", "jwt_jwks_url"}  # the other URLs a process is given
+    not_services = {"database_url", "jwt_jwks_url", "source_webhook_url"}  # the other URLs a process is given
     assert {f for f in fields if f.endswith("_url")} - not_services == {s.url_setting for s in CATALOGUE} - {None}
     for entry in CATALOGUE:
         assert getattr(defaults, entry.port_setting) == entry.default_port, entry.name

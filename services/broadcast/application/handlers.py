@@ -13,6 +13,7 @@ from services.broadcast.application.programmes import ProgrammeHandlers
 from services.broadcast.application.relays import RelayHandlers
 from services.broadcast.application.schedules import ScheduleHandlers
 from services.broadcast.application.signal import SignalHandlers
+from services.broadcast.application.source_bulletins import SourceBulletinHandlers
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class BroadcastHandlers:
     batches: BatchHandlers
     incidents: IncidentHandlers
     schedules: ScheduleHandlers
+    source_bulletins: SourceBulletinHandlers
 
     @classmethod
     def on(cls, executor: CommandExecutor) -> BroadcastHandlers:
@@ -37,4 +39,5 @@ class BroadcastHandlers:
             batches=BatchHandlers(executor),
             incidents=IncidentHandlers(executor),
             schedules=ScheduleHandlers(executor),
+            source_bulletins=SourceBulletinHandlers(executor),
         )

@@ -10,6 +10,7 @@ from services.broadcast.entrypoints.preemption_policy import PreemptionPolicy
 from services.broadcast.entrypoints.registry_projection import RegistryViewProjection
 from services.broadcast.entrypoints.schedules_projection import SchedulesProjection
 from services.broadcast.entrypoints.signal_projection import SignalProjection
+from services.broadcast.entrypoints.source_results_projection import SourceResultsProjection
 
 PROJECTIONS: list[Projection] = [
     RegistryViewProjection(),
@@ -19,4 +20,5 @@ PROJECTIONS: list[Projection] = [
     IncidentsProjection(),
     SchedulesProjection(),
     PreemptionPolicy(),
+    SourceResultsProjection(),
 ]
