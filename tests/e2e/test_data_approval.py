@@ -47,7 +47,8 @@ APPROVAL_EVENTS = ("metrics.data_submitted", "metrics.data_approved", "metrics.d
 
 @pytest.fixture
 def platform(tmp_path: Path) -> Any:
-    process = PlatformProcess(tmp_path / "state")
+    # A loaded machine: the platform's readiness deadline is not what this test is about.
+    process = PlatformProcess(tmp_path / "state", {"TINHSO_READY_TIMEOUT_SECONDS": "240"})
     yield process
     process.kill_everything()
 
@@ -90,13 +91,14 @@ class Gateway:
         return self.http.post(f"/api/v1{path}", json=body, headers=self.auth(who))
 
     def report_when_known(self, code: str, value: float) -> None:
-        """The metrics service learns the district from the registry's log: retried until then."""
+        """The metrics service learns the district from the registry's log: retried until then
+        (to a caller bound to it, a unit it does not know yet is outside its unit)."""
         variables = {"input": {"indicatorCode": code, "unitCode": DISTRICT, "period": QUARTER, "value": value}}
         for _ in range(300):
             result = self.graphql("centre", REPORT, variables)
             if not result.get("errors"):
                 return
-            assert result["errors"][0]["extensions"]["code"] == "UNKNOWN_UNIT", result["errors"]
+            assert result["errors"][0]["extensions"]["code"] in {"UNKNOWN_UNIT", "OUTSIDE_OWN_UNIT"}, result["errors"]
             time.sleep(0.1)
         raise AssertionError(f"the metrics service never learnt of {DISTRICT}")
 
@@ -123,7 +125,7 @@ class Gateway:
 
 def test_a_districts_quarter_is_submitted_approved_locked_refused_and_reopened(platform: PlatformProcess) -> None:
     platform.start()
-    platform.wait_ready(timeout=240)  # a loaded machine: the platform's own deadline is not under test here
+    platform.wait_ready(timeout=240)
     gateway = Gateway(platform, _keys(platform.database_url()))
     for code, name, level, parent in (
         ("06", "Tỉnh Bắc Kạn", "PROVINCE", None),
