@@ -74,7 +74,7 @@ async def test_a_quarter_is_submitted_approved_twice_locked_and_reopened(metrics
     await metrics.command("values/report", {**FIBRE, "indicator_code": "egov.email_accounts", "value": 3})
     await metrics.command("values/report", {**FIBRE, "unit_code": "01867", "value": 2})
 
-    one = await metrics.get("/approvals/one", **KEY)
+    one = await metrics.get("/approvals/one", indicator_set="telecom", unit_code="01864", period=PERIOD)
     assert one["status"] == "locked"
     assert [(s["step"], s["by"]) for s in one["steps"]] == [
         ("submitted", "commune:01864"),
@@ -99,7 +99,7 @@ async def test_a_quarter_is_submitted_approved_twice_locked_and_reopened(metrics
     assert await _refused(metrics, "approvals/reopen", {**reopen, "reason": " "}, PROVINCE, 400) == "invalid_reason"
     await metrics.command("approvals/reopen", reopen, principal=PROVINCE)
     await metrics.command("values/report", {**FIBRE, "value": 13}, principal=COMMUNE)
-    reopened = await metrics.get("/approvals/one", **KEY)
+    reopened = await metrics.get("/approvals/one", indicator_set="telecom", unit_code="01864", period=PERIOD)
     assert reopened["status"] == "open"
     assert reopened["steps"][-1] == {
         "step": "reopened",

@@ -18,12 +18,14 @@ COMMUNE: frozenset[a.Role] = frozenset({"unit"})
 DISTRICT: frozenset[a.Role] = frozenset({"unit", "district"})
 PROVINCE: frozenset[a.Role] = frozenset({"unit", "province"})
 ADMIN: frozenset[a.Role] = frozenset({"admin"})
+HISTORY: list[a.Step] = [a.Submit("c", AT), a.Approve("district", "d", AT), a.Approve("province", "p", AT)]
+"""The steps to a lock, in order: a test takes the first few to reach a status."""
 
 
 def _take(state: a.Approval, step: a.Step, roles: frozenset[a.Role]) -> tuple[a.Approval, Sequence[Event]]:
-    events = a.APPROVAL.decide(a.ApprovalCommand(KEY, step, roles), state)
+    events = a.decide(a.ApprovalCommand(KEY, step, roles), state)
     for event in events:
-        state = a.APPROVAL.evolve(state, event)
+        state = a.evolve(state, event)
     return state, events
 
 
@@ -72,7 +74,7 @@ def test_the_same_step_again_is_nothing_new() -> None:
 )
 def test_a_step_out_of_order_is_a_conflict_naming_the_next_one(steps: int, step: a.Step, status: str) -> None:
     state = a.Approval()
-    for taken in [a.Submit("c", AT), a.Approve("district", "d", AT), a.Approve("province", "p", AT)][:steps]:
+    for taken in HISTORY[:steps]:
         state, _ = _take(state, taken, ADMIN)
     with pytest.raises(ConflictError) as refused:
         _take(state, step, ADMIN)
@@ -97,7 +99,7 @@ def test_a_role_that_may_not_take_the_step_is_refused(
     steps: int, step: a.Step, roles: frozenset[a.Role], needs: str
 ) -> None:
     state = a.Approval()
-    for taken in [a.Submit("c", AT), a.Approve("district", "d", AT), a.Approve("province", "p", AT)][:steps]:
+    for taken in HISTORY[:steps]:
         state, _ = _take(state, taken, ADMIN)
     with pytest.raises(ForbiddenError) as refused:
         _take(state, step, roles)
