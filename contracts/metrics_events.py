@@ -6,8 +6,8 @@ breached or cleared.
 Streams: ``catalogue`` (one stream: every definition, so a formula's references and cycles are
 checked against the whole catalogue in one decision), ``value:<code>:<unit_id>:<period>`` (a
 reported value and its corrections), ``target:<code>:<unit_id>:<year>``,
-``thresholds:<code>``, and ``computed:<code>:<unit_id>:<period>`` (what the computing projection
-emits).
+``thresholds:<code>``, ``computed:<code>:<unit_id>:<period>`` (what the computing projection
+emits), and ``approval:<indicator_set>:<unit_id>:<period>`` (a unit's data approval, ADR 0055).
 
 Periods are strings: ``"2023"`` (year), ``"2023Q3"`` (quarter), ``"2023-10"`` (month). Units are
 named by the registry's ``unit_id`` (codes are reused after merges) and, for readers, by the
@@ -41,6 +41,10 @@ ValueOrigin = Literal["reported", "computed"]
 ThresholdOperator = Literal["lt", "le", "gt", "ge"]
 Severity = Literal["info", "warning", "critical"]
 AlertLevel = Literal["province", "district", "commune"]
+ApprovalStatus = Literal["open", "submitted", "district_approved", "locked"]
+"""Where a unit's values of an indicator set for a period stand: open (reports and corrections
+accepted), submitted by the unit, approved by its district, approved by the province and locked."""
+ApprovalLevel = Literal["district", "province"]
 
 
 class Component(msgspec.Struct, frozen=True, kw_only=True):
@@ -189,6 +193,56 @@ class IndicatorThresholdCleared(Event, frozen=True, kw_only=True, tag="metrics.i
     as_of: datetime.datetime
 
 
+class DataSubmitted(Event, frozen=True, kw_only=True, tag="metrics.data_submitted"):
+    """A unit's values of an indicator set for a period submitted for approval (DHIS2's
+    "ready for approval"): the unit vouches for them."""
+
+    indicator_set: str
+    """The catalogue's group of the indicators (``telecom``, ``egov``...)."""
+    unit_id: str
+    unit_code: str
+    period: str
+    submitted_by: str
+    """The caller's subject (a person or a partner's system)."""
+    submitted_at: datetime.datetime
+
+
+class DataApproved(Event, frozen=True, kw_only=True, tag="metrics.data_approved"):
+    """The submitted values approved by the unit's district, then by the province."""
+
+    indicator_set: str
+    unit_id: str
+    unit_code: str
+    period: str
+    level: ApprovalLevel
+    approved_by: str
+    approved_at: datetime.datetime
+
+
+class DataLocked(Event, frozen=True, kw_only=True, tag="metrics.data_locked"):
+    """The values approved by the province are locked: reports and corrections are refused
+    (409 ``data_locked``) until the approval is reopened."""
+
+    indicator_set: str
+    unit_id: str
+    unit_code: str
+    period: str
+    locked_at: datetime.datetime
+
+
+class DataReopened(Event, frozen=True, kw_only=True, tag="metrics.data_reopened"):
+    """The approval undone with a reason: the values are open again and must be submitted anew."""
+
+    indicator_set: str
+    unit_id: str
+    unit_code: str
+    period: str
+    previous_status: ApprovalStatus
+    reason: str
+    reopened_by: str
+    reopened_at: datetime.datetime
+
+
 CATALOGUE_EVENTS: list[type[Event]] = [IndicatorDefined, IndicatorRevised, IndicatorRetired]
 VALUE_EVENTS: list[type[Event]] = [IndicatorValueReported, IndicatorValueCorrected, IndicatorTargetSet]
 ALERT_EVENTS: list[type[Event]] = [
@@ -197,5 +251,8 @@ ALERT_EVENTS: list[type[Event]] = [
     IndicatorThresholdBreached,
     IndicatorThresholdCleared,
 ]
+APPROVAL_EVENTS: list[type[Event]] = [DataSubmitted, DataApproved, DataLocked, DataReopened]
 
-CATALOGUE = EventCatalogue("metrics", [*CATALOGUE_EVENTS, *VALUE_EVENTS, IndicatorValueChanged, *ALERT_EVENTS])
+CATALOGUE = EventCatalogue(
+    "metrics", [*CATALOGUE_EVENTS, *VALUE_EVENTS, IndicatorValueChanged, *ALERT_EVENTS, *APPROVAL_EVENTS]
+)

@@ -9,12 +9,23 @@ the route builds (:class:`RetireIndicator`, :class:`RemoveThreshold`).
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 import msgspec
 
-from contracts.metrics_events import AlertLevel, IndicatorDefinition, Severity, ThresholdOperator
+from contracts.metrics_events import (
+    AlertLevel,
+    ApprovalLevel,
+    ApprovalStatus,
+    IndicatorDefinition,
+    Severity,
+    ThresholdOperator,
+)
 
 __all__ = [
+    "ApprovalStepView",
+    "ApprovalView",
+    "ApproveData",
     "CompletenessView",
     "DefineIndicators",
     "HistoryView",
@@ -24,11 +35,13 @@ __all__ = [
     "PartView",
     "RankingView",
     "RemoveThreshold",
+    "ReopenData",
     "ReportValue",
     "RetireIndicator",
     "RetireIndicatorBody",
     "SetTarget",
     "SetThreshold",
+    "SubmitData",
     "ValueView",
 ]
 
@@ -81,6 +94,61 @@ class RemoveThreshold(Body, frozen=True, kw_only=True):
     """The remove-threshold command's input: the path's code (the route has no body)."""
 
     indicator_code: str
+
+
+class SubmitData(Body, frozen=True, kw_only=True):
+    """A unit's values of an indicator set for a period, submitted for approval (ADR 0055)."""
+
+    indicator_set: str
+    """The catalogue's group of the indicators: ``telecom``, ``egov``..."""
+    unit_code: str
+    period: str
+
+
+class ApproveData(Body, frozen=True, kw_only=True):
+    """Submitted values approved at ``level``: the unit's district first, then the province,
+    whose approval locks them."""
+
+    indicator_set: str
+    unit_code: str
+    period: str
+    level: ApprovalLevel
+
+
+class ReopenData(Body, frozen=True, kw_only=True):
+    """An approval undone, with the reason: its values are open to reports again."""
+
+    indicator_set: str
+    unit_code: str
+    period: str
+    reason: str
+
+
+ApprovalStepName = Literal["submitted", "district_approved", "province_approved", "locked", "reopened"]
+
+
+class ApprovalStepView(msgspec.Struct, frozen=True, kw_only=True):
+    """One step of an approval: what, who and when (and why, for a reopening)."""
+
+    step: ApprovalStepName
+    by: str | None
+    """The caller's subject; ``None`` for the lock, which follows the province's approval."""
+    at: datetime.datetime
+    reason: str | None = None
+
+
+class ApprovalView(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a unit's values of an indicator set for a period stand in their approval."""
+
+    indicator_set: str
+    unit_id: str
+    unit_code: str
+    unit_name: str
+    period: str
+    status: ApprovalStatus
+    """open (reports accepted), submitted, district_approved, locked (reports refused)."""
+    steps: list[ApprovalStepView]
+    """Every step taken, oldest first."""
 
 
 class IndicatorValueView(msgspec.Struct, frozen=True, kw_only=True):

@@ -24,6 +24,18 @@ from libs.common.embedded.postgres import EmbeddedPostgres
 from libs.common.principal import Principal, PrincipalSigner, PrincipalVerifier
 from libs.common.settings import load_settings
 from services.cli.catalogue import all_migrations
+from tests.e2e.approval_gateway import (
+    APPROVE,
+    DISTRICT,
+    QUARTER,
+    REGISTER_UNIT,
+    REOPEN,
+    REPORT,
+    STATUS,
+    VALUES,
+    Gateway,
+    partner_keys,
+)
 from tests.e2e.platform_process import BACKBONES, SERVICES, PlatformProcess, wait_gone
 
 # One `tinhso up` at a time: `make test` runs a file's tests on one worker (`--dist loadfile`),
@@ -341,3 +353,86 @@ def test_a_service_without_its_key_file_says_so_in_a_line_until_tinhso_keys_make
     token = signer.sign(Principal(subject="x"), service="registry", method="GET", path="/admin/projections")
     verifier = PrincipalVerifier.from_settings(load_settings(env), service="registry")
     assert verifier.verify(token, method="GET", path="/admin/projections") == Principal(subject="x")
+
+
+def test_a_districts_quarter_is_submitted_approved_locked_refused_and_reopened(tmp_path: Path) -> None:
+    """Issue #22's "Done when", ADR 0055: Ba Bể's centre reports its telecom figures for a
+    quarter and submits them, approves them as their district; the province's approval locks
+    them; a correction is refused with 409 and a code; the province reopens them with a reason
+    and the correction is accepted. Only through the gateway (GraphQL and ``/api/v1``); every
+    step is on the live feed."""
+    # A loaded machine: the platform's readiness deadline is not what this test is about.
+    platform = PlatformProcess(tmp_path / "state", {"TINHSO_READY_TIMEOUT_SECONDS": "240"})
+    try:
+        _a_districts_quarter(platform)
+    finally:
+        platform.kill_everything()
+
+
+def _a_districts_quarter(platform: PlatformProcess) -> None:
+    platform.start()
+    platform.wait_ready(timeout=240)
+    gateway = Gateway(platform, partner_keys(platform.database_url()))
+    for code, name, level, parent in (
+        ("06", "Tỉnh Bắc Kạn", "PROVINCE", None),
+        (DISTRICT, "Huyện Ba Bể", "DISTRICT", "06"),
+    ):
+        unit = {"code": code, "name": name, "level": level, "parentCode": parent, "validFrom": "2020-01-01"}
+        gateway.data("admin", REGISTER_UNIT, {"input": unit})
+    for code, value in VALUES.items():
+        gateway.report_when_known(code, value)
+    cursor = gateway.data("admin", "{ liveCursor }")["liveCursor"]
+    key = {"indicator_set": "telecom", "unit_code": DISTRICT, "period": QUARTER}
+    graph_key = {"indicatorSet": "telecom", "unitCode": DISTRICT, "period": QUARTER}
+
+    # The centre submits (REST), then approves as the district (GraphQL); the province's
+    # approval (REST) locks the quarter.
+    submitted = gateway.rest("centre", "/approvals/submit", key)
+    assert (submitted.status_code, submitted.json()["status"]) == (200, "submitted"), submitted.text
+    early = gateway.rest("province", "/approvals/approve", {**key, "level": "province"})
+    assert (early.status_code, early.json()["code"]) == (409, "approval_out_of_order"), early.text
+    district = gateway.data("centre", APPROVE, {"input": {**graph_key, "level": "DISTRICT"}})["approveData"]
+    assert district["status"] == "DISTRICT_APPROVED"
+    not_theirs = gateway.rest("centre", "/approvals/approve", {**key, "level": "province"})
+    assert (not_theirs.status_code, not_theirs.json()["code"]) == (403, "approval_step_not_yours")
+    locked = gateway.rest(
+        "province", "/approvals/approve", {**key, "level": "province"}
+    )  # retried with its key, it would answer the same
+    assert (locked.status_code, locked.json()["status"]) == (200, "locked"), locked.text
+    status = gateway.data("admin", STATUS, {"period": QUARTER})["dataApproval"]
+    assert status["status"] == "LOCKED"
+    assert [(s["step"], s["by"]) for s in status["steps"]] == [
+        ("SUBMITTED", "partner:e2e-ba-be"),
+        ("DISTRICT_APPROVED", "partner:e2e-ba-be"),
+        ("PROVINCE_APPROVED", "partner:e2e-so-tt"),
+        ("LOCKED", None),
+    ]
+
+    # A correction of a locked value: 409 with a code, on REST and GraphQL alike.
+    correction = {"indicator_code": "telecom.fibre_km", "unit_code": DISTRICT, "period": QUARTER, "value": 415.0}
+    refused = gateway.rest("centre", "/indicator-values/report", correction)
+    assert (refused.status_code, refused.json()["code"]) == (409, "data_locked"), refused.text
+    variables = {"input": {"indicatorCode": "telecom.fibre_km", "unitCode": DISTRICT, "period": QUARTER, "value": 415}}
+    [error] = gateway.graphql("centre", REPORT, variables)["errors"]
+    assert error["extensions"]["code"] == "DATA_LOCKED"
+
+    # Reopened by the province with a reason: the correction is accepted.
+    reason = "Chiều dài cáp quang quý III báo cáo thiếu tuyến Chợ Rã"
+    reopened = gateway.data("province", REOPEN, {"input": {**graph_key, "reason": reason}})["reopenData"]
+    assert reopened["status"] == "OPEN"
+    assert reopened["steps"][-1] == {"step": "REOPENED", "reason": reason}
+    accepted = gateway.rest("centre", "/indicator-values/report", correction)
+    assert accepted.status_code == 200, accepted.text
+
+    # Every step went out on the live feed, in order (one stream).
+    events = gateway.feed(cursor, 5)
+    assert [e["type"] for e in events] == [
+        "metrics.data_submitted",
+        "metrics.data_approved",
+        "metrics.data_approved",
+        "metrics.data_locked",
+        "metrics.data_reopened",
+    ]
+    assert {e["unitCode"] for e in events} == {DISTRICT}
+    assert [e["data"].get("level") for e in events[1:3]] == ["district", "province"]
+    assert platform.stop() == 0

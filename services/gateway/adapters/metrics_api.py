@@ -9,16 +9,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from contracts.api.metrics import (
+    ApprovalView,
+    ApproveData,
     CompletenessView,
     DefineIndicators,
     HistoryView,
     IndicatorDefinition,
     IndicatorValueView,
     RankingView,
+    ReopenData,
     ReportValue,
     RetireIndicatorBody,
     SetTarget,
     SetThreshold,
+    SubmitData,
     TimelinessView,
     ValueView,
 )
@@ -178,3 +182,27 @@ async def set_threshold(caller: ServiceCaller, body: SetThreshold, key: str | No
 async def remove_threshold(caller: ServiceCaller, code: str, key: str | None) -> CommandResult:
     path = f"/commands/thresholds/{path_code(code)}/remove"
     return await caller.post(M, path, None, CommandResult, idempotency_key=key, content=b"")
+
+
+async def approval(caller: ServiceCaller, indicator_set: str, unit_code: str, period: str) -> ApprovalView:
+    params = {"indicator_set": indicator_set, "unit_code": unit_code, "period": period}
+    return await caller.get(M, "/approvals/one", params, ApprovalView)
+
+
+async def approvals(
+    caller: ServiceCaller, indicator_set: str, period: str, level: str, parent_code: str | None
+) -> list[ApprovalView]:
+    params = _at_level({"indicator_set": indicator_set, "period": period}, level, parent_code)
+    return await caller.get(M, "/approvals", params, list[ApprovalView])
+
+
+async def submit_data(caller: ServiceCaller, body: SubmitData, key: str | None) -> CommandResult:
+    return await caller.post(M, "/commands/approvals/submit", body, CommandResult, idempotency_key=key)
+
+
+async def approve_data(caller: ServiceCaller, body: ApproveData, key: str | None) -> CommandResult:
+    return await caller.post(M, "/commands/approvals/approve", body, CommandResult, idempotency_key=key)
+
+
+async def reopen_data(caller: ServiceCaller, body: ReopenData, key: str | None) -> CommandResult:
+    return await caller.post(M, "/commands/approvals/reopen", body, CommandResult, idempotency_key=key)

@@ -3,18 +3,23 @@ alike: the command sent as the caller (the service decides scope and ownership),
 changed, read back as the writer. The catalogue is read from the service's event store, so a
 definition shows at once; a value or target follows its projection, which ``read_back`` waits
 for. A retired indicator leaves the catalogue and thresholds have no listing: those answers
-state what the service accepted, and whether the key had been used already (``replayed``)."""
+state what the service accepted, and whether the key had been used already (``replayed``).
+A data approval's step answers the approval as the service reads it from its stream, at once."""
 
 from __future__ import annotations
 
 from contracts.api.metrics import (
+    ApprovalView,
+    ApproveData,
     DefineIndicators,
     IndicatorDefinition,
     IndicatorValueView,
+    ReopenData,
     ReportValue,
     RetireIndicatorBody,
     SetTarget,
     SetThreshold,
+    SubmitData,
 )
 from services.gateway.adapters import metrics_api
 from services.gateway.adapters.internal import ServiceCaller
@@ -78,3 +83,18 @@ async def set_target(caller: ServiceCaller, body: SetTarget, key: str | None) ->
         return shown if shown is not None and shown.target == body.target else None
 
     return await read_back(caller, fetch, "target", accepted=current)
+
+
+async def submit_data(caller: ServiceCaller, body: SubmitData, key: str | None) -> ApprovalView:
+    await metrics_api.submit_data(caller, body, key)
+    return await metrics_api.approval(caller, body.indicator_set, body.unit_code, body.period)
+
+
+async def approve_data(caller: ServiceCaller, body: ApproveData, key: str | None) -> ApprovalView:
+    await metrics_api.approve_data(caller, body, key)
+    return await metrics_api.approval(caller, body.indicator_set, body.unit_code, body.period)
+
+
+async def reopen_data(caller: ServiceCaller, body: ReopenData, key: str | None) -> ApprovalView:
+    await metrics_api.reopen_data(caller, body, key)
+    return await metrics_api.approval(caller, body.indicator_set, body.unit_code, body.period)

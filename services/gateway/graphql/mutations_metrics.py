@@ -2,7 +2,8 @@
 """Mutations of the indicator catalogue and its alert thresholds, named as the metrics service
 names the operations. The service refuses them to anyone but a province-wide ``metrics:write``
 caller (a district centre is confined to its units and may not change the province's
-catalogue); its refusal reaches the caller with its code. Each takes an idempotency key."""
+catalogue); its refusal reaches the caller with its code. Data approval's steps (ADR 0055) are
+the service's to allow by the caller's unit. Each takes an idempotency key."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from contracts.api.metrics import DefineIndicators, IndicatorDefinition, SetThreshold
+from contracts.api.metrics import (
+    ApproveData,
+    DefineIndicators,
+    IndicatorDefinition,
+    ReopenData,
+    SetThreshold,
+    SubmitData,
+)
 from contracts.metrics_events import Component
 from services.gateway.graphql import metrics_commands
 from services.gateway.graphql.context import context_of
@@ -23,6 +31,12 @@ from services.gateway.graphql.inputs_metrics import (
     SetAlertThresholdInput,
 )
 from services.gateway.graphql.types_metrics import Indicator
+from services.gateway.graphql.types_metrics_approval import (
+    ApproveDataInput,
+    DataApproval,
+    ReopenDataInput,
+    SubmitDataInput,
+)
 from services.gateway.graphql.types_metrics_reports import AlertThreshold, RemovedAlertThreshold, RetiredIndicator
 
 Ctx = Info[Any, Any]
@@ -81,3 +95,31 @@ class MetricsMutation:
         caller = context_of(info).writer()
         removed = await metrics_commands.remove_threshold(caller, input.indicator_code, input.idempotency_key)
         return RemovedAlertThreshold.of(removed)
+
+    @strawberry.mutation(
+        description="Submit a unit's values of an indicator set for a period for approval (the unit, or above it)."
+    )
+    async def submit_data(self, info: Ctx, input: SubmitDataInput) -> DataApproval:
+        body = SubmitData(indicator_set=input.indicator_set, unit_code=input.unit_code, period=input.period)
+        found = await metrics_commands.submit_data(context_of(info).writer(), body, input.idempotency_key)
+        return DataApproval.of(found)
+
+    @strawberry.mutation(
+        description="Approve submitted values: the unit's district, then the province, whose approval locks them."
+    )
+    async def approve_data(self, info: Ctx, input: ApproveDataInput) -> DataApproval:
+        body = ApproveData(
+            indicator_set=input.indicator_set, unit_code=input.unit_code, period=input.period, level=input.level.value
+        )
+        found = await metrics_commands.approve_data(context_of(info).writer(), body, input.idempotency_key)
+        return DataApproval.of(found)
+
+    @strawberry.mutation(
+        description="Reopen an approval with a reason (the level that approved last, or admin): values open again."
+    )
+    async def reopen_data(self, info: Ctx, input: ReopenDataInput) -> DataApproval:
+        body = ReopenData(
+            indicator_set=input.indicator_set, unit_code=input.unit_code, period=input.period, reason=input.reason
+        )
+        found = await metrics_commands.reopen_data(context_of(info).writer(), body, input.idempotency_key)
+        return DataApproval.of(found)

@@ -1,6 +1,6 @@
 """The metrics service's reads, one row each (ADR 0044): the indicator catalogue, a value's
-history, the units behind target, reporting completeness and timeliness, and the ranking with
-its breakdown.
+history, the units behind target, reporting completeness and timeliness, the ranking with
+its breakdown, and data approval (one unit's, or a level's units under a parent: ADR 0055).
 
 The service answers a report whole (it is bounded by the units of one level), so the gateway
 pages it: ``first`` and ``after`` stay with the answer (``Asked.page``), which is a Relay
@@ -22,12 +22,13 @@ from litestar import Response
 from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 
-from contracts.api.metrics import HistoryView, IndicatorDefinition
+from contracts.api.metrics import ApprovalView, HistoryView, IndicatorDefinition
 from libs.common.principal import Principal
 from services.gateway.adapters import metrics_api
 from services.gateway.graphql.reading import PERSONAL_DATA
 from services.gateway.graphql.scalars import PERIOD_PATTERN, Period, UnitLevel
 from services.gateway.graphql.types_metrics import Indicator, Ranking
+from services.gateway.graphql.types_metrics_approval import DataApproval, DataApprovalConnection
 from services.gateway.graphql.types_metrics_reports import (
     IndicatorValueChangeConnection,
     IndicatorValueConnection,
@@ -35,7 +36,14 @@ from services.gateway.graphql.types_metrics_reports import (
 )
 from services.gateway.graphql.types_metrics_timeliness import ReportingTimelinessConnection
 from services.gateway.reads.table import PAGE_SIZE, Answer, Arg, Asked, Field, Read, ReadTable, Route, rest_only
-from services.gateway.rest.metrics_public import CompletenessPage, HistoryPage, RankingPage, TimelinessPage, ValuePage
+from services.gateway.rest.metrics_public import (
+    ApprovalPage,
+    CompletenessPage,
+    HistoryPage,
+    RankingPage,
+    TimelinessPage,
+    ValuePage,
+)
 
 CSV = "text/csv; charset=utf-8"
 CSV_HEADERS = {"content-disposition": 'attachment; filename="indicators.csv"'}
@@ -81,6 +89,11 @@ PARENT_CODE = Arg(
         str | None, QueryParameter(description="Only the units under this one.", examples=[Example(value="061")])
     ],
     default=None,
+)
+INDICATOR_SET = Arg(
+    "indicator_set",
+    graphql=Annotated[str, strawberry.argument(description="The catalogue's group: telecom, egov, citizens...")],
+    rest=Annotated[str, QueryParameter(examples=[Example(value="telecom")])],
 )
 FIRST = replace(PAGE_SIZE, to_call=False)
 """Read by the answer, which pages the whole report the service answered."""
@@ -205,6 +218,36 @@ METRICS_READS = ReadTable(
                 "/timeliness",
                 rest_page(TimelinessPage),
                 "Per reported indicator: reports on time, late and missing against its deadline",
+            ),
+        ),
+        Read(
+            "dataApproval",
+            metrics_api.approval,
+            (INDICATOR_SET, UNIT_CODE, PERIOD),
+            Field(
+                "data_approval",
+                Answer(DataApproval, lambda found, _: DataApproval.of(found)),
+                "Where a unit's values of an indicator set for a period stand in their approval, step by step.",
+            ),
+            Route(
+                "/approvals/one",
+                Answer(ApprovalView, lambda found, _: found),
+                "A unit's data approval for an indicator set and period: its status and steps",
+            ),
+        ),
+        Read(
+            "dataApprovals",
+            metrics_api.approvals,
+            (INDICATOR_SET, PERIOD, LEVEL, PARENT_CODE, FIRST, AFTER),
+            Field(
+                "data_approvals",
+                connection(DataApprovalConnection),
+                "The data approvals of a level's units (a district's communes, under a parent) for a set and period.",
+            ),
+            Route(
+                "/approvals",
+                rest_page(ApprovalPage),
+                "The data approvals of a level's units (a district's communes) for an indicator set and period",
             ),
         ),
         Read(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import msgspec
 
-from contracts.api.metrics import CompletenessView, HistoryView, RankingView, TimelinessView, ValueView
+from contracts.api.metrics import ApprovalView, CompletenessView, HistoryView, RankingView, TimelinessView, ValueView
 from contracts.metrics_events import AlertLevel, Severity, ThresholdOperator
 
 
@@ -41,6 +41,13 @@ class CompletenessPage(msgspec.Struct, frozen=True, kw_only=True):
 
 class TimelinessPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[TimelinessView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class ApprovalPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ApprovalView]
     total_count: int
     has_next_page: bool
     end_cursor: str | None

@@ -1,5 +1,6 @@
 """``/api/v1`` for the indicators' commands: the catalogue defined and retired, values reported
-and targets set, alert thresholds set and removed (the reads are rows of ``reads.metrics``).
+and targets set, alert thresholds set and removed, data approval's steps (the reads are rows of
+``reads.metrics``).
 
 Each operation is named as the metrics service names it (``operationId``) and is the same call
 GraphQL makes (``graphql.metrics_commands``): commands go to the service as the caller, who
@@ -20,13 +21,17 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from contracts.api.metrics import (
+    ApprovalView,
+    ApproveData,
     DefineIndicators,
     IndicatorDefinition,
     IndicatorValueView,
+    ReopenData,
     ReportValue,
     RetireIndicatorBody,
     SetTarget,
     SetThreshold,
+    SubmitData,
 )
 from services.gateway.adapters.internal import ServiceCaller
 from services.gateway.graphql import metrics_commands
@@ -154,5 +159,41 @@ def metrics_controllers(gateway: Gateway, security: GatewaySecurity) -> list[typ
         ) -> Response[IndicatorValueView]:
             view = await metrics_commands.set_target(caller, data, idempotency_key)
             return Response(view, headers=_warnings(caller))
+
+        @post(
+            "/approvals/submit",
+            operation_id="submitData",
+            status_code=200,
+            dependencies=write,
+            summary="Submit a unit's values of an indicator set for a period for approval",
+        )
+        async def submit_data(
+            self, caller: Caller, data: JSONBody[SubmitData], idempotency_key: IdempotencyKey = None
+        ) -> ApprovalView:
+            return await metrics_commands.submit_data(caller, data, idempotency_key)
+
+        @post(
+            "/approvals/approve",
+            operation_id="approveData",
+            status_code=200,
+            dependencies=write,
+            summary="Approve submitted values: the district, then the province (which locks them)",
+        )
+        async def approve_data(
+            self, caller: Caller, data: JSONBody[ApproveData], idempotency_key: IdempotencyKey = None
+        ) -> ApprovalView:
+            return await metrics_commands.approve_data(caller, data, idempotency_key)
+
+        @post(
+            "/approvals/reopen",
+            operation_id="reopenData",
+            status_code=200,
+            dependencies=write,
+            summary="Reopen an approval with a reason: its values take reports again",
+        )
+        async def reopen_data(
+            self, caller: Caller, data: JSONBody[ReopenData], idempotency_key: IdempotencyKey = None
+        ) -> ApprovalView:
+            return await metrics_commands.reopen_data(caller, data, idempotency_key)
 
     return [MetricsApi]

@@ -17,6 +17,7 @@ from contracts.api.metrics import (
     TimelinessView,
     ValueView,
 )
+from services.metrics.application.approvals import ApprovalReads
 from services.metrics.application.evaluated import Value
 from services.metrics.application.queries import MetricsQueries
 from services.metrics.domain.periods import Period
@@ -35,6 +36,8 @@ def value_view(v: Value) -> ValueView:
 class MetricsAnswers:
     def __init__(self, queries: MetricsQueries) -> None:
         self.queries = queries
+        self.approvals = ApprovalReads(queries.pool)
+        """Data approval's status (ADR 0055)."""
 
     async def indicators(self, codes: list[str] | None) -> list[IndicatorDefinition]:
         """The catalogue, or the known ones of ``codes`` in their order."""

@@ -3,7 +3,8 @@ targets and thresholds. One signature each (the command's input and the caller's
 answering ``CommandResult``); each resolves what the command is about from the service's own
 read models (units from the registry's events, the catalogue from its stream) and runs one
 decider through the ``CommandExecutor``. A caller confined to a unit is checked inside the
-command's transaction (``libs.common.reach.require_within``)."""
+command's transaction (``libs.common.reach.require_within``), and so is the approval of the
+value's indicator set: a locked one refuses the report (409 ``data_locked``, ADR 0055)."""
 
 from __future__ import annotations
 
@@ -25,10 +26,12 @@ from libs.common.errors import NotFoundError, outside_own_unit
 from libs.common.eventstore.commands import Check, CommandContext, CommandExecutor, CommandResult, Transaction
 from libs.common.eventstore.item_commands import each_item
 from libs.common.reach import require_within
+from services.metrics.adapters import approvals
 from services.metrics.adapters import indicator_data as data
 from services.metrics.adapters.catalogue_reader import SHARED
 from services.metrics.adapters.unit_tree import UnitTreeOn
-from services.metrics.domain import catalogue, thresholds, values
+from services.metrics.application.approvals import ApprovalCommands
+from services.metrics.domain import approval, catalogue, thresholds, values
 from services.metrics.domain.periods import Period
 
 
@@ -36,6 +39,8 @@ class MetricsCommands:
     def __init__(self, executor: CommandExecutor) -> None:
         self.executor = executor
         self.pool: asyncpg.Pool = executor.pool
+        self.approvals = ApprovalCommands(executor)
+        """Data approval's steps (ADR 0055)."""
 
     async def define(self, cmd: DefineIndicators, ctx: CommandContext) -> CommandResult:
         """Define or revise indicators; appends nothing for those already there unchanged."""
@@ -72,8 +77,9 @@ class MetricsCommands:
             threshold, datetime.datetime.now(datetime.UTC),
         )  # fmt: skip
         stream = values.value_stream(definition.code, unit.unit_id, period)
+        checks = [_within(ctx, unit, period), _open(definition, unit, period)]
         return await self.executor.execute(
-            values.REPORT, stream, command, context=ctx, request=cmd, ids=[stream], check=_within(ctx, unit, period)
+            values.REPORT, stream, command, context=ctx, request=cmd, ids=[stream], check=_all(checks)
         )
 
     async def report_batch(self, cmd: IndicatorValueBatch, ctx: CommandContext) -> BatchResult:
@@ -165,6 +171,37 @@ def _value(item: IndicatorValueItem) -> ReportValue:
         source=item.source,
         comment=item.comment,
     )
+
+
+def _open(definition: IndicatorDefinition, unit: values.UnitRef, period: Period) -> Check | None:
+    """A reported value is refused while the approval of its indicator set (the catalogue's
+    group) for the unit and period is locked. Read under the approval's shared lock, in the
+    report's transaction: a province approval that locks it waits for this report, or this
+    report reads the lock (``adapters.approvals``)."""
+    if definition.method != "reported":
+        return None  # refused as not reported, whatever its approval
+    key = approval.ApprovalKey(definition.group, unit.unit_id, unit.code, str(period))
+    stream = approval.approval_stream(key.indicator_set, key.unit_id, key.period)
+
+    async def check(tx: Transaction) -> None:
+        await approvals.hold_for_report(tx.conn, stream)
+        state, _ = await tx.load(approval.APPROVAL, stream)
+        approval.refuse_if_locked(state, key, definition.code)
+
+    return check
+
+
+def _all(checks: list[Check | None]) -> Check | None:
+    """The checks given, one after the other in the command's transaction."""
+    given = [c for c in checks if c is not None]
+    if not given:
+        return None
+
+    async def check(tx: Transaction) -> None:
+        for each in given:
+            await each(tx)
+
+    return check
 
 
 def _within(ctx: CommandContext, unit: values.UnitRef, period: Period) -> Check | None:

@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
 from contracts.api.metrics import (
+    ApprovalView,
     CompletenessView,
     HistoryView,
     IndicatorDefinition,
@@ -148,6 +149,28 @@ class MetricsQueriesController(Controller):
         parent_code: FromQuery[str | None] = None,
     ) -> list[TimelinessView]:
         return await answers.timeliness(split_list(codes, "code"), Period.parse(period), level, parent_code)
+
+    @get(
+        "/approvals/one",
+        operation_id="dataApproval",
+        description="Where a unit's values of an indicator set for a period stand in their approval.",
+    )
+    async def approval(
+        self, *, reader: Reader, answers: Answers, indicator_set: FromQuery[str], unit_code: FromQuery[str],
+        period: FromQuery[str],
+    ) -> ApprovalView:  # fmt: skip
+        return await answers.approvals.approval(indicator_set, unit_code, Period.parse(period))
+
+    @get(
+        "/approvals",
+        operation_id="dataApprovals",
+        description="The approvals of a level's units (under a parent: a district's communes) for a period.",
+    )
+    async def approvals(
+        self, *, reader: Reader, answers: Answers, indicator_set: FromQuery[str], period: FromQuery[str],
+        level: FromQuery[str] = "commune", parent_code: FromQuery[str | None] = None,
+    ) -> list[ApprovalView]:  # fmt: skip
+        return await answers.approvals.under(indicator_set, Period.parse(period), level, parent_code)
 
     @get("/export.csv", operation_id="exportCsv", description="Indicators x units x periods as CSV.")
     async def export(

@@ -51,6 +51,7 @@ WHO: dict[str, str | None] = {
 
 UNAUTHENTICATED = {"UNAUTHENTICATED", "UNAUTHORIZED", "PRINCIPAL_MISSING"}
 FORBIDDEN = {"FORBIDDEN": "403", "OUTSIDE_OWN_UNIT": "403 outside", "PROVINCE_WIDE_COMMAND": "403 province"}
+FORBIDDEN["APPROVAL_STEP_NOT_YOURS"] = "403 step"  # data approval: a step of another level (ADR 0055)
 
 BA_BE, PAC_NAM, BANH_TRACH = "061", "062", "06100"
 """The district centre's district, its neighbour, and the commune partner's commune (in Ba Bể)."""

@@ -581,3 +581,53 @@ class TestValuesAsOf:
         rest = await metrics.rest("GET", "/indicator-values", who="reader", params=params)
         assert rest.status_code == 200, rest.text
         assert [v["value"] for v in rest.json() if v["unit_code"] == unit] == [10.0]
+
+
+class TestDataApproval:
+    async def test_a_communes_quarter_through_rest_and_graphql_with_keys_codes_and_the_lock(
+        self, metrics: Metrics
+    ) -> None:
+        """ADR 0055 through the gateway: submitted and approved by the district centre, locked by
+        the province, a correction refused with its code, reopened; each command with its key."""
+        commune, other = metrics.communes[:2]
+        await metrics.report("telecom.fibre_km", commune, "2024Q2", 12.0, who="centre")
+        key = {"indicator_set": "telecom", "unit_code": commune, "period": "2024Q2"}
+
+        submitted = await metrics.rest("POST", "/approvals/submit", who="centre", key="approval-1", json=key)
+        again = await metrics.rest("POST", "/approvals/submit", who="centre", key="approval-1", json=key)
+        assert (submitted.status_code, submitted.json()["status"]) == (200, "submitted"), submitted.text
+        assert again.json() == submitted.json()
+        early = await metrics.rest("POST", "/approvals/approve", json={**key, "level": "province"})
+        assert (early.status_code, early.json()["code"]) == (409, "approval_out_of_order")
+        body = {**key, "level": "district"}
+        assert (await metrics.rest("POST", "/approvals/approve", who="centre", json=body)).status_code == 200
+        province = await metrics.rest("POST", "/approvals/approve", who="centre", json={**key, "level": "province"})
+        assert (province.status_code, province.json()["code"]) == (403, "approval_step_not_yours")
+        locked = await metrics.rest("POST", "/approvals/approve", json={**key, "level": "province"})
+        assert locked.json()["status"] == "locked"
+
+        value = {"indicator_code": "telecom.fibre_km", "unit_code": commune, "period": "2024Q2", "value": 13.0}
+        refused = await metrics.rest("POST", "/indicator-values/report", who="centre", json=value)
+        assert (refused.status_code, refused.json()["code"]) == (409, "data_locked")
+        listed = await metrics.platform.data(
+            """{ dataApprovals(indicatorSet: "telecom", period: "2024Q2", level: COMMUNE, parentCode: "061") {
+                 totalCount edges { node { unitCode status steps { step by } } } } }"""
+        )
+        nodes = {e["node"]["unitCode"]: e["node"] for e in listed["dataApprovals"]["edges"]}
+        assert (nodes[commune]["status"], nodes[other]["status"]) == ("LOCKED", "OPEN")
+        assert [s["step"] for s in nodes[commune]["steps"]] == [
+            "SUBMITTED",
+            "DISTRICT_APPROVED",
+            "PROVINCE_APPROVED",
+            "LOCKED",
+        ]
+        one = await metrics.rest("GET", "/approvals/one", params=key)
+        assert one.json()["status"] == "locked"
+
+        reopen = "mutation($input: ReopenDataInput!) { reopenData(input: $input) { status } }"
+        graph_key = {"indicatorSet": "telecom", "unitCode": commune, "period": "2024Q2"}
+        blank = await metrics.platform.error(reopen, {"input": {**graph_key, "reason": " "}})
+        assert blank["extensions"]["code"] == "INVALID_REASON"
+        reopened = await metrics.platform.data(reopen, {"input": {**graph_key, "reason": "Số liệu quý II sai"}})
+        assert reopened["reopenData"]["status"] == "OPEN"
+        assert (await metrics.rest("POST", "/indicator-values/report", who="centre", json=value)).status_code == 200

@@ -3,6 +3,8 @@ docs/services/gateway-security.md), cell by cell, through /graphql (``authz_supp
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
 from typing import Any
 
 from tests.integration.gateway.api_fixtures import INDICATOR
@@ -19,6 +21,19 @@ SET_THRESHOLD = "mutation($input: SetAlertThresholdInput!) { setAlertThreshold(i
 REMOVE_THRESHOLD = """
 mutation($input: RemoveAlertThresholdInput!) { removeAlertThreshold(input: $input) { indicatorCode } }
 """
+
+SUBMIT = "mutation($input: SubmitDataInput!) { submitData(input: $input) { status } }"
+APPROVE = "mutation($input: ApproveDataInput!) { approveData(input: $input) { status } }"
+REOPEN = "mutation($input: ReopenDataInput!) { reopenData(input: $input) { status } }"
+SUBMITTED, DISTRICT_APPROVED, LOCKED = 2050, 2060, 2070
+"""The years whose Bành Trạch telecom values ``build_area_targets`` takes that far, per column
+(year + the column's index): each cell acts on its own approval. Years to come: the units
+are registered today."""
+
+
+def approval(year: int, i: int, **more: Any) -> dict[str, Any]:
+    return {"input": {"indicatorSet": "telecom", "unitCode": "06100", "period": str(year + i), **more}}
+
 
 CELLS: dict[str, Cell] = {
     "indicators (the catalogue)": lambda i, t: ("{ indicators { code } }", {}),
@@ -81,6 +96,26 @@ CELLS: dict[str, Cell] = {
               rank unit { code } breakdown { contribution indicator { code } } } }""",
         {},
     ),
+    "submitData (Bành Trạch's telecom values)": lambda i, t: (SUBMIT, approval(2040, i)),
+    "approveData (Bành Trạch's, at district level)": lambda i, t: (
+        APPROVE,
+        approval(SUBMITTED, i, level="DISTRICT"),
+    ),
+    "approveData (Bành Trạch's, at province level)": lambda i, t: (
+        APPROVE,
+        approval(DISTRICT_APPROVED, i, level="PROVINCE"),
+    ),
+    "reopenData (Bành Trạch's, locked)": lambda i, t: (REOPEN, approval(LOCKED, i, reason="Nhập sai số liệu")),
+    "dataApproval (Bành Trạch's telecom values, step by step)": lambda i, t: (
+        """{ dataApproval(indicatorSet: "telecom", unitCode: "06100", period: "2070") {
+              status unitName steps { step by at reason } } }""",
+        {},
+    ),
+    "dataApprovals (Ba Bể's communes)": lambda i, t: (
+        """{ dataApprovals(indicatorSet: "telecom", period: "2070", level: COMMUNE, parentCode: "061") {
+              totalCount edges { node { unitCode status } } } }""",
+        {},
+    ),
 }
 
 
@@ -100,6 +135,26 @@ async def build_area_targets(platform: Platform, targets: Targets) -> None:
         threshold = {"indicatorCode": f"matrix.unlimited_{i}", "operator": "GT", "threshold": 99.0}
         await platform.data(SET_THRESHOLD, {"input": threshold})
 
+    async def approvals(i: int) -> None:
+        """Per column: a submitted approval, a district-approved one and a locked one."""
+        for year in (SUBMITTED, DISTRICT_APPROVED, LOCKED):
+            variables = approval(year, i)
+            await platform.eventually(partial(_submitted, platform, variables), timeout=30)
+        for year in (DISTRICT_APPROVED, LOCKED):
+            await platform.data(APPROVE, approval(year, i, level="DISTRICT"))
+        await platform.data(APPROVE, approval(LOCKED, i, level="PROVINCE"))
+
+    await asyncio.gather(*(approvals(i) for i in range(len(CALLERS))))
+
+
+async def _submitted(platform: Platform, variables: dict[str, Any]) -> bool:
+    """Submitted, once the metrics service knows Bành Trạch (it follows the registry's log)."""
+    result = await platform.graphql(SUBMIT, variables)
+    if result.get("errors"):
+        assert result["errors"][0]["extensions"]["code"] == "UNKNOWN_UNIT", result["errors"]
+        return False
+    return True
+
 
 # --- what a mutation's result shows a writer without ``read`` (test_authz_matrix.py) ---------
 
@@ -110,6 +165,7 @@ NESTED: dict[str, dict[str, str]] = {
     "RetiredIndicator": {},
     "AlertThreshold": {},
     "RemovedAlertThreshold": {},
+    "DataApproval": {},
 }
 """Every field of a result type that reaches past the written row: each needs ``read``."""
 
@@ -119,7 +175,10 @@ DIRECT = {
     "RetiredIndicator": "code reason replayed",
     "AlertThreshold": "indicatorCode operator threshold level severity replayed",
     "RemovedAlertThreshold": "indicatorCode replayed",
+    "DataApproval": "indicatorSet unitCode unitName period status",
 }
+OWN = {("DataApproval", "steps")}
+"""An approval's steps are the written approval's own."""
 
 
 async def test_every_metrics_operation_is_allowed_or_refused_as_the_matrix_specifies(

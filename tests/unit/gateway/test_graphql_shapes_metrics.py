@@ -23,18 +23,26 @@ from graphql import (
 )
 
 from contracts.api.metrics import (
+    ApprovalStepName,
+    ApprovalStepView,
+    ApprovalView,
+    ApproveData,
     IndicatorDefinition,
     IndicatorValueView,
     LateUnit,
     RankingView,
+    ReopenData,
     ReportValue,
     RetireIndicator,
     SetTarget,
     SetThreshold,
+    SubmitData,
 )
 from contracts.metrics_events import (
     Aggregate,
     AlertLevel,
+    ApprovalLevel,
+    ApprovalStatus,
     Component,
     IndicatorKind,
     Method,
@@ -42,7 +50,7 @@ from contracts.metrics_events import (
     Severity,
     ThresholdOperator,
 )
-from services.gateway.graphql import inputs_metrics
+from services.gateway.graphql import inputs_metrics, types_metrics_approval
 from services.gateway.graphql.export import sdl
 from services.gateway.graphql.inputs_metrics import IndicatorAggregate, IndicatorRollup
 
@@ -90,6 +98,11 @@ PAIRS: list[tuple[type[msgspec.Struct], str, dict[str, str]]] = [
         {},
     ),
     (LateUnit, "LateReport", dict.fromkeys(("unit_id", "unit_code", "unit_name"), "shown as `unit`")),
+    (ApprovalView, "DataApproval", {"unit_id": "the registry's id: partners name units by code"}),
+    (ApprovalStepView, "DataApprovalStep", {}),
+    (SubmitData, "SubmitDataInput", {}),
+    (ApproveData, "ApproveDataInput", {}),
+    (ReopenData, "ReopenDataInput", {}),
 ]
 
 PAIRED = {(struct, name) for struct, name, _ in PAIRS}
@@ -102,6 +115,9 @@ ENUMS = [
     (ThresholdOperator, "ThresholdOperator"),
     (Severity, "AlertSeverity"),
     (AlertLevel, "AlertLevel"),
+    (ApprovalStatus, "DataApprovalStatus"),
+    (ApprovalStepName, "DataApprovalStepName"),
+    (ApprovalLevel, "DataApprovalLevel"),
 ]
 """The contract's Literals and the GraphQL enums that offer them."""
 
@@ -188,7 +204,7 @@ def test_a_disagreement_is_found(schema: GraphQLSchema) -> None:
 @pytest.mark.parametrize(("literal", "graphql_name"), ENUMS, ids=[e[1] for e in ENUMS])
 def test_each_enum_holds_the_contracts_values(schema: GraphQLSchema, literal: Any, graphql_name: str) -> None:
     """The enum's values (as the resolvers send them: the members' values) are the Literal's."""
-    enum_class = getattr(inputs_metrics, graphql_name)
+    enum_class = getattr(inputs_metrics, graphql_name, None) or getattr(types_metrics_approval, graphql_name)
     assert graphql_name in schema.type_map
     assert sorted(member.value for member in enum_class) == sorted(get_args(literal))
 
