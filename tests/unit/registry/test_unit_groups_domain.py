@@ -55,7 +55,9 @@ def test_a_unit_may_rejoin_after_it_left_but_not_before_nor_while_it_is_in() -> 
     with pytest.raises(ConflictError) as twice:
         UNIT_GROUP.decide(AddMember(unit=COMMUNE, joined_on=D(2023, 2, 1)), group)
     assert twice.value.code == "already_a_member"
-    group = group_with(AddMember(unit=COMMUNE, joined_on=D(2023, 1, 1)), RemoveMember(unit=COMMUNE, left_on=D(2024, 1, 1)))
+    group = group_with(
+        AddMember(unit=COMMUNE, joined_on=D(2023, 1, 1)), RemoveMember(unit=COMMUNE, left_on=D(2024, 1, 1))
+    )
     with pytest.raises(InvalidInputError) as early:
         UNIT_GROUP.decide(AddMember(unit=COMMUNE, joined_on=D(2023, 6, 1)), group)
     assert early.value.code == "date_out_of_order"
