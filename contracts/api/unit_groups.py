@@ -56,3 +56,12 @@ class UnitGroupView(msgspec.Struct, frozen=True, kw_only=True):
     source: str | None
     as_of: datetime.date | None
     members: list[UnitGroupMemberView]
+
+
+class UnitGroupPage(msgspec.Struct, frozen=True, kw_only=True):
+    """A page of groups as ``/api/v1/unit-groups`` answers it (the registry answers them whole)."""
+
+    items: list[UnitGroupView]
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None

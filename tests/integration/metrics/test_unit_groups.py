@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from tests.integration.metrics.conftest import Metrics
 from tests.integration.metrics.test_values_http import _station, _structure
@@ -37,7 +38,7 @@ async def test_a_group_scopes_the_level_queries_to_its_members_on_the_period_s_l
     def codes(rows: list[dict[str, str]]) -> list[str]:
         return [r["unit_code"] for r in rows]
 
-    scoped = {"level": "commune", "group_code": PILOT}
+    scoped: dict[str, Any] = {"level": "commune", "group_code": PILOT}
     in_2022 = await metrics.get("/values/at-level", codes="radio.stations", period="2022", **scoped)
     assert codes(in_2022) == ["01864", "01900"]
     in_2023 = await metrics.get("/values/at-level", codes="radio.stations", period="2023", **scoped)

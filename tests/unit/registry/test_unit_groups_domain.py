@@ -15,6 +15,7 @@ from services.registry.domain.unit_groups import (
     RemoveMember,
     UnitGroup,
 )
+from services.registry.domain.unit_groups import evolve as evolve_group
 from services.registry.domain.units import Unit, evolve
 from tests.unit.registry.test_units_domain import COMMUNE, DISTRICT, registered
 
@@ -26,7 +27,7 @@ def group_with(*commands: CreateUnitGroup | AddMember | RemoveMember) -> UnitGro
     group = UnitGroup()
     for command in (CreateUnitGroup(code="pilot_cds_2023", name="Xã thí điểm CĐS 2023"), *commands):
         for event in UNIT_GROUP.decide(command, group):
-            group = UNIT_GROUP.evolve(group, event)
+            group = evolve_group(group, event)  # type: ignore[arg-type]
     return group
 
 
