@@ -26,6 +26,7 @@ Ctx = Info[Any, Any]
     UnitGroupMemberView,
     fields=("unit_code", "unit_name", "level", "joined_on", "left_on"),
     descriptions={"left_on": "The first day it is out of the group; null while it is in."},
+    convert={"level": lambda level: UnitLevel(level) if level else None},
     description="A unit's membership of a group: from the day it joined until the day it left.",
 )
 class UnitGroupMember(FromContract[UnitGroupMemberView]):
@@ -34,8 +35,7 @@ class UnitGroupMember(FromContract[UnitGroupMemberView]):
 
     @classmethod
     def of(cls, view: UnitGroupMemberView, as_of: datetime.date | None = None, /, **extra: Any) -> UnitGroupMember:
-        level = UnitLevel(view.level) if view.level else None
-        return cls.from_view(view, level=level, as_of=as_of, **extra)
+        return cls.from_view(view, as_of=as_of, **extra)
 
     @strawberry.field(description="The unit, as of the group's day.")
     async def unit(self, info: Ctx) -> AdministrativeUnit | None:

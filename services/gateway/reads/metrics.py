@@ -192,7 +192,7 @@ METRICS_READS = ReadTable(
                         datetime.date | None,
                         strawberry.argument(description="A day inside the period: the members and values that day."),
                     ],
-                    rest=datetime.date | None,
+                    rest=Annotated[datetime.date | None, QueryParameter(description="A day inside the period.")],
                     default=None,
                 ),
             ),
