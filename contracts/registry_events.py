@@ -1,7 +1,8 @@
 """Events of the registry's topic: administrative units with their history, and the assets
 registered against them (digital teams, radio stations and loudspeaker clusters, telecom
 infrastructure, postal points, video-conference endpoints, Wi-Fi hotspots, information
-systems) with the organisations that operate them.
+systems) with the organisations that operate them, and named groups of units with
+membership over time (ADR 0056).
 
 Dates (``*_on``, ``valid_from``) are calendar dates in the province's time zone. Ids are the
 registry's own (UUIDv7 strings): an official code is not an identity, codes are reused
