@@ -351,12 +351,21 @@ GROUP_READS = """query($code: String!, $group: String!) {
 }"""
 
 
-def test_a_unit_group_s_ranking_and_completeness_through_the_gateway(platform: PlatformProcess) -> None:
+def test_a_unit_group_s_ranking_and_completeness_through_the_gateway(tmp_path: Path) -> None:
     """Issue #22, unit groups (ADR 0056): a partner defines a group of two of three communes
     through the running gateway; the ranking and the completeness scoped to the group show its
     members only, as the metrics service learned them from the registry's events."""
+    # This test is about the group, not the start-up deadline: a loaded machine gets longer.
+    platform = PlatformProcess(tmp_path / "state", {"TINHSO_READY_TIMEOUT_SECONDS": "180"})
+    try:
+        _group_reads_through_a_running_gateway(platform)
+    finally:
+        platform.kill_everything()
+
+
+def _group_reads_through_a_running_gateway(platform: PlatformProcess) -> None:
     platform.start()
-    platform.wait_ready()
+    platform.wait_ready(timeout=180)
     key = (platform.state_dir / KEY_FILE).read_text("utf-8").strip()
     client = httpx.Client(base_url=platform.url("gateway", ""), headers={"authorization": f"Bearer {key}"}, timeout=30)
 
