@@ -1,7 +1,8 @@
 """Unit groups through the gateway (ADR 0056), in GraphQL and in ``/api/v1``: a group created,
 its members added and removed on dates and read as of a day; only the province's operators edit
 it; a retried command with its key is answered once; and the metrics reads scoped to the group
-(ranking, completeness, timeliness, the CSV export) and the group rolled up as a whole.
+(ranking, completeness, timeliness, the CSV export) and the group rolled up as a whole; a
+membership on the live feed, placed at its unit.
 
 One platform serves the module; each test works on its own group code.
 """
@@ -25,6 +26,7 @@ from services.gateway.security.partner_store import PartnerStore
 from services.gateway.security.partners import Partner
 from tests.integration.gateway.api_fixtures import Province, build_province
 from tests.integration.gateway.api_platform import Platform, start_platform
+from tests.integration.gateway.test_subscriptions_live import request, subscribed, subscriber
 
 CENTRE = Partner(name="groups-ba-be", scopes=frozenset({"read", "registry:write"}), unit_code="061")
 
@@ -215,3 +217,34 @@ async def test_metrics_reads_take_the_group_as_their_scope_and_roll_it_up(groups
         "GET", "/ranking", who="reader", params={**params, "index_code": indicator, "group": "NONE"}
     )
     assert (unknown.status_code, unknown.json()["code"]) == (404, "unknown_unit_group")
+
+
+MEMBER_ADDED = """
+subscription($unit: String) {
+  events(types: ["registry.unit_group_member_added"], unitCode: $unit) { type unitCode data }
+}
+"""
+
+
+async def test_a_membership_reaches_the_live_feed_at_its_unit(groups: Groups) -> None:
+    code, commune = fresh("live"), groups.province.communes[1]
+    await groups.platform.data(CREATE, {"input": {"code": code, "name": "Nhóm"}})
+    async with subscriber(groups.platform) as session:
+        seen = asyncio.create_task(first_in(session, MEMBER_ADDED, {"unit": "061"}, code))
+        await subscribed(groups.platform, 1)
+        await groups.platform.data(ADD, {"input": {"groupCode": code, "unitCode": commune, "joinedOn": "2023-01-01"}})
+        event = await asyncio.wait_for(seen, 15)
+    assert (event["type"], event["unitCode"], event["data"]["unit_code"]) == (
+        "registry.unit_group_member_added",
+        commune,
+        commune,
+    )
+
+
+async def first_in(session: Any, document: str, variables: dict[str, Any], group_code: str) -> dict[str, Any]:
+    """The first membership event of ``group_code`` (other tests' groups share the feed)."""
+    async for result in session.subscribe(request(document, **variables)):
+        event: dict[str, Any] = result["events"]
+        if event["data"]["group_code"] == group_code:
+            return event
+    raise AssertionError(f"the subscription ended without an event of {group_code}")
