@@ -1,7 +1,8 @@
 """Events of the registry's topic: administrative units with their history, and the assets
 registered against them (digital teams, radio stations and loudspeaker clusters, telecom
 infrastructure, postal points, video-conference endpoints, Wi-Fi hotspots, information
-systems) with the organisations that operate them.
+systems) with the organisations that operate them, and named groups of units with
+membership over time (ADR 0056).
 
 Dates (``*_on``, ``valid_from``) are calendar dates in the province's time zone. Ids are the
 registry's own (UUIDv7 strings): an official code is not an identity, codes are reused
@@ -110,6 +111,38 @@ class UnitSplit(Event, frozen=True, kw_only=True, tag="registry.unit_split"):
 class UnitDissolved(Event, frozen=True, kw_only=True, tag="registry.unit_dissolved"):
     unit_id: str
     effective_on: datetime.date
+    reason: str | None = None
+
+
+# --- unit groups (pilot communes, "Chợ 4.0" markets, border communes) -----------------------
+
+
+class UnitGroupCreated(Event, frozen=True, kw_only=True, tag="registry.unit_group_created"):
+    """A named group of units the province reports on as one (ADR 0056). Its code is its
+    identity: chosen by the province, upper-case, never reused."""
+
+    group_code: str
+    name: str
+    description: str | None = None
+    source: str | None = None
+    """The document the group and its members come from (a plan, a decision, a report)."""
+
+
+class UnitGroupMemberAdded(Event, frozen=True, kw_only=True, tag="registry.unit_group_member_added"):
+    """``unit_id`` belongs to the group from ``joined_on`` (until a ``UnitGroupMemberRemoved``)."""
+
+    group_code: str
+    unit_id: str
+    unit_code: str
+    joined_on: datetime.date
+
+
+class UnitGroupMemberRemoved(Event, frozen=True, kw_only=True, tag="registry.unit_group_member_removed"):
+    """``unit_id`` no longer belongs to the group from ``left_on`` (the first day it is out)."""
+
+    group_code: str
+    unit_id: str
+    left_on: datetime.date
     reason: str | None = None
 
 
@@ -324,6 +357,7 @@ def upcast_unit_registered_v1_v2(data: Data) -> Data:
 
 
 UNIT_EVENTS: list[type[Event]] = [UnitRegistered, UnitRenamed, UnitReparented, UnitMerged, UnitSplit, UnitDissolved]
+UNIT_GROUP_EVENTS: list[type[Event]] = [UnitGroupCreated, UnitGroupMemberAdded, UnitGroupMemberRemoved]
 ASSET_EVENTS: list[type[Event]] = [
     OrganisationRegistered,
     AssetOperatorAssigned,
@@ -349,4 +383,4 @@ ASSET_EVENTS: list[type[Event]] = [
     InformationSystemHostingChanged,
 ]
 
-CATALOGUE = EventCatalogue("registry", [*UNIT_EVENTS, *ASSET_EVENTS], UPCASTERS)
+CATALOGUE = EventCatalogue("registry", [*UNIT_EVENTS, *ASSET_EVENTS, *UNIT_GROUP_EVENTS], UPCASTERS)

@@ -61,8 +61,8 @@ def _report(label: str, report: ImportReport) -> None:
     "--demo",
     is_flag=True,
     help=(
-        "Also import the demo assets (stations, clusters, BTS, teams), Ba Bể's 2022 broadcasts "
-        "and the province figures the source documents report."
+        "Also import the demo assets (stations, clusters, BTS, teams, the pilot communes' group), "
+        "Ba Bể's 2022 broadcasts and the province figures the source documents report."
     ),
 )
 def seed(merge_2025: bool, demo: bool) -> None:

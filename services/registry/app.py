@@ -21,12 +21,13 @@ from services.registry.entrypoints.http_assets import ASSET_COMMANDS
 from services.registry.entrypoints.http_assets_lists import ASSET_LISTS
 from services.registry.entrypoints.http_assets_queries import ASSET_QUERIES, AssetSummaryController
 from services.registry.entrypoints.http_import import ImportController
+from services.registry.entrypoints.http_unit_groups import UNIT_GROUP_COMMANDS, UnitGroupQueriesController
 from services.registry.entrypoints.http_units import UNIT_COMMANDS
 from services.registry.entrypoints.http_units_queries import UnitQueriesController
 from services.registry.entrypoints.projections import PROJECTIONS
 
 NAME = "registry"
-QUERY_CONTROLLERS = (UnitQueriesController, ImportController, AssetSummaryController)
+QUERY_CONTROLLERS = (UnitQueriesController, ImportController, AssetSummaryController, UnitGroupQueriesController)
 
 
 class RegistryRuntime(ServiceRuntime):
@@ -43,6 +44,7 @@ def create_app(settings: Settings) -> Litestar:
         [
             UNIT_COMMANDS.router(runtime.handlers),
             ASSET_COMMANDS.router(runtime.handlers),
+            UNIT_GROUP_COMMANDS.router(runtime.handlers),
             ASSET_QUERIES.router(lambda: runtime.pool),
             ASSET_LISTS.router(lambda: runtime.pool),
             *QUERY_CONTROLLERS,

@@ -24,6 +24,7 @@ from libs.common.embedded.postgres import EmbeddedPostgres
 from libs.common.principal import Principal, PrincipalSigner, PrincipalVerifier
 from libs.common.settings import load_settings
 from services.cli.catalogue import all_migrations
+from services.gateway.security.dev_key import KEY_FILE
 from tests.e2e.approval_gateway import (
     APPROVE,
     DISTRICT,
@@ -435,4 +436,75 @@ def _a_districts_quarter(platform: PlatformProcess) -> None:
     ]
     assert {e["unitCode"] for e in events} == {DISTRICT}
     assert [e["data"].get("level") for e in events[1:3]] == ["district", "province"]
+    assert platform.stop() == 0
+
+
+GROUP_READS = """query($code: String!, $group: String!) {
+  ranking(indexCode: $code, period: "2023", level: COMMUNE, group: $group) { rank score unit { code } }
+  completeness(codes: [$code], period: "2023", level: COMMUNE, group: $group) {
+    edges { node { expected reported missing { code } } } }
+}"""
+
+
+def test_a_unit_group_s_ranking_and_completeness_through_the_gateway(tmp_path: Path) -> None:
+    """Issue #22, unit groups (ADR 0056): a partner defines a group of two of three communes
+    through the running gateway; the ranking and the completeness scoped to the group show its
+    members only, as the metrics service learned them from the registry's events."""
+    # This test is about the group, not the start-up deadline: a loaded machine gets longer.
+    platform = PlatformProcess(tmp_path / "state", {"TINHSO_READY_TIMEOUT_SECONDS": "180"})
+    try:
+        _group_reads_through_a_running_gateway(platform)
+    finally:
+        platform.kill_everything()
+
+
+def _group_reads_through_a_running_gateway(platform: PlatformProcess) -> None:
+    platform.start()
+    platform.wait_ready(timeout=180)
+    key = (platform.state_dir / KEY_FILE).read_text("utf-8").strip()
+    client = httpx.Client(base_url=platform.url("gateway", ""), headers={"authorization": f"Bearer {key}"}, timeout=30)
+
+    def data(query: str, variables: dict[str, object]) -> dict[str, object]:
+        answer = client.post("/graphql", json={"query": query, "variables": variables}).json()
+        assert not answer.get("errors"), answer
+        found: dict[str, object] = answer["data"]
+        return found
+
+    register = "mutation($input: RegisterUnitInput!) { registerUnit(input: $input) { code } }"
+    units = [("06", "PROVINCE", None), ("061", "DISTRICT", "06")] + [(f"0610{c}", "COMMUNE", "061") for c in range(3)]
+    for code, level, parent in units:
+        data(register, {"input": {"code": code, "name": f"Đơn vị {code}", "level": level, "parentCode": parent,
+                                  "validFrom": "2020-01-01"}})  # fmt: skip
+    data("mutation($input: CreateUnitGroupInput!) { createUnitGroup(input: $input) { code } }",
+         {"input": {"code": "PILOT", "name": "Xã thí điểm"}})  # fmt: skip
+    for member in ("06100", "06101"):
+        data("mutation($input: AddUnitGroupMemberInput!) { addUnitGroupMember(input: $input) { code } }",
+             {"input": {"groupCode": "PILOT", "unitCode": member, "joinedOn": "2023-01-01"}})  # fmt: skip
+    indicator = "e2e.groups"
+    definition = {
+        "code": indicator, "nameVi": "Chỉ tiêu", "nameEn": "Indicator", "unit": "%", "kind": "STOCK",
+        "rollup": "AVERAGE", "method": "REPORTED", "group": "e2e",
+    }  # fmt: skip
+    define = "mutation($input: DefineIndicatorsInput!) { defineIndicators(input: $input) { code } }"
+    data(define, {"input": {"indicators": [definition]}})
+
+    report = "mutation($input: ReportIndicatorValueInput!) { reportIndicatorValue(input: $input) { value } }"
+    deadline = time.monotonic() + 60
+    for unit_code, value in (("06100", 70.0), ("06102", 95.0)):  # the second is outside the group
+        variables = {"input": {"indicatorCode": indicator, "unitCode": unit_code, "period": "2023", "value": value}}
+        while True:  # the metrics service learns the units from the registry's events a moment later
+            answer = client.post("/graphql", json={"query": report, "variables": variables}).json()
+            if not answer.get("errors") or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert not answer.get("errors"), answer
+    while True:
+        found = data(GROUP_READS, {"code": indicator, "group": "PILOT"})
+        [complete] = [e["node"] for e in found["completeness"]["edges"]]  # type: ignore[index]
+        if (complete["expected"], complete["reported"]) == (2, 1) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert complete == {"expected": 2, "reported": 1, "missing": [{"code": "06101"}]}
+    assert found["ranking"] == [{"rank": 1, "score": 70.0, "unit": {"code": "06100"}}]
+    client.close()
     assert platform.stop() == 0

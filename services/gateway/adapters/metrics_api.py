@@ -97,29 +97,53 @@ async def values_at_level(
     parent_code: str | None,
     *,
     as_of: datetime.date | None = None,
+    group: str | None = None,
 ) -> list[IndicatorValueView]:
     """``as_of``: a day inside the period (a stock as of that day, a flow up to it)."""
-    params = {"codes": ",".join(codes), "period": period, "level": level}
-    if parent_code:
-        params["parent_code"] = parent_code
+    params = _at_level({"codes": ",".join(codes), "period": period}, level, parent_code, group)
     if as_of:
         params["as_of"] = as_of.isoformat()
     return await caller.get(M, "/values/at-level", params, list[IndicatorValueView])
 
 
-def _at_level(params: dict[str, str], level: str, parent_code: str | None) -> dict[str, str]:
-    """A query over the units of a level, under ``parent_code`` (its subtree) when given."""
+def _at_level(params: dict[str, str], level: str, parent_code: str | None, group: str | None = None) -> dict[str, str]:
+    """A query over the units of a level, under ``parent_code`` (its subtree) when given, and
+    only the members of the unit group ``group`` when given (ADR 0056)."""
     params["level"] = level
     if parent_code:
         params["parent_code"] = parent_code
+    if group:
+        params["group_code"] = group_code(group)
     return params
 
 
+def group_code(group: str) -> str:
+    """A group's code as the registry keeps it (upper-case), so a cached answer asked with any
+    case is dropped by the group's events, which carry it so (ADR 0048)."""
+    return group.strip().upper()
+
+
 async def ranking(
-    caller: ServiceCaller, index_code: str, period: str, level: str, parent_code: str | None = None
+    caller: ServiceCaller,
+    index_code: str,
+    period: str,
+    level: str,
+    parent_code: str | None = None,
+    *,
+    group: str | None = None,
 ) -> list[RankingView]:
-    params = _at_level({"index_code": index_code, "period": period}, level, parent_code)
+    params = _at_level({"index_code": index_code, "period": period}, level, parent_code, group)
     return await caller.get(M, "/ranking", params, list[RankingView])
+
+
+async def group_values(
+    caller: ServiceCaller, codes: Sequence[str], group: str, period: str, as_of: datetime.date | None = None
+) -> list[ValueView]:
+    """Each indicator for the unit group as a whole: its members' values rolled up (ADR 0056)."""
+    params = {"codes": ",".join(codes), "group_code": group_code(group), "period": period}
+    if as_of:
+        params["as_of"] = as_of.isoformat()
+    return await caller.get(M, "/values/group", params, list[ValueView])
 
 
 async def value_history(caller: ServiceCaller, code: str, unit_code: str, period: str) -> list[HistoryView]:
@@ -128,31 +152,49 @@ async def value_history(caller: ServiceCaller, code: str, unit_code: str, period
 
 
 async def behind_target(
-    caller: ServiceCaller, code: str, period: str, level: str, parent_code: str | None
+    caller: ServiceCaller, code: str, period: str, level: str, parent_code: str | None, *, group: str | None = None
 ) -> list[ValueView]:
-    params = _at_level({"code": code, "period": period}, level, parent_code)
+    params = _at_level({"code": code, "period": period}, level, parent_code, group)
     return await caller.get(M, "/targets/behind", params, list[ValueView])
 
 
 async def completeness(
-    caller: ServiceCaller, codes: Sequence[str], period: str, level: str, parent_code: str | None
+    caller: ServiceCaller,
+    codes: Sequence[str],
+    period: str,
+    level: str,
+    parent_code: str | None,
+    *,
+    group: str | None = None,
 ) -> list[CompletenessView]:
-    params = _at_level({"codes": ",".join(codes), "period": period}, level, parent_code)
+    params = _at_level({"codes": ",".join(codes), "period": period}, level, parent_code, group)
     return await caller.get(M, "/completeness", params, list[CompletenessView])
 
 
 async def timeliness(
-    caller: ServiceCaller, codes: Sequence[str], period: str, level: str, parent_code: str | None
+    caller: ServiceCaller,
+    codes: Sequence[str],
+    period: str,
+    level: str,
+    parent_code: str | None,
+    *,
+    group: str | None = None,
 ) -> list[TimelinessView]:
-    params = _at_level({"codes": ",".join(codes), "period": period}, level, parent_code)
+    params = _at_level({"codes": ",".join(codes), "period": period}, level, parent_code, group)
     return await caller.get(M, "/timeliness", params, list[TimelinessView])
 
 
 async def export_csv(
-    caller: ServiceCaller, codes: Sequence[str], periods: Sequence[str], level: str, parent_code: str | None
+    caller: ServiceCaller,
+    codes: Sequence[str],
+    periods: Sequence[str],
+    level: str,
+    parent_code: str | None,
+    *,
+    group: str | None = None,
 ) -> bytes:
     """The service's CSV as it wrote it (UTF-8, a header row)."""
-    params = _at_level({"codes": ",".join(codes), "periods": ",".join(periods)}, level, parent_code)
+    params = _at_level({"codes": ",".join(codes), "periods": ",".join(periods)}, level, parent_code, group)
     return await caller.get_raw(M, "/export.csv", params)
 
 

@@ -5,6 +5,7 @@ registry's own bodies (``contracts.api.registry``) and decodes its own answers
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -55,6 +56,8 @@ from contracts.api.registry_views import (
     VillageFibreView,
     WifiHotspotView,
 )
+from contracts.api.unit_groups import UnitGroupView
+from libs.common.errors import InvalidInputError
 from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters.internal import ServiceCaller, ServiceUnavailableError
 
@@ -314,3 +317,23 @@ async def bulk_import(caller: ServiceCaller, content: bytes, content_type: str, 
         return msgspec.json.decode(raw, type=ImportReport)
     except msgspec.DecodeError as exc:
         raise ServiceUnavailableError(f"registry import: unexpected answer: {exc}") from exc
+
+
+GROUP_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
+"""The registry's rule for a code (``services.registry.domain.names``), checked before a group's
+code goes into a path, where a slash would name another route."""
+
+
+def group_path(code: str) -> str:
+    """``/unit-groups/<CODE>`` for a group's commands."""
+    if not GROUP_CODE.match(code.strip()):
+        raise InvalidInputError(f"{code!r} is not a unit group's code", code="invalid_code", details={"code": code})
+    return f"/unit-groups/{code.strip().upper()}"
+
+
+async def unit_groups(
+    caller: ServiceCaller, group_codes: Sequence[str] | None = None, as_of: datetime.date | None = None
+) -> list[UnitGroupView]:
+    """Groups by code (every group without codes), with their members on ``as_of`` (ADR 0056)."""
+    params = _params(as_of, group_codes=",".join(group_codes) if group_codes else None)
+    return await caller.get(R, "/unit-groups/", params, list[UnitGroupView])

@@ -133,12 +133,17 @@ class Query:
             datetime.date | None,
             strawberry.argument(description="A day inside the period: a stock as of that day, a flow up to it."),
         ] = None,
+        group: Annotated[
+            str | None, strawberry.argument(description="With level: only the members of this unit group (its code).")
+        ] = None,
     ) -> list[IndicatorValue]:
         context = context_of(info)
         context.reader()
         caller, day = context.caller(), as_of
         if level is not None:
-            values = await metrics_api.values_at_level(caller, codes, str(period), level.value, parent_code, as_of=day)
+            values = await metrics_api.values_at_level(
+                caller, codes, str(period), level.value, parent_code, as_of=day, group=group
+            )
         elif parent_code is not None:
             values = await metrics_api.values(caller, codes, [parent_code], str(period), as_of=day)
         else:

@@ -50,6 +50,7 @@ from services.gateway.graphql.mutations_operations import OperationsMutation
 from services.gateway.graphql.mutations_programmes import ProgrammeMutation
 from services.gateway.graphql.mutations_registry import RegistryMutation
 from services.gateway.graphql.mutations_schedules import ScheduleMutation
+from services.gateway.graphql.mutations_unit_groups import UnitGroupMutation
 from services.gateway.graphql.persisted import persisted_queries
 from services.gateway.graphql.queries import Query
 from services.gateway.graphql.queries_alerts import AlertQuery
@@ -224,6 +225,7 @@ def build_schema(
                 BulkMutation,
                 RegistryMutation,
                 MetricsMutation,
+                UnitGroupMutation,
             ),
         ),
         subscription=Subscription,

@@ -12,6 +12,7 @@ under one (a district's communes). Who changed a value is a person: shown with t
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from litestar import Response
 from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 
-from contracts.api.metrics import ApprovalView, HistoryView, IndicatorDefinition
+from contracts.api.metrics import ApprovalView, HistoryView, IndicatorDefinition, ValueView
 from libs.common.principal import Principal
 from services.gateway.adapters import metrics_api
 from services.gateway.graphql.reading import PERSONAL_DATA
@@ -35,6 +36,7 @@ from services.gateway.graphql.types_metrics_reports import (
     ReportingCompletenessConnection,
 )
 from services.gateway.graphql.types_metrics_timeliness import ReportingTimelinessConnection
+from services.gateway.graphql.types_unit_groups import UnitGroupIndicatorValue
 from services.gateway.reads.table import PAGE_SIZE, Answer, Arg, Asked, Field, Read, ReadTable, Route, rest_only
 from services.gateway.rest.metrics_public import (
     ApprovalPage,
@@ -95,6 +97,23 @@ INDICATOR_SET = Arg(
     graphql=Annotated[str, strawberry.argument(description="The catalogue's group: telecom, egov, citizens...")],
     rest=Annotated[str, QueryParameter(examples=[Example(value="telecom")])],
 )
+
+
+GROUP = Arg(
+    "group",
+    graphql=Annotated[
+        str | None,
+        strawberry.argument(description="Only the members of this unit group on the period's last day (its code)."),
+    ],
+    rest=Annotated[
+        str | None,
+        QueryParameter(
+            description="Only the members of this unit group (its code).", examples=[Example(value="PILOT")]
+        ),
+    ],
+    default=None,
+)
+"""A unit group (ADR 0056) as the scope of a report over a level's units."""
 FIRST = replace(PAGE_SIZE, to_call=False)
 """Read by the answer, which pages the whole report the service answered."""
 AFTER = Arg(
@@ -176,9 +195,37 @@ METRICS_READS = ReadTable(
             ),
         ),
         Read(
+            "unitGroupIndicatorValues",
+            metrics_api.group_values,
+            (
+                CODES,
+                text("group", "PILOT"),
+                PERIOD,
+                Arg(
+                    "as_of",
+                    graphql=Annotated[
+                        datetime.date | None,
+                        strawberry.argument(description="A day inside the period: the members and values that day."),
+                    ],
+                    rest=Annotated[datetime.date | None, QueryParameter(description="A day inside the period.")],
+                    default=None,
+                ),
+            ),
+            Field(
+                "unit_group_indicator_values",
+                Answer(list[UnitGroupIndicatorValue], lambda found, _: [UnitGroupIndicatorValue.of(v) for v in found]),
+                "Indicators for a unit group as a whole: its members' values rolled up (ADR 0056).",
+            ),
+            Route(
+                "/unit-groups/indicator-values",
+                Answer(list[ValueView], lambda found, _: found),
+                "Indicators for a unit group as a whole, its members' values rolled up",
+            ),
+        ),
+        Read(
             "unitsBehindTarget",
             metrics_api.behind_target,
-            (CODE, PERIOD, LEVEL, PARENT_CODE, FIRST, AFTER),
+            (CODE, PERIOD, LEVEL, PARENT_CODE, GROUP, FIRST, AFTER),
             Field(
                 "units_behind_target",
                 connection(IndicatorValueConnection),
@@ -193,7 +240,7 @@ METRICS_READS = ReadTable(
         Read(
             "completeness",
             metrics_api.completeness,
-            (CODES, PERIOD, LEVEL, PARENT_CODE, FIRST, AFTER),
+            (CODES, PERIOD, LEVEL, PARENT_CODE, GROUP, FIRST, AFTER),
             Field(
                 "completeness",
                 connection(ReportingCompletenessConnection),
@@ -208,7 +255,7 @@ METRICS_READS = ReadTable(
         Read(
             "timeliness",
             metrics_api.timeliness,
-            (CODES, PERIOD, LEVEL, PARENT_CODE, FIRST, AFTER),
+            (CODES, PERIOD, LEVEL, PARENT_CODE, GROUP, FIRST, AFTER),
             Field(
                 "reportingTimeliness",
                 connection(ReportingTimelinessConnection),
@@ -264,6 +311,7 @@ METRICS_READS = ReadTable(
                 ),
                 LEVEL,
                 PARENT_CODE,
+                GROUP,
             ),
             None,
             Route(
@@ -281,6 +329,7 @@ METRICS_READS = ReadTable(
                 PERIOD,
                 LEVEL,
                 replace(PARENT_CODE, graphql=str | None),
+                GROUP,
                 rest_only(FIRST),
                 rest_only(AFTER),
             ),

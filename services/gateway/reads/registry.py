@@ -22,6 +22,7 @@ from litestar.openapi.spec import Example
 from litestar.params import FromQuery, QueryParameter
 
 from contracts.api import registry_views as views
+from contracts.api.unit_groups import UnitGroupPage, UnitGroupView
 from libs.common.http.routes import snake_name
 from services.gateway.adapters import registry_api
 from services.gateway.adapters.internal import ServiceCaller
@@ -35,6 +36,7 @@ from services.gateway.graphql.types_registry_assets import (
     WifiHotspot,
     connection,
 )
+from services.gateway.graphql.types_unit_groups import UnitGroupConnection
 from services.gateway.graphql.types_units import (
     AdministrativeUnitConnection,
     BtsStation,
@@ -42,7 +44,7 @@ from services.gateway.graphql.types_units import (
     RadioStation,
     SpeakerCluster,
 )
-from services.gateway.reads.table import PAGE_SIZE, Answer, Arg, Field, Read, ReadTable, Route, rest_only
+from services.gateway.reads.table import PAGE_SIZE, Answer, Arg, Asked, Field, Read, ReadTable, Route, rest_only
 from services.gateway.rest.registry_public import UnitPage, public
 
 OptionalQuery: TypeAlias = FromQuery[str | None]
@@ -190,11 +192,56 @@ UNITS = Read(
     ),
 )
 
+
+def _groups_page(found: list[UnitGroupView], asked: Asked) -> UnitGroupPage:
+    page = asked.page(found)
+    return UnitGroupPage(
+        items=page.items, total_count=page.total_count, has_next_page=page.has_next_page, end_cursor=page.end_cursor
+    )
+
+
+UNIT_GROUPS = Read(
+    "unitGroups",
+    registry_api.unit_groups,
+    (
+        Arg(
+            "group_codes",
+            graphql=Annotated[list[str] | None, strawberry.argument(description="Only these groups (by code).")],
+            rest=Annotated[
+                str | None, QueryParameter(description="comma-separated", examples=[Example(value="PILOT_CDS_2023")])
+            ],
+            default=None,
+            graphql_name="codes",
+            from_rest=lambda raw: [c.strip() for c in raw.split(",") if c.strip()] if raw else None,
+        ),
+        replace(
+            AS_OF,
+            graphql=Annotated[
+                datetime.date | None,
+                strawberry.argument(description="The members that day (without it: every membership, past ones too)."),
+            ],
+        ),
+        replace(PAGE_SIZE, to_call=False),
+        replace(AFTER, to_call=False),
+    ),
+    Field(
+        "unit_groups",
+        Answer(UnitGroupConnection, lambda found, asked: UnitGroupConnection.of(asked.page(found))),
+        "Named groups of units (pilot communes, Chợ 4.0 markets…) with their members on a day (ADR 0056).",
+    ),
+    Route(
+        "/unit-groups",
+        Answer(UnitGroupPage, _groups_page),
+        "Unit groups with their members on a day",
+    ),
+)
+
 REGISTRY_READS = ReadTable(
     "RegistryQuery",
     "public API: registry",
     (
         UNITS,
+        UNIT_GROUPS,
         listing(
             "listRadioStations",
             views.RadioStationPage,

@@ -24,6 +24,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import BodyKwarg, FromPath
 
 from contracts.api import registry as bodies
+from contracts.api import unit_groups as groups
 from services.gateway.adapters import registry_api
 from services.gateway.adapters.internal import ServiceCaller, ServiceError, ServiceUnavailableError
 from services.gateway.graphql.context import Gateway, GatewayContext
@@ -212,6 +213,28 @@ COMMANDS = (
         bodies.ChangeDataCentreHostingBody,
         "/information-systems/{id}/change-hosting",
         "Move a system into or out of the provincial data centre",
+    ),
+    # Unit groups (ADR 0056): ``{id}`` is the group's code.
+    Command(
+        "createUnitGroup",
+        "/unit-groups/create",
+        groups.CreateUnitGroupBody,
+        "/unit-groups/create",
+        "Create a unit group",
+    ),
+    Command(
+        "addUnitGroupMember",
+        "/unit-groups/{id}/members/add",
+        groups.AddUnitGroupMemberBody,
+        "/unit-groups/{id}/members/add",
+        "Add a unit to a group from a day",
+    ),
+    Command(
+        "removeUnitGroupMember",
+        "/unit-groups/{id}/members/remove",
+        groups.RemoveUnitGroupMemberBody,
+        "/unit-groups/{id}/members/remove",
+        "Remove a unit from a group from a day",
     ),
 )
 

@@ -204,8 +204,13 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
             level: Annotated[str, QueryParameter(examples=[Example(value="district")])],
             parent_code: FromQuery[str | None] = None,
             as_of: FromQuery[datetime.date | None] = None,
+            group: Annotated[
+                str | None, QueryParameter(description="Only the members of this unit group (its code).")
+            ] = None,
         ) -> list[IndicatorValueView]:
             wanted = [c.strip() for c in codes.split(",") if c.strip()]
-            return await metrics_api.values_at_level(caller, wanted, period, level, parent_code, as_of=as_of)
+            return await metrics_api.values_at_level(
+                caller, wanted, period, level, parent_code, as_of=as_of, group=group
+            )
 
     return [PublicApi]

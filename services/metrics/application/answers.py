@@ -49,10 +49,22 @@ class MetricsAnswers:
     ) -> list[ValueView]:
         return [value_view(v) for v in await self.queries.values(codes, unit_codes, period, as_of)]
 
-    async def at_level(
-        self, codes: list[str], period: Period, level: str, parent_code: str | None, as_of: datetime.date | None
+    async def at_level(  # noqa: PLR0917 - the route's query parameters
+        self,
+        codes: list[str],
+        period: Period,
+        level: str,
+        parent_code: str | None,
+        as_of: datetime.date | None,
+        group_code: str | None = None,
     ) -> list[ValueView]:
-        return [value_view(v) for v in await self.queries.at_level(codes, period, level, parent_code, as_of)]
+        found = await self.queries.at_level(codes, period, level, parent_code, as_of, group_code=group_code)
+        return [value_view(v) for v in found]
+
+    async def group_values(
+        self, codes: list[str], group_code: str, period: Period, as_of: datetime.date | None
+    ) -> list[ValueView]:
+        return [value_view(v) for v in await self.queries.group_values(codes, group_code, period, as_of)]
 
     async def history(self, code: str, unit_code: str, period: Period) -> list[HistoryView]:
         rows = await self.queries.history(code, unit_code, period)
@@ -64,17 +76,21 @@ class MetricsAnswers:
             for r in rows
         ]  # fmt: skip
 
-    async def ranking(self, index_code: str, period: Period, level: str, parent_code: str | None) -> list[RankingView]:
-        ranked = await self.queries.ranking(index_code, period, level, parent_code)
+    async def ranking(
+        self, index_code: str, period: Period, level: str, parent_code: str | None, group_code: str | None = None
+    ) -> list[RankingView]:
+        ranked = await self.queries.ranking(index_code, period, level, parent_code, group_code)
         return [RankingView(rank=r.rank, score=r.value.value, value=value_view(r.value)) for r in ranked]
 
-    async def behind_target(self, code: str, period: Period, level: str, parent_code: str | None) -> list[ValueView]:
-        return [value_view(v) for v in await self.queries.behind_target(code, period, level, parent_code)]
+    async def behind_target(
+        self, code: str, period: Period, level: str, parent_code: str | None, group_code: str | None = None
+    ) -> list[ValueView]:
+        return [value_view(v) for v in await self.queries.behind_target(code, period, level, parent_code, group_code)]
 
     async def completeness(
-        self, codes: list[str], period: Period, level: str, parent_code: str | None
+        self, codes: list[str], period: Period, level: str, parent_code: str | None, group_code: str | None = None
     ) -> list[CompletenessView]:
-        units, missing = await self.queries.completeness(codes, period, level, parent_code)
+        units, missing = await self.queries.completeness(codes, period, level, parent_code, group_code)
         return [
             CompletenessView(
                 indicator_code=code, period=str(period), expected=len(units), reported=len(units) - len(absent),
@@ -84,9 +100,9 @@ class MetricsAnswers:
         ]  # fmt: skip
 
     async def timeliness(
-        self, codes: list[str], period: Period, level: str, parent_code: str | None
+        self, codes: list[str], period: Period, level: str, parent_code: str | None, group_code: str | None = None
     ) -> list[TimelinessView]:
-        found = await self.queries.timeliness(codes, period, level, parent_code)
+        found = await self.queries.timeliness(codes, period, level, parent_code, group_code)
         return [
             TimelinessView(
                 indicator_code=code, period=str(period), deadline=t.due, expected=t.expected, on_time=len(t.on_time),
@@ -101,5 +117,12 @@ class MetricsAnswers:
             for code, t in found.items()
         ]  # fmt: skip
 
-    async def export_csv(self, codes: list[str], periods: list[Period], level: str, parent_code: str | None) -> str:
-        return await self.queries.export_csv(codes, periods, level, parent_code)
+    async def export_csv(
+        self,
+        codes: list[str],
+        periods: list[Period],
+        level: str,
+        parent_code: str | None,
+        group_code: str | None = None,
+    ) -> str:
+        return await self.queries.export_csv(codes, periods, level, parent_code, group_code)

@@ -18,6 +18,7 @@ from services.metrics.adapters.catalogue_reader import SHARED
 from services.metrics.adapters.indicator_data import UnitRow
 from services.metrics.application.evaluated import Value
 from services.metrics.application.evaluation import evaluate
+from services.metrics.application.group_rollup import group_members, group_rollup
 from services.metrics.domain.periods import Period
 from services.metrics.domain.timeliness import Timeliness, classify, deadline
 
@@ -66,7 +67,11 @@ class MetricsQueries:
                 raise InvalidInputError("too many values in one request; narrow it", code="too_many_values")
             return await evaluate(conn, known, codes, units, period, as_of=as_of)
 
-    async def units_at(self, level: str, parent_code: str | None, day: datetime.date) -> list[UnitRow]:
+    async def units_at(
+        self, level: str, parent_code: str | None, day: datetime.date, group_code: str | None = None
+    ) -> list[UnitRow]:
+        """The units of ``level`` on ``day`` (under ``parent_code``); with ``group_code``, only
+        the group's members that day (ADR 0056)."""
         if level not in LEVELS:
             raise InvalidInputError(f"level is one of {', '.join(LEVELS)}", code="invalid_level")
         async with self.pool.acquire() as conn:
@@ -76,7 +81,11 @@ class MetricsQueries:
                 if parent is None:
                     raise NotFoundError(f"no unit has the code {parent_code!r} on {day}", code="unknown_unit")
                 parent_id = parent.unit_id
-            return await data.units_at_level(conn, parent_id, level, day)
+            units = await data.units_at_level(conn, parent_id, level, day)
+            if group_code is None:
+                return units
+            members = {u.unit_id for u in await group_members(conn, group_code, day)}
+            return [u for u in units if u.unit_id in members]
 
     async def at_level(
         self,
@@ -85,19 +94,23 @@ class MetricsQueries:
         level: str,
         parent_code: str | None,
         as_of: datetime.date | None = None,
+        *,
+        group_code: str | None = None,
     ) -> list[Value]:
         known = await self._check_codes(codes)
-        units = await self.units_at(level, parent_code, period.end)
+        units = await self.units_at(level, parent_code, period.end, group_code)
         if len(units) * len(codes) > MAX_CELLS:
             raise InvalidInputError("too many values in one request; narrow it", code="too_many_values")
         async with self.pool.acquire() as conn:
             return await evaluate(conn, known, codes, units, period, as_of=as_of)
 
-    async def ranking(self, index_code: str, period: Period, level: str, parent_code: str | None) -> list[Ranked]:
+    async def ranking(
+        self, index_code: str, period: Period, level: str, parent_code: str | None, group_code: str | None = None
+    ) -> list[Ranked]:
         """Best first; equal scores share a rank (1, 2, 2, 4) and are listed by unit code, so the
         order is the same on every call. Units without a value come last, unranked order by code."""
         known = await self._check_codes([index_code])
-        values = await self.at_level([index_code], period, level, parent_code)
+        values = await self.at_level([index_code], period, level, parent_code, group_code=group_code)
         better = known[index_code].higher_is_better
         scored = sorted(
             (v for v in values if v.value is not None),
@@ -111,10 +124,12 @@ class MetricsQueries:
         out.extend(Ranked(len(scored) + 1, v) for v in unscored)
         return out
 
-    async def behind_target(self, code: str, period: Period, level: str, parent_code: str | None) -> list[Value]:
+    async def behind_target(
+        self, code: str, period: Period, level: str, parent_code: str | None, group_code: str | None = None
+    ) -> list[Value]:
         known = await self._check_codes([code])
         better = known[code].higher_is_better
-        values = await self.at_level([code], period, level, parent_code)
+        values = await self.at_level([code], period, level, parent_code, group_code=group_code)
 
         def behind(v: Value) -> bool:
             if v.target is None:
@@ -126,7 +141,7 @@ class MetricsQueries:
         return sorted((v for v in values if behind(v)), key=lambda v: (v.progress is not None, v.progress or 0.0))
 
     async def completeness(
-        self, codes: list[str], period: Period, level: str, parent_code: str | None
+        self, codes: list[str], period: Period, level: str, parent_code: str | None, group_code: str | None = None
     ) -> tuple[list[UnitRow], dict[str, list[UnitRow]]]:
         """For each reported indicator: the units of the level with no report for the period
         (a value for one of its sub-periods counts)."""
@@ -138,7 +153,7 @@ class MetricsQueries:
                 code="not_reported",
                 details={"codes": not_reported},
             )
-        units = await self.units_at(level, parent_code, period.end)
+        units = await self.units_at(level, parent_code, period.end, group_code)
         periods = [str(p) for p in [period, *period.descendants()]]
         async with self.pool.acquire() as conn:
             rows = await data.reported_values(conn, codes, [u.unit_id for u in units], periods)
@@ -146,7 +161,7 @@ class MetricsQueries:
         return units, {c: [u for u in units if (c, u.unit_id) not in have] for c in codes}
 
     async def timeliness(
-        self, codes: list[str], period: Period, level: str, parent_code: str | None
+        self, codes: list[str], period: Period, level: str, parent_code: str | None, group_code: str | None = None
     ) -> dict[str, Timeliness[UnitRow]]:
         """For each reported indicator with a deadline: the units of the level that reported the
         period on time, late, or not at all (a first report for a sub-period counts)."""
@@ -158,7 +173,7 @@ class MetricsQueries:
                 code="no_deadline",
                 details={"codes": without},
             )
-        units = await self.units_at(level, parent_code, period.end)
+        units = await self.units_at(level, parent_code, period.end, group_code)
         periods = [str(p) for p in [period, *period.descendants()]]
         async with self.pool.acquire() as conn:
             first = await data.first_reports(conn, codes, [u.unit_id for u in units], periods)
@@ -170,6 +185,14 @@ class MetricsQueries:
             answers[code] = classify(units, reported, deadline(period, days))
         return answers
 
+    async def group_values(
+        self, codes: list[str], group_code: str, period: Period, as_of: datetime.date | None = None
+    ) -> list[Value]:
+        """Each indicator for the group as a whole: its members' values rolled up (ADR 0056)."""
+        known = await self._check_codes(codes)
+        async with self.pool.acquire() as conn:
+            return await group_rollup(conn, known, codes, group_code, period, as_of)
+
     async def history(self, code: str, unit_code: str, period: Period) -> list[asyncpg.Record]:
         await self._check_codes([code])
         async with self.pool.acquire() as conn:
@@ -178,7 +201,14 @@ class MetricsQueries:
                 raise NotFoundError(f"no unit has the code {unit_code!r} in {period}", code="unknown_unit")
             return await data.reported_history(conn, code, unit.unit_id, str(period))
 
-    async def export_csv(self, codes: list[str], periods: list[Period], level: str, parent_code: str | None) -> str:
+    async def export_csv(
+        self,
+        codes: list[str],
+        periods: list[Period],
+        level: str,
+        parent_code: str | None,
+        group_code: str | None = None,
+    ) -> str:
         """One row per indicator x unit x period."""
         if len(periods) > 60:
             raise InvalidInputError("at most 60 periods in one export", code="too_many_periods")
@@ -199,7 +229,7 @@ class MetricsQueries:
             ]
         )
         for period in periods:
-            for v in await self.at_level(codes, period, level, parent_code):
+            for v in await self.at_level(codes, period, level, parent_code, group_code=group_code):
                 writer.writerow(
                     [
                         v.code, v.unit.code, v.unit.name, v.unit.level, v.period,

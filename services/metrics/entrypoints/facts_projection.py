@@ -20,6 +20,7 @@ from contracts.province import PROVINCE_TZ
 from libs.common.db import Conn
 from libs.common.projections.declared import ReadFields, read_model
 from libs.common.projections.projection import Applied
+from services.metrics.adapters import unit_groups
 from services.metrics.adapters.facts_tables import TABLES
 from services.metrics.adapters.facts_writer import FactsWriter, Touched
 from services.metrics.application.change_emitter import emit_changes
@@ -91,10 +92,15 @@ READS: ReadFields = {
     b.LoudspeakerVehicleTripMade: ("made_on", "outreach_id", "unit_code"),
     b.ProgrammeRecorded: ("air_date", "articles", "duration_seconds", "news_items", "programme_id", "unit_id"),
     b.ProgrammeCorrected: ("air_date", "articles", "duration_seconds", "news_items", "programme_id"),
+    r.UnitGroupCreated: ("group_code", "name"),
+    r.UnitGroupMemberAdded: ("group_code", "joined_on", "unit_id"),
+    r.UnitGroupMemberRemoved: ("group_code", "left_on", "unit_id"),
 }
 """The events it applies and the fields of each it reads (checked against ``contracts``)."""
 
-FactsProjection = read_model(NAME, READS, tables=lambda schema: TABLES.format(s=schema), apply=apply)
+FactsProjection = read_model(
+    NAME, READS, tables=lambda schema: (TABLES + unit_groups.TABLES).format(s=schema), apply=apply
+)
 
 
 async def _apply_one(w: FactsWriter, e: Event, today: datetime.date) -> None:  # noqa: PLR0912, PLR0915 - one dispatch table
@@ -175,8 +181,22 @@ async def _apply_one(w: FactsWriter, e: Event, today: datetime.date) -> None:  #
         await w.set_fact(e.endpoint_id, "egov.video_endpoints", e.unit_id, 1.0, e.installed_on or today)
     elif isinstance(e, r.WifiHotspotRegistered):
         await w.set_fact(e.hotspot_id, "telecom.wifi_hotspots", e.unit_id, 1.0, e.installed_on or today)
+    elif isinstance(e, r.UnitGroupCreated | r.UnitGroupMemberAdded | r.UnitGroupMemberRemoved):
+        await _apply_group(w, e)
     else:
         await _apply_broadcast(w, e)
+
+
+async def _apply_group(
+    w: FactsWriter, e: r.UnitGroupCreated | r.UnitGroupMemberAdded | r.UnitGroupMemberRemoved
+) -> None:
+    """Groups change no fact: they are another scope the queries select units by (ADR 0056)."""
+    if isinstance(e, r.UnitGroupCreated):
+        await unit_groups.group_created(w.conn, w.s, e.group_code, e.name)
+    elif isinstance(e, r.UnitGroupMemberAdded):
+        await unit_groups.member_added(w.conn, w.s, e.group_code, e.unit_id, e.joined_on)
+    else:
+        await unit_groups.member_removed(w.conn, w.s, e.group_code, e.unit_id, e.left_on)
 
 
 async def _apply_broadcast(w: FactsWriter, e: Event) -> None:

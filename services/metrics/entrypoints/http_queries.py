@@ -78,9 +78,29 @@ class MetricsQueriesController(Controller):
         period: FromQuery[str],
         level: FromQuery[str],
         parent_code: FromQuery[str | None] = None,
+        group_code: FromQuery[str | None] = None,
         as_of: FromQuery[datetime.date | None] = None,
     ) -> list[ValueView]:
-        return await answers.at_level(split_list(codes, "code"), Period.parse(period), level, parent_code, as_of)
+        return await answers.at_level(
+            split_list(codes, "code"), Period.parse(period), level, parent_code, as_of, group_code
+        )
+
+    @get(
+        "/values/group",
+        operation_id="indicatorValuesOfGroup",
+        description="Codes for a unit group as a whole: its members' values on the period's last day rolled up.",
+    )
+    async def of_group(
+        self,
+        *,
+        reader: Reader,
+        answers: Answers,
+        codes: FromQuery[str],
+        group_code: FromQuery[str],
+        period: FromQuery[str],
+        as_of: FromQuery[datetime.date | None] = None,
+    ) -> list[ValueView]:
+        return await answers.group_values(split_list(codes, "code"), group_code, Period.parse(period), as_of)
 
     @get("/values/history", operation_id="indicatorValueHistory", description="Reports and corrections: who, when.")
     async def history(
@@ -104,8 +124,9 @@ class MetricsQueriesController(Controller):
         period: FromQuery[str],
         level: FromQuery[str],
         parent_code: FromQuery[str | None] = None,
+        group_code: FromQuery[str | None] = None,
     ) -> list[RankingView]:
-        return await answers.ranking(index_code, Period.parse(period), level, parent_code)
+        return await answers.ranking(index_code, Period.parse(period), level, parent_code, group_code)
 
     @get("/targets/behind", operation_id="unitsBehindTarget", description="Units whose value trails their target.")
     async def behind(
@@ -117,8 +138,9 @@ class MetricsQueriesController(Controller):
         period: FromQuery[str],
         level: FromQuery[str],
         parent_code: FromQuery[str | None] = None,
+        group_code: FromQuery[str | None] = None,
     ) -> list[ValueView]:
-        return await answers.behind_target(code, Period.parse(period), level, parent_code)
+        return await answers.behind_target(code, Period.parse(period), level, parent_code, group_code)
 
     @get("/completeness", operation_id="completeness", description="Units that have not reported, per indicator.")
     async def completeness(
@@ -130,8 +152,11 @@ class MetricsQueriesController(Controller):
         period: FromQuery[str],
         level: FromQuery[str],
         parent_code: FromQuery[str | None] = None,
+        group_code: FromQuery[str | None] = None,
     ) -> list[CompletenessView]:
-        return await answers.completeness(split_list(codes, "code"), Period.parse(period), level, parent_code)
+        return await answers.completeness(
+            split_list(codes, "code"), Period.parse(period), level, parent_code, group_code
+        )
 
     @get(
         "/timeliness",
@@ -147,8 +172,9 @@ class MetricsQueriesController(Controller):
         period: FromQuery[str],
         level: FromQuery[str],
         parent_code: FromQuery[str | None] = None,
+        group_code: FromQuery[str | None] = None,
     ) -> list[TimelinessView]:
-        return await answers.timeliness(split_list(codes, "code"), Period.parse(period), level, parent_code)
+        return await answers.timeliness(split_list(codes, "code"), Period.parse(period), level, parent_code, group_code)
 
     @get(
         "/approvals/one",
@@ -182,6 +208,7 @@ class MetricsQueriesController(Controller):
         periods: FromQuery[str],
         level: FromQuery[str],
         parent_code: FromQuery[str | None] = None,
+        group_code: FromQuery[str | None] = None,
     ) -> Response[str]:
-        csv = await answers.export_csv(split_list(codes, "code"), _periods(periods), level, parent_code)
+        csv = await answers.export_csv(split_list(codes, "code"), _periods(periods), level, parent_code, group_code)
         return Response(csv, media_type="text/csv; charset=utf-8", headers=CSV_HEADERS)

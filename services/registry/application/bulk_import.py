@@ -36,7 +36,7 @@ import msgspec
 from libs.common.errors import DomainError
 from libs.common.eventstore.context import CommandContext
 from libs.common.eventstore.idempotency import IdempotencyKey
-from services.registry.application import asset_import, network_import, unit_import
+from services.registry.application import asset_import, network_import, unit_group_import, unit_import
 from services.registry.application.handlers import RegistryHandlers
 from services.registry.application.import_kinds import ImportContext, ImportKind, ItemContext, Keys
 from services.registry.application.import_parsing import RawItem, check_count
@@ -64,6 +64,9 @@ KINDS: Mapping[str, ImportKind[Any]] = {
     "register_wifi_hotspot": network_import.REGISTER_WIFI_HOTSPOT,
     "register_information_system": asset_import.REGISTER_INFORMATION_SYSTEM,
     "approve_security_level": asset_import.APPROVE_SECURITY_LEVEL,
+    # unit groups (ADR 0056)
+    "create_unit_group": unit_group_import.CREATE_UNIT_GROUP,
+    "add_unit_group_member": unit_group_import.ADD_UNIT_GROUP_MEMBER,
 }
 
 CHUNK = 500

@@ -19,6 +19,7 @@ from services.registry.application.radio import RadioCommands
 from services.registry.application.systems import SystemCommands
 from services.registry.application.teams import TeamCommands
 from services.registry.application.telecom import TelecomCommands
+from services.registry.application.unit_groups import UnitGroupCommands
 from services.registry.application.units import UnitCommands
 
 
@@ -33,6 +34,7 @@ class RegistryHandlers:
     telecom: TelecomCommands
     facilities: FacilityCommands
     systems: SystemCommands
+    unit_groups: UnitGroupCommands
 
     @classmethod
     def build(cls, executor: CommandExecutor) -> RegistryHandlers:
@@ -47,4 +49,5 @@ class RegistryHandlers:
             telecom=TelecomCommands(executor, ownership),
             facilities=FacilityCommands(executor, ownership),
             systems=SystemCommands(executor, ownership),
+            unit_groups=UnitGroupCommands(executor),
         )

@@ -63,6 +63,7 @@ from services.registry.seed.demo_network import network_items
 from services.registry.seed.demo_radio import radio_items
 from services.registry.seed.demo_support import DemoUnits, Item, days, demo_units, key, ranked, spread
 from services.registry.seed.structure import VALID_FROM
+from services.registry.seed.unit_groups import unit_group_items
 
 OPERATORS: tuple[tuple[str, str, str], ...] = (
     ("VNPT", "VNPT Bắc Kạn", "telecom"),
@@ -184,7 +185,7 @@ def _systems() -> list[Item]:
 
 def demo_items() -> list[Item]:
     """The demo dataset, in an order where every item comes after what it needs: organisations,
-    radio, telecom and service points, teams, information systems."""
+    radio, telecom and service points, teams, information systems, unit groups."""
     units = demo_units()
     return [
         *_organisations(units),
@@ -192,4 +193,5 @@ def demo_items() -> list[Item]:
         *network_items(units),
         *_teams(units),
         *_systems(),
+        *unit_group_items(),
     ]

@@ -18,6 +18,9 @@ TARGET = "mutation($input: SetIndicatorTargetInput!) { setIndicatorTarget(input:
 DEFINE = "mutation($input: DefineIndicatorsInput!) { defineIndicators(input: $input) { code } }"
 RETIRE = "mutation($input: RetireIndicatorInput!) { retireIndicator(input: $input) { code replayed } }"
 SET_THRESHOLD = "mutation($input: SetAlertThresholdInput!) { setAlertThreshold(input: $input) { indicatorCode } }"
+GROUP = "MATRIX_PILOT"
+CREATE_GROUP = "mutation($input: CreateUnitGroupInput!) { createUnitGroup(input: $input) { code } }"
+ADD_MEMBER = "mutation($input: AddUnitGroupMemberInput!) { addUnitGroupMember(input: $input) { code } }"
 REMOVE_THRESHOLD = """
 mutation($input: RemoveAlertThresholdInput!) { removeAlertThreshold(input: $input) { indicatorCode } }
 """
@@ -91,6 +94,15 @@ CELLS: dict[str, Cell] = {
               missing {{ code }} indicator {{ code }} }} }} }} }}""",
         {},
     ),
+    "ranking (a province group's communes)": lambda i, t: (
+        f'{{ ranking(indexCode: "{INDICATOR}", period: "2023", level: COMMUNE, group: "{GROUP}") {{ rank }} }}',
+        {},
+    ),
+    "unitGroupIndicatorValues (a province group, as a whole)": lambda i, t: (
+        f"""{{ unitGroupIndicatorValues(codes: ["{INDICATOR}"], group: "{GROUP}", period: "2023") {{
+              groupCode value indicator {{ code }} }} }}""",
+        {},
+    ),
     "ranking (Ba Bể's communes, with the breakdown)": lambda i, t: (
         """{ ranking(indexCode: "index.dti", period: "2023", level: COMMUNE, parentCode: "061") {
               rank unit { code } breakdown { contribution indicator { code } } } }""",
@@ -128,12 +140,16 @@ def definition(code: str) -> dict[str, Any]:
 
 async def build_area_targets(platform: Platform, targets: Targets) -> None:
     """Per column: an indicator to retire, one to set a threshold on, and one whose threshold
-    is there to be removed, so that every allowed cell succeeds on its own."""
+    is there to be removed, so that every allowed cell succeeds on its own; and a unit group."""
     codes = [f"matrix.{kind}_{i}" for kind in ("retired", "limited", "unlimited") for i in range(len(CALLERS))]
     await platform.data(DEFINE, {"input": {"indicators": [definition(code) for code in codes]}})
     for i in range(len(CALLERS)):
         threshold = {"indicatorCode": f"matrix.unlimited_{i}", "operator": "GT", "threshold": 99.0}
         await platform.data(SET_THRESHOLD, {"input": threshold})
+    # A unit group of Bành Trạch, which the group-scoped rows read (the metrics service learns
+    # it from the registry's events: a cell waits while it answers UNKNOWN_UNIT_GROUP).
+    await platform.data(CREATE_GROUP, {"input": {"code": GROUP, "name": "Xã thí điểm"}})
+    await platform.data(ADD_MEMBER, {"input": {"groupCode": GROUP, "unitCode": "06100", "joinedOn": "2020-01-01"}})
 
     async def approvals(i: int) -> None:
         """Per column: a submitted approval, a district-approved one and a locked one."""

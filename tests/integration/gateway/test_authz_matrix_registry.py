@@ -48,6 +48,9 @@ WIFI = "mutation($input: RegisterWifiHotspotInput!) { registerWifiHotspot(input:
 SYSTEM = "mutation($input: RegisterInformationSystemInput!) { registerInformationSystem(input: $input) { id } }"
 APPROVE = "mutation($input: ApproveSecurityLevelInput!) { approveSecurityLevel(input: $input) { id } }"
 HOSTING = "mutation($input: ChangeDataCentreHostingInput!) { changeDataCentreHosting(input: $input) { id } }"
+CREATE_GROUP = "mutation($input: CreateUnitGroupInput!) { createUnitGroup(input: $input) { code } }"
+ADD_MEMBER = "mutation($input: AddUnitGroupMemberInput!) { addUnitGroupMember(input: $input) { code } }"
+REMOVE_MEMBER = "mutation($input: RemoveUnitGroupMemberInput!) { removeUnitGroupMember(input: $input) { code } }"
 
 
 def _unit(code: str, parent: str, valid_from: str = "2020-01-01") -> dict[str, Any]:
@@ -204,6 +207,23 @@ CELLS: dict[str, Cell] = {
         HOSTING,
         {"input": {"systemId": t.per_caller["system"][i], "hostedInDataCentre": True, "effectiveOn": "2024-06-01"}},
     ),
+    # --- unit groups: the province's own (ADR 0056), one group per column ---
+    "createUnitGroup (a province group)": lambda i, t: (
+        CREATE_GROUP,
+        {"input": {"code": f"MATRIX_NEW_{i}", "name": f"Nhóm {i}"}},
+    ),
+    "addUnitGroupMember (Bành Trạch to a province group)": lambda i, t: (
+        ADD_MEMBER,
+        {"input": {"groupCode": f"MATRIX_ADD_{i}", "unitCode": "06100", "joinedOn": "2023-01-01"}},
+    ),
+    "removeUnitGroupMember (Bành Trạch from a province group)": lambda i, t: (
+        REMOVE_MEMBER,
+        {"input": {"groupCode": f"MATRIX_REMOVE_{i}", "unitCode": "06100", "leftOn": "2024-01-01"}},
+    ),
+    "unitGroups (as of a day, with their members' units)": lambda i, t: (
+        '{ unitGroups(asOf: "2023-06-01") { totalCount edges { node { code members { unit { code } } } } } }',
+        {},
+    ),
     # --- the listings ---
     "radioStations (Ba Bể's, with signal and clusters' coordinates)": lambda i, t: (
         '{ radioStations(unitCode: "061") '
@@ -259,6 +279,7 @@ NESTED: dict[str, dict[str, str]] = {
     "VideoEndpoint": {"unit": "unit { code }", "operator": "operator { code }"},
     "WifiHotspot": {"unit": "unit { code }", "operator": "operator { code }"},
     "InformationSystem": {"operator": "operator { code }"},
+    "UnitGroup": {"members": "members { unit { code } }"},
     "Node": {},
 }
 """Every field of a result type that reaches past the written row: each needs ``read``. The
@@ -275,6 +296,7 @@ DIRECT = {
     "VideoEndpoint": "id installedOn",
     "WifiHotspot": "id installedOn location { latitude longitude }",
     "InformationSystem": "id name ownerAgency hostedInDataCentre securityLevel approvedOn decision",
+    "UnitGroup": "code name description source asOf",
     "Node": "id",
 }
 
@@ -346,6 +368,11 @@ async def build_area_targets(
     }
     for row, make in plan.items():
         targets.per_caller[row] = dict(zip(columns, await asyncio.gather(*(make(i) for i in columns)), strict=True))
+    for i in columns:  # a group to add Bành Trạch to, and one it is in, per column
+        for code in (f"MATRIX_ADD_{i}", f"MATRIX_REMOVE_{i}"):
+            await platform.data(CREATE_GROUP, {"input": {"code": code, "name": code}})
+        member = {"groupCode": f"MATRIX_REMOVE_{i}", "unitCode": "06100", "joinedOn": "2021-01-01"}
+        await platform.data(ADD_MEMBER, {"input": member})
 
 
 def _team(village: str) -> dict[str, Any]:
