@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import hmac
 import random
+from typing import Any
 
 import msgspec
 import pytest
@@ -106,7 +107,7 @@ def test_a_naive_issue_time_is_refused() -> None:
 
 
 def test_each_delivery_event_is_the_step_the_sender_reads() -> None:
-    where = {"programme_id": "p", "station_id": "s", "unit_code": "00001"}
+    where: dict[str, Any] = {"programme_id": "p", "station_id": "s", "unit_code": "00001"}
     later = AT + datetime.timedelta(hours=1)
     steps = [
         step(ProgrammeDeliverySent(**where, producer_unit_code="061", sent_at=AT, due_at=later)),
