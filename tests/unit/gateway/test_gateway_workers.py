@@ -9,6 +9,7 @@ import pytest
 from litestar import Litestar
 
 from contracts.services import EVENT_SOURCED
+from libs.common import serve
 from libs.common.event_signing import ensure_event_keys
 from libs.common.principal import ensure_keypair
 from libs.common.settings import SettingsError, load_settings
@@ -32,6 +33,9 @@ def test_a_worker_builds_the_gateway_from_its_environment(monkeypatch: pytest.Mo
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("TINHSO_STATE_DIR", str(tmp_path))
+    # A worker sets up its process's logging and tracing; this process's stay as the suite's.
+    monkeypatch.setattr(serve, "configure_logging", lambda *_, **__: None)
+    monkeypatch.setattr(serve, "setup_tracing", lambda *_, **__: None)
     keyed = load_settings({}, state_dir=str(tmp_path))
     ensure_keypair(keyed)  # the keys, as `tinhso up` makes them
     ensure_event_keys(keyed, EVENT_SOURCED)
