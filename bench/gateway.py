@@ -27,7 +27,8 @@ per village, a reported value per commune), then measures:
     beside raw ``UPDATE … unnest`` on the read model, and (g) a year of relay logs (1,200
     sessions) in one request, and (h) 10,000 indicator values in one request (``bench/_bulk.py``).
 
-``--only live,replay`` runs only the figures named (query, mutation, fanout, live, replay, bulk).
+``--only live,replay`` runs only the figures named (query, mutation, fanout, live, replay, bulk);
+``--gateway-workers 2`` runs the gateway in two processes (``TINHSO_GATEWAY_WORKERS``, ADR 0057).
 
 The table goes to stdout, then, as the very last line, one JSON object with every figure;
 progress goes to stderr.
@@ -128,7 +129,7 @@ def _bench_private_key() -> str:
 
 
 class Platform:
-    def __init__(self, servers: Servers, state: Path, *, cache: bool = True) -> None:
+    def __init__(self, servers: Servers, state: Path, *, cache: bool = True, workers: int = 1) -> None:
         self.ports = {name: free_port() for name in SERVICES}
         env = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_")}
         env.update(
@@ -149,6 +150,7 @@ class Platform:
             TINHSO_GATEWAY_MAX_SUBSCRIPTIONS_PER_PARTNER="20000",
             TINHSO_GATEWAY_MAX_PENDING_WEBSOCKETS_PER_HOST="1000",
             TINHSO_GATEWAY_RESPONSE_CACHE="true" if cache else "false",
+            TINHSO_GATEWAY_WORKERS=str(workers),
         )
         env.update({f"TINHSO_{name.upper()}_PORT": str(port) for name, port in self.ports.items()})
         self.processes = [
@@ -360,8 +362,11 @@ async def via_gateway_with_writes(platform: Platform, refused: list[str]) -> tup
     return latencies, rps, writes / (time.perf_counter() - began)
 
 
-async def via_internal_http(platform: Platform) -> tuple[list[float], float]:
-    """The gateway's own plan, level by level, straight on the internal APIs (no GraphQL)."""
+async def via_internal_http(platform: Platform, refused: list[str]) -> tuple[list[float], float]:
+    """The gateway's own plan, level by level, straight on the internal APIs (no GraphQL).
+    ``refused``: where a service refused a call (503 ``not_ready``: 200 clients at once queue on
+    its pool past the acquire timeout; the gateway never sends it that many), noted, its time
+    counted."""
     conns = [{s: platform.internal(s) for s in INTERNAL} for _ in range(CLIENTS)]
 
     async def get(conn: KeepAliveConnection, path: str) -> Any:
@@ -380,6 +385,12 @@ async def via_internal_http(platform: Platform) -> tuple[list[float], float]:
         c = conns[n]
 
         async def call() -> None:
+            try:
+                await plan()
+            except RuntimeError as exc:
+                refused.append(str(exc)[:200])
+
+        async def plan() -> None:
             page = await get(c["registry"], "/units/list?level=commune&parent_code=061&first=50")
             units = page["items"]
             codes = ",".join(u["code"] for u in units)
@@ -441,7 +452,10 @@ async def query_load(platform: Platform, pool: asyncpg.Pool, report: Report) -> 
     if refused:
         report.notes.append(f"{len(refused)} nested queries failed (counted in the figures): {refused[0]}")
     say("the same through the internal HTTP APIs")
-    http, http_rps = await via_internal_http(platform)
+    direct_refused: list[str] = []
+    http, http_rps = await via_internal_http(platform, direct_refused)
+    if direct_refused:
+        report.notes.append(f"{len(direct_refused)} internal HTTP baseline plans refused: {direct_refused[0]}")
     say("the same with asyncpg on the read models")
     raw, raw_rps = await via_asyncpg(pool)
     ms = {name: (percentile(v, 50) * 1000, percentile(v, 99) * 1000) for name, v in
@@ -595,7 +609,7 @@ async def bulk(platform: Platform, pool: asyncpg.Pool, clusters: dict[str, list[
     await bulk_load(platform.gateway, pool, raw_clusters, station_id, values, metrics=metrics, report=report)
 
 
-async def main(only: frozenset[str], *, cache: bool = True) -> Report:
+async def main(only: frozenset[str], *, cache: bool = True, workers: int = 1) -> Report:
     began = time.monotonic()
     report = Report()
     with tempfile.TemporaryDirectory(prefix="tinhso-bench-gateway-") as tmp:
@@ -610,7 +624,7 @@ async def main(only: frozenset[str], *, cache: bool = True) -> Report:
             topics = [f"{PREFIX}.{s}.events" for s in EVENT_SOURCED]
             await ensure_topics(servers.broker.bootstrap, topics, partitions=3)
             pool = await create_pool(servers.url, service="bench-raw", max_size=10, min_size=10)
-            platform = Platform(servers, state, cache=cache)
+            platform = Platform(servers, state, cache=cache, workers=workers)
             feed = load_settings(
                 {},
                 kafka_bootstrap=servers.broker.bootstrap,
@@ -661,12 +675,13 @@ def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--only", default=",".join(FIGURES), help=f"comma-separated: {', '.join(FIGURES)}")
     parser.add_argument("--no-cache", action="store_true", help="run the gateway without its response cache")
+    parser.add_argument("--gateway-workers", type=int, default=1, help="gateway processes (TINHSO_GATEWAY_WORKERS)")
     args = parser.parse_args()
     only = frozenset(part.strip() for part in args.only.split(",") if part.strip())
     if unknown := only - set(FIGURES):
         parser.error(f"unknown figures: {', '.join(sorted(unknown))}")
     quiet_logging()
-    report = uvloop.run(main(only, cache=not args.no_cache))
+    report = uvloop.run(main(only, cache=not args.no_cache, workers=args.gateway_workers))
     print(report.render())
     print(json.dumps({k: rounded(v) for k, v in report.figures.items()}))
 

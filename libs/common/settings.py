@@ -238,6 +238,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """The largest request body /graphql reads: the document limit and room for variables; larger: 413."""
     gateway_read_back_seconds: Annotated[float, msgspec.Meta(gt=0.0, le=60.0)] = 5.0
     """How long a mutation that returns its write waits for its read model; then it answers with a warning."""
+    gateway_workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    """Gateway processes serving one port (uvicorn workers); each keeps its own caches and live feed (ADR 0057)."""
     gateway_max_pending_websockets_per_host: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 50
     """WebSockets one client host holds open before connection_init, per gateway process; more: closed 4429."""
     trusted_proxies: str = ""

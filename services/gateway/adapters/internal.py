@@ -33,7 +33,11 @@ from services.gateway.adapters.applied_watch import AppliedWatch, Written
 
 T = TypeVar("T")
 
-TIMEOUT = httpx.Timeout(10.0, connect=2.0)
+TIMEOUT = httpx.Timeout(10.0)
+"""Connecting too: the wait is measured on this process's event loop, which a burst of 200
+requests keeps busy for seconds, and a connect bounded at 2 s failed there (``ConnectTimeout``
+to a service that was up, ADR 0057). A service that is down refuses at once; one that does not
+answer at all costs the same 10 s as one that does not answer a call."""
 POOL = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=2.0)
 """An idle connection is dropped after 2 s, before the services' servers close it (uvicorn: 5 s
 idle): with both at 5 s, a call sent on a connection the server was closing failed with a read

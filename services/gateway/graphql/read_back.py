@@ -3,10 +3,12 @@
 The command's answer says where its event stands in the service's log; the caller keeps it
 (``ServiceCaller.last_write``) and ``read_back`` waits on the process's ``AppliedWatch`` until a
 projection reports a checkpoint at or past it, then reads (ADR 0047). No polling: a read
-happens only when a commit makes it worth doing. Past ``TINHSO_GATEWAY_READ_BACK_SECONDS`` it
-reads once more; a read model still behind does not turn the accepted command into an error:
-the answer is what the command stated, or the entity as the read model last showed it
-(``accepted``), with a ``read_model_lag`` warning in the response's ``extensions.warnings``.
+happens only when a commit makes it worth doing, and the wait is spent out of the operation's
+execution slot (``slots.aside``), which a query may take meanwhile. Past
+``TINHSO_GATEWAY_READ_BACK_SECONDS`` it reads once more; a read model still behind does not turn
+the accepted command into an error: the answer is what the command stated, or the entity as the
+read model last showed it (``accepted``), with a ``read_model_lag`` warning in the response's
+``extensions.warnings``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TypeVar
 
 from libs.common.errors import DomainError
 from services.gateway.adapters.internal import AnswerWarning, ServiceCaller
+from services.gateway.security import slots
 
 T = TypeVar("T")
 
@@ -53,13 +56,17 @@ async def read_back(
         # No position to wait on: what the read model shows now, else one read at the deadline.
         found = await fetch()
         if found is None:
-            await asyncio.sleep(max(0.0, deadline - loop.time()))
+            async with slots.aside():
+                await asyncio.sleep(max(0.0, deadline - loop.time()))
             found = await fetch()
     else:
         ticket = watch.expect(written)
         try:
             while True:
-                woke = await ticket.woken(deadline)
+                # The wait costs this process nothing: the operation's execution slot is free
+                # for a query meanwhile (ADR 0057).
+                async with slots.aside():
+                    woke = await ticket.woken(deadline)
                 found = await fetch()
                 if found is not None or not woke:
                     break

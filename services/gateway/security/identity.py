@@ -9,10 +9,16 @@ Answers are cached in the process for ``TINHSO_AUTH_CACHE_SECONDS`` (5 s by defa
 partner costs one database lookup per window, not one per request. That window is the bound on
 how long a revoked or rotated-out key keeps working on a replica that had just seen it.
 Failures are not cached: a revoked key that is presented again is looked up again.
+
+Concurrent requests with the same credential that miss the cache share one lookup: a burst of
+200 requests from one partner (at start-up, or as its cache entry expires) is one database
+query, not 200 queued on the gateway's pool until its acquire timeout turns them into 503s.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import time
 from collections import OrderedDict
@@ -42,6 +48,8 @@ class Authenticator:
         self._cache_seconds = cache_seconds
         self._clock = clock
         self._cache: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+        self._looking_up: dict[bytes, asyncio.Future[tuple[Principal, float]]] = {}
+        """The lookup in flight per credential digest: concurrent misses await it."""
         self.refusal_listeners: list[Callable[[str], None]] = []
         """Told the id of each key found dead on a request: the open WebSockets it holds close at once."""
 
@@ -57,12 +65,32 @@ class Authenticator:
             if cached[0] > now:
                 return cached[1]
             del self._cache[cache_key]
-        if api_keys.looks_like_key(token):
-            principal, expires = await self._api_key(token, now)
-        else:
-            principal, expires = await self._external_jwt(token)
+        in_flight = self._looking_up.get(cache_key)
+        if in_flight is not None:
+            # Shielded: one waiter's cancellation (a client gone) must not fail the others'.
+            principal, _ = await asyncio.shield(in_flight)
+            return principal
+        lookup = asyncio.ensure_future(self._look_up(token, now))
+        self._looking_up[cache_key] = lookup
+        try:
+            principal, expires = await asyncio.shield(lookup)
+        finally:
+            if lookup.done():
+                del self._looking_up[cache_key]
+            else:  # this caller was cancelled: the lookup finishes for the others, then goes
+                lookup.add_done_callback(functools.partial(self._looked_up, cache_key))
         self._remember(cache_key, min(now + self._cache_seconds, expires), principal)
         return principal
+
+    def _looked_up(self, cache_key: bytes, lookup: asyncio.Future[tuple[Principal, float]]) -> None:
+        self._looking_up.pop(cache_key, None)
+        if not lookup.cancelled():
+            lookup.exception()  # retrieved: a refusal nobody awaits any more is not an error to log
+
+    async def _look_up(self, token: str, now: float) -> tuple[Principal, float]:
+        if api_keys.looks_like_key(token):
+            return await self._api_key(token, now)
+        return await self._external_jwt(token)
 
     async def _api_key(self, token: str, now: float) -> tuple[Principal, float]:
         presented = api_keys.parse(token)

@@ -10,6 +10,11 @@ its read model) makes only its own next operations wait, never another partner's
 The caps are per process, not per platform: a partner served by three gateway replicas may
 run three times as much. That bounds what one caller can take of a process, which is what
 starving the others needs; the rate limit is the platform-wide bound (ADR 0018).
+
+An operation that waits on something other than this process's CPU steps out of its slot
+for the wait (``Slot.aside``): a mutation waiting for its read model to apply its write
+(``read_back``) holds nothing a query needs, so a partner writing at 10/s does not fill its
+own slots with waits and queue its queries behind them (ADR 0057).
 """
 
 from __future__ import annotations
@@ -17,10 +22,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 
 from libs.common.errors import RateLimitedError
 from libs.common.principal import Principal
 from services.gateway.security.callers import caller_key
+
+_CURRENT: ContextVar[Slot | None] = ContextVar("tinhso_execution_slot", default=None)
+"""The slot the running operation holds (set by ``ExecutionSlots.slot`` for its body)."""
+
+
+def aside() -> contextlib.AbstractAsyncContextManager[None]:
+    """Out of the running operation's slot for a wait (``Slot.aside``); nothing without one (a
+    REST route, a test calling a resolver)."""
+    held = _CURRENT.get()
+    return contextlib.nullcontext() if held is None else held.aside()
 
 
 class ExecutionSlots:
@@ -31,23 +47,69 @@ class ExecutionSlots:
         self._partners: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
 
     @contextlib.asynccontextmanager
-    async def slot(self, principal: Principal | None) -> AsyncIterator[None]:
+    async def slot(self, principal: Principal | None) -> AsyncIterator[Slot]:
         """Waits for the caller's own slot, then for the process's: waiting on its own cap, a
         caller holds nothing another caller needs."""
         if principal is None:
-            async with self._anonymous, self._process:
-                yield
+            async with self._holding(Slot(self._anonymous, self._process)) as held:
+                yield held
             return
         key = caller_key(principal)
         semaphore, users = self._partners.setdefault(key, (asyncio.Semaphore(self._per_partner), [0]))
         users[0] += 1
         try:
-            async with semaphore, self._process:
-                yield
+            async with self._holding(Slot(semaphore, self._process)) as held:
+                yield held
         finally:
             users[0] -= 1
             if users[0] == 0:  # a partner's semaphore lives while it has operations in flight
                 del self._partners[key]
+
+    @staticmethod
+    @contextlib.asynccontextmanager
+    async def _holding(held: Slot) -> AsyncIterator[Slot]:
+        try:
+            await held.take()
+            current = _CURRENT.set(held)
+            try:
+                yield held
+            finally:
+                _CURRENT.reset(current)
+        finally:
+            held.give_back()
+
+
+class Slot:
+    """One operation's place: the caller's semaphore and the process's, taken in that order."""
+
+    def __init__(self, own: asyncio.Semaphore, process: asyncio.Semaphore) -> None:
+        self._own = own
+        self._process = process
+        self._held = 0
+        """How many of the two semaphores are held now: a cancelled take gives back only those."""
+
+    async def take(self) -> None:
+        await self._own.acquire()
+        self._held = 1
+        await self._process.acquire()
+        self._held = 2
+
+    def give_back(self) -> None:
+        if self._held == 2:
+            self._process.release()
+        if self._held >= 1:
+            self._own.release()
+        self._held = 0
+
+    @contextlib.asynccontextmanager
+    async def aside(self) -> AsyncIterator[None]:
+        """Out of the slot for a wait that uses no CPU of this process; back in (waiting for a
+        place like any operation) before going on."""
+        self.give_back()
+        try:
+            yield
+        finally:
+            await self.take()
 
 
 class CapReachedError(RateLimitedError):
