@@ -58,6 +58,7 @@ from services.gateway.graphql.queries_feed import FeedQuery
 from services.gateway.graphql.queries_operations import OperationsQuery
 from services.gateway.graphql.queries_signal import SignalQuery
 from services.gateway.graphql.scalars import PERIOD_SCALAR, Period
+from services.gateway.graphql.source_link import SourceLinkMutation, SourceLinkQuery
 from services.gateway.graphql.subscriptions import Subscription
 from services.gateway.graphql.transport import SubscriptionsOverWebSocket
 from services.gateway.graphql.types_registry_assets import (
@@ -208,6 +209,7 @@ def build_schema(
                 SignalQuery,
                 OperationsQuery,
                 FeedQuery,
+                SourceLinkQuery,
                 query_type(REGISTRY_READS),
                 query_type(METRICS_READS),
                 query_type(SCHEDULE_READS),
@@ -226,6 +228,7 @@ def build_schema(
                 RegistryMutation,
                 MetricsMutation,
                 UnitGroupMutation,
+                SourceLinkMutation,
             ),
         ),
         subscription=Subscription,

@@ -85,3 +85,28 @@ async def test_a_bulletin_goes_in_once_and_its_results_come_back_page_by_page(pl
         "/api/v1/source-bulletins/results", params={"first": 0}, headers=platform.auth("source")
     )
     assert bad_page.status_code == 400
+
+    # The same through /graphql: a bulletin in (again: nothing new), the results out page by page.
+    receive = "mutation($i: ReceiveSourceBulletinInput!) { receiveSourceBulletin(input: $i) { programmeId recorded } }"
+    graph_bulletin = {"bulletinId": "BT-G1", "unitCode": "061", "title": "Bản tin", "airDate": "2026-12-08",
+                      "durationSeconds": 300, "newsItems": 1, "articles": 0, "priority": "EMERGENCY"}  # fmt: skip
+    first_in = (await platform.data(receive, {"i": graph_bulletin}, who="source"))["receiveSourceBulletin"]
+    again_in = (await platform.data(receive, {"i": graph_bulletin}, who="source"))["receiveSourceBulletin"]
+    assert (first_in["recorded"], again_in) == (True, {**first_in, "recorded": False})
+    reused_in = await platform.error(receive, {"i": {**graph_bulletin, "title": "Khác"}}, who="source")
+    assert reused_in["extensions"]["code"] == "BULLETIN_ID_REUSED"
+    results = """query($since: Int!) { sourceBulletinResults(since: $since, first: 3) {
+      nextSince hasMore results { status stationId bulletinId } } }"""
+    graph_seen: list[dict[str, Any]] = []
+    since = 0
+    while True:
+        graph_page = (await platform.data(results, {"since": since}, who="source"))["sourceBulletinResults"]
+        graph_seen.extend(graph_page["results"])
+        since = graph_page["nextSince"]
+        if not graph_page["hasMore"]:
+            break
+    assert sorted((r["stationId"], r["status"]) for r in graph_seen) == sorted(
+        (r["station_id"], r["status"].upper()) for r in seen
+    )
+    bad = await platform.error("{ sourceBulletinResults(first: 0) { nextSince } }", who="source")
+    assert bad["extensions"]["code"] == "VALIDATION"
