@@ -1,158 +1,32 @@
-"""Schemathesis against the gateway's public REST API and every internal service's API: whatever
-a caller sends, valid for the schema or not, the answer is never a 5xx.
-
-The whole platform runs (real servers on loopback, the test database and broker). Each
-operation gets a bounded number of generated requests in both of Schemathesis' modes
-(positive: fits the schema; negative: does not), sent as an admin so that requests reach the
-handlers rather than stopping at authentication. A 5xx is collected, not raised inside
-Hypothesis, so one run reports every failing operation with the request that broke it.
-"""
+"""Schemathesis against the gateway's public REST API: whatever a caller sends, valid for the
+schema or not, the answer is never a 5xx; and every operation of the published contract is
+fuzzed (``fuzz_support``; the internal services' APIs: ``test_fuzz_openapi_services.py``)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-from collections import Counter
-from collections.abc import AsyncIterator
-from typing import Any
 
-import httpx
-import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
-from schemathesis.core.result import Err
-from schemathesis.generation.case import Case
-
-from contracts.services import INTERNAL
-from libs.common.settings import Settings
 from services.gateway.rest.export import OPENAPI_FILE
-from tests.integration.gateway.api_fixtures import build_province
-from tests.integration.gateway.api_platform import Platform, start_platform
-from tests.support.principals import ADMIN, PrincipalAuth
+from tests.integration.gateway.api_platform import Platform
+from tests.integration.gateway.fuzz_support import FILTER_WARNINGS, VERBS, document_at, fuzz, fuzz_platform
 
-EXAMPLES_PER_OPERATION = 5
-VERBS = frozenset({"get", "put", "post", "delete", "patch"})
+__all__ = ["fuzz_platform"]
 
-# Schemathesis draws from `random` inside its strategies; Hypothesis warns about it on every case.
-pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+pytestmark = FILTER_WARNINGS
 
 
-@pytest.fixture
-async def fuzz_platform(settings: Settings) -> AsyncIterator[Platform]:
-    async for running in start_platform(settings):
-        await build_province(running, communes=1, villages=1)  # something for reads to find
-        yield running
-
-
-def fuzz(
-    document: dict[str, Any],
-    base_url: str,
-    headers: dict[str, str],
-    skip: tuple[str, ...] = (),
-    auth: httpx.Auth | None = None,
-    *,
-    fuzzed: set[tuple[str, str]] | None = None,
-) -> list[str]:
-    """Every operation of ``document``, fuzzed; the 5xx answers as readable lines. ``auth``
-    signs each request (a service's principal token is bound to the request, ADR 0021);
-    ``fuzzed`` collects each operation fuzzed as (method, path)."""
-    schema = schemathesis.openapi.from_dict(document)
-    failures: list[str] = []
-    statuses: Counter[int] = Counter()
-    operations = 0
-    with httpx.Client(base_url=base_url, headers=headers, auth=auth, timeout=30) as client:
-        for result in schema.get_all_operations():
-            if isinstance(result, Err):
-                failures.append(f"the document has an operation Schemathesis cannot read: {result.err()}")
-                continue
-            operation = result.ok()
-            if operation.path.startswith(skip):
-                continue
-            operations += 1
-            if fuzzed is not None:
-                fuzzed.add((operation.method.upper(), operation.path))
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-                @given(case=operation.as_strategy(generation_mode=mode))
-                @settings(
-                    max_examples=EXAMPLES_PER_OPERATION,
-                    deadline=None,
-                    database=None,
-                    suppress_health_check=list(HealthCheck),
-                )
-                def send(case: Case[Any]) -> None:
-                    content, content_type = _body(case)
-                    # The document declares the bearer scheme, so cases come with an Authorization
-                    # of their own: the admin's replaces it, whatever its spelling.
-                    own = {name.lower() for name in headers}
-                    generated = {k: v for k, v in (case.headers or {}).items() if k.lower() not in own}
-                    response = client.request(
-                        case.method,
-                        case.formatted_path,
-                        params=case.query,
-                        headers={**generated, **content_type, **headers},
-                        content=content,
-                    )
-                    statuses[response.status_code // 100] += 1
-                    if response.status_code >= 500:
-                        failures.append(
-                            f"{response.status_code} {case.method} {case.formatted_path} "
-                            f"query={case.query} body={str(case.body)[:300]} -> {response.text[:300]}"
-                        )
-
-                # Unsatisfiable: nothing to send in this mode (no parameters means no invalid input).
-                with contextlib.suppress(Unsatisfiable):
-                    send()
-    assert operations >= 3, f"only {operations} operations in the document"
-    # Some requests must get through to the handlers, or the fuzz proves nothing.
-    assert statuses[2] > 0, f"no request succeeded: {dict(statuses)}"
-    return failures
-
-
-def _body(case: Case[Any]) -> tuple[bytes | None, dict[str, str]]:
-    """The body as bytes with its content type: negative cases may hold bytes or values JSON
-    cannot encode, which are sent as they are (that is the point of a negative case)."""
-    if case.body is None or type(case.body).__name__ == "NotSet":
-        return None, {}
-    media = case.media_type or "application/json"
-    if isinstance(case.body, bytes):
-        return case.body, {"content-type": media}
-    if isinstance(case.body, str) and media != "application/json":
-        return case.body.encode("utf-8", "surrogatepass"), {"content-type": media}
-    return json.dumps(case.body, default=repr).encode("utf-8", "surrogatepass"), {"content-type": media}
-
-
-async def _document(url: str) -> dict[str, Any]:
-    async with httpx.AsyncClient() as client:
-        response = await client.get(url)
-        assert response.status_code == 200, response.text
-        document: dict[str, Any] = response.json()
-        return document
-
-
-async def test_no_api_answers_5xx_whatever_it_is_sent(fuzz_platform: Platform) -> None:
-    """The public REST API as an admin partner, and each internal service with a valid principal."""
-    targets: list[tuple[str, str, str, dict[str, str], httpx.Auth | None]] = [
-        ("gateway", fuzz_platform.url, "/api/v1/docs/openapi.json", fuzz_platform.auth("admin"), None)
-    ]
-    for service in INTERNAL:
-        base = fuzz_platform.settings.service_url(service)
-        targets.append((service, base, "/docs/openapi.json", {}, PrincipalAuth(fuzz_platform.settings, ADMIN, service)))
-    failures: list[str] = []
-    fuzzed: dict[str, set[tuple[str, str]]] = {}
-    for name, base, path, headers, auth in targets:
-        document = await _document(base + path)
-        # /health/ready answers 503 by design while a dependency is down: not a bug to report.
-        fuzzed[name] = set()
-        found = await asyncio.to_thread(fuzz, document, base, headers, ("/health",), auth, fuzzed=fuzzed[name])
-        failures += [f"{name}: {line}" for line in found]
+async def test_no_public_api_route_answers_5xx_whatever_it_is_sent(fuzz_platform: Platform) -> None:
+    """The public REST API as an admin partner."""
+    base = fuzz_platform.url
+    document = await document_at(base + "/api/v1/docs/openapi.json")
+    fuzzed: set[tuple[str, str]] = set()
+    # /health/ready answers 503 by design while a dependency is down: not a bug to report.
+    failures = await asyncio.to_thread(fuzz, document, base, fuzz_platform.auth("admin"), ("/health",), fuzzed=fuzzed)
     assert failures == [], "\n".join(failures)
     # The operations come from the served document, not from a list: whatever a controller adds
     # under /api/v1 is fuzzed. The published contract names none that the fuzz did not reach.
     published = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))["paths"]
     operations = {(method.upper(), path) for path, item in published.items() for method in item if method in VERBS}
     assert operations, "contracts/openapi.json lists no operation"
-    assert operations <= fuzzed["gateway"], f"not fuzzed: {sorted(operations - fuzzed['gateway'])}"
+    assert operations <= fuzzed, f"not fuzzed: {sorted(operations - fuzzed)}"
