@@ -137,7 +137,12 @@ class SourceLinkQuery:
     @strawberry.field(
         description="The aired results of the caller's bulletins after `since` (scope source:link; admin: all)."
     )
-    async def source_bulletin_results(self, info: Ctx, since: int = 0, first: int = 100) -> SourceBulletinResultPage:
+    async def source_bulletin_results(
+        self, info: Ctx, since: int | None = 0, first: int | None = 100
+    ) -> SourceBulletinResultPage:
+        # Nullable, as every paging argument of the schema is: null stands for the default.
+        since = 0 if since is None else since
+        first = 100 if first is None else first
         if since < 0 or not 1 <= first <= MAX_RESULTS_PAGE:
             raise InvalidInputError(
                 f"since must be 0 or more and first between 1 and {MAX_RESULTS_PAGE}", code="invalid_page"
