@@ -20,6 +20,7 @@ both together.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 import uuid
@@ -198,6 +199,16 @@ def differences(actual: Totals, expected: Totals) -> str:
     return f"{len(wrong)} of {len(expected)} streams differ (total, events, last_version), e.g. {shown}"
 
 
+async def began_applying(pool: asyncpg.Pool, at_start: int, patience: float = 30.0) -> None:
+    """Returns once the started worker has applied something (or after ``patience``): the random
+    delay before a kill counts from there, so a slow start on a loaded machine (importing the
+    runner takes seconds then) does not use it up before any work began."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(patience):
+            while at_start < EVENTS and await applied(pool) <= at_start:  # noqa: ASYNC110 - polled, as the test's other waits
+                await asyncio.sleep(0.05)
+
+
 async def test_a_projection_killed_at_random_points_during_50k_events_ends_identical_to_a_rebuild(
     store_pool: asyncpg.Pool, fresh_database: str, broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
@@ -215,6 +226,7 @@ async def test_a_projection_killed_at_random_points_during_50k_events_ends_ident
             while len(kills) < MAX_KILLS and (len(kills) < MIN_KILLS or await applied(store_pool) < EVENTS):
                 at_start = await applied(store_pool)
                 await worker.start()
+                await began_applying(store_pool, at_start)
                 delay = rng.uniform(0.3, 2.5)
                 await asyncio.sleep(delay)
                 rolled_back_before = await rollbacks(store_pool)
