@@ -20,11 +20,13 @@ from contracts.api.broadcast import (
     SendProgrammeBody,
     SubmitProgrammeBody,
 )
+from contracts.api.source_link import ReceiveBulletinBody
 from libs.common.errors import ConflictError, InvalidInputError, NotFoundError
 from libs.common.eventstore.commands import CommandExecutor, CommandResult, Transaction
 from libs.common.eventstore.context import CommandContext
 from libs.common.reach import units_outside
 from services.broadcast.adapters import registry_view
+from services.broadcast.adapters.registry_view import UnitRow
 from services.broadcast.application.approvers import actor, may_approve, require_approver
 from services.broadcast.application.units import known_unit, within_reach
 from services.broadcast.domain.approval import ApprovalCommand, Approve, Distribute, Reject, Submit
@@ -78,6 +80,27 @@ class DeliveryStepInput(msgspec.Struct, frozen=True, kw_only=True):
     body: DeliveryStepBody
 
 
+def recording(
+    programme_id: str, unit: UnitRow, body: RecordProgrammeBody | ReceiveBulletinBody, approved: Approve | None = None
+) -> RecordProgramme:
+    """The command recording ``body`` as a programme of ``unit``: a caller's, or a bulletin of
+    the source-information system (``application.source_bulletins``)."""
+    return RecordProgramme(
+        programme_id=programme_id,
+        producer=ProducerUnit(unit_id=unit.unit_id, code=unit.code, level=unit.level),
+        title=body.title,
+        air_date=body.air_date,
+        duration_seconds=body.duration_seconds,
+        news_items=body.news_items,
+        articles=body.articles,
+        items=body.items,
+        segments=body.segments,
+        audio=body.audio,
+        priority=body.priority,
+        approved=approved,
+    )
+
+
 class ProgrammeHandlers:
     def __init__(self, executor: CommandExecutor) -> None:
         self.executor = executor
@@ -88,20 +111,8 @@ class ProgrammeHandlers:
         async def work(tx: Transaction) -> str:
             unit = await known_unit(tx, cmd.unit_code)
             approves = not cmd.draft and await may_approve(tx, unit.unit_id)
-            command = RecordProgramme(
-                programme_id=programme_id,
-                producer=ProducerUnit(unit_id=unit.unit_id, code=unit.code, level=unit.level),
-                title=cmd.title,
-                air_date=cmd.air_date,
-                duration_seconds=cmd.duration_seconds,
-                news_items=cmd.news_items,
-                articles=cmd.articles,
-                items=cmd.items,
-                segments=cmd.segments,
-                audio=cmd.audio,
-                priority=cmd.priority,
-                approved=Approve(at=utc_now(), by=actor(ctx)) if approves else None,
-            )
+            approved = Approve(at=utc_now(), by=actor(ctx)) if approves else None
+            command = recording(programme_id, unit, cmd, approved)
             stream = programme_stream(programme_id)
             await tx.append(PROGRAMME, stream, 0, PROGRAMME.decide(command, Programme()))
             return stream

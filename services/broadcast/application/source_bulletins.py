@@ -19,10 +19,11 @@ from libs.common.eventstore.context import CommandContext
 from libs.common.eventstore.decider import NewEvent
 from libs.common.principal import Principal
 from services.broadcast.adapters import source_bulletins, source_results
+from services.broadcast.application.programmes import recording
 from services.broadcast.application.units import known_unit
 from services.broadcast.domain.approval import Submit
 from services.broadcast.domain.period import utc_now
-from services.broadcast.domain.programmes import PROGRAMME, ProducerUnit, Programme, RecordProgramme, programme_stream
+from services.broadcast.domain.programmes import PROGRAMME, Programme, RecordProgramme, programme_stream
 from services.broadcast.domain.source_bulletins import (
     SOURCE_BULLETIN,
     ReceiveBulletin,
@@ -74,19 +75,7 @@ class SourceBulletinHandlers:
             if not received:
                 return stream
             unit = await known_unit(tx, cmd.unit_code)
-            record = RecordProgramme(
-                programme_id=programme_id,
-                producer=ProducerUnit(unit_id=unit.unit_id, code=unit.code, level=unit.level),
-                title=cmd.title,
-                air_date=cmd.air_date,
-                duration_seconds=cmd.duration_seconds,
-                news_items=cmd.news_items,
-                articles=cmd.articles,
-                items=cmd.items,
-                segments=cmd.segments,
-                audio=cmd.audio,
-                priority=cmd.priority,
-            )
+            record = recording(programme_id, unit, cmd)
             await tx.append(PROGRAMME, programme_stream(programme_id), 0, submitted(record, sender, cmd.bulletin_id))
             await tx.append(SOURCE_BULLETIN, stream, version, received)
             for event in received:
