@@ -9,9 +9,10 @@ import asyncpg
 
 from contracts.api.broadcast import IncidentKeys, IncidentStatus, MttrBy
 from contracts.api.broadcast_views import IncidentMttr, IncidentPage, IncidentView
-from libs.common.errors import InvalidInputError, NotFoundError
+from libs.common.errors import InvalidInputError
 from services.broadcast.adapters import incidents_read
-from services.broadcast.adapters.registry_view import UnitRow, unit_by_code
+from services.broadcast.adapters.registry_view import UnitRow
+from services.broadcast.application.units import unit_on
 from services.broadcast.domain.period import Period
 
 MAX_PAGE = 500
@@ -21,15 +22,8 @@ class IncidentQueries:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def _unit(self, code: str, as_of: datetime.date | None) -> UnitRow:
-        """The unit holding the code today, or on ``as_of`` (404 ``unknown_unit`` if none did)."""
-        async with self.pool.acquire() as conn:
-            unit = await unit_by_code(conn, code, as_of)
-        if unit is None:
-            details = {"unit_code": code} | ({"as_of": as_of.isoformat()} if as_of else {})
-            on = f" on {as_of.isoformat()}" if as_of else ""
-            raise NotFoundError(f"no unit with code {code}{on}", code="unknown_unit", details=details)
-        return unit
+    async def _unit(self, code: str, as_of: datetime.date | None = None) -> UnitRow:
+        return await unit_on(self.pool, code, as_of)
 
     async def incidents(  # noqa: PLR0917 - the route's filters, passed by name
         self,

@@ -56,7 +56,8 @@ from services.broadcast.adapters import (
     programmes_read,
     signal_read,
 )
-from services.broadcast.adapters.registry_view import UnitRow, unit_by_code
+from services.broadcast.adapters.registry_view import UnitRow
+from services.broadcast.application.units import unit_on
 from services.broadcast.domain.period import Period, local_midnight, utc_now
 
 MAX_ALERT_MINUTES = 60 * 24 * 30
@@ -73,16 +74,7 @@ class BroadcastQueries:
         self.pool = pool
 
     async def _unit(self, code: str, as_of: datetime.date | None = None) -> UnitRow:
-        """The unit holding the code today, or on ``as_of`` (404 ``unknown_unit`` if none did)."""
-        async with self.pool.acquire() as conn:
-            unit = await unit_by_code(conn, code, as_of)
-        if unit is None:
-            details: dict[str, object] = {"unit_code": code}
-            if as_of is not None:
-                details["as_of"] = as_of.isoformat()
-            on = f" on {as_of.isoformat()}" if as_of else ""
-            raise NotFoundError(f"no unit with code {code}{on}", code="unknown_unit", details=details)
-        return unit
+        return await unit_on(self.pool, code, as_of)
 
     # --- programmes and deliveries ---
 
