@@ -49,8 +49,18 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def _run(copy: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """``python -m …`` in the copy, with no ``TINHSO_*`` setting of this run leaking in."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_")} | {"PYTHONPATH": str(copy)}
+    """``python -m …`` in the copy, with no ``TINHSO_*`` setting of this run leaking in.
+
+    A nested pytest keeps its temporary directories beside the copy: in the shared
+    ``/tmp/pytest-of-<user>`` it would make that directory private again while another
+    worker's embedded PostgreSQL, running as its own system user, initialises a data
+    directory beneath it."""
+    temproot = copy.parent / "nested-pytest"
+    temproot.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_")} | {
+        "PYTHONPATH": str(copy),
+        "PYTEST_DEBUG_TEMPROOT": str(temproot),
+    }
     return subprocess.run(
         [sys.executable, *args], cwd=copy, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
