@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 import psutil
@@ -23,6 +26,10 @@ __all__ = ["BACKBONES", "SERVICES", "PlatformProcess", "wait_gone"]
 BACKBONES = EVENT_SOURCED
 """The services ``tinhso up`` runs as an api and a backbone process."""
 BACKBONE_PORT_OFFSET = load_settings({}).backbone_port_offset
+START_LOCK = Path(tempfile.gettempdir()) / "tinhso-e2e-start.lock"
+"""Held from a start until its platform is ready: one ``tinhso up`` starts at a time across the
+test workers. A start is an initdb and seven processes importing at once, most of two cores;
+two side by side would test the machine against the readiness deadline, not the platform."""
 
 
 def _port_with_a_free_backbone_port() -> int:
@@ -43,6 +50,7 @@ class PlatformProcess:
         self.env.update(extra_env or {})
         self.log_path = state_dir / f"up-{time.monotonic_ns()}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self._start_lock: IO[bytes] | None = None
 
     def url(self, service: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}{path}"
@@ -62,6 +70,11 @@ class PlatformProcess:
         raise AssertionError(f"no {role} process of {service}:\n{self.output}")
 
     def start(self) -> None:
+        """Starts ``tinhso up`` once no other test's platform is starting (``START_LOCK``);
+        :meth:`wait_ready`, :meth:`stop` or :meth:`kill_everything` lets the next one start."""
+        self._release_start_lock()
+        self._start_lock = START_LOCK.open("ab")
+        fcntl.flock(self._start_lock, fcntl.LOCK_EX)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as out:
             self.proc = subprocess.Popen(
@@ -73,6 +86,18 @@ class PlatformProcess:
         return self.log_path.read_text(errors="replace")
 
     def wait_ready(self, timeout: float = 60.0) -> float:
+        assert self.proc is not None
+        try:
+            return self._wait_ready(timeout)
+        finally:
+            self._release_start_lock()
+
+    def _release_start_lock(self) -> None:
+        if self._start_lock is not None:
+            self._start_lock.close()  # closing the file releases its lock
+            self._start_lock = None
+
+    def _wait_ready(self, timeout: float) -> float:
         assert self.proc is not None
         started = time.monotonic()
         while time.monotonic() - started < timeout:
@@ -97,6 +122,7 @@ class PlatformProcess:
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 60.0) -> int:
         assert self.proc is not None
+        self._release_start_lock()
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
@@ -107,6 +133,7 @@ class PlatformProcess:
 
     def kill_everything(self) -> None:
         """Last-resort cleanup so a failing test does not leave servers behind."""
+        self._release_start_lock()
         if self.proc is None:
             return
         with contextlib.suppress(psutil.NoSuchProcess):

@@ -1,12 +1,13 @@
-"""A partner's side of the gateway for end-to-end tests of data approval (ADR 0055): the
-partners' keys made in the platform's database, GraphQL, ``/api/v1`` and the live feed, as
-``test_platform.py``'s quarter of a district uses them."""
+"""A partner's side of a running gateway for end-to-end tests: the partners' keys made in the
+platform's database, GraphQL, ``/api/v1`` and the live feed, as ``test_regulations.py`` uses
+them (a district's quarter through data approval, ADR 0055, and the broadcasting rules)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpx
 from gql import Client, GraphQLRequest
@@ -16,6 +17,8 @@ from libs.common.db import create_pool
 from services.gateway.security.partner_store import PartnerStore
 from services.gateway.security.partners import Partner
 from tests.e2e.platform_process import PlatformProcess
+
+T = TypeVar("T")
 
 QUARTER = "2026Q3"
 DISTRICT = "061"
@@ -38,11 +41,13 @@ FEED = "subscription($after: ID) { events(types: [{types}], after: $after) { typ
 APPROVAL_EVENTS = ("metrics.data_submitted", "metrics.data_approved", "metrics.data_locked", "metrics.data_reopened")
 
 
-def partner_keys(database_url: str) -> dict[str, str]:
+def partner_keys(database_url: str, partners: dict[str, Partner] = PARTNERS) -> dict[str, str]:
+    """An API key for each partner, made in the platform's database as ``tinhso partners`` does."""
+
     async def create() -> dict[str, str]:
         pool = await create_pool(database_url, service="test", max_size=1)
         try:
-            return {who: await PartnerStore(pool).create(partner) for who, partner in PARTNERS.items()}
+            return {who: await PartnerStore(pool).create(partner) for who, partner in partners.items()}
         finally:
             await pool.close()
 
@@ -75,6 +80,9 @@ class Gateway:
     def rest(self, who: str, path: str, body: dict[str, Any]) -> httpx.Response:
         return self.http.post(f"/api/v1{path}", json=body, headers=self.auth(who))
 
+    def get(self, who: str, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        return self.http.get(f"/api/v1{path}", params=params, headers=self.auth(who))
+
     def report_when_known(self, code: str, value: float) -> None:
         """The metrics service learns the district from the registry's log: retried until then
         (to a caller bound to it, a unit it does not know yet is outside its unit)."""
@@ -106,3 +114,13 @@ class Gateway:
             return seen
 
         return asyncio.run(read())
+
+
+def eventually(probe: Callable[[], T | None], timeout: float = 60.0) -> T:
+    """``probe``'s first answer other than ``None``: the services' read models follow the log."""
+    deadline = time.monotonic() + timeout
+    while (found := probe()) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still nothing after {timeout} s from {probe.__name__}")
+        time.sleep(0.2)
+    return found
