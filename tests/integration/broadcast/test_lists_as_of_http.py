@@ -89,8 +89,9 @@ async def test_a_dissolved_districts_lists_as_of_a_day_before_find_the_communes_
 async def test_airtime_and_programmes_as_of_a_day_read_the_units_of_that_days_tree(
     platform: Platform, province: Province
 ) -> None:
-    """``as_of`` on the airtime of a unit, the programme summary and the programme list: Ba Bể's
-    2024 airtime counts 00002's station and splits by the children it had then; the province's
+    """``as_of`` on the airtime of a unit (and against the schedule), the programme summary and
+    the programme list: Ba Bể's 2024 airtime counts 00002's station and splits by the children it
+    had then; the province's
     programmes on a day after the reorganisation leave out the dissolved district's, which
     today's tree (a dissolved unit stays under its last parent) keeps."""
     one, two, three = (province.stations[c] for c in ("00001", "00002", "00003"))
@@ -107,6 +108,10 @@ async def test_airtime_and_programmes_as_of_a_day_read_the_units_of_that_days_tr
         found = await platform.get(f"/airtime/units/{code}", period="2024", as_of=as_of)
         return found["total_seconds"], {c["unit_code"]: c["total_seconds"] for c in found["children"]}
 
+    async def adherence(code: str, as_of: str | None = None) -> tuple[int, dict[str, int]]:
+        found = await platform.get(f"/schedule-adherence/units/{code}", period="2024", as_of=as_of)
+        return found["aired_minutes"], {c["unit_code"]: c["aired_minutes"] for c in found["children"]}
+
     async def programmes(code: str, as_of: str | None = None) -> tuple[list[str], int, int]:
         page = await platform.get("/programmes", unit_code=code, as_of=as_of)
         summary = await platform.get("/programmes/summary", unit_code=code, period="2024", as_of=as_of)
@@ -117,6 +122,9 @@ async def test_airtime_and_programmes_as_of_a_day_read_the_units_of_that_days_tr
     assert await airtime("061") == (hour, {"00001": hour})
     assert await airtime("06", as_of=THEN) == (3 * hour, {"061": 2 * hour, "062": hour})
     assert await airtime("06", as_of=REORGANISED) == (2 * hour, {"00002": hour, "062": hour})
+    assert await adherence("061", as_of=THEN) == (120, {"00001": 60, "00002": 60})
+    assert await adherence("061") == (60, {"00001": 60})
+    assert await adherence("06", as_of=REORGANISED) == (120, {"00002": 60, "062": 60})
 
     both = sorted(by_district + by_province)
     assert await programmes("06", as_of=THEN) == (both, 2, 2)
@@ -134,6 +142,7 @@ async def test_a_code_asked_as_of_a_day_before_its_unit_existed_is_an_unknown_un
         ("/programmes", {"unit_code": "061"}),
         ("/programmes/summary", {"unit_code": "061", "period": "2019"}),
         ("/airtime/units/061", {"period": "2019"}),
+        ("/schedule-adherence/units/061", {"period": "2019"}),
     ]:
         unknown = await platform.get(path, expect=404, **params, as_of="2019-12-31")
         assert (unknown["code"], unknown["details"]["as_of"]) == ("unknown_unit", "2019-12-31"), path
