@@ -1,8 +1,9 @@
 """Broadcast lists through the gateway over the unit tree of a day (``asOf`` / ``as_of``): after
 the 2025-07-01 reorganisation dissolves Ba Bể (061) and moves one of its communes under the
-province, a 2024 report for Ba Bể still finds both communes' rows (incidents and airtime too), in
-GraphQL and REST; the province's programmes on the day of the reorganisation leave out Ba Bể's;
-and an alert's stations and an outreach summary's days are connections paged by the service."""
+province, a 2024 report for Ba Bể still finds both communes' rows (incidents and airtime, against
+the schedule too), in GraphQL and REST; the province's programmes on the day of the
+reorganisation leave out Ba Bể's; and an alert's stations and an outreach summary's days are
+connections paged by the service."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ LISTS = """query($asOf: Date) {
   emergencyAlerts(unitCode: "061", asOf: $asOf) { totalCount }
   signalIncidents(unitCode: "061", asOf: $asOf) { totalCount }
   airtimeOfUnit(unitCode: "061", period: "2024", asOf: $asOf) { totalSeconds children { unitCode } }
+  scheduleAdherence(unitCode: "061", period: "2024", asOf: $asOf) { airedMinutes }
   programmeSummary(unitCode: "06", period: "2024", asOf: $asOf) { programmes unit { code } }
   programmes(producerCode: "06", asOf: $asOf) { totalCount }
 }"""
@@ -51,6 +53,7 @@ def counts(data: dict[str, Any]) -> dict[str, object]:
         "alerts": data["emergencyAlerts"]["totalCount"],
         "incidents": data["signalIncidents"]["totalCount"],
         "airtime": data["airtimeOfUnit"]["totalSeconds"],
+        "aired": data["scheduleAdherence"]["airedMinutes"],
         "children": [c["unitCode"] for c in data["airtimeOfUnit"]["children"]],
         "summed": (data["programmeSummary"]["programmes"], data["programmeSummary"]["unit"]["code"]),
         "programmes": data["programmes"]["totalCount"],
@@ -95,6 +98,7 @@ async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_
         "alerts": 0,
         "incidents": 0,
         "airtime": 3600,
+        "aired": 60,
         "children": [kept],
         "summed": (2, "06"),
         "programmes": 2,
@@ -108,6 +112,7 @@ async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_
         "alerts": 1,
         "incidents": 1,
         "airtime": 7200,
+        "aired": 120,
         "children": [kept, moved],
         "summed": (2, "06"),
         "programmes": 2,
@@ -125,6 +130,7 @@ async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_
         "alerts": then,
         "signal/incidents": then,
         "airtime/units/061": {"period": "2024", "as_of": THEN},
+        "broadcast-schedules/adherence": {**then, "period": "2024"},
         "programmes/summary": {"unit_code": "06", "period": "2024", "as_of": "2025-07-01"},
         "programmes": {"producer_code": "06", "as_of": "2025-07-01"},
     }
@@ -138,6 +144,7 @@ async def test_a_2024_report_for_a_dissolved_district_finds_the_communes_it_had_
     assert rest["alerts"].json()["total_count"] == 1
     assert rest["signal/incidents"].json()["total_count"] == 1
     assert rest["airtime/units/061"].json()["total_seconds"] == 7200
+    assert rest["broadcast-schedules/adherence"].json()["aired_minutes"] == 120
     assert rest["programmes/summary"].json()["programmes"] == 1
     assert rest["programmes"].json()["total_count"] == 1
 
