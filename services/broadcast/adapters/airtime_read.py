@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -15,7 +16,7 @@ from contracts.api.broadcast_views import (
 )
 from libs.common.db import Conn
 from services.broadcast.adapters.registry_view import S as REGISTRY
-from services.broadcast.adapters.registry_view import UnitRow
+from services.broadcast.adapters.registry_view import UnitRow, parents_as_of
 from services.broadcast.adapters.schedules_read import outside_schedule_sql
 from services.broadcast.domain.period import Period, format_duration
 
@@ -58,15 +59,17 @@ async def stations_airtime(conn: Conn, station_ids: Sequence[str], period: Perio
     return out
 
 
-async def unit_airtime(conn: Conn, unit: UnitRow, period: Period) -> UnitAirtime:
+async def unit_airtime(conn: Conn, unit: UnitRow, period: Period, as_of: datetime.date | None = None) -> UnitAirtime:
     """Everything on air at the stations of the unit and the units under it, with the split
-    by direct child (a district's communes, a province's districts)."""
+    by direct child (a district's communes, a province's districts); ``as_of``: the day whose
+    unit tree gives the units under it and its children (None: today's)."""
     rows = await conn.fetch(
         f"""
-        WITH RECURSIVE tree AS (
-            SELECT unit_id, unit_id AS child FROM {REGISTRY}.units WHERE parent_id = $1
+        WITH RECURSIVE parents AS {parents_as_of("$4")},
+        tree AS (
+            SELECT unit_id, unit_id AS child FROM parents WHERE parent_id = $1
             UNION
-            SELECT u.unit_id, t.child FROM {REGISTRY}.units u JOIN tree t ON u.parent_id = t.unit_id
+            SELECT p.unit_id, t.child FROM parents p JOIN tree t ON p.parent_id = t.unit_id
         ), placed AS (
             SELECT unit_id, child FROM tree UNION ALL SELECT $1, NULL
         )
@@ -79,9 +82,13 @@ async def unit_airtime(conn: Conn, unit: UnitRow, period: Period) -> UnitAirtime
         unit.unit_id,
         period.first_day,
         period.last_day,
+        as_of,
     )
     children = await conn.fetch(
-        f"SELECT unit_id, code, name FROM {REGISTRY}.units WHERE parent_id = $1 ORDER BY code", unit.unit_id
+        f"""SELECT u.unit_id, u.code, u.name FROM {parents_as_of("$2")} p JOIN {REGISTRY}.units u USING (unit_id)
+            WHERE p.parent_id = $1 ORDER BY u.code""",
+        unit.unit_id,
+        as_of,
     )
     total: dict[str, tuple[int, int]] = {}
     per_child: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)

@@ -25,7 +25,7 @@ from contracts.api.broadcast_views import (
 from contracts.broadcast_events import AudioFile, Priority, ProgrammeItem
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
-from services.broadcast.adapters.registry_view import SUBTREE_CTE, UnitRow
+from services.broadcast.adapters.registry_view import UnitRow, subtree_as_of
 from services.broadcast.domain.period import Period, format_duration
 
 OPS = "broadcast_operations"
@@ -68,7 +68,8 @@ def _view(row: asyncpg.Record) -> ProgrammeView:
 
 _LISTED = """($1::text IS NULL OR p.unit_id IN (SELECT unit_id FROM subtree))
     AND ($2::date IS NULL OR p.air_date >= $2) AND ($3::date IS NULL OR p.air_date <= $3)"""
-"""The listing's filters: producer subtree ``$1``, first day ``$2``, last day ``$3``."""
+"""The listing's filters: producer subtree ``$1`` (in the tree of the day its ``subtree_as_of``
+placeholder holds), first day ``$2``, last day ``$3``."""
 
 
 async def list_programmes(
@@ -79,12 +80,14 @@ async def list_programmes(
     last_day: datetime.date | None,
     cursor: str | None,
     limit: int,
+    as_of: datetime.date | None = None,
 ) -> ProgrammePage:
+    """``as_of``: the day whose unit tree gives the producer's subtree (None: today's)."""
     after_day, after_id = _uncursor(cursor) if cursor else (datetime.date.min, "")
     # One statement for the page and the total: the count is a window over the filtered rows,
     # taken before the cursor narrows them.
     rows = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE},
+        f"""WITH RECURSIVE {subtree_as_of("$7")},
             matching AS (SELECT p.*, count(*) OVER () AS total FROM {OPS}.programmes p WHERE {_LISTED})
             SELECT * FROM matching m
             WHERE (m.air_date, m.programme_id) > ($4::date, $5::text)
@@ -95,6 +98,7 @@ async def list_programmes(
         after_day,
         after_id,
         limit + 1,
+        as_of,
     )
     views = [_view(r) for r in rows[:limit]]
     more = len(rows) > limit
@@ -102,10 +106,11 @@ async def list_programmes(
         total = int(rows[0]["total"])
     else:
         total = await conn.fetchval(
-            f"WITH RECURSIVE {SUBTREE_CTE} SELECT count(*) FROM {OPS}.programmes p WHERE {_LISTED}",
+            f"WITH RECURSIVE {subtree_as_of('$4')} SELECT count(*) FROM {OPS}.programmes p WHERE {_LISTED}",
             unit.unit_id if unit else None,
             first_day,
             last_day,
+            as_of,
         )
     return ProgrammePage(
         programmes=views,
@@ -124,14 +129,18 @@ async def programmes_by_ids(conn: Conn, programme_ids: Sequence[str]) -> list[Pr
     return [_view(r) for r in rows]
 
 
-async def programme_summary(conn: Conn, unit: UnitRow, period: Period) -> ProgrammeSummary:
+async def programme_summary(
+    conn: Conn, unit: UnitRow, period: Period, as_of: datetime.date | None = None
+) -> ProgrammeSummary:
+    """``as_of``: the day whose unit tree gives the unit's producers (None: today's)."""
     rows = await conn.fetch(
-        f"""WITH RECURSIVE {SUBTREE_CTE}
+        f"""WITH RECURSIVE {subtree_as_of("$4")}
             SELECT p.* FROM {OPS}.programmes p
             WHERE p.unit_id IN (SELECT unit_id FROM subtree) AND p.air_date BETWEEN $2 AND $3""",
         unit.unit_id,
         period.first_day,
         period.last_day,
+        as_of,
     )
     views = [_view(r) for r in rows]
     sent = await conn.fetch(

@@ -26,6 +26,18 @@ SUBTREE_CTE = f"""
 """``WITH RECURSIVE`` body: the unit ``$1`` and every unit under it (current hierarchy)."""
 
 
+def parents_as_of(day: str) -> str:
+    """A subquery of ``(unit_id, parent_id)``: each unit's parent on the day the placeholder
+    ``day`` holds (a NULL day: today's ``parent_id``)."""
+    return f"""(
+            SELECT unit_id, parent_id FROM {S}.units WHERE {day}::date IS NULL
+            UNION ALL
+            SELECT unit_id, parent_id FROM {S}.unit_parents
+            WHERE {day}::date IS NOT NULL AND valid_from <= {day}::date
+              AND (valid_to IS NULL OR {day}::date < valid_to)
+        )"""
+
+
 def subtree_as_of(day: str) -> str:
     """``WITH RECURSIVE`` body: the unit ``$1`` and every unit under it on the day the placeholder
     ``day`` holds, as the tree stood then (a NULL day: the current hierarchy, as ``SUBTREE_CTE``).
@@ -36,13 +48,7 @@ def subtree_as_of(day: str) -> str:
     subtree AS (
         SELECT unit_id FROM {S}.units WHERE unit_id = $1
         UNION
-        SELECT e.unit_id FROM (
-            SELECT unit_id, parent_id FROM {S}.units WHERE {day}::date IS NULL
-            UNION ALL
-            SELECT unit_id, parent_id FROM {S}.unit_parents
-            WHERE {day}::date IS NOT NULL AND valid_from <= {day}::date
-              AND (valid_to IS NULL OR {day}::date < valid_to)
-        ) e JOIN subtree t ON e.parent_id = t.unit_id
+        SELECT e.unit_id FROM {parents_as_of(day)} e JOIN subtree t ON e.parent_id = t.unit_id
     )
 """
 

@@ -24,7 +24,7 @@ from contracts.api.broadcast_schedules import (
 from contracts.province import PROVINCE_TZ
 from libs.common.db import Conn
 from services.broadcast.adapters.registry_view import S as REGISTRY
-from services.broadcast.adapters.registry_view import UnitRow
+from services.broadcast.adapters.registry_view import UnitRow, parents_as_of
 from services.broadcast.domain.period import Period
 from services.broadcast.domain.schedules import hh_mm
 
@@ -125,7 +125,10 @@ def _figures_sql(stations: str) -> str:
     """
 
 
-async def _figures(conn: Conn, stations: str, first: object, period: Period) -> dict[str | None, dict[str, int]]:
+async def _figures(
+    conn: Conn, stations: str, first: object, period: Period, *more: object
+) -> dict[str | None, dict[str, int]]:
+    """``more``: the stations CTE's parameters after ``first`` and the period's, from ``$7``."""
     rows = await conn.fetch(
         _figures_sql(stations),
         first,
@@ -134,6 +137,7 @@ async def _figures(conn: Conn, stations: str, first: object, period: Period) -> 
         period.starts_at,
         period.ends_at,
         OFFSET,
+        *more,
     )
     found: dict[str | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
     for r in rows:
@@ -206,23 +210,30 @@ async def station_schedule(conn: Conn, station_id: str, unit_code: str, period: 
     )
 
 
-async def unit_adherence(conn: Conn, unit: UnitRow, period: Period) -> UnitScheduleAdherence:
+async def unit_adherence(
+    conn: Conn, unit: UnitRow, period: Period, as_of: datetime.date | None = None
+) -> UnitScheduleAdherence:
     """Airtime against the schedule at the stations of the unit and the units under it, with the
-    split by direct child (a district's communes, a province's districts)."""
-    stations = f"""tree AS (
-            SELECT unit_id, unit_id AS child FROM {REGISTRY}.units WHERE parent_id = $1
+    split by direct child (a district's communes, a province's districts); ``as_of``: the day
+    whose unit tree gives the units under it and its children (None: today's)."""
+    stations = f"""parents AS {parents_as_of("$7")},
+        tree AS (
+            SELECT unit_id, unit_id AS child FROM parents WHERE parent_id = $1
             UNION
-            SELECT u.unit_id, t.child FROM {REGISTRY}.units u JOIN tree t ON u.parent_id = t.unit_id
+            SELECT p.unit_id, t.child FROM parents p JOIN tree t ON p.parent_id = t.unit_id
         ), placed AS (SELECT unit_id, child FROM tree UNION ALL SELECT $1, NULL),
         st AS (SELECT s.station_id, p.child AS part
                FROM placed p JOIN {REGISTRY}.stations s ON s.unit_id = p.unit_id)"""
-    per_part = await _figures(conn, stations, unit.unit_id, period)
+    per_part = await _figures(conn, stations, unit.unit_id, period, as_of)
     total = _zero()
     for figures in per_part.values():
         for name, value in figures.items():
             total[name] += value
     children = await conn.fetch(
-        f"SELECT unit_id, code, name FROM {REGISTRY}.units WHERE parent_id = $1 ORDER BY code", unit.unit_id
+        f"""SELECT u.unit_id, u.code, u.name FROM {parents_as_of("$2")} p JOIN {REGISTRY}.units u USING (unit_id)
+            WHERE p.parent_id = $1 ORDER BY u.code""",
+        unit.unit_id,
+        as_of,
     )
     parts = [
         UnitScheduleAdherencePart(

@@ -78,25 +78,29 @@ class BroadcastQueries:
 
     # --- programmes and deliveries ---
 
-    async def programmes(
+    async def programmes(  # noqa: PLR0917 - the route's query parameters
         self,
         unit_code: str | None,
         from_date: datetime.date | None,
         to_date: datetime.date | None,
         cursor: str | None,
         limit: int,
+        as_of: datetime.date | None = None,
     ) -> ProgrammePage:
-        unit = await self._unit(unit_code) if unit_code else None
+        """Programmes of a producer unit and the units under it, in the tree of ``as_of``."""
+        unit = await self._unit(unit_code, as_of) if unit_code else None
         async with self.pool.acquire() as conn:
             return await programmes_read.list_programmes(
-                conn, unit, first_day=from_date, last_day=to_date, cursor=cursor, limit=_limit(limit)
+                conn, unit, first_day=from_date, last_day=to_date, cursor=cursor, limit=_limit(limit), as_of=as_of
             )
 
-    async def programme_summary(self, unit_code: str, period: str) -> ProgrammeSummary:
+    async def programme_summary(
+        self, unit_code: str, period: str, as_of: datetime.date | None = None
+    ) -> ProgrammeSummary:
         parsed = Period.parse(period)
-        unit = await self._unit(unit_code)
+        unit = await self._unit(unit_code, as_of)
         async with self.pool.acquire() as conn:
-            return await programmes_read.programme_summary(conn, unit, parsed)
+            return await programmes_read.programme_summary(conn, unit, parsed, as_of)
 
     async def programmes_by_ids(self, keys: ProgrammeKeys) -> list[ProgrammeView]:
         async with self.pool.acquire() as conn:
@@ -122,11 +126,11 @@ class BroadcastQueries:
     async def units_airtime(self, query: UnitAirtimeQuery) -> list[UnitAirtime]:
         return [await self.unit_airtime(code, query.period) for code in dict.fromkeys(query.unit_codes)]
 
-    async def unit_airtime(self, unit_code: str, period: str) -> UnitAirtime:
+    async def unit_airtime(self, unit_code: str, period: str, as_of: datetime.date | None = None) -> UnitAirtime:
         parsed = Period.parse(period)
-        unit = await self._unit(unit_code)
+        unit = await self._unit(unit_code, as_of)
         async with self.pool.acquire() as conn:
-            return await airtime_read.unit_airtime(conn, unit, parsed)
+            return await airtime_read.unit_airtime(conn, unit, parsed, as_of)
 
     async def station_sessions(self, station_id: str, period: str, limit: int) -> list[SessionView]:
         parsed = Period.parse(period)

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import asyncpg
 
 from contracts.api.broadcast_schedules import StationSchedule, UnitScheduleAdherence
 from libs.common.errors import NotFoundError
 from services.broadcast.adapters import registry_view, schedules_read
+from services.broadcast.application.units import unit_on
 from services.broadcast.domain.period import Period
 
 
@@ -24,11 +27,11 @@ class ScheduleQueries:
                                     details={"station_ids": [station_id]})  # fmt: skip
             return await schedules_read.station_schedule(conn, station_id, station.unit_code, parsed)
 
-    async def unit_adherence(self, unit_code: str, period: str) -> UnitScheduleAdherence:
+    async def unit_adherence(
+        self, unit_code: str, period: str, as_of: datetime.date | None = None
+    ) -> UnitScheduleAdherence:
+        """``as_of``: the day whose unit tree the unit and the units under it are read in."""
         parsed = Period.parse(period)
+        unit = await unit_on(self.pool, unit_code, as_of)
         async with self.pool.acquire() as conn:
-            unit = await registry_view.unit_by_code(conn, unit_code)
-            if unit is None:
-                raise NotFoundError(f"no unit with code {unit_code}", code="unknown_unit",
-                                    details={"unit_code": unit_code})  # fmt: skip
-            return await schedules_read.unit_adherence(conn, unit, parsed)
+            return await schedules_read.unit_adherence(conn, unit, parsed, as_of)

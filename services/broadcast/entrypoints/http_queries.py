@@ -54,16 +54,24 @@ class BroadcastQueriesController(Controller):
         to_date: FromQuery[datetime.date | None] = None,
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 100,
+        as_of: FromQuery[datetime.date | None] = None,
     ) -> ProgrammePage:
-        """Programmes by air date (then id), of a producer unit and the units under it if given."""
-        return await queries.programmes(unit_code, from_date, to_date, cursor, limit)
+        """Programmes by air date (then id), of a producer unit and the units under it if given
+        (as the unit tree stood on ``as_of``: today's without it)."""
+        return await queries.programmes(unit_code, from_date, to_date, cursor, limit, as_of)
 
     @get("/programmes/summary", operation_id="programmeSummary")
     async def programme_summary(
-        self, reader: Reader, queries: Queries, unit_code: FromQuery[str], period: FromQuery[str]
+        self,
+        reader: Reader,
+        queries: Queries,
+        unit_code: FromQuery[str],
+        period: FromQuery[str],
+        as_of: FromQuery[datetime.date | None] = None,
     ) -> ProgrammeSummary:
-        """Programmes, news items, articles, duration, segments and topics of a unit's producers."""
-        return await queries.programme_summary(unit_code, period)
+        """Programmes, news items, articles, duration, segments and topics of a unit's producers
+        (the unit and those under it as the tree stood on ``as_of``: today's without it)."""
+        return await queries.programme_summary(unit_code, period, as_of)
 
     @post("/queries/programmes", operation_id="programmesByIds", status_code=200)
     async def programmes_by_ids(
@@ -100,9 +108,16 @@ class BroadcastQueriesController(Controller):
 
     @get("/airtime/units/{unit_code:str}", operation_id="airtimeOfUnit")
     async def unit_airtime(
-        self, unit_code: FromPath[str], reader: Reader, queries: Queries, period: FromQuery[str]
+        self,
+        unit_code: FromPath[str],
+        reader: Reader,
+        queries: Queries,
+        period: FromQuery[str],
+        as_of: FromQuery[datetime.date | None] = None,
     ) -> UnitAirtime:
-        return await queries.unit_airtime(unit_code, period)
+        """Airtime per source of a unit's stations and those under it, and each direct child's
+        (the tree as it stood on ``as_of``: today's without it)."""
+        return await queries.unit_airtime(unit_code, period, as_of)
 
     @get("/stations/{station_id:str}/relay-sessions", operation_id="relaySessionsOfStation")
     async def station_sessions(

@@ -4,6 +4,8 @@ over the units under it. Reads need a principal that may read."""
 
 from __future__ import annotations
 
+import datetime
+
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -30,8 +32,14 @@ class ScheduleQueriesController(Controller):
 
     @get("/schedule-adherence/units/{unit_code:str}", operation_id="scheduleAdherenceOfUnit")
     async def unit_adherence(
-        self, unit_code: FromPath[str], reader: Reader, schedule_queries: Queries, period: FromQuery[str]
+        self,
+        unit_code: FromPath[str],
+        reader: Reader,
+        schedule_queries: Queries,
+        period: FromQuery[str],
+        as_of: FromQuery[datetime.date | None] = None,
     ) -> UnitScheduleAdherence:
         """Planned against aired minutes, relays outside the schedule and interruptions at the
-        stations of the unit and the units under it, with the split by direct child."""
-        return await schedule_queries.unit_adherence(unit_code, period)
+        stations of the unit and the units under it, with the split by direct child (the tree
+        as it stood on ``as_of``: today's without it)."""
+        return await schedule_queries.unit_adherence(unit_code, period, as_of)

@@ -112,18 +112,12 @@ async def programmes(
     date_to: datetime.date | None,
     first: int,
     after: str | None,
+    as_of: datetime.date | None = None,
 ) -> Page:
     """A page of programmes, decoded as ``answer``: the service's ``ProgrammePage``, or the
     public REST page (a subset of it)."""
     params = {"limit": str(first)}
-    if producer_code:
-        params["unit_code"] = producer_code
-    if date_from:
-        params["from_date"] = date_from.isoformat()
-    if date_to:
-        params["to_date"] = date_to.isoformat()
-    if after:
-        params["cursor"] = after
+    params |= _present(unit_code=producer_code, from_date=date_from, to_date=date_to, cursor=after, as_of=as_of)
     return await caller.get(B, "/programmes", params, answer)
 
 
@@ -249,12 +243,17 @@ async def alert_station_pages(caller: ServiceCaller, asks: Sequence[AlertStation
     return await caller.post(B, "/queries/alert-stations", body, list[AlertStationPage])
 
 
-async def programme_summary(caller: ServiceCaller, unit_code: str, period: str) -> ProgrammeSummary:
-    return await caller.get(B, "/programmes/summary", {"unit_code": unit_code, "period": period}, ProgrammeSummary)
+async def programme_summary(
+    caller: ServiceCaller, unit_code: str, period: str, as_of: datetime.date | None = None
+) -> ProgrammeSummary:
+    params = {"unit_code": unit_code, "period": period} | _present(as_of=as_of)
+    return await caller.get(B, "/programmes/summary", params, ProgrammeSummary)
 
 
-async def unit_airtime(caller: ServiceCaller, unit_code: str, period: str) -> UnitAirtime:
-    return await caller.get(B, f"/airtime/units/{unit_code}", {"period": period}, UnitAirtime)
+async def unit_airtime(
+    caller: ServiceCaller, unit_code: str, period: str, as_of: datetime.date | None = None
+) -> UnitAirtime:
+    return await caller.get(B, f"/airtime/units/{unit_code}", {"period": period} | _present(as_of=as_of), UnitAirtime)
 
 
 def _present(**values: str | datetime.date | None) -> dict[str, str]:

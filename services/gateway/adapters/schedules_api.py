@@ -3,6 +3,8 @@ the editing commands, a station's schedule and a unit's airtime against the sche
 
 from __future__ import annotations
 
+import datetime
+
 from contracts.api.broadcast import (
     CancelScheduleSlotBody,
     RemoveScheduleSlotBody,
@@ -48,6 +50,9 @@ async def station_schedule(caller: ServiceCaller, station_id: str, period: str) 
     return await caller.get(B, f"/stations/{station_id}/schedule", {"period": period}, StationSchedule)
 
 
-async def unit_adherence(caller: ServiceCaller, unit_code: str, period: str) -> UnitScheduleAdherence:
+async def unit_adherence(
+    caller: ServiceCaller, unit_code: str, period: str, as_of: datetime.date | None = None
+) -> UnitScheduleAdherence:
     path = f"/schedule-adherence/units/{unit_code}"
-    return await caller.get(B, path, {"period": period}, UnitScheduleAdherence)
+    params = {"period": period} | ({"as_of": as_of.isoformat()} if as_of else {})
+    return await caller.get(B, path, params, UnitScheduleAdherence)

@@ -19,3 +19,8 @@ TREE_AS_OF_HELP = (
 )
 
 TreeAsOf = Annotated[datetime.date | None, strawberry.argument(description=TREE_AS_OF_HELP)]
+
+ProducerAsOf = Annotated[
+    datetime.date | None, strawberry.argument(description=TREE_AS_OF_HELP.replace("unitCode", "producerCode"))
+]
+"""``asOf`` of the programme list, whose unit is its producer (``producerCode``)."""

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from contracts.api.broadcast_views import ProgrammePage
 from libs.common.errors import InvalidInputError
 from services.gateway.adapters import broadcast_api, metrics_api, registry_api
+from services.gateway.graphql.arguments_tree import ProducerAsOf
 from services.gateway.graphql.context import context_of
 from services.gateway.graphql.ids import split_id
 from services.gateway.graphql.pages import checked_first, programme_cursor
@@ -102,6 +103,7 @@ class Query:
         to: datetime.date | None = None,
         first: int | None = 50,
         after: str | None = None,
+        as_of: ProducerAsOf = None,
     ) -> ProgrammeConnection:
         context = context_of(info)
         context.reader()
@@ -113,6 +115,7 @@ class Query:
             date_to=to,
             first=checked_first(first),
             after=after,
+            as_of=as_of,
         )
         edges = [ProgrammeEdge(node=Programme.of(p), cursor=programme_cursor(p)) for p in page.programmes]
         return ProgrammeConnection(

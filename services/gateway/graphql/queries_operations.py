@@ -157,13 +157,18 @@ class OperationsQuery:
         return OutreachSummary.of(report, as_of=as_of)
 
     @strawberry.field(description="A unit's programmes over a period (its producers' and those under it), summed.")
-    async def programme_summary(self, info: Ctx, unit_code: str, period: Period) -> ProgrammeFigures:
+    async def programme_summary(
+        self, info: Ctx, unit_code: str, period: Period, as_of: TreeAsOf = None
+    ) -> ProgrammeFigures:
         context = context_of(info)
         context.reader()
-        return ProgrammeFigures.of(await broadcast_api.programme_summary(context.caller(), unit_code, str(period)))
+        summary = await broadcast_api.programme_summary(context.caller(), unit_code, str(period), as_of)
+        return ProgrammeFigures.of(summary, as_of=as_of)
 
     @strawberry.field(description="A unit's stations' airtime per source over a period, rolled up, and each child's.")
-    async def airtime_of_unit(self, info: Ctx, unit_code: str, period: Period) -> UnitAirtimeFigures:
+    async def airtime_of_unit(
+        self, info: Ctx, unit_code: str, period: Period, as_of: TreeAsOf = None
+    ) -> UnitAirtimeFigures:
         context = context_of(info)
         context.reader()
-        return UnitAirtimeFigures.of(await broadcast_api.unit_airtime(context.caller(), unit_code, str(period)))
+        return UnitAirtimeFigures.of(await broadcast_api.unit_airtime(context.caller(), unit_code, str(period), as_of))

@@ -5,6 +5,7 @@ service's answers, built with ``contract_type``)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import strawberry
@@ -72,6 +73,9 @@ class SegmentCount:
 )
 class ProgrammeFigures(FromContract[ProgrammeSummary]):
     period: Period
+    as_of: strawberry.Private[datetime.date | None] = None
+    """The day whose unit tree the figures were read in (None: today's): its ``unit`` is the
+    holder of the code that day, as codes are reused after merges."""
 
     @strawberry.field(description="Programmes carrying each thematic segment, by segment.")
     def segments(self) -> list[SegmentCount]:
@@ -79,8 +83,8 @@ class ProgrammeFigures(FromContract[ProgrammeSummary]):
 
     @strawberry.field
     async def unit(self, info: Ctx) -> AdministrativeUnit | None:
-        view = await context_of(info).loaders.unit_by_code.load((self.view.unit_code, None))
-        return AdministrativeUnit.of(view) if view else None
+        view = await context_of(info).loaders.unit_by_code.load((self.view.unit_code, self.as_of))
+        return AdministrativeUnit.of(view, self.as_of) if view else None
 
 
 @contract_type(

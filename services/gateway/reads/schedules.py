@@ -13,9 +13,11 @@ from litestar.params import QueryParameter
 from contracts.api.broadcast_schedules import StationSchedule, UnitScheduleAdherence
 from services.gateway.adapters import schedules_api
 from services.gateway.graphql import types_schedules as t
+from services.gateway.graphql.arguments_tree import TreeAsOf
 from services.gateway.graphql.ids import raw_id
 from services.gateway.reads.metrics import PERIOD, UNIT_CODE
 from services.gateway.reads.table import Answer, Arg, Field, Read, ReadTable, Route
+from services.gateway.rest.unit_tree import AS_OF
 
 STATION_ID = Arg(
     "station_id",
@@ -23,6 +25,8 @@ STATION_ID = Arg(
     rest=Annotated[str, QueryParameter(description="The radio station's id.")],
     from_graphql=lambda value: raw_id(value, "RadioStation", "stationId"),
 )
+TREE_AS_OF = Arg("as_of", graphql=TreeAsOf, rest=AS_OF, default=None)
+"""The day whose unit tree ``unit_code`` is read in (ADR 0045)."""
 
 SCHEDULE_READS = ReadTable(
     "ScheduleQuery",
@@ -46,7 +50,7 @@ SCHEDULE_READS = ReadTable(
         Read(
             "scheduleAdherence",
             schedules_api.unit_adherence,
-            (UNIT_CODE, PERIOD),
+            (UNIT_CODE, PERIOD, TREE_AS_OF),
             Field(
                 "schedule_adherence",
                 Answer(t.ScheduleAdherence, lambda found, _: t.ScheduleAdherence.of(found)),

@@ -197,10 +197,15 @@ class FigureRoutes(_Public):
     dependencies = READER
 
     @get("/programmes/summary", operation_id="programmeSummary", summary="A unit's programmes over a period")
-    async def programme_summary(self, caller: Caller, unit_code: UNIT, period: PERIOD) -> ProgrammeSummary:
-        return await broadcast_api.programme_summary(caller, unit_code, period)
+    async def programme_summary(
+        self, caller: Caller, unit_code: UNIT, period: PERIOD, as_of: AS_OF = None
+    ) -> ProgrammeSummary:
+        return await broadcast_api.programme_summary(caller, unit_code, period, as_of)
 
     @get("/airtime/units/{unit_code:str}", operation_id="airtimeOfUnit", summary="A unit's airtime per source")
-    async def airtime(self, caller: Caller, unit_code: FromPath[str], period: PERIOD) -> UnitAirtime:
-        """Its stations' seconds on air per source, rolled up, and each direct child's."""
-        return await broadcast_api.unit_airtime(caller, unit_code, period)
+    async def airtime(
+        self, caller: Caller, unit_code: FromPath[str], period: PERIOD, as_of: AS_OF = None
+    ) -> UnitAirtime:
+        """Its stations' seconds on air per source, rolled up, and each direct child's (the
+        children of the day ``as_of`` when given)."""
+        return await broadcast_api.unit_airtime(caller, unit_code, period, as_of)

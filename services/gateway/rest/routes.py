@@ -30,6 +30,7 @@ from services.gateway.graphql.pages import checked_first
 from services.gateway.graphql.scalars import PERIOD_PATTERN
 from services.gateway.rest.broadcast_shapes import ProgrammePage
 from services.gateway.rest.registry_public import ImportReport, UnitView, public
+from services.gateway.rest.unit_tree import PRODUCER_AS_OF
 from services.gateway.security.wiring import GatewaySecurity
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,7 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
             to_date: FromQuery[datetime.date | None] = None,
             first: Annotated[int, QueryParameter(ge=1, le=200, examples=[Example(value=50)])] = 50,
             after: FromQuery[str | None] = None,
+            as_of: PRODUCER_AS_OF = None,
         ) -> ProgrammePage:
             return await broadcast_api.programmes(
                 caller,
@@ -186,6 +188,7 @@ def rest_controllers(gateway: Gateway, security: GatewaySecurity) -> list[type[C
                 date_to=to_date,
                 first=checked_first(first),
                 after=after,
+                as_of=as_of,
             )
 
         @get(

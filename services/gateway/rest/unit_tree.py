@@ -17,3 +17,11 @@ AS_OF = Annotated[
         description=TREE_AS_OF_HELP.replace("unitCode", "unit_code"), examples=[Example(value="2024-06-30")]
     ),
 ]
+
+PRODUCER_AS_OF = Annotated[
+    datetime.date | None,
+    QueryParameter(
+        description=TREE_AS_OF_HELP.replace("unitCode", "producer_code"), examples=[Example(value="2024-06-30")]
+    ),
+]
+"""``as_of`` of the programme list, whose unit is its producer (``producer_code``)."""

@@ -1,7 +1,8 @@
 """A unit's broadcast lists over the tree as it stood on a day (``as_of``): after district 061 is
 dissolved and its commune 00002 moves under the province (2025-07-01, two-tier government), a
-2024 report for 061 still finds 00002's rows (incidents and MTTR too), and today's tree does
-not; and the nested lists (outreach per day, an alert's stations) page in the service."""
+2024 report for 061 still finds 00002's rows (incidents and MTTR, airtime too), and today's tree
+does not; the province's programmes as of a day leave out a district that no longer was; and the
+nested lists (outreach per day, an alert's stations) page in the service."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from libs.common.principal import Principal
 from tests.integration.broadcast.conftest import Platform, Province
 from tests.integration.broadcast.test_alerts_http import ISSUER, alert
 from tests.integration.broadcast.test_incidents_http import open_incident
+from tests.integration.broadcast.test_programmes_http import programme
 
 HANDLER = Principal(
     subject="ttvh:061", partner="TTVH-061", scopes=frozenset({"broadcast:write", "read"}), unit_code="061"
@@ -84,11 +86,66 @@ async def test_a_dissolved_districts_lists_as_of_a_day_before_find_the_communes_
     assert stations_of(moved["sessions"]) == [two]
 
 
+async def test_airtime_and_programmes_as_of_a_day_read_the_units_of_that_days_tree(
+    platform: Platform, province: Province
+) -> None:
+    """``as_of`` on the airtime of a unit (and against the schedule), the programme summary and
+    the programme list: Ba Bể's 2024 airtime counts 00002's station and splits by the children it
+    had then; the province's
+    programmes on a day after the reorganisation leave out the dissolved district's, which
+    today's tree (a dissolved unit stays under its last parent) keeps."""
+    one, two, three = (province.stations[c] for c in ("00001", "00002", "00003"))
+    day = "2024-03-01"
+    await platform.command(
+        "relay-sessions/record", {"sessions": [session(one, day), session(two, day), session(three, day)]}
+    )
+    by_district = (await platform.command("programmes/record", {**programme(1, "061"), "air_date": day}))["ids"]
+    by_province = (await platform.command("programmes/record", {**programme(2, "06"), "air_date": day}))["ids"]
+    await reorganise(platform)
+    await platform.caught_up()
+
+    async def airtime(code: str, as_of: str | None = None) -> tuple[int, dict[str, int]]:
+        found = await platform.get(f"/airtime/units/{code}", period="2024", as_of=as_of)
+        return found["total_seconds"], {c["unit_code"]: c["total_seconds"] for c in found["children"]}
+
+    async def adherence(code: str, as_of: str | None = None) -> tuple[int, dict[str, int]]:
+        found = await platform.get(f"/schedule-adherence/units/{code}", period="2024", as_of=as_of)
+        return found["aired_minutes"], {c["unit_code"]: c["aired_minutes"] for c in found["children"]}
+
+    async def programmes(code: str, as_of: str | None = None) -> tuple[list[str], int, int]:
+        page = await platform.get("/programmes", unit_code=code, as_of=as_of)
+        summary = await platform.get("/programmes/summary", unit_code=code, period="2024", as_of=as_of)
+        return sorted(p["programme_id"] for p in page["programmes"]), page["total_count"], summary["programmes"]
+
+    hour = 3600
+    assert await airtime("061", as_of=THEN) == (2 * hour, {"00001": hour, "00002": hour})
+    assert await airtime("061") == (hour, {"00001": hour})
+    assert await airtime("06", as_of=THEN) == (3 * hour, {"061": 2 * hour, "062": hour})
+    assert await airtime("06", as_of=REORGANISED) == (2 * hour, {"00002": hour, "062": hour})
+    assert await adherence("061", as_of=THEN) == (120, {"00001": 60, "00002": 60})
+    assert await adherence("061") == (60, {"00001": 60})
+    assert await adherence("06", as_of=REORGANISED) == (120, {"00002": 60, "062": 60})
+
+    both = sorted(by_district + by_province)
+    assert await programmes("06", as_of=THEN) == (both, 2, 2)
+    assert await programmes("06", as_of=REORGANISED) == (by_province, 1, 1)
+    assert await programmes("06") == (both, 2, 2)
+    assert await programmes("061", as_of=THEN) == (by_district, 1, 1)
+
+
 async def test_a_code_asked_as_of_a_day_before_its_unit_existed_is_an_unknown_unit(
     platform: Platform, province: Province
 ) -> None:
     before = await platform.get("/relay-sessions", expect=404, unit_code="061", as_of="2019-12-31")
     assert (before["code"], before["details"]) == ("unknown_unit", {"unit_code": "061", "as_of": "2019-12-31"})
+    for path, params in [
+        ("/programmes", {"unit_code": "061"}),
+        ("/programmes/summary", {"unit_code": "061", "period": "2019"}),
+        ("/airtime/units/061", {"period": "2019"}),
+        ("/schedule-adherence/units/061", {"period": "2019"}),
+    ]:
+        unknown = await platform.get(path, expect=404, **params, as_of="2019-12-31")
+        assert (unknown["code"], unknown["details"]["as_of"]) == ("unknown_unit", "2019-12-31"), path
     bad = await platform.broadcast.get("/relay-sessions", params={"unit_code": "061", "as_of": "last year"})
     assert bad.status_code == 400, bad.text
 

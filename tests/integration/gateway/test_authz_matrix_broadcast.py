@@ -54,11 +54,12 @@ READS = {
         '{ outreach(unitCode: "061", period: "2023", asOf: "2023-01-01") '
         "{ sessions vehicleTrips dayCounts(first: 2) { totalCount edges { node { unitCode } } } } }"
     ),
-    "programmeSummary (Ba Bể's, with its unit)": (
-        '{ programmeSummary(unitCode: "061", period: "2023") { programmes unit { code } } }'
+    "programmeSummary (Ba Bể's as of 2023, with its unit)": (
+        '{ programmeSummary(unitCode: "061", period: "2023", asOf: "2023-01-01") { programmes unit { code } } }'
     ),
-    "airtimeOfUnit (Ba Bể's, per child)": (
-        '{ airtimeOfUnit(unitCode: "061", period: "2023") { totalSeconds children { unitCode totalSeconds } } }'
+    "airtimeOfUnit (Ba Bể's as of 2023, per child)": (
+        '{ airtimeOfUnit(unitCode: "061", period: "2023", asOf: "2023-01-01") '
+        "{ totalSeconds children { unitCode totalSeconds } } }"
     ),
 }
 
@@ -83,7 +84,10 @@ def _programme(i: int, producer: str) -> dict[str, Any]:
 
 
 CELLS: dict[str, Cell] = {
-    "programmes (Ba Bể's)": lambda i, t: ('{ programmes(producerCode: "061") { totalCount } }', {}),
+    "programmes (Ba Bể's as of 2023)": lambda i, t: (
+        '{ programmes(producerCode: "061", asOf: "2023-01-01") { totalCount } }',
+        {},
+    ),
     "reportClusterSignal (VNPT's cluster)": lambda i, t: (
         SIGNAL,
         {"input": {"clusterId": t.cluster, "signal": "NO_SIGNAL", "observedAt": f"2023-03-0{i + 1}T08:00:00+07:00"}},

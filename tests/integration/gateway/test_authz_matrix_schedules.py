@@ -70,8 +70,8 @@ CELLS: dict[str, Cell] = {
         "{ plannedMinutes slots { slotId kind source } interruptions { bulletinKind } station { id } } }",
         {"id": t.station},
     ),
-    "scheduleAdherence (Ba Bể's, per child)": lambda i, t: (
-        f'{{ scheduleAdherence(unitCode: "061", period: "{datetime.date.today().year}") '
+    "scheduleAdherence (Ba Bể's as of 2023, per child)": lambda i, t: (
+        f'{{ scheduleAdherence(unitCode: "061", period: "{datetime.date.today().year}", asOf: "2023-01-01") '
         "{ plannedMinutes airedMinutes children { unitCode sessionsOutsideSchedule } } }",
         {},
     ),
