@@ -91,4 +91,5 @@ class SignalQuery:
     async def signal_health(self, info: Ctx, unit_code: str, period: Period, as_of: TreeAsOf = None) -> SignalHealth:
         context = context_of(info)
         context.reader()
-        return SignalHealth.of(await broadcast_api.signal_health(context.caller(), unit_code, str(period), as_of))
+        health = await broadcast_api.signal_health(context.caller(), unit_code, str(period), as_of)
+        return SignalHealth.of(health, as_of=as_of)

@@ -154,8 +154,11 @@ class StationSignalHealth(FromContract[StationHealth]):
 )
 class SignalHealth(FromContract[UnitHealth]):
     period: Period
+    as_of: strawberry.Private[datetime.date | None] = None
+    """The day whose unit tree the figures were read in (None: today's): its ``unit`` is the
+    holder of the code that day, as codes are reused after merges."""
 
     @strawberry.field
     async def unit(self, info: Ctx) -> AdministrativeUnit | None:
-        view = await context_of(info).loaders.unit_by_code.load((self.view.unit_code, None))
-        return AdministrativeUnit.of(view) if view else None
+        view = await context_of(info).loaders.unit_by_code.load((self.view.unit_code, self.as_of))
+        return AdministrativeUnit.of(view, self.as_of) if view else None

@@ -211,6 +211,7 @@ MERGE = "mutation($i: MergeUnitsInput!) { mergeUnits(input: $i) { code } }"
 REUSED = """query($asOf: Date) {
   airtimeOfUnit(unitCode: "06100", period: "2024", asOf: $asOf) { name totalSeconds }
   programmeSummary(unitCode: "06100", period: "2024", asOf: $asOf) { unit { name } }
+  signalHealth(unitCode: "06100", period: "2024", asOf: $asOf) { unit { name } }
 }"""
 
 
@@ -218,7 +219,8 @@ async def test_a_code_reused_by_a_merger_names_the_unit_that_held_it_on_the_day_
     """The two communes merge into a successor that keeps the first one's code (06100): as of a
     day of 2024, the code is the old commune, with its station's airtime and as the summary's
     ``unit``; without ``asOf``, the successor, which has no station. This test failed before the
-    summary's ``unit`` was looked up on ``asOf``: it named the successor whatever the day."""
+    summary's and the signal health's ``unit`` were looked up on ``asOf``: they named the
+    successor whatever the day."""
     province = await build_province(platform, communes=2, villages=1)
     await stations_known_to_broadcast(platform, province)
     first = province.communes[0]
@@ -237,6 +239,7 @@ async def test_a_code_reused_by_a_merger_names_the_unit_that_held_it_on_the_day_
 
     today = await platform.eventually(merged)
     assert (today["airtimeOfUnit"]["totalSeconds"], today["programmeSummary"]["unit"]["name"]) == (0, "Xã Hợp Nhất")
+    assert today["signalHealth"]["unit"] == {"name": "Xã Hợp Nhất"}
 
     async def then() -> dict[str, Any] | None:
         found = await platform.data(REUSED, {"asOf": THEN})
@@ -245,3 +248,4 @@ async def test_a_code_reused_by_a_merger_names_the_unit_that_held_it_on_the_day_
     found = await platform.eventually(then)
     assert found["airtimeOfUnit"] == {"name": "Xã 0", "totalSeconds": 3600}
     assert found["programmeSummary"]["unit"] == {"name": "Xã 0"}
+    assert found["signalHealth"]["unit"] == {"name": "Xã 0"}
