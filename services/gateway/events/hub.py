@@ -51,6 +51,9 @@ class LiveEvent(msgspec.Struct, frozen=True, gc=False):
     cursor_text: str | None = None
     """``cursor`` as it goes on the wire, encoded once for every subscriber it reaches (None for a
     replayed event: its one subscriber encodes it if it selects it)."""
+    data_json: msgspec.Raw | None = None
+    """``data`` as the record's JSON, passed on as it is to a subscriber who may see it whole
+    (None: encode ``data``)."""
 
 
 class SlowSubscriberError(DomainError):

@@ -130,4 +130,5 @@ def live_event(
         cursor=cursor,
         source=source,
         cursor_text=cursor.encode() if shared else None,
+        data_json=envelope.data,
     )
