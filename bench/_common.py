@@ -247,6 +247,11 @@ class CpuMeter:
         self._used["other"] += max(0.0, busy - ours)
 
     @property
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds each name used over the windows (``other``: the rest of the machine)."""
+        return dict(self._used)
+
+    @property
     def percent(self) -> dict[str, float]:
         return {name: 100 * used / self._wall if self._wall else math.nan for name, used in self._used.items()}
 

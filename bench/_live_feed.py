@@ -18,6 +18,7 @@ import asyncio
 import datetime
 import itertools
 import json
+import os
 import time
 import uuid
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError
 from websockets.typing import Subprotocol
 
-from bench._common import Report, Row, percentile, ratio, say
+from bench._common import CpuMeter, Report, Row, percentile, ratio, say
 from contracts.envelope import Envelope
 from contracts.services import EVENT_SOURCED
 from libs.common.event_signing import RecordSigner
@@ -65,6 +66,9 @@ class Gateway(Protocol):
 
     ports: dict[str, int]
     key: str
+
+    @property
+    def gateway_pid(self) -> int | None: ...
 
     async def mutate(self, query: str, variables: dict[str, Any]) -> None: ...
 
@@ -242,9 +246,11 @@ async def resume_replay(gateway: Gateway, settings: Settings, report: Report, co
     await _append(settings, topic, _records(count, settings.kafka_partitions))
     await _live_consumer_past(gateway, settings, topic)
 
-    replay_rate = await _replayed(gateway, count, {"query": REPLAYED, "variables": {"after": cursor}}, one=True)
+    replay_rate, replay_cpu = await _replayed(
+        gateway, count, {"query": REPLAYED, "variables": {"after": cursor}}, one=True
+    )
     batches = {"query": REPLAYED_IN_BATCHES, "variables": {"after": cursor, "size": REPLAY_BATCH}}
-    batch_rate = await _replayed(gateway, count, batches, one=False)
+    batch_rate, batch_cpu = await _replayed(gateway, count, batches, one=False)
 
     raw = _consumer(settings.kafka_bootstrap)
     await raw.start()
@@ -282,7 +288,11 @@ async def resume_replay(gateway: Gateway, settings: Settings, report: Report, co
         )
     )
     report.put(replay_events=count, replay_events_per_s=replay_rate, replay_batched_events_per_s=batch_rate,
-               replay_batch=REPLAY_BATCH, replay_raw_records_per_s=raw_rate)  # fmt: skip
+               replay_batch=REPLAY_BATCH, replay_raw_records_per_s=raw_rate,
+               replay_gateway_cpu_us_per_event=replay_cpu["gateway"] / count * 1e6,
+               replay_batched_gateway_cpu_us_per_event=batch_cpu["gateway"] / count * 1e6,
+               replay_batched_client_cpu_us_per_event=batch_cpu["bench"] / count * 1e6,
+               replay_batched_other_cpu_us_per_event=batch_cpu["other"] / count * 1e6)  # fmt: skip
 
 
 async def _live_consumer_past(gateway: Gateway, settings: Settings, topic: str) -> None:
@@ -301,10 +311,16 @@ async def _live_consumer_past(gateway: Gateway, settings: Settings, topic: str) 
         await socket.close()
 
 
-async def _replayed(gateway: Gateway, count: int, subscription: dict[str, Any], *, one: bool) -> float:
-    """Events/s of a subscription resuming ``count`` events; ``one``: one event to a message."""
+async def _replayed(
+    gateway: Gateway, count: int, subscription: dict[str, Any], *, one: bool
+) -> tuple[float, dict[str, float]]:
+    """Events/s of a subscription resuming ``count`` events (``one``: one event to a message),
+    and the CPU seconds the gateway, the bench (the client) and the rest of the machine used
+    meanwhile: a figure a loaded machine changes less than the rate."""
+    meter = CpuMeter({"gateway": gateway.gateway_pid, "bench": os.getpid()}, solo=frozenset({"gateway", "bench"}))
     socket = await open_socket(gateway, [subscription])
     began, got = time.monotonic(), 0
+    meter.start()
     try:
         while got < count:
             message = msgspec.json.decode(await asyncio.wait_for(socket.recv(), 60))
@@ -312,5 +328,8 @@ async def _replayed(gateway: Gateway, count: int, subscription: dict[str, Any], 
                 raise RuntimeError(f"replay answered {message}")
             got += 1 if one else len(message["payload"]["data"]["eventBatches"]["events"])
     finally:
+        meter.stop()
         await socket.close()
-    return count / (time.monotonic() - began)
+    rate = count / (time.monotonic() - began)
+    say(f"resume-replay, {'one' if one else REPLAY_BATCH} to a message: {rate:,.0f} events/s; CPU {meter.describe()}")
+    return rate, meter.seconds

@@ -174,6 +174,10 @@ class Platform:
         for process in reversed(self.processes):
             process.stop()
 
+    @property
+    def gateway_pid(self) -> int | None:
+        return next(p.pid for p in self.processes if p.label == "gateway")
+
     def gateway(self) -> KeepAliveConnection:
         return KeepAliveConnection("127.0.0.1", self.ports["gateway"], {"authorization": f"Bearer {self.key}"})
 

@@ -46,7 +46,7 @@ from strawberry.types.unset import UnsetType
 from libs.common.errors import DomainError
 from services.gateway.entrypoints.graphiql_page import graphiql_html
 from services.gateway.graphql.context import Gateway, GatewayContext
-from services.gateway.graphql.live_frames import LiveOperations
+from services.gateway.graphql.live_frames import LiveOperations, encoded_or_none
 from services.gateway.security.callers import caller_key
 from services.gateway.security.charging import Meter
 from services.gateway.security.slots import CapReachedError, Held
@@ -180,6 +180,14 @@ def graphql_controller(
 
         async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:
             return Response(graphiql_html(), media_type=MediaType.HTML)
+
+        def encode_json(self, data: object) -> str | bytes:
+            # A live-feed message the resolver encoded itself (``live_frames.EncodedMessage``).
+            encoded = encoded_or_none(data)
+            if encoded is not None:
+                return encoded
+            result: str | bytes = super().encode_json(data)
+            return result
 
         def decode_json(self, data: str | bytes) -> object:
             # strawberry calls .get() on what the body decodes to: a JSON scalar (`true`, `1`,

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from libs.common.errors import DomainError, InvalidInputError
 from libs.common.prometheus_metrics import Families
 from services.gateway.events.cursor import FeedCursor, Partition
@@ -26,8 +28,12 @@ SLOW_SUBSCRIBER_CLOSE_CODE = 4008
 SLOW_SUBSCRIBER_REASON = "subscriber too slow: events were dropped; reconnect with the last event id"
 
 
-@dataclass(frozen=True, slots=True)
-class LiveEvent:
+class LiveEvent(msgspec.Struct, frozen=True, gc=False):
+    """An event as the hub fans it out. A msgspec Struct, not a frozen dataclass: a replay makes
+    one per record read, and a frozen dataclass's ``__init__`` (a guarded ``__setattr__`` per
+    field) cost several times the rest of taking the record. Untracked by the garbage collector:
+    nothing it holds refers back to it."""
+
     event_id: str
     type: str
     stream_id: str
@@ -45,6 +51,9 @@ class LiveEvent:
     cursor_text: str | None = None
     """``cursor`` as it goes on the wire, encoded once for every subscriber it reaches (None for a
     replayed event: its one subscriber encodes it if it selects it)."""
+    data_json: msgspec.Raw | None = None
+    """``data`` as the record's JSON, passed on as it is to a subscriber who may see it whole
+    (None: encode ``data``)."""
 
 
 class SlowSubscriberError(DomainError):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import msgspec
+
 from contracts.services import all_topics
 from libs.common.principal import Principal
 from services.gateway.events.directory import UnitDirectory
@@ -33,6 +35,14 @@ def visible_data(event: LiveEvent, principal: Principal) -> dict[str, Any]:
     if not hidden or principal.allows(PERSONAL_DATA):
         return event.data
     return {key: value for key, value in event.data.items() if key not in hidden}
+
+
+def visible_json(event: LiveEvent, principal: Principal) -> dict[str, Any] | msgspec.Raw:
+    """:func:`visible_data` for a message encoded with msgspec: the JSON the event's record
+    carried, when the principal may see it whole and the event kept it."""
+    if event.data_json is not None and (event.type not in PERSONAL_FIELDS or principal.allows(PERSONAL_DATA)):
+        return event.data_json
+    return visible_data(event, principal)
 
 
 def within_reach(principal: Principal, directory: UnitDirectory) -> Callable[[LiveEvent], bool]:

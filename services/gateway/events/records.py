@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -73,15 +74,24 @@ class RecordReader:
         self._untrusted_log = SampledLog(log, logging.WARNING)
         self._taken: dict[TopicPartition, tuple[int, int]] = {}
         """Per partition: the source position of the last record taken."""
+        self._checks: dict[TopicPartition, Callable[[bytes, Sequence[tuple[str, bytes]]], str | None]] = {}
+        """Per partition: the verifier's check of its records."""
 
     def partition(self, tp: TopicPartition) -> Partition:
         return (self.services[tp.topic], tp.partition)
 
-    def take(self, tp: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> Taken | None:
-        """The record decoded, or ``None`` when it is not one the feed passes on."""
-        if record.value is None:
+    def take(
+        self, tp: TopicPartition, record: ConsumerRecord[bytes, bytes], types: frozenset[str] | None = None
+    ) -> Taken | None:
+        """The record decoded, or ``None`` when it is not one the feed passes on; with ``types``,
+        also when it is of another type (its data is not decoded, and the copy rule counts it)."""
+        value = record.value
+        if value is None:
             return None
-        untrusted = self.verifier.problem(tp.topic, tp.partition, record.value, record.headers)
+        check = self._checks.get(tp)
+        if check is None:
+            check = self._checks[tp] = self.verifier.checker(tp.topic, tp.partition)
+        untrusted = check(value, record.headers)
         if untrusted is not None:
             self.untrusted += 1
             self._untrusted_log.log(
@@ -89,16 +99,17 @@ class RecordReader:
             )
             return None
         try:
-            envelope = _envelope.decode(record.value)
-            data = _data.decode(envelope.data)
+            envelope = _envelope.decode(value)
+            data = _data.decode(envelope.data) if types is None or envelope.type in types else None
         except msgspec.DecodeError:
             log.warning("undecodable record at %s[%d]@%d skipped", tp.topic, tp.partition, record.offset)
             return None
+        position = (envelope.tx_id, envelope.position)
         taken = self._taken.get(tp)
-        if taken is not None and envelope.source_position <= taken:
+        if taken is not None and position <= taken:
             return None  # a copy: already taken
-        self._taken[tp] = envelope.source_position
-        return Taken(envelope=envelope, data=data)
+        self._taken[tp] = position
+        return None if data is None else Taken(envelope=envelope, data=data)
 
 
 def live_event(
@@ -130,4 +141,5 @@ def live_event(
         cursor=cursor,
         source=source,
         cursor_text=cursor.encode() if shared else None,
+        data_json=envelope.data,
     )

@@ -196,28 +196,32 @@ class Resume:
     ) -> None:
         """The events of one partition's ``records`` that ``matches`` accepts, appended to ``into``;
         ``read`` advances past each record taken."""
-        hub = self.hub
+        if tp in waiting:
+            return
+        # Nothing here awaits: the hub's position and the cursor's are the same for every record.
+        live_from = self.hub.positions.get(partition, 0)
+        start = self.start.get(partition, 0)
+        at = read[partition]
+        take, types, matches, directory = reader.take, self.types, self.matches, self.directory
         for record in records:
-            if tp in waiting:
-                break
-            if record.offset < read[partition]:
-                if record.offset < self.start.get(partition, 0):
-                    reader.take(tp, record)  # before the cursor: seeds the copy rule
+            offset = record.offset
+            if offset < at:
+                if offset < start:
+                    take(tp, record)  # before the cursor: seeds the copy rule
                 continue
-            live_from = hub.positions.get(partition, 0)
-            if record.offset >= live_from:
+            if offset >= live_from:
                 # The hub publishes it: stop here until the hub has gone past. Every
                 # record below it is read (offsets may skip, past transaction markers).
-                read[partition] = max(read[partition], live_from)
+                read[partition] = max(at, live_from)
                 consumer.pause(tp)
                 waiting.add(tp)
-                break
-            read[partition] = record.offset + 1
-            taken = reader.take(tp, record)
+                return
+            at = read[partition] = offset + 1
+            taken = take(tp, record, types)
             if taken is None:
                 continue
-            event = live_event(taken, self.directory, (partition, record.offset), dict(read), shared=False)
-            if self.matches(event):
+            event = live_event(taken, directory, (partition, offset), dict(read), shared=False)
+            if matches(event):
                 into.append(event)
 
     async def _seek_to_cursor(

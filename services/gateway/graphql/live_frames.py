@@ -9,7 +9,10 @@ A selection of ``events`` that names only leaves of ``Event`` (aliases allowed; 
 directives or arguments below the root field) is read once per subscription into a
 ``LivePlan``; the resolver then completes each event from the plan and sends its ``next``
 message itself, through the operation strawberry runs for it (``LiveOperations`` makes the
-operation known to the resolver), so strawberry handles no per-event result. Everything
+operation known to the resolver), so strawberry handles no per-event result. The message is
+encoded here, once, with msgspec (``EncodedMessage``; the controller's ``encode_json`` sends
+those bytes as they are): an event's data goes out as the JSON its record carried when the
+reader may see all of it (``visible_json``), not decoded and encoded again. Everything
 before the first event stays strawberry's: parsing, validation, limits, charging, refusals
 and their error mapping; and so does any other selection, which is executed as always.
 """
@@ -19,18 +22,20 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+import msgspec
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import NextMessage
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
 from libs.common.principal import Principal
 from services.gateway.events.hub import LiveEvent
-from services.gateway.events.payloads import visible_data
+from services.gateway.events.payloads import visible_json
 
 Read = Callable[[LiveEvent, Principal], object]
 
@@ -41,12 +46,32 @@ EVENT_LEAVES: dict[str, Read] = {
     "occurredAt": lambda e, _: e.occurred_at.isoformat(),
     "recordedAt": lambda e, _: e.recorded_at.isoformat(),
     "unitCode": lambda e, _: e.unit_code,
-    "data": visible_data,
+    "data": visible_json,
     "cursor": lambda e, _: cursor_text(e),
     "__typename": lambda _, __: "Event",
 }
 """``Event``'s fields as its GraphQL type serialises them (DateTime: ISO 8601, as strawberry
-does). A field missing here is executed the ordinary way: slower, never wrong."""
+does; ``data`` as JSON, whole or without what the reader may not see). A field missing here is
+executed the ordinary way: slower, never wrong."""
+
+_encode = msgspec.json.Encoder().encode
+
+
+class EncodedMessage(dict[str, str]):
+    """A ``next`` message already encoded: strawberry reads its ``id`` and ``type`` (for the
+    protocol's state), and the gateway controller's ``encode_json`` sends ``encoded`` as it is."""
+
+    __slots__ = ("encoded",)
+
+    def __init__(self, operation_id: str, encoded: bytes) -> None:
+        super().__init__(id=operation_id, type="next")
+        self.encoded = encoded
+
+
+def encoded_or_none(message: object) -> bytes | None:
+    """The bytes of a message this module encoded (``None``: any other message)."""
+    return message.encoded if isinstance(message, EncodedMessage) else None
+
 
 BURST = 100
 """Messages a subscription sends before it lets the loop run other work: a replay reads its
@@ -97,7 +122,9 @@ class LivePlan:
 
     async def send_data(self, data: dict[str, Any]) -> None:
         operation = self.operation
-        await operation.send_operation_message({"id": operation.id, "type": "next", "payload": {"data": data}})
+        encoded = _encode({"id": operation.id, "type": "next", "payload": {"data": data}})
+        # A NextMessage to strawberry, which reads only its id and type before encode_json.
+        await operation.send_operation_message(cast(NextMessage, EncodedMessage(operation.id, encoded)))
         self._burst += 1
         if self._burst >= BURST:
             self._burst = 0

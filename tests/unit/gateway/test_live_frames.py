@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import datetime
 import functools
+import json
 from typing import Any, cast
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from libs.common.principal import Principal, PrincipalSigner
@@ -17,7 +19,7 @@ from services.gateway.events.directory import UnitDirectory
 from services.gateway.events.hub import EventHub, LiveEvent
 from services.gateway.graphql.context import Gateway, GatewayContext
 from services.gateway.graphql.limits import Limits
-from services.gateway.graphql.live_frames import running_operation
+from services.gateway.graphql.live_frames import encoded_or_none, running_operation
 from services.gateway.graphql.schema import build_schema
 
 NOW = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)
@@ -45,7 +47,9 @@ class Recorder:
         self.sent: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
     async def send_operation_message(self, message: dict[str, Any]) -> None:
-        await self.sent.put(message)
+        # What goes on the wire: the bytes the gateway controller's encode_json sends.
+        encoded = encoded_or_none(message)
+        await self.sent.put(json.loads(encoded) if encoded is not None else message)
 
 
 async def _first(document: str, event: LiveEvent, reader: Principal) -> tuple[dict[str, Any], str]:
@@ -88,7 +92,7 @@ async def test_a_planned_subscription_sends_what_the_executor_answers_for_the_sa
     cursor = FeedCursor(offsets={("broadcast", 0): 8}, recorded_at=NOW)
     event = LiveEvent(
         "e1", TYPE, "cluster_signal-c1", NOW, NOW, None, "06101", {"cluster_id": "c1"}, cursor=cursor,
-        cursor_text=cursor.encode(),
+        cursor_text=cursor.encode(), data_json=msgspec.Raw(b'{"cluster_id":"c1"}'),
     )  # fmt: skip
     reader = Principal(subject="ioc", scopes=frozenset({"read"}))
     planned, how = await _first(PLANNED, event, reader)
@@ -102,9 +106,10 @@ async def test_a_planned_subscription_sends_what_the_executor_answers_for_the_sa
 
 
 async def test_a_planned_subscription_hides_what_the_reader_may_not_see_as_the_executor_does() -> None:
+    data = {"team_id": "t1", "members": [{"name": "Nguyễn Văn A"}]}
     event = LiveEvent(
-        "e2", "registry.digital_team_members_changed", "team-1", NOW, NOW, None, "06101",
-        {"team_id": "t1", "members": [{"name": "Nguyễn Văn A"}]},
+        "e2", "registry.digital_team_members_changed", "team-1", NOW, NOW, None, "06101", data,
+        data_json=msgspec.Raw(msgspec.json.encode(data)),
     )  # fmt: skip
     reader = Principal(subject="ioc", scopes=frozenset({"read"}))
     selection = "{ id data cursor }"
