@@ -15,6 +15,7 @@ import bisect
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TypeVar
 
 import asyncpg
 import msgspec
@@ -51,6 +52,8 @@ from services.broadcast.domain.relays import (
 )
 from services.broadcast.domain.signal import CLUSTER_SIGNAL, ClusterSignal, Observation, observe, signal_stream
 
+B = TypeVar("B", bound=msgspec.Struct)
+
 STEP_PATHS = {"received": "receive", "aired": "air", "failed": "fail"}
 """A delivery step's command, as the last part of its path."""
 
@@ -85,7 +88,7 @@ class BatchHandlers:
 
     async def report_signals(self, cmd: SignalReportBatch, ctx: CommandContext) -> BatchResult:
         received_at = utc_now()
-        outcome: list[BatchResult] = []
+        outcome: list[tuple[ItemBatch[SignalReportItem], dict[int, list[str]]]] = []
 
         async def work(tx: Transaction) -> str:
             batch = ItemBatch("signal", cmd.items, ctx, self.executor.item_keys)
@@ -119,16 +122,15 @@ class BatchHandlers:
                 ]
                 late = {c: o.out_of_order for c, o in observed.items()}
                 await signal_state.save(tx.conn, changed, {c: len(o) for c, o in by_cluster.items()}, late)
-            batch.accept(ids)
-            outcome[:] = [batch.result()]
+            outcome[:] = [(batch, ids)]
             return signal_stream(cmd.items[0].cluster_id)
 
         await self.executor.run(work, context=_per_item(ctx))
-        return outcome[0]
+        return _committed(*outcome[0])
 
     async def record_relays(self, cmd: RelaySessionBatch, ctx: CommandContext) -> BatchResult:
         new_ids = ctx.new_ids(len(cmd.items))
-        outcome: list[BatchResult] = []
+        outcome: list[tuple[ItemBatch[RelaySessionItem], dict[int, list[str]]]] = []
 
         async def work(tx: Transaction) -> str:
             batch = ItemBatch("relay", cmd.items, ctx, self.executor.item_keys)
@@ -169,12 +171,18 @@ class BatchHandlers:
                 except asyncpg.ExclusionViolationError:
                     # A session committed by another writer since the look-up: look again.
                     raise ConcurrencyError(session_stream(commands[0].session_id), 0) from None
-            batch.accept(ids)
-            outcome[:] = [batch.result()]
+            outcome[:] = [(batch, ids)]
             return session_stream(new_ids[0])
 
         await self.executor.run(work, context=_per_item(ctx))
-        return outcome[0]
+        return _committed(*outcome[0])
+
+
+def _committed(batch: ItemBatch[B], ids: dict[int, list[str]]) -> BatchResult:
+    """The answer of the attempt that committed, made once it has: the signal rows it locked
+    are free by then for the next batch naming the same clusters."""
+    batch.accept(ids)
+    return batch.result()
 
 
 def _per_item(ctx: CommandContext) -> CommandContext:
