@@ -72,6 +72,16 @@ class ItemBatch(Generic[B]):
             else:
                 self.reject(item, _reused(key))
 
+    def attempt(self) -> ItemBatch[B]:
+        """A copy to run one attempt of the transaction on: the digests are made once, before
+        it, and an attempt retried after a conflict starts again from here."""
+        copy = object.__new__(ItemBatch)
+        copy.records = self.records
+        copy.results = dict(self.results)
+        copy.pending = list(self.pending)
+        copy._twins = self._twins
+        return copy
+
     def reject(self, item: Item[B], error: DomainError) -> None:
         self._give(item, "rejected", code=error.code, message=error.message, details=error.details)
 
@@ -88,6 +98,28 @@ class ItemBatch(Generic[B]):
     async def settle_used_keys(self, conn: Conn) -> None:
         """Items whose key was used before: ``duplicate`` (same item) or rejected (another item)."""
         await self._settle(conn, self.pending)
+
+    async def refuse(self, conn: Conn, refusals: dict[int, DomainError]) -> None:
+        """Reject the pending items with a refusal, except those done before, which answer
+        ``duplicate`` (or ``idempotency_key_reused``) as a retry must: one look-up, of the
+        refused items' keys only, and none when nothing is refused. With :meth:`claim_free`,
+        instead of :meth:`settle_used_keys` before the checks and :meth:`claim` after them."""
+        refused = [item for item in self.pending if item.index in refusals]
+        if not refused:
+            return
+        await self._settle(conn, refused)
+        self.reject_where(refusals)
+
+    async def claim_free(self, conn: Conn, ids: dict[int, list[str]]) -> None:
+        """Save the records of the pending items whose keys are free, in one statement, and
+        settle the others as what their records say (done before, or by a batch racing this
+        one): the batch's items are mostly new, so claiming first spares looking them all up
+        before. ``ON CONFLICT DO NOTHING`` waits for a concurrent transaction holding a key,
+        in digest order (``ItemKeys.claim``), then sees whether it committed the key."""
+        records = [ItemRecord(item.digest, item.item_hash, ids.get(item.index, [])) for item in self.pending]
+        claimed = await self.records.claim(conn, records)
+        if len(claimed) < len(records):
+            await self._settle(conn, [item for item in self.pending if item.digest not in claimed])
 
     async def claim(self, conn: Conn, ids: dict[int, list[str]]) -> None:
         """Save the records of the pending items (``ids``: what each will create or act on);
