@@ -131,7 +131,7 @@ class BatchHandlers:
             outcome[:] = [(batch, ids)]
             return signal_stream(cmd.items[0].cluster_id)
 
-        await self.executor.run(work, context=_per_item(ctx))
+        await self.executor.run(work, context=_per_item(ctx), versioned=False)
         return _committed(*outcome[0])
 
     async def record_relays(self, cmd: RelaySessionBatch, ctx: CommandContext) -> BatchResult:
@@ -182,7 +182,7 @@ class BatchHandlers:
             outcome[:] = [(batch, ids)]
             return session_stream(new_ids[0])
 
-        await self.executor.run(work, context=_per_item(ctx))
+        await self.executor.run(work, context=_per_item(ctx), versioned=False)
         return _committed(*outcome[0])
 
 
