@@ -4,7 +4,8 @@
     ``POST /api/v1/bulk/signal-reports`` in batches of ``SIGNAL_BATCH`` from ``CONNECTIONS``
     connections (each report its own key, result and idempotency record), beside the raw
     baseline in the same run: the same batches as ``UPDATE … FROM unnest`` on a copy of the
-    signal read model (``broadcast.cluster_signal``), from as many asyncpg connections;
+    signal read model (``broadcast.cluster_signal``), from as many asyncpg connections (the
+    median of ``RAW_RUNS``); the heartbeats are current (``signal_batches``, ADR 0059);
 (g) a year of one station's relay logs (``RELAY_YEAR`` sessions) in one request to
     ``POST /api/v1/bulk/relay-sessions``, in seconds, then the same request again (every item a
     duplicate: the retry that does nothing twice);
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import os
+import statistics
 import time
 from typing import Any
 
@@ -33,18 +36,32 @@ SIGNAL_BATCH = 5_000
 SIGNAL_BATCHES = 12
 """The first two batches warm up (state rows, plans) and are not counted."""
 CONNECTIONS = 2
+RAW_RUNS = 3
 RELAY_YEAR = 1_200
 INDICATOR_VALUES = 10_000
 ONE_BY_ONE = 16
 ONE_BY_ONE_SAMPLE = 1_000
 START = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+SIGNAL_STEP = datetime.timedelta(milliseconds=10)
+"""Between two heartbeats of one cluster: the run's 600 per cluster span 6 s, well inside the
+silence threshold (300 s) for as long as the figure takes."""
 
 
-def signal_batches(clusters: list[str]) -> list[list[dict[str, Any]]]:
-    """Heartbeats, each cluster once per second of simulated time: every report is new."""
+def signal_batches(clusters: list[str], start: datetime.datetime | None = None) -> list[list[dict[str, Any]]]:
+    """Heartbeats, each cluster once per ``SIGNAL_STEP`` from ``start``, every report new. By
+    default they end now, as a monitoring system's do: heartbeats dated long ago would leave
+    every cluster silent past the threshold, so the incident detector would open an incident
+    for each between two batches and the next batch would close it (``BULK_SIGNALS_FROM`` puts
+    them back at 2025-01-01, one a second, as the figures before ADR 0059 were measured)."""
+    per_cluster = SIGNAL_BATCH * SIGNAL_BATCHES // len(clusters) + 1
+    if os.environ.get("BULK_SIGNALS_FROM") == "2025":
+        start, step = START, datetime.timedelta(seconds=1)
+    else:
+        step = SIGNAL_STEP
+        start = start or datetime.datetime.now(datetime.UTC) - step * per_cluster
     reports = (
-        {"cluster_id": cluster, "kind": "HEARTBEAT", "observed_at": START + datetime.timedelta(seconds=second)}
-        for second in range(SIGNAL_BATCH * SIGNAL_BATCHES // len(clusters) + 1)
+        {"cluster_id": cluster, "kind": "HEARTBEAT", "observed_at": start + n * step}
+        for n in range(per_cluster)
         for cluster in clusters
     )
     flat = [next(reports) for _ in range(SIGNAL_BATCH * SIGNAL_BATCHES)]
@@ -81,13 +98,21 @@ async def raw_updates(pool: asyncpg.Pool, batches: list[list[dict[str, Any]]]) -
         while queue:
             batch = queue.pop()
             async with pool.acquire() as conn:
-                await conn.execute(
-                    """UPDATE bench_raw.cluster_signal c
-                       SET last_observed_at = greatest(c.last_observed_at, u.at), reports = c.reports + 1
-                       FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at) WHERE c.cluster_id = u.id""",
-                    [r["cluster_id"] for r in batch],
-                    [r["observed_at"] for r in batch],
-                )
+                for attempt in range(3):
+                    try:
+                        await conn.execute(
+                            """UPDATE bench_raw.cluster_signal c
+                               SET last_observed_at = greatest(c.last_observed_at, u.at), reports = c.reports + 1
+                               FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at) WHERE c.cluster_id = u.id""",
+                            [r["cluster_id"] for r in batch],
+                            [r["observed_at"] for r in batch],
+                        )
+                        break
+                    except asyncpg.DeadlockDetectedError:
+                        # Two batches update the same rows in the order the join finds them; the
+                        # victim is rolled back whole, and the service's executor retries it too.
+                        if attempt == 2:
+                            raise
 
     started = time.perf_counter()
     await asyncio.gather(*(task() for _ in range(CONNECTIONS)))
@@ -111,7 +136,12 @@ async def bulk_signals(
     if accepted != total:
         raise RuntimeError(f"{accepted:,} of {total:,} reports accepted")
     say(f"  {rate:,.0f} reports/s; raw UPDATE unnest on the read model")
-    raw = await raw_updates(pool, measured)
+    # The raw batches take under a second: one run lands on whatever the machine's other
+    # work does in that second, so the baseline is the median of RAW_RUNS.
+    raws = [await raw_updates(pool, measured) for _ in range(RAW_RUNS)]
+    raw = statistics.median(raws)
+    # Said now: a later figure that fails ends the run before the table is printed.
+    say(f"  raw {raw:,.0f} reports/s (median of {', '.join(f'{r:,.0f}' for r in raws)}): {ratio(rate, raw):.2f} of it")
     baseline = "asyncpg UPDATE unnest, read model"
     report.add(Row("bulk signal reports, end to end", rate, "reports/s", baseline, raw, ratio(rate, raw), "≥ 25 %"))
     report.put(bulk_signal_reports=total, bulk_signal_batch=SIGNAL_BATCH, bulk_signal_per_s=rate,

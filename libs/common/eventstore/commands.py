@@ -184,12 +184,17 @@ class CommandExecutor:
         metadata: Metadata | None = None,
         idempotency: IdempotencyKey | None = None,
         retries: int = 3,
+        versioned: bool = True,
     ) -> CommandResult:
         """Run ``work`` in one transaction, retried from scratch on a concurrency conflict;
-        ``context``, ``request`` and ``ids`` as for :meth:`execute`."""
+        ``context``, ``request`` and ``ids`` as for :meth:`execute`. ``versioned=False``: the
+        caller has no use for the result's version when ``work`` appended nothing to the
+        stream it returns (a batch answers per item), so it is not looked up (version 0)."""
         metadata, idempotency = _from_context(context, request, metadata, idempotency)
         context = context or CommandContext(metadata=metadata)
-        return await self._retrying(lambda: self._once(work, context, metadata, idempotency, ids), retries, idempotency)
+        return await self._retrying(
+            lambda: self._once(work, context, metadata, idempotency, ids, versioned=versioned), retries, idempotency
+        )
 
     async def _retrying(
         self, attempt_once: Callable[[], Awaitable[CommandResult]], retries: int, idempotency: IdempotencyKey | None
@@ -220,6 +225,8 @@ class CommandExecutor:
         metadata: Metadata | None,
         idempotency: IdempotencyKey | None,
         ids: Sequence[str],
+        *,
+        versioned: bool = True,
     ) -> CommandResult:
         async with self.pool.acquire() as conn, conn.transaction():
             if idempotency is not None:
@@ -232,7 +239,10 @@ class CommandExecutor:
             tx = Transaction(self, conn, metadata, context)
             main_stream = await work(tx)
             main = [e for e in tx.appended if e.stream_id == main_stream]
-            version = main[-1].version if main else await self.store.current_version(conn, main_stream)
+            if main:
+                version = main[-1].version
+            else:
+                version = await self.store.current_version(conn, main_stream) if versioned else 0
             result = CommandResult(
                 ids=list(ids),
                 stream_id=main_stream,

@@ -23,12 +23,15 @@ from contracts.api.batches import BatchResult, ItemResult
 from libs.common.db import Conn
 from libs.common.errors import DomainError
 from libs.common.eventstore.context import CommandContext
-from libs.common.eventstore.item_keys import DIGEST_BYTES, ItemKeys, ItemRecord, key_digest
+from libs.common.eventstore.item_keys import DIGEST_BYTES, ItemKeys, ItemRecord
 
 B = TypeVar("B", bound=msgspec.Struct)
 
 
-class Item(msgspec.Struct, Generic[B], frozen=True):
+class Item(msgspec.Struct, Generic[B], frozen=True, gc=False):
+    """``gc=False``: a batch makes thousands at once and none is part of a reference cycle, so
+    the cyclic collector has nothing to find in them, only time to spend scanning them."""
+
     index: int
     body: B
     key: str
@@ -50,20 +53,34 @@ class ItemBatch(Generic[B]):
         """Items sent twice in one batch: the second answers as the first does."""
         first: dict[bytes, Item[B]] = {}
         encode = msgspec.json.Encoder(order="deterministic").encode
+        sha256 = hashlib.sha256
+        prefix = f"{owner}\x00bulk:{kind}:"
         for index, body in enumerate(items):
             # One digest is both the item's key (when it has none: ``item_key``'s) and what its
             # record is checked against: a key sent again with another item is told apart by it.
-            content = hashlib.sha256(encode(body)).digest()
+            content = sha256(encode(body)).digest()
             given: str | None = getattr(body, "key", None)
             key = given if given is not None else "sha256-" + content.hex()[:40]
-            item = Item(index, body, key, key_digest(owner, f"bulk:{kind}:{key}"), content[:DIGEST_BYTES])
-            earlier = first.setdefault(item.digest, item)
+            # ``key_digest(owner, f"bulk:{kind}:{key}")``, written out: it runs once per item.
+            digest = sha256((prefix + key).encode()).digest()[:DIGEST_BYTES]
+            item = Item(index, body, key, digest, content[:DIGEST_BYTES])
+            earlier = first.setdefault(digest, item)
             if earlier is item:
                 self.pending.append(item)
             elif earlier.item_hash == item.item_hash:
                 self._twins.append((item, earlier))
             else:
                 self.reject(item, _reused(key))
+
+    def attempt(self) -> ItemBatch[B]:
+        """A copy to run one attempt of the transaction on: the digests are made once, before
+        it, and an attempt retried after a conflict starts again from here."""
+        copy = object.__new__(ItemBatch)
+        copy.records = self.records
+        copy.results = dict(self.results)
+        copy.pending = list(self.pending)
+        copy._twins = self._twins
+        return copy
 
     def reject(self, item: Item[B], error: DomainError) -> None:
         self._give(item, "rejected", code=error.code, message=error.message, details=error.details)
@@ -81,6 +98,28 @@ class ItemBatch(Generic[B]):
     async def settle_used_keys(self, conn: Conn) -> None:
         """Items whose key was used before: ``duplicate`` (same item) or rejected (another item)."""
         await self._settle(conn, self.pending)
+
+    async def refuse(self, conn: Conn, refusals: dict[int, DomainError]) -> None:
+        """Reject the pending items with a refusal, except those done before, which answer
+        ``duplicate`` (or ``idempotency_key_reused``) as a retry must: one look-up, of the
+        refused items' keys only, and none when nothing is refused. With :meth:`claim_free`,
+        instead of :meth:`settle_used_keys` before the checks and :meth:`claim` after them."""
+        refused = [item for item in self.pending if item.index in refusals]
+        if not refused:
+            return
+        await self._settle(conn, refused)
+        self.reject_where(refusals)
+
+    async def claim_free(self, conn: Conn, ids: dict[int, list[str]]) -> None:
+        """Save the records of the pending items whose keys are free, in one statement, and
+        settle the others as what their records say (done before, or by a batch racing this
+        one): the batch's items are mostly new, so claiming first spares looking them all up
+        before. ``ON CONFLICT DO NOTHING`` waits for a concurrent transaction holding a key,
+        in digest order (``ItemKeys.claim``), then sees whether it committed the key."""
+        records = [ItemRecord(item.digest, item.item_hash, ids.get(item.index, [])) for item in self.pending]
+        claimed = await self.records.claim(conn, records)
+        if len(claimed) < len(records):
+            await self._settle(conn, [item for item in self.pending if item.digest not in claimed])
 
     async def claim(self, conn: Conn, ids: dict[int, list[str]]) -> None:
         """Save the records of the pending items (``ids``: what each will create or act on);
@@ -100,7 +139,9 @@ class ItemBatch(Generic[B]):
 
     def accept(self, ids: dict[int, list[str]]) -> None:
         for item in self.pending:
-            self._give(item, "accepted", ids=ids.get(item.index, []))
+            self.results[item.index] = ItemResult(
+                index=item.index, status="accepted", key=item.key, ids=ids.get(item.index, [])
+            )
         self.pending = []
 
     def result(self) -> BatchResult:

@@ -25,20 +25,30 @@ def _state(row: asyncpg.Record) -> ClusterSignal:
 async def lock(conn: Conn, seeds: Sequence[ClusterSignal]) -> dict[str, ClusterSignal]:
     """The states of these clusters, created first if missing, locked until the transaction ends.
 
-    Both statements take the rows in cluster-id order, so two batches naming the same new
-    clusters wait for each other instead of deadlocking."""
-    seeds = sorted(seeds, key=lambda s: s.cluster_id)
-    await conn.execute(
-        """INSERT INTO broadcast.cluster_signal (cluster_id, station_id, unit_code)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT (cluster_id) DO NOTHING""",
-        [s.cluster_id for s in seeds],
-        [s.station_id for s in seeds],
-        [s.unit_code for s in seeds],
-    )
+    The rows there are locked first, then the missing ones created and locked: a cluster
+    reports for the first time once, and every batch after it costs one statement here. Each
+    step takes its rows in cluster-id order, so batches naming the same clusters queue rather
+    than deadlock; only clusters reporting for the first time in several batches at once can
+    make two wait on each other, and the executor retries the one PostgreSQL rolls back."""
+    states = await _locked(conn, sorted(s.cluster_id for s in seeds))
+    missing = sorted((s for s in seeds if s.cluster_id not in states), key=lambda s: s.cluster_id)
+    if missing:
+        await conn.execute(
+            """INSERT INTO broadcast.cluster_signal (cluster_id, station_id, unit_code)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT (cluster_id) DO NOTHING""",
+            [s.cluster_id for s in missing],
+            [s.station_id for s in missing],
+            [s.unit_code for s in missing],
+        )
+        states.update(await _locked(conn, [s.cluster_id for s in missing]))
+    return states
+
+
+async def _locked(conn: Conn, cluster_ids: list[str]) -> dict[str, ClusterSignal]:
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM broadcast.cluster_signal WHERE cluster_id = ANY($1::text[])
             ORDER BY cluster_id FOR UPDATE""",
-        sorted(s.cluster_id for s in seeds),
+        cluster_ids,
     )
     return {r["cluster_id"]: _state(r) for r in rows}
 

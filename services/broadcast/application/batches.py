@@ -15,6 +15,7 @@ import bisect
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TypeVar
 
 import asyncpg
 import msgspec
@@ -51,6 +52,8 @@ from services.broadcast.domain.relays import (
 )
 from services.broadcast.domain.signal import CLUSTER_SIGNAL, ClusterSignal, Observation, observe, signal_stream
 
+B = TypeVar("B", bound=msgspec.Struct)
+
 STEP_PATHS = {"received": "receive", "aired": "air", "failed": "fail"}
 """A delivery step's command, as the last part of its path."""
 
@@ -85,21 +88,27 @@ class BatchHandlers:
 
     async def report_signals(self, cmd: SignalReportBatch, ctx: CommandContext) -> BatchResult:
         received_at = utc_now()
-        outcome: list[BatchResult] = []
+        # What needs no database is done before the transaction: it holds the clusters' rows
+        # locked against the next batch naming them until it commits.
+        prepared = ItemBatch("signal", cmd.items, ctx, self.executor.item_keys)
+        observed_at, errors = _observed_at(prepared.pending)
+        prepared.reject_where(errors)
+        outcome: list[tuple[ItemBatch[SignalReportItem], dict[int, list[str]]]] = []
 
         async def work(tx: Transaction) -> str:
-            batch = ItemBatch("signal", cmd.items, ctx, self.executor.item_keys)
-            batch.reject_where(_signal_input_errors(batch.pending))
-            await batch.settle_used_keys(tx.conn)
-            known = await registry_view.clusters(tx.conn, [i.body.cluster_id for i in batch.pending])
+            batch = prepared.attempt()
+            known = await registry_view.clusters(tx.conn, list({i.body.cluster_id for i in batch.pending}))
             reach = await _reach(tx, [row.unit_id for row in known.values() if row.unit_id])
-            batch.reject_where({i.index: e for i in batch.pending if (e := _cluster_refusal(i.body, known, reach))})
-            ids = {i.index: [i.body.cluster_id] for i in batch.pending}
-            await batch.claim(tx.conn, ids)
+            refusal = {c: _cluster_refusal(c, known, reach) for c in {i.body.cluster_id for i in batch.pending}}
+            await batch.refuse(tx.conn, {i.index: e for i in batch.pending if (e := refusal[i.body.cluster_id])})
+            named = {c: [c] for c in refusal}
+            ids = {i.index: named[i.body.cluster_id] for i in batch.pending}
+            await batch.claim_free(tx.conn, ids)
             by_cluster: dict[str, list[Observation]] = defaultdict(list)
             for item in batch.pending:
-                at = aware(item.body.observed_at, field="observed_at")
-                by_cluster[item.body.cluster_id].append(Observation(kind=item.body.kind, observed_at=at))
+                by_cluster[item.body.cluster_id].append(
+                    Observation(kind=item.body.kind, observed_at=observed_at[item.index])
+                )
             if by_cluster:
                 seeds = [
                     ClusterSignal(cluster_id=c, station_id=known[c].station_id, unit_code=known[c].unit_code or "")
@@ -119,21 +128,22 @@ class BatchHandlers:
                 ]
                 late = {c: o.out_of_order for c, o in observed.items()}
                 await signal_state.save(tx.conn, changed, {c: len(o) for c, o in by_cluster.items()}, late)
-            batch.accept(ids)
-            outcome[:] = [batch.result()]
+            outcome[:] = [(batch, ids)]
             return signal_stream(cmd.items[0].cluster_id)
 
-        await self.executor.run(work, context=_per_item(ctx))
-        return outcome[0]
+        await self.executor.run(work, context=_per_item(ctx), versioned=False)
+        return _committed(*outcome[0])
 
     async def record_relays(self, cmd: RelaySessionBatch, ctx: CommandContext) -> BatchResult:
         new_ids = ctx.new_ids(len(cmd.items))
-        outcome: list[BatchResult] = []
+        prepared = ItemBatch("relay", cmd.items, ctx, self.executor.item_keys)
+        intervals, errors = _relay_intervals(prepared.pending)
+        prepared.reject_where(errors)
+        outcome: list[tuple[ItemBatch[RelaySessionItem], dict[int, list[str]]]] = []
 
         async def work(tx: Transaction) -> str:
-            batch = ItemBatch("relay", cmd.items, ctx, self.executor.item_keys)
-            intervals, errors = _relay_intervals(batch.pending)
-            batch.reject_where(errors)
+            batch = prepared.attempt()
+            # Keys first: a session sent again overlaps its own first recording.
             await batch.settle_used_keys(tx.conn)
             known = await registry_view.stations(tx.conn, [i.body.station_id for i in batch.pending])
             reach = await _reach(tx, [row.unit_id for row in known.values()])
@@ -169,12 +179,18 @@ class BatchHandlers:
                 except asyncpg.ExclusionViolationError:
                     # A session committed by another writer since the look-up: look again.
                     raise ConcurrencyError(session_stream(commands[0].session_id), 0) from None
-            batch.accept(ids)
-            outcome[:] = [batch.result()]
+            outcome[:] = [(batch, ids)]
             return session_stream(new_ids[0])
 
-        await self.executor.run(work, context=_per_item(ctx))
-        return outcome[0]
+        await self.executor.run(work, context=_per_item(ctx), versioned=False)
+        return _committed(*outcome[0])
+
+
+def _committed(batch: ItemBatch[B], ids: dict[int, list[str]]) -> BatchResult:
+    """The answer of the attempt that committed, made once it has: the signal rows it locked
+    are free by then for the next batch naming the same clusters."""
+    batch.accept(ids)
+    return batch.result()
 
 
 def _per_item(ctx: CommandContext) -> CommandContext:
@@ -184,14 +200,18 @@ def _per_item(ctx: CommandContext) -> CommandContext:
     return msgspec.structs.replace(ctx, idempotency_key=None)
 
 
-def _signal_input_errors(items: Iterable[Item[SignalReportItem]]) -> dict[int, DomainError]:
+def _observed_at(
+    items: Iterable[Item[SignalReportItem]],
+) -> tuple[dict[int, datetime.datetime], dict[int, DomainError]]:
+    """Each report's time in UTC, by index, and the refusals of those without an offset."""
+    times: dict[int, datetime.datetime] = {}
     errors: dict[int, DomainError] = {}
     for item in items:
         try:
-            aware(item.body.observed_at, field="observed_at")
+            times[item.index] = aware(item.body.observed_at, field="observed_at")
         except InvalidInputError as exc:
             errors[item.index] = exc
-    return errors
+    return times, errors
 
 
 def _relay_intervals(
@@ -234,19 +254,15 @@ class _Reach(msgspec.Struct, frozen=True):
         )
 
 
-def _cluster_refusal(
-    body: SignalReportItem, known: dict[str, registry_view.ClusterRow], reach: _Reach
-) -> DomainError | None:
-    row = known.get(body.cluster_id)
+def _cluster_refusal(cluster_id: str, known: dict[str, registry_view.ClusterRow], reach: _Reach) -> DomainError | None:
+    row = known.get(cluster_id)
     if row is None or row.unit_code is None or row.unit_id is None:
-        return NotFoundError(
-            "unknown loudspeaker cluster", code="unknown_cluster", details={"cluster_id": body.cluster_id}
-        )
+        return NotFoundError("unknown loudspeaker cluster", code="unknown_cluster", details={"cluster_id": cluster_id})
     if row.status == "decommissioned":
         return ConflictError(
             "a decommissioned loudspeaker cluster cannot report",
             code="cluster_decommissioned",
-            details={"cluster_id": body.cluster_id},
+            details={"cluster_id": cluster_id},
         )
     return reach.refusal(row.unit_id)
 

@@ -194,13 +194,16 @@ class ServiceCaller:
         content: bytes | None = None,
         content_type: str = "application/json",
         timeout: httpx.Timeout = TIMEOUT,
+        written: bytes | None = None,
     ) -> T:
+        """``written``: what the response cache is told the command wrote, when the body says it
+        at too great a length (a batch: its items' keys, each once); else the body."""
         headers = {"content-type": content_type}
         if idempotency_key:
             headers["idempotency-key"] = checked_idempotency_key(idempotency_key)
         payload = content if content is not None else msgspec.json.encode(body)
         result: T = await self._call(
-            "POST", service, path, result_type, content=payload, headers=headers, timeout=timeout
+            "POST", service, path, result_type, content=payload, headers=headers, timeout=timeout, written=written
         )
         if isinstance(result, CommandResult):
             self.last_write = self.services.written(service, result)
@@ -236,13 +239,14 @@ class ServiceCaller:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: httpx.Timeout = TIMEOUT,
+        written: bytes | None = None,
     ) -> Any:
         refuse_route_changing_ids(path)
         self.stats.record(service)
         # A command, and whatever reads back its write, tell the response cache when they are
         # done, answered or not: from then on an answer read before is older than the write.
         if method != "GET" and not path.startswith("/queries/"):
-            self.wrote = (path, content)
+            self.wrote = (path, content if written is None else written)
         try:
             result = await self._send(
                 method, service, path, result_type, params=params, content=content, headers=headers, timeout=timeout

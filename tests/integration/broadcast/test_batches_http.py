@@ -128,3 +128,42 @@ async def test_a_batch_sent_with_an_idempotency_key_header_is_answered_per_item(
         )
         assert response.status_code == 200, response.text
         assert [i["status"] for i in response.json()["items"]] == ["accepted"]
+
+
+async def test_a_retry_mixing_done_new_and_now_refused_reports_answers_each_as_its_first_run(
+    platform: Platform, province: Province
+) -> None:
+    """Keys are claimed before they are looked up (ADR 0059): a report done before answers
+    ``duplicate`` with its first ids even when its cluster would now be refused, a new one is
+    applied once, and a key sent again with another report is refused."""
+    a, b = province.clusters
+    done = [
+        {"cluster_id": a, "kind": "HEARTBEAT", "observed_at": "2026-02-01T08:00:00+07:00"},
+        {"cluster_id": b, "kind": "HEARTBEAT", "observed_at": "2026-02-01T08:00:00+07:00", "key": "b-0201"},
+    ]
+    first = await platform.command("batches/signal-reports", {"items": done}, expect=200)
+    assert [i["status"] for i in first["items"]] == ["accepted", "accepted"]
+    before = await count(platform, "SELECT sum(reports) FROM broadcast.cluster_signal")
+
+    conn = await asyncpg.connect(platform.database_url)
+    try:
+        await conn.execute("UPDATE broadcast_registry.clusters SET status = 'decommissioned' WHERE cluster_id = $1", b)
+        retry = [
+            *done,
+            {"cluster_id": a, "kind": "HEARTBEAT", "observed_at": "2026-02-01T08:00:05+07:00"},
+            {"cluster_id": b, "kind": "HEARTBEAT", "observed_at": "2026-02-01T08:00:05+07:00"},
+            {"cluster_id": a, "kind": "NO_SIGNAL", "observed_at": "2026-02-01T08:00:09+07:00", "key": "b-0201"},
+        ]
+        again = await platform.command("batches/signal-reports", {"items": retry}, expect=200)
+    finally:
+        await conn.execute("UPDATE broadcast_registry.clusters SET status = 'active' WHERE cluster_id = $1", b)
+        await conn.close()
+    assert [(i["status"], i.get("code")) for i in again["items"]] == [
+        ("duplicate", None),
+        ("duplicate", None),
+        ("accepted", None),
+        ("rejected", "cluster_decommissioned"),
+        ("rejected", "idempotency_key_reused"),
+    ]
+    assert [i["ids"] for i in again["items"][:2]] == [i["ids"] for i in first["items"]]
+    assert await count(platform, "SELECT sum(reports) FROM broadcast.cluster_signal") == before + 1
