@@ -40,7 +40,7 @@ up: install
 # The tests run in TEST_WORKERS processes (pytest-xdist), each with its own embedded PostgreSQL
 # and broker, a test file at a time on one worker; most of the suite's time is waiting on
 # servers, so more workers than cores pays (docs/adr/0033). TEST_WORKERS=0: one process.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 
 test: install
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
