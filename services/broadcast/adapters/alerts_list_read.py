@@ -13,6 +13,7 @@ import asyncpg
 from contracts.api.broadcast_views import AlertPage, AlertStationView, AlertSummary, AlertView
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
+from services.broadcast.adapters.page_totals import page_total
 from services.broadcast.adapters.registry_view import S as REGISTRY
 from services.broadcast.adapters.registry_view import UnitRow, subtree_as_of
 
@@ -79,14 +80,15 @@ async def list_alerts(  # noqa: PLR0917 - the listing's filters, passed by name 
         limit + 1,
     )
     alerts = [_summary(r, now) for r in rows[:limit]]
-    if rows:
-        total = int(rows[0]["total"])
-    else:
-        total = await conn.fetchval(
+    total = await page_total(
+        rows,
+        cursor,
+        lambda: conn.fetchval(
             f"""WITH RECURSIVE {subtree}, figures AS ({_FIGURES})
                 SELECT count(*) FROM figures f WHERE {_LISTED}""",
             *filters,
-        )
+        ),
+    )
     more = len(rows) > limit
     return AlertPage(
         alerts=alerts,

@@ -14,6 +14,7 @@ from contracts.api.broadcast import IncidentStatus, MttrBy
 from contracts.api.broadcast_views import IncidentMttr, IncidentNoteView, IncidentPage, IncidentView, MttrGroup
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
+from services.broadcast.adapters.page_totals import page_total
 from services.broadcast.adapters.registry_view import S as REGISTRY
 from services.broadcast.adapters.registry_view import UnitRow, subtree_as_of
 from services.broadcast.domain.period import Period
@@ -85,12 +86,11 @@ async def list_incidents(  # noqa: PLR0917 - the listing's filters, passed by na
         after[1] if after else "",
         limit + 1,
     )
-    if rows:
-        total = int(rows[0]["total"])
-    else:
-        total = await conn.fetchval(
-            f"WITH RECURSIVE {subtree} SELECT count(*) FROM ({_SELECT} WHERE {_LISTED}) l", *filters
-        )
+    total = await page_total(
+        rows,
+        cursor,
+        lambda: conn.fetchval(f"WITH RECURSIVE {subtree} SELECT count(*) FROM ({_SELECT} WHERE {_LISTED}) l", *filters),
+    )
     incidents = await _with_notes(conn, rows[:limit])
     more = len(rows) > limit
     return IncidentPage(

@@ -25,6 +25,7 @@ from contracts.api.broadcast_views import (
 from contracts.broadcast_events import AudioFile, Priority, ProgrammeItem
 from libs.common.db import Conn
 from libs.common.errors import InvalidInputError
+from services.broadcast.adapters.page_totals import page_total
 from services.broadcast.adapters.registry_view import UnitRow, subtree_as_of
 from services.broadcast.domain.period import Period, format_duration
 
@@ -102,16 +103,17 @@ async def list_programmes(
     )
     views = [_view(r) for r in rows[:limit]]
     more = len(rows) > limit
-    if rows:
-        total = int(rows[0]["total"])
-    else:
-        total = await conn.fetchval(
+    total = await page_total(
+        rows,
+        cursor,
+        lambda: conn.fetchval(
             f"WITH RECURSIVE {subtree_as_of('$4')} SELECT count(*) FROM {OPS}.programmes p WHERE {_LISTED}",
             unit.unit_id if unit else None,
             first_day,
             last_day,
             as_of,
-        )
+        ),
+    )
     return ProgrammePage(
         programmes=views,
         next_cursor=_cursor(views[-1].air_date, views[-1].programme_id) if more else None,
