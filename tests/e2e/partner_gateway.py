@@ -95,9 +95,9 @@ class Gateway:
             time.sleep(0.1)
         raise AssertionError(f"the metrics service never learnt of {DISTRICT}")
 
-    def feed(self, cursor: str | None, count: int) -> list[dict[str, Any]]:
-        """The first ``count`` approval events on the live feed after ``cursor``."""
-        document = FEED.replace("{types}", ", ".join(f'"{t}"' for t in APPROVAL_EVENTS))
+    def feed(self, cursor: str | None, count: int, types: tuple[str, ...] = APPROVAL_EVENTS) -> list[dict[str, Any]]:
+        """The first ``count`` events of ``types`` (approval's by default) on the live feed after ``cursor``."""
+        document = FEED.replace("{types}", ", ".join(f'"{t}"' for t in types))
 
         async def read() -> list[dict[str, Any]]:
             transport = WebsocketsTransport(

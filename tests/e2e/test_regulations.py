@@ -70,7 +70,8 @@ class Province:
 @pytest.fixture(scope="module")
 def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Province]:
     state = tmp_path_factory.mktemp("regulations") / "state"
-    platform = PlatformProcess(state, {"TINHSO_READY_TIMEOUT_SECONDS": str(READY_SECONDS)})
+    env = {"TINHSO_READY_TIMEOUT_SECONDS": str(READY_SECONDS), "TINHSO_INCIDENT_ACK_DEADLINE_MINUTES": "0.05"}
+    platform = PlatformProcess(state, env)
     try:
         platform.start()
         platform.wait_ready(timeout=READY_SECONDS)
@@ -158,8 +159,9 @@ def test_a_bulletin_airs_pre_empting_schedules_comes_back_and_a_silent_cluster_i
     it to the district's stations, which receive and air it, each pre-empting the slot on air
     in its schedule; the aired results go back to the sender (the pull endpoint). The
     district's airtime against its schedule counts the relay inside the slots and the
-    interruptions. A cluster that goes offline opens an incident, which the head assigns to
-    its commune and resolves with a cause."""
+    interruptions. A cluster that goes offline opens an incident; left unacknowledged past the
+    deadline it is escalated to the operations centre on the live feed; the head assigns it to
+    its commune and resolves it with a cause."""
     gateway = province.gateway
     stations = [province.stations[c] for c in ON_AIR]
     now = datetime.datetime.now(PROVINCE_TZ)
@@ -232,6 +234,7 @@ def test_a_bulletin_airs_pre_empting_schedules_comes_back_and_a_silent_cluster_i
     assert eventually(adherence) == expected
 
     # The first station's cluster went offline two hours ago: past the silence threshold.
+    cursor = gateway.data("admin", "{ liveCursor }")["liveCursor"]
     cluster = province.clusters[ON_AIR[0]]
     offline = {"clusterId": cluster, "signal": "OFFLINE",
                "observedAt": (now - datetime.timedelta(hours=2)).isoformat()}  # fmt: skip
@@ -242,6 +245,10 @@ def test_a_bulletin_airs_pre_empting_schedules_comes_back_and_a_silent_cluster_i
         return next((e["node"]["id"] for e in edges if e["node"]["cluster"]["id"] == cluster), None)
 
     incident = eventually(opened)
+    # Nobody acknowledged it within the deadline (3 s here): the operations centre is alerted.
+    [escalated] = gateway.feed(cursor, 1, ("broadcast.incident_escalated",))
+    assert escalated["unitCode"] == ON_AIR[0]
+    assert escalated["data"]["incident_id"] == _raw(incident)
     assign = {"incidentId": incident, "assigneeKind": "UNIT", "assigneeCode": ON_AIR[0]}
     assigned = gateway.data("head", ASSIGN, {"i": assign})["assignIncident"]
     assert assigned == {"assigneeKind": "UNIT", "assigneeCode": ON_AIR[0]}
