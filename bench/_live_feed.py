@@ -6,7 +6,8 @@
     process (the floor: relay, broker and fetch);
 (e) resume-replay: ``REPLAY_EVENTS`` signed records appended to the broadcast topic while a
     subscriber is away; once the gateway's live consumer has read past them (a marker record
-    per partition reaches a live subscriber), the subscriber resumes with the cursor it held
+    per partition reaches a live subscriber) and the machine is quiet again (the services have
+    digested them), the subscriber resumes with the cursor it held
     and receives them all (events/s): through ``events`` (one event to a message) and through
     ``eventBatches`` (``REPLAY_BATCH`` to a message), beside a bare consumer reading the same
     records (records/s).
@@ -30,7 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError
 from websockets.typing import Subprotocol
 
-from bench._common import CpuMeter, Report, Row, percentile, ratio, say
+from bench._common import CpuMeter, Report, Row, machine_busy_seconds, percentile, ratio, say
 from contracts.envelope import Envelope
 from contracts.services import EVENT_SOURCED
 from libs.common.event_signing import RecordSigner
@@ -245,6 +246,7 @@ async def resume_replay(gateway: Gateway, settings: Settings, report: Report, co
     ).encode()
     await _append(settings, topic, _records(count, settings.kafka_partitions))
     await _live_consumer_past(gateway, settings, topic)
+    await _machine_quiet()
 
     replay_rate, replay_cpu = await _replayed(
         gateway, count, {"query": REPLAYED, "variables": {"after": cursor}}, one=True
@@ -293,6 +295,26 @@ async def resume_replay(gateway: Gateway, settings: Settings, report: Report, co
                replay_batched_gateway_cpu_us_per_event=batch_cpu["gateway"] / count * 1e6,
                replay_batched_client_cpu_us_per_event=batch_cpu["bench"] / count * 1e6,
                replay_batched_other_cpu_us_per_event=batch_cpu["other"] / count * 1e6)  # fmt: skip
+
+
+IDLE_CORES = 0.75
+"""Below this much of a core busy over a second, the machine counts as quiet."""
+IDLE_WAIT_SECONDS = 120.0
+
+
+async def _machine_quiet() -> None:
+    """Waits until the services have digested what came before the replay (the records just
+    appended, an earlier figure's backlog), as they would have long before a console came back:
+    the machine's busy CPU over a second drops under ``IDLE_CORES``. Gives up after
+    ``IDLE_WAIT_SECONDS`` and says so, and the figure is then measured on a busy machine."""
+    began = time.monotonic()
+    while time.monotonic() - began < IDLE_WAIT_SECONDS:
+        before = machine_busy_seconds()
+        await asyncio.sleep(1.0)
+        if machine_busy_seconds() - before < IDLE_CORES:
+            say(f"  the machine was quiet after {time.monotonic() - began:.0f} s")
+            return
+    say(f"  the machine was still busy after {IDLE_WAIT_SECONDS:.0f} s: the replay shares it")
 
 
 async def _live_consumer_past(gateway: Gateway, settings: Settings, topic: str) -> None:
