@@ -83,17 +83,20 @@ class Gateway:
     def get(self, who: str, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         return self.http.get(f"/api/v1{path}", params=params, headers=self.auth(who))
 
-    def report_when_known(self, code: str, value: float) -> None:
-        """The metrics service learns the district from the registry's log: retried until then
-        (to a caller bound to it, a unit it does not know yet is outside its unit)."""
-        variables = {"input": {"indicatorCode": code, "unitCode": DISTRICT, "period": QUARTER, "value": value}}
-        for _ in range(300):
-            result = self.graphql("centre", REPORT, variables)
+    def report_when_known(self, who: str, variables: dict[str, Any]) -> None:
+        """``reportIndicatorValue`` as ``who``, retried while the metrics service has not yet
+        learnt the unit from the registry's log (to a caller bound to a unit, a unit it does
+        not know yet is outside its unit)."""
+
+        def reported() -> bool | None:
+            result = self.graphql(who, REPORT, variables)
             if not result.get("errors"):
-                return
-            assert result["errors"][0]["extensions"]["code"] in {"UNKNOWN_UNIT", "OUTSIDE_OWN_UNIT"}, result["errors"]
-            time.sleep(0.1)
-        raise AssertionError(f"the metrics service never learnt of {DISTRICT}")
+                return True
+            codes = {"UNKNOWN_UNIT", "OUTSIDE_OWN_UNIT"}
+            assert result["errors"][0]["extensions"]["code"] in codes, result["errors"]
+            return None
+
+        eventually(reported)
 
     def feed(self, cursor: str | None, count: int, types: tuple[str, ...] = APPROVAL_EVENTS) -> list[dict[str, Any]]:
         """The first ``count`` events of ``types`` (approval's by default) on the live feed after ``cursor``."""

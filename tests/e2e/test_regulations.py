@@ -264,19 +264,6 @@ def test_a_bulletin_airs_pre_empting_schedules_comes_back_and_a_silent_cluster_i
 # --- reporting: data approval, unit groups, timeliness, active teams -----------------------
 
 
-def _report_when_known(gateway: Gateway, who: str, variables: dict[str, Any]) -> None:
-    """The metrics service learns units from the registry's log: retried until it has."""
-
-    def reported() -> bool | None:
-        result = gateway.graphql(who, REPORT, variables)
-        if not result.get("errors"):
-            return True
-        assert result["errors"][0]["extensions"]["code"] in {"UNKNOWN_UNIT", "OUTSIDE_OWN_UNIT"}, result["errors"]
-        return None
-
-    eventually(reported)
-
-
 def test_a_districts_quarter_is_submitted_approved_locked_refused_and_reopened(province: Province) -> None:
     """Issue #22's "Done when", ADR 0055: Ba Bể's centre reports its telecom figures for a
     quarter and submits them, approves them as their district; the province's approval locks
@@ -286,7 +273,7 @@ def test_a_districts_quarter_is_submitted_approved_locked_refused_and_reopened(p
     gateway = province.gateway
     for code, value in VALUES.items():
         variables = {"input": {"indicatorCode": code, "unitCode": DISTRICT, "period": QUARTER, "value": value}}
-        _report_when_known(gateway, "centre", variables)
+        gateway.report_when_known("centre", variables)
     cursor = gateway.data("admin", "{ liveCursor }")["liveCursor"]
     key = {"indicator_set": "telecom", "unit_code": DISTRICT, "period": QUARTER}
     graph_key = {"indicatorSet": "telecom", "unitCode": DISTRICT, "period": QUARTER}
@@ -370,7 +357,7 @@ def test_a_unit_group_s_ranking_and_completeness_through_the_gateway(province: P
     _define(gateway, indicator)
     for unit_code, value in ((COMMUNES[0], 70.0), (COMMUNES[2], 95.0)):  # the second is outside the group
         variables = {"input": {"indicatorCode": indicator, "unitCode": unit_code, "period": "2023", "value": value}}
-        _report_when_known(gateway, "admin", variables)
+        gateway.report_when_known("admin", variables)
 
     def grouped() -> dict[str, Any] | None:
         found = gateway.data("admin", GROUP_READS, {"code": indicator, "group": "PILOT"})
@@ -399,7 +386,7 @@ def test_reports_are_on_time_late_or_missing_against_the_indicator_s_deadline(pr
     this_year = str(today.year)
     for period in (this_year, "2020"):
         variables = {"input": {"indicatorCode": "e2e.timely", "unitCode": COMMUNES[0], "period": period, "value": 80}}
-        _report_when_known(gateway, "admin", variables)
+        gateway.report_when_known("admin", variables)
 
     def timeliness(period: str) -> dict[str, Any]:
         [edge] = gateway.data("admin", TIMELINESS, {"period": period})["reportingTimeliness"]["edges"]
