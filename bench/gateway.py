@@ -10,8 +10,9 @@ district through /graphql (communes, villages, one station per commune, one loud
 per village, a reported value per commune), then measures:
 
 (a) the nested dashboard query ``units(level: COMMUNE, parentCode) → radioStation → clusters →
-    signal, village; indicators`` at 200 concurrent clients (p50/p99, queries/s), with units
-    registered in another district at 10/s underneath, then repeated with nothing changing (the
+    signal, village; indicators`` at 200 concurrent clients (p50/p99, queries/s), with the
+    district's communes' indicator values reported at 10/s underneath (each changes what the
+    query shows and drops its cached answer), then repeated with nothing changing (the
     response cache's figure, ADR 0048); ``--no-cache`` runs the gateway without it; baselines:
     the same data fetched (1) straight from the internal HTTP APIs, the calls the gateway makes,
     level after level, and (2) by direct asyncpg queries on the read models, with the services'
@@ -98,6 +99,9 @@ COMMUNES = 20
 VILLAGES = 5
 CLIENTS = 200
 QUERIES_PER_CLIENT = 2
+QUERIES_UNDER_WRITES = 10
+"""Per client, with the writes underneath: enough for about a hundred writes at the answer
+cache's speed."""
 MUTATION_CLIENTS = 20
 MUTATIONS_PER_CLIENT = 10
 CONNECTIONS = 50
@@ -106,7 +110,6 @@ FANOUT_EVENTS = 10
 INDICATOR = "citizens.internet_users"
 PREFIX = "benchgw"
 WRITES_PER_SECOND = 10
-OTHER_DISTRICT, OTHER_COMMUNE = "062", "06200"
 
 DASHBOARD = """
 query($parent: String!, $codes: [String!]) {
@@ -120,6 +123,7 @@ query($parent: String!, $codes: [String!]) {
 }
 """
 REGISTER_UNIT = "mutation($i: RegisterUnitInput!) { registerUnit(input: $i) { id code } }"
+REPORT_VALUE = "mutation($i: ReportIndicatorValueInput!) { reportIndicatorValue(input: $i) { value } }"
 
 
 def _bench_private_key() -> str:
@@ -252,8 +256,6 @@ async def build(platform: Platform) -> dict[str, list[str]]:
 
         await unit("06", "PROVINCE", None)
         await unit("061", "DISTRICT", "06")
-        await unit(OTHER_DISTRICT, "DISTRICT", "06")  # where the writes under the query land
-        await unit(OTHER_COMMUNE, "COMMUNE", OTHER_DISTRICT)
         for c in range(COMMUNES):
             commune = f"061{c:02d}"
             await unit(commune, "COMMUNE", "061")
@@ -274,8 +276,7 @@ async def build(platform: Platform) -> dict[str, list[str]]:
                 )
                 clusters[commune].append(cluster["data"]["registerSpeakerCluster"]["id"])
             value = {"indicatorCode": INDICATOR, "unitCode": commune, "period": "2023", "value": 50.0 + c}
-            report = "mutation($i: ReportIndicatorValueInput!) { reportIndicatorValue(input: $i) { value } }"
-            await until_known(functools.partial(graphql, conn, report, {"i": value}))
+            await until_known(functools.partial(graphql, conn, REPORT_VALUE, {"i": value}))
     finally:
         await conn.close()
     return clusters
@@ -302,7 +303,9 @@ async def closed_loop(
     return latencies, len(latencies) / (time.perf_counter() - began)
 
 
-async def via_gateway(platform: Platform, refused: list[str] | None = None) -> tuple[list[float], float]:
+async def via_gateway(
+    platform: Platform, refused: list[str] | None = None, per_client: int = QUERIES_PER_CLIENT
+) -> tuple[list[float], float]:
     """``refused``: where a query the loaded gateway failed (503, an internal call timed out) is
     noted (its time counts), instead of ending the run."""
     conns = [platform.gateway() for _ in range(CLIENTS)]
@@ -321,23 +324,23 @@ async def via_gateway(platform: Platform, refused: list[str] | None = None) -> t
         return call
 
     try:
-        return await closed_loop(CLIENTS, QUERIES_PER_CLIENT, make)
+        return await closed_loop(CLIENTS, per_client, make)
     finally:
         await asyncio.gather(*(c.close() for c in conns))
 
 
 async def writes_underneath(platform: Platform, done: asyncio.Event) -> int:
-    """Villages registered in the other district at ``WRITES_PER_SECOND`` until ``done``; how
-    many. Each is sent on time whatever the last one's latency (a mutation waits for its read model)."""
+    """Values of the queried district's communes reported at ``WRITES_PER_SECOND`` until
+    ``done``, each changing what the query shows; how many. Each is sent on time whatever the
+    last one's latency (a mutation waits for its read model)."""
     sent: list[asyncio.Task[None]] = []
     failed: list[str] = []
 
     async def write(n: int) -> None:
-        code = f"{OTHER_COMMUNE}W{n:05d}"
-        i = {"code": code, "name": code, "level": "VILLAGE", "parentCode": OTHER_COMMUNE, "validFrom": "2021-01-01"}
+        i = {"indicatorCode": INDICATOR, "unitCode": f"061{n % COMMUNES:02d}", "period": "2023", "value": n % 100}
         writer = platform.gateway()
         try:
-            await graphql(writer, REGISTER_UNIT, {"i": i})
+            await graphql(writer, REPORT_VALUE, {"i": i})
         except RuntimeError as exc:  # a write the loaded platform refused is counted, not fatal
             failed.append(str(exc)[:200])
         finally:
@@ -359,7 +362,7 @@ async def via_gateway_with_writes(platform: Platform, refused: list[str]) -> tup
     began = time.perf_counter()
     writer = asyncio.create_task(writes_underneath(platform, done))
     try:
-        latencies, rps = await via_gateway(platform, refused)
+        latencies, rps = await via_gateway(platform, refused, QUERIES_UNDER_WRITES)
     finally:
         done.set()
         writes = await writer
@@ -446,10 +449,30 @@ def _row(figure: str, value: float, unit: str, baseline: str, baseline_value: fl
     return Row(figure, value, unit, baseline, baseline_value, ratio(value, baseline_value))
 
 
+async def cache_counters(platform: Platform) -> dict[str, float]:
+    """The gateway's ``tinhso_gateway_cache_*_total`` counters, from its ``/metrics``."""
+    conn = platform.gateway()
+    try:
+        status, body = await request(conn, "GET", "/metrics")
+    finally:
+        await conn.close()
+    if status != 200:
+        return {}
+    counters: dict[str, float] = {}
+    for line in body.decode().splitlines():
+        if line.startswith("tinhso_gateway_cache_") and "_total" in line.split()[0]:
+            name, value = line.split()[:2]
+            counters[name.removeprefix("tinhso_gateway_cache_").removesuffix("_total")] = float(value)
+    return counters
+
+
 async def query_load(platform: Platform, pool: asyncpg.Pool, report: Report) -> None:
-    say(f"nested query, {CLIENTS} clients x {QUERIES_PER_CLIENT}: through the gateway, writes under it")
+    say(f"nested query, {CLIENTS} clients x {QUERIES_UNDER_WRITES}: through the gateway, writes under it")
     refused: list[str] = []
+    before = await cache_counters(platform)
     gw, gw_rps, writes_per_second = await via_gateway_with_writes(platform, refused)
+    after = await cache_counters(platform)
+    say("response cache in that phase: " + ", ".join(f"{k} {after[k] - before.get(k, 0):.0f}" for k in sorted(after)))
     await asyncio.sleep(3.0)  # the writes' events settle (TINHSO_GATEWAY_RESPONSE_CACHE_SETTLE_SECONDS)
     say("the same query repeated, nothing changing")
     repeated, repeated_rps = await via_gateway(platform, refused)

@@ -15,6 +15,13 @@ Three things drop or refuse an answer:
   kept if an invalidation of its scope (or a fence) came after that, however late the answer
   is ready. Marks are kept for ``horizon`` seconds; a read that took longer is never kept.
 
+Identical operations that miss while one of them is being read wait for it (a *flight*) and
+take its answer, kept or not, unless its scope changed after the flight began and before they
+arrived. A change after a caller arrived is concurrent with its request, as it would be with a
+read of its own; one before it (the caller's own write, answered before it asked) must show. So
+a burst of callers behind a settling scope, or one changing ten times a second, costs one read
+per flight, not one per caller.
+
 Entries are bounded in number and in bytes (their JSON size) and live at most ``ttl_seconds``,
 the bound on what changes without an event (a heartbeat's ``lastSeenAt`` written through
 another gateway replica, an answer that depends on the clock).
@@ -42,6 +49,9 @@ ENTRY_OVERHEAD_BYTES = 512
 """Counted per entry beyond its JSON: the key, the scope's set and the index's references."""
 HORIZON_SECONDS = 30.0
 """How long invalidation marks are kept, and so the longest read whose answer may be kept."""
+MARK_HISTORY = 64
+"""Invalidations remembered per key: a key changing ten times a second while a slow read is in
+flight still tells its waiters which changes came before they arrived."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +67,40 @@ class Ticket:
 
     sequence: int
     started: float
+
+
+@dataclass(slots=True)
+class Mark:
+    """The invalidations that named a key within the horizon, the last ``MARK_HISTORY`` of them."""
+
+    sequences: collections.deque[int]
+    settles: float
+    marked: float
+
+    @property
+    def sequence(self) -> int:
+        return self.sequences[-1]
+
+    def changed_between(self, after: int, upto: int) -> bool:
+        """Whether the key may have changed in ``(after, upto]``; when every change kept is
+        after ``upto`` and older ones were let go, one may be hidden: it counts as changed."""
+        if upto <= after:
+            return False
+        for sequence in reversed(self.sequences):
+            if sequence <= after:
+                return False
+            if sequence <= upto:
+                return True
+        return len(self.sequences) == self.sequences.maxlen
+
+
+@dataclass(frozen=True, slots=True)
+class Landed:
+    """A flight's answer with what it was read under, for those who waited for it."""
+
+    data: Answer
+    keys: frozenset[str]
+    ticket: Ticket
 
 
 class _Entries(cachetools.TTLCache[bytes, Entry]):
@@ -97,11 +141,10 @@ class AnswerCache:
         self._entries = _Entries(self, max_bytes, ttl_seconds, clock)
         self._index: dict[str, set[bytes]] = collections.defaultdict(set)
         self.sequence = 0
-        self._marks: collections.OrderedDict[str, tuple[int, float, float]] = collections.OrderedDict()
-        """Key → (sequence, settled at, marked at) of the last invalidation that named it."""
+        self._marks: collections.OrderedDict[str, Mark] = collections.OrderedDict()
         self._fence = (0, 0.0)
-        self._flights: dict[bytes, asyncio.Future[Answer | None]] = {}
-        self.hits = self.misses = self.evictions = self.dropped = self.refused = 0
+        self._flights: dict[bytes, asyncio.Future[Landed | None]] = {}
+        self.hits = self.misses = self.shared = self.evictions = self.dropped = self.refused = 0
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -116,20 +159,40 @@ class AnswerCache:
         self.hits += 1
         return entry.data
 
-    def in_flight(self, key: bytes) -> asyncio.Future[Answer | None] | None:
-        """The same answer being read by another operation now: what it keeps, or None."""
+    def in_flight(self, key: bytes) -> asyncio.Future[Landed | None] | None:
+        """The same answer being read by another operation now: what it landed, or None."""
         return self._flights.get(key)
 
-    def fly(self, key: bytes) -> asyncio.Future[Answer | None]:
-        flight: asyncio.Future[Answer | None] = asyncio.get_running_loop().create_future()
+    def fly(self, key: bytes) -> asyncio.Future[Landed | None]:
+        flight: asyncio.Future[Landed | None] = asyncio.get_running_loop().create_future()
         self._flights[key] = flight
         return flight
 
-    def land(self, key: bytes, flight: asyncio.Future[Answer | None], kept: Answer | None) -> None:
+    def land(self, key: bytes, flight: asyncio.Future[Landed | None], landed: Landed | None) -> None:
+        """``landed``: the flight's answer (None for one with errors, or none at all)."""
         if self._flights.get(key) is flight:
             del self._flights[key]
         if not flight.done():
-            flight.set_result(kept)
+            flight.set_result(landed)
+
+    def share(self, landed: Landed | None, arrived: Ticket) -> Answer | None:
+        """A flight's answer for one who waited for it since ``arrived``, unless its scope
+        changed after the flight began and before the waiter arrived (its own read would show
+        that change)."""
+        if landed is None:
+            return None
+        began = landed.ticket
+        if self.clock() - began.started > self.horizon or self._fence[0] > began.sequence:
+            return None
+        for name in landed.keys:
+            mark = self._marks.get(name)
+            if mark is not None and mark.changed_between(began.sequence, arrived.sequence):
+                return None
+        self.shared += 1
+        return landed.data
+
+    def landed(self, data: Answer, keys: Iterable[str], ticket: Ticket) -> Landed:
+        return Landed(data, frozenset(keys) or frozenset({EVERYTHING}), ticket)
 
     def put(self, key: bytes, data: Answer, keys: Iterable[str], ticket: Ticket) -> bool:
         """Keeps ``data`` unless something its scope holds changed since ``ticket``, or may still
@@ -161,7 +224,7 @@ class AnswerCache:
             return False
         for name in scope:
             mark = self._marks.get(name)
-            if mark is not None and (mark[0] > ticket.sequence or mark[1] > now):
+            if mark is not None and (mark.sequence > ticket.sequence or mark.settles > now):
                 return False
         return True
 
@@ -171,11 +234,16 @@ class AnswerCache:
         """An event touched ``keys``: drop what showed them, and keep none of it while it settles."""
         self.sequence += 1
         now = self.clock()
-        mark = (self.sequence, now + self.settle_seconds, now)
+        settles = now + self.settle_seconds
         names = {*keys, EVERYTHING}
         for name in names:
-            self._marks[name] = mark
-            self._marks.move_to_end(name)
+            mark = self._marks.get(name)
+            if mark is None:
+                mark = self._marks[name] = Mark(collections.deque(maxlen=MARK_HISTORY), settles, now)
+            else:
+                mark.settles, mark.marked = settles, now
+                self._marks.move_to_end(name)
+            mark.sequences.append(self.sequence)
             for key in self._index.pop(name, ()):
                 entry = self._entries.pop(key, None)
                 if entry is not None:
@@ -195,8 +263,8 @@ class AnswerCache:
 
     def _prune(self, now: float) -> None:
         while self._marks:
-            name, (_, settled, marked) = next(iter(self._marks.items()))
-            if settled > now or now - marked <= self.horizon:
+            name, mark = next(iter(self._marks.items()))
+            if mark.settles > now or now - mark.marked <= self.horizon:
                 return
             del self._marks[name]
 
@@ -227,6 +295,7 @@ class AnswerCache:
         counters = (
             ("hits", "Answers served from the response cache.", self.hits),
             ("misses", "Cacheable operations the response cache did not hold.", self.misses),
+            ("shared", "Misses answered by an identical operation read meanwhile.", self.shared),
             ("evictions", "Answers let go to stay within the cache's entries or bytes.", self.evictions),
             ("invalidations", "Answers dropped by an event or a write that touched their scope.", self.dropped),
             ("refused", "Answers not kept: their scope changed or was settling while they were read.", self.refused),

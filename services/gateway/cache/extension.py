@@ -10,7 +10,8 @@ entries; any difference is a different entry. An anonymous caller's answers are 
 Only an answer without errors is kept, and only one built wholly from internal reads through
 the caller (``CallStats.reads``): a document selecting a field computed from the clock
 (``VOLATILE_FIELDS``) is answered afresh every time. Identical queries that miss together are
-read once: the others wait for the first and take its answer if it was kept.
+read once: the others wait for the first and take its answer unless its scope changed after
+that read began (``AnswerCache.share``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import cachetools
 import msgspec
@@ -27,12 +27,15 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from libs.common.principal import Principal
-from services.gateway.cache.answers import AnswerCache, Ticket
+from services.gateway.cache.answers import Answer, AnswerCache, Landed, Ticket
 from services.gateway.cache.scope import read_keys
 from services.gateway.graphql.context import GatewayContext
 
 VOLATILE_FIELDS = frozenset({"liveCursor", "ageSeconds", "activityStatus"})
 """Fields whose value moves with the clock, not with events: an answer with one is never kept."""
+FLIGHTS_AWAITED = 2
+"""The one in flight on arrival and, if its scope changed before then, the next: that one began
+after the caller arrived, so only its errors leave the caller to read for itself."""
 
 _encode = msgspec.json.Encoder(order="sorted")
 
@@ -84,21 +87,33 @@ def answer_caching(cache: AnswerCache) -> Callable[[], SchemaExtension]:
             if key is None or not isinstance(context, GatewayContext):
                 yield
                 return
-            answer = cache.get(key)
-            if answer is None and (flight := cache.in_flight(key)) is not None:
-                answer = await asyncio.shield(flight)
+            answer = await self._cached_or_shared(key)
             if answer is not None:
                 execution.result = ExecutionResult(data=answer, errors=None)
                 yield
                 return
             ticket, flight = cache.ticket(), cache.fly(key)
             context.stats.reads = []
-            kept = None
+            landed = None
             try:
                 yield
-                kept = self._keep(key, context, ticket)
+                landed = self._landed(context, ticket)
+                if landed is not None:
+                    cache.put(key, landed.data, landed.keys, landed.ticket)
             finally:
-                cache.land(key, flight, kept)
+                cache.land(key, flight, landed)
+
+        async def _cached_or_shared(self, key: bytes) -> Answer | None:
+            """The kept answer, or that of an identical operation being read: the one in flight
+            when this arrived, or, when that one's scope changed before this arrived, the next
+            (which began after it). None: this operation reads its own."""
+            arrived = cache.ticket()
+            answer = cache.get(key)
+            for _ in range(FLIGHTS_AWAITED):
+                if answer is not None or (flight := cache.in_flight(key)) is None:
+                    break
+                answer = cache.share(await asyncio.shield(flight), arrived)
+            return answer
 
         def _key(self, context: object) -> bytes | None:
             execution = self.execution_context
@@ -115,7 +130,9 @@ def answer_caching(cache: AnswerCache) -> Callable[[], SchemaExtension]:
             digest.update(visibility(principal))
             return digest.digest()
 
-        def _keep(self, key: bytes, context: GatewayContext, ticket: Ticket) -> dict[str, Any] | None:
+        def _landed(self, context: GatewayContext, ticket: Ticket) -> Landed | None:
+            """The answer with its scope, if it may be kept or shared: no errors, and every
+            read through the caller."""
             result = self.execution_context.result
             reads = context.stats.reads
             if reads is None or not isinstance(result, ExecutionResult) or result.errors or result.data is None:
@@ -123,6 +140,6 @@ def answer_caching(cache: AnswerCache) -> Callable[[], SchemaExtension]:
             keys: set[str] = set()
             for params, content, answer in reads:
                 keys |= read_keys(params, content, answer)
-            return result.data if cache.put(key, result.data, keys, ticket) else None
+            return cache.landed(result.data, keys, ticket)
 
     return AnswerCaching

@@ -3,7 +3,7 @@ bounds (ADR 0048). Time is a hand-moved clock."""
 
 from __future__ import annotations
 
-from services.gateway.cache.answers import ENTRY_OVERHEAD_BYTES, AnswerCache
+from services.gateway.cache.answers import ENTRY_OVERHEAD_BYTES, MARK_HISTORY, AnswerCache
 from services.gateway.cache.scope import EVERYTHING, event_keys, read_keys, write_keys
 from services.gateway.events.directory import UnitDirectory
 
@@ -74,6 +74,47 @@ def test_an_answer_read_while_its_scope_settles_is_served_but_not_kept() -> None
     assert answers.put(b"other", {"n": 1}, {"d2"}, answers.ticket())
     clock.now += 1.5
     assert answers.put(b"q", {"n": 1}, {"c"}, answers.ticket())
+
+
+def test_those_who_waited_take_a_settling_answer_but_not_one_whose_scope_changed_before_they_came() -> None:
+    """Failed before the change: a flight's answer refused for settling reached none of its
+    waiters, so a burst of identical queries behind a settling scope read once per caller."""
+    clock = Clock()
+    answers = cache(clock)
+    answers.invalidate({"c"})
+    clock.now += 1.0  # "c" settles: the answer is not kept, but it is as fresh as any read now
+
+    began = answers.ticket()
+    settling = answers.landed({"n": 1}, {"c"}, began)
+    assert not answers.put(b"q", settling.data, settling.keys, settling.ticket)
+    assert answers.share(settling, arrived=answers.ticket()) == {"n": 1}
+
+    came_before = answers.ticket()
+    answers.invalidate({"c"})  # after the flight began; a write its late waiters must see
+    came_after = answers.ticket()
+    assert answers.share(answers.landed({"n": 1}, {"c"}, began), came_before) == {"n": 1}
+    assert answers.share(answers.landed({"n": 1}, {"c"}, began), came_after) is None
+    assert answers.share(answers.landed({"n": 2}, {"d2"}, began), came_after) == {"n": 2}
+
+    # A flight that began after the waiter came: changes while it is read are concurrent.
+    began_later = answers.ticket()
+    answers.invalidate({"c"})
+    answers.invalidate({"c"})
+    assert answers.share(answers.landed({"n": 3}, {"c"}, began_later), came_after) == {"n": 3}
+    assert answers.share(answers.landed({"n": 1}, {"c"}, began), came_before) == {"n": 1}
+
+    # Past MARK_HISTORY later changes, whether one came before the waiter is not known: not shared.
+    flight = answers.ticket()
+    answers.invalidate({"d2"})
+    waiter = answers.ticket()
+    assert answers.share(answers.landed({"n": 4}, {"c"}, flight), waiter) == {"n": 4}
+    for _ in range(MARK_HISTORY):
+        answers.invalidate({"c"})
+    assert answers.share(answers.landed({"n": 4}, {"c"}, flight), waiter) is None
+    answers.fence()
+    assert answers.share(answers.landed({"n": 2}, {"d2"}, began), came_after) is None
+    assert answers.share(None, came_after) is None
+    assert answers.shared == 6
 
 
 def test_a_fence_drops_everything_and_refuses_reads_that_started_before_it() -> None:
