@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import httpx
 import msgspec
+from httpx_aiohttp import AiohttpTransport
 from opentelemetry.trace import SpanKind
 
 from contracts.services import INTERNAL
@@ -127,7 +128,9 @@ class InternalServices:
         self._urls = {name: settings.service_url(name) for name in INTERNAL}
         self._topics = {name: settings.topic(name) for name in INTERNAL}
         self._signer = signer
-        self.client = client or httpx.AsyncClient(timeout=TIMEOUT, limits=POOL)
+        # httpx's API over aiohttp's connections: httpcore's pool cost the gateway about 2 ms
+        # of CPU per internal call with 20 in flight, aiohttp's about 0.35 ms (ADR 0062).
+        self.client = client or httpx.AsyncClient(timeout=TIMEOUT, transport=AiohttpTransport(limits=POOL))
         self.watch = watch
         self.read_back_seconds = settings.gateway_read_back_seconds
         self.write_listeners: list[Callable[[str, bytes | None], None]] = []

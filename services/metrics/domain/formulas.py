@@ -9,11 +9,12 @@ reaches ``eval``. A division by zero or a missing input gives no value and a rea
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import simpleeval  # type: ignore[import-untyped]
@@ -46,6 +47,8 @@ class Formula:
     """The text with each reference replaced by a plain name (``v0``, ``v1``…)."""
     names: dict[str, str]
     """Plain name -> indicator code."""
+    parsed: ast.AST = field(compare=False, repr=False)
+    """The expression as ``simpleeval`` evaluates it, parsed once."""
 
     @property
     def references(self) -> list[str]:
@@ -61,7 +64,7 @@ class Formula:
             names={name: float(inputs[code] or 0.0) for name, code in self.names.items()},
         )
         try:
-            result = evaluator.eval(self.expression)
+            result = evaluator.eval(self.expression, previously_parsed=self.parsed)
         except ZeroDivisionError:
             return Outcome(None, f"division by zero in {self.text}")
         if not isinstance(result, int | float) or isinstance(result, bool) or not math.isfinite(result):
@@ -69,8 +72,10 @@ class Formula:
         return Outcome(float(result))
 
 
+@functools.lru_cache(maxsize=1024)
 def compile_formula(text: str) -> Formula:
-    """Parse and check a formula (its syntax, not its references); raises ``invalid_formula``."""
+    """Parse and check a formula (its syntax, not its references); raises ``invalid_formula``.
+    Kept per text: a recompute evaluates the same catalogue's formulas for every unit it touches."""
     if not text.strip() or len(text) > MAX_LENGTH:
         raise _invalid(text, f"a formula is 1..{MAX_LENGTH} characters")
     names: dict[str, str] = {}
@@ -102,7 +107,7 @@ def compile_formula(text: str) -> Formula:
             raise _invalid(text, f"unknown name {node.id!r}: refer to indicators as {{code}}")
         if isinstance(node, ast.Call) and (not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS):
             raise _invalid(text, "only min, max and abs may be called")
-    return Formula(text, expression, names)
+    return Formula(text, expression, names, simpleeval.SimpleEval.parse(expression))
 
 
 def find_cycle(dependencies: Mapping[str, list[str]], start: str) -> list[str] | None:
