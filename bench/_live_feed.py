@@ -108,6 +108,26 @@ async def _open_socket(gateway: Gateway, subscriptions: Sequence[dict[str, Any]]
     return socket
 
 
+async def _registry_from_its_end(settings: Settings) -> AIOKafkaConsumer:
+    """A raw consumer of the registry's topic, from its end."""
+    consumer = _consumer(settings.kafka_bootstrap)
+    await consumer.start()
+    topic = settings.topic("registry")
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+    if not partitions:
+        partitions = [TopicPartition(topic, p) for p in range(settings.kafka_partitions)]
+    consumer.assign(partitions)
+    await consumer.seek_to_end(*partitions)
+    return consumer
+
+
+def _registered_code(envelope: Envelope) -> str | None:
+    if envelope.type != "registry.unit_registered":
+        return None
+    code = msgspec.json.decode(envelope.data).get("code")
+    return code if isinstance(code, str) else None
+
+
 def _consumer(bootstrap: str) -> AIOKafkaConsumer:
     return make_consumer(bootstrap, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=25)
 
@@ -133,30 +153,27 @@ async def live_subscribers(gateway: Gateway, settings: Settings, report: Report,
             recorded = datetime.datetime.fromisoformat(message["payload"]["data"]["events"]["recordedAt"])
             delays.append((arrived - recorded).total_seconds())
 
-    baseline = _consumer(settings.kafka_bootstrap)
-    await baseline.start()
-    topic = settings.topic("registry")
-    partitions = [TopicPartition(topic, p) for p in baseline.partitions_for_topic(topic) or ()]
-    if not partitions:
-        partitions = [TopicPartition(topic, p) for p in range(settings.kafka_partitions)]
-    baseline.assign(partitions)
-    await baseline.seek_to_end(*partitions)
+    baseline = await _registry_from_its_end(settings)
+
+    sent: set[str] = set()
+    """Codes of the units this figure registers: the raw consumer times their events only, as
+    the subscriptions see them (an older record read first would time the topic's backlog)."""
 
     async def read_raw() -> None:
         while len(raw) < LIVE_EVENTS:
             for records in (await baseline.getmany(timeout_ms=100)).values():
                 arrived = datetime.datetime.now(datetime.UTC)
-                raw.extend(
-                    (arrived - _envelope.decode(r.value).recorded_at).total_seconds()
-                    for r in records
-                    if r.value is not None
-                )
+                for record in records:
+                    envelope = None if record.value is None else _envelope.decode(record.value)
+                    if envelope is not None and _registered_code(envelope) in sent:
+                        raw.append((arrived - envelope.recorded_at).total_seconds())
 
     readers = [asyncio.create_task(read(s)) for s in sockets]
     raw_reader = asyncio.create_task(read_raw())
     try:
         for n in range(LIVE_EVENTS):
             unit = {"code": str(next(_codes)), "name": f"Bench {n}", "level": "PROVINCE", "validFrom": "2020-01-01"}
+            sent.add(unit["code"])
             await gateway.mutate(REGISTER, {"i": unit})
             await asyncio.sleep(3.0)  # latency, not throughput: each event fans out before the next
         await asyncio.wait_for(asyncio.gather(*readers, raw_reader), 120)

@@ -11,7 +11,7 @@ Only an answer without errors is kept, and only one built wholly from internal r
 the caller (``CallStats.reads``): a document selecting a field computed from the clock
 (``VOLATILE_FIELDS``) is answered afresh every time. Identical queries that miss together are
 read once: the others wait for the first and take its answer unless its scope changed after
-that read began (``AnswerCache.share``).
+that read began and before they asked (``AnswerCache.share``, ADR 0061).
 """
 
 from __future__ import annotations
