@@ -239,7 +239,7 @@ class Resume:
                     "and reload the state with a query",
                     details={"reason": "retention"},
                 )
-            if at > last[tp]:
+            if at > self._known_end(tp, partition, last):
                 raise ReplayUnavailableError(
                     "the cursor names events the broker does not hold (its log was reset); subscribe "
                     "without `after` and reload the state with a query",
@@ -259,10 +259,15 @@ class Resume:
         give_up = loop.time() + END_OFFSETS_PATIENCE_SECONDS
         while True:
             last: dict[TopicPartition, int] = await consumer.end_offsets(list(partitions))
-            behind = [tp for tp, partition in partitions.items() if self.start.get(partition, 0) > last[tp]]
+            behind = [tp for tp, p in partitions.items() if self.start.get(p, 0) > self._known_end(tp, p, last)]
             if not behind or loop.time() >= give_up:
                 return last
             await asyncio.sleep(0.25)
+
+    def _known_end(self, tp: TopicPartition, partition: Partition, last: dict[TopicPartition, int]) -> int:
+        """How far the partition is known to reach: the broker's answer, or past it what this
+        process's live consumer has read (records the broker served, whatever its end says)."""
+        return max(last[tp], self.hub.positions.get(partition, 0))
 
     @property
     def directory(self) -> UnitDirectory:
