@@ -77,9 +77,8 @@ async def _ready(platform: Platform, count: int) -> bool:
     return len(platform.consumer.hub.subscribers) >= count
 
 
-async def first(session: Any, document: str, variables: dict[str, Any], received: dict[str, float]) -> dict[str, Any]:
+async def first(session: Any, document: str, variables: dict[str, Any]) -> dict[str, Any]:
     async for result in session.subscribe(request(document, **variables)):
-        received["at"] = time.monotonic()
         value: dict[str, Any] = result
         return value
     raise AssertionError("the subscription ended without an event")
@@ -104,8 +103,8 @@ async def test_a_subscriber_sees_the_cluster_going_down_and_the_indicator_change
     commune = province.communes[0]
     await platform.eventually(lambda: _knows(platform, commune))
     async with subscriber(platform) as session:
-        down = asyncio.create_task(first(session, CLUSTER_DOWN, {"unit": "061"}, {}))
-        changed = asyncio.create_task(first(session, INDICATOR_CHANGED, {"unit": "06"}, {}))
+        down = asyncio.create_task(first(session, CLUSTER_DOWN, {"unit": "061"}))
+        changed = asyncio.create_task(first(session, INDICATOR_CHANGED, {"unit": "06"}))
         await subscribed(platform, 2)
 
         cluster = province.clusters[commune][0]
@@ -134,9 +133,8 @@ async def test_events_outside_the_unit_asked_about_are_not_delivered(platform: P
     province = await build_province(platform, communes=2, villages=1)
     inside, outside = province.communes
     await platform.eventually(lambda: _knows(platform, outside))
-    received: dict[str, float] = {}
     async with subscriber(platform) as session:
-        task = asyncio.create_task(first(session, CLUSTER_DOWN, {"unit": inside}, received))
+        task = asyncio.create_task(first(session, CLUSTER_DOWN, {"unit": inside}))
         await subscribed(platform, 1)
         for commune in (outside, inside):
             cluster = province.clusters[commune][0]
@@ -303,7 +301,6 @@ async def test_a_teams_members_reach_only_subscribers_with_personal_data_and_onl
     await register_unit(platform, "062", "Huyện Pác Nặm", "DISTRICT", "06")
     await register_unit(platform, "06200", "Xã Bộc Bố", "COMMUNE", "062")
     await platform.eventually(lambda: _knows(platform, "06200"))
-    seen: dict[str, float] = {}
     async with (
         subscriber(platform, "reader") as reader,
         subscriber(platform, "personal") as personal,
@@ -311,7 +308,7 @@ async def test_a_teams_members_reach_only_subscribers_with_personal_data_and_onl
     ):
         as_reader = asyncio.create_task(first_in(reader, TEAM_EVENTS, commune))
         as_personal = asyncio.create_task(first_in(personal, TEAM_EVENTS, commune))
-        as_elsewhere = asyncio.create_task(first(elsewhere, TEAM_EVENTS, {}, seen))
+        as_elsewhere = asyncio.create_task(first(elsewhere, TEAM_EVENTS, {}))
         await subscribed(platform, 3)
         await establish_team(platform, commune, MEMBERS)
         await establish_team(platform, "06200", MEMBERS[:1])
