@@ -47,8 +47,8 @@ class Formula:
     """The text with each reference replaced by a plain name (``v0``, ``v1``…)."""
     names: dict[str, str]
     """Plain name -> indicator code."""
-    parsed: ast.AST = field(compare=False, repr=False)
-    """The expression as ``simpleeval`` evaluates it, parsed once."""
+    parsed: ast.expr = field(compare=False, repr=False)
+    """The checked expression's tree, which ``simpleeval`` evaluates without parsing it again."""
 
     @property
     def references(self) -> list[str]:
@@ -107,7 +107,7 @@ def compile_formula(text: str) -> Formula:
             raise _invalid(text, f"unknown name {node.id!r}: refer to indicators as {{code}}")
         if isinstance(node, ast.Call) and (not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS):
             raise _invalid(text, "only min, max and abs may be called")
-    return Formula(text, expression, names, simpleeval.SimpleEval.parse(expression))
+    return Formula(text, expression, names, tree.body)
 
 
 def find_cycle(dependencies: Mapping[str, list[str]], start: str) -> list[str] | None:
