@@ -8,9 +8,10 @@ Three things drop or refuse an answer:
   into a read model (the gateway's consumer can see it before a projection applies it) is
   served but not kept;
 - a write through this gateway (a command sent to a service, and every call after it in the
-  same operation, such as the read-back of its result): the whole cache is *fenced*, since
-  what the write touches is only known from its event, which may reach the consumer after the
-  writer has read back its own write;
+  same operation, such as the read-back of its result): what its body names is invalidated
+  as an event's keys are, since its event may reach the consumer after the writer has read
+  back its own write; one whose body names no key *fences* the whole cache
+  (``cache.invalidation``);
 - the race: a read records the sequence of invalidations when it starts, and its answer is not
   kept if an invalidation of its scope (or a fence) came after that, however late the answer
   is ready. Marks are kept for ``horizon`` seconds; a read that took longer is never kept.
