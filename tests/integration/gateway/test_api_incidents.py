@@ -62,9 +62,8 @@ async def test_a_silent_clusters_incident_is_assigned_to_its_commune_and_resolve
     acknowledged = await platform.data(ACK, {"i": ack}, who="centre")
     assert acknowledged["acknowledgeIncident"]["cause"] == "SILENT"
     assert acknowledged["acknowledgeIncident"]["acknowledgedAt"] is not None
-    received: dict[str, float] = {}
     async with subscriber(platform) as session:
-        step = asyncio.create_task(first(session, STEPS, {}, received))
+        step = asyncio.create_task(first(session, STEPS, {}))
         await subscribed(platform, 1)
         assign = {"incidentId": incident_id, "assigneeKind": "UNIT", "assigneeCode": commune}
         assigned = (await platform.data(ASSIGN, {"i": assign}, who="centre"))["assignIncident"]

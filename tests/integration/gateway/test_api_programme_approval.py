@@ -71,7 +71,7 @@ async def test_an_emergency_bulletin_airs_only_once_the_districts_head_approved_
     writer = await platform.error(approve, {"i": {"programmeId": programme_id}}, who="writer")
     assert writer["extensions"]["code"] == "FORBIDDEN"
     async with subscriber(platform) as session:
-        live = asyncio.create_task(first(session, APPROVED, {}, {}))
+        live = asyncio.create_task(first(session, APPROVED, {}))
         await subscribed(platform, 1)
         approved = (await platform.data(approve, {"i": {"programmeId": programme_id}}, who="head"))["approveProgramme"]
         event = (await asyncio.wait_for(live, 10))["events"]

@@ -47,9 +47,8 @@ async def test_an_emergency_alert_pre_empts_a_stations_slot_read_through_graphql
         station,
     )
 
-    received: dict[str, float] = {}
     async with subscriber(platform) as session:
-        interrupted = asyncio.create_task(first(session, INTERRUPTED, {}, received))
+        interrupted = asyncio.create_task(first(session, INTERRUPTED, {}))
         await subscribed(platform, 1)
         expires = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=3)).isoformat()
         alert = {"unitCode": "061", "category": "DISASTER", "priority": "CRITICAL", "title": "Lũ quét",
