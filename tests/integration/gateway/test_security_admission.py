@@ -53,10 +53,12 @@ async def test_a_partner_at_its_concurrency_cap_does_not_delay_another_partner(
             while service.waiting < 2:
                 service.arrived.clear()
                 await service.arrived.wait()
-        started = time.monotonic()
-        other = await asyncio.wait_for(edge.http.post("/graphql", json=PLATFORM_QUERY, headers=edge.auth("viettel")), 5)
+        # The stalled service holds its callers until released, so an answer at all proves
+        # Viettel's query did not queue behind VNPT's.
+        other = await asyncio.wait_for(
+            edge.http.post("/graphql", json=PLATFORM_QUERY, headers=edge.auth("viettel")), 15
+        )
         assert other.status_code == 200, other.text
-        assert time.monotonic() - started < 2
         await asyncio.sleep(0.3)
         assert service.waiting == 2  # VNPT's other four wait for its own slots, not the process's
         service.release.set()
@@ -68,19 +70,19 @@ async def test_anonymous_callers_trickling_bodies_do_not_delay_a_partner(setting
     """Forty anonymous connections each send half a body and stall; a partner's query is
     answered at once. Failed before the fix: the body was read inside the execution slot, so
     the stalled bodies held every slot of the process."""
-    async with running_edge(settings, rate_limit_anonymous_burst=100, gateway_body_timeout_seconds=30) as edge:
+    async with running_edge(settings, rate_limit_anonymous_burst=100, gateway_body_timeout_seconds=60) as edge:
         writers = []
         for _ in range(40):
             _, writer = await edge.raw(_post_head("/graphql", 200), b'{"query": "{ platform ')
             writers.append(writer)
         await asyncio.sleep(0.5)
         try:
-            started = time.monotonic()
+            # Stalled bodies that held the slots would hold them until the 60 s body timeout;
+            # the bound is far below that and far above a loaded machine's answer time.
             answer = await asyncio.wait_for(
-                edge.http.post("/graphql", json=PLATFORM_QUERY, headers=edge.auth("vnpt")), 5
+                edge.http.post("/graphql", json=PLATFORM_QUERY, headers=edge.auth("vnpt")), 15
             )
             assert answer.status_code == 200, answer.text
-            assert time.monotonic() - started < 2
         finally:
             for writer in writers:
                 writer.close()
@@ -93,8 +95,8 @@ async def test_a_trickled_body_gets_408_after_the_body_timeout(settings: Setting
             started = time.monotonic()
             reader, writer = await edge.raw(_post_head(path, 500, edge.auth("vnpt")), b'{"query": ')
             try:
-                assert await _status_line(reader, 5) == "HTTP/1.1 408 Request Timeout"
-                assert 0.9 <= time.monotonic() - started < 4
+                assert await _status_line(reader, 15) == "HTTP/1.1 408 Request Timeout"
+                assert time.monotonic() - started >= 0.9
                 head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)).decode().lower()
                 assert "connection: close" in head
             finally:
