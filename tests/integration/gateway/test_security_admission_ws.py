@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -87,12 +86,12 @@ async def test_websocket_operations_take_the_callers_execution_slots(
                     await service.arrived.wait()
             await asyncio.sleep(0.5)
             assert service.waiting == 2  # VNPT's other ten wait for its own slots
-            started = time.monotonic()
+            # The stalled service holds VNPT's operations until released, so an answer at all
+            # proves Viettel's did not queue behind them.
             await _run(viettel, "v", PLATFORM_QUERY)
-            answer = await _answer(viettel, 5)
+            answer = await _answer(viettel, 15)
             assert answer["type"] == "next", answer
             assert answer["payload"]["data"]["platform"]["version"]
-            assert time.monotonic() - started < 2
             service.release.set()
             for ws in sockets:  # every operation ends once the registry answers
                 ends = [await _answer(ws, 10) for _ in range(8)]  # next + complete per operation
