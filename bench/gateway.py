@@ -18,7 +18,9 @@ per village, a reported value per commune), then measures:
     level after level, and (2) by direct asyncpg queries on the read models, with the services'
     own repository functions;
 (b) mutation throughput: ``registerUnit`` through /graphql (which waits for the read model to
-    show the unit) beside the registry's ``POST /commands/units/register`` called directly;
+    show the unit) beside the registry's ``POST /commands/units/register`` called directly, each
+    with every process's CPU per mutation while it ran and in the seconds after (where the time
+    goes: the work its events cause downstream);
 (c) live fan-out: 1,000 subscriptions (50 WebSocket connections x 20) to cluster-down events;
     the delay from each event's commit (``recordedAt``) to its arrival at each subscriber;
 (d) live subscribers per gateway process (10,000 and, as the ceiling, fewer) and (e)
@@ -64,6 +66,7 @@ from websockets.typing import Subprotocol
 
 from bench._bulk import bulk_load
 from bench._common import (
+    CpuMeter,
     Report,
     Row,
     Servers,
@@ -104,7 +107,12 @@ QUERIES_UNDER_WRITES = 10
 speed) and repeated: the first query of each client, which opens its connection, is then a
 tenth of the figure."""
 MUTATION_CLIENTS = 20
-MUTATIONS_PER_CLIENT = 10
+MUTATIONS_PER_CLIENT = 50
+"""Long enough (a few seconds even straight on the registry) for each process's CPU over the
+run to say where a mutation's time goes."""
+MUTATION_TAIL_SECONDS = 3.0
+"""After each mutation run: the work its events still cause downstream (relay, projections,
+the metrics recompute), which the direct baseline's clock stops before."""
 CONNECTIONS = 50
 SUBSCRIPTIONS_PER_CONNECTION = 20
 FANOUT_EVENTS = 10
@@ -137,6 +145,7 @@ def _bench_private_key() -> str:
 
 class Platform:
     def __init__(self, servers: Servers, state: Path, *, cache: bool = True, workers: int = 1) -> None:
+        self.servers = servers
         self.ports = {name: free_port() for name in SERVICES}
         env = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_")}
         env.update(
@@ -180,6 +189,12 @@ class Platform:
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.stop()
+
+    def cpu_meter(self) -> CpuMeter:
+        """Each service's process tree, PostgreSQL's (its backends) and the broker's."""
+        pids = {p.label: p.pid for p in self.processes}
+        pids.update(postgres=self.servers.postgres.pid, broker=self.servers.broker.pid)
+        return CpuMeter(pids)
 
     @property
     def gateway_pid(self) -> int | None:
@@ -537,7 +552,7 @@ async def mutation_load(platform: Platform, report: Report) -> None:
 
         return call
 
-    gw, gw_rps = await closed_loop(MUTATION_CLIENTS, MUTATIONS_PER_CLIENT, through_gateway)
+    gw, gw_rps, gw_cpu = await _metered(platform, through_gateway)
     await asyncio.gather(*(c.close() for c in conns))
     say("the same command straight on the registry")
     direct_conns = [platform.internal("registry") for _ in range(MUTATION_CLIENTS)]
@@ -556,14 +571,46 @@ async def mutation_load(platform: Platform, report: Report) -> None:
 
         return call
 
-    raw, raw_rps = await closed_loop(MUTATION_CLIENTS, MUTATIONS_PER_CLIENT, direct)
+    raw, raw_rps, raw_cpu = await _metered(platform, direct)
     await asyncio.gather(*(c.close() for c in direct_conns))
     report.add(_row("registerUnit throughput", gw_rps, "mutations/s", "registry HTTP", raw_rps))
     report.add(_row("registerUnit p50", percentile(gw, 50) * 1000, "ms", "registry HTTP", percentile(raw, 50) * 1000))
+    for label, cpu in (("through the gateway", gw_cpu), ("straight on the registry", raw_cpu)):
+        report.notes.append(f"registerUnit {label}, CPU ms per mutation: {_described(cpu)}")
     report.put(
         mutation_rps=gw_rps, mutation_p50_ms=percentile(gw, 50) * 1000, direct_command_rps=raw_rps,
-        direct_command_p50_ms=percentile(raw, 50) * 1000,
+        direct_command_p50_ms=percentile(raw, 50) * 1000, mutation_cpu_ms=gw_cpu, direct_command_cpu_ms=raw_cpu,
     )  # fmt: skip
+
+
+async def _metered(
+    platform: Platform, make: Callable[[int], Callable[[], Awaitable[None]]]
+) -> tuple[list[float], float, dict[str, dict[str, float]]]:
+    """A closed-loop mutation run, and each process's CPU per mutation while it ran (``run``)
+    and in the ``MUTATION_TAIL_SECONDS`` after (``after``): where the mutation's time goes."""
+    count = MUTATION_CLIENTS * MUTATIONS_PER_CLIENT
+    during, after = platform.cpu_meter(), platform.cpu_meter()
+    during.start()
+    latencies, rps = await closed_loop(MUTATION_CLIENTS, MUTATIONS_PER_CLIENT, make)
+    during.stop()
+    after.start()
+    await asyncio.sleep(MUTATION_TAIL_SECONDS)
+    after.stop()
+    cpu = {
+        phase: {name: round(seconds * 1000 / count, 2) for name, seconds in meter.seconds.items()}
+        for phase, meter in (("run", during), ("after", after))
+    }
+    say(f"  {rps:,.0f}/s; CPU ms per mutation: {_described(cpu)}")
+    return latencies, rps, cpu
+
+
+def _described(cpu: dict[str, dict[str, float]]) -> str:
+    return "; ".join(
+        f"{phase} {sum(used.values()):.1f} ("
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in used.items() if name != "other" or ms >= 0.1)
+        + ")"
+        for phase, used in cpu.items()
+    )
 
 
 # --- (c) fan-out -------------------------------------------------------------------------------

@@ -6,9 +6,12 @@ remembers, per (projection, topic, partition), the last checkpoint heard. A muta
 returns its own write waits on a ``Ticket`` for the position its command's answer carries: the
 ticket wakes once a read model of the service that took the command (whose queries the
 mutation reads) reports a checkpoint at or past that position on the stream's partition, so the
-read that follows finds the write. Each such projection wakes a ticket once; a read that still
-misses after all of them did (the command's other streams lie in other partitions) reads again
-at each later commit of theirs, until the caller's deadline.
+read that follows finds the write. A mutation that names the read model its read is served from
+(``reads``) is woken by that one only: the service's other projections pass the same position at
+about the same moment, and each would wake it for a read that cannot find the write yet. Each
+projection waited on wakes a ticket once; a read that still misses after all of them did (the
+command's other streams lie in other partitions) reads again at each later commit of theirs,
+until the caller's deadline.
 
 Every gateway replica listens to the same database, so a replica hears every commit whichever
 replica sent the command. A notice lost with a dropped connection costs a bounded wait, never a
@@ -50,6 +53,8 @@ class Ticket:
     """A wait for one write; ``woken`` answers when a read is worth doing."""
 
     written: Written
+    reads: frozenset[str] | None = None
+    """The read models the mutation's read is served from; None: any of the service's."""
     woke: asyncio.Event = field(default_factory=asyncio.Event)
     tried: set[str] = field(default_factory=set)
     """The service's projections that reported the write and woke this ticket."""
@@ -131,9 +136,10 @@ class AppliedWatch:
                 if ticket.written.service == notice.service:
                     self._check(ticket, notice.projection)
 
-    def expect(self, written: Written) -> Ticket:
-        """A ticket for ``written``, woken at once if a projection has applied it already."""
-        ticket = Ticket(written)
+    def expect(self, written: Written, reads: frozenset[str] | None = None) -> Ticket:
+        """A ticket for ``written``, woken at once if a projection has applied it already;
+        ``reads``: only these projections wake it (the read models its read is served from)."""
+        ticket = Ticket(written, reads)
         self._tickets.setdefault(written.topic, set()).add(ticket)
         if written.position is None:
             ticket.woke.set()  # nothing to wait for: read now
@@ -144,7 +150,10 @@ class AppliedWatch:
 
     def missed(self, ticket: Ticket) -> None:
         """A read after a wake did not find the write."""
-        if ticket.tried >= self._projections.get(ticket.written.service, set()):
+        waited_on = self._projections.get(ticket.written.service, set())
+        if ticket.reads is not None:
+            waited_on = set(ticket.reads)
+        if ticket.tried >= waited_on:
             ticket.open = True
 
     def forget(self, ticket: Ticket) -> None:
@@ -156,6 +165,8 @@ class AppliedWatch:
 
     def _check(self, ticket: Ticket, projection: str) -> None:
         written = ticket.written
+        if ticket.reads is not None and projection not in ticket.reads and written.position is not None:
+            return
         if written.position is None or ticket.open:
             ticket.woke.set()  # nothing to compare, or compared already: any commit is worth a read
             return

@@ -62,6 +62,12 @@ from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters.internal import ServiceCaller
 
 B = "broadcast"
+OPERATIONS_READ_MODEL = "broadcast_operations"
+"""The broadcast projection that programmes, deliveries, alerts and outreach are read from."""
+AIRTIME_READ_MODEL = "broadcast_airtime"
+"""The one that relay sessions are read from."""
+SIGNAL_READ_MODEL = "broadcast_signal"
+"""The one that a cluster's signal is read from."""
 Page = TypeVar("Page")
 
 

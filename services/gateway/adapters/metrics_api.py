@@ -31,6 +31,8 @@ from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters.internal import ServiceCaller
 
 M = "metrics"
+VALUES_READ_MODEL = "metrics_values"
+"""The metrics projection that reported values and targets are read from."""
 
 INDICATOR_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+){0,5}$")
 """The catalogue's own rule for a code (``services.metrics.domain.catalogue``): checked before a

@@ -62,6 +62,12 @@ from libs.common.eventstore.results import CommandResult
 from services.gateway.adapters.internal import ServiceCaller, ServiceUnavailableError
 
 R = "registry"
+UNITS_READ_MODEL = "registry_units"
+"""The registry's projection that units are read from (``/units``, ``/units/by-code``)."""
+ASSETS_READ_MODEL = "registry_assets"
+"""The one that teams, stations, clusters, base stations, fibre, postal points, endpoints,
+hotspots and information systems are read from."""
+UNIT_GROUPS_READ_MODEL = "registry_unit_groups"
 T = TypeVar("T")
 V = TypeVar("V")
 

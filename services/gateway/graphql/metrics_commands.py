@@ -68,7 +68,7 @@ async def report_value(caller: ServiceCaller, body: ReportValue, key: str | None
         shown = await current()
         return shown if shown is not None and shown.value == body.value else None
 
-    return await read_back(caller, fetch, "value", accepted=current)
+    return await read_back(caller, fetch, "value", reads=metrics_api.VALUES_READ_MODEL, accepted=current)
 
 
 async def set_target(caller: ServiceCaller, body: SetTarget, key: str | None) -> IndicatorValueView:
@@ -82,7 +82,7 @@ async def set_target(caller: ServiceCaller, body: SetTarget, key: str | None) ->
         shown = await current()
         return shown if shown is not None and shown.target == body.target else None
 
-    return await read_back(caller, fetch, "target", accepted=current)
+    return await read_back(caller, fetch, "target", reads=metrics_api.VALUES_READ_MODEL, accepted=current)
 
 
 async def submit_data(caller: ServiceCaller, body: SubmitData, key: str | None) -> ApprovalView:

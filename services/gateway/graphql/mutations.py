@@ -109,7 +109,7 @@ async def _unit(caller: ServiceCaller, unit_id: str, stated: RegisterUnitInput) 
             predecessor_ids=[],
         )
 
-    return await read_back(caller, fetch, f"unit {unit_id}", accepted=accepted)
+    return await read_back(caller, fetch, f"unit {unit_id}", reads=registry_api.UNITS_READ_MODEL, accepted=accepted)
 
 
 @strawberry.type
@@ -147,7 +147,7 @@ class Mutation:
             found = await registry_api.stations_by_ids(caller, [station_id])
             return RadioStation.of(found[0]) if found else None
 
-        return await read_back(caller, fetch, f"station {station_id}")
+        return await read_back(caller, fetch, f"station {station_id}", reads=registry_api.ASSETS_READ_MODEL)
 
     @strawberry.mutation(description="Register a loudspeaker cluster of a station (registry).")
     async def register_speaker_cluster(
@@ -164,7 +164,7 @@ class Mutation:
             installed_on=input.installed_on,
         )
         result = await registry_api.register_cluster(caller, body, input.idempotency_key)
-        return await _cluster(caller, result.ids[0])
+        return await _cluster(caller, result.ids[0], registry_api.ASSETS_READ_MODEL)
 
     @strawberry.mutation(description="Report a loudspeaker cluster's signal (broadcast).")
     async def report_cluster_signal(
@@ -179,7 +179,8 @@ class Mutation:
             raise InvalidInputError("UNKNOWN is not a signal a cluster can report", code="validation")
         report = SignalReportBody(cluster_id=cluster_id, kind=kind, observed_at=input.observed_at)
         await broadcast_api.report_signal(caller, ReportSignalsBody(reports=[report]), input.idempotency_key)
-        return await _cluster(caller, cluster_id)
+        # The cluster is the registry's; its signal, which the report changed, is broadcast's.
+        return await _cluster(caller, cluster_id, broadcast_api.SIGNAL_READ_MODEL)
 
     @strawberry.mutation(description="Register a base station of a telecom operator (registry).")
     async def register_bts_station(self, info: Ctx, input: RegisterBtsStationInput) -> BtsStation:
@@ -198,7 +199,7 @@ class Mutation:
             found = await registry_api.bts_by_ids(caller, [bts_id])
             return BtsStation.of(found[0]) if found else None
 
-        return await read_back(caller, fetch, f"base station {bts_id}")
+        return await read_back(caller, fetch, f"base station {bts_id}", reads=registry_api.ASSETS_READ_MODEL)
 
     @strawberry.mutation(description="Record a programme produced by a district centre (broadcast).")
     async def record_programme(self, info: Ctx, input: RecordProgrammeInput) -> Programme:
@@ -229,7 +230,7 @@ class Mutation:
             found = [p for p in page.programmes if p.programme_id == programme_id]
             return Programme.of(found[0]) if found else None
 
-        return await read_back(caller, fetch, f"programme {programme_id}")
+        return await read_back(caller, fetch, f"programme {programme_id}", reads=broadcast_api.OPERATIONS_READ_MODEL)
 
     @strawberry.mutation(description="Record a relay session of a station (broadcast).")
     async def record_relay(self, info: Ctx, input: RecordRelayInput) -> RadioStation:
@@ -268,7 +269,7 @@ class Mutation:
             shown = await current()
             return shown if shown is not None and shown.view.value == input.value else None
 
-        return await read_back(caller, fetch, "value", accepted=current)
+        return await read_back(caller, fetch, "value", reads=metrics_api.VALUES_READ_MODEL, accepted=current)
 
     @strawberry.mutation(description="Set an indicator's target for a unit and year (metrics).")
     async def set_indicator_target(self, info: Ctx, input: SetIndicatorTargetInput) -> IndicatorValue:
@@ -286,12 +287,12 @@ class Mutation:
             shown = await current()
             return shown if shown is not None and shown.view.target == input.target else None
 
-        return await read_back(caller, fetch, "target", accepted=current)
+        return await read_back(caller, fetch, "target", reads=metrics_api.VALUES_READ_MODEL, accepted=current)
 
 
-async def _cluster(caller: ServiceCaller, cluster_id: str) -> SpeakerCluster:
+async def _cluster(caller: ServiceCaller, cluster_id: str, reads: str) -> SpeakerCluster:
     async def fetch() -> SpeakerCluster | None:
         found = await registry_api.clusters_by_ids(caller, [cluster_id])
         return SpeakerCluster.of(found[0]) if found else None
 
-    return await read_back(caller, fetch, f"cluster {cluster_id}")
+    return await read_back(caller, fetch, f"cluster {cluster_id}", reads=reads)

@@ -43,7 +43,9 @@ async def _alert_once(caller: ServiceCaller, alert_id: str, shows: Callable[[Ale
         found = await broadcast_api.alerts_by_ids(caller, [alert_id])
         return EmergencyAlert.of(found[0]) if found and shows(found[0]) else None
 
-    return await read_back(caller, fetch, f"alert {alert_id}", accepted=current)
+    return await read_back(
+        caller, fetch, f"alert {alert_id}", reads=broadcast_api.OPERATIONS_READ_MODEL, accepted=current
+    )
 
 
 @strawberry.type

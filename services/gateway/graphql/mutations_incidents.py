@@ -53,7 +53,7 @@ async def _incident_once(
         found = await current()
         return SignalIncident.of(found) if found is not None else None
 
-    return await read_back(caller, fetch, f"incident {incident_id}", accepted=as_shown)
+    return await read_back(caller, fetch, f"incident {incident_id}", reads=None, accepted=as_shown)
 
 
 @strawberry.type

@@ -35,7 +35,7 @@ async def _outreach(caller: ServiceCaller, outreach_id: str) -> OutreachRecord:
         found = await broadcast_api.outreach_by_ids(caller, [outreach_id])
         return OutreachRecord.of(found[0]) if found else None
 
-    return await read_back(caller, fetch, f"outreach record {outreach_id}")
+    return await read_back(caller, fetch, f"outreach record {outreach_id}", reads=broadcast_api.OPERATIONS_READ_MODEL)
 
 
 @strawberry.type
@@ -54,7 +54,9 @@ class OperationsMutation:
             shown = await current()
             return shown if shown is not None and shown.view.cancelled else None
 
-        return await read_back(caller, fetch, f"relay session {session_id}", accepted=current)
+        return await read_back(
+            caller, fetch, f"relay session {session_id}", reads=broadcast_api.AIRTIME_READ_MODEL, accepted=current
+        )
 
     @strawberry.mutation(description="Record a mobile information session held in a unit (broadcast).")
     async def record_outreach_session(self, info: Ctx, input: RecordOutreachSessionInput) -> OutreachRecord:

@@ -59,7 +59,9 @@ async def _programme(caller: ServiceCaller, programme_id: str, shows: Callable[[
         shown = await current()
         return shown if shown is not None and shows(shown.view) else None
 
-    return await read_back(caller, fetch, f"programme {programme_id}", accepted=current)
+    return await read_back(
+        caller, fetch, f"programme {programme_id}", reads=broadcast_api.OPERATIONS_READ_MODEL, accepted=current
+    )
 
 
 def _corrected(input: CorrectProgrammeInput) -> Callable[[ProgrammeView], bool]:
@@ -109,7 +111,9 @@ async def _step(info: Ctx, step: DeliveryStep, input: DeliveryStepInput) -> Deli
         shown = [d for d in found if d.station_id == station_id and d.status == STATUS_AFTER[step]]
         return Delivery.of(shown[0]) if shown else None
 
-    return await read_back(caller, fetch, f"delivery of {programme_id} to {station_id}")
+    return await read_back(
+        caller, fetch, f"delivery of {programme_id} to {station_id}", reads=broadcast_api.OPERATIONS_READ_MODEL
+    )
 
 
 @strawberry.type
@@ -168,7 +172,13 @@ class ProgrammeMutation:
             found = await broadcast_api.programmes_by_ids(caller, [programme_id])
             return Programme.of(found[0]) if found else None
 
-        return await read_back(caller, fetch, f"programme {programme_id}'s deliveries", accepted=current)
+        return await read_back(
+            caller,
+            fetch,
+            f"programme {programme_id}'s deliveries",
+            reads=broadcast_api.OPERATIONS_READ_MODEL,
+            accepted=current,
+        )
 
     @strawberry.mutation(description="A station received a programme it was sent (broadcast).")
     async def receive_delivery(self, info: Ctx, input: ReceiveDeliveryInput) -> Delivery:

@@ -130,10 +130,15 @@ def _writer(info: Ctx) -> ServiceCaller:
 
 
 async def _until(
-    caller: ServiceCaller, fetch: Callable[[], Awaitable[list[V]]], done: Callable[[V], bool], what: str
+    caller: ServiceCaller,
+    fetch: Callable[[], Awaitable[list[V]]],
+    done: Callable[[V], bool],
+    what: str,
+    reads: str,
 ) -> V:
-    """The first item ``fetch`` answers once ``done`` holds for it (the read model caught up); a
-    read model still behind at the deadline answers the item as it shows it, with a warning."""
+    """The first item ``fetch`` answers once ``done`` holds for it (the read model ``reads``
+    caught up); a read model still behind at the deadline answers the item as it shows it, with
+    a warning."""
 
     async def current() -> V | None:
         found = await fetch()
@@ -143,7 +148,7 @@ async def _until(
         item = await current()
         return item if item is not None and done(item) else None
 
-    return await read_back(caller, probe, what, accepted=current)
+    return await read_back(caller, probe, what, reads=reads, accepted=current)
 
 
 async def unit_id_of(caller: ServiceCaller, code: str, on: datetime.date | None) -> str:
@@ -165,30 +170,56 @@ def _members(members: list[TeamMemberInput] | None) -> list[TeamMemberBody] | No
 async def _unit_on(
     caller: ServiceCaller, unit_id: str, on: datetime.date, done: Callable[[UnitView], bool]
 ) -> AdministrativeUnit:
-    unit = await _until(caller, lambda: registry_api.units_by_ids(caller, [unit_id], on), done, f"unit {unit_id}")
+    unit = await _until(
+        caller,
+        lambda: registry_api.units_by_ids(caller, [unit_id], on),
+        done,
+        f"unit {unit_id}",
+        registry_api.UNITS_READ_MODEL,
+    )
     return AdministrativeUnit.of(unit, on)
 
 
 async def _team(caller: ServiceCaller, team_id: str, done: Callable[[DigitalTeamView], bool]) -> DigitalTeam:
-    view = await _until(caller, lambda: registry_api.teams_by_ids(caller, [team_id]), done, f"digital team {team_id}")
+    view = await _until(
+        caller,
+        lambda: registry_api.teams_by_ids(caller, [team_id]),
+        done,
+        f"digital team {team_id}",
+        registry_api.ASSETS_READ_MODEL,
+    )
     return DigitalTeam.of(view)
 
 
 async def _station(caller: ServiceCaller, station_id: str, done: Callable[[RadioStationView], bool]) -> RadioStation:
     view = await _until(
-        caller, lambda: registry_api.stations_by_ids(caller, [station_id]), done, f"station {station_id}"
+        caller,
+        lambda: registry_api.stations_by_ids(caller, [station_id]),
+        done,
+        f"station {station_id}",
+        registry_api.ASSETS_READ_MODEL,
     )
     return RadioStation.of(view)
 
 
 async def _bts(caller: ServiceCaller, bts_id: str, done: Callable[[BtsStationView], bool]) -> BtsStation:
-    view = await _until(caller, lambda: registry_api.bts_by_ids(caller, [bts_id]), done, f"base station {bts_id}")
+    view = await _until(
+        caller,
+        lambda: registry_api.bts_by_ids(caller, [bts_id]),
+        done,
+        f"base station {bts_id}",
+        registry_api.ASSETS_READ_MODEL,
+    )
     return BtsStation.of(view)
 
 
 async def _point(caller: ServiceCaller, point_id: str, done: Callable[[PostalPointView], bool]) -> PostalPoint:
     view = await _until(
-        caller, lambda: registry_api.postal_points_by_ids(caller, [point_id]), done, f"postal point {point_id}"
+        caller,
+        lambda: registry_api.postal_points_by_ids(caller, [point_id]),
+        done,
+        f"postal point {point_id}",
+        registry_api.ASSETS_READ_MODEL,
     )
     return PostalPoint.of(view)
 
@@ -196,7 +227,13 @@ async def _point(caller: ServiceCaller, point_id: str, done: Callable[[PostalPoi
 async def _system(
     caller: ServiceCaller, system_id: str, done: Callable[[InformationSystemView], bool]
 ) -> InformationSystem:
-    view = await _until(caller, lambda: registry_api.systems_by_ids(caller, [system_id]), done, f"system {system_id}")
+    view = await _until(
+        caller,
+        lambda: registry_api.systems_by_ids(caller, [system_id]),
+        done,
+        f"system {system_id}",
+        registry_api.ASSETS_READ_MODEL,
+    )
     return InformationSystem.of(view)
 
 
@@ -240,7 +277,11 @@ class RegistryMutation:
         body = DissolveUnitBody(effective_on=input.effective_date, reason=input.reason)
         await registry_api.dissolve_unit(caller, unit_id, body, input.idempotency_key)
         unit = await _until(
-            caller, lambda: registry_api.units_by_ids(caller, [unit_id], None), lambda u: u.valid_to is not None, "unit"
+            caller,
+            lambda: registry_api.units_by_ids(caller, [unit_id], None),
+            lambda u: u.valid_to is not None,
+            "unit",
+            registry_api.UNITS_READ_MODEL,
         )
         return AdministrativeUnit.of(unit)
 
@@ -329,6 +370,7 @@ class RegistryMutation:
             lambda: registry_api.clusters_by_ids(caller, [cluster_id]),
             lambda c: c.decommissioned_on is not None,
             f"cluster {cluster_id}",
+            registry_api.ASSETS_READ_MODEL,
         )
         return SpeakerCluster.of(view)
 
@@ -350,7 +392,13 @@ class RegistryMutation:
         found = await registry_api.organisations_by_codes(caller, [input.organisation_code])
         operator_id = found[0].organisation_id if found else None
         fetch, build = OPERATED[kind]
-        view = await _until(caller, lambda: fetch(caller, [asset_id]), lambda a: a.operator_id == operator_id, kind)
+        view = await _until(
+            caller,
+            lambda: fetch(caller, [asset_id]),
+            lambda a: a.operator_id == operator_id,
+            kind,
+            registry_api.ASSETS_READ_MODEL,
+        )
         node: Node = build(view)
         return node
 
@@ -388,7 +436,7 @@ class RegistryMutation:
             mine = [f for f in found if (f.operator_code or "").upper() == operator]
             return VillageFibre.of(mine[0]) if mine else None
 
-        return await read_back(caller, fetch, f"fibre of {input.village_code}")
+        return await read_back(caller, fetch, f"fibre of {input.village_code}", reads=registry_api.ASSETS_READ_MODEL)
 
     # --- postal points, video-conference endpoints, Wi-Fi hotspots ---
 
@@ -415,7 +463,11 @@ class RegistryMutation:
         body = RegisterVideoEndpointBody(unit_code=input.unit_code, installed_on=input.installed_on)
         [endpoint_id, *_] = (await registry_api.register_video_endpoint(caller, body, input.idempotency_key)).ids
         view = await _until(
-            caller, lambda: registry_api.video_endpoints_by_ids(caller, [endpoint_id]), _any, f"endpoint {endpoint_id}"
+            caller,
+            lambda: registry_api.video_endpoints_by_ids(caller, [endpoint_id]),
+            _any,
+            f"endpoint {endpoint_id}",
+            registry_api.ASSETS_READ_MODEL,
         )
         return VideoEndpoint.of(view)
 
@@ -431,7 +483,11 @@ class RegistryMutation:
         )
         [hotspot_id, *_] = (await registry_api.register_wifi_hotspot(caller, body, input.idempotency_key)).ids
         view = await _until(
-            caller, lambda: registry_api.wifi_hotspots_by_ids(caller, [hotspot_id]), _any, f"hotspot {hotspot_id}"
+            caller,
+            lambda: registry_api.wifi_hotspots_by_ids(caller, [hotspot_id]),
+            _any,
+            f"hotspot {hotspot_id}",
+            registry_api.ASSETS_READ_MODEL,
         )
         return WifiHotspot.of(view)
 

@@ -59,7 +59,7 @@ async def _schedule_once(
     async def as_shown() -> StationSchedule | None:
         return StationSchedule.of(await schedules_api.station_schedule(caller, station_id, period))
 
-    return await read_back(caller, fetch, f"schedule of station {station_id}", accepted=as_shown)
+    return await read_back(caller, fetch, f"schedule of station {station_id}", reads=None, accepted=as_shown)
 
 
 def _has(slot_id: str) -> Callable[[StationScheduleView], bool]:

@@ -36,7 +36,7 @@ async def _group(
         found = await registry_api.unit_groups(caller, [code], day)
         return found[0] if found and done(found[0]) else None
 
-    return UnitGroup.of(await read_back(caller, fetch, f"unit group {code}"))
+    return UnitGroup.of(await read_back(caller, fetch, f"unit group {code}", reads=registry_api.UNIT_GROUPS_READ_MODEL))
 
 
 def _holds(unit_code: str) -> Callable[[View], bool]:

@@ -14,6 +14,7 @@ read model last showed it (``accepted``), with a ``read_model_lag`` warning in t
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -22,6 +23,8 @@ from services.gateway.adapters.internal import AnswerWarning, ServiceCaller
 from services.gateway.security import slots
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 READ_MODEL_LAG = "read_model_lag"
 
@@ -37,11 +40,15 @@ async def read_back(
     fetch: Callable[[], Awaitable[T | None]],
     what: str,
     *,
+    reads: str | None,
     accepted: Callable[[], Awaitable[T | None]] | None = None,
 ) -> T:
     """What ``fetch`` finds once the read model has applied ``caller``'s last command.
 
-    ``fetch`` answers None while the read model does not show the write. ``accepted`` answers
+    ``fetch`` answers None while the read model does not show the write. ``reads`` names the
+    read model (the service's projection) ``fetch`` is served from: only its commits wake the
+    wait, so the service's other projections cost no read that cannot find the write yet;
+    None waits on any of the service's projections. ``accepted`` answers
     for a read model still behind at the deadline: what the command stated (a created entity
     built from the input), or the entity as the read model last showed it (a change to one);
     None when it cannot, and only then is the lag an error.
@@ -60,7 +67,12 @@ async def read_back(
                 await asyncio.sleep(max(0.0, deadline - loop.time()))
             found = await fetch()
     else:
-        ticket = watch.expect(written)
+        if reads is not None and not reads.startswith(f"{written.service}_"):
+            # A read model of another service than the one that took the command never reports
+            # this write's position: waiting on it alone would last until the deadline.
+            log.error("read-back of %s waits on %s, not a read model of %s", what, reads, written.service)
+            reads = None
+        ticket = watch.expect(written, None if reads is None else frozenset({reads}))
         try:
             while True:
                 # The wait costs this process nothing: the operation's execution slot is free
