@@ -17,7 +17,7 @@ from contracts.base import Event
 from contracts.envelope import Envelope, Metadata
 from libs.common.db import Conn, connect, create_pool
 from libs.common.errors import InvalidInputError
-from libs.common.eventstore.commands import CommandExecutor, Decider
+from libs.common.eventstore.commands import Check, CommandExecutor, Decider, Transaction
 from libs.common.eventstore.decider import NewEvent
 from libs.common.eventstore.errors import IdempotencyKeyReusedError
 from libs.common.eventstore.group_commit import group_commit
@@ -466,3 +466,73 @@ async def test_a_stream_skipped_for_a_key_in_use_goes_first_in_the_next_batch(st
     finally:
         queue.store.load_streams = load_streams  # type: ignore[method-assign]
     assert finished == ["first", "a", "b", "c"]
+
+
+async def test_commands_with_checks_are_batched_each_check_in_the_transaction_of_its_events(
+    store_pool: asyncpg.Pool,
+) -> None:
+    """Failed before checks joined the group commit: every checked command ran alone, one
+    transaction each (the metrics service's 10,000 reported values, each with its approval check,
+    were 10,000 commits)."""
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+    seen: dict[str, int] = {}
+
+    def check_for(stream: str) -> Check:
+        async def check(tx: Transaction) -> None:
+            seen[stream] = await tx.conn.fetchval("SELECT txid_current()")
+
+        return check
+
+    streams = [f"k-{n}" for n in range(40)]
+    await asyncio.gather(*(executor.execute(COUNTER, s, Increment(by=1), check=check_for(s)) for s in streams))
+    assert await _transactions(store_pool, "k-") < 40
+    async with store_pool.acquire() as conn:
+        rows = await conn.fetch("SELECT stream_id, tx_id FROM test.events WHERE stream_id LIKE 'k-%'")
+    # What a check reads and locks holds until the events it allowed are committed.
+    assert {r["stream_id"]: r["tx_id"] for r in rows} == seen
+
+
+async def test_a_check_that_refuses_fails_only_its_own_command_in_a_batch(store_pool: asyncpg.Pool) -> None:
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+
+    def check_for(n: int) -> Check:
+        async def check(tx: Transaction) -> None:
+            await tx.conn.execute("SELECT 1")
+            if n % 3 == 0:
+                raise InvalidInputError(f"{n} is refused", code="refused")
+
+        return check
+
+    outcomes = await asyncio.gather(
+        *(executor.execute(COUNTER, f"q-{n}", Increment(by=1), check=check_for(n)) for n in range(1, 31)),
+        return_exceptions=True,
+    )
+    refused = [n for n, o in enumerate(outcomes, start=1) if isinstance(o, InvalidInputError)]
+    assert refused == [n for n in range(1, 31) if n % 3 == 0]
+    async with store_pool.acquire() as conn:
+        stored = await conn.fetch("SELECT stream_id FROM test.events WHERE stream_id LIKE 'q-%'")
+    assert sorted(r["stream_id"] for r in stored) == sorted(f"q-{n}" for n in range(1, 31) if n % 3)
+    assert await _transactions(store_pool, "q-") < 20
+
+
+async def test_a_check_whose_statement_fails_sends_the_batch_to_run_alone(store_pool: asyncpg.Pool) -> None:
+    """The failed statement loses the batch's transaction: each command runs again on its own,
+    its check with it, and only the one whose check fails is refused."""
+    executor = CommandExecutor(store_pool, "test", CATALOGUE)
+
+    def check_for(n: int) -> Check:
+        async def check(tx: Transaction) -> None:
+            await tx.conn.execute("SELECT 1 / $1::int", 0 if n == 7 else 1)
+
+        return check
+
+    outcomes = await asyncio.gather(
+        *(executor.execute(COUNTER, f"z-{n}", Increment(by=1), check=check_for(n)) for n in range(1, 21)),
+        return_exceptions=True,
+    )
+    failed = [n for n, o in enumerate(outcomes, start=1) if isinstance(o, Exception)]
+    assert failed == [7]
+    assert isinstance(outcomes[6], asyncpg.DivisionByZeroError)
+    async with store_pool.acquire() as conn:
+        stored = await conn.fetch("SELECT stream_id FROM test.events WHERE stream_id LIKE 'z-%'")
+    assert sorted(r["stream_id"] for r in stored) == sorted(f"z-{n}" for n in range(1, 21) if n != 7)

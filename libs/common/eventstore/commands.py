@@ -125,21 +125,21 @@ class CommandExecutor:
 
         ``context`` gives the metadata and, with ``request`` (the command's typed input), the
         idempotency key; ``ids`` are what the result names. A ``check`` runs in the command's
-        own transaction, so such a command does not join a group commit.
+        transaction before it decides: the group commit's, or its own when it runs alone.
         """
         metadata, idempotency = _from_context(context, request, metadata, idempotency)
-        if check is not None:
-
-            async def checked(tx: Transaction) -> str:
-                await check(tx)
-                await tx.decide(decider, stream_id, command)
-                return stream_id
-
-            return await self.run(checked, context=context, metadata=metadata, idempotency=idempotency, ids=ids)
         if self.batched:
             try:
                 return await group_commit(self.pool, self.store.schema).submit(
-                    self, decider, stream_id, command, metadata=metadata, idempotency=idempotency, ids=ids
+                    self,
+                    decider,
+                    stream_id,
+                    command,
+                    metadata=metadata,
+                    idempotency=idempotency,
+                    ids=ids,
+                    check=check,
+                    caller=context,
                 )
             except ConcurrencyError:
                 if retries < 1:
@@ -147,6 +147,16 @@ class CommandExecutor:
                 retries -= 1
             except RunAlone:
                 pass
+        if check is not None:
+
+            async def checked(tx: Transaction) -> str:
+                await check(tx)
+                await tx.decide(decider, stream_id, command)
+                return stream_id
+
+            return await self.run(
+                checked, context=context, metadata=metadata, idempotency=idempotency, ids=ids, retries=retries
+            )
         if idempotency is None:
             return await self._retrying(lambda: self._single(decider, stream_id, command, metadata, ids), retries, None)
 

@@ -15,6 +15,12 @@ command's conflict, retried alone as ``execute`` retries; an error of the shared
 (a racing writer, data PostgreSQL refuses, a deadlock) sends every command of the batch back
 to run alone, so one command's bad data never fails another's.
 
+A command with a check (``CommandExecutor.execute(check=…)``: the caller's reach, a lock that
+an approval takes) has it run in the batch's transaction, before the streams are loaded: what
+the check read and locked holds until the batch commits, as it would for the command alone. A
+check that refuses fails its own command; one whose statement fails sends the batch back to
+run alone, as any failed statement of a batch does.
+
 A batch with idempotency keys runs in one transaction: the keys are locked without waiting
 (a key held elsewhere sends its command to ``CommandExecutor.run``, to wait alone) and
 looked up together, a key already used answers its command with the remembered result (or
@@ -44,7 +50,8 @@ from libs.common.eventstore.results import CommandResult, replayed
 from libs.common.eventstore.store import EventRows, EventStore, StreamAppend
 
 if TYPE_CHECKING:
-    from libs.common.eventstore.commands import CommandExecutor, Decider
+    from libs.common.eventstore.commands import Check, CommandExecutor, Decider
+    from libs.common.eventstore.context import CommandContext
 
 Outcome = CommandResult | Exception
 """What a command of a batch gets: its result, or the error it is answered with."""
@@ -76,6 +83,9 @@ class _Pending:
     context: otel_context.Context
     """The caller's trace context: a batch's Postgres calls are made under its first command's."""
     future: asyncio.Future[CommandResult]
+    check: Check | None = None
+    caller: CommandContext | None = None
+    """Who runs the command: what its check reads (``Transaction.context``)."""
 
     @property
     def key(self) -> tuple[str, str] | None:
@@ -113,8 +123,11 @@ class GroupCommit:
         metadata: Metadata | None,
         idempotency: IdempotencyKey | None = None,
         ids: Sequence[str] = (),
+        check: Check | None = None,
+        caller: CommandContext | None = None,
     ) -> CommandResult:
-        """Decide ``command`` on ``stream_id`` and append its events in the next batch.
+        """Decide ``command`` on ``stream_id`` and append its events in the next batch, after
+        ``check`` (run in the batch's transaction, as ``caller``) passed.
 
         Raises what the decider raises, :class:`IdempotencyKeyReusedError`,
         :class:`ConcurrencyError` when the stream changed after it was loaded, or
@@ -122,7 +135,9 @@ class GroupCommit:
         """
         future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
         context = otel_context.get_current()
-        pending = _Pending(executor, decider, stream_id, command, metadata, idempotency, ids, context, future)
+        pending = _Pending(
+            executor, decider, stream_id, command, metadata, idempotency, ids, context, future, check, caller
+        )
         self._waiting.setdefault(stream_id, deque()).append(pending)
         if self._in_flight < BATCHES_IN_FLIGHT:
             self._start_drain()
@@ -201,10 +216,11 @@ class GroupCommit:
     async def _run(self, batch: list[_Pending]) -> list[tuple[_Pending, Outcome]]:
         """The batch's outcomes, known only once what they report is committed."""
         async with self.pool.acquire() as conn:
-            if all(p.idempotency is None for p in batch):
+            if all(p.idempotency is None and p.check is None for p in batch):
                 # One statement, its own transaction: its failure is told apart per command.
                 return await self._load_decide_append(conn, batch, atomic=False)
-            # Idempotency records go in the same transaction as the events they remember.
+            # Idempotency records go in the same transaction as the events they remember, and
+            # what a check read and locked holds until the events it allowed are committed.
             try:
                 async with conn.transaction():
                     return await self._load_decide_append(conn, batch, atomic=True)
@@ -215,7 +231,7 @@ class GroupCommit:
         self, conn: Conn, batch: list[_Pending], *, atomic: bool
     ) -> list[tuple[_Pending, Outcome]]:
         outcomes: list[tuple[_Pending, Outcome]] = []
-        fresh = await self._answer_used_keys(conn, batch, outcomes)
+        fresh = await self._checked(conn, await self._answer_used_keys(conn, batch, outcomes), outcomes)
         loaded = await self.store.load_streams(conn, [p.stream_id for p in fresh]) if fresh else {}
         decided, rows = self._decide(fresh, loaded, outcomes)
         failure: Exception | None = None
@@ -276,6 +292,25 @@ class GroupCommit:
             else:
                 fresh.append(pending)
         return fresh
+
+    @staticmethod
+    async def _checked(conn: Conn, batch: list[_Pending], outcomes: list[tuple[_Pending, Outcome]]) -> list[_Pending]:
+        """The commands whose checks passed (or that have none); a refusal goes into
+        ``outcomes``. A failed statement is raised: the transaction is lost for every command."""
+        from libs.common.eventstore.commands import Transaction  # noqa: PLC0415 - commands imports this module
+
+        passed: list[_Pending] = []
+        for pending in batch:
+            if pending.check is not None:
+                try:
+                    await pending.check(Transaction(pending.executor, conn, pending.metadata, pending.caller))
+                except asyncpg.PostgresError:
+                    raise
+                except Exception as exc:
+                    outcomes.append((pending, exc))
+                    continue
+            passed.append(pending)
+        return passed
 
     @staticmethod
     def _decide(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Set
 
 from contracts.base import Event
 from contracts.metrics_events import IndicatorDefinition, IndicatorValueChanged
@@ -76,10 +77,14 @@ async def emit_changes(conn: Conn, schema: str, touched: Touched, occurred_at: d
 async def announce_reported(conn: Conn, reports: set[tuple[str, str, str]]) -> int:
     """After reported values (code, unit_id, period) changed: announce what follows from them
     for the unit and its ancestors, for the period and the coarser ones (a month's report
-    changes its quarter and year), but not the reported value itself (its command did)."""
+    changes its quarter and year), but not the reported values themselves (their commands did).
+
+    Reports of one indicator in one period are evaluated together, over the ancestors of all
+    their units: a batch of the district's communes for one month evaluates the district and
+    the province once, not once per commune."""
     catalogue = (await SHARED.current(conn)).indicators
     await announced.lock(conn)
-    appended = 0
+    groups: dict[tuple[Period, tuple[str, ...]], tuple[set[str], set[tuple[str, str, str]]]] = {}
     for code, unit_id, text in sorted(reports):
         if code not in catalogue:
             continue
@@ -88,11 +93,16 @@ async def announce_reported(conn: Conn, reports: set[tuple[str, str, str]]) -> i
                                if reported.granularity == "month" else [])]  # fmt: skip
         if reported.granularity != "year":
             periods.append(reported.year_period())
-        codes = dependents(catalogue, code)
+        codes = tuple(dependents(catalogue, code))
         for period in periods:
-            units = await announced.ancestors(conn, [unit_id], period.end)
-            if units:
-                appended += await _announce(conn, catalogue, codes, units, period, skip=(code, unit_id, text))
+            unit_ids, skip = groups.setdefault((period, codes), (set(), set()))
+            unit_ids.add(unit_id)
+            skip.add((code, unit_id, text))
+    appended = 0
+    for (period, codes), (unit_ids, skip) in groups.items():
+        units = await announced.ancestors(conn, sorted(unit_ids), period.end)
+        if units:
+            appended += await _announce(conn, catalogue, list(codes), units, period, skip=skip)
     return appended
 
 
@@ -102,10 +112,13 @@ async def _announce(  # noqa: PLR0917 - internal
     codes: list[str],
     units: list[UnitRow],
     period: Period,
-    skip: tuple[str, str, str] | None = None,
+    skip: Set[tuple[str, str, str]] = frozenset(),
 ) -> int:
+    """``skip``: (code, unit id, period) of values not to announce here (reported ones)."""
     values = [
-        v for v in await evaluate(conn, catalogue, codes, units, period) if (v.code, v.unit.unit_id, v.period) != skip
+        v
+        for v in await evaluate(conn, catalogue, codes, units, period)
+        if (v.code, v.unit.unit_id, v.period) not in skip
     ]
     ids = [u.unit_id for u in units]
     known = await announced.last_announced(conn, str(period), ids)

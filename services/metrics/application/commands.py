@@ -206,8 +206,8 @@ def _all(checks: list[Check | None]) -> Check | None:
 
 def _within(ctx: CommandContext, unit: values.UnitRef, period: Period) -> Check | None:
     """A confined caller writes for its unit and the units under it, as the tree stands at the
-    period's end; checked in the command's transaction. ``None`` for any other caller, whose
-    command may then join a group commit."""
+    period's end; checked in the command's transaction (its group commit's, ADR 0064). ``None``
+    for any other caller, who is not checked."""
     own = ctx.unit_code
     if own is None:
         return None

@@ -92,8 +92,8 @@ class Ownership:
         await self.units(tx, [parent_id] if parent_id else [])
 
     def asset_check(self, ctx: CommandContext, kind: OwnedKind, asset_id: str) -> Check | None:
-        """:meth:`asset` as a single-stream command's ``check``; none for an unrestricted
-        caller, whose command keeps the group commit."""
+        """:meth:`asset` as a single-stream command's ``check`` (run in its group commit's
+        transaction, ADR 0064); none for an unrestricted caller, who is not checked."""
         if ctx.unrestricted:
             return None
 
