@@ -150,9 +150,7 @@ class AppliedWatch:
 
     def missed(self, ticket: Ticket) -> None:
         """A read after a wake did not find the write."""
-        waited_on = self._projections.get(ticket.written.service, set())
-        if ticket.reads is not None:
-            waited_on = set(ticket.reads)
+        waited_on = ticket.reads if ticket.reads is not None else self._projections.get(ticket.written.service, set())
         if ticket.tried >= waited_on:
             ticket.open = True
 

@@ -151,6 +151,14 @@ async def _until(
     return await read_back(caller, probe, what, reads=reads, accepted=current)
 
 
+async def _asset_until(
+    caller: ServiceCaller, fetch: Callable[[], Awaitable[list[V]]], done: Callable[[V], bool], what: str
+) -> V:
+    """:func:`_until` for an asset (a team, station, cluster, base station, postal point,
+    endpoint, hotspot or system): all are read from the registry's assets read model."""
+    return await _until(caller, fetch, done, what, registry_api.ASSETS_READ_MODEL)
+
+
 async def unit_id_of(caller: ServiceCaller, code: str, on: datetime.date | None) -> str:
     """The id of the unit holding ``code`` on ``on``, or else the day before: what the registry's
     unit routes take. A unit split or dissolved on ``on`` holds its code until the day before,
@@ -181,45 +189,27 @@ async def _unit_on(
 
 
 async def _team(caller: ServiceCaller, team_id: str, done: Callable[[DigitalTeamView], bool]) -> DigitalTeam:
-    view = await _until(
-        caller,
-        lambda: registry_api.teams_by_ids(caller, [team_id]),
-        done,
-        f"digital team {team_id}",
-        registry_api.ASSETS_READ_MODEL,
+    view = await _asset_until(
+        caller, lambda: registry_api.teams_by_ids(caller, [team_id]), done, f"digital team {team_id}"
     )
     return DigitalTeam.of(view)
 
 
 async def _station(caller: ServiceCaller, station_id: str, done: Callable[[RadioStationView], bool]) -> RadioStation:
-    view = await _until(
-        caller,
-        lambda: registry_api.stations_by_ids(caller, [station_id]),
-        done,
-        f"station {station_id}",
-        registry_api.ASSETS_READ_MODEL,
+    view = await _asset_until(
+        caller, lambda: registry_api.stations_by_ids(caller, [station_id]), done, f"station {station_id}"
     )
     return RadioStation.of(view)
 
 
 async def _bts(caller: ServiceCaller, bts_id: str, done: Callable[[BtsStationView], bool]) -> BtsStation:
-    view = await _until(
-        caller,
-        lambda: registry_api.bts_by_ids(caller, [bts_id]),
-        done,
-        f"base station {bts_id}",
-        registry_api.ASSETS_READ_MODEL,
-    )
+    view = await _asset_until(caller, lambda: registry_api.bts_by_ids(caller, [bts_id]), done, f"base station {bts_id}")
     return BtsStation.of(view)
 
 
 async def _point(caller: ServiceCaller, point_id: str, done: Callable[[PostalPointView], bool]) -> PostalPoint:
-    view = await _until(
-        caller,
-        lambda: registry_api.postal_points_by_ids(caller, [point_id]),
-        done,
-        f"postal point {point_id}",
-        registry_api.ASSETS_READ_MODEL,
+    view = await _asset_until(
+        caller, lambda: registry_api.postal_points_by_ids(caller, [point_id]), done, f"postal point {point_id}"
     )
     return PostalPoint.of(view)
 
@@ -227,12 +217,8 @@ async def _point(caller: ServiceCaller, point_id: str, done: Callable[[PostalPoi
 async def _system(
     caller: ServiceCaller, system_id: str, done: Callable[[InformationSystemView], bool]
 ) -> InformationSystem:
-    view = await _until(
-        caller,
-        lambda: registry_api.systems_by_ids(caller, [system_id]),
-        done,
-        f"system {system_id}",
-        registry_api.ASSETS_READ_MODEL,
+    view = await _asset_until(
+        caller, lambda: registry_api.systems_by_ids(caller, [system_id]), done, f"system {system_id}"
     )
     return InformationSystem.of(view)
 
@@ -365,12 +351,11 @@ class RegistryMutation:
         cluster_id = raw_id(input.cluster_id, "SpeakerCluster", "clusterId")
         body = DecommissionSpeakerClusterBody(effective_on=input.effective_date, reason=input.reason)
         await registry_api.decommission_cluster(caller, cluster_id, body, input.idempotency_key)
-        view: SpeakerClusterView = await _until(
+        view: SpeakerClusterView = await _asset_until(
             caller,
             lambda: registry_api.clusters_by_ids(caller, [cluster_id]),
             lambda c: c.decommissioned_on is not None,
             f"cluster {cluster_id}",
-            registry_api.ASSETS_READ_MODEL,
         )
         return SpeakerCluster.of(view)
 
@@ -392,12 +377,8 @@ class RegistryMutation:
         found = await registry_api.organisations_by_codes(caller, [input.organisation_code])
         operator_id = found[0].organisation_id if found else None
         fetch, build = OPERATED[kind]
-        view = await _until(
-            caller,
-            lambda: fetch(caller, [asset_id]),
-            lambda a: a.operator_id == operator_id,
-            kind,
-            registry_api.ASSETS_READ_MODEL,
+        view = await _asset_until(
+            caller, lambda: fetch(caller, [asset_id]), lambda a: a.operator_id == operator_id, kind
         )
         node: Node = build(view)
         return node
@@ -462,12 +443,8 @@ class RegistryMutation:
         caller = _writer(info)
         body = RegisterVideoEndpointBody(unit_code=input.unit_code, installed_on=input.installed_on)
         [endpoint_id, *_] = (await registry_api.register_video_endpoint(caller, body, input.idempotency_key)).ids
-        view = await _until(
-            caller,
-            lambda: registry_api.video_endpoints_by_ids(caller, [endpoint_id]),
-            _any,
-            f"endpoint {endpoint_id}",
-            registry_api.ASSETS_READ_MODEL,
+        view = await _asset_until(
+            caller, lambda: registry_api.video_endpoints_by_ids(caller, [endpoint_id]), _any, f"endpoint {endpoint_id}"
         )
         return VideoEndpoint.of(view)
 
@@ -482,12 +459,8 @@ class RegistryMutation:
             installed_on=input.installed_on,
         )
         [hotspot_id, *_] = (await registry_api.register_wifi_hotspot(caller, body, input.idempotency_key)).ids
-        view = await _until(
-            caller,
-            lambda: registry_api.wifi_hotspots_by_ids(caller, [hotspot_id]),
-            _any,
-            f"hotspot {hotspot_id}",
-            registry_api.ASSETS_READ_MODEL,
+        view = await _asset_until(
+            caller, lambda: registry_api.wifi_hotspots_by_ids(caller, [hotspot_id]), _any, f"hotspot {hotspot_id}"
         )
         return WifiHotspot.of(view)
 

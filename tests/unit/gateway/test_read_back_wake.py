@@ -172,7 +172,9 @@ async def test_a_read_model_still_behind_answers_what_the_command_stated_with_a_
         await read_back(caller, nothing, "unit u1", reads=None)
 
 
-async def test_a_commit_wakes_the_read_back_before_its_deadline() -> None:
+async def _read_back_across_a_units_commit(reads: str | None) -> str:
+    """A registry command read back (``reads``) while ``registry_units`` commits the write;
+    answers within 5 s, far inside the caller's 30 s deadline, or times out."""
     watch = AppliedWatch("postgresql://unused")
     caller = _caller(30.0, watch)
     await caller.post("registry", "/commands/units/register", {}, CommandResult)
@@ -181,12 +183,16 @@ async def test_a_commit_wakes_the_read_back_before_its_deadline() -> None:
     async def fetch() -> str | None:
         return "the unit" if applied else None
 
-    waiting = asyncio.create_task(read_back(caller, fetch, "unit u1", reads=None))
+    waiting = asyncio.create_task(read_back(caller, fetch, "unit u1", reads=reads))
     await asyncio.sleep(0)  # the read-back holds its ticket
     applied = True
     watch.heard(moved("registry_units", MINE, AT))
     async with asyncio.timeout(5):  # not the 30 s deadline
-        assert await waiting == "the unit"
+        return await waiting
+
+
+async def test_a_commit_wakes_the_read_back_before_its_deadline() -> None:
+    assert await _read_back_across_a_units_commit(None) == "the unit"
 
 
 async def test_a_read_model_of_another_service_is_not_waited_on_alone() -> None:
@@ -194,17 +200,4 @@ async def test_a_read_model_of_another_service_is_not_waited_on_alone() -> None:
     that never reports the registry's positions: it waits on the registry's own instead. Failed
     before the guard: the read-back answered only at its deadline (``reportClusterSignal`` once
     named the registry's assets for a broadcast command)."""
-    watch = AppliedWatch("postgresql://unused")
-    caller = _caller(30.0, watch)
-    await caller.post("registry", "/commands/units/register", {}, CommandResult)
-    applied = False
-
-    async def fetch() -> str | None:
-        return "the unit" if applied else None
-
-    waiting = asyncio.create_task(read_back(caller, fetch, "unit u1", reads="broadcast_signal"))
-    await asyncio.sleep(0)
-    applied = True
-    watch.heard(moved("registry_units", MINE, AT))
-    async with asyncio.timeout(5):  # not the 30 s deadline
-        assert await waiting == "the unit"
+    assert await _read_back_across_a_units_commit("broadcast_signal") == "the unit"
