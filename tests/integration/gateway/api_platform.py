@@ -111,7 +111,11 @@ async def start_platform(settings: Settings, limits: Limits | None = None) -> As
         registry_url=f"http://127.0.0.1:{ports['registry']}",
         broadcast_url=f"http://127.0.0.1:{ports['broadcast']}",
         metrics_url=f"http://127.0.0.1:{ports['metrics']}",
-        rate_limit_per_minute=0,  # these tests are about the API, not the limiter
+        # These tests are about the API, not the limiter. A test that calls without credentials
+        # dozens of times (the authorization matrices) stays under the anonymous limit only on
+        # a machine slow enough to spread the calls over a minute.
+        rate_limit_per_minute=0,
+        rate_limit_anonymous_per_minute=0,
     )
     gateway = gateway_app(settings, limits)
     servers = [
